@@ -1,0 +1,148 @@
+package ai.kaizen.server;
+
+import ai.kaizen.db.Database;
+import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.server.http.ErrorResponses;
+import ai.kaizen.server.http.HealthRoutes;
+import ai.kaizen.server.http.InFlightRequests;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The running product: Vert.x, the database and the HTTP server, started together and stopped gracefully
+ * (drain in-flight requests, close the listener, close the pool, stop the embedded PostgreSQL).
+ */
+public final class KaizenServer {
+
+    private static final Logger log = LoggerFactory.getLogger(KaizenServer.class);
+
+    private final KaizenConfig config;
+    private final Vertx vertx;
+    private final Database database;
+    private final HttpServer http;
+    private final InFlightRequests inFlight;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private Future<Void> stopped;
+
+    private KaizenServer(KaizenConfig config, Vertx vertx, Database database, HttpServer http,
+                         InFlightRequests inFlight) {
+        this.config = config;
+        this.vertx = vertx;
+        this.database = database;
+        this.http = http;
+        this.inFlight = inFlight;
+    }
+
+    /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
+    public static Future<KaizenServer> start(KaizenConfig config) {
+        Instant startedAt = Instant.now();
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+        CompletableFuture<KaizenServer> started = new CompletableFuture<>();
+        Database.open(vertx, config.databaseSettings())
+                .compose(database -> listen(config, vertx, database, startedAt)
+                        .recover(e -> vertx.executeBlocking(() -> {
+                            database.close();
+                            return null;
+                        }, false).transform(closed -> Future.failedFuture(e))))
+                .onSuccess(server -> {
+                    log.info("Kaizen listening on http://{}:{} (started in {} ms)", config.httpHost(),
+                            server.port(), Duration.between(startedAt, Instant.now()).toMillis());
+                    started.complete(server);
+                })
+                .onFailure(e -> closeVertx(vertx).whenComplete((ok, ignored) -> started.completeExceptionally(e)));
+        return Future.fromCompletionStage(started);
+    }
+
+    private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
+                                               Instant startedAt) {
+        InFlightRequests inFlight = new InFlightRequests();
+        Router router = Router.router(vertx);
+        router.route().handler(inFlight);
+        new HealthRoutes(database, KaizenServer::modelCheck, startedAt, Version.current()).mount(router);
+        router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
+        router.route().last().handler(ctx -> ctx.fail(404));
+        router.route().failureHandler(ErrorResponses::handleFailure);
+
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.httpHost())
+                .setPort(config.httpPort())
+                .setCompressionSupported(true)
+                .setIdleTimeout(120);
+        return vertx.createHttpServer(options)
+                .requestHandler(router)
+                .listen()
+                .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on "
+                        + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e)))
+                .map(http -> new KaizenServer(config, vertx, database, http, inFlight));
+    }
+
+    /** The model engine is not part of serve yet (see issue "Model engine"); readiness says so. */
+    private static JsonObject modelCheck() {
+        return new JsonObject().put("status", "DOWN").put("loaded", false)
+                .put("detail", "no model loaded");
+    }
+
+    /** The port the HTTP server listens on (the chosen one when configured as 0). */
+    public int port() {
+        return http.actualPort();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /**
+     * Stops gracefully: new requests get 503, in-flight ones have {@code shutdown.grace-seconds} to finish, then the
+     * listener closes, the pool closes and the embedded database stops. Safe to call more than once.
+     */
+    public synchronized Future<Void> stop() {
+        if (stopping.compareAndSet(false, true)) {
+            log.info("stopping: {} request(s) in flight", inFlight.count());
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            inFlight.drain(vertx, config.shutdownGrace())
+                    .compose(drained -> {
+                        if (!drained) {
+                            log.warn("{} request(s) still in flight after {} s; closing anyway", inFlight.count(),
+                                    config.shutdownGrace().toSeconds());
+                        }
+                        return http.close();
+                    })
+                    .eventually(() -> vertx.executeBlocking(() -> {
+                        database.close();
+                        return null;
+                    }, false))
+                    .onComplete(closed -> closeVertx(vertx).whenComplete((ok, e) -> {
+                        log.info("stopped");
+                        done.complete(null);
+                    }));
+            stopped = Future.fromCompletionStage(done);
+        }
+        return stopped;
+    }
+
+    /**
+     * Closes Vert.x from a thread of its own: closed from one of its own threads, the returned future would try to
+     * complete on an event loop that the close has just shut down, and never complete.
+     */
+    private static CompletableFuture<Void> closeVertx(Vertx vertx) {
+        return CompletableFuture.supplyAsync(() -> vertx.close().toCompletionStage())
+                .thenCompose(closing -> closing);
+    }
+}

@@ -1,0 +1,193 @@
+package ai.kaizen.server;
+
+import io.vertx.core.json.JsonObject;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The packaged kaizen.jar run as a real process, as a person or a container would run it. */
+class KaizenJarIT {
+
+    private static final Path JAR = Path.of(System.getProperty("kaizen.jar", "target/kaizen.jar"));
+    private static final Pattern LISTENING = Pattern.compile("Kaizen listening on http://[^:]+:(\\d+)");
+
+    @TempDir
+    Path home;
+
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** A started kaizen process and the lines it wrote so far (standard output and error together). */
+    record Run(Process process, List<String> lines) {
+        String output() {
+            return String.join("\n", lines);
+        }
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Run start(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("KAIZEN_"));
+        builder.environment().put("KAIZEN_HOME", home.toString());
+        builder.environment().putAll(env);
+        builder.directory(home.toFile());
+        Process process = builder.start();
+        processes.add(process);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return new Run(process, lines);
+    }
+
+    private Run runToEnd(Map<String, String> env, String... args) throws Exception {
+        Run run = start(env, args);
+        assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
+        Thread.sleep(100); // let the reader catch the last lines
+        return run;
+    }
+
+    private int awaitListening(Run run) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            for (String line : run.lines()) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
+            }
+            assertThat(run.process().isAlive()).as("server alive; output so far:\n" + run.output()).isTrue();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("server did not start; output:\n" + run.output());
+    }
+
+    private JsonObject ready(int port) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new JsonObject(response.body());
+    }
+
+    @Test
+    void everyCommandHasHelp() throws Exception {
+        List<List<String>> commands = new ArrayList<>();
+        collect(Main.commandLine(), new ArrayList<>(), commands);
+        assertThat(commands).extracting(c -> String.join(" ", c)).contains("", "serve");
+        for (List<String> command : commands) {
+            List<String> args = new ArrayList<>(command);
+            args.add("--help");
+            Run run = runToEnd(Map.of(), args.toArray(String[]::new));
+            assertThat(run.process().exitValue()).as("exit of " + args).isZero();
+            assertThat(run.output()).as("help of " + args).contains("Usage: kaizen");
+        }
+    }
+
+    private static void collect(CommandLine cli, List<String> path, List<List<String>> out) {
+        out.add(path);
+        cli.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                List<String> next = new ArrayList<>(path);
+                next.add(name);
+                collect(sub, next, out);
+            }
+        });
+    }
+
+    @Test
+    void anInvalidValueStopsStartUpWithOneLineNamingTheKey() throws Exception {
+        Run flag = runToEnd(Map.of(), "serve", "--http-port", "eighty");
+        assertThat(flag.process().exitValue()).isEqualTo(2);
+        assertThat(flag.lines()).containsExactly(
+                "kaizen: invalid value for http.port (from --http-port): 'eighty' is not a whole number");
+
+        Run env = runToEnd(Map.of("KAIZEN_DATABASE_POOL_SIZE", "lots"), "serve");
+        assertThat(env.process().exitValue()).isEqualTo(2);
+        assertThat(env.lines()).hasSize(1);
+        assertThat(env.lines().get(0)).contains("database.pool-size", "KAIZEN_DATABASE_POOL_SIZE");
+        assertThat(home.resolve("postgres")).doesNotExist();
+    }
+
+    @Test
+    void servesThenStopsCleanlyOnSigterm() throws Exception {
+        Run run = start(Map.of(), "serve", "--http-host", "127.0.0.1", "--http-port", "0");
+        int port = awaitListening(run);
+        JsonObject ready = ready(port);
+        assertThat(ready.getJsonObject("checks").getJsonObject("database").getString("status")).isEqualTo("UP");
+        assertThat(home.resolve("postgres/data/postmaster.pid")).exists();
+
+        // SIGTERM; Process.destroy() would also close our end of its output, losing what it logs while stopping.
+        run.process().toHandle().destroy();
+        assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(run.process().exitValue()).isEqualTo(143); // 128 + SIGTERM, after the shutdown hook ran
+        Thread.sleep(100);
+        assertThat(run.output()).contains("embedded PostgreSQL stopped", "\"message\":\"stopped\"");
+        // Every log line is one JSON object.
+        run.lines().forEach(line -> assertThat(new JsonObject(line).getString("level")).isNotNull());
+        assertThat(home.resolve("postgres/data/postmaster.pid")).doesNotExist();
+    }
+
+    @Test
+    void anExternalDatabaseIsUsedAndNoEmbeddedOneStarts() throws Exception {
+        try (EmbeddedPostgres external = EmbeddedPostgres.builder()
+                .setPGStartupWait(Duration.ofSeconds(60)).start()) {
+            String url = "postgresql://postgres@localhost:" + external.getPort() + "/postgres";
+            Run run = start(Map.of("KAIZEN_DATABASE_URL", url), "serve", "--http-port", "0");
+            int port = awaitListening(run);
+            JsonObject database = ready(port).getJsonObject("checks").getJsonObject("database");
+            assertThat(database.getString("status")).isEqualTo("UP");
+            assertThat(database.getBoolean("embedded")).isFalse();
+            assertThat(home.resolve("postgres")).doesNotExist();
+            try (Connection c = external.getPostgresDatabase().getConnection();
+                 Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT max(version) FROM flyway_schema_history")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("1");
+            }
+            run.process().toHandle().destroy();
+            assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.output()).doesNotContain("embedded PostgreSQL");
+        }
+    }
+}

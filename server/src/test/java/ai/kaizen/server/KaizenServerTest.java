@@ -1,0 +1,109 @@
+package ai.kaizen.server;
+
+import ai.kaizen.db.setting.SettingRepository;
+import ai.kaizen.server.config.KaizenConfig;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The server in this JVM, against the real embedded PostgreSQL, over real HTTP. */
+class KaizenServerTest {
+
+    @TempDir
+    Path home;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    }
+
+    private HttpResponse<String> get(KaizenServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void startsOnARandomPortAndAnswersHealthAndReadiness() throws Exception {
+        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        try {
+            assertThat(server.port()).isPositive();
+
+            HttpResponse<String> health = get(server, "/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(new JsonObject(health.body()).getString("status")).isEqualTo("UP");
+
+            // No model is loaded yet, so the server is not ready, but the database check passes.
+            HttpResponse<String> ready = get(server, "/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            JsonObject checks = new JsonObject(ready.body()).getJsonObject("checks");
+            assertThat(checks.getJsonObject("database").getString("status")).isEqualTo("UP");
+            assertThat(checks.getJsonObject("database").getBoolean("embedded")).isTrue();
+            assertThat(checks.getJsonObject("model").getString("status")).isEqualTo("DOWN");
+            assertThat(checks.getJsonObject("model").getBoolean("loaded")).isFalse();
+
+            HttpResponse<String> missing = get(server, "/no/such/page");
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(new JsonObject(missing.body()).getString("error")).isEqualTo("not found");
+
+            assertThat(get(server, "/static/favicon.svg").statusCode()).isEqualTo(200);
+        } finally {
+            await(server.stop());
+        }
+        assertThat(home.resolve("postgres/data/postmaster.pid")).doesNotExist();
+    }
+
+    @Test
+    void dataWrittenBeforeARestartIsThereAfterIt() throws Exception {
+        KaizenServer first = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        try {
+            new SettingRepository(first.database().sessions()).put("system-prompt", "You help customers.")
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } finally {
+            await(first.stop());
+        }
+        KaizenServer second = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        try {
+            assertThat(new SettingRepository(second.database().sessions()).find("system-prompt")
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS)).contains("You help customers.");
+        } finally {
+            await(second.stop());
+        }
+    }
+
+    @Test
+    void stoppingTwiceIsHarmless() throws Exception {
+        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        Future<Void> one = server.stop();
+        Future<Void> two = server.stop();
+        await(one);
+        await(two);
+    }
+
+    @Test
+    void aPortInUseFailsStartWithAClearMessageAndStopsTheDatabase() throws Exception {
+        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        try {
+            Path otherHome = home.resolve("other");
+            Future<KaizenServer> clash = KaizenServer.start(KaizenConfig.defaults(otherHome).withHttpPort(server.port()));
+            Throwable failure = clash.toCompletionStage().toCompletableFuture()
+                    .handle((ok, e) -> e).get(120, TimeUnit.SECONDS);
+            assertThat(failure).hasMessageContaining("cannot listen on 127.0.0.1:" + server.port());
+            assertThat(otherHome.resolve("postgres/data/postmaster.pid")).doesNotExist();
+        } finally {
+            await(server.stop());
+        }
+    }
+}
