@@ -28,6 +28,10 @@ public final class Main implements Runnable {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        // The PyTorch natives ship inside the jar; DJL must never try to download anything.
+        if (System.getProperty("ai.djl.offline") == null) {
+            System.setProperty("ai.djl.offline", "true");
+        }
         System.exit(commandLine().execute(args));
     }
 
