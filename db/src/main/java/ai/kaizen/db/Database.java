@@ -47,17 +47,22 @@ public final class Database implements AutoCloseable {
      * the session factory on {@code vertx}. The blocking steps run on a worker thread.
      */
     public static Future<Database> open(Vertx vertx, DatabaseSettings settings) {
-        return vertx.executeBlocking(() -> openBlocking(vertx, settings), false);
+        return open(vertx, settings, ENTITIES);
     }
 
-    private static Database openBlocking(Vertx vertx, DatabaseSettings settings) {
+    /** As {@link #open(Vertx, DatabaseSettings)}, with the entities to map (tests check validation with this). */
+    static Future<Database> open(Vertx vertx, DatabaseSettings settings, List<Class<?>> entities) {
+        return vertx.executeBlocking(() -> openBlocking(vertx, settings, entities), false);
+    }
+
+    private static Database openBlocking(Vertx vertx, DatabaseSettings settings, List<Class<?>> entities) {
         Optional<EmbeddedPostgresServer> embedded = settings.externalUrl().isPresent() ? Optional.empty()
                 : Optional.of(EmbeddedPostgresServer.start(settings.embeddedHome(), settings.embeddedPort()));
         try {
             DatabaseUrl url = settings.externalUrl().orElseGet(() -> embedded.orElseThrow().url());
             log.info("using {} database {}", embedded.isPresent() ? "embedded" : "external", url);
             String version = Migrations.migrate(url);
-            Stage.SessionFactory sessions = buildSessionFactory(vertx, url, settings.poolSize());
+            Stage.SessionFactory sessions = buildSessionFactory(vertx, url, settings.poolSize(), entities);
             return new Database(url, sessions, embedded, version);
         } catch (RuntimeException e) {
             embedded.ifPresent(EmbeddedPostgresServer::close);
@@ -65,9 +70,10 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static Stage.SessionFactory buildSessionFactory(Vertx vertx, DatabaseUrl url, int poolSize) {
+    private static Stage.SessionFactory buildSessionFactory(Vertx vertx, DatabaseUrl url, int poolSize,
+                                                            List<Class<?>> entities) {
         Configuration configuration = new Configuration();
-        ENTITIES.forEach(configuration::addAnnotatedClass);
+        entities.forEach(configuration::addAnnotatedClass);
         configuration.setProperty(AvailableSettings.JAKARTA_JDBC_URL, url.jdbcUrl());
         configuration.setProperty(AvailableSettings.JAKARTA_JDBC_USER, url.user());
         configuration.setProperty(AvailableSettings.JAKARTA_JDBC_PASSWORD, url.password());

@@ -55,6 +55,28 @@ class DatabaseTest {
         }
     }
 
+    /** A mapping that disagrees with the migrated schema: a column the table does not have. */
+    @jakarta.persistence.Entity
+    @jakarta.persistence.Table(name = "setting")
+    static class SettingWithAColumnTooMany {
+        @jakarta.persistence.Id
+        @jakarta.persistence.Column(name = "key")
+        String key;
+        @jakarta.persistence.Column(name = "colour")
+        String colour;
+    }
+
+    @Test
+    void mappingsAreValidatedAgainstTheSchemaAtStart() {
+        DatabaseSettings settings = new DatabaseSettings(Optional.empty(), home, 0, 2);
+        Throwable failure = Database.open(vertx, settings, java.util.List.of(SettingWithAColumnTooMany.class))
+                .toCompletionStage().toCompletableFuture().handle((db, e) -> e).join();
+        assertThat(failure).isNotNull();
+        assertThat(failure).hasStackTraceContaining("missing column [colour] in table [setting]");
+        // The failed start stopped the embedded server it had started.
+        assertThat(home.resolve("postgres/data/postmaster.pid")).doesNotExist();
+    }
+
     @Test
     void puttingAgainReplacesTheValue() throws Exception {
         try (Database db = open()) {
