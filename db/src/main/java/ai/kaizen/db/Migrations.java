@@ -29,8 +29,9 @@ public final class Migrations {
                 .failOnMissingLocations(true)
                 .load();
         MigrateResult result = flyway.migrate();
+        // With nothing to apply, Flyway leaves the target empty: the schema is then at its initial version.
         String version = result.targetSchemaVersion != null ? result.targetSchemaVersion
-                : flyway.info().current() == null ? "none" : flyway.info().current().getVersion().getVersion();
+                : result.initialSchemaVersion != null ? result.initialSchemaVersion : "none";
         log.info("database schema at version {} ({} migration(s) applied)", version, result.migrationsExecuted);
         return version;
     }
