@@ -1,5 +1,12 @@
 package ai.kaizen.db;
 
+import ai.kaizen.db.account.ApiKey;
+import ai.kaizen.db.account.User;
+import ai.kaizen.db.account.WebSession;
+import ai.kaizen.db.chat.Conversation;
+import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.feedback.PairwiseComparison;
+import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.setting.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -25,7 +32,11 @@ import java.util.Optional;
 public final class Database implements AutoCloseable {
 
     /** Every mapped entity; Hibernate validates each against the migrated schema at start. */
-    static final List<Class<?>> ENTITIES = List.of(Setting.class);
+    static final List<Class<?>> ENTITIES = List.of(
+            Setting.class,
+            User.class, WebSession.class, ApiKey.class,
+            Conversation.class, Message.class,
+            Rating.class, PairwiseComparison.class);
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 

@@ -1,0 +1,105 @@
+package ai.kaizen.db.chat;
+
+import org.hibernate.reactive.stage.Stage;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/** Conversations and their messages. Every read is scoped to an owner: nobody sees another's conversation. */
+public final class ConversationRepository {
+
+    private final Stage.SessionFactory sessions;
+
+    public ConversationRepository(Stage.SessionFactory sessions) {
+        this.sessions = sessions;
+    }
+
+    public CompletionStage<Conversation> create(Conversation conversation) {
+        return sessions.withTransaction(s -> s.persist(conversation)).thenApply(done -> conversation);
+    }
+
+    /** The owner's conversations, most recently active first. */
+    public CompletionStage<List<Conversation>> list(String owner, int limit) {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("from Conversation where owner = :owner order by updatedAt desc",
+                        Conversation.class)
+                .setParameter("owner", owner)
+                .setMaxResults(limit)
+                .getResultList());
+    }
+
+    /** The conversation, if it exists and belongs to {@code owner}. */
+    public CompletionStage<Optional<Conversation>> find(UUID id, String owner) {
+        return sessions.withSession(s -> s.find(Conversation.class, id))
+                .thenApply(c -> Optional.ofNullable(c).filter(found -> found.owner().equals(owner)));
+    }
+
+    /** Every message of a conversation (all branches), oldest first. */
+    public CompletionStage<List<Message>> messages(UUID conversationId) {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("from Message where conversationId = :id order by createdAt, id", Message.class)
+                .setParameter("id", conversationId)
+                .getResultList());
+    }
+
+    /** The message, if it exists and its conversation belongs to {@code owner}. */
+    public CompletionStage<Optional<Message>> findMessage(UUID messageId, String owner) {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("select m from Message m, Conversation c "
+                        + "where m.id = :id and c.id = m.conversationId and c.owner = :owner", Message.class)
+                .setParameter("id", messageId)
+                .setParameter("owner", owner)
+                .getResultList()
+                .thenApply(found -> found.stream().findFirst()));
+    }
+
+    /**
+     * Stores messages and makes {@code current} the conversation's visible leaf, in one transaction.
+     */
+    public CompletionStage<Void> append(UUID conversationId, List<Message> messages, UUID current) {
+        return sessions.withTransaction(s -> s.find(Conversation.class, conversationId)
+                .thenCompose(conversation -> {
+                    if (conversation == null) {
+                        throw new IllegalArgumentException("no conversation " + conversationId);
+                    }
+                    conversation.moveTo(current);
+                    return s.persist(messages.toArray());
+                }));
+    }
+
+    /** Moves the conversation's visible leaf (e.g. to the answer chosen in a pairwise comparison). */
+    public CompletionStage<Void> moveTo(UUID conversationId, UUID messageId) {
+        return sessions.withTransaction(s -> s.find(Conversation.class, conversationId)
+                .thenAccept(conversation -> conversation.moveTo(messageId)));
+    }
+
+    public CompletionStage<Void> retitle(UUID conversationId, String title) {
+        return sessions.withTransaction(s -> s.find(Conversation.class, conversationId)
+                .thenAccept(conversation -> conversation.retitle(title)));
+    }
+
+    /**
+     * The branch that ends at {@code leaf}: its ancestors in order, from the first message to the leaf.
+     * {@code all} holds the conversation's messages.
+     */
+    public static List<Message> branch(List<Message> all, UUID leaf) {
+        Map<UUID, Message> byId = new HashMap<>();
+        all.forEach(m -> byId.put(m.id(), m));
+        List<Message> path = new ArrayList<>();
+        for (Message m = leaf == null ? null : byId.get(leaf); m != null; m = m.parentId() == null ? null
+                : byId.get(m.parentId())) {
+            path.add(m);
+            if (path.size() > all.size()) {
+                throw new IllegalStateException("cycle in the messages of conversation " + m.conversationId());
+            }
+        }
+        Collections.reverse(path);
+        return path;
+    }
+}

@@ -1,0 +1,158 @@
+package ai.kaizen.db.chat;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One turn of a conversation. Assistant messages keep what produced them: the model version, the sampling settings
+ * (JSON), token counts, total latency and time to first token, and why generation stopped.
+ */
+@Entity
+@Table(name = "message")
+public class Message {
+
+    /** Who wrote a message. */
+    public enum Author {
+        system, user, assistant
+    }
+
+    @Id
+    private UUID id;
+
+    @Column(name = "conversation_id", nullable = false)
+    private UUID conversationId;
+
+    @Column(name = "parent_id")
+    private UUID parentId;
+
+    @Column(name = "role", nullable = false, length = 16)
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    private Author role;
+
+    @Column(name = "content", nullable = false, columnDefinition = "text")
+    private String content;
+
+    @Column(name = "model_version", length = 200)
+    private String modelVersion;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "sampling", columnDefinition = "jsonb")
+    private String sampling;
+
+    @Column(name = "prompt_tokens")
+    private Integer promptTokens;
+
+    @Column(name = "completion_tokens")
+    private Integer completionTokens;
+
+    @Column(name = "latency_ms")
+    private Integer latencyMs;
+
+    @Column(name = "first_token_ms")
+    private Integer firstTokenMs;
+
+    @Column(name = "finish_reason", length = 20)
+    private String finishReason;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    protected Message() {
+    }
+
+    private Message(UUID id, UUID conversationId, UUID parentId, Author role, String content) {
+        this.id = id;
+        this.conversationId = conversationId;
+        this.parentId = parentId;
+        this.role = role;
+        this.content = content;
+        this.createdAt = Instant.now();
+    }
+
+    /** A message written by the user (or the system prompt). */
+    public static Message written(UUID conversationId, UUID parentId, Author role, String content) {
+        return new Message(UUID.randomUUID(), conversationId, parentId, role, content);
+    }
+
+    /** An answer of the model, with what produced it. */
+    public static Message answer(UUID id, UUID conversationId, UUID parentId, String content, Generation generation) {
+        Message m = new Message(id, conversationId, parentId, Author.assistant, content);
+        m.modelVersion = generation.modelVersion();
+        m.sampling = generation.samplingJson();
+        m.promptTokens = generation.promptTokens();
+        m.completionTokens = generation.completionTokens();
+        m.latencyMs = generation.latencyMs();
+        m.firstTokenMs = generation.firstTokenMs();
+        m.finishReason = generation.finishReason();
+        return m;
+    }
+
+    /**
+     * What produced an answer.
+     *
+     * @param samplingJson the sampling settings as a JSON object
+     * @param finishReason {@code stop} (end of sequence or a stop string), {@code length}, {@code cancelled}
+     */
+    public record Generation(String modelVersion, String samplingJson, int promptTokens, int completionTokens,
+                             int latencyMs, Integer firstTokenMs, String finishReason) {
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public UUID conversationId() {
+        return conversationId;
+    }
+
+    public UUID parentId() {
+        return parentId;
+    }
+
+    public Author role() {
+        return role;
+    }
+
+    public String content() {
+        return content;
+    }
+
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    public String sampling() {
+        return sampling;
+    }
+
+    public Integer promptTokens() {
+        return promptTokens;
+    }
+
+    public Integer completionTokens() {
+        return completionTokens;
+    }
+
+    public Integer latencyMs() {
+        return latencyMs;
+    }
+
+    public Integer firstTokenMs() {
+        return firstTokenMs;
+    }
+
+    public String finishReason() {
+        return finishReason;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+}

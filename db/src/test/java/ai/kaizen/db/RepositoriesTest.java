@@ -1,0 +1,187 @@
+package ai.kaizen.db;
+
+import ai.kaizen.db.account.ApiKeyRepository;
+import ai.kaizen.db.account.Role;
+import ai.kaizen.db.account.SessionRepository;
+import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.db.account.WebSession;
+import ai.kaizen.db.chat.Conversation;
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.feedback.PairwiseComparison;
+import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.db.feedback.RatingChange;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The repositories against the real (embedded) PostgreSQL. */
+class RepositoriesTest {
+
+    @TempDir
+    static Path home;
+    static Vertx vertx;
+    static Database db;
+
+    @BeforeAll
+    static void open() throws Exception {
+        vertx = Vertx.vertx();
+        db = Database.open(vertx, new DatabaseSettings(Optional.empty(), home, 0, 8))
+                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        db.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static Message.Generation generation(String finish) {
+        return new Message.Generation("stories260k@abc", "{\"temperature\":0.7}", 12, 5, 40, 8, finish);
+    }
+
+    @Test
+    void usersAreUniqueByNameWhateverTheCase() throws Exception {
+        UserRepository users = new UserRepository(db.sessions());
+        var alice = await(users.create("Alice", Role.REVIEWER, "hash"));
+        assertThat(alice.id()).isNotNull();
+        assertThatThrownBy(() -> await(users.create("alice", Role.OPERATOR, "hash")))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class)
+                .hasStackTraceContaining("already exists");
+        assertThat(await(users.findByName("ALICE"))).hasValueSatisfying(u -> assertThat(u.role())
+                .isEqualTo(Role.REVIEWER));
+    }
+
+    @Test
+    void sessionsExpire() throws Exception {
+        SessionRepository sessions = new SessionRepository(db.sessions());
+        Instant now = Instant.now();
+        await(sessions.create(new WebSession("a".repeat(64), null, "csrf", now.plusSeconds(60))));
+        await(sessions.create(new WebSession("b".repeat(64), null, "csrf", now.minusSeconds(1))));
+        assertThat(await(sessions.findLive("a".repeat(64), now))).isPresent();
+        assertThat(await(sessions.findLive("b".repeat(64), now))).isEmpty();
+        assertThat(await(sessions.deleteExpired(now))).isGreaterThanOrEqualTo(1);
+        await(sessions.touch("a".repeat(64), now, now.plus(Duration.ofDays(1))));
+        assertThat(await(sessions.findLive("a".repeat(64), now.plus(Duration.ofHours(2))))).isPresent();
+    }
+
+    @Test
+    void apiKeysAreFoundByHashUntilRevoked() throws Exception {
+        ApiKeyRepository keys = new ApiKeyRepository(db.sessions());
+        await(keys.create("ci", "kz_1234", "f".repeat(64)));
+        assertThat(await(keys.useActive("f".repeat(64), Instant.now()))).hasValueSatisfying(k -> {
+            assertThat(k.name()).isEqualTo("ci");
+            assertThat(k.lastUsedAt()).isNotNull();
+        });
+        assertThat(await(keys.useActive("e".repeat(64), Instant.now()))).isEmpty();
+    }
+
+    @Test
+    void conversationsKeepTheirBranchesAndAreScopedToTheirOwner() throws Exception {
+        ConversationRepository conversations = new ConversationRepository(db.sessions());
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:x", "Refund",
+                "You help customers.")));
+        Message question = Message.written(c.id(), null, Message.Author.user, "Where is my order?");
+        Message first = Message.answer(UUID.randomUUID(), c.id(), question.id(), "It ships today.",
+                generation("stop"));
+        await(conversations.append(c.id(), List.of(question, first), first.id()));
+        Message second = Message.answer(UUID.randomUUID(), c.id(), question.id(), "Let me check.",
+                generation("length"));
+        await(conversations.append(c.id(), List.of(second), second.id()));
+
+        List<Message> all = await(conversations.messages(c.id()));
+        assertThat(all).hasSize(3);
+        Conversation reloaded = await(conversations.find(c.id(), "session:x")).orElseThrow();
+        assertThat(ConversationRepository.branch(all, reloaded.currentMessageId()))
+                .extracting(Message::content).containsExactly("Where is my order?", "Let me check.");
+        Message stored = all.stream().filter(m -> m.id().equals(second.id())).findFirst().orElseThrow();
+        assertThat(stored.modelVersion()).isEqualTo("stories260k@abc");
+        assertThat(stored.sampling()).contains("temperature");
+        assertThat(stored.finishReason()).isEqualTo("length");
+        assertThat(stored.firstTokenMs()).isEqualTo(8);
+
+        assertThat(await(conversations.find(c.id(), "session:other"))).isEmpty();
+        assertThat(await(conversations.findMessage(first.id(), "session:other"))).isEmpty();
+        assertThat(await(conversations.findMessage(first.id(), "session:x"))).isPresent();
+        assertThat(await(conversations.list("session:x", 10))).extracting(Conversation::id).contains(c.id());
+    }
+
+    @Test
+    void changingOnesMindUpdatesTheRatingAndNeverDuplicatesIt() throws Exception {
+        ConversationRepository conversations = new ConversationRepository(db.sessions());
+        FeedbackRepository feedback = new FeedbackRepository(db.sessions());
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:r", "", "")));
+        Message q = Message.written(c.id(), null, Message.Author.user, "hi");
+        Message a = Message.answer(UUID.randomUUID(), c.id(), q.id(), "hello", generation("stop"));
+        await(conversations.append(c.id(), List.of(q, a), a.id()));
+
+        await(feedback.rate(a.id(), "session:r", new RatingChange(Optional.of(-1), Optional.empty(),
+                Optional.of(List.of("incorrect", "too long")), Optional.of("wrong order number"))));
+        await(feedback.rate(a.id(), "session:r", new RatingChange(Optional.empty(), Optional.of(2),
+                Optional.empty(), Optional.empty())));
+        // Many changes at once from the same rater still leave one row.
+        List<CompletableFuture<Rating>> concurrent = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            concurrent.add(feedback.rate(a.id(), "session:r", new RatingChange(Optional.empty(), Optional.of(i),
+                    Optional.empty(), Optional.empty())).toCompletableFuture());
+        }
+        CompletableFuture.allOf(concurrent.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        await(feedback.rate(a.id(), "session:other", new RatingChange(Optional.of(1), Optional.empty(),
+                Optional.empty(), Optional.empty())));
+
+        List<Rating> ratings = await(feedback.ratings(a.id()));
+        assertThat(ratings).hasSize(2);
+        Rating mine = ratings.stream().filter(r -> r.rater().equals("session:r")).findFirst().orElseThrow();
+        assertThat(mine.thumbs()).isEqualTo(-1);
+        assertThat(mine.stars()).isBetween(1, 5);
+        assertThat(mine.reasons()).containsExactly("incorrect", "too long");
+        assertThat(mine.comment()).isEqualTo("wrong order number");
+
+        await(feedback.rate(a.id(), "session:r", new RatingChange(Optional.of(0), Optional.empty(),
+                Optional.of(List.of()), Optional.of(" "))));
+        Rating cleared = await(feedback.ratingsBy("session:r", List.of(a.id()))).get(0);
+        assertThat(cleared.thumbs()).isNull();
+        assertThat(cleared.reasons()).isEmpty();
+        assertThat(cleared.comment()).isNull();
+    }
+
+    @Test
+    void pairwiseChoicesAreStoredWithBothAnswers() throws Exception {
+        ConversationRepository conversations = new ConversationRepository(db.sessions());
+        FeedbackRepository feedback = new FeedbackRepository(db.sessions());
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:p", "", "")));
+        Message q = Message.written(c.id(), null, Message.Author.user, "cancel my order");
+        Message a = Message.answer(UUID.randomUUID(), c.id(), q.id(), "Done.", generation("stop"));
+        Message b = Message.answer(UUID.randomUUID(), c.id(), q.id(), "Which order?", generation("stop"));
+        await(conversations.append(c.id(), List.of(q, a, b), a.id()));
+        PairwiseComparison shown = await(feedback.createComparison(new PairwiseComparison(UUID.randomUUID(), q.id(),
+                a.id(), b.id(), "session:p", PairwiseComparison.Trigger.sampled)));
+        assertThat(await(feedback.findComparison(shown.id(), "session:q"))).isEmpty();
+        PairwiseComparison decided = await(feedback.decide(shown.id(), PairwiseComparison.Choice.B));
+        assertThat(decided.continuingAnswer()).isEqualTo(b.id());
+        PairwiseComparison reloaded = await(feedback.findComparison(shown.id(), "session:p")).orElseThrow();
+        assertThat(reloaded.choice()).contains(PairwiseComparison.Choice.B);
+        assertThat(reloaded.decidedAt()).isNotNull();
+    }
+}
