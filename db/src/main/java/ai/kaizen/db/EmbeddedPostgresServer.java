@@ -14,6 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * A real PostgreSQL 17 server, unpacked from a jar and run as a child process, whose data lives in a directory
@@ -29,13 +31,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final String SUPERUSER = "postgres";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
+    /** The server we started and must stop, or null when we attached to one another process runs. */
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
+    private final int port;
 
-
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory, int port) {
         this.postgres = postgres;
         this.dataDirectory = dataDirectory;
+        this.port = port;
     }
 
     /**
@@ -49,6 +53,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path data = root.resolve("data");
         Path binaries = root.resolve("bin");
         long started = System.nanoTime();
+        Optional<Integer> running = runningServerPort(data);
+        if (running.isPresent()) {
+            // Another Kaizen process (e.g. `serve` while an operator runs `kaizen admin`) owns the cluster: share it.
+            log.info("using the embedded PostgreSQL already running on port {} for {}", running.get(), data);
+            return new EmbeddedPostgresServer(null, data, running.get());
+        }
         try {
             Files.createDirectories(data);
             Files.createDirectories(binaries);
@@ -66,7 +76,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 builder.setPort(port);
             }
             EmbeddedPostgres postgres = builder.start();
-            EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, data);
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, data, postgres.getPort());
             server.createApplicationDatabase();
             log.info("embedded PostgreSQL started on port {} with data in {} ({} ms)", postgres.getPort(), data,
                     (System.nanoTime() - started) / 1_000_000);
@@ -79,7 +89,34 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** How to reach the application database on this server. */
     public DatabaseUrl url() {
-        return DatabaseUrl.local(postgres.getPort(), DATABASE, SUPERUSER);
+        return DatabaseUrl.local(port, DATABASE, SUPERUSER);
+    }
+
+    /** Whether this process started the server (and so stops it on {@link #close()}). */
+    public boolean isOwner() {
+        return postgres != null;
+    }
+
+    /**
+     * The port of a server that is running on {@code data} right now, read from its {@code postmaster.pid} (line 1:
+     * process id, line 4: port), if that process is alive.
+     */
+    static Optional<Integer> runningServerPort(Path data) {
+        Path pidFile = data.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.size() < 4) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(lines.get(0).strip());
+            int port = Integer.parseInt(lines.get(3).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(alive -> port);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty(); // a stale or half-written file: PostgreSQL itself sorts those out at start
+        }
     }
 
     public Path dataDirectory() {
@@ -107,6 +144,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Stops the server with a fast, clean shutdown (a checkpoint is written; no recovery at next start). */
     @Override
     public void close() {
+        if (postgres == null) {
+            return; // not ours to stop
+        }
         try {
             postgres.close();
             log.info("embedded PostgreSQL stopped");

@@ -55,6 +55,20 @@ class DatabaseTest {
         }
     }
 
+    @Test
+    void aSecondProcessSharesTheRunningEmbeddedServerAndLeavesItRunning() throws Exception {
+        try (Database first = open()) {
+            try (Database second = open()) {
+                assertThat(second.url().port()).isEqualTo(first.url().port());
+                new SettingRepository(second.sessions()).put("shared", "yes")
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            assertThat(new SettingRepository(first.sessions()).find("shared")
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS)).contains("yes");
+        }
+        assertThat(home.resolve("postgres/data/postmaster.pid")).doesNotExist();
+    }
+
     /** A mapping that disagrees with the migrated schema: a column the table does not have. */
     @jakarta.persistence.Entity
     @jakarta.persistence.Table(name = "setting")

@@ -1,6 +1,19 @@
 package ai.kaizen.server;
 
 import ai.kaizen.db.Database;
+import ai.kaizen.db.account.ApiKeyRepository;
+import ai.kaizen.db.account.SessionRepository;
+import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.http.AccountRoutes;
+import ai.kaizen.server.http.Csrf;
+import ai.kaizen.server.http.Pages;
+import ai.kaizen.server.http.RateLimits;
+import ai.kaizen.server.http.SecurityHeaders;
+import ai.kaizen.server.http.Sessions;
+import ai.kaizen.server.http.WorkerExecutor;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.http.ErrorResponses;
 import ai.kaizen.server.http.HealthRoutes;
@@ -8,6 +21,7 @@ import ai.kaizen.server.http.InFlightRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -69,10 +83,27 @@ public final class KaizenServer {
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
                                                Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
+        RateLimits limits = new RateLimits(vertx, config.trustProxy());
+        Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
+                new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy());
+        Accounts accounts = new Accounts(new UserRepository(database.sessions()),
+                new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx));
+        Pages pages = new Pages(ThymeleafTemplateEngine.create(vertx));
+
         Router router = Router.router(vertx);
         router.route().handler(inFlight);
+        router.route().handler(new SecurityHeaders());
         new HealthRoutes(database, KaizenServer::modelCheck, startedAt, Version.current()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
+        router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
+        // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.
+        router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+                .method(HttpMethod.DELETE)
+                .handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()));
+        // Browser routes: cookie sessions, and a CSRF token on every state change. The API under /v1 uses keys.
+        router.route().handler(sessions);
+        router.route().handler(new Csrf());
+        new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 

@@ -1,5 +1,6 @@
 package ai.kaizen.server;
 
+import ai.kaizen.server.cli.AdminCommand;
 import ai.kaizen.server.cli.ServeCommand;
 import ai.kaizen.server.config.ConfigOptions;
 import ai.kaizen.server.config.InvalidConfigException;
@@ -16,7 +17,7 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Kaizen: a customer-service chat assistant that gets better every week from its users' feedback.",
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for an unusable configuration (also picocli's for bad usage). */
@@ -38,7 +39,10 @@ public final class Main implements Runnable {
     /** The command tree with its configuration flags and error handling, ready to execute. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        // Every command that reaches the database or the model reads the same configuration.
         ConfigOptions.addTo(cli.getSubcommands().get("serve").getCommandSpec());
+        cli.getSubcommands().get("admin").getSubcommands().values()
+                .forEach(sub -> ConfigOptions.addTo(sub.getCommandSpec()));
         cli.setExecutionExceptionHandler(Main::handleFailure);
         return cli;
     }

@@ -169,6 +169,55 @@ class KaizenJarIT {
     }
 
     @Test
+    void adminCommandsWorkBesideTheRunningServer() throws Exception {
+        Run serve = start(Map.of(), "serve", "--http-host", "127.0.0.1", "--http-port", "0");
+        int port = awaitListening(serve);
+
+        Run create = start(Map.of(), "admin", "create-user", "--name", "olga", "--role", "operator");
+        create.process().getOutputStream().write("a long enough password\n".getBytes(StandardCharsets.UTF_8));
+        create.process().getOutputStream().close();
+        assertThat(create.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100);
+        assertThat(create.process().exitValue()).as(create.output()).isZero();
+        assertThat(create.lines()).contains("created operator 'olga'");
+
+        Run again = start(Map.of(), "admin", "create-user", "--name", "OLGA", "--role", "reviewer");
+        again.process().getOutputStream().write("another password!\n".getBytes(StandardCharsets.UTF_8));
+        again.process().getOutputStream().close();
+        assertThat(again.process().waitFor(120, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100);
+        assertThat(again.process().exitValue()).isEqualTo(2);
+        assertThat(again.output()).contains("already exists");
+
+        Run key = runToEnd(Map.of(), "admin", "create-api-key", "--name", "ci");
+        assertThat(key.process().exitValue()).isZero();
+        assertThat(key.lines().stream().filter(l -> l.startsWith("kz-")).toList()).singleElement()
+                .satisfies(k -> assertThat(k).hasSizeGreaterThan(40));
+
+        // The new account signs in on the running server.
+        java.net.http.HttpClient browser = java.net.http.HttpClient.newBuilder()
+                .cookieHandler(new java.net.CookieManager(null, java.net.CookiePolicy.ACCEPT_ALL))
+                .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+        String page = browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/login")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher csrf = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(page);
+        assertThat(csrf.find()).isTrue();
+        HttpResponse<String> signedIn = browser.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + csrf.group(1)
+                        + "&name=olga&password=a+long+enough+password&next=/api/me"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(new JsonObject(signedIn.body()).getString("role")).isEqualTo("operator");
+
+        serve.process().toHandle().destroy();
+        assertThat(serve.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        // The commands shared the server's database and did not stop it; the server stopped it at the end.
+        assertThat(serve.output()).contains("embedded PostgreSQL stopped");
+        assertThat(home.resolve("postgres/data/postmaster.pid")).doesNotExist();
+    }
+
+    @Test
     void anExternalDatabaseIsUsedAndNoEmbeddedOneStarts() throws Exception {
         try (EmbeddedPostgres external = EmbeddedPostgres.builder()
                 .setPGStartupWait(Duration.ofSeconds(60)).start()) {
@@ -183,7 +232,7 @@ class KaizenJarIT {
                  Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT max(version) FROM flyway_schema_history")) {
                 assertThat(rs.next()).isTrue();
-                assertThat(rs.getString(1)).isEqualTo("1");
+                assertThat(rs.getString(1)).isEqualTo(database.getString("schema_version"));
             }
             run.process().toHandle().destroy();
             assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -97,7 +97,8 @@ class KaizenServerTest {
         KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)));
         try {
             Path otherHome = home.resolve("other");
-            Future<KaizenServer> clash = KaizenServer.start(KaizenConfig.defaults(otherHome).withHttpPort(server.port()));
+            Future<KaizenServer> clash = KaizenServer.start(KaizenConfig.defaults(otherHome)
+                    .with(java.util.Map.of(ai.kaizen.server.config.ConfigKey.HTTP_PORT, String.valueOf(server.port()))));
             Throwable failure = clash.toCompletionStage().toCompletableFuture()
                     .handle((ok, e) -> e).get(120, TimeUnit.SECONDS);
             assertThat(failure).hasMessageContaining("cannot listen on 127.0.0.1:" + server.port());

@@ -41,6 +41,14 @@ final class ConfigValues {
         return value;
     }
 
+    boolean bool(ConfigKey key) {
+        return switch (text(key).toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw invalid(key, "is not true or false");
+        };
+    }
+
     InvalidConfigException invalid(ConfigKey key, String reason) {
         Value v = get(key);
         String from = v.source().equals("default") ? "" : " (from " + v.source() + ")";

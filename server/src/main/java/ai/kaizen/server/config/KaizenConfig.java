@@ -6,7 +6,9 @@ import ai.kaizen.db.DatabaseUrl;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,6 +20,11 @@ public record KaizenConfig(
         Path home,
         String httpHost,
         int httpPort,
+        boolean trustProxy,
+        Duration sessionMaxAge,
+        int requestsPerMinute,
+        int loginsPerMinute,
+        int maxRequestBytes,
         Optional<DatabaseUrl> databaseUrl,
         int databasePoolSize,
         int databaseEmbeddedPort,
@@ -26,19 +33,37 @@ public record KaizenConfig(
 
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
-    /** Defaults for everything, with {@code home} set: what tests start from. */
+    /** Defaults for everything, with {@code home} set and a free port on the loopback interface: for tests. */
     public static KaizenConfig defaults(Path home) {
-        return new KaizenConfig(home, "127.0.0.1", 0, Optional.empty(), 10, 0, Duration.ofSeconds(20), "INFO");
+        return of(Map.of(ConfigKey.HOME, home.toString(), ConfigKey.HTTP_HOST, "127.0.0.1",
+                ConfigKey.HTTP_PORT, "0"));
     }
 
-    public KaizenConfig withHttpPort(int port) {
-        return new KaizenConfig(home, httpHost, port, databaseUrl, databasePoolSize, databaseEmbeddedPort,
-                shutdownGrace, logLevel);
+    /** The configuration with these values and defaults for the rest (no environment, no file). */
+    public static KaizenConfig of(Map<ConfigKey, String> values) {
+        ConfigValues raw = new ConfigValues();
+        values.forEach((key, value) -> raw.set(key, value, "code"));
+        return from(raw);
     }
 
-    public KaizenConfig withDatabaseUrl(DatabaseUrl url) {
-        return new KaizenConfig(home, httpHost, httpPort, Optional.of(url), databasePoolSize, databaseEmbeddedPort,
-                shutdownGrace, logLevel);
+    /** This configuration with some values replaced. */
+    public KaizenConfig with(Map<ConfigKey, String> changes) {
+        Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+        values.put(ConfigKey.HOME, home.toString());
+        values.put(ConfigKey.HTTP_HOST, httpHost);
+        values.put(ConfigKey.HTTP_PORT, String.valueOf(httpPort));
+        values.put(ConfigKey.HTTP_TRUST_PROXY, String.valueOf(trustProxy));
+        values.put(ConfigKey.SESSION_MAX_AGE_HOURS, String.valueOf(sessionMaxAge.toHours()));
+        values.put(ConfigKey.LIMITS_REQUESTS_PER_MINUTE, String.valueOf(requestsPerMinute));
+        values.put(ConfigKey.LIMITS_LOGINS_PER_MINUTE, String.valueOf(loginsPerMinute));
+        values.put(ConfigKey.LIMITS_REQUEST_BYTES, String.valueOf(maxRequestBytes));
+        databaseUrl.ifPresent(url -> values.put(ConfigKey.DATABASE_URL, url.toUrlWithPassword()));
+        values.put(ConfigKey.DATABASE_POOL_SIZE, String.valueOf(databasePoolSize));
+        values.put(ConfigKey.DATABASE_EMBEDDED_PORT, String.valueOf(databaseEmbeddedPort));
+        values.put(ConfigKey.SHUTDOWN_GRACE_SECONDS, String.valueOf(shutdownGrace.toSeconds()));
+        values.put(ConfigKey.LOG_LEVEL, logLevel);
+        values.putAll(changes);
+        return of(values);
     }
 
     /** What the db module needs to open the database. */
@@ -51,6 +76,11 @@ public record KaizenConfig(
                 home(values),
                 host(values),
                 values.integer(ConfigKey.HTTP_PORT, 0, 65535),
+                values.bool(ConfigKey.HTTP_TRUST_PROXY),
+                Duration.ofHours(values.integer(ConfigKey.SESSION_MAX_AGE_HOURS, 1, 24 * 365)),
+                values.integer(ConfigKey.LIMITS_REQUESTS_PER_MINUTE, 1, 1_000_000),
+                values.integer(ConfigKey.LIMITS_LOGINS_PER_MINUTE, 1, 10_000),
+                values.integer(ConfigKey.LIMITS_REQUEST_BYTES, 1024, 64 * 1024 * 1024),
                 databaseUrl(values),
                 values.integer(ConfigKey.DATABASE_POOL_SIZE, 1, 1000),
                 values.integer(ConfigKey.DATABASE_EMBEDDED_PORT, 0, 65535),
