@@ -4,20 +4,27 @@ import ai.kaizen.db.Database;
 import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.chat.ChatRoutes;
+import ai.kaizen.server.chat.ChatService;
+import ai.kaizen.server.chat.OpenAiRoutes;
+import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
 import ai.kaizen.server.http.Csrf;
+import ai.kaizen.server.http.ErrorResponses;
+import ai.kaizen.server.http.HealthRoutes;
+import ai.kaizen.server.http.InFlightRequests;
 import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.SecurityHeaders;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.http.WorkerExecutor;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
-import ai.kaizen.server.config.KaizenConfig;
-import ai.kaizen.server.http.ErrorResponses;
-import ai.kaizen.server.http.HealthRoutes;
-import ai.kaizen.server.http.InFlightRequests;
+import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.ServingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -26,18 +33,22 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The running product: Vert.x, the database and the HTTP server, started together and stopped gracefully
- * (drain in-flight requests, close the listener, close the pool, stop the embedded PostgreSQL).
+ * The running product: Vert.x, the database, the served model and the HTTP server, started together and stopped
+ * gracefully (drain in-flight requests, close the listener, finish model work, close the pool, stop the embedded
+ * PostgreSQL).
  */
 public final class KaizenServer {
 
@@ -46,16 +57,20 @@ public final class KaizenServer {
     private final KaizenConfig config;
     private final Vertx vertx;
     private final Database database;
+    private final Optional<ServingModel> model;
+    private final InferenceQueue inference;
     private final HttpServer http;
     private final InFlightRequests inFlight;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
-    private KaizenServer(KaizenConfig config, Vertx vertx, Database database, HttpServer http,
-                         InFlightRequests inFlight) {
+    private KaizenServer(KaizenConfig config, Vertx vertx, Database database, Optional<ServingModel> model,
+                         InferenceQueue inference, HttpServer http, InFlightRequests inFlight) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
+        this.model = model;
+        this.inference = inference;
         this.http = http;
         this.inFlight = inFlight;
     }
@@ -66,7 +81,12 @@ public final class KaizenServer {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         CompletableFuture<KaizenServer> started = new CompletableFuture<>();
         Database.open(vertx, config.databaseSettings())
-                .compose(database -> listen(config, vertx, database, startedAt)
+                .compose(database -> loadModel(vertx, config)
+                        .compose(model -> listen(config, vertx, database, model, startedAt)
+                                .recover(e -> vertx.executeBlocking(() -> {
+                                    model.ifPresent(m -> m.model().close());
+                                    return null;
+                                }, false).transform(closed -> Future.failedFuture(e))))
                         .recover(e -> vertx.executeBlocking(() -> {
                             database.close();
                             return null;
@@ -80,30 +100,55 @@ public final class KaizenServer {
         return Future.fromCompletionStage(started);
     }
 
+    private static Future<Optional<ServingModel>> loadModel(Vertx vertx, KaizenConfig config) {
+        if (config.modelDir().isEmpty()) {
+            log.warn("no model configured (model.dir): chat answers 503 until one is");
+            return Future.succeededFuture(Optional.empty());
+        }
+        return vertx.executeBlocking(() -> {
+            long start = System.nanoTime();
+            ServingModel model = ServingModel.load(config.modelDir().get());
+            log.info("serving model {} from {} (loaded in {} ms)", model.version(), config.modelDir().get(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return Optional.of(model);
+        }, false);
+    }
+
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
-                                               Instant startedAt) {
+                                               Optional<ServingModel> model, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
+        InferenceQueue inference = new InferenceQueue(config.inferenceWorkers(), config.inferenceQueue());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
                 new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy());
         Accounts accounts = new Accounts(new UserRepository(database.sessions()),
                 new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx));
         Pages pages = new Pages(ThymeleafTemplateEngine.create(vertx));
+        ConversationRepository conversations = new ConversationRepository(database.sessions());
+        FeedbackRepository feedback = new FeedbackRepository(database.sessions());
+        SettingRepository settings = new SettingRepository(database.sessions());
+        ChatService chat = new ChatService(() -> model, inference, conversations, feedback, settings, config.chat());
 
         Router router = Router.router(vertx);
         router.route().handler(inFlight);
         router.route().handler(new SecurityHeaders());
-        new HealthRoutes(database, KaizenServer::modelCheck, startedAt, Version.current()).mount(router);
+        new HealthRoutes(database, () -> modelCheck(model), startedAt, Version.current()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
         // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.
         router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
                 .method(HttpMethod.DELETE)
                 .handler(BodyHandler.create(false).setBodyLimit(config.maxRequestBytes()));
-        // Browser routes: cookie sessions, and a CSRF token on every state change. The API under /v1 uses keys.
-        router.route().handler(sessions);
-        router.route().handler(new Csrf());
+        // Browser routes: cookie sessions, and a CSRF token on every state change. The API under /v1
+        // authenticates by bearer key instead (and takes no cookies, so needs no CSRF token).
+        router.routeWithRegex("^(?!/v1/).*").handler(sessions);
+        router.routeWithRegex("^(?!/v1/).*").handler(new Csrf());
+        new OpenAiRoutes(accounts, chat, () -> model, conversations, feedback, limits, config.messagesPerMinute())
+                .mount(router);
         new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
+        new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
+                .mount(router);
+        new FeedbackRoutes(conversations, feedback, config.chat().reasons()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 
@@ -115,15 +160,18 @@ public final class KaizenServer {
         return vertx.createHttpServer(options)
                 .requestHandler(router)
                 .listen()
-                .recover(e -> Future.failedFuture(new IllegalStateException("cannot listen on "
-                        + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e)))
-                .map(http -> new KaizenServer(config, vertx, database, http, inFlight));
+                .recover(e -> {
+                    inference.close(0);
+                    return Future.failedFuture(new IllegalStateException("cannot listen on "
+                            + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
+                })
+                .map(http -> new KaizenServer(config, vertx, database, model, inference, http, inFlight));
     }
 
-    /** The model engine is not part of serve yet (see issue "Model engine"); readiness says so. */
-    private static JsonObject modelCheck() {
-        return new JsonObject().put("status", "DOWN").put("loaded", false)
-                .put("detail", "no model loaded");
+    private static JsonObject modelCheck(Optional<ServingModel> model) {
+        return model.map(m -> new JsonObject().put("status", "UP").put("loaded", true).put("version", m.version()))
+                .orElseGet(() -> new JsonObject().put("status", "DOWN").put("loaded", false)
+                        .put("detail", "no model configured (model.dir)"));
     }
 
     /** The port the HTTP server listens on (the chosen one when configured as 0). */
@@ -139,9 +187,18 @@ public final class KaizenServer {
         return vertx;
     }
 
+    public Optional<ServingModel> model() {
+        return model;
+    }
+
+    /** Where model work runs (tests use it to occupy the model deterministically). */
+    public InferenceQueue inference() {
+        return inference;
+    }
+
     /**
      * Stops gracefully: new requests get 503, in-flight ones have {@code shutdown.grace-seconds} to finish, then the
-     * listener closes, the pool closes and the embedded database stops. Safe to call more than once.
+     * listener closes, model work ends, the pool closes and the embedded database stops. Safe to call more than once.
      */
     public synchronized Future<Void> stop() {
         if (stopping.compareAndSet(false, true)) {
@@ -156,6 +213,8 @@ public final class KaizenServer {
                         return http.close();
                     })
                     .eventually(() -> vertx.executeBlocking(() -> {
+                        inference.close(10);
+                        model.ifPresent(m -> m.model().close());
                         database.close();
                         return null;
                     }, false))

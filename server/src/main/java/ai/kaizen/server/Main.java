@@ -1,6 +1,8 @@
 package ai.kaizen.server;
 
 import ai.kaizen.server.cli.AdminCommand;
+import ai.kaizen.server.cli.BenchCommand;
+import ai.kaizen.server.cli.GenerateCommand;
 import ai.kaizen.server.cli.ServeCommand;
 import ai.kaizen.server.config.ConfigOptions;
 import ai.kaizen.server.config.InvalidConfigException;
@@ -17,7 +19,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Kaizen: a customer-service chat assistant that gets better every week from its users' feedback.",
-        subcommands = {ServeCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, AdminCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for an unusable configuration (also picocli's for bad usage). */

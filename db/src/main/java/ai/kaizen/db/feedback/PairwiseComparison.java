@@ -39,9 +39,12 @@ public class PairwiseComparison {
         }
     }
 
-    /** Why the comparison was shown: drawn at random, or because the user asked for another answer. */
+    /**
+     * Where the comparison came from: drawn at random on the chat page, shown because the user asked for another
+     * answer, or sent by an API client about two of its completions.
+     */
     public enum Trigger {
-        sampled, regenerate
+        sampled, regenerate, api
     }
 
     @Id

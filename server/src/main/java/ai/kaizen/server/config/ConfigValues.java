@@ -41,6 +41,28 @@ final class ConfigValues {
         return value;
     }
 
+    double decimal(ConfigKey key, double min, double max) {
+        double value;
+        try {
+            value = Double.parseDouble(text(key));
+        } catch (NumberFormatException e) {
+            throw invalid(key, "is not a number");
+        }
+        if (!(value >= min && value <= max)) {
+            throw invalid(key, "must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    /** Every key's text after merging, for {@link KaizenConfig#with}. */
+    java.util.Map<ConfigKey, String> texts() {
+        java.util.Map<ConfigKey, String> all = new java.util.EnumMap<>(ConfigKey.class);
+        for (ConfigKey key : ConfigKey.values()) {
+            all.put(key, get(key).text());
+        }
+        return all;
+    }
+
     boolean bool(ConfigKey key) {
         return switch (text(key).toLowerCase(java.util.Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;

@@ -2,11 +2,13 @@ package ai.kaizen.server.config;
 
 import ai.kaizen.db.DatabaseSettings;
 import ai.kaizen.db.DatabaseUrl;
+import ai.kaizen.server.chat.ChatSettings;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -29,7 +31,13 @@ public record KaizenConfig(
         int databasePoolSize,
         int databaseEmbeddedPort,
         Duration shutdownGrace,
-        String logLevel) {
+        String logLevel,
+        Optional<Path> modelDir,
+        int inferenceWorkers,
+        int inferenceQueue,
+        ChatSettings chat,
+        int messagesPerMinute,
+        Map<ConfigKey, String> values) {
 
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
@@ -48,22 +56,9 @@ public record KaizenConfig(
 
     /** This configuration with some values replaced. */
     public KaizenConfig with(Map<ConfigKey, String> changes) {
-        Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
-        values.put(ConfigKey.HOME, home.toString());
-        values.put(ConfigKey.HTTP_HOST, httpHost);
-        values.put(ConfigKey.HTTP_PORT, String.valueOf(httpPort));
-        values.put(ConfigKey.HTTP_TRUST_PROXY, String.valueOf(trustProxy));
-        values.put(ConfigKey.SESSION_MAX_AGE_HOURS, String.valueOf(sessionMaxAge.toHours()));
-        values.put(ConfigKey.LIMITS_REQUESTS_PER_MINUTE, String.valueOf(requestsPerMinute));
-        values.put(ConfigKey.LIMITS_LOGINS_PER_MINUTE, String.valueOf(loginsPerMinute));
-        values.put(ConfigKey.LIMITS_REQUEST_BYTES, String.valueOf(maxRequestBytes));
-        databaseUrl.ifPresent(url -> values.put(ConfigKey.DATABASE_URL, url.toUrlWithPassword()));
-        values.put(ConfigKey.DATABASE_POOL_SIZE, String.valueOf(databasePoolSize));
-        values.put(ConfigKey.DATABASE_EMBEDDED_PORT, String.valueOf(databaseEmbeddedPort));
-        values.put(ConfigKey.SHUTDOWN_GRACE_SECONDS, String.valueOf(shutdownGrace.toSeconds()));
-        values.put(ConfigKey.LOG_LEVEL, logLevel);
-        values.putAll(changes);
-        return of(values);
+        Map<ConfigKey, String> all = new EnumMap<>(values);
+        all.putAll(changes);
+        return of(all);
     }
 
     /** What the db module needs to open the database. */
@@ -85,7 +80,13 @@ public record KaizenConfig(
                 values.integer(ConfigKey.DATABASE_POOL_SIZE, 1, 1000),
                 values.integer(ConfigKey.DATABASE_EMBEDDED_PORT, 0, 65535),
                 Duration.ofSeconds(values.integer(ConfigKey.SHUTDOWN_GRACE_SECONDS, 0, 3600)),
-                logLevel(values));
+                logLevel(values),
+                modelDir(values),
+                values.integer(ConfigKey.INFERENCE_WORKERS, 1, 64),
+                values.integer(ConfigKey.INFERENCE_QUEUE, 1, 10_000),
+                chat(values),
+                values.integer(ConfigKey.LIMITS_MESSAGES_PER_MINUTE, 1, 100_000),
+                Map.copyOf(values.texts()));
     }
 
     private static Path home(ConfigValues values) {
@@ -121,6 +122,43 @@ public record KaizenConfig(
         } catch (IllegalArgumentException e) {
             throw values.invalidSecret(ConfigKey.DATABASE_URL, e.getMessage());
         }
+    }
+
+    private static Optional<Path> modelDir(ConfigValues values) {
+        String text = values.text(ConfigKey.MODEL_DIR);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir;
+        try {
+            dir = Path.of(text.startsWith("~/") ? System.getProperty("user.home") + text.substring(1) : text)
+                    .toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw values.invalid(ConfigKey.MODEL_DIR, "is not a path: " + e.getReason());
+        }
+        if (!java.nio.file.Files.isRegularFile(dir.resolve("config.json"))) {
+            throw values.invalid(ConfigKey.MODEL_DIR, "is not a model directory (no config.json in " + dir + ")");
+        }
+        return Optional.of(dir);
+    }
+
+    private static ChatSettings chat(ConfigValues values) {
+        List<String> reasons = java.util.Arrays.stream(values.text(ConfigKey.FEEDBACK_REASONS).split(","))
+                .map(String::strip).filter(r -> !r.isEmpty()).distinct().toList();
+        if (reasons.isEmpty()) {
+            throw values.invalid(ConfigKey.FEEDBACK_REASONS, "lists no reason");
+        }
+        return new ChatSettings(
+                values.get(ConfigKey.CHAT_SYSTEM_PROMPT).text(),
+                values.integer(ConfigKey.CHAT_MAX_NEW_TOKENS, 1, 32_768),
+                values.decimal(ConfigKey.CHAT_TEMPERATURE, 0.01, 5),
+                values.decimal(ConfigKey.CHAT_TOP_P, 0.01, 1),
+                values.integer(ConfigKey.CHAT_TOP_K, 0, 1_000_000),
+                values.decimal(ConfigKey.CHAT_REPETITION_PENALTY, 1, 5),
+                values.decimal(ConfigKey.CHAT_PAIRWISE_PROBABILITY, 0, 1),
+                values.integer(ConfigKey.LIMITS_MESSAGE_CHARS, 1, 1_000_000),
+                values.integer(ConfigKey.LIMITS_CONVERSATION_MESSAGES, 2, 100_000),
+                reasons);
     }
 
     private static String logLevel(ConfigValues values) {

@@ -46,7 +46,7 @@ public final class Sessions implements Handler<RoutingContext> {
         return Optional.ofNullable(ctx.get(CALLER));
     }
 
-    static void setCaller(RoutingContext ctx, Caller caller) {
+    public static void setCaller(RoutingContext ctx, Caller caller) {
         ctx.put(CALLER, caller);
     }
 

@@ -1,0 +1,150 @@
+package ai.kaizen.model;
+
+import ai.kaizen.model.config.GenerationConfig;
+import ai.kaizen.model.config.Json;
+import ai.kaizen.model.generation.Generator;
+import ai.kaizen.model.llama.LlamaModel;
+import ai.kaizen.model.llama.ModelOptions;
+import ai.kaizen.model.llama.TorchThreads;
+import ai.kaizen.model.safetensors.DType;
+import ai.kaizen.model.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * A model directory in Hugging Face layout, loaded: the network, its tokenizer and chat template,
+ * and its generation defaults. This is the entry point for the server and the command line.
+ *
+ * <pre>{@code
+ * try (LanguageModel lm = LanguageModel.load(Path.of("models/smollm2"))) {
+ *     GenerationResult r = lm.generator().chat(List.of(ChatMessage.user("Hi")),
+ *             GenerationOptions.greedy(64), token -> { System.out.print(token.text()); return true; });
+ * }
+ * }</pre>
+ */
+public final class LanguageModel implements AutoCloseable {
+
+    /** Tokenizer and template files copied along when saving. */
+    private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "special_tokens_map.json", "chat_template.jinja", "chat_template.json", "tokenizer.model");
+
+    private final Path directory;
+    private final LlamaModel network;
+    private final Tokenizer tokenizer;
+    private final GenerationConfig generationConfig;
+    private final Generator generator;
+
+    private LanguageModel(Path directory, LlamaModel network, Tokenizer tokenizer, GenerationConfig generationConfig) {
+        this.directory = directory;
+        this.network = network;
+        this.tokenizer = tokenizer;
+        this.generationConfig = generationConfig;
+        this.generator = new Generator(network, tokenizer, generationConfig);
+    }
+
+    /**
+     * Loads a model directory in float32 on the CPU.
+     *
+     * @param dir the directory (config.json, safetensors, tokenizer.json, ...)
+     * @return the model
+     * @throws ModelException with a one-line, user-facing message if anything is missing or unsupported
+     */
+    public static LanguageModel load(Path dir) {
+        return load(dir, ModelOptions.DEFAULT);
+    }
+
+    /**
+     * Loads a model directory for inference. This also sets PyTorch to one intra-op thread (see
+     * {@link TorchThreads}: decoding parallelises on its own, and stays fast when other processes
+     * share the cores); a trainer that loads this way and trains in the same process should call
+     * {@code TorchThreads.set(cores)} afterwards.
+     *
+     * @param dir the directory
+     * @param options dtype and device
+     * @return the model
+     */
+    public static LanguageModel load(Path dir, ModelOptions options) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelException("Model directory not found: " + dir);
+        }
+        TorchThreads.forInference();
+        LlamaModel network = LlamaModel.load(dir, options);
+        try {
+            Tokenizer tokenizer = Tokenizer.load(dir);
+            return new LanguageModel(dir, network, tokenizer, GenerationConfig.load(dir, network.config()));
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    /** @return the directory this was loaded from */
+    public Path directory() {
+        return directory;
+    }
+
+    /** @return the network */
+    public LlamaModel network() {
+        return network;
+    }
+
+    /** @return the tokenizer (with the chat template) */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** @return the defaults from generation_config.json */
+    public GenerationConfig generationConfig() {
+        return generationConfig;
+    }
+
+    /** @return a generator over this model (thread-safe, shared) */
+    public Generator generator() {
+        return generator;
+    }
+
+    /**
+     * Saves the whole model directory: weights and config (see {@link LlamaModel#save}),
+     * {@code generation_config.json}, and the tokenizer files copied from the source directory.
+     *
+     * @param dir target directory
+     * @param dtype F32, F16 or BF16
+     */
+    public void save(Path dir, DType dtype) {
+        network.save(dir, dtype);
+        Json.write(dir.resolve("generation_config.json"), generationConfig.toJson());
+        copyTokenizerFiles(directory, dir);
+    }
+
+    /**
+     * Copies the tokenizer and chat-template files of a model directory.
+     *
+     * @param from source model directory
+     * @param to target directory
+     */
+    public static void copyTokenizerFiles(Path from, Path to) {
+        if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) {
+            return;
+        }
+        try {
+            Files.createDirectories(to);
+            for (String name : TOKENIZER_FILES) {
+                Path f = from.resolve(name);
+                if (Files.exists(f)) {
+                    Files.copy(f, to.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new ModelException("Cannot copy tokenizer files to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        network.close();
+    }
+}

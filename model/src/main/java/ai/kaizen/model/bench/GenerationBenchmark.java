@@ -1,0 +1,182 @@
+package ai.kaizen.model.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.kaizen.model.llama.Diagnostics;
+import ai.kaizen.model.llama.KvCache;
+import ai.kaizen.model.llama.LlamaModel;
+import ai.kaizen.model.llama.Projection;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Times prefill and decode of a model (random prompts, greedy choice, end-of-sequence ignored)
+ * and puts the decode rate next to the memory-bandwidth bound.
+ *
+ * <p>Besides the rates it reports where a decode step's time goes: the matrix products alone
+ * (the same weights and batch, run back to back), Java-side token choice, and the number of
+ * native arrays a step creates (the JNI traffic). Everything else in a step (attention, norms,
+ * RoPE, the cache writes, the JNI calls themselves) is {@code decode - matmul - sampling}.
+ */
+public final class GenerationBenchmark {
+
+    /**
+     * @param batch sequences decoded together
+     * @param promptTokens prompt length
+     * @param newTokens tokens generated per sequence
+     * @param repeats prefill repetitions (the best is kept)
+     */
+    public record Settings(int batch, int promptTokens, int newTokens, int repeats) {
+
+        /** Validates. */
+        public Settings {
+            if (batch <= 0 || promptTokens <= 0 || newTokens <= 0 || repeats <= 0) {
+                throw new IllegalArgumentException("batch, prompt tokens, new tokens and repeats must be positive");
+            }
+        }
+    }
+
+    private GenerationBenchmark() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param model the model (random or real weights)
+     * @param name how to name it in the result
+     * @param settings sizes
+     * @return the measurements
+     */
+    public static BenchmarkResult run(LlamaModel model, String name, Settings settings) {
+        int b = settings.batch();
+        int p = settings.promptTokens();
+        int n = settings.newTokens();
+        if (p + n > model.config().maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("prompt + new tokens (" + (p + n) + ") exceed the model's context ("
+                    + model.config().maxPositionEmbeddings() + ")");
+        }
+        Random random = new Random(0);
+        int vocab = model.config().vocabSize();
+        int[][] prompt = new int[b][p];
+        for (int[] row : prompt) {
+            for (int i = 0; i < p; i++) {
+                row[i] = 3 + random.nextInt(vocab - 3);
+            }
+        }
+
+        // warm-up: JIT, allocator, thread pools
+        try (KvCache cache = model.newCache(b, Math.min(p, 16) + 4)) {
+            float[][] logits = model.nextTokenLogits(cache, slice(prompt, Math.min(p, 16)));
+            for (int i = 0; i < 4; i++) {
+                logits = model.nextTokenLogits(cache, argmax(logits));
+            }
+        }
+
+        double prefillSeconds = Double.MAX_VALUE;
+        for (int r = 0; r < settings.repeats(); r++) {
+            try (KvCache cache = model.newCache(b, p)) {
+                long t0 = System.nanoTime();
+                model.nextTokenLogits(cache, prompt);
+                prefillSeconds = Math.min(prefillSeconds, (System.nanoTime() - t0) / 1e9);
+            }
+        }
+
+        long decodeNanos = 0;
+        long samplingNanos = 0;
+        try (KvCache cache = model.newCache(b, p + n)) {
+            float[][] logits = model.nextTokenLogits(cache, prompt);
+            for (int i = 0; i < n; i++) {
+                long t0 = System.nanoTime();
+                int[][] next = argmax(logits);
+                long t1 = System.nanoTime();
+                logits = model.nextTokenLogits(cache, next);
+                decodeNanos += System.nanoTime() - t0;
+                samplingNanos += t1 - t0;
+            }
+        }
+        double stepMs = decodeNanos / 1e6 / n;
+
+        // a second, instrumented decode: native arrays per step and time in the Java kernel
+        long arrays;
+        double javaKernelMs;
+        int probeSteps = Math.min(n, 16);
+        try (KvCache cache = model.newCache(b, p + probeSteps)) {
+            float[][] logits = model.nextTokenLogits(cache, prompt);
+            Diagnostics.enable(true);
+            Diagnostics.takeKernelNanos();
+            for (int i = 0; i < probeSteps; i++) {
+                logits = model.nextTokenLogits(cache, argmax(logits));
+            }
+            arrays = Diagnostics.lastStepArrays();
+            javaKernelMs = Diagnostics.takeKernelNanos() / 1e6 / probeSteps;
+        } finally {
+            Diagnostics.enable(false);
+        }
+        boolean javaKernel = model.decodesWithJavaKernel(b);
+        double torchMatmulMs = matmulMsPerStep(model, b);
+        double matmulMs = javaKernel ? javaKernelMs : torchMatmulMs;
+        double bandwidth = Math.max(MemoryBandwidth.javaGbPerSecond(Runtime.getRuntime().availableProcessors()),
+                MemoryBandwidth.ndArrayGbPerSecond(model.manager()));
+        long weightBytes = model.weightBytesPerToken();
+        double boundStepsPerSecond = bandwidth * 1e9 / weightBytes;
+        double stepsPerSecond = 1000.0 / stepMs;
+        return new BenchmarkResult(name, model.options().dataType().name().toLowerCase(java.util.Locale.ROOT),
+                javaKernel ? "java" : "torch", b, p, n, model.parameterCount(), weightBytes, b * p / prefillSeconds,
+                b * stepsPerSecond, stepMs, matmulMs, torchMatmulMs, samplingNanos / 1e6 / n, arrays, bandwidth,
+                boundStepsPerSecond, stepsPerSecond / boundStepsPerSecond);
+    }
+
+    /** Time of one step's matrix products alone: every projection and the LM head on (b, 1, in) inputs. */
+    private static double matmulMsPerStep(LlamaModel model, int b) {
+        double best = Double.MAX_VALUE;
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray[] inputs = new NDArray[model.projections().size()];
+            for (int i = 0; i < inputs.length; i++) {
+                Projection proj = model.projections().get(i);
+                inputs[i] = m.randomNormal(new Shape(b, 1, proj.inFeatures()), model.options().dataType());
+            }
+            NDArray hidden = m.randomNormal(new Shape(b, 1, model.config().hiddenSize()), model.options().dataType());
+            for (int rep = 0; rep < 5; rep++) {
+                long t0 = System.nanoTime();
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    for (int i = 0; i < inputs.length; i++) {
+                        Projection proj = model.projections().get(i);
+                        Linear.linear(inputs[i], proj.weight().getArray(),
+                                proj.bias() == null ? null : proj.bias().getArray());
+                    }
+                    if (model.hasLmHead()) {
+                        model.logits(hidden);
+                    }
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+            }
+        }
+        return best;
+    }
+
+    private static int[][] slice(int[][] rows, int length) {
+        int[][] out = new int[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = Arrays.copyOf(rows[i], length);
+        }
+        return out;
+    }
+
+    private static int[][] argmax(float[][] logits) {
+        int[][] next = new int[logits.length][1];
+        for (int r = 0; r < logits.length; r++) {
+            float[] l = logits[r];
+            int best = 0;
+            for (int i = 1; i < l.length; i++) {
+                if (l[i] > l[best]) {
+                    best = i;
+                }
+            }
+            next[r][0] = best;
+        }
+        return next;
+    }
+}

@@ -1,0 +1,220 @@
+package ai.kaizen.model.generation;
+
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * Chooses the next token from a row of logits, in Java: repetition penalty, then greedy argmax or
+ * temperature, top-k, top-p and a draw from the remaining distribution.
+ *
+ * <p>Why in Java rather than as NDArray operations: the logits row has to come to Java anyway
+ * (one copy of vocab floats, tens of microseconds), a seeded {@link Random} makes sampling
+ * reproducible and engine-independent, and the maths is exactly Hugging Face's. Top-p avoids
+ * sorting the whole vocabulary: only tokens that could belong to the nucleus are sorted.
+ */
+public final class Sampler {
+
+    private final boolean greedy;
+    private final double temperature;
+    private final int topK;
+    private final double topP;
+    private final double repetitionPenalty;
+
+    /**
+     * @param options the decoding settings
+     */
+    public Sampler(GenerationOptions options) {
+        this.greedy = !options.doSample();
+        this.temperature = greedy ? 1.0 : options.temperature();
+        this.topK = options.topK();
+        this.topP = options.topP();
+        this.repetitionPenalty = options.repetitionPenalty();
+    }
+
+    /**
+     * The log-probability of a token under {@code softmax(logits / T)} (T = 1 when greedy).
+     *
+     * @param logits raw logits
+     * @param token the token
+     * @return its log-probability
+     */
+    public float logprob(float[] logits, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double sum = 0;
+        for (float l : logits) {
+            sum += Math.exp((l - max) / temperature);
+        }
+        return (float) ((logits[token] - max) / temperature - Math.log(sum));
+    }
+
+    /**
+     * Chooses the next token.
+     *
+     * @param logits raw logits for the next position (not modified)
+     * @param history the sequence so far, prompt included (for the repetition penalty)
+     * @param historyLength how many entries of {@code history} are valid
+     * @param random the sequence's random source
+     * @return the chosen token id
+     */
+    public int next(float[] logits, int[] history, int historyLength, Random random) {
+        float[] l = logits;
+        if (repetitionPenalty != 1.0 && historyLength > 0) {
+            l = logits.clone();
+            boolean[] seen = new boolean[l.length];
+            for (int i = 0; i < historyLength; i++) {
+                int id = history[i];
+                if (id >= 0 && id < l.length && !seen[id]) {
+                    seen[id] = true;
+                    l[id] = (float) (l[id] > 0 ? l[id] / repetitionPenalty : l[id] * repetitionPenalty);
+                }
+            }
+        }
+        if (greedy) {
+            return argmax(l);
+        }
+        return sample(l, random);
+    }
+
+    static int argmax(float[] l) {
+        int best = 0;
+        for (int i = 1; i < l.length; i++) {
+            if (l[i] > l[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private int sample(float[] l, Random random) {
+        int n = l.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : l) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[n];
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            p[i] = Math.exp((l[i] - max) / temperature);
+            sum += p[i];
+        }
+        boolean truncate = (topK > 0 && topK < n) || topP < 1.0;
+        if (!truncate) {
+            return draw(p, sum, random);
+        }
+        // Candidates: the top-k, or for top-p alone every token that could be in the nucleus
+        // (one below (1 - p) / (n - 1) of the mass never is).
+        int[] candidates;
+        if (topK > 0 && topK < n) {
+            candidates = topIndices(p, topK);
+        } else {
+            double floor = (1 - topP) / (n - 1) * sum;
+            int count = 0;
+            int[] c = new int[n];
+            for (int i = 0; i < n; i++) {
+                if (p[i] >= floor) {
+                    c[count++] = i;
+                }
+            }
+            candidates = Arrays.copyOf(c, count);
+        }
+        Integer[] order = new Integer[candidates.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = candidates[i];
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        double kept = 0;
+        for (Integer i : order) {
+            kept += p[i];
+        }
+        int keep = order.length;
+        if (topP < 1.0) {
+            // Hugging Face keeps tokens until the cumulative probability (of the top-k
+            // renormalised) exceeds top-p, and always at least one.
+            double cumulative = 0;
+            for (int i = 0; i < order.length; i++) {
+                cumulative += p[order[i]] / kept;
+                if (cumulative >= topP) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+        }
+        double mass = 0;
+        for (int i = 0; i < keep; i++) {
+            mass += p[order[i]];
+        }
+        double r = random.nextDouble() * mass;
+        for (int i = 0; i < keep; i++) {
+            r -= p[order[i]];
+            if (r <= 0) {
+                return order[i];
+            }
+        }
+        return order[keep - 1];
+    }
+
+    private static int draw(double[] p, double sum, Random random) {
+        double r = random.nextDouble() * sum;
+        for (int i = 0; i < p.length; i++) {
+            r -= p[i];
+            if (r <= 0) {
+                return i;
+            }
+        }
+        return p.length - 1;
+    }
+
+    /** Indices of the k largest values (unordered), by a bounded min-heap. */
+    private static int[] topIndices(double[] p, int k) {
+        int[] heap = new int[k];
+        int size = 0;
+        for (int i = 0; i < p.length; i++) {
+            if (size < k) {
+                heap[size] = i;
+                siftUp(heap, size++, p);
+            } else if (p[i] > p[heap[0]]) {
+                heap[0] = i;
+                siftDown(heap, k, p);
+            }
+        }
+        return heap;
+    }
+
+    private static void siftUp(int[] heap, int i, double[] p) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (p[heap[i]] >= p[heap[parent]]) {
+                return;
+            }
+            int t = heap[i];
+            heap[i] = heap[parent];
+            heap[parent] = t;
+            i = parent;
+        }
+    }
+
+    private static void siftDown(int[] heap, int size, double[] p) {
+        int i = 0;
+        while (true) {
+            int l = 2 * i + 1;
+            int r = l + 1;
+            int smallest = i;
+            if (l < size && p[heap[l]] < p[heap[smallest]]) {
+                smallest = l;
+            }
+            if (r < size && p[heap[r]] < p[heap[smallest]]) {
+                smallest = r;
+            }
+            if (smallest == i) {
+                return;
+            }
+            int t = heap[i];
+            heap[i] = heap[smallest];
+            heap[smallest] = t;
+            i = smallest;
+        }
+    }
+}

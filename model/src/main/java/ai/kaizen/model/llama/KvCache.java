@@ -1,0 +1,170 @@
+package ai.kaizen.model.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
+
+/**
+ * Keys and values of past positions for a batch of sequences, preallocated per layer as
+ * (batch, kvHeads, capacity, headDim) and filled in place, so decoding a token writes one column
+ * instead of concatenating (and copying) the whole history.
+ *
+ * <p>All rows share one length: a batch is left-padded at prefill so that every row's newest
+ * token sits in the same column. Padding positions are remembered and masked out of attention,
+ * and each row's RoPE positions count only its real tokens, so a padded row computes exactly
+ * what it would alone.
+ *
+ * <p>Owns native memory: close it (or use try-with-resources) when the sequences are done.
+ */
+public final class KvCache implements AutoCloseable {
+
+    private final NDManager manager;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private final int batchSize;
+    private final int capacity;
+    private final boolean[][] real; // (batch, capacity): which columns hold real tokens
+    private final int[] realCount; // per row: real tokens so far (the next RoPE position)
+    private int length;
+    private boolean padded;
+
+    KvCache(NDManager parent, int layers, int batchSize, int kvHeads, int capacity, int headDim, DataType dataType) {
+        if (batchSize <= 0 || capacity <= 0) {
+            throw new IllegalArgumentException("batch size and capacity must be positive");
+        }
+        this.manager = parent.newSubManager();
+        this.batchSize = batchSize;
+        this.capacity = capacity;
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        Shape shape = new Shape(batchSize, kvHeads, capacity, headDim);
+        for (int l = 0; l < layers; l++) {
+            keys[l] = manager.zeros(shape, dataType);
+            values[l] = manager.zeros(shape, dataType);
+        }
+        this.real = new boolean[batchSize][capacity];
+        this.realCount = new int[batchSize];
+    }
+
+    /** @return number of sequences */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** @return positions filled so far (padding included) */
+    public int length() {
+        return length;
+    }
+
+    /** @return the most positions this cache holds */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** @param row a sequence @return how many real (non-padding) tokens it has so far */
+    public int realTokens(int row) {
+        return realCount[row];
+    }
+
+    /** @return whether any row has padding */
+    boolean padded() {
+        return padded;
+    }
+
+    /**
+     * Records the next {@code t} columns before they are computed and returns their RoPE positions.
+     *
+     * @param isReal (batch, t) whether each new token is real
+     * @return (batch * t) position ids, row-major
+     */
+    long[] admit(boolean[][] isReal, int t) {
+        if (length + t > capacity) {
+            throw new IllegalStateException("KV cache full: " + length + " + " + t + " > capacity " + capacity);
+        }
+        long[] positions = new long[batchSize * t];
+        for (int b = 0; b < batchSize; b++) {
+            for (int i = 0; i < t; i++) {
+                boolean r = isReal == null || isReal[b][i];
+                real[b][length + i] = r;
+                if (r) {
+                    positions[b * t + i] = realCount[b]++;
+                } else {
+                    padded = true;
+                }
+            }
+        }
+        return positions;
+    }
+
+    /** Marks the columns admitted last as written. */
+    void advance(int t) {
+        length += t;
+    }
+
+    /**
+     * Builds the additive attention mask for {@code t} new queries over all {@code length + t}
+     * keys: 0 where a query may attend, a large negative number elsewhere (future keys, padding).
+     * Returns {@code null} when nothing needs masking (a single new token and no padding).
+     *
+     * @param t new tokens this step
+     * @param negative the masking value for the model's dtype
+     * @return (batch, 1, 1, t, keys) for t &gt; 1, (batch, 1, 1, keys) for t == 1, or null
+     */
+    float[] mask(int t, float negative) {
+        if (t == 1 && !padded) {
+            return null;
+        }
+        int keysTotal = length + t;
+        float[] m = new float[batchSize * t * keysTotal];
+        for (int b = 0; b < batchSize; b++) {
+            for (int q = 0; q < t; q++) {
+                int base = (b * t + q) * keysTotal;
+                int queryColumn = length + q;
+                for (int k = 0; k < keysTotal; k++) {
+                    boolean visible = k <= queryColumn && real[b][k];
+                    // a padding query sees itself, so its softmax row is never empty
+                    m[base + k] = visible || k == queryColumn ? 0f : negative;
+                }
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Writes the keys and values of the new tokens of one layer and returns views of everything
+     * written so far, new tokens included.
+     *
+     * @param layer layer index
+     * @param k (batch, kvHeads, t, headDim)
+     * @param v (batch, kvHeads, t, headDim)
+     * @return {keys, values}, each (batch, kvHeads, length + t, headDim); the caller closes them
+     */
+    NDArray[] write(int layer, NDArray k, NDArray v) {
+        long t = k.getShape().get(2);
+        NDIndex columns = new NDIndex(":, :, {}:{}", length, length + t);
+        keys[layer].set(columns, k);
+        values[layer].set(columns, v);
+        NDIndex upTo = new NDIndex(":, :, :{}", length + t);
+        return new NDArray[] {keys[layer].get(upTo), values[layer].get(upTo)};
+    }
+
+    /**
+     * Forgets everything, keeping the allocation (for reuse with new sequences of the same batch size).
+     */
+    public void reset() {
+        length = 0;
+        padded = false;
+        Arrays.fill(realCount, 0);
+        for (boolean[] row : real) {
+            Arrays.fill(row, false);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,215 @@
+package ai.kaizen.server.chat;
+
+import ai.kaizen.db.account.Role;
+import ai.kaizen.db.chat.Conversation;
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.feedback.PairwiseComparison;
+import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.db.setting.SettingRepository;
+import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.http.Access;
+import ai.kaizen.server.http.HttpError;
+import ai.kaizen.server.http.JsonBodies;
+import ai.kaizen.server.http.Pages;
+import ai.kaizen.server.http.RateLimits;
+import ai.kaizen.server.http.Sessions;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The chat page ({@code GET /}) and its JSON API under {@code /api}: conversations, sending a message (streamed
+ * answer), regenerating, and the operators' system prompt.
+ */
+public final class ChatRoutes {
+
+    private static final int MAX_SYSTEM_PROMPT = 8000;
+
+    private final ChatService chat;
+    private final ConversationRepository conversations;
+    private final FeedbackRepository feedback;
+    private final SettingRepository settings;
+    private final Sessions sessions;
+    private final Pages pages;
+    private final RateLimits limits;
+    private final int chatsPerMinute;
+
+    public ChatRoutes(ChatService chat, ConversationRepository conversations, FeedbackRepository feedback,
+                      SettingRepository settings, Sessions sessions, Pages pages, RateLimits limits,
+                      int chatsPerMinute) {
+        this.chat = chat;
+        this.conversations = conversations;
+        this.feedback = feedback;
+        this.settings = settings;
+        this.sessions = sessions;
+        this.pages = pages;
+        this.limits = limits;
+        this.chatsPerMinute = chatsPerMinute;
+    }
+
+    public void mount(Router router) {
+        router.get("/").handler(this::page);
+        router.get("/api/conversations").handler(this::list);
+        router.post("/api/conversations").handler(this::create);
+        router.get("/api/conversations/:id").handler(this::show);
+        router.post("/api/conversations/:id/messages")
+                .handler(limits.perCaller("messages", chatsPerMinute)).handler(this::send);
+        router.post("/api/messages/:id/regenerate")
+                .handler(limits.perCaller("messages", chatsPerMinute)).handler(this::regenerate);
+        router.get("/api/settings/system-prompt").handler(Access.require(Role.OPERATOR)).handler(this::systemPrompt);
+        router.put("/api/settings/system-prompt").handler(Access.require(Role.OPERATOR))
+                .handler(this::setSystemPrompt);
+    }
+
+    private void page(RoutingContext ctx) {
+        sessions.ensure(ctx).onSuccess(caller -> pages.render(ctx, 200, "chat",
+                        Map.of("reasons", chat.settings().reasons(),
+                                "maxMessageChars", chat.settings().maxMessageChars())))
+                .onFailure(ctx::fail);
+    }
+
+    /** The caller; a 401 when the request has no session (the page creates one). */
+    private static Optional<Caller> caller(RoutingContext ctx) {
+        Optional<Caller> caller = Sessions.caller(ctx);
+        if (caller.isEmpty()) {
+            HttpError.fail(ctx, 401, "open the chat page first: it starts your session");
+        }
+        return caller;
+    }
+
+    private void list(RoutingContext ctx) {
+        caller(ctx).ifPresent(caller -> Future.fromCompletionStage(conversations.list(caller.principal(), 100))
+                .onSuccess(found -> JsonBodies.reply(ctx, new JsonArray(found.stream()
+                        .map(c -> new JsonObject().put("id", c.id().toString()).put("title", c.title())
+                                .put("updated_at", c.updatedAt().toString()))
+                        .toList())))
+                .onFailure(ctx::fail));
+    }
+
+    private void create(RoutingContext ctx) {
+        caller(ctx).ifPresent(caller -> chat.start(caller, "")
+                .onSuccess(c -> {
+                    ctx.response().setStatusCode(201);
+                    JsonBodies.reply(ctx, new JsonObject().put("id", c.id().toString()));
+                })
+                .onFailure(ctx::fail));
+    }
+
+    private void show(RoutingContext ctx) {
+        Optional<Caller> caller = caller(ctx);
+        Optional<UUID> id = caller.isEmpty() ? Optional.empty() : JsonBodies.uuid(ctx, "id");
+        if (id.isEmpty()) {
+            return;
+        }
+        String principal = caller.get().principal();
+        Future.fromCompletionStage(conversations.find(id.get(), principal))
+                .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError("no such conversation"))
+                        : Future.fromCompletionStage(conversations.messages(id.get()))
+                        .compose(all -> describe(found.get(), all, principal)))
+                .onSuccess(body -> JsonBodies.reply(ctx, body))
+                .onFailure(e -> ctx.fail(e instanceof HttpError ? 404 : 500, e));
+    }
+
+    /** The visible branch with the caller's ratings, and the A/B choice still waiting at its end, if any. */
+    private Future<JsonObject> describe(Conversation conversation, List<Message> all, String principal) {
+        List<Message> branch = ConversationRepository.branch(all, conversation.currentMessageId());
+        Map<UUID, Message> byId = all.stream().collect(Collectors.toMap(Message::id, Function.identity()));
+        List<UUID> answerIds = all.stream().filter(m -> m.role() == Message.Author.assistant).map(Message::id)
+                .toList();
+        Optional<Message> lastQuestion = branch.stream().filter(m -> m.role() == Message.Author.user)
+                .reduce((a, b) -> b);
+        // One query after the other: Hibernate Reactive shares one session per request, and a session takes one
+        // query at a time.
+        return Future.fromCompletionStage(feedback.ratingsBy(principal, answerIds)).compose(ratings ->
+                (lastQuestion.isEmpty() ? Future.succeededFuture(List.<PairwiseComparison>of())
+                        : Future.fromCompletionStage(feedback.comparisonsFor(lastQuestion.get().id())))
+                        .map(pairs -> {
+                    Map<UUID, Rating> ratingOf = new HashMap<>();
+                    ratings.forEach(r -> ratingOf.put(r.messageId(), r));
+                    JsonArray messages = new JsonArray();
+                    for (Message m : branch) {
+                        messages.add(messageJson(m, ratingOf.get(m.id())));
+                    }
+                    JsonObject body = new JsonObject()
+                            .put("id", conversation.id().toString())
+                            .put("title", conversation.title())
+                            .put("messages", messages);
+                    pairs.stream().filter(p -> p.rater().equals(principal) && p.choice().isEmpty())
+                            .reduce((a, b) -> b)
+                            .ifPresent(p -> body.put("pending_comparison", new JsonObject()
+                                    .put("id", p.id().toString())
+                                    .put("a", messageJson(byId.get(p.answerAId()), ratingOf.get(p.answerAId())))
+                                    .put("b", messageJson(byId.get(p.answerBId()), ratingOf.get(p.answerBId())))));
+                    return body;
+                }));
+    }
+
+    static JsonObject messageJson(Message m, Rating rating) {
+        JsonObject json = new JsonObject()
+                .put("id", m.id().toString())
+                .put("role", m.role().name())
+                .put("content", m.content())
+                .put("created_at", m.createdAt().toString());
+        if (m.role() == Message.Author.assistant) {
+            json.put("finish_reason", m.finishReason());
+            json.put("rating", rating == null ? null : new JsonObject()
+                    .put("thumbs", rating.thumbs()).put("stars", rating.stars())
+                    .put("reasons", new JsonArray(rating.reasons())).put("comment", rating.comment()));
+        }
+        return json;
+    }
+
+    private void send(RoutingContext ctx) {
+        Optional<Caller> caller = caller(ctx);
+        Optional<UUID> id = caller.isEmpty() ? Optional.empty() : JsonBodies.uuid(ctx, "id");
+        Optional<JsonObject> body = id.isEmpty() ? Optional.empty() : JsonBodies.object(ctx);
+        if (body.isEmpty()) {
+            return;
+        }
+        if (!(body.get().getValue("content") instanceof String content)) {
+            HttpError.fail(ctx, 400, "content must be a string");
+            return;
+        }
+        chat.reply(ctx.vertx().getOrCreateContext(), caller.get(), id.get(), content, new SseChatStream(ctx));
+    }
+
+    private void regenerate(RoutingContext ctx) {
+        Optional<Caller> caller = caller(ctx);
+        Optional<UUID> id = caller.isEmpty() ? Optional.empty() : JsonBodies.uuid(ctx, "id");
+        if (id.isEmpty()) {
+            return;
+        }
+        chat.regenerate(ctx.vertx().getOrCreateContext(), caller.get(), id.get(), new SseChatStream(ctx));
+    }
+
+    private void systemPrompt(RoutingContext ctx) {
+        chat.systemPrompt().onSuccess(prompt -> JsonBodies.reply(ctx, new JsonObject().put("system_prompt", prompt)))
+                .onFailure(ctx::fail);
+    }
+
+    private void setSystemPrompt(RoutingContext ctx) {
+        Optional<JsonObject> body = JsonBodies.object(ctx);
+        if (body.isEmpty()) {
+            return;
+        }
+        if (!(body.get().getValue("system_prompt") instanceof String prompt) || prompt.length() > MAX_SYSTEM_PROMPT) {
+            HttpError.fail(ctx, 400, "system_prompt must be a string of at most " + MAX_SYSTEM_PROMPT + " characters");
+            return;
+        }
+        Future.fromCompletionStage(settings.put(ChatService.SYSTEM_PROMPT_SETTING, prompt))
+                .onSuccess(x -> JsonBodies.reply(ctx, new JsonObject().put("system_prompt", prompt)))
+                .onFailure(ctx::fail);
+    }
+}

@@ -1,0 +1,388 @@
+package ai.kaizen.server.chat;
+
+import ai.kaizen.db.chat.Conversation;
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.feedback.PairwiseComparison;
+import ai.kaizen.db.setting.SettingRepository;
+import ai.kaizen.model.generation.FinishReason;
+import ai.kaizen.model.generation.GenerationOptions;
+import ai.kaizen.model.generation.GenerationResult;
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.http.HttpError;
+import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.ServingModel;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Conversations with the assistant: stores the user's message (durably, before the model starts), builds the
+ * prompt from the visible branch, streams one answer (or two, as a blind A/B pair) from the inference queue, and
+ * stores every answer with what produced it.
+ */
+public final class ChatService {
+
+    /** Where operators' replacement of the configured system prompt is stored. */
+    public static final String SYSTEM_PROMPT_SETTING = "chat.system-prompt";
+
+    private final Supplier<Optional<ServingModel>> serving;
+    private final InferenceQueue queue;
+    private final ConversationRepository conversations;
+    private final FeedbackRepository feedback;
+    private final SettingRepository settingsStore;
+    private final ChatSettings settings;
+    private final Random random = new SecureRandom();
+
+    public ChatService(Supplier<Optional<ServingModel>> serving, InferenceQueue queue,
+                       ConversationRepository conversations, FeedbackRepository feedback,
+                       SettingRepository settingsStore, ChatSettings settings) {
+        this.serving = serving;
+        this.queue = queue;
+        this.conversations = conversations;
+        this.feedback = feedback;
+        this.settingsStore = settingsStore;
+        this.settings = settings;
+    }
+
+    public ChatSettings settings() {
+        return settings;
+    }
+
+    /** The system prompt new conversations get: the operators' one if set, else the configured one. */
+    public Future<String> systemPrompt() {
+        return Future.fromCompletionStage(settingsStore.find(SYSTEM_PROMPT_SETTING))
+                .map(stored -> stored.orElse(settings.systemPrompt()));
+    }
+
+    public Future<Conversation> start(Caller caller, String title) {
+        return systemPrompt().compose(prompt -> Future.fromCompletionStage(conversations.create(
+                new Conversation(UUID.randomUUID(), caller.principal(), title, prompt))));
+    }
+
+    /**
+     * Answers {@code text} in the conversation, streaming to {@code out}. Shown as an A/B pair with the configured
+     * probability.
+     */
+    public void reply(Context context, Caller caller, UUID conversationId, String text, ChatStream out) {
+        String content = text == null ? "" : text.strip();
+        if (content.isEmpty()) {
+            out.error(400, "the message is empty");
+            return;
+        }
+        if (content.length() > settings.maxMessageChars()) {
+            out.error(413, "the message is longer than " + settings.maxMessageChars() + " characters");
+            return;
+        }
+        Optional<ServingModel> model = serving.get();
+        if (model.isEmpty()) {
+            out.error(503, "no model is loaded; an operator must configure one");
+            return;
+        }
+        if (!queue.hasRoom()) {
+            out.error(503, InferenceQueue.Saturated.MESSAGE);
+            return;
+        }
+        Future.fromCompletionStage(conversations.find(conversationId, caller.principal()), context)
+                .compose(found -> found.isEmpty() ? Future.failedFuture(notFound("no such conversation"))
+                        : Future.fromCompletionStage(conversations.messages(conversationId), context)
+                        .map(all -> new Loaded(found.get(), all)))
+                .compose(loaded -> {
+                    if (loaded.all().size() + 2 > settings.maxConversationMessages()) {
+                        return Future.failedFuture(new ChatError(409, "this conversation is full; start a new one"));
+                    }
+                    List<Message> branch = ConversationRepository.branch(loaded.all(),
+                            loaded.conversation().currentMessageId());
+                    UUID parent = branch.isEmpty() ? null : branch.get(branch.size() - 1).id();
+                    Message question = Message.written(conversationId, parent, Message.Author.user, content);
+                    Future<Void> retitle = branch.isEmpty() && loaded.conversation().title().isBlank()
+                            ? Future.fromCompletionStage(conversations.retitle(conversationId, titleOf(content)))
+                            : Future.succeededFuture();
+                    return retitle.compose(x -> Future.fromCompletionStage(
+                                    conversations.append(conversationId, List.of(question), question.id()), context))
+                            .map(stored -> {
+                                List<Message> history = new ArrayList<>(branch);
+                                history.add(question);
+                                boolean pair = random.nextDouble() < settings.pairwiseProbability();
+                                return new Turn(loaded.conversation(), question, history,
+                                        pair ? PairwiseComparison.Trigger.sampled : null, Overrides.NONE);
+                            });
+                })
+                .onSuccess(turn -> answer(context, caller, model.get(), turn, out))
+                .onFailure(e -> fail(out, e));
+    }
+
+    /** Answers the user's message before {@code answerId} again, always as an A/B pair of two new answers. */
+    public void regenerate(Context context, Caller caller, UUID answerId, ChatStream out) {
+        Optional<ServingModel> model = serving.get();
+        if (model.isEmpty()) {
+            out.error(503, "no model is loaded; an operator must configure one");
+            return;
+        }
+        if (!queue.hasRoom()) {
+            out.error(503, InferenceQueue.Saturated.MESSAGE);
+            return;
+        }
+        Future.fromCompletionStage(conversations.findMessage(answerId, caller.principal()), context)
+                .compose(found -> {
+                    if (found.isEmpty() || found.get().role() != Message.Author.assistant
+                            || found.get().parentId() == null) {
+                        return Future.failedFuture(notFound("no such answer"));
+                    }
+                    UUID conversationId = found.get().conversationId();
+                    return Future.fromCompletionStage(conversations.find(conversationId, caller.principal()), context)
+                            .compose(conversation -> Future.fromCompletionStage(conversations.messages(conversationId),
+                                            context)
+                                    .map(all -> {
+                                        if (all.size() + 2 > settings.maxConversationMessages()) {
+                                            throw new ChatError(409, "this conversation is full; start a new one");
+                                        }
+                                        List<Message> history = ConversationRepository.branch(all,
+                                                found.get().parentId());
+                                        return new Turn(conversation.orElseThrow(), history.get(history.size() - 1),
+                                                history, PairwiseComparison.Trigger.regenerate, Overrides.NONE);
+                                    }));
+                })
+                .onSuccess(turn -> answer(context, caller, model.get(), turn, out))
+                .onFailure(e -> fail(out, e));
+    }
+
+    /**
+     * Answers a whole conversation sent at once (the OpenAI-compatible API, which keeps no state): it is stored as a
+     * conversation of the caller, so that its answer can be rated later by id.
+     *
+     * @param messages the request's messages; system messages become the conversation's system prompt, the last
+     *                 message must be the user's
+     */
+    public void complete(Context context, Caller caller, List<ChatMessage> messages, Overrides overrides,
+                         ChatStream out) {
+        Optional<ServingModel> model = serving.get();
+        if (model.isEmpty()) {
+            out.error(503, "no model is loaded; an operator must configure one");
+            return;
+        }
+        List<ChatMessage> turns = messages.stream().filter(m -> !m.role().equals("system")).toList();
+        if (turns.isEmpty() || !turns.get(turns.size() - 1).role().equals("user")) {
+            out.error(400, "messages must end with a user message");
+            return;
+        }
+        if (turns.size() + 1 > settings.maxConversationMessages()) {
+            out.error(400, "at most " + settings.maxConversationMessages() + " messages");
+            return;
+        }
+        for (ChatMessage m : turns) {
+            if (m.content().length() > settings.maxMessageChars()) {
+                out.error(413, "a message is longer than " + settings.maxMessageChars() + " characters");
+                return;
+            }
+        }
+        if (!queue.hasRoom()) {
+            out.error(503, InferenceQueue.Saturated.MESSAGE);
+            return;
+        }
+        String system = String.join("\n\n", messages.stream().filter(m -> m.role().equals("system"))
+                .map(ChatMessage::content).toList());
+        Future<String> systemPrompt = system.isEmpty() ? systemPrompt() : Future.succeededFuture(system);
+        UUID conversationId = UUID.randomUUID();
+        List<Message> history = new ArrayList<>();
+        UUID parent = null;
+        for (ChatMessage m : turns) {
+            Message stored = Message.written(conversationId, parent, Message.Author.valueOf(m.role()), m.content());
+            history.add(stored);
+            parent = stored.id();
+        }
+        UUID last = parent;
+        systemPrompt.compose(prompt -> Future.fromCompletionStage(conversations.create(new Conversation(
+                        conversationId, caller.principal(), titleOf(turns.get(0).content()), prompt)), context))
+                .compose(conversation -> Future.fromCompletionStage(
+                        conversations.append(conversationId, history, last), context).map(conversation))
+                .onSuccess(conversation -> answer(context, caller, model.get(), new Turn(conversation,
+                        history.get(history.size() - 1), history, null, overrides), out))
+                .onFailure(e -> fail(out, e));
+    }
+
+    private record Loaded(Conversation conversation, List<Message> all) {
+    }
+
+    /** One question to answer: its conversation, the history ending with it, and whether answers come in pairs. */
+    private record Turn(Conversation conversation, Message question, List<Message> history,
+                        PairwiseComparison.Trigger pairwise, Overrides overrides) {
+    }
+
+    /**
+     * Sampling settings a caller of the OpenAI-compatible API may set for one answer; null keeps the configured one.
+     */
+    public record Overrides(Integer maxNewTokens, Double temperature, Double topP, Long seed, List<String> stop) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, List.of());
+    }
+
+    private void answer(Context context, Caller caller, ServingModel model, Turn turn, ChatStream out) {
+        List<ChatMessage> history = turn.history().stream()
+                .map(m -> new ChatMessage(m.role().name(), m.content())).toList();
+        ChatPrompt prompt;
+        try {
+            prompt = ChatPrompt.fit(model.model().tokenizer(), turn.conversation().systemPrompt(), history,
+                    model.model().network().config().maxPositionEmbeddings(),
+                    turn.overrides().maxNewTokens() != null ? turn.overrides().maxNewTokens() : settings.maxNewTokens());
+        } catch (IllegalArgumentException e) {
+            out.error(413, e.getMessage());
+            return;
+        }
+        int answers = turn.pairwise() == null ? 1 : 2;
+        Overrides o = turn.overrides();
+        long seed = o.seed() != null ? o.seed() : random.nextLong() & Long.MAX_VALUE;
+        GenerationOptions options = GenerationOptions.builder(model.model().generationConfig())
+                .maxNewTokens(o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens())
+                .doSample(true)
+                .temperature(o.temperature() != null ? o.temperature() : settings.temperature())
+                .topP(o.topP() != null ? o.topP() : settings.topP())
+                .topK(settings.topK())
+                .repetitionPenalty(settings.repetitionPenalty())
+                .stopStrings(o.stop())
+                .seed(seed)
+                .build();
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < answers; i++) {
+            ids.add(UUID.randomUUID());
+        }
+        // Blind A/B: which sequence is shown as A is random.
+        List<UUID> sides = new ArrayList<>(ids);
+        Collections.shuffle(sides, random);
+        UUID comparisonId = answers == 2 ? UUID.randomUUID() : null;
+
+        JsonObject start = new JsonObject()
+                .put("conversation_id", turn.conversation().id().toString())
+                .put("user_message_id", turn.question().id().toString())
+                .put("answers", new io.vertx.core.json.JsonArray(sides.stream().map(UUID::toString).toList()))
+                .put("comparison_id", comparisonId == null ? null : comparisonId.toString())
+                .put("dropped_messages", prompt.dropped())
+                .put("prompt_tokens", prompt.promptTokens());
+        long started = System.nanoTime();
+        long[] firstToken = new long[answers];
+        List<int[]> prompts = Collections.nCopies(answers, prompt.promptIds());
+        java.util.concurrent.CompletableFuture<List<GenerationResult>> generating = queue.submit(() ->
+                model.model().generator().generateBatch(prompts, options, token -> {
+                    if (firstToken[token.sequence()] == 0) {
+                        firstToken[token.sequence()] = System.nanoTime();
+                    }
+                    if (!token.text().isEmpty()) {
+                        UUID id = ids.get(token.sequence());
+                        String text = token.text();
+                        context.runOnContext(v -> out.token(id, text));
+                    }
+                    return !out.isCancelled();
+                }));
+        if (generating.isCompletedExceptionally()) {
+            out.error(503, InferenceQueue.Saturated.MESSAGE);
+            return;
+        }
+        // Tokens reach the stream through this context, so they always come after this start event.
+        out.start(start);
+        generating.whenComplete((results, failure) -> context.runOnContext(v -> {
+            if (failure != null) {
+                fail(out, failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure);
+                return;
+            }
+            store(context, caller, model, turn, options, seed, ids, sides, comparisonId, results, started,
+                    firstToken, prompt, out);
+        }));
+    }
+
+    private void store(Context context, Caller caller, ServingModel model, Turn turn, GenerationOptions options,
+                       long seed, List<UUID> ids, List<UUID> sides, UUID comparisonId, List<GenerationResult> results,
+                       long started, long[] firstToken, ChatPrompt prompt, ChatStream out) {
+        int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
+        List<Message> answers = new ArrayList<>();
+        List<JsonObject> done = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            GenerationResult r = results.get(i);
+            Integer ttft = firstToken[i] == 0 ? null : (int) ((firstToken[i] - started) / 1_000_000);
+            JsonObject sampling = new JsonObject()
+                    .put("temperature", options.temperature())
+                    .put("top_p", options.topP())
+                    .put("top_k", options.topK())
+                    .put("repetition_penalty", options.repetitionPenalty())
+                    .put("max_new_tokens", options.maxNewTokens())
+                    .put("seed", seed + i);
+            String finish = finishReason(r.finishReason());
+            answers.add(Message.answer(ids.get(i), turn.conversation().id(), turn.question().id(), r.text(),
+                    new Message.Generation(model.version(), sampling.encode(), prompt.promptTokens(),
+                            r.tokenIds().length, latencyMs, ttft, finish)));
+            done.add(new JsonObject()
+                    .put("finish_reason", finish)
+                    .put("completion_tokens", r.tokenIds().length)
+                    .put("prompt_tokens", prompt.promptTokens())
+                    .put("latency_ms", latencyMs)
+                    .put("first_token_ms", ttft)
+                    .put("text", r.text()));
+        }
+        UUID shown = sides.get(0);
+        Future<Void> stored = Future.fromCompletionStage(
+                conversations.append(turn.conversation().id(), answers, shown), context);
+        if (comparisonId != null) {
+            stored = stored.compose(x -> Future.fromCompletionStage(feedback.createComparison(new PairwiseComparison(
+                    comparisonId, turn.question().id(), sides.get(0), sides.get(1), caller.principal(),
+                    turn.pairwise())), context)).mapEmpty();
+        }
+        stored.onSuccess(x -> {
+            for (int i = 0; i < ids.size(); i++) {
+                out.done(ids.get(i), done.get(i).put("message_id", ids.get(i).toString())
+                        .put("model_version", model.version()));
+            }
+            out.end();
+        }).onFailure(e -> fail(out, e));
+    }
+
+    static String finishReason(FinishReason reason) {
+        return switch (reason) {
+            case EOS, STOP_STRING -> "stop";
+            case LENGTH -> "length";
+            case CANCELLED -> "cancelled";
+        };
+    }
+
+    private static String titleOf(String firstMessage) {
+        String oneLine = firstMessage.replaceAll("\\s+", " ").strip();
+        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+    }
+
+    private static ChatError notFound(String message) {
+        return new ChatError(404, message);
+    }
+
+    private static void fail(ChatStream out, Throwable e) {
+        if (e instanceof ChatError error) {
+            out.error(error.status, error.getMessage());
+        } else if (e instanceof InferenceQueue.Saturated) {
+            out.error(503, e.getMessage());
+        } else if (e instanceof HttpError) {
+            out.error(400, e.getMessage());
+        } else {
+            org.slf4j.LoggerFactory.getLogger(ChatService.class).error("chat failed", e);
+            out.error(500, "the answer failed; it has been logged");
+        }
+    }
+
+    /** A failure with the status and message the client gets. */
+    static final class ChatError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        ChatError(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+}

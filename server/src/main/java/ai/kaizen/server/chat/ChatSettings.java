@@ -1,0 +1,21 @@
+package ai.kaizen.server.chat;
+
+import java.util.List;
+
+/**
+ * How the assistant answers and what users may send, from the configuration.
+ *
+ * @param systemPrompt        the default system prompt (operators may replace it at run time)
+ * @param pairwiseProbability chance that an answer is shown as an A/B pair (regenerating always is)
+ * @param maxMessageChars     longest user message
+ * @param maxConversationMessages most messages in one conversation
+ * @param reasons             thumbs-down reasons users pick from
+ */
+public record ChatSettings(String systemPrompt, int maxNewTokens, double temperature, double topP, int topK,
+                           double repetitionPenalty, double pairwiseProbability, int maxMessageChars,
+                           int maxConversationMessages, List<String> reasons) {
+
+    public ChatSettings {
+        reasons = List.copyOf(reasons);
+    }
+}

@@ -1,0 +1,190 @@
+package ai.kaizen.server.feedback;
+
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.feedback.PairwiseComparison;
+import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.db.feedback.RatingChange;
+import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.http.HttpError;
+import ai.kaizen.server.http.JsonBodies;
+import ai.kaizen.server.http.Sessions;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Ratings and pairwise choices from the chat page: {@code PUT /api/messages/:id/rating} and
+ * {@code PUT /api/comparisons/:id/choice}. A 200 means the feedback is committed.
+ */
+public final class FeedbackRoutes {
+
+    static final int MAX_COMMENT = 2000;
+
+    private final ConversationRepository conversations;
+    private final FeedbackRepository feedback;
+    private final List<String> reasons;
+
+    /** @param reasons the thumbs-down reasons users may pick from */
+    public FeedbackRoutes(ConversationRepository conversations, FeedbackRepository feedback, List<String> reasons) {
+        this.conversations = conversations;
+        this.feedback = feedback;
+        this.reasons = List.copyOf(reasons);
+    }
+
+    public void mount(Router router) {
+        router.put("/api/messages/:id/rating").handler(this::rate);
+        router.put("/api/comparisons/:id/choice").handler(this::choose);
+        router.get("/api/feedback/reasons").handler(ctx -> JsonBodies.reply(ctx, new JsonArray(reasons)));
+    }
+
+    private void rate(RoutingContext ctx) {
+        Optional<Caller> caller = Sessions.caller(ctx);
+        if (caller.isEmpty()) {
+            HttpError.fail(ctx, 401, "start a conversation first");
+            return;
+        }
+        Optional<UUID> id = JsonBodies.uuid(ctx, "id");
+        Optional<JsonObject> body = id.isEmpty() ? Optional.empty() : JsonBodies.object(ctx);
+        if (body.isEmpty()) {
+            return;
+        }
+        RatingChange change;
+        try {
+            change = ratingChange(body.get(), reasons);
+        } catch (IllegalArgumentException e) {
+            HttpError.fail(ctx, 400, e.getMessage());
+            return;
+        }
+        String principal = caller.get().principal();
+        Future.fromCompletionStage(conversations.findMessage(id.get(), principal), ctx.vertx().getOrCreateContext())
+                .compose(message -> {
+                    if (message.isEmpty() || message.get().role() != ai.kaizen.db.chat.Message.Author.assistant) {
+                        return Future.failedFuture(new HttpError("no such answer"));
+                    }
+                    return Future.fromCompletionStage(feedback.rate(id.get(), principal, change),
+                            ctx.vertx().getOrCreateContext());
+                })
+                .onSuccess(rating -> JsonBodies.reply(ctx, toJson(rating)))
+                .onFailure(e -> {
+                    if (e instanceof HttpError) {
+                        ctx.fail(404, e);
+                    } else {
+                        ctx.fail(e);
+                    }
+                });
+    }
+
+    private void choose(RoutingContext ctx) {
+        Optional<Caller> caller = Sessions.caller(ctx);
+        if (caller.isEmpty()) {
+            HttpError.fail(ctx, 401, "start a conversation first");
+            return;
+        }
+        Optional<UUID> id = JsonBodies.uuid(ctx, "id");
+        Optional<JsonObject> body = id.isEmpty() ? Optional.empty() : JsonBodies.object(ctx);
+        if (body.isEmpty()) {
+            return;
+        }
+        Optional<PairwiseComparison.Choice> choice = body.get().getValue("choice") instanceof String s
+                ? PairwiseComparison.Choice.of(s) : Optional.empty();
+        if (choice.isEmpty()) {
+            HttpError.fail(ctx, 400, "choice must be one of a, b, tie, both_bad");
+            return;
+        }
+        Future.fromCompletionStage(feedback.findComparison(id.get(), caller.get().principal()),
+                        ctx.vertx().getOrCreateContext())
+                .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError("no such comparison"))
+                        : Future.fromCompletionStage(feedback.decide(id.get(), choice.get())))
+                .compose(decided -> Future.fromCompletionStage(conversations
+                                .findMessage(decided.continuingAnswer(), caller.get().principal()))
+                        .compose(answer -> Future.fromCompletionStage(conversations.moveTo(
+                                answer.orElseThrow().conversationId(), decided.continuingAnswer())))
+                        .map(moved -> decided))
+                .onSuccess(decided -> JsonBodies.reply(ctx, new JsonObject()
+                        .put("id", decided.id().toString())
+                        .put("choice", decided.choice().map(PairwiseComparison.Choice::label).orElse(null))
+                        .put("continuing_message_id", decided.continuingAnswer().toString())))
+                .onFailure(e -> {
+                    if (e instanceof HttpError) {
+                        ctx.fail(404, e);
+                    } else {
+                        ctx.fail(e);
+                    }
+                });
+    }
+
+    /**
+     * Reads {@code {"thumbs": 1|-1|0|null, "stars": 1..5|0|null, "reasons": [...], "comment": "..."}}; absent keys
+     * leave that part unchanged.
+     *
+     * @throws IllegalArgumentException naming the field that is wrong
+     */
+    public static RatingChange ratingChange(JsonObject body, List<String> allowedReasons) {
+        Optional<Integer> thumbs = optionalInt(body, "thumbs");
+        Optional<Integer> stars = optionalInt(body, "stars");
+        Optional<List<String>> reasons = Optional.empty();
+        if (body.containsKey("reasons")) {
+            if (!(body.getValue("reasons") instanceof JsonArray array)) {
+                throw new IllegalArgumentException("reasons must be a list of strings");
+            }
+            List<String> list = new ArrayList<>();
+            for (Object r : array) {
+                if (!(r instanceof String reason) || !allowedReasons.contains(reason)) {
+                    throw new IllegalArgumentException("unknown reason " + r + "; allowed: " + allowedReasons);
+                }
+                if (!list.contains(reason)) {
+                    list.add(reason);
+                }
+            }
+            reasons = Optional.of(list);
+        }
+        Optional<String> comment = Optional.empty();
+        if (body.containsKey("comment")) {
+            Object c = body.getValue("comment");
+            if (c != null && !(c instanceof String)) {
+                throw new IllegalArgumentException("comment must be a string");
+            }
+            String text = c == null ? "" : (String) c;
+            if (text.length() > MAX_COMMENT) {
+                throw new IllegalArgumentException("comment is longer than " + MAX_COMMENT + " characters");
+            }
+            comment = Optional.of(text);
+        }
+        RatingChange change = new RatingChange(thumbs, stars, reasons, comment);
+        if (change.isEmpty()) {
+            throw new IllegalArgumentException("say something: thumbs, stars, reasons or comment");
+        }
+        return change;
+    }
+
+    private static Optional<Integer> optionalInt(JsonObject body, String key) {
+        if (!body.containsKey(key)) {
+            return Optional.empty();
+        }
+        Object v = body.getValue(key);
+        if (v == null) {
+            return Optional.of(0);
+        }
+        if (!(v instanceof Integer i)) {
+            throw new IllegalArgumentException(key + " must be a whole number");
+        }
+        return Optional.of(i);
+    }
+
+    static JsonObject toJson(Rating rating) {
+        return new JsonObject()
+                .put("message_id", rating.messageId().toString())
+                .put("thumbs", rating.thumbs())
+                .put("stars", rating.stars())
+                .put("reasons", new JsonArray(rating.reasons()))
+                .put("comment", rating.comment());
+    }
+}

@@ -1,0 +1,137 @@
+package ai.kaizen.server;
+
+import io.vertx.core.json.JsonObject;
+
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A browser-like HTTP client for tests: keeps cookies, knows the page's CSRF token, reads event streams. */
+public final class TestClient {
+
+    private static final Pattern CSRF_META = Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"");
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder()
+            .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private String csrf = "";
+
+    public TestClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    /** Opens the chat page, which starts a session, and keeps its CSRF token. */
+    public TestClient openChat() throws Exception {
+        HttpResponse<String> page = get("/");
+        Matcher m = CSRF_META.matcher(page.body());
+        if (!m.find()) {
+            throw new AssertionError("no CSRF token on the chat page: " + page.statusCode());
+        }
+        csrf = m.group(1);
+        return this;
+    }
+
+    public String csrf() {
+        return csrf;
+    }
+
+    public void useCsrf(String token) {
+        this.csrf = token;
+    }
+
+    public HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return send(method, path, HttpRequest.BodyPublishers.ofString(body == null ? "" : body));
+    }
+
+    public HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .header("X-CSRF-Token", csrf)
+                .method(method, body).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A form POST, as a browser sends it (the CSRF token goes in the form). */
+    public HttpResponse<String> postForm(String path, String urlEncodedBody) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(urlEncodedBody)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    public JsonObject json(String method, String path, JsonObject body) throws Exception {
+        HttpResponse<String> r = send(method, path, body.encode());
+        if (r.statusCode() >= 300) {
+            throw new AssertionError(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+        }
+        return new JsonObject(r.body());
+    }
+
+    /** One server-sent event. */
+    public record Event(String name, JsonObject data) {
+    }
+
+    /** The events of a streamed answer, read to the end. */
+    public record Stream(int status, List<Event> events, String body) {
+        public List<Event> named(String name) {
+            return events.stream().filter(e -> e.name().equals(name)).toList();
+        }
+
+        public Event first(String name) {
+            return named(name).stream().findFirst().orElseThrow(() -> new AssertionError("no " + name + " in " + body));
+        }
+
+        /** The text streamed for one answer. */
+        public String text(String answerId) {
+            StringBuilder text = new StringBuilder();
+            named("token").stream().filter(e -> e.data().getString("answer").equals(answerId))
+                    .forEach(e -> text.append(e.data().getString("text")));
+            return text.toString();
+        }
+    }
+
+    public Stream stream(String path, JsonObject body) throws Exception {
+        HttpResponse<String> r = send("POST", path, body.encode());
+        List<Event> events = new ArrayList<>();
+        if (r.statusCode() == 200) {
+            for (String chunk : r.body().split("\n\n")) {
+                String name = null;
+                String data = null;
+                for (String line : chunk.split("\n")) {
+                    if (line.startsWith("event: ")) {
+                        name = line.substring(7);
+                    } else if (line.startsWith("data: ")) {
+                        data = line.substring(6);
+                    }
+                }
+                if (name != null && data != null) {
+                    events.add(new Event(name, new JsonObject(data)));
+                }
+            }
+        }
+        return new Stream(r.statusCode(), events, r.body());
+    }
+
+    /** {@code ../shared/models/stories260k}, the real pretrained fixture, found from the module's directory. */
+    public static Path stories260k() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared/models/stories260k");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("shared/models/stories260k not found above " + Path.of("").toAbsolutePath());
+    }
+}

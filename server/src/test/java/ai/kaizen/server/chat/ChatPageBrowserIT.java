@@ -1,0 +1,177 @@
+package ai.kaizen.server.chat;
+
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.chat.Conversation;
+import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.feedback.PairwiseComparison;
+import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.TestClient;
+import ai.kaizen.server.config.ConfigKey;
+import ai.kaizen.server.config.KaizenConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The chat page in headless Chromium (Debian's chromium and chromedriver): a person sends a message, watches it
+ * stream, gives a thumbs down with a reason, and picks between two answers; the database then holds what they did.
+ */
+class ChatPageBrowserIT {
+
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+    @TempDir
+    static Path home;
+    static KaizenServer server;
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    static void start() throws Exception {
+        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
+        }
+        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
+        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
+                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.CHAT_MAX_NEW_TOKENS, "40",
+                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0")))
+                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @BeforeEach
+    void openBrowser(@TempDir Path profile) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1200,900", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        browser.get("http://127.0.0.1:" + server.port() + "/");
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private void send(String text) {
+        WebElement input = browser.findElement(By.id("message"));
+        input.sendKeys(text);
+        input.sendKeys(Keys.ENTER);
+        // Streaming: the answer fills in, then the stop button goes away when the stream ends.
+        wait.until(d -> !d.findElements(By.cssSelector(".message.assistant .content")).isEmpty()
+                && !d.findElement(By.cssSelector(".message.assistant .content")).getText().isBlank());
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
+    }
+
+    private UUID conversationId() {
+        String url = browser.getCurrentUrl();
+        return UUID.fromString(url.substring(url.indexOf("c=") + 2));
+    }
+
+    private String principalOf(UUID conversationId) throws Exception {
+        Conversation c = await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversationId)));
+        return c.owner();
+    }
+
+    @Test
+    void sendStreamAndThumbsDownWithAReason() throws Exception {
+        send("Once upon a time");
+        WebElement answer = browser.findElement(By.cssSelector(".message.assistant"));
+        String shown = answer.findElement(By.cssSelector(".content")).getText();
+
+        answer.findElement(By.cssSelector(".thumbs-down")).click();
+        WebElement why = wait.until(ExpectedConditions.visibilityOf(answer.findElement(By.cssSelector(".why"))));
+        why.findElement(By.cssSelector("input[value='incorrect']")).click();
+        why.findElement(By.name("comment")).sendKeys("Not what I asked.");
+        why.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.invisibilityOf(why));
+        assertThat(answer.findElement(By.cssSelector(".thumbs-down")).getAttribute("aria-pressed")).isEqualTo("true");
+
+        UUID conversation = conversationId();
+        List<Message> messages = await(new ConversationRepository(server.database().sessions()).messages(conversation));
+        Message stored = messages.stream().filter(m -> m.role() == Message.Author.assistant).findFirst().orElseThrow();
+        assertThat(stored.content().strip()).isEqualTo(shown.strip());
+        List<Rating> ratings = await(new FeedbackRepository(server.database().sessions()).ratings(stored.id()));
+        assertThat(ratings).singleElement().satisfies(r -> {
+            assertThat(r.thumbs()).isEqualTo(-1);
+            assertThat(r.reasons()).containsExactly("incorrect");
+            assertThat(r.comment()).isEqualTo("Not what I asked.");
+            assertThat(r.rater()).isEqualTo(ratingsOwner(conversation));
+        });
+    }
+
+    private String ratingsOwner(UUID conversation) throws Exception {
+        return principalOf(conversation);
+    }
+
+    @Test
+    void regenerateShowsAAndBAndTheVoteIsStored() throws Exception {
+        send("I want to cancel my order");
+        browser.findElement(By.cssSelector(".message.assistant .regenerate")).click();
+        WebElement pair = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".pair .verdicts")));
+        List<WebElement> sides = browser.findElements(By.cssSelector(".pair .side"));
+        assertThat(sides).hasSize(2);
+        String chosenId = sides.get(1).getAttribute("data-id");
+        pair.findElement(By.cssSelector("button[data-choice='b']")).click();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".pair")));
+
+        UUID conversation = conversationId();
+        List<Message> messages = await(new ConversationRepository(server.database().sessions()).messages(conversation));
+        Message question = messages.stream().filter(m -> m.role() == Message.Author.user).findFirst().orElseThrow();
+        List<PairwiseComparison> comparisons = await(new FeedbackRepository(server.database().sessions())
+                .comparisonsFor(question.id()));
+        assertThat(comparisons).singleElement().satisfies(c -> {
+            assertThat(c.choice()).contains(PairwiseComparison.Choice.B);
+            assertThat(c.answerBId().toString()).isEqualTo(chosenId);
+        });
+        // The chosen answer now continues the conversation on the page.
+        wait.until(d -> d.findElements(By.cssSelector(".message.assistant")).stream()
+                .anyMatch(e -> chosenId.equals(e.getAttribute("data-id"))));
+        assertThat(Files.exists(home)).isTrue();
+    }
+}
