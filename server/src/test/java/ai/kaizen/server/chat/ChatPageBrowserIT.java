@@ -108,6 +108,13 @@ class ChatPageBrowserIT {
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
     }
 
+    /** Keeps what the page looked like under target/screenshots, for people reviewing a change. */
+    private void screenshot(String name) throws java.io.IOException {
+        Path dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(name + ".png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+    }
+
     private UUID conversationId() {
         String url = browser.getCurrentUrl();
         return UUID.fromString(url.substring(url.indexOf("c=") + 2));
@@ -128,6 +135,7 @@ class ChatPageBrowserIT {
         WebElement why = wait.until(ExpectedConditions.visibilityOf(answer.findElement(By.cssSelector(".why"))));
         why.findElement(By.cssSelector("input[value='incorrect']")).click();
         why.findElement(By.name("comment")).sendKeys("Not what I asked.");
+        screenshot("chat-thumbs-down");
         why.findElement(By.cssSelector("button[type=submit]")).click();
         wait.until(ExpectedConditions.invisibilityOf(why));
         assertThat(answer.findElement(By.cssSelector(".thumbs-down")).getAttribute("aria-pressed")).isEqualTo("true");
@@ -157,6 +165,7 @@ class ChatPageBrowserIT {
         List<WebElement> sides = browser.findElements(By.cssSelector(".pair .side"));
         assertThat(sides).hasSize(2);
         String chosenId = sides.get(1).getAttribute("data-id");
+        screenshot("chat-pairwise");
         pair.findElement(By.cssSelector("button[data-choice='b']")).click();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".pair")));
 
