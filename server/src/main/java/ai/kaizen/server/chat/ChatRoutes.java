@@ -10,6 +10,7 @@ import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.server.account.Caller;
 import ai.kaizen.server.http.Access;
+import ai.kaizen.server.http.ApiRequest;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.http.Pages;
@@ -108,15 +109,15 @@ public final class ChatRoutes {
     }
 
     private void show(RoutingContext ctx) {
-        Optional<Caller> caller = caller(ctx);
-        Optional<UUID> id = caller.isEmpty() ? Optional.empty() : JsonBodies.uuid(ctx, "id");
-        if (id.isEmpty()) {
+        Optional<ApiRequest> request = ApiRequest.read(ctx);
+        if (request.isEmpty()) {
             return;
         }
-        String principal = caller.get().principal();
-        Future.fromCompletionStage(conversations.find(id.get(), principal))
+        UUID id = request.get().id();
+        String principal = request.get().caller().principal();
+        Future.fromCompletionStage(conversations.find(id, principal))
                 .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError("no such conversation"))
-                        : Future.fromCompletionStage(conversations.messages(id.get()))
+                        : Future.fromCompletionStage(conversations.messages(id))
                         .compose(all -> describe(found.get(), all, principal)))
                 .onSuccess(body -> JsonBodies.reply(ctx, body))
                 .onFailure(e -> ctx.fail(e instanceof HttpError ? 404 : 500, e));
@@ -172,26 +173,21 @@ public final class ChatRoutes {
     }
 
     private void send(RoutingContext ctx) {
-        Optional<Caller> caller = caller(ctx);
-        Optional<UUID> id = caller.isEmpty() ? Optional.empty() : JsonBodies.uuid(ctx, "id");
-        Optional<JsonObject> body = id.isEmpty() ? Optional.empty() : JsonBodies.object(ctx);
-        if (body.isEmpty()) {
+        Optional<ApiRequest> request = ApiRequest.readWithBody(ctx);
+        if (request.isEmpty()) {
             return;
         }
-        if (!(body.get().getValue("content") instanceof String content)) {
+        if (!(request.get().body().getValue("content") instanceof String content)) {
             HttpError.fail(ctx, 400, "content must be a string");
             return;
         }
-        chat.reply(ctx.vertx().getOrCreateContext(), caller.get(), id.get(), content, new SseChatStream(ctx));
+        chat.reply(ctx.vertx().getOrCreateContext(), request.get().caller(), request.get().id(), content,
+                new SseChatStream(ctx));
     }
 
     private void regenerate(RoutingContext ctx) {
-        Optional<Caller> caller = caller(ctx);
-        Optional<UUID> id = caller.isEmpty() ? Optional.empty() : JsonBodies.uuid(ctx, "id");
-        if (id.isEmpty()) {
-            return;
-        }
-        chat.regenerate(ctx.vertx().getOrCreateContext(), caller.get(), id.get(), new SseChatStream(ctx));
+        ApiRequest.read(ctx).ifPresent(request -> chat.regenerate(ctx.vertx().getOrCreateContext(),
+                request.caller(), request.id(), new SseChatStream(ctx)));
     }
 
     private void systemPrompt(RoutingContext ctx) {

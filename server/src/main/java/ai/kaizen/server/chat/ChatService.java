@@ -85,13 +85,8 @@ public final class ChatService {
             out.error(413, "the message is longer than " + settings.maxMessageChars() + " characters");
             return;
         }
-        Optional<ServingModel> model = serving.get();
+        Optional<ServingModel> model = readyModel(out);
         if (model.isEmpty()) {
-            out.error(503, "no model is loaded; an operator must configure one");
-            return;
-        }
-        if (!queue.hasRoom()) {
-            out.error(503, InferenceQueue.Saturated.MESSAGE);
             return;
         }
         Future.fromCompletionStage(conversations.find(conversationId, caller.principal()), context)
@@ -125,13 +120,8 @@ public final class ChatService {
 
     /** Answers the user's message before {@code answerId} again, always as an A/B pair of two new answers. */
     public void regenerate(Context context, Caller caller, UUID answerId, ChatStream out) {
-        Optional<ServingModel> model = serving.get();
+        Optional<ServingModel> model = readyModel(out);
         if (model.isEmpty()) {
-            out.error(503, "no model is loaded; an operator must configure one");
-            return;
-        }
-        if (!queue.hasRoom()) {
-            out.error(503, InferenceQueue.Saturated.MESSAGE);
             return;
         }
         Future.fromCompletionStage(conversations.findMessage(answerId, caller.principal()), context)
@@ -167,9 +157,8 @@ public final class ChatService {
      */
     public void complete(Context context, Caller caller, List<ChatMessage> messages, Overrides overrides,
                          ChatStream out) {
-        Optional<ServingModel> model = serving.get();
+        Optional<ServingModel> model = readyModel(out);
         if (model.isEmpty()) {
-            out.error(503, "no model is loaded; an operator must configure one");
             return;
         }
         List<ChatMessage> turns = messages.stream().filter(m -> !m.role().equals("system")).toList();
@@ -186,10 +175,6 @@ public final class ChatService {
                 out.error(413, "a message is longer than " + settings.maxMessageChars() + " characters");
                 return;
             }
-        }
-        if (!queue.hasRoom()) {
-            out.error(503, InferenceQueue.Saturated.MESSAGE);
-            return;
         }
         String system = String.join("\n\n", messages.stream().filter(m -> m.role().equals("system"))
                 .map(ChatMessage::content).toList());
@@ -210,6 +195,21 @@ public final class ChatService {
                 .onSuccess(conversation -> answer(context, caller, model.get(), new Turn(conversation,
                         history.get(history.size() - 1), history, null, overrides), out))
                 .onFailure(e -> fail(out, e));
+    }
+
+    /**
+     * The model, when one is loaded and the queue has room; otherwise the stream has been told (503) and this is
+     * empty. Checked before anything is stored, so a refused message leaves nothing behind.
+     */
+    private Optional<ServingModel> readyModel(ChatStream out) {
+        Optional<ServingModel> model = serving.get();
+        if (model.isEmpty()) {
+            out.error(503, "no model is loaded; an operator must configure one");
+        } else if (!queue.hasRoom()) {
+            out.error(503, InferenceQueue.Saturated.MESSAGE);
+            return Optional.empty();
+        }
+        return model;
     }
 
     private record Loaded(Conversation conversation, List<Message> all) {

@@ -6,6 +6,7 @@ import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.feedback.RatingChange;
 import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.http.ApiRequest;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.http.Sessions;
@@ -46,30 +47,25 @@ public final class FeedbackRoutes {
     }
 
     private void rate(RoutingContext ctx) {
-        Optional<Caller> caller = Sessions.caller(ctx);
-        if (caller.isEmpty()) {
-            HttpError.fail(ctx, 401, "start a conversation first");
+        Optional<ApiRequest> request = ApiRequest.readWithBody(ctx);
+        if (request.isEmpty()) {
             return;
         }
-        Optional<UUID> id = JsonBodies.uuid(ctx, "id");
-        Optional<JsonObject> body = id.isEmpty() ? Optional.empty() : JsonBodies.object(ctx);
-        if (body.isEmpty()) {
-            return;
-        }
+        UUID id = request.get().id();
         RatingChange change;
         try {
-            change = ratingChange(body.get(), reasons);
+            change = ratingChange(request.get().body(), reasons);
         } catch (IllegalArgumentException e) {
             HttpError.fail(ctx, 400, e.getMessage());
             return;
         }
-        String principal = caller.get().principal();
-        Future.fromCompletionStage(conversations.findMessage(id.get(), principal), ctx.vertx().getOrCreateContext())
+        String principal = request.get().caller().principal();
+        Future.fromCompletionStage(conversations.findMessage(id, principal), ctx.vertx().getOrCreateContext())
                 .compose(message -> {
                     if (message.isEmpty() || message.get().role() != ai.kaizen.db.chat.Message.Author.assistant) {
                         return Future.failedFuture(new HttpError("no such answer"));
                     }
-                    return Future.fromCompletionStage(feedback.rate(id.get(), principal, change),
+                    return Future.fromCompletionStage(feedback.rate(id, principal, change),
                             ctx.vertx().getOrCreateContext());
                 })
                 .onSuccess(rating -> JsonBodies.reply(ctx, toJson(rating)))
@@ -83,28 +79,24 @@ public final class FeedbackRoutes {
     }
 
     private void choose(RoutingContext ctx) {
-        Optional<Caller> caller = Sessions.caller(ctx);
-        if (caller.isEmpty()) {
-            HttpError.fail(ctx, 401, "start a conversation first");
+        Optional<ApiRequest> request = ApiRequest.readWithBody(ctx);
+        if (request.isEmpty()) {
             return;
         }
-        Optional<UUID> id = JsonBodies.uuid(ctx, "id");
-        Optional<JsonObject> body = id.isEmpty() ? Optional.empty() : JsonBodies.object(ctx);
-        if (body.isEmpty()) {
-            return;
-        }
-        Optional<PairwiseComparison.Choice> choice = body.get().getValue("choice") instanceof String s
+        UUID id = request.get().id();
+        Caller caller = request.get().caller();
+        Optional<PairwiseComparison.Choice> choice = request.get().body().getValue("choice") instanceof String s
                 ? PairwiseComparison.Choice.of(s) : Optional.empty();
         if (choice.isEmpty()) {
             HttpError.fail(ctx, 400, "choice must be one of a, b, tie, both_bad");
             return;
         }
-        Future.fromCompletionStage(feedback.findComparison(id.get(), caller.get().principal()),
+        Future.fromCompletionStage(feedback.findComparison(id, caller.principal()),
                         ctx.vertx().getOrCreateContext())
                 .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError("no such comparison"))
-                        : Future.fromCompletionStage(feedback.decide(id.get(), choice.get())))
+                        : Future.fromCompletionStage(feedback.decide(id, choice.get())))
                 .compose(decided -> Future.fromCompletionStage(conversations
-                                .findMessage(decided.continuingAnswer(), caller.get().principal()))
+                                .findMessage(decided.continuingAnswer(), caller.principal()))
                         .compose(answer -> Future.fromCompletionStage(conversations.moveTo(
                                 answer.orElseThrow().conversationId(), decided.continuingAnswer())))
                         .map(moved -> decided))
