@@ -5,6 +5,8 @@ import ai.kaizen.db.account.User;
 import ai.kaizen.db.account.WebSession;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.dataset.DatasetItem;
+import ai.kaizen.db.dataset.DatasetVersion;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.setting.Setting;
@@ -36,7 +38,8 @@ public final class Database implements AutoCloseable {
             Setting.class,
             User.class, WebSession.class, ApiKey.class,
             Conversation.class, Message.class,
-            Rating.class, PairwiseComparison.class);
+            Rating.class, PairwiseComparison.class,
+            DatasetVersion.class, DatasetItem.class);
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 

@@ -1,0 +1,102 @@
+package ai.kaizen.trainer.dataset;
+
+import ai.kaizen.model.tokenizer.ChatMessage;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads Bitext's customer-service CSV files ({@code detailed_responses.csv} and {@code canned_responses.csv}):
+ * a customer message ({@code instruction}) and an answer ({@code response}) per row, with the intent, category and
+ * entity columns, found by the header whatever their order. For a message present in both files, the detailed answer
+ * is preferred over the canned one; the detailed answers are also demonstrations. Placeholders such as
+ * {@code {{Order Number}}} are kept as they are.
+ *
+ * <p>Each example's provenance is {@code bitext} with the file name and row number ({@code detailed:12}, the first
+ * data row being 1). The prompt is the customer message alone, as one user turn.
+ */
+public final class BitextImport {
+
+    /** The examples read: demonstrations from the detailed answers, and detailed-over-canned pairs. */
+    public record Result(List<SftExample> sft, List<PreferenceExample> preferences, int detailedRows,
+                         int cannedRows, int identicalSkipped) {
+    }
+
+    private record Row(long number, String instruction, String response) {
+    }
+
+    private BitextImport() {
+    }
+
+    /** Reads {@code detailed_responses.csv} and {@code canned_responses.csv} from {@code directory}. */
+    public static Result read(Path directory) {
+        try (Reader detailed = Files.newBufferedReader(directory.resolve("detailed_responses.csv"), StandardCharsets.UTF_8);
+             Reader canned = Files.newBufferedReader(directory.resolve("canned_responses.csv"), StandardCharsets.UTF_8)) {
+            return read(detailed, canned);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads the two files. Pairs follow the detailed file's order; a customer message repeated within a file
+     * keeps its first answer; a canned answer identical to the detailed one makes no pair.
+     */
+    public static Result read(Reader detailed, Reader canned) {
+        Map<String, Row> detailedRows = rows(detailed, "detailed");
+        Map<String, Row> cannedRows = rows(canned, "canned");
+        List<SftExample> sft = new ArrayList<>();
+        List<PreferenceExample> preferences = new ArrayList<>();
+        int identical = 0;
+        for (Row d : detailedRows.values()) {
+            List<ChatMessage> prompt = List.of(ChatMessage.user(d.instruction()));
+            sft.add(SftExample.of(prompt, d.response(), Provenance.of("bitext", "detailed:" + d.number())));
+            Row c = cannedRows.get(d.instruction());
+            if (c == null) {
+                continue;
+            }
+            if (c.response().equals(d.response())) {
+                identical++;
+                continue;
+            }
+            preferences.add(new PreferenceExample(prompt, d.response(), c.response(),
+                    Provenance.of("bitext", "detailed:" + d.number(), "canned:" + c.number())));
+        }
+        return new Result(sft, preferences, detailedRows.size(), cannedRows.size(), identical);
+    }
+
+    private static Map<String, Row> rows(Reader in, String name) {
+        CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get();
+        Map<String, Row> rows = new LinkedHashMap<>();
+        try (CSVParser parser = CSVParser.builder().setReader(in).setFormat(format).get()) {
+            if (!parser.getHeaderMap().containsKey("instruction") || !parser.getHeaderMap().containsKey("response")) {
+                throw new IllegalArgumentException(name + " file has no instruction and response columns: "
+                        + parser.getHeaderNames());
+            }
+            for (CSVRecord record : parser) {
+                String instruction = record.get("instruction");
+                String response = record.get("response");
+                if (instruction.isBlank() || response.isBlank()) {
+                    continue;
+                }
+                rows.putIfAbsent(instruction, new Row(record.getRecordNumber(), instruction, response));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.io.UncheckedIOException | IllegalStateException e) {
+            throw new IllegalArgumentException(name + " file is not valid CSV: " + e.getMessage(), e);
+        }
+        return rows;
+    }
+}

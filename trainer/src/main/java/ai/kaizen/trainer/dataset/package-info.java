@@ -1,0 +1,8 @@
+/**
+ * Training datasets: built from the feedback in the database as versioned, reproducible snapshots
+ * ({@link ai.kaizen.trainer.dataset.DatasetBuilder}), split by prompt
+ * ({@link ai.kaizen.trainer.dataset.PromptSplitter}), and moved in and out as TRL's JSONL
+ * ({@link ai.kaizen.trainer.dataset.JsonlFormats}) or imported from the Bitext CSV files
+ * ({@link ai.kaizen.trainer.dataset.BitextImport}).
+ */
+package ai.kaizen.trainer.dataset;
