@@ -2,6 +2,7 @@ package ai.kaizen.server;
 
 import ai.kaizen.server.cli.AdminCommand;
 import ai.kaizen.server.cli.BenchCommand;
+import ai.kaizen.server.cli.ExportCommand;
 import ai.kaizen.server.cli.GenerateCommand;
 import ai.kaizen.server.cli.ServeCommand;
 import ai.kaizen.server.config.ConfigOptions;
@@ -19,8 +20,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Kaizen: a customer-service chat assistant that gets better every week from its users' feedback.",
-        subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, AdminCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, ExportCommand.class,
+                AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for an unusable configuration (also picocli's for bad usage). */
@@ -46,6 +47,7 @@ public final class Main implements Runnable {
         ConfigOptions.addTo(cli.getSubcommands().get("serve").getCommandSpec());
         cli.getSubcommands().get("admin").getSubcommands().values()
                 .forEach(sub -> ConfigOptions.addTo(sub.getCommandSpec()));
+        ConfigOptions.addTo(cli.getSubcommands().get("export").getSubcommands().get("dataset").getCommandSpec());
         cli.setExecutionExceptionHandler(Main::handleFailure);
         return cli;
     }

@@ -218,6 +218,22 @@ class KaizenJarIT {
     }
 
     @Test
+    void exportsTheBitextDataAndAnEmptyFeedbackDataset() throws Exception {
+        Path bitext = TestClient.stories260k().getParent().getParent().resolve("data/bitext");
+        Run run = runToEnd(Map.of(), "export", "bitext", "--data", bitext.toString(), "--out", "out");
+        assertThat(run.process().exitValue()).as(run.output()).isZero();
+        JsonObject counts = new JsonObject(run.lines().get(run.lines().size() - 1));
+        assertThat(counts.getJsonObject("preference").getInteger("train")
+                + counts.getJsonObject("preference").getInteger("eval")).isEqualTo(3719);
+        assertThat(home.resolve("out/sft/train.jsonl")).isNotEmptyFile();
+
+        Run dataset = runToEnd(Map.of(), "export", "dataset", "--kind", "sft", "--out", "ds");
+        assertThat(dataset.process().exitValue()).as(dataset.output()).isZero();
+        assertThat(dataset.output()).contains("\"version\":1", "\"train\":0");
+        assertThat(home.resolve("ds/train.jsonl")).exists();
+    }
+
+    @Test
     void anExternalDatabaseIsUsedAndNoEmbeddedOneStarts() throws Exception {
         try (EmbeddedPostgres external = EmbeddedPostgres.builder()
                 .setPGStartupWait(Duration.ofSeconds(60)).start()) {

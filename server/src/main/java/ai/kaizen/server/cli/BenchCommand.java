@@ -7,6 +7,7 @@ import ai.kaizen.model.bench.GenerationBenchmark;
 import ai.kaizen.model.config.LlamaConfig;
 import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.model.llama.ModelOptions;
+import ai.kaizen.model.llama.TorchThreads;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -80,6 +81,7 @@ public final class BenchCommand implements Runnable {
                     default: throw new IllegalArgumentException("--dtype must be float32 or float16, not " + dtype);
                 }
                 ModelOptions options = ModelOptions.of(type);
+                TorchThreads.forInference();
                 GenerationBenchmark.Settings settings = new GenerationBenchmark.Settings(batch, promptTokens, newTokens, 3);
                 Path path = source.model != null ? source.model : source.config;
                 try (LlamaModel model = source.model != null ? LlamaModel.load(source.model, options)
