@@ -5,6 +5,7 @@ import ai.kaizen.server.cli.BenchCommand;
 import ai.kaizen.server.cli.ExportCommand;
 import ai.kaizen.server.cli.GenerateCommand;
 import ai.kaizen.server.cli.ServeCommand;
+import ai.kaizen.server.cli.TrainCommand;
 import ai.kaizen.server.config.ConfigOptions;
 import ai.kaizen.server.config.InvalidConfigException;
 import picocli.CommandLine;
@@ -20,8 +21,8 @@ import java.io.PrintWriter;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Kaizen: a customer-service chat assistant that gets better every week from its users' feedback.",
-        subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, ExportCommand.class,
-                AdminCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, TrainCommand.class,
+                ExportCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for an unusable configuration (also picocli's for bad usage). */

@@ -234,6 +234,42 @@ class KaizenJarIT {
     }
 
     @Test
+    void fineTunesOnExportedDataAndTheResultGenerates() throws Exception {
+        Path bitext = TestClient.stories260k().getParent().getParent().resolve("data/bitext");
+        assertThat(runToEnd(Map.of(), "export", "bitext", "--data", bitext.toString(), "--out", "data")
+                .process().exitValue()).isZero();
+        // A few examples are enough to exercise the whole path; the trainer's own tests check that it learns.
+        java.nio.file.Files.createDirectories(home.resolve("small"));
+        java.nio.file.Files.write(home.resolve("small/train.jsonl"),
+                java.nio.file.Files.readAllLines(home.resolve("data/sft/train.jsonl")).subList(0, 16));
+        java.nio.file.Files.write(home.resolve("small/eval.jsonl"),
+                java.nio.file.Files.readAllLines(home.resolve("data/sft/eval.jsonl")).subList(0, 4));
+        Path config = home.resolve("sft.json");
+        java.nio.file.Files.writeString(config, new JsonObject()
+                .put("model_name_or_path", TestClient.stories260k().toString())
+                .put("dataset_dir", home.resolve("small").toString())
+                .put("output_dir", home.resolve("sft-out").toString())
+                .put("max_steps", 4).put("per_device_train_batch_size", 4).put("max_length", 128)
+                .put("eval_steps", 2).put("save_steps", 2).encode());
+        Run train = runToEnd(Map.of(), "train", "sft", "--config", config.toString());
+        assertThat(train.process().exitValue()).as(train.output()).isZero();
+        JsonObject summary = new JsonObject(train.lines().stream().filter(l -> l.startsWith("{\"steps\""))
+                .findFirst().orElseThrow());
+        assertThat(summary.getLong("steps")).isEqualTo(4);
+        assertThat(home.resolve("sft-out/model.safetensors")).isNotEmptyFile();
+        assertThat(home.resolve("sft-out/metrics.jsonl")).isNotEmptyFile();
+
+        Run generate = runToEnd(Map.of(), "generate", "--model", home.resolve("sft-out").toString(),
+                "--prompt", "Where is my order?", "--greedy", "--max-new-tokens", "8");
+        assertThat(generate.process().exitValue()).as(generate.output()).isZero();
+
+        Run missing = runToEnd(Map.of(), "train", "sft", "--model", "nowhere", "--data", "data/sft",
+                "--output", "x");
+        assertThat(missing.process().exitValue()).isEqualTo(2);
+        assertThat(missing.output()).contains("config.json").doesNotContain("Exception");
+    }
+
+    @Test
     void anExternalDatabaseIsUsedAndNoEmbeddedOneStarts() throws Exception {
         try (EmbeddedPostgres external = EmbeddedPostgres.builder()
                 .setPGStartupWait(Duration.ofSeconds(60)).start()) {

@@ -19,6 +19,8 @@ import com.google.gson.JsonObject;
  * @param matmulMsPerStep milliseconds per step in the matrix products of the kernel used (the Java
  *     kernel's measured share of real steps, or PyTorch's products run alone)
  * @param torchMatmulMsPerStep milliseconds the same products take in PyTorch, run back to back
+ * @param attentionMsPerStep Java decode path: milliseconds per step in attention (NaN for the NDArray path)
+ * @param activationMsPerStep Java decode path: milliseconds per step in SiLU(gate) * up (NaN for the NDArray path)
  * @param samplingMsPerStep milliseconds spent choosing tokens in Java per step
  * @param arraysPerStep native arrays created per decode step (each a JNI call to create and one to free)
  * @param bandwidthGbPerSecond measured memory bandwidth (best of the Java and NDArray measures)
@@ -27,7 +29,8 @@ import com.google.gson.JsonObject;
  */
 public record BenchmarkResult(String model, String dtype, String kernel, int batch, int promptTokens, int newTokens,
         long params, long weightBytes, double prefillTokensPerSecond, double decodeTokensPerSecond,
-        double decodeMsPerStep, double matmulMsPerStep, double torchMatmulMsPerStep, double samplingMsPerStep,
+        double decodeMsPerStep, double matmulMsPerStep, double torchMatmulMsPerStep, double attentionMsPerStep,
+        double activationMsPerStep, double samplingMsPerStep,
         long arraysPerStep, double bandwidthGbPerSecond, double boundTokensPerSecond, double fractionOfBound) {
 
     /** @return one JSON object, snake_case keys */
@@ -46,6 +49,10 @@ public record BenchmarkResult(String model, String dtype, String kernel, int bat
         o.addProperty("decode_ms_per_step", round(decodeMsPerStep));
         o.addProperty("matmul_ms_per_step", round(matmulMsPerStep));
         o.addProperty("torch_matmul_ms_per_step", round(torchMatmulMsPerStep));
+        if (!Double.isNaN(attentionMsPerStep)) {
+            o.addProperty("attention_ms_per_step", round(attentionMsPerStep));
+            o.addProperty("activation_ms_per_step", round(activationMsPerStep));
+        }
         o.addProperty("other_ms_per_step", round(decodeMsPerStep - matmulMsPerStep - samplingMsPerStep));
         o.addProperty("sampling_ms_per_step", round(samplingMsPerStep));
         o.addProperty("arrays_per_step", arraysPerStep);

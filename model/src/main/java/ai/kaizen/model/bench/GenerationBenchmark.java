@@ -66,12 +66,18 @@ public final class GenerationBenchmark {
             }
         }
 
-        // warm-up: JIT, allocator, thread pools
-        try (KvCache cache = model.newCache(b, Math.min(p, 16) + 4)) {
-            float[][] logits = model.nextTokenLogits(cache, slice(prompt, Math.min(p, 16)));
-            for (int i = 0; i < 4; i++) {
+        // Warm-up until the JIT has compiled the decode path (64 steps and 2 seconds at least),
+        // then one full prefill: the allocator, thread pools and heap copies are ready.
+        int warmSteps = Math.min(400, model.config().maxPositionEmbeddings() - 1);
+        try (KvCache cache = model.newCache(b, 1 + warmSteps)) {
+            float[][] logits = model.nextTokenLogits(cache, slice(prompt, 1));
+            long start = System.nanoTime();
+            for (int i = 0; i < warmSteps && (i < 64 || System.nanoTime() - start < 2_000_000_000L); i++) {
                 logits = model.nextTokenLogits(cache, argmax(logits));
             }
+        }
+        try (KvCache cache = model.newCache(b, p)) {
+            model.nextTokenLogits(cache, prompt);
         }
 
         double prefillSeconds = Double.MAX_VALUE;
@@ -101,16 +107,22 @@ public final class GenerationBenchmark {
         // a second, instrumented decode: native arrays per step and time in the Java kernel
         long arrays;
         double javaKernelMs;
+        double attentionMs;
+        double activationMs;
         int probeSteps = Math.min(n, 16);
         try (KvCache cache = model.newCache(b, p + probeSteps)) {
             float[][] logits = model.nextTokenLogits(cache, prompt);
             Diagnostics.enable(true);
             Diagnostics.takeKernelNanos();
+            Diagnostics.takeAttentionNanos();
+            Diagnostics.takeActivationNanos();
             for (int i = 0; i < probeSteps; i++) {
                 logits = model.nextTokenLogits(cache, argmax(logits));
             }
             arrays = Diagnostics.lastStepArrays();
             javaKernelMs = Diagnostics.takeKernelNanos() / 1e6 / probeSteps;
+            attentionMs = Diagnostics.takeAttentionNanos() / 1e6 / probeSteps;
+            activationMs = Diagnostics.takeActivationNanos() / 1e6 / probeSteps;
         } finally {
             Diagnostics.enable(false);
         }
@@ -124,7 +136,8 @@ public final class GenerationBenchmark {
         double stepsPerSecond = 1000.0 / stepMs;
         return new BenchmarkResult(name, model.options().dataType().name().toLowerCase(java.util.Locale.ROOT),
                 javaKernel ? "java" : "torch", b, p, n, model.parameterCount(), weightBytes, b * p / prefillSeconds,
-                b * stepsPerSecond, stepMs, matmulMs, torchMatmulMs, samplingNanos / 1e6 / n, arrays, bandwidth,
+                b * stepsPerSecond, stepMs, matmulMs, torchMatmulMs, javaKernel ? attentionMs : Double.NaN,
+                javaKernel ? activationMs : Double.NaN, samplingNanos / 1e6 / n, arrays, bandwidth,
                 boundStepsPerSecond, stepsPerSecond / boundStepsPerSecond);
     }
 

@@ -11,6 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.kaizen.model.ModelException;
 import ai.kaizen.model.config.LlamaConfig;
 import ai.kaizen.model.llama.LlamaModel;
+import ai.kaizen.model.llama.NativeArrays;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.safetensors.SafetensorsReader;
 import ai.kaizen.model.safetensors.SafetensorsWriter;
@@ -66,7 +67,7 @@ public final class ScalarHead implements AutoCloseable {
             w[i] = (float) (random.nextGaussian() * 0.02);
         }
         NDManager m = model.manager().newSubManager();
-        return new ScalarHead(m, m.create(w, new Shape(1, hidden)).toType(model.options().dataType(), false));
+        return new ScalarHead(m, NativeArrays.copyOf(m, w, new Shape(1, hidden), model.options().dataType()));
     }
 
     /**

@@ -11,6 +11,8 @@ public final class Diagnostics {
     private static volatile boolean enabled;
     private static final AtomicLong LAST_STEP_ARRAYS = new AtomicLong();
     private static final AtomicLong KERNEL_NANOS = new AtomicLong();
+    private static final AtomicLong ATTENTION_NANOS = new AtomicLong();
+    private static final AtomicLong ACTIVATION_NANOS = new AtomicLong();
 
     private Diagnostics() {}
 
@@ -30,6 +32,33 @@ public final class Diagnostics {
 
     static void addKernelNanos(long n) {
         KERNEL_NANOS.addAndGet(n);
+    }
+
+    static void addAttentionNanos(long n) {
+        ATTENTION_NANOS.addAndGet(n);
+    }
+
+    static void addActivationNanos(long n) {
+        ACTIVATION_NANOS.addAndGet(n);
+    }
+
+    /**
+     * Returns and resets the time {@code JavaDecoder} spent in attention (RoPE, cache writes,
+     * scores, softmax, weighted values), while enabled.
+     *
+     * @return nanoseconds since the last call
+     */
+    public static long takeAttentionNanos() {
+        return ATTENTION_NANOS.getAndSet(0);
+    }
+
+    /**
+     * Returns and resets the time {@code JavaDecoder} spent in SiLU(gate) * up, while enabled.
+     *
+     * @return nanoseconds since the last call
+     */
+    public static long takeActivationNanos() {
+        return ACTIVATION_NANOS.getAndSet(0);
     }
 
     /**

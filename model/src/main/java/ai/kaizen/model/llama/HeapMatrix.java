@@ -60,6 +60,11 @@ final class HeapMatrix {
         return new HeapMatrix(rows, in, out);
     }
 
+    /** @return output features */
+    int out() {
+        return out;
+    }
+
     /** @return bytes held on the heap */
     long bytes() {
         return 4L * in * out;
@@ -90,7 +95,7 @@ final class HeapMatrix {
         // A few parts per thread, claimed dynamically, so that one descheduled thread delays
         // little. Each part sums into its own buffer and the buffers are added in part order:
         // the result does not depend on which thread ran which part.
-        int parts = Math.max(1, Math.min(4 * parallel.threads(), in / 64));
+        int parts = Math.max(1, Math.min(2 * parallel.threads(), in / 64));
         if ((long) in * out * x.length < (1 << 16) || parallel.threads() == 1 || parts == 1) {
             accumulate(x, y, 0, in);
             return;

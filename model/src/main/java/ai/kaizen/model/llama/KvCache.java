@@ -2,6 +2,7 @@ package ai.kaizen.model.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -26,6 +27,20 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] values;
     private final int batchSize;
     private final int capacity;
+    private final int kvHeads;
+    private final int headDim;
+    private final DataType dataType;
+    /**
+     * The same keys and values for {@link JavaDecoder}, made on demand, laid out so that its loops
+     * vectorise: keys transposed, one array per (row, head, dimension) holding all positions
+     * ({@code [layer][(b * kvHeads + h) * headDim + d][position]}); values one array per
+     * (row, head, position) ({@code [layer][(b * kvHeads + h) * capacity + position][d]}).
+     */
+    private float[][][] javaKeys;
+    private float[][][] javaValues;
+    /** Columns valid in the native arrays and in the Java arrays; each side catches up when used. */
+    private int torchLength;
+    private int javaLength;
     private final boolean[][] real; // (batch, capacity): which columns hold real tokens
     private final int[] realCount; // per row: real tokens so far (the next RoPE position)
     private int length;
@@ -38,13 +53,11 @@ public final class KvCache implements AutoCloseable {
         this.manager = parent.newSubManager();
         this.batchSize = batchSize;
         this.capacity = capacity;
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.dataType = dataType;
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
-        Shape shape = new Shape(batchSize, kvHeads, capacity, headDim);
-        for (int l = 0; l < layers; l++) {
-            keys[l] = manager.zeros(shape, dataType);
-            values[l] = manager.zeros(shape, dataType);
-        }
         this.real = new boolean[batchSize][capacity];
         this.realCount = new int[batchSize];
     }
@@ -67,6 +80,11 @@ public final class KvCache implements AutoCloseable {
     /** @param row a sequence @return how many real (non-padding) tokens it has so far */
     public int realTokens(int row) {
         return realCount[row];
+    }
+
+    /** @return key/value heads */
+    int kvHeads() {
+        return kvHeads;
     }
 
     /** @return whether any row has padding */
@@ -99,9 +117,102 @@ public final class KvCache implements AutoCloseable {
         return positions;
     }
 
-    /** Marks the columns admitted last as written. */
+    /** Marks the columns admitted last as written by a PyTorch step. */
     void advance(int t) {
         length += t;
+        torchLength = length;
+    }
+
+    /** Marks the column admitted last as written by a Java step. */
+    void advanceJava() {
+        length += 1;
+        javaLength = length;
+    }
+
+    /** Copies columns the Java decoder wrote into the native arrays, before a PyTorch step reads them. */
+    void syncToTorch() {
+        if (torchLength >= length) {
+            return;
+        }
+        int from = torchLength;
+        int n = length - from;
+        for (int l = 0; l < keys.length; l++) {
+            if (keys[l] == null) {
+                Shape shape = new Shape(batchSize, kvHeads, capacity, headDim);
+                keys[l] = manager.zeros(shape, dataType);
+                values[l] = manager.zeros(shape, dataType);
+                NDScope.unregister(keys[l], values[l]);
+            }
+            float[] k = new float[batchSize * kvHeads * n * headDim];
+            float[] v = new float[k.length];
+            for (int bh = 0; bh < batchSize * kvHeads; bh++) {
+                for (int s = 0; s < n; s++) {
+                    int at = (bh * n + s) * headDim;
+                    for (int d = 0; d < headDim; d++) {
+                        k[at + d] = javaKeys[l][bh * headDim + d][from + s];
+                    }
+                    System.arraycopy(javaValues[l][bh * capacity + from + s], 0, v, at, headDim);
+                }
+            }
+            NDIndex columns = new NDIndex(":, :, {}:{}", from, length);
+            Shape shape = new Shape(batchSize, kvHeads, n, headDim);
+            try (NDArray ka = manager.create(k, shape); NDArray va = manager.create(v, shape);
+                    NDArray kt = ka.toType(dataType, false); NDArray vt = va.toType(dataType, false)) {
+                keys[l].set(columns, kt);
+                values[l].set(columns, vt);
+            }
+        }
+        torchLength = length;
+    }
+
+    /** Copies columns a PyTorch step wrote (a prefill) into the Java arrays, before a Java step reads them. */
+    void syncToJava() {
+        if (javaKeys == null) {
+            javaKeys = new float[keys.length][][];
+            javaValues = new float[keys.length][][];
+            for (int l = 0; l < keys.length; l++) {
+                javaKeys[l] = new float[batchSize * kvHeads * headDim][capacity];
+                javaValues[l] = new float[batchSize * kvHeads * capacity][headDim];
+            }
+        }
+        if (javaLength >= length) {
+            return;
+        }
+        int from = javaLength;
+        int n = length - from;
+        NDIndex columns = new NDIndex(":, :, {}:{}", from, length);
+        for (int l = 0; l < keys.length; l++) {
+            try (NDArray k = keys[l].get(columns); NDArray v = values[l].get(columns);
+                    NDArray kf = k.toType(DataType.FLOAT32, false); NDArray vf = v.toType(DataType.FLOAT32, false)) {
+                float[] kk = kf.toFloatArray();
+                float[] vv = vf.toFloatArray();
+                for (int bh = 0; bh < batchSize * kvHeads; bh++) {
+                    for (int s = 0; s < n; s++) {
+                        int at = (bh * n + s) * headDim;
+                        for (int d = 0; d < headDim; d++) {
+                            javaKeys[l][bh * headDim + d][from + s] = kk[at + d];
+                        }
+                        System.arraycopy(vv, at, javaValues[l][bh * capacity + from + s], 0, headDim);
+                    }
+                }
+            }
+        }
+        javaLength = length;
+    }
+
+    /** @return the Java keys of a layer: [(b * kvHeads + h) * headDim + d][position] */
+    float[][] javaKeys(int layer) {
+        return javaKeys[layer];
+    }
+
+    /** @return the Java values of a layer: [(b * kvHeads + h) * capacity + position][d] */
+    float[][] javaValues(int layer) {
+        return javaValues[layer];
+    }
+
+    /** @param row a sequence @param column a position @return whether it holds a real token */
+    boolean isReal(int row, int column) {
+        return real[row][column];
     }
 
     /**
@@ -143,6 +254,12 @@ public final class KvCache implements AutoCloseable {
      * @return {keys, values}, each (batch, kvHeads, length + t, headDim); the caller closes them
      */
     NDArray[] write(int layer, NDArray k, NDArray v) {
+        if (keys[layer] == null) {
+            Shape shape = new Shape(batchSize, kvHeads, capacity, headDim);
+            keys[layer] = manager.zeros(shape, dataType);
+            values[layer] = manager.zeros(shape, dataType);
+            NDScope.unregister(keys[layer], values[layer]);
+        }
         long t = k.getShape().get(2);
         NDIndex columns = new NDIndex(":, :, {}:{}", length, length + t);
         keys[layer].set(columns, k);
@@ -156,6 +273,8 @@ public final class KvCache implements AutoCloseable {
      */
     public void reset() {
         length = 0;
+        torchLength = 0;
+        javaLength = 0;
         padded = false;
         Arrays.fill(realCount, 0);
         for (boolean[] row : real) {

@@ -38,7 +38,10 @@ import java.util.Random;
  *       returning logits and final hidden states. Differentiable: call it inside a DJL
  *       {@code GradientCollector} to train.
  *   <li>{@link #nextTokenLogits(KvCache, int[][])}: incremental decoding with a {@link KvCache};
- *       never records gradients. This is what {@code Generator} uses.
+ *       never records gradients. This is what {@code Generator} uses. Depending on
+ *       {@link DecodeKernel}, one-token steps run either through the same NDArray network or
+ *       through {@code JavaDecoder}, the same maths in Java over heap copies of the weights
+ *       (tests check that both agree).
  * </ul>
  *
  * <h2>Parameters and training</h2>
@@ -88,6 +91,7 @@ public final class LlamaModel implements AutoCloseable {
     private volatile boolean trainable;
     private volatile Boolean heapFits;
     private volatile HeapMatrix lmHeadHeap;
+    private final JavaDecoder javaDecoder;
 
     /** Fills a freshly allocated parameter: from a checkpoint, or randomly. */
     private interface WeightSource {
@@ -128,12 +132,13 @@ public final class LlamaModel implements AutoCloseable {
                         Kind.WEIGHT, source);
             }
             rope = new Rope(config, manager, dt);
-            eps = manager.create((float) config.rmsNormEps()).toType(dt, false);
-            minusHalf = manager.create(-0.5f).toType(dt, false);
+            eps = NativeArrays.scalar(manager, config.rmsNormEps(), dt);
+            minusHalf = NativeArrays.scalar(manager, -0.5, dt);
             float[] scale = new float[config.numHeads() + config.numKvHeads()];
             Arrays.fill(scale, 0, config.numHeads(), (float) (1.0 / Math.sqrt(config.headDim())));
             Arrays.fill(scale, config.numHeads(), scale.length, 1f);
-            headScale = manager.create(scale, new Shape(1, 1, scale.length, 1)).toType(dt, false);
+            headScale = NativeArrays.copyOf(manager, scale, new Shape(1, 1, scale.length, 1), dt);
+            javaDecoder = new JavaDecoder(this, rope.inverseFrequencies());
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -417,7 +422,8 @@ public final class LlamaModel implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             DataType dt = options.dataType();
-            NDArray ids = inputIds.toType(DataType.INT64, false);
+            // native copies of everything autograd may save (see NativeArrays)
+            NDArray ids = NativeArrays.copyOf(inputIds.toType(DataType.INT64, false));
             NDArray positions;
             NDArray mask;
             float negative = negative();
@@ -427,14 +433,16 @@ public final class LlamaModel implements AutoCloseable {
                     causal[(int) (q * t + k)] = negative;
                 }
             }
-            NDArray causalMask = out.create(causal, new Shape(1, 1, 1, t, t)).toType(dt, false);
+            NDArray causalMask = NativeArrays.copyOf(out, causal, new Shape(1, 1, 1, t, t), dt);
             if (attentionMask == null) {
                 positions = out.arange(0, (int) t, 1, DataType.INT64).reshape(1, t).repeat(0, b);
                 mask = causalMask;
             } else {
                 NDArray m = attentionMask.toType(DataType.INT64, false);
-                positions = m.cumSum(1).sub(1).maximum(0);
-                NDArray padding = m.toType(dt, false).mul(-negative).add(negative).reshape(b, 1, 1, 1, t);
+                positions = m.cumSum(1).sub(NativeArrays.scalar(out, 1, DataType.INT64))
+                        .maximum(NativeArrays.scalar(out, 0, DataType.INT64));
+                NDArray padding = m.toType(dt, false).mul(NativeArrays.scalar(out, -negative, dt))
+                        .add(NativeArrays.scalar(out, negative, dt)).reshape(b, 1, 1, 1, t);
                 mask = causalMask.add(padding);
             }
             NDArray x = embed(ids);
@@ -490,6 +498,25 @@ public final class LlamaModel implements AutoCloseable {
                 ids[r * t + i] = Math.max(id, 0);
             }
         }
+        if (t == 1 && useJavaDecoder(b)) {
+            int[] next = new int[b];
+            for (int r = 0; r < b; r++) {
+                if (tokens[r][0] < 0) {
+                    throw new IllegalArgumentException("Only a prefill may be padded");
+                }
+                next[r] = tokens[r][0];
+            }
+            long[] positions = cache.admit(null, 1);
+            if (maxPositionOf(positions) >= config.maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("Position " + maxPositionOf(positions)
+                        + " is beyond max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
+            }
+            if (Diagnostics.enabled()) {
+                Diagnostics.recordArrays(2); // the embedding lookup: ids in, rows out
+            }
+            return javaDecoder.step(cache, next, positions);
+        }
+        cache.syncToTorch();
         long[] positions = cache.admit(real, t);
         int maxPosition = 0;
         for (long p : positions) {
@@ -537,10 +564,41 @@ public final class LlamaModel implements AutoCloseable {
         return rows;
     }
 
-    private float[] lmHeadOnHeap(NDArray hidden) {
-        if (lmHead == null) {
-            logits(hidden); // throws the explanatory exception
+    private static long maxPositionOf(long[] positions) {
+        long max = 0;
+        for (long p : positions) {
+            max = Math.max(max, p);
         }
+        return max;
+    }
+
+    /** Whether a one-token step of this batch runs in {@link JavaDecoder}. */
+    private boolean useJavaDecoder(int batch) {
+        if (!useJavaKernel(batch) || lmHead == null) {
+            return false;
+        }
+        for (Projection p : projections) {
+            if (p.hasAdapters()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    List<DecoderLayer> layers() {
+        return layers;
+    }
+
+    NDArray finalNorm() {
+        return norm.getArray();
+    }
+
+    NDArray embedding() {
+        return embedTokens.getArray();
+    }
+
+    /** @return the heap copy of the LM head, made on first use */
+    HeapMatrix lmHeadMatrix() {
         HeapMatrix h = lmHeadHeap;
         if (h == null) {
             synchronized (this) {
@@ -551,6 +609,14 @@ public final class LlamaModel implements AutoCloseable {
                 }
             }
         }
+        return h;
+    }
+
+    private float[] lmHeadOnHeap(NDArray hidden) {
+        if (lmHead == null) {
+            logits(hidden); // throws the explanatory exception
+        }
+        HeapMatrix h = lmHeadMatrix();
         float[] flat = hidden.toFloatArray();
         int hs = config.hiddenSize();
         int rows = flat.length / hs;
@@ -631,6 +697,9 @@ public final class LlamaModel implements AutoCloseable {
             p.invalidate();
         }
         lmHeadHeap = null;
+        if (javaDecoder != null) {
+            javaDecoder.invalidate();
+        }
     }
 
     private float negative() {

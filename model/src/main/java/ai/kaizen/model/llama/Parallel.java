@@ -35,8 +35,13 @@ final class Parallel {
         void run(int slot, int part);
     }
 
+    /** Serial calls made after a parallel call in which the caller mostly waited. */
+    private static final int BACK_OFF_CALLS = 256;
+
     private final Worker[] workers;
     private final ReentrantLock owner = new ReentrantLock();
+    /** Calls left to run serially because the workers were not getting CPU time (guarded by owner). */
+    private int serialCalls;
 
     /** The job currently offered to the workers. */
     private volatile Job job;
@@ -99,16 +104,32 @@ final class Parallel {
             return;
         }
         try {
+            if (serialCalls > 0) {
+                serialCalls--;
+                for (int p = 0; p < parts; p++) {
+                    task.run(0, p);
+                }
+                return;
+            }
             Job j = new Job(task, parts, Thread.currentThread());
+            long start = System.nanoTime();
             job = j;
             for (Worker w : workers) {
                 w.wake(j);
             }
             j.work(0);
+            long ownDone = System.nanoTime();
             while (j.finished.get() < parts) {
                 LockSupport.parkNanos(this, 20_000);
             }
             job = null;
+            // When other processes hold the cores, a worker that claimed a part may be descheduled
+            // and the caller idles until the scheduler runs it again (milliseconds). If the caller
+            // waited longer than it worked, run serially for a while.
+            long waited = System.nanoTime() - ownDone;
+            if (waited > 200_000 && waited > ownDone - start) {
+                serialCalls = BACK_OFF_CALLS;
+            }
             if (j.failure != null) {
                 throw j.failure;
             }

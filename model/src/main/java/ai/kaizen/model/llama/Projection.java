@@ -156,13 +156,26 @@ public final class Projection {
                 h = heap;
                 if (h == null) {
                     h = HeapMatrix.of(weight.getArray());
-                    biasValues = bias == null ? null : bias.getArray().toType(ai.djl.ndarray.types.DataType.FLOAT32,
-                            false).toFloatArray();
+                    if (bias != null) {
+                        try (NDArray f = bias.getArray().toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
+                            biasValues = f.toFloatArray();
+                        }
+                    }
                     heap = h;
                 }
             }
         }
         return h;
+    }
+
+    /** @return the bias as floats once {@link #heapMatrix()} has been made, or null without bias */
+    float[] biasValues() {
+        return biasValues;
+    }
+
+    /** @return whether any part has an adapter */
+    boolean hasAdapters() {
+        return adapterCount > 0;
     }
 
     /** @return bytes of the fused weight in float32 (the size of its heap copy) */

@@ -51,7 +51,7 @@ final class Rope {
             r[(i + half) * headDim + i] = -1f;
             r[i * headDim + i + half] = 1f;
         }
-        rotation = manager.create(r, new Shape(headDim, headDim)).toType(dataType, false);
+        rotation = NativeArrays.copyOf(manager, r, new Shape(headDim, headDim), dataType);
         tables = build(Math.min(INITIAL_POSITIONS, maxPositions));
     }
 
@@ -71,9 +71,14 @@ final class Rope {
             }
         }
         Shape shape = new Shape(positions, headDim);
-        NDArray c = manager.create(cos, shape).toType(dataType, false);
-        NDArray s = manager.create(sin, shape).toType(dataType, false);
+        NDArray c = NativeArrays.copyOf(manager, cos, shape, dataType);
+        NDArray s = NativeArrays.copyOf(manager, sin, shape, dataType);
         return new Tables(positions, c, s);
+    }
+
+    /** @return the (scaled) inverse frequencies, one per pair of head dimensions */
+    double[] inverseFrequencies() {
+        return inverseFrequencies.clone();
     }
 
     /** Makes sure positions {@code [0, needed)} are in the tables. */

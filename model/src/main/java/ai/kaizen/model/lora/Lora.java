@@ -10,6 +10,7 @@ import ai.kaizen.model.ModelException;
 import ai.kaizen.model.UnsupportedModelException;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.llama.LlamaModel;
+import ai.kaizen.model.llama.NativeArrays;
 import ai.kaizen.model.llama.Projection;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.safetensors.SafetensorsReader;
@@ -91,8 +92,8 @@ public final class Lora implements AutoCloseable {
                     for (int i = 0; i < a.length; i++) {
                         a[i] = (random.nextFloat() * 2 - 1) * bound;
                     }
-                    NDArray aArray = lora.manager.create(a, new Shape(config.rank(), in))
-                            .toType(model.options().dataType(), false);
+                    NDArray aArray = NativeArrays.copyOf(lora.manager, a, new Shape(config.rank(), in),
+                            model.options().dataType());
                     NDArray bArray = lora.manager.zeros(new Shape(p.partSize(part), config.rank()),
                             model.options().dataType());
                     lora.add(p, part, aArray, bArray, config.scaling());

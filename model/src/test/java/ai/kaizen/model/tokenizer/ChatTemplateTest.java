@@ -38,6 +38,13 @@ class ChatTemplateTest {
     }
 
     @Test
+    void messageTextIsNeverEvaluatedAsATemplate() throws IOException {
+        ChatTemplate t = template("tinyllama", new SpecialTokens("<s>", "</s>", null, "<unk>"));
+        String text = "Where is order {{Order Number}}? {{ 7 * 6 }} {% if true %}x{% endif %}";
+        assertThat(t.render(List.of(ChatMessage.user(text)), false)).isEqualTo("<|user|>\n" + text + "</s>\n");
+    }
+
+    @Test
     void qwen25() throws IOException {
         ChatTemplate t = template("qwen2.5", new SpecialTokens(null, "<|im_end|>", "<|endoftext|>", null));
         String system = "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant."

@@ -1,0 +1,599 @@
+package ai.kaizen.trainer.sft;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.config.Json;
+import ai.kaizen.model.llama.ForwardOutput;
+import ai.kaizen.model.llama.LlamaModel;
+import ai.kaizen.model.llama.Projection;
+import ai.kaizen.model.llama.TorchThreads;
+import ai.kaizen.model.lora.Lora;
+import ai.kaizen.model.safetensors.DType;
+import ai.kaizen.model.safetensors.SafetensorsReader;
+import ai.kaizen.model.safetensors.SafetensorsWriter;
+import ai.kaizen.trainer.dataset.SftExample;
+import ai.kaizen.trainer.optim.AdamW;
+import ai.kaizen.trainer.optim.GradientClipping;
+import ai.kaizen.trainer.optim.WarmupCosineSchedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Supervised fine-tuning (TRL's {@code SFTTrainer}): next-token cross-entropy on the assistant
+ * turns of conversations, full fine-tuning or LoRA, AdamW with warmup and cosine decay, gradient
+ * accumulation, global-norm clipping, periodic evaluation with early stopping, atomic checkpoints
+ * that a killed run resumes from, and a Hugging Face layout output directory.
+ *
+ * <pre>{@code
+ * try (LanguageModel lm = LanguageModel.load(base);
+ *      SftTrainer trainer = new SftTrainer(config, lm)) {
+ *     SftResult result = trainer.train(dataset.train(), dataset.eval(), SftListener.NONE);
+ * }
+ * }</pre>
+ *
+ * <h2>Output directory</h2>
+ *
+ * <pre>
+ * metrics.jsonl              one line per log/eval (TRL names)
+ * sft_config.json            the configuration (TRL names)
+ * checkpoint-STEP/           every save_steps: weights (config.json + model.safetensors, or PEFT
+ *                            adapter_config.json + adapter_model.safetensors), optimizer.safetensors
+ *                            (AdamW moments), trainer_state.json (step, data position, seed, best),
+ *                            best_weights.safetensors (trainable weights of the best eval, if any)
+ * config.json, model.safetensors, generation_config.json, tokenizer files, chat_template.jinja
+ *                            the final model (full fine-tuning), or with LoRA: the PEFT adapter files
+ *                            plus tokenizer files, and merged/ with the merged full model
+ * </pre>
+ *
+ * <p>Process-wide: DJL allows one gradient collector per JVM, so one trainer trains at a time.
+ * The trainer sets PyTorch's intra-op threads to all cores while training.
+ */
+public final class SftTrainer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SftTrainer.class);
+
+    /** Optimizer state file inside a checkpoint. */
+    public static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
+    /** Trainable weights of the best evaluation inside a checkpoint. */
+    public static final String BEST_FILE = "best_weights.safetensors";
+
+    /** The configuration file written into the output directory. */
+    public static final String CONFIG_FILE = "sft_config.json";
+
+    private final SftConfig config;
+    private final LanguageModel model;
+    private final LlamaModel network;
+    private final Lora lora;
+    private final List<Pair<String, Parameter>> trainable;
+    private final AdamW optimizer;
+    private final NDManager manager;
+    private final ChatTokenization tokenization;
+    private final int maxLength;
+    private Map<String, NDArray> bestWeights;
+
+    /**
+     * Prepares a model for training: attaches LoRA adapters (base frozen) or makes every weight
+     * trainable, and creates the optimizer.
+     *
+     * @param config the run's configuration
+     * @param model the model to train, in float32 (its weights change in place)
+     */
+    public SftTrainer(SftConfig config, LanguageModel model) {
+        this.config = config;
+        this.model = model;
+        this.network = model.network();
+        if (config.usesLora()) {
+            lora = Lora.attach(network, config.lora().toLoraConfig(), config.seed());
+            trainable = listOf(lora.parameters());
+        } else {
+            lora = null;
+            network.setTrainable(true);
+            trainable = listOf(network.parameters());
+        }
+        for (Pair<String, Parameter> p : trainable) {
+            p.getValue().getArray().setRequiresGradient(true);
+        }
+        optimizer = new AdamW(trainable, config.adam());
+        manager = network.manager().newSubManager();
+        int context = network.config().maxPositionEmbeddings();
+        if (config.maxLength() > context) {
+            // positions past the pretrained context would train on untrained rotary angles
+            LOG.warn("max_length {} exceeds the model's context of {} tokens; using {}", config.maxLength(), context,
+                    context);
+        }
+        maxLength = Math.min(config.maxLength(), context);
+        tokenization = new ChatTokenization(model.tokenizer(), maxLength);
+    }
+
+    private static List<Pair<String, Parameter>> listOf(Iterable<Pair<String, Parameter>> parameters) {
+        List<Pair<String, Parameter>> out = new ArrayList<>();
+        parameters.forEach(out::add);
+        return out;
+    }
+
+    /** @return the configuration */
+    public SftConfig config() {
+        return config;
+    }
+
+    /** @return the LoRA adapters being trained, or null for full fine-tuning */
+    public Lora lora() {
+        return lora;
+    }
+
+    /** @return the parameters the optimizer updates, by name */
+    public List<Pair<String, Parameter>> trainableParameters() {
+        return Collections.unmodifiableList(trainable);
+    }
+
+    /**
+     * Tokenises examples, dropping those left without an assistant token after truncation.
+     *
+     * @param examples the examples
+     * @return the tokenised examples
+     */
+    public List<TokenizedExample> tokenize(List<SftExample> examples) {
+        List<TokenizedExample> out = new ArrayList<>(examples.size());
+        for (SftExample e : examples) {
+            TokenizedExample t = tokenization.tokenize(e);
+            if (t.targetCount() > 0) {
+                out.add(t);
+            }
+        }
+        if (out.size() < examples.size()) {
+            LOG.warn("{} of {} examples have no assistant token within max_length={} and are skipped",
+                    examples.size() - out.size(), examples.size(), maxLength);
+        }
+        return out;
+    }
+
+    /**
+     * Trains, then saves the output directory. With {@code resume} set in the configuration and a
+     * checkpoint in the output directory, continues from the newest checkpoint instead of starting
+     * over (same examples and configuration expected).
+     *
+     * @param train training examples
+     * @param eval evaluation examples (may be empty: no evaluation, no early stopping)
+     * @param listener progress callbacks
+     * @return what happened
+     */
+    public SftResult train(List<SftExample> train, List<SftExample> eval, SftListener listener) {
+        List<TokenizedExample> trainSet = tokenize(train);
+        List<TokenizedExample> evalSet = tokenize(eval);
+        if (trainSet.isEmpty()) {
+            throw new IllegalArgumentException("no training example has an assistant token to learn");
+        }
+        int batchesPerEpoch = (trainSet.size() + config.batchSize() - 1) / config.batchSize();
+        long totalSteps = config.maxSteps() > 0 ? config.maxSteps()
+                : (long) Math.ceil(config.epochs() * batchesPerEpoch / config.gradientAccumulation());
+        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.learningRate(), config.warmupSteps(),
+                (int) totalSteps);
+
+        TrainerState state = TrainerState.start(config.seed());
+        Path resumedFrom = null;
+        Optional<Path> checkpoint = config.resume() ? Checkpoints.latest(config.outputDir()) : Optional.empty();
+        if (checkpoint.isPresent()) {
+            resumedFrom = checkpoint.get();
+            state = restore(resumedFrom);
+            LOG.info("Resuming from {} (step {})", resumedFrom, state.globalStep());
+            warnIfConfigChanged();
+        }
+        writeConfig();
+        int threads = TorchThreads.get();
+        TorchThreads.set(Runtime.getRuntime().availableProcessors()); // Java decoding is not in use here
+        StepStats run = new StepStats();
+        boolean stoppedEarly = false;
+        try (MetricsLog metrics = MetricsLog.open(config.outputDir(), resumedFrom == null ? -1 : state.globalStep())) {
+            StepStats window = new StepStats();
+            Cursor cursor = new Cursor(trainSet, batchesPerEpoch, state.epoch(), state.batchInEpoch());
+            boolean evaluatedLast = false;
+            while (state.globalStep() < totalSteps) {
+                long started = System.nanoTime();
+                Engine.getInstance().setRandomSeed((int) (config.seed() + state.globalStep())); // dropout
+                List<List<TokenizedExample>> micro = new ArrayList<>();
+                for (int i = 0; i < config.gradientAccumulation(); i++) {
+                    micro.add(cursor.next());
+                }
+                StepResult step = step(micro, schedule.learningRate(state.globalStep()));
+                long nanos = System.nanoTime() - started;
+                run.add(step, nanos);
+                window.add(step, nanos);
+                state = new TrainerState(state.globalStep() + 1, cursor.epoch, cursor.batch, state.seed(),
+                        state.numTokens() + step.tokens(), state.bestEvalLoss(), state.bestStep(),
+                        state.evalsWithoutImprovement());
+                evaluatedLast = false;
+                long s = state.globalStep();
+                double epoch = cursor.progress();
+                if (s % config.loggingSteps() == 0 || s == totalSteps) {
+                    Map<String, Number> line = new LinkedHashMap<>();
+                    line.put("loss", window.meanLoss());
+                    line.put("grad_norm", window.meanGradNorm());
+                    line.put("learning_rate", schedule.learningRate(s - 1));
+                    line.put("num_tokens", state.numTokens());
+                    line.put("train_tokens_per_second", window.tokensPerSecond());
+                    line.put("epoch", epoch);
+                    line.put("step", s);
+                    log(metrics, listener, line);
+                    window = new StepStats();
+                }
+                if (!evalSet.isEmpty() && config.evalSteps() > 0 && s % config.evalSteps() == 0) {
+                    state = evaluateAndTrack(evalSet, state, epoch, metrics, listener);
+                    evaluatedLast = true;
+                }
+                if (config.saveSteps() > 0 && s % config.saveSteps() == 0) {
+                    listener.onCheckpoint(saveCheckpoint(state));
+                }
+                if (config.earlyStoppingPatience() > 0
+                        && state.evalsWithoutImprovement() >= config.earlyStoppingPatience()) {
+                    LOG.info("Early stopping at step {}: no eval_loss improvement in {} evaluations", s,
+                            state.evalsWithoutImprovement());
+                    stoppedEarly = true;
+                    break;
+                }
+                if (listener.shouldStop()) {
+                    break;
+                }
+            }
+            if (!evalSet.isEmpty() && !evaluatedLast) {
+                state = evaluateAndTrack(evalSet, state, cursor.progress(), metrics, listener);
+            }
+        } finally {
+            TorchThreads.set(threads);
+        }
+        if (config.loadBestAtEnd() && bestWeights != null && state.bestStep() != state.globalStep()) {
+            LOG.info("Restoring the weights of step {} (eval_loss {})", state.bestStep(), state.bestEvalLoss());
+            copyInto(bestWeights);
+        }
+        saveOutput(config.outputDir());
+        return new SftResult(state.globalStep(), totalSteps, run.meanLoss(), state.bestEvalLoss(), state.bestStep(),
+                stoppedEarly, resumedFrom, run.tokensPerSecond(), config.outputDir());
+    }
+
+    /** The data position: the epoch and the micro-batches of it already consumed. */
+    private final class Cursor {
+        private final List<TokenizedExample> data;
+        private final int batchesPerEpoch;
+        int epoch;
+        int batch;
+        private List<Integer> order;
+
+        Cursor(List<TokenizedExample> data, int batchesPerEpoch, int epoch, int batch) {
+            this.data = data;
+            this.batchesPerEpoch = batchesPerEpoch;
+            this.epoch = epoch;
+            this.batch = batch;
+        }
+
+        /** @return the next micro-batch, starting a freshly shuffled epoch when one is used up */
+        List<TokenizedExample> next() {
+            if (batch >= batchesPerEpoch) {
+                epoch++;
+                batch = 0;
+                order = null;
+            }
+            if (order == null) {
+                order = epochOrder(data.size(), epoch);
+            }
+            int from = batch * config.batchSize();
+            int to = Math.min(from + config.batchSize(), data.size());
+            List<TokenizedExample> out = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                out.add(data.get(order.get(i)));
+            }
+            batch++;
+            return out;
+        }
+
+        /** @return epochs done, fractional (TRL's {@code epoch}) */
+        double progress() {
+            return epoch + (double) batch / batchesPerEpoch;
+        }
+    }
+
+    /** A shuffle that depends only on the seed and the epoch, so a resumed run sees the same order. */
+    private List<Integer> epochOrder(int size, int epoch) {
+        List<Integer> order = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, new Random(config.seed() * 1_000_003L + epoch));
+        return order;
+    }
+
+    private record StepResult(double loss, double gradNorm, long tokens) {}
+
+    /** Sums over a span of updates (a logging window, or the whole run). */
+    private static final class StepStats {
+        private double loss;
+        private double gradNorm;
+        private int steps;
+        private long tokens;
+        private long nanos;
+
+        void add(StepResult step, long stepNanos) {
+            loss += step.loss();
+            gradNorm += step.gradNorm();
+            steps++;
+            tokens += step.tokens();
+            nanos += stepNanos;
+        }
+
+        double meanLoss() {
+            return steps == 0 ? Double.NaN : loss / steps;
+        }
+
+        double meanGradNorm() {
+            return steps == 0 ? Double.NaN : gradNorm / steps;
+        }
+
+        double tokensPerSecond() {
+            return nanos == 0 ? 0 : tokens / (nanos / 1e9);
+        }
+    }
+
+    /** One optimizer update over an accumulation window of micro-batches. */
+    private StepResult step(List<List<TokenizedExample>> micro, double learningRate) {
+        int windowTargets = 0;
+        long tokens = 0;
+        for (List<TokenizedExample> batch : micro) {
+            for (TokenizedExample e : batch) {
+                windowTargets += e.targetCount();
+                tokens += e.length();
+            }
+        }
+        double nll = 0;
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            for (List<TokenizedExample> examples : micro) {
+                try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    // weights divided by the whole window's target count: accumulation equals one big
+                    // batch (and no Java-backed scalar enters the graph, see Batch.nativeCopy)
+                    Batch batch = Batch.of(examples, m).withWeightsDividedBy(windowTargets);
+                    ForwardOutput out = network.forward(batch.inputIds(), batch.attentionMask(), true);
+                    NDArray loss = CausalLmLoss.summedNll(out.logits(), batch);
+                    collector.backward(loss);
+                    nll += loss.getFloat();
+                }
+            }
+        }
+        double norm;
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            norm = GradientClipping.clip(optimizer.gradients(), config.maxGradNorm());
+        }
+        optimizer.step(learningRate);
+        optimizer.zeroGradients();
+        network.weightsChanged();
+        return new StepResult(nll, norm, tokens);
+    }
+
+    /**
+     * The mean next-token loss over all assistant tokens of a set (every token weighs the same,
+     * whatever its batch), without gradients or dropout.
+     *
+     * @param examples tokenised examples
+     * @return the loss (NaN for no target token)
+     */
+    public double evaluate(List<TokenizedExample> examples) {
+        double sum = 0;
+        long targets = 0;
+        for (int from = 0; from < examples.size(); from += config.evalBatchSize()) {
+            List<TokenizedExample> chunk = examples.subList(from, Math.min(examples.size(),
+                    from + config.evalBatchSize()));
+            try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                Batch batch = Batch.of(chunk, m);
+                ForwardOutput out = network.forward(batch.inputIds(), batch.attentionMask(), false);
+                sum += CausalLmLoss.summedNll(out.logits(), batch).getFloat();
+                targets += batch.targetTokens();
+            }
+        }
+        return targets == 0 ? Double.NaN : sum / targets;
+    }
+
+    private TrainerState evaluateAndTrack(List<TokenizedExample> evalSet, TrainerState state, double epoch,
+            MetricsLog metrics, SftListener listener) {
+        long started = System.nanoTime();
+        double loss = evaluate(evalSet);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Number> line = new LinkedHashMap<>();
+        line.put("eval_loss", loss);
+        line.put("eval_runtime", seconds);
+        line.put("epoch", epoch);
+        line.put("step", state.globalStep());
+        log(metrics, listener, line);
+        if (!state.hasBest() || loss < state.bestEvalLoss()) {
+            snapshotBest();
+            return new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(), state.seed(),
+                    state.numTokens(), loss, state.globalStep(), 0);
+        }
+        return new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(), state.seed(),
+                state.numTokens(), state.bestEvalLoss(), state.bestStep(), state.evalsWithoutImprovement() + 1);
+    }
+
+    private static void log(MetricsLog metrics, SftListener listener, Map<String, Number> line) {
+        metrics.append(line);
+        LOG.info("{}", line);
+        listener.onLog(Collections.unmodifiableMap(line));
+    }
+
+    /** Keeps a copy of the trainable weights (adapters only with LoRA). */
+    private void snapshotBest() {
+        if (!config.loadBestAtEnd()) {
+            return;
+        }
+        if (bestWeights == null) {
+            bestWeights = new LinkedHashMap<>();
+            for (Pair<String, Parameter> p : trainable) {
+                NDArray copy = manager.zeros(p.getValue().getArray().getShape(),
+                        p.getValue().getArray().getDataType());
+                NDScope.unregister(copy);
+                bestWeights.put(p.getKey(), copy);
+            }
+        }
+        for (Pair<String, Parameter> p : trainable) {
+            p.getValue().getArray().copyTo(bestWeights.get(p.getKey()));
+        }
+    }
+
+    private void copyInto(Map<String, NDArray> weights) {
+        for (Pair<String, Parameter> p : trainable) {
+            weights.get(p.getKey()).copyTo(p.getValue().getArray());
+        }
+        network.weightsChanged();
+    }
+
+    private Path saveCheckpoint(TrainerState state) {
+        return Checkpoints.write(config.outputDir(), state.globalStep(), dir -> {
+            saveWeights(dir);
+            optimizer.save(dir.resolve(OPTIMIZER_FILE));
+            if (bestWeights != null && state.bestStep() != state.globalStep()) {
+                SafetensorsWriter.write(dir.resolve(BEST_FILE), bestWeights, DType.F32, Map.of("format", "pt"));
+            }
+            state.write(dir);
+        }, config.saveTotalLimit());
+    }
+
+    /** The trainable weights in their public layout: the whole model (HF) or the adapters (PEFT). */
+    private void saveWeights(Path dir) {
+        if (lora != null) {
+            lora.save(dir, model.directory().toString());
+        } else {
+            network.save(dir, DType.F32);
+        }
+    }
+
+    private TrainerState restore(Path checkpoint) {
+        TrainerState state = TrainerState.read(checkpoint);
+        if (state.seed() != config.seed()) {
+            throw new IllegalStateException("Checkpoint " + checkpoint + " was written with seed " + state.seed()
+                    + ", the configuration says " + config.seed());
+        }
+        if (lora != null) {
+            WeightRestore.adapters(lora, network, checkpoint);
+        } else {
+            WeightRestore.fullModel(network, checkpoint);
+        }
+        optimizer.load(checkpoint.resolve(OPTIMIZER_FILE));
+        if (state.hasBest() && config.loadBestAtEnd()) {
+            if (state.bestStep() == state.globalStep()) {
+                snapshotBest();
+            } else if (Files.exists(checkpoint.resolve(BEST_FILE))) {
+                snapshotBest(); // allocates the copies
+                try (SafetensorsReader reader = SafetensorsReader.open(checkpoint.resolve(BEST_FILE))) {
+                    bestWeights.forEach((name, array) -> reader.readInto(name, array, 0));
+                }
+            }
+        }
+        return state;
+    }
+
+    /** A resumed run with other hyper-parameters (schedule length, batch size) is not the run it continues. */
+    private void warnIfConfigChanged() {
+        Path file = config.outputDir().resolve(CONFIG_FILE);
+        if (!Files.exists(file)) {
+            return;
+        }
+        com.google.gson.JsonObject before = Json.readObject(file);
+        com.google.gson.JsonObject now = config.toJson();
+        before.remove("resume");
+        now.remove("resume");
+        if (!before.equals(now)) {
+            LOG.warn("Resuming with a configuration that differs from the checkpointed run's {}: was {}, now {}", file,
+                    before, now);
+        }
+    }
+
+    private void writeConfig() {
+        try {
+            Files.createDirectories(config.outputDir());
+            Files.writeString(config.outputDir().resolve(CONFIG_FILE), Json.PRETTY.toJson(config.toJson()),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Saves the trained model in Hugging Face layout: the full model with generation config,
+     * tokenizer files and the chat template it was trained with ({@code chat_template.jinja}, also
+     * when it was the fallback, so the output keeps the format it learned); with LoRA, the PEFT
+     * adapter files plus tokenizer files, and (if configured) the merged model in {@code merged/}.
+     *
+     * @param dir the target directory
+     */
+    public void saveOutput(Path dir) {
+        if (lora == null) {
+            model.save(dir, DType.F32);
+            writeTemplate(dir);
+            return;
+        }
+        lora.save(dir, model.directory().toString());
+        LanguageModel.copyTokenizerFiles(model.directory(), dir);
+        writeTemplate(dir);
+        if (config.lora().mergeIntoOutput()) {
+            Path merged = dir.resolve("merged");
+            // merge then unmerge is W + d - d, which is not W in floating point: keep exact copies
+            List<NDArray> originals = new ArrayList<>();
+            List<NDArray> weights = new ArrayList<>();
+            for (Projection p : network.projections()) {
+                if (p.parts().stream().anyMatch(config.lora().targetModules()::contains)) {
+                    weights.add(p.weight().getArray());
+                    originals.add(p.weight().getArray().duplicate());
+                }
+            }
+            lora.merge();
+            try {
+                model.save(merged, DType.F32);
+                writeTemplate(merged);
+            } finally {
+                lora.unmerge();
+                for (int i = 0; i < weights.size(); i++) {
+                    originals.get(i).copyTo(weights.get(i));
+                    originals.get(i).close();
+                }
+                network.weightsChanged();
+            }
+        }
+    }
+
+    private void writeTemplate(Path dir) {
+        try {
+            Files.writeString(dir.resolve("chat_template.jinja"), model.tokenizer().chatTemplate().source(),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Frees the optimizer state and best-weight copies; removes LoRA adapters from the model. */
+    @Override
+    public void close() {
+        optimizer.close();
+        manager.close();
+        if (lora != null) {
+            lora.close();
+        } else {
+            network.setTrainable(false);
+        }
+    }
+}
