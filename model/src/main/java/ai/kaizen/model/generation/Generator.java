@@ -30,7 +30,8 @@ import java.util.Set;
 public final class Generator {
 
     /** Stop strings added for chats rendered with the ChatML fallback template. */
-    private static final List<String> FALLBACK_STOPS = List.of("<|im_end|>", "<|im_start|>");
+    /** Where a turn ends under the fallback (ChatML) template, for models whose vocabulary lacks the markers. */
+    public static final List<String> FALLBACK_STOPS = List.of("<|im_end|>", "<|im_start|>");
 
     private final LlamaModel model;
     private final Tokenizer tokenizer;

@@ -249,7 +249,7 @@ public final class ChatService {
                 .topP(o.topP() != null ? o.topP() : settings.topP())
                 .topK(settings.topK())
                 .repetitionPenalty(settings.repetitionPenalty())
-                .stopStrings(o.stop())
+                .stopStrings(stopStrings(model, o.stop()))
                 .seed(seed)
                 .build();
         List<UUID> ids = new ArrayList<>();
@@ -343,6 +343,16 @@ public final class ChatService {
             }
             out.end();
         }).onFailure(e -> fail(out, e));
+    }
+
+    /** The caller's stop strings, plus the end-of-turn markers when the model has no template of its own. */
+    private static List<String> stopStrings(ServingModel model, List<String> requested) {
+        if (!model.model().tokenizer().chatTemplate().isFallback()) {
+            return requested;
+        }
+        List<String> stops = new ArrayList<>(requested);
+        stops.addAll(ai.kaizen.model.generation.Generator.FALLBACK_STOPS);
+        return stops;
     }
 
     static String finishReason(FinishReason reason) {
