@@ -122,15 +122,6 @@ public record DatabaseUrl(String host, int port, String database, String user, S
         return new DatabaseUrl(host, port, otherDatabase, user, password, params);
     }
 
-    /** The URL with its password, for passing on to a child process; never log it. */
-    public String toUrlWithPassword() {
-        String credentials = user.isEmpty() ? "" : encode(user) + (password.isEmpty() ? "" : ":" + encode(password))
-                + "@";
-        String url = "postgresql://" + credentials + hostForUrl() + ":" + port + "/" + encode(database);
-        return params.isEmpty() ? url : url + "?" + String.join("&", params.entrySet().stream()
-                .map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).toList());
-    }
-
     /** A form safe to log: the password is masked. */
     @Override
     public String toString() {

@@ -1,6 +1,9 @@
 package ai.kaizen.model.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -40,17 +43,12 @@ public final class Gradients {
      * @return sqrt(sum of squared gradient elements)
      */
     public static double globalNorm(Iterable<Pair<String, Parameter>> parameters) {
-        double sum = 0;
-        for (Pair<String, Parameter> p : parameters) {
-            NDArray array = p.getValue().getArray();
-            if (array.hasGradient()) {
-                try (NDArray g = array.getGradient(); NDArray sq = g.toType(ai.djl.ndarray.types.DataType.FLOAT32, true);
-                        NDArray s = sq.square(); NDArray total = s.sum()) {
-                    sum += total.getFloat();
-                }
-            }
+        List<NDArray> gradients = gradients(parameters);
+        try {
+            return globalNorm(gradients);
+        } finally {
+            gradients.forEach(NDArray::close);
         }
-        return Math.sqrt(sum);
     }
 
     /**
@@ -62,19 +60,67 @@ public final class Gradients {
      * @return the norm before clipping
      */
     public static double clipGlobalNorm(Iterable<Pair<String, Parameter>> parameters, double maxNorm) {
-        double norm = globalNorm(parameters);
-        double scale = maxNorm / (norm + 1e-6);
-        if (scale < 1) {
-            for (Pair<String, Parameter> p : parameters) {
-                NDArray array = p.getValue().getArray();
-                if (array.hasGradient()) {
-                    try (NDArray g = array.getGradient()) {
-                        g.muli(scale);
-                    }
+        List<NDArray> gradients = gradients(parameters);
+        try {
+            return clip(gradients, maxNorm);
+        } finally {
+            gradients.forEach(NDArray::close); // the handles; the gradients themselves stay with the parameters
+        }
+    }
+
+    /**
+     * The global L2 norm of gradient arrays: {@code sqrt(sum over arrays of sum(g^2))}.
+     *
+     * @param gradients the gradient arrays
+     * @return the norm (0 for no gradients)
+     */
+    public static double globalNorm(List<NDArray> gradients) {
+        if (gradients.isEmpty()) {
+            return 0;
+        }
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDList squares = new NDList(gradients.size());
+            for (NDArray g : gradients) {
+                squares.add(g.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).square().sum());
+            }
+            // one stacked sum and one read: a single device synchronisation
+            NDArray total = squares.size() == 1 ? squares.get(0) : NDArrays.stack(squares).sum();
+            return Math.sqrt(total.getFloat());
+        }
+    }
+
+    /**
+     * Scales gradient arrays in place so that their global norm is at most {@code maxNorm}: every gradient is
+     * multiplied by {@code maxNorm / (norm + 1e-6)} when the norm is larger (PyTorch's guard against a zero norm).
+     *
+     * @param gradients the gradient arrays (modified in place)
+     * @param maxNorm the limit; zero or negative disables clipping
+     * @return the norm before clipping (what TRL logs as {@code grad_norm})
+     */
+    public static double clip(List<NDArray> gradients, double maxNorm) {
+        double norm = globalNorm(gradients);
+        if (maxNorm > 0 && Double.isFinite(norm)) {
+            double coefficient = maxNorm / (norm + 1e-6);
+            if (coefficient < 1.0) {
+                for (NDArray g : gradients) {
+                    g.muli((float) coefficient);
                 }
             }
         }
         return norm;
+    }
+
+    /** Handles on the gradients of the parameters that have one (close them; scaling them scales the gradients). */
+    private static List<NDArray> gradients(Iterable<Pair<String, Parameter>> parameters) {
+        List<NDArray> out = new java.util.ArrayList<>();
+        for (Pair<String, Parameter> p : parameters) {
+            NDArray array = p.getValue().getArray();
+            if (array.hasGradient()) {
+                out.add(array.getGradient());
+            }
+        }
+        return out;
     }
 
     /**

@@ -20,8 +20,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 /** {@code kaizen admin ...}: accounts and API keys, from the command line. */
 @Command(name = "admin",
@@ -43,13 +41,6 @@ public final class AdminCommand implements Runnable {
                 new ApiKeyRepository(db.database().sessions()), Runnable::run);
     }
 
-    private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
-        try {
-            return stage.toCompletableFuture().get(1, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
 
     @Command(name = "create-user",
             mixinStandardHelpOptions = true,
@@ -73,7 +64,7 @@ public final class AdminCommand implements Runnable {
             String password = readPassword(spec);
             KaizenConfig config = ConfigOptions.read(spec, System.getenv());
             try (CommandDatabase db = CommandDatabase.open(config)) {
-                User user = await(accounts(db).createUser(name, parsed, password));
+                User user = CommandDatabase.await(accounts(db).createUser(name, parsed, password), 1);
                 spec.commandLine().getOut().println("created " + user.role().label() + " '" + user.name() + "'");
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
@@ -98,7 +89,7 @@ public final class AdminCommand implements Runnable {
         public Integer call() throws Exception {
             KaizenConfig config = ConfigOptions.read(spec, System.getenv());
             try (CommandDatabase db = CommandDatabase.open(config)) {
-                Accounts.NewApiKey key = await(accounts(db).createApiKey(name));
+                Accounts.NewApiKey key = CommandDatabase.await(accounts(db).createApiKey(name), 1);
                 spec.commandLine().getOut().println(key.key());
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -32,6 +32,15 @@ final class CommandDatabase implements AutoCloseable {
         }
     }
 
+    /** Waits for a database operation; its own failure, not the executor's wrapper, is what propagates. */
+    static <T> T await(java.util.concurrent.CompletionStage<T> stage, long minutes) throws Exception {
+        try {
+            return stage.toCompletableFuture().get(minutes, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
     Database database() {
         return database;
     }

@@ -28,9 +28,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /** {@code kaizen export ...}: training data as TRL's JSONL files ({@code train.jsonl} and {@code eval.jsonl}). */
 @Command(name = "export",
@@ -107,7 +104,7 @@ public final class ExportCommand implements Runnable {
                 DatasetBuilder builder = new DatasetBuilder(db.database().sessions());
                 Dataset<? extends Example> dataset;
                 if (version != null) {
-                    dataset = await(builder.rebuild(version));
+                    dataset = CommandDatabase.await(builder.rebuild(version), 30);
                 } else {
                     DatasetKind k;
                     try {
@@ -116,9 +113,9 @@ public final class ExportCommand implements Runnable {
                         throw new ParameterException(spec.commandLine(), "--kind must be sft, preference or thumbs");
                     }
                     dataset = switch (k) {
-                        case SFT -> await(builder.buildSft(until, parameters));
-                        case PREFERENCE -> await(builder.buildPreferences(until, parameters));
-                        case THUMBS -> await(builder.buildThumbs(until, parameters));
+                        case SFT -> CommandDatabase.await(builder.buildSft(until, parameters), 30);
+                        case PREFERENCE -> CommandDatabase.await(builder.buildPreferences(until, parameters), 30);
+                        case THUMBS -> CommandDatabase.await(builder.buildThumbs(until, parameters), 30);
                     };
                 }
                 JsonlFormats.writeDataset(dataset, out);
@@ -200,11 +197,4 @@ public final class ExportCommand implements Runnable {
         }
     }
 
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        try {
-            return stage.toCompletableFuture().get(30, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
-    }
 }

@@ -56,11 +56,6 @@ public final class InferenceQueue implements AutoCloseable {
         return executor.getQueue().remainingCapacity() > 0 || executor.getActiveCount() < executor.getMaximumPoolSize();
     }
 
-    /** Work waiting plus work running. */
-    public int load() {
-        return executor.getQueue().size() + executor.getActiveCount();
-    }
-
     /** Lets running work finish (up to {@code seconds}); drops what is still queued. */
     public void close(long seconds) {
         executor.shutdown();

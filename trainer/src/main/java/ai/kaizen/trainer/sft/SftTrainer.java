@@ -19,7 +19,6 @@ import ai.kaizen.model.safetensors.SafetensorsReader;
 import ai.kaizen.model.safetensors.SafetensorsWriter;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.optim.GradientClipping;
 import ai.kaizen.trainer.optim.WarmupCosineSchedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -378,7 +377,7 @@ public final class SftTrainer implements AutoCloseable {
         double norm;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            norm = GradientClipping.clip(optimizer.gradients(), config.maxGradNorm());
+            norm = ai.kaizen.model.training.Gradients.clip(optimizer.gradients(), config.maxGradNorm());
         }
         optimizer.step(learningRate);
         optimizer.zeroGradients();
