@@ -44,12 +44,18 @@ public final class JsonlFormats {
         write(examples, out, e -> withSource(new JsonObject().put("messages", messages(e.messages())), e));
     }
 
-    /** Writes preference examples, one per line. */
+    /** Writes preference examples, one per line ({@code margin} only when it is not 0). */
     public static void writePreferences(List<PreferenceExample> examples, Writer out) {
-        write(examples, out, e -> withSource(new JsonObject()
-                .put("prompt", messages(e.prompt()))
-                .put("chosen", messages(List.of(ChatMessage.assistant(e.chosen()))))
-                .put("rejected", messages(List.of(ChatMessage.assistant(e.rejected())))), e));
+        write(examples, out, e -> {
+            JsonObject json = new JsonObject()
+                    .put("prompt", messages(e.prompt()))
+                    .put("chosen", messages(List.of(ChatMessage.assistant(e.chosen()))))
+                    .put("rejected", messages(List.of(ChatMessage.assistant(e.rejected()))));
+            if (e.margin() != 0) {
+                json.put("margin", e.margin());
+            }
+            return withSource(json, e);
+        });
     }
 
     /** Writes thumbs examples, one per line. */
@@ -101,10 +107,21 @@ public final class JsonlFormats {
         return read(in, json -> new SftExample(chat(json, "messages"), source(json)));
     }
 
-    /** Reads preference examples, conversational or plain strings. */
+    /** Reads preference examples, conversational or plain strings, with TRL's optional numeric {@code margin}. */
     public static List<PreferenceExample> readPreferences(Reader in) {
         return read(in, json -> new PreferenceExample(prompt(json), answer(json, "chosen"), answer(json, "rejected"),
-                source(json)));
+                source(json), margin(json)));
+    }
+
+    private static double margin(JsonObject json) {
+        Object value = json.getValue("margin");
+        if (value == null) {
+            return 0;
+        }
+        if (!(value instanceof Number number)) {
+            throw new IllegalArgumentException("\"margin\" must be a number");
+        }
+        return number.doubleValue();
     }
 
     /** Reads thumbs examples, conversational or plain strings; {@code label} must be a boolean. */
