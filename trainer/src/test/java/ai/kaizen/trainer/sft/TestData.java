@@ -11,12 +11,12 @@ import java.util.Comparator;
 import java.util.List;
 
 /** The shared test model and a small customer-service dataset. */
-final class TestData {
+public final class TestData {
 
     private TestData() {}
 
     /** @return a directory under shared/ beside or above the working directory */
-    static Path shared(String relative) {
+    public static Path shared(String relative) {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
             Path candidate = dir.resolve("shared").resolve(relative);
@@ -29,7 +29,7 @@ final class TestData {
     }
 
     /** @return stories260K: a real pretrained Llama of 260K parameters, vocabulary 512 */
-    static Path stories260k() {
+    public static Path stories260k() {
         return shared("models/stories260k");
     }
 

@@ -1,0 +1,150 @@
+package ai.kaizen.trainer.reward;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.head.ScalarHead;
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.sft.Batch;
+import ai.kaizen.trainer.sft.ChatTokenization;
+import ai.kaizen.trainer.sft.TokenizedExample;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A reward model: a language model's backbone plus a {@link ScalarHead} read at the last token of
+ * a conversation (prompt and answer, rendered with the chat template). Loaded from what
+ * {@link RewardTrainer} writes: a Hugging Face directory, {@code scalar_head.safetensors} and
+ * {@code reward_stats.json}.
+ *
+ * <pre>{@code
+ * try (RewardModel rm = RewardModel.load(dir)) {
+ *     List<RewardModel.Reward> r = rm.score(List.of(List.of(ChatMessage.user("Hi"), ChatMessage.assistant("Hello!"))));
+ *     double forPpo = r.get(0).normalized();
+ * }
+ * }</pre>
+ *
+ * Not thread-safe (one scoring at a time), like the model underneath.
+ */
+public final class RewardModel implements AutoCloseable {
+
+    /**
+     * One conversation's reward.
+     *
+     * @param raw the head's output
+     * @param normalized {@code (raw - mean) / std} with the training set's statistics
+     */
+    public record Reward(double raw, double normalized) {}
+
+    /** Conversations scored together by {@link #score}. */
+    static final int BATCH = 8;
+
+    private final LanguageModel model;
+    private final ScalarHead head;
+    private final RewardStats stats;
+    private final boolean owned;
+    private final ChatTokenization tokenization;
+
+    RewardModel(LanguageModel model, ScalarHead head, RewardStats stats, boolean owned) {
+        this.model = model;
+        this.head = head;
+        this.stats = stats;
+        this.owned = owned;
+        this.tokenization = new ChatTokenization(model.tokenizer(), model.network().config().maxPositionEmbeddings());
+    }
+
+    /**
+     * @param dir a reward model directory
+     * @return the model, in float32 on the CPU
+     * @throws ai.kaizen.model.ModelException if the directory is not a model or has no scalar head
+     */
+    public static RewardModel load(Path dir) {
+        LanguageModel lm = LanguageModel.load(dir);
+        try {
+            RewardStats stats = RewardStats.read(dir);
+            return new RewardModel(lm, ScalarHead.load(lm.network(), dir), stats, true);
+        } catch (RuntimeException e) {
+            lm.close();
+            throw e;
+        }
+    }
+
+    /** @return the language model underneath (tokenizer, backbone) */
+    public LanguageModel languageModel() {
+        return model;
+    }
+
+    /** @return the head */
+    public ScalarHead head() {
+        return head;
+    }
+
+    /** @return the normalisation statistics */
+    public RewardStats stats() {
+        return stats;
+    }
+
+    /**
+     * Scores complete conversations, each ending with the assistant answer to judge.
+     *
+     * @param conversations the conversations
+     * @return one reward per conversation, in order
+     */
+    public List<Reward> score(List<List<ChatMessage>> conversations) {
+        List<TokenizedExample> sequences = new ArrayList<>(conversations.size());
+        for (List<ChatMessage> c : conversations) {
+            sequences.add(tokenization.tokenize(c));
+        }
+        List<Reward> out = new ArrayList<>(conversations.size());
+        for (double raw : rawScores(sequences)) {
+            out.add(new Reward(raw, stats.normalize(raw)));
+        }
+        return out;
+    }
+
+    /**
+     * Raw rewards of tokenised sequences, in batches, without gradients.
+     *
+     * @param sequences token sequences
+     * @return one raw reward each
+     */
+    double[] rawScores(List<TokenizedExample> sequences) {
+        double[] out = new double[sequences.size()];
+        for (int from = 0; from < sequences.size(); from += BATCH) {
+            List<TokenizedExample> chunk = sequences.subList(from, Math.min(sequences.size(), from + BATCH));
+            try (NDManager m = model.network().manager().newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                float[] scores = scores(chunk, m).toFloatArray();
+                for (int i = 0; i < scores.length; i++) {
+                    out[from + i] = scores[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The head's output at the last real token of each sequence (right-padded batch), differentiable
+     * when the weights train: the one place sequences become rewards, for training and scoring alike.
+     *
+     * @param sequences token sequences (at least one of two or more tokens)
+     * @param manager owner of the inputs and the result
+     * @return (N) float32 rewards
+     */
+    NDArray scores(List<TokenizedExample> sequences, NDManager manager) {
+        Batch batch = Batch.of(sequences, manager);
+        NDArray hidden = model.network().hiddenStates(batch.inputIds(), batch.attentionMask(), false).hidden();
+        return head.score(hidden, batch.attentionMask());
+    }
+
+    /** Frees the model and head if this object loaded them. */
+    @Override
+    public void close() {
+        if (owned) {
+            head.close();
+            model.close();
+        }
+    }
+}
