@@ -13,7 +13,6 @@ import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.model.llama.NativeArrays;
 import ai.kaizen.model.lora.Lora;
-import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.safetensors.SafetensorsReader;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.pairwise.ModelOutput;
@@ -26,7 +25,7 @@ import ai.kaizen.trainer.pairwise.TokenizedPair;
 import ai.kaizen.trainer.pairwise.TrainingArguments;
 import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.TokenizedExample;
-import ai.kaizen.trainer.sft.WeightRestore;
+import ai.kaizen.trainer.pairwise.TrainableWeights;
 import ai.kaizen.model.config.Json;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -67,6 +66,7 @@ public final class RewardTrainer implements PairwiseObjective, AutoCloseable {
     private final RewardConfig config;
     private final LanguageModel model;
     private final LlamaModel network;
+    private final TrainableWeights weights;
     private final Lora lora;
     private final ScalarHead head;
     private final RewardModel rewardModel;
@@ -85,19 +85,11 @@ public final class RewardTrainer implements PairwiseObjective, AutoCloseable {
         this.config = config;
         this.model = model;
         this.network = model.network();
-        if (args.usesLora()) {
-            lora = Lora.attach(network, args.lora().toLoraConfig(), args.seed());
-            lora.parameters().forEach(trainable::add);
-        } else {
-            lora = null;
-            network.setTrainable(true);
-            network.parameters().forEach(trainable::add);
-        }
-        head = ScalarHead.create(network, args.seed());
+        weights = new TrainableWeights(model, args);
+        lora = weights.lora();
+        trainable.addAll(weights.parameters());
+        head = ScalarHead.create(network, args.seed()); // trainable from the start
         head.parameters().forEach(trainable::add);
-        for (Pair<String, Parameter> p : trainable) {
-            p.getValue().getArray().setRequiresGradient(true);
-        }
         rewardModel = new RewardModel(model, head, RewardStats.IDENTITY, false);
         manager = network.manager().newSubManager();
         int maxLength = Math.min(args.maxLength(), network.config().maxPositionEmbeddings());
@@ -245,21 +237,13 @@ public final class RewardTrainer implements PairwiseObjective, AutoCloseable {
 
     @Override
     public void saveTrainable(Path dir) {
-        if (lora != null) {
-            lora.save(dir, model.directory().toString());
-        } else {
-            network.save(dir, DType.F32);
-        }
+        weights.save(dir);
         head.save(dir);
     }
 
     @Override
     public void restoreTrainable(Path dir) {
-        if (lora != null) {
-            WeightRestore.adapters(lora, network, dir);
-        } else {
-            WeightRestore.fullModel(network, dir);
-        }
+        weights.restore(dir);
         try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve(ScalarHead.FILE))) {
             reader.readInto(ScalarHead.TENSOR, head.weight().getArray(), 0);
         }
@@ -270,10 +254,6 @@ public final class RewardTrainer implements PairwiseObjective, AutoCloseable {
     public void close() {
         manager.close();
         head.close();
-        if (lora != null) {
-            lora.close();
-        } else {
-            network.setTrainable(false);
-        }
+        weights.close();
     }
 }

@@ -1,0 +1,188 @@
+package ai.kaizen.trainer.dpo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.generation.GenerationOptions;
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.dataset.PreferenceExample;
+import ai.kaizen.trainer.pairwise.ModelOutput;
+import ai.kaizen.trainer.pairwise.PairwiseResult;
+import ai.kaizen.trainer.pairwise.PlantedPreferences;
+import ai.kaizen.trainer.pairwise.TokenizedPair;
+import ai.kaizen.trainer.sft.Checkpoints;
+import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.sft.TestData;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DpoTrainerTest {
+
+    @TempDir
+    Path tmp;
+
+    static List<PreferenceExample> train;
+    static List<PreferenceExample> eval;
+
+    @BeforeAll
+    static void data() {
+        train = PlantedPreferences.pairs(160, 3);
+        eval = PlantedPreferences.pairs(32, 4);
+    }
+
+    /** Options for a 260K-parameter model: a large learning rate, short runs. */
+    static DpoConfig config(Path out, int steps, String... extra) {
+        JsonObject o = new JsonObject();
+        o.addProperty("learning_rate", 2e-3);
+        o.addProperty("warmup_steps", 2);
+        o.addProperty("max_steps", steps);
+        o.addProperty("max_length", 128);
+        o.addProperty("logging_steps", 5);
+        o.addProperty("eval_steps", 0);
+        o.addProperty("seed", 7);
+        for (int i = 0; i < extra.length; i += 2) {
+            o.add(extra[i], JsonParser.parseString(extra[i + 1]));
+        }
+        return DpoConfig.fromJson(o, DpoConfig.defaults(out));
+    }
+
+    static Map<String, float[]> snapshot(Iterable<Pair<String, Parameter>> params) {
+        Map<String, float[]> out = new HashMap<>();
+        for (Pair<String, Parameter> p : params) {
+            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        double max = 0;
+        for (Map.Entry<String, float[]> e : a.entrySet()) {
+            float[] other = b.get(e.getKey());
+            for (int i = 0; i < other.length; i++) {
+                max = Math.max(max, Math.abs(e.getValue()[i] - other[i]));
+            }
+        }
+        return max;
+    }
+
+    @Test
+    void raisesTheChosenOverRejectedMarginOnHeldOutPairsAndSavesAModelThatGenerates() throws Exception {
+        Path out = tmp.resolve("dpo");
+        DpoConfig config = config(out, 20, "eval_steps", "10");
+        PairwiseResult result;
+        Map<String, Double> before;
+        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+                DpoTrainer trainer = new DpoTrainer(config, lm)) {
+            List<TokenizedPair> evalSet = trainer.tokenize(eval);
+            trainer.prepare(List.of(), evalSet);
+            before = trainer.evaluate(evalSet);
+            result = trainer.train(train, eval, SftListener.NONE);
+        }
+        Map<String, Double> after = result.evalMetrics();
+        System.out.printf("DPO: eval_rewards/margins %.3f -> %.3f, accuracies %.3f -> %.3f, eval_loss %.3f -> %.3f,"
+                + " %.1f pairs/s, %.0f tokens/s%n", before.get("rewards/margins"), after.get("eval_rewards/margins"),
+                before.get("rewards/accuracies"), after.get("eval_rewards/accuracies"), before.get("loss"),
+                after.get("eval_loss"), result.pairsPerSecond(), result.tokensPerSecond());
+        // at the start the policy is the reference: every implicit reward is 0 and the loss log 2
+        assertThat(before.get("rewards/margins")).isZero();
+        assertThat(before.get("loss")).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(after.get("eval_rewards/margins")).isGreaterThan(1.0);
+        assertThat(after.get("eval_rewards/accuracies")).isGreaterThanOrEqualTo(0.9);
+        assertThat(after.get("eval_loss")).isLessThan(0.4);
+        assertThat(after.get("eval_rewards/chosen")).isGreaterThan(after.get("eval_rewards/rejected"));
+
+        List<JsonObject> lines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        assertThat(lines.get(0).keySet()).contains("loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies",
+                "rewards/margins", "logps/chosen", "logps/rejected", "grad_norm", "learning_rate", "step");
+        assertThat(lines.stream().filter(l -> l.has("eval_rewards/margins")).map(l -> l.get("step").getAsInt()))
+                .containsExactly(10, 20);
+        assertThat(out.resolve(DpoTrainer.CONFIG_FILE)).exists();
+        assertThat(out.resolve(DpoTrainer.EVAL_RESULTS_FILE)).exists();
+
+        try (LanguageModel policy = LanguageModel.load(out)) {
+            assertThat(policy.generator().chat(List.of(ChatMessage.user("My order?")), GenerationOptions.greedy(8),
+                    token -> true).tokenIds()).isNotEmpty();
+        }
+    }
+
+    @Test
+    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() {
+        String[] options = {"gradient_accumulation_steps", "2", "per_device_train_batch_size", "4", "save_steps",
+            "3"};
+        List<PreferenceExample> data = train.subList(0, 40);
+        Map<String, float[]> straight;
+        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+                DpoTrainer trainer = new DpoTrainer(config(tmp.resolve("straight"), 7, options), lm)) {
+            trainer.train(data, List.of(), SftListener.NONE);
+            straight = snapshot(lm.network().parameters());
+        }
+        Path out = tmp.resolve("resumed");
+        DpoConfig config = config(out, 7, options);
+        AtomicInteger steps = new AtomicInteger();
+        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+                DpoTrainer trainer = new DpoTrainer(config, lm)) {
+            trainer.train(data, List.of(), new SftListener() {
+                @Override
+                public boolean shouldStop() {
+                    return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
+                }
+            });
+        }
+        assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
+        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+                DpoTrainer trainer = new DpoTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
+            PairwiseResult resumed = trainer.train(data, List.of(), SftListener.NONE);
+            assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
+            assertThat(resumed.globalStep()).isEqualTo(7);
+            double diff = maxAbsDiff(straight, snapshot(lm.network().parameters()));
+            System.out.println("DPO resume: max abs weight difference " + diff);
+            assertThat(diff).isLessThan(1e-6);
+        }
+    }
+
+    @Test
+    void loraWithIpoTrainsOnlyTheAdaptersAndSavesMergedAndPeftOutputs() throws Exception {
+        Path out = tmp.resolve("lora");
+        DpoConfig config = config(out, 3, "use_peft", "true", "lora_r", "4", "lora_alpha", "8", "loss_type",
+                "\"ipo\"");
+        try (LanguageModel lm = LanguageModel.load(TestData.stories260k())) {
+            Map<String, float[]> base = snapshot(lm.network().parameters());
+            try (DpoTrainer trainer = new DpoTrainer(config, lm)) {
+                PairwiseResult result = trainer.train(train.subList(0, 24), eval.subList(0, 8), SftListener.NONE);
+                assertThat(result.evalMetrics().get("eval_loss")).isFinite();
+                assertThat(maxAbsDiff(base, snapshot(lm.network().parameters()))).isZero();
+            }
+        }
+        assertThat(out.resolve(ModelOutput.ADAPTER_DIR).resolve("adapter_config.json")).exists();
+        try (LanguageModel merged = LanguageModel.load(out)) {
+            assertThat(merged.network().config().hiddenSize()).isEqualTo(64);
+        }
+    }
+
+    @Test
+    void readsTrlNamesAndRejectsBadValues() {
+        DpoConfig c = config(tmp, 5, "beta", "0.2", "label_smoothing", "0.1", "max_prompt_length", "16");
+        assertThat(c.beta()).isEqualTo(0.2);
+        assertThat(c.labelSmoothing()).isEqualTo(0.1);
+        assertThat(c.maxPromptLength()).isEqualTo(16);
+        assertThat(DpoConfig.defaults(tmp).beta()).isEqualTo(0.1);
+        assertThat(DpoConfig.defaults(tmp).lossType()).isEqualTo(DpoConfig.LossType.SIGMOID);
+        assertThat(DpoConfig.fromJson(c.toJson(), DpoConfig.defaults(tmp.resolve("x")))).isEqualTo(c);
+        assertThatThrownBy(() -> config(tmp, 5, "loss_type", "\"hinge\"")).hasMessageContaining("loss_type");
+        assertThatThrownBy(() -> config(tmp, 5, "bta", "0.1")).hasMessage("Unknown DPO option 'bta'");
+    }
+}
