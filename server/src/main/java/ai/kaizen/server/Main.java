@@ -2,6 +2,7 @@ package ai.kaizen.server;
 
 import ai.kaizen.server.cli.AdminCommand;
 import ai.kaizen.server.cli.BenchCommand;
+import ai.kaizen.server.cli.EvalCommand;
 import ai.kaizen.server.cli.ExportCommand;
 import ai.kaizen.server.cli.GenerateCommand;
 import ai.kaizen.server.cli.ServeCommand;
@@ -22,7 +23,7 @@ import java.io.PrintWriter;
         versionProvider = Main.VersionProvider.class,
         description = "Kaizen: a customer-service chat assistant that gets better every week from its users' feedback.",
         subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, TrainCommand.class,
-                ExportCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, ExportCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for an unusable configuration (also picocli's for bad usage). */

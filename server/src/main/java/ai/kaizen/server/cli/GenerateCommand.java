@@ -119,6 +119,15 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     private GenerationOptions options(LanguageModel lm) {
+        return options(lm, greedy, maxNewTokens, seed, temperature, topP, topK);
+    }
+
+    /**
+     * Decoding settings as {@code generate} (and {@code eval policy}) choose them: greedy, or sampling with the
+     * model's generation_config.json defaults (top-k 50 where it sets none) and the given overrides.
+     */
+    static GenerationOptions options(LanguageModel lm, boolean greedy, int maxNewTokens, Long seed,
+            Double temperature, Double topP, Integer topK) {
         if (greedy) {
             return GenerationOptions.builder().maxNewTokens(maxNewTokens).seed(seed).build();
         }

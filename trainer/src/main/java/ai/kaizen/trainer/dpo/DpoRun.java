@@ -1,11 +1,13 @@
 package ai.kaizen.trainer.dpo;
 
 import ai.kaizen.model.LanguageModel;
+import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PreferenceSplits;
 import ai.kaizen.trainer.sft.SftListener;
 import java.nio.file.Path;
+import java.util.List;
 
 /** One DPO job from files to files: what {@code kaizen train dpo} calls. */
 public final class DpoRun {
@@ -23,10 +25,25 @@ public final class DpoRun {
      * @return what happened
      */
     public static PairwiseResult run(Path baseModel, DpoConfig config, Path datasetDir, SftListener listener) {
+        return run(baseModel, config, PreferenceSplits.read(datasetDir, Split.TRAIN),
+                PreferenceSplits.read(datasetDir, Split.EVAL), listener);
+    }
+
+    /**
+     * Like {@link #run(Path, DpoConfig, Path, SftListener)} with pairs already read.
+     *
+     * @param baseModel the starting model directory
+     * @param config the run's configuration
+     * @param train training pairs
+     * @param eval evaluation pairs (may be empty)
+     * @param listener progress callbacks
+     * @return what happened
+     */
+    public static PairwiseResult run(Path baseModel, DpoConfig config, List<PreferenceExample> train,
+            List<PreferenceExample> eval, SftListener listener) {
         try (LanguageModel model = LanguageModel.load(baseModel);
                 DpoTrainer trainer = new DpoTrainer(config, model)) {
-            return trainer.train(PreferenceSplits.read(datasetDir, Split.TRAIN),
-                    PreferenceSplits.read(datasetDir, Split.EVAL), listener);
+            return trainer.train(train, eval, listener);
         }
     }
 }
