@@ -50,6 +50,22 @@ class JsonlFormatsTest {
     }
 
     @Test
+    void preferenceMarginsRoundTripAndMustBeNumbers() {
+        List<PreferenceExample> examples = List.of(
+                new PreferenceExample(PROMPT, "It ships today.", "No idea.", Provenance.NONE, 2.5),
+                new PreferenceExample(PROMPT, "Sure.", "No.", Provenance.NONE));
+        StringWriter out = new StringWriter();
+        JsonlFormats.writePreferences(examples, out);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(0)).contains("\"margin\":2.5");
+        assertThat(lines.get(1)).doesNotContain("margin");
+        assertThat(JsonlFormats.readPreferences(new StringReader(out.toString()))).isEqualTo(examples);
+        assertThatThrownBy(() -> JsonlFormats.readPreferences(new StringReader(
+                "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\", \"margin\": \"big\"}")))
+                .isInstanceOf(DatasetFormatException.class).hasMessage("line 1: \"margin\" must be a number");
+    }
+
+    @Test
     void plainStringPreferencesAreRead() {
         String jsonl = "{\"prompt\": \"The sky is\", \"chosen\": \" blue.\", \"rejected\": \" green.\"}\n\n";
         assertThat(JsonlFormats.readPreferences(new StringReader(jsonl))).containsExactly(new PreferenceExample(

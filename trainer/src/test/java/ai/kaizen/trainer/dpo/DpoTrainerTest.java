@@ -81,7 +81,7 @@ class DpoTrainerTest {
     @Test
     void raisesTheChosenOverRejectedMarginOnHeldOutPairsAndSavesAModelThatGenerates() throws Exception {
         Path out = tmp.resolve("dpo");
-        DpoConfig config = config(out, 20, "eval_steps", "10");
+        DpoConfig config = config(out, 12, "eval_steps", "6");
         PairwiseResult result;
         Map<String, Double> before;
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
@@ -109,7 +109,7 @@ class DpoTrainerTest {
         assertThat(lines.get(0).keySet()).contains("loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies",
                 "rewards/margins", "logps/chosen", "logps/rejected", "grad_norm", "learning_rate", "step");
         assertThat(lines.stream().filter(l -> l.has("eval_rewards/margins")).map(l -> l.get("step").getAsInt()))
-                .containsExactly(10, 20);
+                .containsExactly(6, 12);
         assertThat(out.resolve(DpoTrainer.CONFIG_FILE)).exists();
         assertThat(out.resolve(DpoTrainer.EVAL_RESULTS_FILE)).exists();
 
@@ -121,17 +121,17 @@ class DpoTrainerTest {
 
     @Test
     void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() {
-        String[] options = {"gradient_accumulation_steps", "2", "per_device_train_batch_size", "4", "save_steps",
+        String[] options = {"gradient_accumulation_steps", "2", "per_device_train_batch_size", "2", "save_steps",
             "3"};
-        List<PreferenceExample> data = train.subList(0, 40);
+        List<PreferenceExample> data = train.subList(0, 24);
         Map<String, float[]> straight;
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
-                DpoTrainer trainer = new DpoTrainer(config(tmp.resolve("straight"), 7, options), lm)) {
+                DpoTrainer trainer = new DpoTrainer(config(tmp.resolve("straight"), 6, options), lm)) {
             trainer.train(data, List.of(), SftListener.NONE);
             straight = snapshot(lm.network().parameters());
         }
         Path out = tmp.resolve("resumed");
-        DpoConfig config = config(out, 7, options);
+        DpoConfig config = config(out, 6, options);
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config, lm)) {
@@ -147,7 +147,7 @@ class DpoTrainerTest {
                 DpoTrainer trainer = new DpoTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
             PairwiseResult resumed = trainer.train(data, List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
-            assertThat(resumed.globalStep()).isEqualTo(7);
+            assertThat(resumed.globalStep()).isEqualTo(6);
             double diff = maxAbsDiff(straight, snapshot(lm.network().parameters()));
             System.out.println("DPO resume: max abs weight difference " + diff);
             assertThat(diff).isLessThan(1e-6);

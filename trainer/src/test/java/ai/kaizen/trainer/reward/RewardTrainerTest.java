@@ -40,7 +40,7 @@ class RewardTrainerTest {
 
     @BeforeAll
     static void data() {
-        train = PlantedPreferences.pairs(240, 1);
+        train = PlantedPreferences.pairs(160, 1);
         eval = PlantedPreferences.pairs(48, 2);
     }
 
@@ -83,7 +83,7 @@ class RewardTrainerTest {
     @Test
     void learnsAPlantedPreferenceToHighHeldOutAccuracyAndSavesAModelThatReloads() throws Exception {
         Path out = tmp.resolve("rm");
-        RewardConfig config = config(out, 24, "eval_steps", "12");
+        RewardConfig config = config(out, 20, "eval_steps", "10");
         PairwiseResult result;
         double before;
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
@@ -95,14 +95,14 @@ class RewardTrainerTest {
                 + "%.0f tokens/s, %.0f tokens per pair%n", before, result.evalMetrics().get("eval_accuracy"),
                 result.evalMetrics().get("eval_mean_margin"), result.pairsPerSecond(), result.tokensPerSecond(),
                 result.tokensPerSecond() / result.pairsPerSecond());
-        assertThat(result.globalStep()).isEqualTo(24);
+        assertThat(result.globalStep()).isEqualTo(20);
         assertThat(result.evalMetrics().get("eval_accuracy")).isGreaterThanOrEqualTo(0.9);
         assertThat(result.evalMetrics().get("eval_mean_margin")).isGreaterThan(1.0);
         assertThat(result.evalMetrics().get("eval_loss")).isLessThan(0.3);
         List<JsonObject> lines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
                 .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
         assertThat(lines.stream().filter(l -> l.has("eval_accuracy")).map(l -> l.get("step").getAsInt()))
-                .containsExactly(12, 24);
+                .containsExactly(10, 20);
         assertThat(lines.get(0).keySet()).contains("loss", "accuracy", "mean_margin", "grad_norm", "learning_rate",
                 "train_pairs_per_second", "step", "epoch");
         assertThat(Json.readObject(out.resolve(RewardTrainer.EVAL_RESULTS_FILE)).get("eval_accuracy").getAsDouble())
@@ -148,33 +148,33 @@ class RewardTrainerTest {
     void aLoraRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
         String[] lora = {"use_peft", "true", "lora_r", "4", "lora_alpha", "8",
             "lora_target_modules", "[\"q_proj\",\"v_proj\",\"down_proj\"]", "gradient_accumulation_steps", "2",
-            "per_device_train_batch_size", "4", "save_steps", "3"};
+            "per_device_train_batch_size", "2", "save_steps", "3"};
         Map<String, float[]> straight;
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
-                RewardTrainer trainer = new RewardTrainer(config(tmp.resolve("straight"), 8, lora), lm)) {
-            trainer.train(train.subList(0, 40), List.of(), SftListener.NONE);
+                RewardTrainer trainer = new RewardTrainer(config(tmp.resolve("straight"), 6, lora), lm)) {
+            trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
             straight = snapshot(trainable(trainer));
         }
         Path out = tmp.resolve("resumed");
-        RewardConfig config = config(out, 8, lora);
+        RewardConfig config = config(out, 6, lora);
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config, lm)) {
-            PairwiseResult first = trainer.train(train.subList(0, 40), List.of(), new SftListener() {
+            PairwiseResult first = trainer.train(train.subList(0, 24), List.of(), new SftListener() {
                 @Override
                 public boolean shouldStop() {
-                    return steps.incrementAndGet() >= 5; // killed two steps after the checkpoint of step 3
+                    return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
                 }
             });
-            assertThat(first.globalStep()).isEqualTo(5);
+            assertThat(first.globalStep()).isEqualTo(4);
         }
         assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
         assertThat(out.resolve("checkpoint-3").resolve(ScalarHead.FILE)).exists();
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
-            PairwiseResult resumed = trainer.train(train.subList(0, 40), List.of(), SftListener.NONE);
+            PairwiseResult resumed = trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
-            assertThat(resumed.globalStep()).isEqualTo(8);
+            assertThat(resumed.globalStep()).isEqualTo(6);
             double diff = maxAbsDiff(straight, snapshot(trainable(trainer)));
             System.out.println("reward model resume: max abs weight difference " + diff);
             assertThat(diff).isLessThan(1e-6);
