@@ -26,7 +26,7 @@ public final class TrainDpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainingJob.Inputs in = job.resolve();
+        TrainingJob.Inputs in = job.preferenceInputs();
         DpoConfig config;
         try {
             config = DpoConfig.fromJson(in.options(), DpoConfig.defaults(in.outputDir()));

@@ -26,7 +26,7 @@ public final class TrainRmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TrainingJob.Inputs in = job.resolve();
+        TrainingJob.Inputs in = job.preferenceInputs();
         RewardConfig config;
         try {
             config = RewardConfig.fromJson(in.options(), RewardConfig.defaults(in.outputDir()));

@@ -7,16 +7,13 @@ import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftRun;
 import ai.kaizen.trainer.dataset.SftExample;
-import com.google.gson.JsonObject;
 import io.vertx.core.json.Json;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,50 +32,19 @@ public final class TrainSftCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "JSON options (see above).")
-    Path config;
-
-    @Option(names = "--model", paramLabel = "DIR", description = "Base model (overrides model_name_or_path).")
-    Path model;
-
-    @Option(names = "--data", paramLabel = "DIR", description = "Dataset directory (overrides dataset_dir).")
-    Path data;
-
-    @Option(names = "--output", paramLabel = "DIR", description = "Output directory (overrides output_dir).")
-    Path output;
-
-    @Option(names = "--resume", description = "Continue from the newest checkpoint in the output directory.")
-    boolean resume;
+    @Mixin
+    TrainingJob job;
 
     @Override
     public Integer call() throws Exception {
-        JsonObject options = config == null ? new JsonObject() : TrainingCli.readJson(spec.commandLine(), config);
-        Path fileModel = TrainingCli.pathOption(options, "model_name_or_path");
-        Path fileData = TrainingCli.pathOption(options, "dataset_dir");
-        Path base = model != null ? model : fileModel;
-        Path dataset = data != null ? data : fileData;
-        if (output != null) {
-            options.addProperty("output_dir", output.toString());
-        }
-        if (resume) {
-            options.addProperty("resume", true);
-        }
-        if (base == null || !Files.isRegularFile(base.resolve("config.json"))) {
-            throw new ParameterException(spec.commandLine(), "give a base model directory (--model or "
-                    + "model_name_or_path)" + (base == null ? "" : "; " + base + " has no config.json"));
-        }
-        if (dataset == null || !Files.isRegularFile(dataset.resolve("train.jsonl"))) {
-            throw new ParameterException(spec.commandLine(), "give a dataset directory with train.jsonl (--data "
-                    + "or dataset_dir)");
-        }
-        if (!options.has("output_dir")) {
-            throw new ParameterException(spec.commandLine(), "give an output directory (--output or output_dir)");
-        }
+        TrainingJob.Files files = job.files();
+        Path base = files.model();
+        Path dataset = files.dataset();
         SftConfig sft;
         try {
-            sft = SftConfig.fromJson(options, SftConfig.defaults(Path.of(options.get("output_dir").getAsString())));
+            sft = SftConfig.fromJson(files.options(), SftConfig.defaults(files.outputDir()));
         } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), "bad option in " + config + ": " + e.getMessage());
+            throw job.badOption(e);
         }
         Logging.setLevel("WARN");
         List<SftExample> train = SftRun.readSplit(dataset, Split.TRAIN);

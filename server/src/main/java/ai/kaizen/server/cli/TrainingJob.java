@@ -7,7 +7,6 @@ import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PreferenceSplits;
 import com.google.gson.JsonObject;
 import io.vertx.core.json.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,9 +17,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The options and files of a preference training command ({@code train rm}, {@code train dpo}): a
- * JSON config with TRL's names plus {@code model_name_or_path} and {@code dataset_dir}, each
- * overridable by a flag, as {@code train sft} reads them. A picocli mixin.
+ * The options and files of a training command ({@code train sft}, {@code train rm},
+ * {@code train dpo}): a JSON config with TRL's names plus {@code model_name_or_path} and
+ * {@code dataset_dir}, each overridable by a flag. A picocli mixin.
  */
 final class TrainingJob {
 
@@ -43,9 +42,19 @@ final class TrainingJob {
     boolean resume;
 
     /**
-     * The checked inputs of a run.
+     * The checked locations of a run.
      *
      * @param options the trainer's own options (TRL names, output_dir and resume included)
+     * @param model the starting model directory
+     * @param dataset the dataset directory (with train.jsonl)
+     * @param outputDir the output directory
+     */
+    record Files(JsonObject options, Path model, Path dataset, Path outputDir) {}
+
+    /**
+     * The inputs of a preference run.
+     *
+     * @param options the trainer's own options
      * @param model the starting model directory
      * @param train training pairs
      * @param eval evaluation pairs (may be empty)
@@ -54,8 +63,8 @@ final class TrainingJob {
     record Inputs(JsonObject options, Path model, List<PreferenceExample> train, List<PreferenceExample> eval,
             Path outputDir) {}
 
-    /** @return the inputs, or a usage error naming what is missing or malformed */
-    Inputs resolve() {
+    /** @return the run's files, or a usage error naming what is missing */
+    Files files() {
         JsonObject options = config == null ? new JsonObject() : TrainingCli.readJson(spec.commandLine(), config);
         Path fileModel = TrainingCli.pathOption(options, "model_name_or_path");
         Path fileData = TrainingCli.pathOption(options, "dataset_dir");
@@ -67,19 +76,25 @@ final class TrainingJob {
         if (resume) {
             options.addProperty("resume", true);
         }
-        if (base == null || !Files.isRegularFile(base.resolve("config.json"))) {
-            throw new ParameterException(spec.commandLine(), "give a starting model directory (--model or "
+        if (base == null || !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
+            throw new ParameterException(spec.commandLine(), "give a base model directory (--model or "
                     + "model_name_or_path)" + (base == null ? "" : "; " + base + " has no config.json"));
         }
-        if (dataset == null || !Files.isRegularFile(dataset.resolve("train.jsonl"))) {
+        if (dataset == null || !java.nio.file.Files.isRegularFile(dataset.resolve("train.jsonl"))) {
             throw new ParameterException(spec.commandLine(), "give a dataset directory with train.jsonl (--data "
                     + "or dataset_dir)");
         }
         if (!options.has("output_dir")) {
             throw new ParameterException(spec.commandLine(), "give an output directory (--output or output_dir)");
         }
-        return new Inputs(options, base, read(dataset, Split.TRAIN), read(dataset, Split.EVAL),
-                Path.of(options.get("output_dir").getAsString()));
+        return new Files(options, base, dataset, Path.of(options.get("output_dir").getAsString()));
+    }
+
+    /** @return the files and the preference pairs, or a usage error naming what is missing or malformed */
+    Inputs preferenceInputs() {
+        Files files = files();
+        return new Inputs(files.options(), files.model(), read(files.dataset(), Split.TRAIN),
+                read(files.dataset(), Split.EVAL), files.outputDir());
     }
 
     private List<PreferenceExample> read(Path dataset, Split split) {

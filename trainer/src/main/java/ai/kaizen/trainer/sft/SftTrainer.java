@@ -31,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,7 +202,8 @@ public final class SftTrainer implements AutoCloseable {
         boolean stoppedEarly = false;
         try (MetricsLog metrics = MetricsLog.open(config.outputDir(), resumedFrom == null ? -1 : state.globalStep())) {
             StepStats window = new StepStats();
-            Cursor cursor = new Cursor(trainSet, batchesPerEpoch, state.epoch(), state.batchInEpoch());
+            EpochCursor<TokenizedExample> cursor = new EpochCursor<>(trainSet, config.batchSize(), config.seed(),
+                    state.epoch(), state.batchInEpoch());
             boolean evaluatedLast = false;
             while (state.globalStep() < totalSteps) {
                 long started = System.nanoTime();
@@ -216,7 +216,7 @@ public final class SftTrainer implements AutoCloseable {
                 long nanos = System.nanoTime() - started;
                 run.add(step, nanos);
                 window.add(step, nanos);
-                state = new TrainerState(state.globalStep() + 1, cursor.epoch, cursor.batch, state.seed(),
+                state = new TrainerState(state.globalStep() + 1, cursor.epoch(), cursor.batch(), state.seed(),
                         state.numTokens() + step.tokens(), state.bestEvalLoss(), state.bestStep(),
                         state.evalsWithoutImprovement());
                 evaluatedLast = false;
@@ -265,57 +265,6 @@ public final class SftTrainer implements AutoCloseable {
         saveOutput(config.outputDir());
         return new SftResult(state.globalStep(), totalSteps, run.meanLoss(), state.bestEvalLoss(), state.bestStep(),
                 stoppedEarly, resumedFrom, run.tokensPerSecond(), config.outputDir());
-    }
-
-    /** The data position: the epoch and the micro-batches of it already consumed. */
-    private final class Cursor {
-        private final List<TokenizedExample> data;
-        private final int batchesPerEpoch;
-        int epoch;
-        int batch;
-        private List<Integer> order;
-
-        Cursor(List<TokenizedExample> data, int batchesPerEpoch, int epoch, int batch) {
-            this.data = data;
-            this.batchesPerEpoch = batchesPerEpoch;
-            this.epoch = epoch;
-            this.batch = batch;
-        }
-
-        /** @return the next micro-batch, starting a freshly shuffled epoch when one is used up */
-        List<TokenizedExample> next() {
-            if (batch >= batchesPerEpoch) {
-                epoch++;
-                batch = 0;
-                order = null;
-            }
-            if (order == null) {
-                order = epochOrder(data.size(), epoch);
-            }
-            int from = batch * config.batchSize();
-            int to = Math.min(from + config.batchSize(), data.size());
-            List<TokenizedExample> out = new ArrayList<>(to - from);
-            for (int i = from; i < to; i++) {
-                out.add(data.get(order.get(i)));
-            }
-            batch++;
-            return out;
-        }
-
-        /** @return epochs done, fractional (TRL's {@code epoch}) */
-        double progress() {
-            return epoch + (double) batch / batchesPerEpoch;
-        }
-    }
-
-    /** A shuffle that depends only on the seed and the epoch, so a resumed run sees the same order. */
-    private List<Integer> epochOrder(int size, int epoch) {
-        List<Integer> order = new ArrayList<>(size);
-        for (int i = 0; i < size; i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(config.seed() * 1_000_003L + epoch));
-        return order;
     }
 
     private record StepResult(double loss, double gradNorm, long tokens) {}

@@ -3,8 +3,6 @@ package ai.kaizen.trainer.dpo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.tokenizer.ChatMessage;
@@ -20,7 +18,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,26 +53,6 @@ class DpoTrainerTest {
             o.add(extra[i], JsonParser.parseString(extra[i + 1]));
         }
         return DpoConfig.fromJson(o, DpoConfig.defaults(out));
-    }
-
-    static Map<String, float[]> snapshot(Iterable<Pair<String, Parameter>> params) {
-        Map<String, float[]> out = new HashMap<>();
-        for (Pair<String, Parameter> p : params) {
-            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
-        }
-        return out;
-    }
-
-    static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        assertThat(b.keySet()).isEqualTo(a.keySet());
-        double max = 0;
-        for (Map.Entry<String, float[]> e : a.entrySet()) {
-            float[] other = b.get(e.getKey());
-            for (int i = 0; i < other.length; i++) {
-                max = Math.max(max, Math.abs(e.getValue()[i] - other[i]));
-            }
-        }
-        return max;
     }
 
     @Test
@@ -128,7 +105,7 @@ class DpoTrainerTest {
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config(tmp.resolve("straight"), 6, options), lm)) {
             trainer.train(data, List.of(), SftListener.NONE);
-            straight = snapshot(lm.network().parameters());
+            straight = TestData.snapshot(lm.network().parameters());
         }
         Path out = tmp.resolve("resumed");
         DpoConfig config = config(out, 6, options);
@@ -148,7 +125,7 @@ class DpoTrainerTest {
             PairwiseResult resumed = trainer.train(data, List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
             assertThat(resumed.globalStep()).isEqualTo(6);
-            double diff = maxAbsDiff(straight, snapshot(lm.network().parameters()));
+            double diff = TestData.maxAbsDiff(straight, TestData.snapshot(lm.network().parameters()));
             System.out.println("DPO resume: max abs weight difference " + diff);
             assertThat(diff).isLessThan(1e-6);
         }
@@ -160,11 +137,11 @@ class DpoTrainerTest {
         DpoConfig config = config(out, 3, "use_peft", "true", "lora_r", "4", "lora_alpha", "8", "loss_type",
                 "\"ipo\"");
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k())) {
-            Map<String, float[]> base = snapshot(lm.network().parameters());
+            Map<String, float[]> base = TestData.snapshot(lm.network().parameters());
             try (DpoTrainer trainer = new DpoTrainer(config, lm)) {
                 PairwiseResult result = trainer.train(train.subList(0, 24), eval.subList(0, 8), SftListener.NONE);
                 assertThat(result.evalMetrics().get("eval_loss")).isFinite();
-                assertThat(maxAbsDiff(base, snapshot(lm.network().parameters()))).isZero();
+                assertThat(TestData.maxAbsDiff(base, TestData.snapshot(lm.network().parameters()))).isZero();
             }
         }
         assertThat(out.resolve(ModelOutput.ADAPTER_DIR).resolve("adapter_config.json")).exists();

@@ -22,7 +22,6 @@ import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,26 +57,6 @@ class RewardTrainerTest {
             o.add(extra[i], JsonParser.parseString(extra[i + 1]));
         }
         return RewardConfig.fromJson(o, RewardConfig.defaults(out));
-    }
-
-    static Map<String, float[]> snapshot(Iterable<Pair<String, Parameter>> params) {
-        Map<String, float[]> out = new HashMap<>();
-        for (Pair<String, Parameter> p : params) {
-            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
-        }
-        return out;
-    }
-
-    static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        assertThat(b.keySet()).isEqualTo(a.keySet());
-        double max = 0;
-        for (Map.Entry<String, float[]> e : a.entrySet()) {
-            float[] other = b.get(e.getKey());
-            for (int i = 0; i < other.length; i++) {
-                max = Math.max(max, Math.abs(e.getValue()[i] - other[i]));
-            }
-        }
-        return max;
     }
 
     @Test
@@ -153,7 +132,7 @@ class RewardTrainerTest {
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config(tmp.resolve("straight"), 6, lora), lm)) {
             trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
-            straight = snapshot(trainable(trainer));
+            straight = TestData.snapshot(trainable(trainer));
         }
         Path out = tmp.resolve("resumed");
         RewardConfig config = config(out, 6, lora);
@@ -175,7 +154,7 @@ class RewardTrainerTest {
             PairwiseResult resumed = trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
             assertThat(resumed.globalStep()).isEqualTo(6);
-            double diff = maxAbsDiff(straight, snapshot(trainable(trainer)));
+            double diff = TestData.maxAbsDiff(straight, TestData.snapshot(trainable(trainer)));
             System.out.println("reward model resume: max abs weight difference " + diff);
             assertThat(diff).isLessThan(1e-6);
         }

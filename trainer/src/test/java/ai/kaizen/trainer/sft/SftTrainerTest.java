@@ -3,8 +3,6 @@ package ai.kaizen.trainer.sft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.generation.GenerationOptions;
@@ -18,7 +16,6 @@ import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,25 +42,6 @@ class SftTrainerTest {
     static SftConfig config(Path out, int steps) {
         return new SftConfig(3e-3, AdamW.Hyper.DEFAULT, 2, steps, 1, 8, 1, 1.0, 128, 0, 8, 0, true, 5, 0, 2, 7,
                 null, out, false);
-    }
-
-    static Map<String, float[]> snapshot(Iterable<Pair<String, Parameter>> params) {
-        Map<String, float[]> out = new HashMap<>();
-        for (Pair<String, Parameter> p : params) {
-            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
-        }
-        return out;
-    }
-
-    static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        double max = 0;
-        for (Map.Entry<String, float[]> e : a.entrySet()) {
-            float[] other = b.get(e.getKey());
-            for (int i = 0; i < other.length; i++) {
-                max = Math.max(max, Math.abs(e.getValue()[i] - other[i]));
-            }
-        }
-        return max;
     }
 
     static List<JsonObject> metrics(Path out) throws Exception {
@@ -123,18 +101,18 @@ class SftTrainerTest {
         double before;
         double after;
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k())) {
-            Map<String, float[]> base = snapshot(lm.network().parameters());
+            Map<String, float[]> base = TestData.snapshot(lm.network().parameters());
             try (SftTrainer trainer = new SftTrainer(config, lm)) {
                 List<TokenizedExample> evalSet = trainer.tokenize(eval);
                 before = trainer.evaluate(evalSet);
-                Map<String, float[]> adaptersBefore = snapshot(trainer.lora().parameters());
+                Map<String, float[]> adaptersBefore = TestData.snapshot(trainer.lora().parameters());
                 SftResult result = trainer.train(train, List.of(), SftListener.NONE);
                 after = trainer.evaluate(evalSet);
                 System.out.printf("LoRA: eval_loss %.3f -> %.3f, %.0f tokens/s%n", before, after,
                         result.tokensPerSecond());
                 assertThat(trainer.trainableParameters()).hasSize(5 * 7 * 2);
-                assertThat(maxAbsDiff(adaptersBefore, snapshot(trainer.lora().parameters()))).isGreaterThan(1e-4);
-                assertThat(maxAbsDiff(base, snapshot(lm.network().parameters()))).isZero();
+                assertThat(TestData.maxAbsDiff(adaptersBefore, TestData.snapshot(trainer.lora().parameters()))).isGreaterThan(1e-4);
+                assertThat(TestData.maxAbsDiff(base, TestData.snapshot(lm.network().parameters()))).isZero();
             }
         }
         assertThat(after).isLessThan(before - 0.2);
@@ -160,7 +138,7 @@ class SftTrainerTest {
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withOutputDir(tmp.resolve("straight2")), lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
-            uninterrupted = snapshot(lm.network().parameters());
+            uninterrupted = TestData.snapshot(lm.network().parameters());
         }
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
@@ -179,11 +157,11 @@ class SftTrainerTest {
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withResume(true), lm)) {
             resumed = trainer.train(train, List.of(), SftListener.NONE);
-            after = snapshot(lm.network().parameters());
+            after = TestData.snapshot(lm.network().parameters());
         }
         assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-" + stopAt));
         assertThat(resumed.globalStep()).isEqualTo(total);
-        double diff = maxAbsDiff(uninterrupted, after);
+        double diff = TestData.maxAbsDiff(uninterrupted, after);
         System.out.println("resume: max abs weight difference " + diff);
         assertThat(diff).isLessThan(1e-6);
         assertThat(Checkpoints.list(out)).extracting(p -> p.getFileName().toString())
@@ -226,16 +204,16 @@ class SftTrainerTest {
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 SftTrainer trainer = new SftTrainer(one, lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
-            whole = snapshot(lm.network().parameters());
+            whole = TestData.snapshot(lm.network().parameters());
         }
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 SftTrainer trainer = new SftTrainer(two, lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
-            accumulated = snapshot(lm.network().parameters());
+            accumulated = TestData.snapshot(lm.network().parameters());
         }
         // the same examples per update, the loss normalised by the window's token count: only
         // float summation order differs
-        assertThat(maxAbsDiff(whole, accumulated)).isLessThan(1e-5);
+        assertThat(TestData.maxAbsDiff(whole, accumulated)).isLessThan(1e-5);
     }
 
     @Test
@@ -246,7 +224,7 @@ class SftTrainerTest {
         try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
                 SftTrainer trainer = new SftTrainer(base, lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
-            straight = snapshot(trainer.lora().parameters());
+            straight = TestData.snapshot(trainer.lora().parameters());
         }
         Path out = tmp.resolve("lora-resumed");
         SftConfig config = new SftConfig(base.learningRate(), base.adam(), base.warmupSteps(), 6, 1, 8, 1, 1.0, 128,
@@ -265,7 +243,7 @@ class SftTrainerTest {
                 SftTrainer trainer = new SftTrainer(config.withResume(true), lm)) {
             SftResult resumed = trainer.train(train, List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
-            assertThat(maxAbsDiff(straight, snapshot(trainer.lora().parameters()))).isLessThan(1e-6);
+            assertThat(TestData.maxAbsDiff(straight, TestData.snapshot(trainer.lora().parameters()))).isLessThan(1e-6);
         }
     }
 

@@ -4,11 +4,15 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.BitextImport;
 import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.SftExample;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The shared test model and a small customer-service dataset. */
 public final class TestData {
@@ -61,5 +65,36 @@ public final class TestData {
                     "Your " + topic + " is on its way. Anything else?", Provenance.NONE));
         }
         return out;
+    }
+
+    /**
+     * @param params named parameters
+     * @return a copy of their values by name
+     */
+    public static Map<String, float[]> snapshot(Iterable<Pair<String, Parameter>> params) {
+        Map<String, float[]> out = new HashMap<>();
+        for (Pair<String, Parameter> p : params) {
+            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    /**
+     * @param a a snapshot
+     * @param b a snapshot of the same parameters
+     * @return the largest absolute difference of any value
+     */
+    public static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            throw new AssertionError("different parameters: " + a.keySet() + " and " + b.keySet());
+        }
+        double max = 0;
+        for (Map.Entry<String, float[]> e : a.entrySet()) {
+            float[] other = b.get(e.getKey());
+            for (int i = 0; i < other.length; i++) {
+                max = Math.max(max, Math.abs(e.getValue()[i] - other[i]));
+            }
+        }
+        return max;
     }
 }
