@@ -97,9 +97,31 @@ public final class RewardModel implements AutoCloseable {
         for (List<ChatMessage> c : conversations) {
             sequences.add(tokenization.tokenize(c));
         }
-        List<Reward> out = new ArrayList<>(conversations.size());
-        for (double raw : rawScores(sequences)) {
-            out.add(new Reward(raw, stats.normalize(raw)));
+        return rewards(rawScores(sequences));
+    }
+
+    /**
+     * Scores conversations already rendered and tokenised with this model's chat template (PPO's
+     * prompt plus generated answer ids); the score is read at the last id of each.
+     *
+     * @param sequences token ids, each non-empty
+     * @return one reward per sequence, in order
+     */
+    public List<Reward> scoreIds(List<int[]> sequences) {
+        List<TokenizedExample> examples = new ArrayList<>(sequences.size());
+        for (int[] ids : sequences) {
+            if (ids.length == 0) {
+                throw new IllegalArgumentException("cannot score an empty sequence");
+            }
+            examples.add(new TokenizedExample(ids, new boolean[ids.length]));
+        }
+        return rewards(rawScores(examples));
+    }
+
+    private List<Reward> rewards(double[] raw) {
+        List<Reward> out = new ArrayList<>(raw.length);
+        for (double r : raw) {
+            out.add(new Reward(r, stats.normalize(r)));
         }
         return out;
     }

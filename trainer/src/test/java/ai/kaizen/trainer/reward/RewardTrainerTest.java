@@ -105,6 +105,8 @@ class RewardTrainerTest {
                 assertThat(r.normalized()).isCloseTo(rm.stats().normalize(r.raw()), within(1e-9));
                 normalizedSum += r.normalized();
             }
+            int[] ids = rm.languageModel().tokenizer().encodeChat(conversations.get(0), false);
+            assertThat(rm.scoreIds(List.of(ids)).get(0).raw()).isCloseTo(rewards.get(0).raw(), within(1e-5));
             // the reloaded model judges the held-out pairs as the trainer's last evaluation did
             assertThat((double) correct / eval.size()).isCloseTo(result.evalMetrics().get("eval_accuracy"),
                     within(1e-9));
