@@ -141,6 +141,17 @@ class PreferenceCommandsTest {
     }
 
     @Test
+    void theCommandsAreRegisteredWithHelp() {
+        for (String[] command : new String[][] {{"train", "rm"}, {"train", "dpo"}, {"eval", "rm"},
+            {"eval", "policy"}}) {
+            Result help = kaizen(command[0], command[1], "--help");
+            assertThat(help.exit()).isZero();
+            assertThat(help.out()).contains("Usage: kaizen " + command[0] + " " + command[1]);
+        }
+        assertThat(kaizen("eval").out()).contains("rm", "policy");
+    }
+
+    @Test
     void badInputIsAOneLineErrorWithoutAStackTrace() throws Exception {
         Path bad = tmp.resolve("bad.jsonl");
         Files.write(bad, List.of("{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}", "{\"prompt\": 1"),

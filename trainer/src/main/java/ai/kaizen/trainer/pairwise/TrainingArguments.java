@@ -168,15 +168,4 @@ public record TrainingArguments(double learningRate, AdamW.Hyper adam, int warmu
         }
         return merged;
     }
-
-    /**
-     * @param change applied to this configuration's JSON form
-     * @return a copy with the change
-     */
-    public TrainingArguments with(java.util.function.Consumer<JsonObject> change) {
-        JsonObject o = new JsonObject();
-        addTo(o);
-        change.accept(o);
-        return from(o);
-    }
 }
