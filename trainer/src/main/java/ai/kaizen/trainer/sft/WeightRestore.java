@@ -15,12 +15,12 @@ import java.nio.file.Path;
  * where q/k/v and gate/up are separate tensors: they are stacked back into the fused parameters in
  * the order {@link Projection#parts()} lists them.
  */
-final class WeightRestore {
+public final class WeightRestore {
 
     private WeightRestore() {}
 
     /** Copies a Hugging Face checkpoint directory's tensors into every parameter of the model. */
-    static void fullModel(LlamaModel model, Path dir) {
+    public static void fullModel(LlamaModel model, Path dir) {
         try (SafetensorsReader reader = SafetensorsReader.open(dir)) {
             for (Pair<String, Parameter> p : model.parameters()) {
                 if (reader.contains(p.getKey())) {
@@ -41,7 +41,7 @@ final class WeightRestore {
     }
 
     /** Copies a PEFT adapter file's tensors into the adapters' parameters (same names). */
-    static void adapters(Lora lora, LlamaModel model, Path dir) {
+    public static void adapters(Lora lora, LlamaModel model, Path dir) {
         try (SafetensorsReader reader = SafetensorsReader.open(dir.resolve(Lora.WEIGHTS_FILE))) {
             for (Pair<String, Parameter> p : lora.parameters()) {
                 if (!reader.contains(p.getKey())) {
