@@ -42,6 +42,22 @@ record Episode(int[] promptIds, int[] responseIds, float[] logprobs, float[] ref
     }
 
     /**
+     * The non-negative KL estimate of the whole response (Schulman's k3: the sum over tokens of
+     * {@code (q - 1) - log q} with {@code q = p_ref / p}). Unbiased like k1 but never below 0, so a
+     * batch cannot hide drift behind tokens whose k1 is negative: the guard rail reads this one.
+     *
+     * @return the estimate, in nats
+     */
+    double klNonNegative() {
+        double kl = 0;
+        for (int i = 0; i < logprobs.length; i++) {
+            double logQ = refLogprobs[i] - logprobs[i];
+            kl += Math.expm1(logQ) - logQ;
+        }
+        return kl;
+    }
+
+    /**
      * @param klCoef the KL coefficient
      * @return per-token rewards: {@code -klCoef (logp - ref_logp)}, the score added on the last token
      */

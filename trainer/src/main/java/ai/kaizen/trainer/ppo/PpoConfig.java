@@ -61,7 +61,8 @@ import java.util.Map;
  * @param useScoreScaling normalise scores with the reward's {@link RewardStats}
  * @param scoreClip clip normalised scores to +-this (0: no clipping)
  * @param missingEosPenalty subtracted from the score of responses that end without EOS (0: none)
- * @param klLimit stop when the mean KL per response exceeds this (0: never)
+ * @param klLimit stop when the mean KL per response (the non-negative k3 estimate, {@code objective/kl_k3})
+ *     exceeds this (0: never)
  * @param ratioLimit stop when a minibatch's mean probability ratio exceeds this (0: never)
  * @param evalSteps evaluate on held-out prompts every this many iterations (0: only at the end)
  * @param evalBatchSize prompts per evaluation generation batch

@@ -238,7 +238,6 @@ public final class PpoTrainer implements AutoCloseable {
             saveCheckpoint(state);
         }
         int threads = TorchThreads.get();
-        TorchThreads.set(Runtime.getRuntime().availableProcessors());
         KlController kl = config.klController().withValue(state.klCoef());
         String stopReason = "completed";
         double firstScore = Double.NaN;
@@ -255,6 +254,9 @@ public final class PpoTrainer implements AutoCloseable {
                 for (int i = 0; i < config.rolloutBatchSize(); i++) {
                     prompts.add(train.get(cursor.next()));
                 }
+                // sampling and scoring are many small operations: one PyTorch thread (no OpenMP barrier
+                // per operation, see TorchThreads); the update's large products use every core
+                TorchThreads.set(1);
                 long t0 = System.nanoTime();
                 List<GenerationResult> generated = generate(prompts, rolloutSeed(step));
                 long t1 = System.nanoTime();
@@ -266,14 +268,16 @@ public final class PpoTrainer implements AutoCloseable {
                 }
                 lastScore = rollout.meanScore();
                 lastKl = rollout.meanKl();
-                if (config.klLimit() > 0 && !(rollout.meanKl() <= config.klLimit())) {
+                if (config.klLimit() > 0 && !(rollout.meanKlNonNegative() <= config.klLimit())) {
                     stopReason = String.format(java.util.Locale.ROOT,
-                            "kl_limit: objective/kl %.4f > kl_limit %.4f at step %d", rollout.meanKl(),
+                            "kl_limit: objective/kl_k3 %.4f > kl_limit %.4f at step %d", rollout.meanKlNonNegative(),
                             config.klLimit(), step + 1);
                     restoredStep = restoreLastGood(Math.max(0, step - 1));
                     break;
                 }
+                TorchThreads.set(Runtime.getRuntime().availableProcessors());
                 UpdateStats update = update(rollout, step);
+                TorchThreads.set(1);
                 long t3 = System.nanoTime();
                 if (update.ratioExploded()) {
                     stopReason = String.format(java.util.Locale.ROOT,
@@ -616,6 +620,7 @@ public final class PpoTrainer implements AutoCloseable {
         line.put("eval/scores", rollout.meanScore());
         line.put("eval/raw_scores", rollout.meanRawScore());
         line.put("eval/kl", rollout.meanKl());
+        line.put("eval/kl_k3", rollout.meanKlNonNegative());
         line.put("eval/rlhf_reward", rollout.meanScore() - klCoef * rollout.meanKl());
         line.put("eval/response_length", rollout.meanLength());
         line.put("eval/num_eos_tokens", rollout.eosCount());
@@ -625,7 +630,7 @@ public final class PpoTrainer implements AutoCloseable {
         JsonObject record = new JsonObject();
         line.forEach(record::addProperty);
         evaluations.add(record);
-        boolean withinLimit = config.klLimit() == 0 || rollout.meanKl() <= config.klLimit();
+        boolean withinLimit = config.klLimit() == 0 || rollout.meanKlNonNegative() <= config.klLimit();
         if (mayUpdateBest && withinLimit && (!state.hasBest() || rollout.meanScore() > state.bestScore())) {
             saveBest();
             return new PpoState(state.globalStep(), state.epoch(), state.promptInEpoch(), state.seed(),

@@ -47,6 +47,10 @@ record Rollout(List<Episode> episodes, double klCoef) {
         return mean(Episode::kl);
     }
 
+    double meanKlNonNegative() {
+        return mean(Episode::klNonNegative);
+    }
+
     double meanScore() {
         return mean(Episode::score);
     }
@@ -87,6 +91,7 @@ record Rollout(List<Episode> episodes, double klCoef) {
         double kl = meanKl();
         double nonScore = -klCoef * kl;
         m.put("objective/kl", kl);
+        m.put("objective/kl_k3", meanKlNonNegative());
         m.put("objective/entropy", entropy());
         m.put("objective/non_score_reward", nonScore);
         m.put("objective/rlhf_reward", meanScore() + nonScore);
