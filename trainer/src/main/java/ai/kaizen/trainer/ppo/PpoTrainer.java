@@ -254,38 +254,21 @@ public final class PpoTrainer implements AutoCloseable {
                 for (int i = 0; i < config.rolloutBatchSize(); i++) {
                     prompts.add(train.get(cursor.next()));
                 }
-                // sampling and scoring are many small operations: one PyTorch thread (no OpenMP barrier
-                // per operation, see TorchThreads); the update's large products use every core
-                TorchThreads.set(1);
-                long t0 = System.nanoTime();
-                List<GenerationResult> generated = generate(prompts, rolloutSeed(step));
-                long t1 = System.nanoTime();
-                Rollout rollout = score(generated, kl.value());
-                rollout.computeAdvantages(config);
-                long t2 = System.nanoTime();
+                Iteration it = iterate(prompts, step, kl.value());
+                Rollout rollout = it.rollout();
                 if (!Double.isFinite(firstScore)) {
                     firstScore = rollout.meanScore();
                 }
                 lastScore = rollout.meanScore();
                 lastKl = rollout.meanKl();
-                if (config.klLimit() > 0 && !(rollout.meanKlNonNegative() <= config.klLimit())) {
-                    stopReason = String.format(java.util.Locale.ROOT,
-                            "kl_limit: objective/kl_k3 %.4f > kl_limit %.4f at step %d", rollout.meanKlNonNegative(),
-                            config.klLimit(), step + 1);
-                    restoredStep = restoreLastGood(Math.max(0, step - 1));
+                if (it.guardRail() != null) {
+                    stopReason = it.guardRail();
+                    // a KL seen before the update judges the weights of the previous update; a ratio
+                    // exploding during the update leaves the weights before it good
+                    restoredStep = restoreLastGood(it.update() == null ? Math.max(0, step - 1) : step);
                     break;
                 }
-                TorchThreads.set(Runtime.getRuntime().availableProcessors());
-                UpdateStats update = update(rollout, step);
-                TorchThreads.set(1);
-                long t3 = System.nanoTime();
-                if (update.ratioExploded()) {
-                    stopReason = String.format(java.util.Locale.ROOT,
-                            "ratio_limit: val/ratio %.4f > ratio_limit %.4f at step %d", update.explodedRatio(),
-                            config.ratioLimit(), step + 1);
-                    restoredStep = restoreLastGood(step);
-                    break;
-                }
+                UpdateStats update = it.update();
                 kl = kl.update(rollout.meanKl(), rollout.size());
                 state = new PpoState(step + 1, cursor.epoch, cursor.position, state.seed(),
                         state.episodes() + rollout.size(), kl.value(), state.bestScore(), state.bestStep());
@@ -295,9 +278,9 @@ public final class PpoTrainer implements AutoCloseable {
                     line.putAll(update.metrics());
                     line.put("objective/kl_coef", kl.value());
                     line.put("lr", config.learningRate());
-                    line.put("time/generation", (t1 - t0) / 1e9);
-                    line.put("time/scoring", (t2 - t1) / 1e9);
-                    line.put("time/update", (t3 - t2) / 1e9);
+                    line.put("time/generation", it.generationSeconds());
+                    line.put("time/scoring", it.scoringSeconds());
+                    line.put("time/update", it.updateSeconds());
                     line.put("episode", state.episodes());
                     line.put("epoch", cursor.progress());
                     line.put("step", s);
@@ -338,6 +321,77 @@ public final class PpoTrainer implements AutoCloseable {
         writeReport(stopReason, state, outputStep, evaluations);
         return new PpoResult(state.globalStep(), totalSteps, stopReason, outputStep, state.bestStep(),
                 state.bestScore(), firstScore, lastScore, lastKl, resumedFrom, config.outputDir());
+    }
+
+    /**
+     * One iteration's outcome.
+     *
+     * @param rollout the scored episodes
+     * @param update the update's statistics; null when the KL guard rail stopped it before
+     * @param guardRail why a guard rail stopped the run, or null
+     */
+    private record Iteration(Rollout rollout, UpdateStats update, double generationSeconds, double scoringSeconds,
+            double updateSeconds, String guardRail) {}
+
+    /** Sample, score, check the KL, update, check the ratio. */
+    private Iteration iterate(List<int[]> prompts, long step, double klCoef) {
+        // sampling and scoring are many small operations: one PyTorch thread (no OpenMP barrier
+        // per operation, see TorchThreads); the update's large products use every core
+        TorchThreads.set(1);
+        long t0 = System.nanoTime();
+        List<GenerationResult> generated = generate(prompts, rolloutSeed(step));
+        long t1 = System.nanoTime();
+        Rollout rollout = score(generated, klCoef);
+        rollout.computeAdvantages(config);
+        long t2 = System.nanoTime();
+        if (config.klLimit() > 0 && !(rollout.meanKlNonNegative() <= config.klLimit())) {
+            return new Iteration(rollout, null, (t1 - t0) / 1e9, (t2 - t1) / 1e9, 0,
+                    String.format(java.util.Locale.ROOT, "kl_limit: objective/kl_k3 %.4f > kl_limit %.4f at step %d",
+                            rollout.meanKlNonNegative(), config.klLimit(), step + 1));
+        }
+        TorchThreads.set(Runtime.getRuntime().availableProcessors());
+        UpdateStats update;
+        try {
+            update = update(rollout, step);
+        } finally {
+            TorchThreads.set(1);
+        }
+        long t3 = System.nanoTime();
+        String guard = !update.ratioExploded() ? null : String.format(java.util.Locale.ROOT,
+                "ratio_limit: val/ratio %.4f > ratio_limit %.4f at step %d", update.explodedRatio(),
+                config.ratioLimit(), step + 1);
+        return new Iteration(rollout, update, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, guard);
+    }
+
+    /**
+     * Where one PPO iteration's time goes.
+     *
+     * @param generationSeconds sampling the responses
+     * @param scoringSeconds the reward, the policy's, reference's and critic's forward passes, GAE
+     * @param updateSeconds the PPO epochs (forward, backward, optimizer steps)
+     * @param episodes responses in the iteration
+     * @param meanResponseLength their mean length in tokens
+     */
+    public record IterationTimes(double generationSeconds, double scoringSeconds, double updateSeconds,
+            int episodes, double meanResponseLength) {}
+
+    /**
+     * Runs one iteration on given prompts, outside any run (no checkpoint, no metrics file): what
+     * {@code kaizen bench train} times. The weights change as in training.
+     *
+     * @param prompts prompt token ids, {@code config.rolloutBatchSize()} of them
+     * @param step the iteration number (seeds the sampling)
+     * @return the time split
+     */
+    public IterationTimes timeIteration(List<int[]> prompts, long step) {
+        int threads = TorchThreads.get();
+        try {
+            Iteration it = iterate(prompts, step, config.klCoef());
+            return new IterationTimes(it.generationSeconds(), it.scoringSeconds(), it.updateSeconds(),
+                    it.rollout().size(), it.rollout().meanLength());
+        } finally {
+            TorchThreads.set(threads);
+        }
     }
 
     /** Seeds of iteration {@code step}'s rollouts: row {@code i} samples with this plus {@code i}. */

@@ -38,13 +38,23 @@ public final class ScalarHeadReward implements Reward {
     public static ScalarHeadReward load(Path dir, int batchSize) {
         LlamaModel network = LlamaModel.load(dir, ModelOptions.DEFAULT);
         try {
-            ScalarHead head = ScalarHead.load(network, dir);
-            head.weight().getArray().setRequiresGradient(false);
-            return new ScalarHeadReward(network, head, RewardStats.read(dir), batchSize);
+            return of(network, ScalarHead.load(network, dir), RewardStats.read(dir), batchSize);
         } catch (RuntimeException e) {
             network.close();
             throw e;
         }
+    }
+
+    /**
+     * @param network a reward backbone (owned from now on)
+     * @param head its head (owned from now on)
+     * @param stats its score statistics
+     * @param batchSize sequences scored per forward pass
+     * @return the reward
+     */
+    public static ScalarHeadReward of(LlamaModel network, ScalarHead head, RewardStats stats, int batchSize) {
+        head.weight().getArray().setRequiresGradient(false);
+        return new ScalarHeadReward(network, head, stats, batchSize);
     }
 
     @Override

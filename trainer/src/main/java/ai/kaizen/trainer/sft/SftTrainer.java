@@ -11,7 +11,6 @@ import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.llama.Projection;
 import ai.kaizen.model.llama.TorchThreads;
 import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.safetensors.DType;
