@@ -233,7 +233,13 @@ public final class PpoTrainer implements AutoCloseable {
         }
         writeConfig();
         if (resumedFrom == null) {
-            deleteTree(config.outputDir().resolve(BEST_DIR)); // of an earlier run in the same directory
+            // a fresh run starts a fresh directory: an earlier run's checkpoints and best weights would
+            // be taken for this run's by the guard rails and the final output
+            for (Path stale : Checkpoints.list(config.outputDir())) {
+                LOG.warn("Deleting {} of an earlier run (not resuming)", stale);
+                deleteTree(stale);
+            }
+            deleteTree(config.outputDir().resolve(BEST_DIR));
             // the guard rails fall back to the newest checkpoint: make sure there always is one
             saveCheckpoint(state);
         }
