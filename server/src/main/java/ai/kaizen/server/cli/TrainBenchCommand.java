@@ -25,16 +25,7 @@ public final class TrainBenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
-
-    /** Exactly one model source. */
-    static final class Source {
-        @Option(names = "--model", paramLabel = "DIR", description = "Model directory.")
-        Path model;
-
-        @Option(names = "--config", paramLabel = "CONFIG.json", description = "A config.json: random weights of that shape.")
-        Path config;
-    }
+    BenchCommand.Generate.Source source; // the same --model | --config choice as bench generate
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "2", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
     int batch;
