@@ -40,13 +40,18 @@ public final class TrainBenchCommand implements Callable<Integer> {
             description = "PPO epochs per iteration (TRL's default is 4; the update time grows linearly) (default: ${DEFAULT-VALUE}).")
     int ppoEpochs;
 
+    @Option(names = "--threads", paramLabel = "T",
+            description = "PyTorch threads while training (default: every core, as the trainers use).")
+    Integer threads;
+
     @Override
     public Integer call() {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            TrainingBenchmark.Settings settings = new TrainingBenchmark.Settings(batch, seqLen, steps, ppoEpochs);
+            TrainingBenchmark.Settings settings = new TrainingBenchmark.Settings(batch, seqLen, steps, ppoEpochs,
+                    threads != null ? threads : Runtime.getRuntime().availableProcessors());
             Logging.setLevel("WARN");
             TrainingBenchmark.Source models = source.model != null ? TrainingBenchmark.Source.directory(source.model)
                     : TrainingBenchmark.Source.random(source.config);

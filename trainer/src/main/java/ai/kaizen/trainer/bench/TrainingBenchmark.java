@@ -56,13 +56,15 @@ public final class TrainingBenchmark {
      * @param seqLen tokens per SFT sequence; PPO prompt plus response
      * @param steps timed repetitions of each
      * @param ppoEpochs PPO epochs per iteration (TRL's default is 4)
+     * @param threads PyTorch intra-op threads while training (sampling and scoring use one)
      */
-    public record Settings(int batch, int seqLen, int steps, int ppoEpochs) {
+    public record Settings(int batch, int seqLen, int steps, int ppoEpochs, int threads) {
 
         /** Validates. */
         public Settings {
-            if (batch < 1 || seqLen < 4 || steps < 1 || ppoEpochs < 1) {
-                throw new IllegalArgumentException("batch, steps and ppo epochs must be >= 1 and seq-len >= 4");
+            if (batch < 1 || seqLen < 4 || steps < 1 || ppoEpochs < 1 || threads < 1) {
+                throw new IllegalArgumentException("batch, steps, ppo epochs and threads must be >= 1 and "
+                        + "seq-len >= 4");
             }
         }
     }
@@ -118,7 +120,7 @@ public final class TrainingBenchmark {
             o.addProperty("batch", settings.batch());
             o.addProperty("seq_len", settings.seqLen());
             o.addProperty("steps", settings.steps());
-            o.addProperty("torch_threads_update", Runtime.getRuntime().availableProcessors());
+            o.addProperty("torch_threads_training", settings.threads());
             o.addProperty("sft_tokens_per_s", round(sftTokensPerSecond));
             o.addProperty("sft_step_s", round(sftStepSeconds));
             o.addProperty("ppo_num_ppo_epochs", settings.ppoEpochs());
@@ -162,7 +164,7 @@ public final class TrainingBenchmark {
     /** Full fine-tuning steps on random token ids: seconds per step (the warm-up dropped). */
     static double[] sftSteps(Source source, Settings settings) {
         int threads = TorchThreads.get();
-        TorchThreads.set(Runtime.getRuntime().availableProcessors());
+        TorchThreads.set(settings.threads());
         try (LlamaModel model = source.network().get()) {
             model.setTrainable(true);
             List<Pair<String, Parameter>> params = new ArrayList<>();
@@ -236,6 +238,7 @@ public final class TrainingBenchmark {
                             RewardStats.IDENTITY, settings.batch());
                     PpoTrainer trainer = new PpoTrainer(config, policy, source.network().get(),
                             ValueModel.of(valueNetwork, ScalarHead.create(valueNetwork, 1)), reward)) {
+                trainer.setUpdateThreads(settings.threads());
                 Random random = new Random(2);
                 List<int[]> prompts = new ArrayList<>();
                 for (int b = 0; b < settings.batch(); b++) {

@@ -117,6 +117,7 @@ public final class PpoTrainer implements AutoCloseable {
     private final AdamW optimizer;
     private final NDManager manager;
     private final Set<Integer> eosIds;
+    private int updateThreads = Runtime.getRuntime().availableProcessors();
 
     /**
      * Prepares the models: LoRA adapters on the policy (its reference is then the base with the
@@ -187,6 +188,20 @@ public final class PpoTrainer implements AutoCloseable {
         List<Pair<String, Parameter>> out = new ArrayList<>();
         parameters.forEach(out::add);
         return out;
+    }
+
+    /**
+     * Sets PyTorch's intra-op threads during updates (default: every core, as SFT trains). On a
+     * machine shared with other busy processes one thread can be faster: with more, every operation
+     * waits at an OpenMP barrier for a thread that may not be running (see {@code TorchThreads}).
+     *
+     * @param threads threads, at least 1
+     */
+    public void setUpdateThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1");
+        }
+        updateThreads = threads;
     }
 
     /** @return the configuration */
@@ -355,7 +370,7 @@ public final class PpoTrainer implements AutoCloseable {
                     String.format(java.util.Locale.ROOT, "kl_limit: objective/kl_k3 %.4f > kl_limit %.4f at step %d",
                             rollout.meanKlNonNegative(), config.klLimit(), step + 1));
         }
-        TorchThreads.set(Runtime.getRuntime().availableProcessors());
+        TorchThreads.set(updateThreads);
         UpdateStats update;
         try {
             update = update(rollout, step);
