@@ -226,6 +226,25 @@ class PpoTrainerTest {
     }
 
     @Test
+    void theRatioGuardRailStopsAnUpdateThatMovesThePolicyTooFar() throws Exception {
+        Path out = tmp.resolve("ratio");
+        JsonObject o = new JsonObject();
+        o.addProperty("learning_rate", 5e-3);
+        o.addProperty("ratio_limit", 1.0001); // the first minibatch's ratio is exactly 1; later ones drift
+        o.addProperty("kl_limit", 0);
+        o.addProperty("save_steps", 1);
+        PpoResult result = run(config(out, 5).with(o), new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        assertThat(result.stopReason()).startsWith("ratio_limit: val/ratio");
+        // the update in progress is dropped: the output is the checkpoint written before it
+        assertThat(result.outputStep()).isEqualTo(result.globalStep());
+        try (LlamaModel output = LlamaModel.load(out, ModelOptions.DEFAULT);
+                LlamaModel good = LlamaModel.load(out.resolve("checkpoint-" + result.outputStep()),
+                        ModelOptions.DEFAULT)) {
+            assertThat(maxAbsDiff(snapshot(good.parameters()), snapshot(output.parameters()))).isZero();
+        }
+    }
+
+    @Test
     void aStoppedAndResumedRunEndsWithTheWeightsOfAnUninterruptedRun() {
         int total = 6;
         PpoConfig straight = with(config(tmp.resolve("straight"), total), "eval_steps", 3);
