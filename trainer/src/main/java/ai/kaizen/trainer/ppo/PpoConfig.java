@@ -147,7 +147,7 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
             return maxSteps;
         }
         long episodes = totalEpisodes > 0 ? totalEpisodes : (long) Math.ceil(epochs * prompts);
-        return Math.max(1, episodes / rolloutBatchSize());
+        return Math.max(1, (episodes + rolloutBatchSize() - 1) / rolloutBatchSize()); // TRL rounds up too
     }
 
     /** @return the KL controller at the start of a run */

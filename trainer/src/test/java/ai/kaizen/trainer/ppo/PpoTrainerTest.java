@@ -327,5 +327,9 @@ class PpoTrainerTest {
                 .hasMessage("cliprange and cliprange_value must be positive");
         PpoConfig d = PpoConfig.defaults(tmp);
         assertThat(PpoConfig.fromJson(d.toJson(), d)).isEqualTo(d);
+        // 3 epochs of 20 prompts in rollout batches of 8: 60 episodes, 8 iterations (the last one partly a 4th epoch)
+        assertThat(d.totalSteps(20)).isEqualTo(8);
+        assertThat(with(d, "max_steps", 5).totalSteps(20)).isEqualTo(5);
+        assertThat(with(with(d, "total_episodes", 16), "num_mini_batches", 2).totalSteps(20)).isEqualTo(1);
     }
 }
