@@ -4,7 +4,6 @@ import ai.kaizen.model.ModelException;
 import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.bench.TrainingBenchmark;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

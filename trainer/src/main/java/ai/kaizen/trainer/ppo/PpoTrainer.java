@@ -22,7 +22,6 @@ import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.model.llama.NativeArrays;
 import ai.kaizen.model.llama.TorchThreads;
 import ai.kaizen.model.lora.Lora;
-import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.model.training.Gradients;
 import ai.kaizen.model.training.TokenLogprobs;
@@ -729,19 +728,11 @@ public final class PpoTrainer implements AutoCloseable {
 
     /** The trainable policy weights in their public layout: the whole model (HF) or the adapters (PEFT). */
     private void savePolicyWeights(Path dir) {
-        if (lora != null) {
-            lora.save(dir, policy.directory().toString());
-        } else {
-            network.save(dir, DType.F32);
-        }
+        TrainedModelOutput.saveTrainable(policy, lora, dir);
     }
 
     private void restorePolicy(Path dir) {
-        if (lora != null) {
-            WeightRestore.adapters(lora, network, dir);
-        } else {
-            WeightRestore.fullModel(network, dir);
-        }
+        WeightRestore.trainable(network, lora, dir);
     }
 
     private PpoState restore(Path checkpoint) {

@@ -473,11 +473,7 @@ public final class SftTrainer implements AutoCloseable {
 
     /** The trainable weights in their public layout: the whole model (HF) or the adapters (PEFT). */
     private void saveWeights(Path dir) {
-        if (lora != null) {
-            lora.save(dir, model.directory().toString());
-        } else {
-            network.save(dir, DType.F32);
-        }
+        TrainedModelOutput.saveTrainable(model, lora, dir);
     }
 
     private TrainerState restore(Path checkpoint) {
@@ -486,11 +482,7 @@ public final class SftTrainer implements AutoCloseable {
             throw new IllegalStateException("Checkpoint " + checkpoint + " was written with seed " + state.seed()
                     + ", the configuration says " + config.seed());
         }
-        if (lora != null) {
-            WeightRestore.adapters(lora, network, checkpoint);
-        } else {
-            WeightRestore.fullModel(network, checkpoint);
-        }
+        WeightRestore.trainable(network, lora, checkpoint);
         optimizer.load(checkpoint.resolve(OPTIMIZER_FILE));
         if (state.hasBest() && config.loadBestAtEnd()) {
             if (state.bestStep() == state.globalStep()) {

@@ -67,6 +67,22 @@ public final class TrainedModelOutput {
         }
     }
 
+    /**
+     * The trainable weights alone, in their public layout (checkpoints): the whole model in Hugging
+     * Face layout, or the LoRA adapters in PEFT layout.
+     *
+     * @param model the model being trained
+     * @param lora its adapters, or null for full fine-tuning
+     * @param dir the directory
+     */
+    public static void saveTrainable(LanguageModel model, Lora lora, Path dir) {
+        if (lora != null) {
+            lora.save(dir, model.directory().toString());
+        } else {
+            model.network().save(dir, DType.F32);
+        }
+    }
+
     private static void writeTemplate(LanguageModel model, Path dir) {
         try {
             Files.writeString(dir.resolve("chat_template.jinja"), model.tokenizer().chatTemplate().source(),
