@@ -3,11 +3,9 @@ package ai.kaizen.trainer.ppo;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.sft.LoraSettings;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -196,21 +194,7 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
             "lora_target_modules", "merge_lora");
 
     private static PpoConfig parse(JsonObject o) {
-        LoraSettings lora = null;
-        if (o.get("use_peft").getAsBoolean()) {
-            LoraSettings d = LORA_DEFAULT;
-            List<String> targets = d.targetModules();
-            if (o.has("lora_target_modules")) {
-                targets = new ArrayList<>();
-                for (JsonElement t : o.getAsJsonArray("lora_target_modules")) {
-                    targets.add(t.getAsString());
-                }
-            }
-            lora = new LoraSettings(o.has("lora_r") ? o.get("lora_r").getAsInt() : d.rank(),
-                    o.has("lora_alpha") ? o.get("lora_alpha").getAsDouble() : d.alpha(),
-                    o.has("lora_dropout") ? o.get("lora_dropout").getAsDouble() : d.dropout(), targets,
-                    o.has("merge_lora") ? o.get("merge_lora").getAsBoolean() : d.mergeIntoOutput());
-        }
+        LoraSettings lora = o.get("use_peft").getAsBoolean() ? LoraSettings.read(o, LORA_DEFAULT) : null;
         return new PpoConfig(d(o, "learning_rate"),
                 new AdamW.Hyper(d(o, "adam_beta1"), d(o, "adam_beta2"), d(o, "adam_epsilon"), d(o, "weight_decay")),
                 d(o, "max_grad_norm"), i(o, "per_device_train_batch_size"), i(o, "gradient_accumulation_steps"),
@@ -278,13 +262,7 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
         o.addProperty("resume", resume);
         o.addProperty("use_peft", lora != null);
         if (lora != null) {
-            o.addProperty("lora_r", lora.rank());
-            o.addProperty("lora_alpha", lora.alpha());
-            o.addProperty("lora_dropout", lora.dropout());
-            JsonArray targets = new JsonArray();
-            lora.targetModules().forEach(targets::add);
-            o.add("lora_target_modules", targets);
-            o.addProperty("merge_lora", lora.mergeIntoOutput());
+            lora.writeTo(o);
         }
         return o;
     }
