@@ -81,6 +81,21 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts together a model from parts already in memory (random weights for benchmarks, a
+     * network built elsewhere). The parts are owned by the result and closed with it.
+     *
+     * @param directory where tokenizer files are copied from on {@link #save}
+     * @param network the network
+     * @param tokenizer its tokenizer
+     * @param generationConfig generation defaults
+     * @return the model
+     */
+    public static LanguageModel of(Path directory, LlamaModel network, Tokenizer tokenizer,
+            GenerationConfig generationConfig) {
+        return new LanguageModel(directory, network, tokenizer, generationConfig);
+    }
+
     /** @return the directory this was loaded from */
     public Path directory() {
         return directory;

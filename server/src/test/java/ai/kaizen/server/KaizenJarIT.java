@@ -270,6 +270,66 @@ class KaizenJarIT {
     }
 
     @Test
+    void trainsPpoAgainstARewardModelDirectoryAndBenchmarksTraining() throws Exception {
+        // a reward-model directory: stories260K's backbone with a fresh head and score statistics
+        Path reward = home.resolve("reward");
+        java.nio.file.Files.createDirectories(reward);
+        try (var files = java.nio.file.Files.list(TestClient.stories260k())) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, reward.resolve(f.getFileName()));
+            }
+        }
+        try (ai.kaizen.model.llama.LlamaModel backbone = ai.kaizen.model.llama.LlamaModel.load(reward,
+                ai.kaizen.model.llama.ModelOptions.DEFAULT);
+                ai.kaizen.model.head.ScalarHead head = ai.kaizen.model.head.ScalarHead.create(backbone, 5)) {
+            head.save(reward);
+        }
+        java.nio.file.Files.writeString(reward.resolve("reward_stats.json"), "{\"mean\": 0.0, \"std\": 0.5}");
+        java.nio.file.Files.createDirectories(home.resolve("prompts"));
+        java.nio.file.Files.write(home.resolve("prompts/train.jsonl"), List.of("{\"prompt\": \"Once upon a time\"}",
+                "{\"prompt\": [{\"role\": \"user\", \"content\": \"The little dog\"}]}",
+                "{\"prompt\": \"Lily went to\"}", "{\"prompt\": \"A big cat\"}"));
+        java.nio.file.Files.write(home.resolve("prompts/eval.jsonl"), List.of("{\"prompt\": \"The bird sang\"}"));
+        Path config = home.resolve("ppo.json");
+        java.nio.file.Files.writeString(config, new JsonObject()
+                .put("model_name_or_path", TestClient.stories260k().toString())
+                .put("reward_model_path", reward.toString())
+                .put("dataset_dir", home.resolve("prompts").toString())
+                .put("output_dir", home.resolve("ppo-out").toString())
+                .put("max_steps", 2).put("per_device_train_batch_size", 4).put("response_length", 8)
+                .put("max_prompt_length", 64).put("eval_steps", 1).put("save_steps", 1).put("learning_rate", 1e-5)
+                .encode());
+        Run train = runToEnd(Map.of(), "train", "ppo", "--config", config.toString());
+        assertThat(train.process().exitValue()).as(train.output()).isZero();
+        JsonObject summary = new JsonObject(train.lines().stream().filter(l -> l.startsWith("{\"steps\""))
+                .findFirst().orElseThrow());
+        assertThat(summary.getLong("steps")).isEqualTo(2);
+        assertThat(summary.getString("stop_reason")).isEqualTo("completed");
+        assertThat(home.resolve("ppo-out/model.safetensors")).isNotEmptyFile();
+        assertThat(home.resolve("ppo-out/eval_report.json")).isNotEmptyFile();
+        assertThat(home.resolve("ppo-out/checkpoint-2/value/scalar_head.safetensors")).isNotEmptyFile();
+
+        Run resumed = runToEnd(Map.of(), "train", "ppo", "--config", config.toString(), "--resume");
+        assertThat(resumed.process().exitValue()).as(resumed.output()).isZero();
+
+        java.nio.file.Files.writeString(home.resolve("no-reward.json"), new JsonObject()
+                .put("model_name_or_path", TestClient.stories260k().toString())
+                .put("dataset_dir", home.resolve("prompts").toString()).put("output_dir", "x").encode());
+        Run noReward = runToEnd(Map.of(), "train", "ppo", "--config", home.resolve("no-reward.json").toString());
+        assertThat(noReward.process().exitValue()).isEqualTo(2);
+        assertThat(noReward.output()).contains("reward_model_path").doesNotContain("Exception");
+
+        Run bench = runToEnd(Map.of(), "bench", "train", "--model", TestClient.stories260k().toString(),
+                "--batch", "2", "--seq-len", "16", "--steps", "1");
+        assertThat(bench.process().exitValue()).as(bench.output()).isZero();
+        JsonObject times = new JsonObject(bench.lines().stream().filter(l -> l.startsWith("{\"model\""))
+                .findFirst().orElseThrow());
+        assertThat(times.getDouble("sft_tokens_per_s")).isPositive();
+        assertThat(times.getDouble("ppo_generation_s")).isPositive();
+        assertThat(times.getDouble("ppo_update_s")).isPositive();
+    }
+
+    @Test
     void anExternalDatabaseIsUsedAndNoEmbeddedOneStarts() throws Exception {
         try (EmbeddedPostgres external = EmbeddedPostgres.builder()
                 .setPGStartupWait(Duration.ofSeconds(60)).start()) {

@@ -58,6 +58,7 @@ public final class Lora implements AutoCloseable {
     private final ParameterList parameters = new ParameterList();
     private boolean merged;
     private boolean closed;
+    private boolean enabled = true;
 
     private record Slot(Projection projection, int part, LoraAdapter adapter) {}
 
@@ -267,6 +268,33 @@ public final class Lora implements AutoCloseable {
             s.projection().setAdapter(s.part(), s.adapter());
         }
         merged = false;
+    }
+
+    /** @return whether the adapters currently apply (see {@link #setEnabled}) */
+    public synchronized boolean isEnabled() {
+        return enabled;
+    }
+
+    /**
+     * Switches the (unmerged) adapters off and on again without freeing them: with them off the
+     * model computes exactly its base weights, which is how PPO and DPO get their frozen reference
+     * model without a second copy of the base (PEFT's {@code disable_adapter()}).
+     *
+     * @param on true to apply the adapters, false to compute with the base weights alone
+     * @throws IllegalStateException while merged (the updates are inside the base weights then)
+     */
+    public synchronized void setEnabled(boolean on) {
+        if (merged) {
+            throw new IllegalStateException("Cannot switch merged adapters off; unmerge first");
+        }
+        if (on == enabled) {
+            return;
+        }
+        for (Slot s : slots) {
+            s.projection().setAdapter(s.part(), on ? s.adapter() : null);
+        }
+        enabled = on;
+        model.weightsChanged();
     }
 
     /**

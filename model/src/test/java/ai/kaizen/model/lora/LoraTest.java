@@ -76,6 +76,26 @@ class LoraTest {
     }
 
     @Test
+    void disabledAdaptersComputeExactlyTheBaseAndEnablingThemRestoresTheAdaptedModel() {
+        try (LlamaModel model = LlamaModel.random(CONFIG, ModelOptions.DEFAULT, 1)) {
+            float[] base = logits(model);
+            try (Lora lora = Lora.attach(model, LORA, 2)) {
+                randomiseB(lora, 3);
+                float[] adapted = logits(model);
+                assertThat(adapted).isNotEqualTo(base);
+                lora.setEnabled(false);
+                assertThat(lora.isEnabled()).isFalse();
+                assertThat(logits(model)).containsExactly(base); // PPO's reference: no second copy needed
+                lora.setEnabled(true);
+                assertThat(logits(model)).containsExactly(adapted);
+                lora.merge();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> lora.setEnabled(false))
+                        .isInstanceOf(IllegalStateException.class);
+            }
+        }
+    }
+
+    @Test
     void mergedWeightsEqualTheAdapterPathAndUnmergeRestoresTheBase() {
         try (LlamaModel model = LlamaModel.random(CONFIG, ModelOptions.DEFAULT, 1)) {
             float[] base = logits(model);

@@ -135,6 +135,18 @@ public final class JsonlFormats {
         });
     }
 
+    /**
+     * Reads prompt-only JSONL (TRL's prompt datasets, for PPO): {@code prompt} as a string (one user
+     * message) or a list of chat messages; other fields are ignored.
+     *
+     * @param in the JSONL text
+     * @return the prompts, in order
+     * @throws DatasetFormatException naming the line of a malformed record
+     */
+    public static List<List<ChatMessage>> readPrompts(Reader in) {
+        return read(in, JsonlFormats::prompt);
+    }
+
     private static <E> void write(List<E> examples, Writer out, Function<E, JsonObject> toJson) {
         try {
             for (E e : examples) {

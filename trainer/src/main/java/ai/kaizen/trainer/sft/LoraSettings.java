@@ -1,6 +1,10 @@
 package ai.kaizen.trainer.sft;
 
 import ai.kaizen.model.lora.LoraConfig;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,5 +33,35 @@ public record LoraSettings(int rank, double alpha, double dropout, List<String> 
     /** @return the model module's configuration */
     public LoraConfig toLoraConfig() {
         return LoraConfig.of(rank, alpha, dropout, targetModules);
+    }
+
+    /** @param o a TRL-named JSON configuration to add {@code lora_r ... merge_lora} to */
+    public void writeTo(JsonObject o) {
+        o.addProperty("lora_r", rank);
+        o.addProperty("lora_alpha", alpha);
+        o.addProperty("lora_dropout", dropout);
+        JsonArray targets = new JsonArray();
+        targetModules.forEach(targets::add);
+        o.add("lora_target_modules", targets);
+        o.addProperty("merge_lora", mergeIntoOutput);
+    }
+
+    /**
+     * @param o a TRL-named JSON configuration
+     * @param defaults the values of keys it does not give
+     * @return its {@code lora_r ... merge_lora} options
+     */
+    public static LoraSettings read(JsonObject o, LoraSettings defaults) {
+        List<String> targets = defaults.targetModules();
+        if (o.has("lora_target_modules")) {
+            targets = new ArrayList<>();
+            for (JsonElement t : o.getAsJsonArray("lora_target_modules")) {
+                targets.add(t.getAsString());
+            }
+        }
+        return new LoraSettings(o.has("lora_r") ? o.get("lora_r").getAsInt() : defaults.rank(),
+                o.has("lora_alpha") ? o.get("lora_alpha").getAsDouble() : defaults.alpha(),
+                o.has("lora_dropout") ? o.get("lora_dropout").getAsDouble() : defaults.dropout(), targets,
+                o.has("merge_lora") ? o.get("merge_lora").getAsBoolean() : defaults.mergeIntoOutput());
     }
 }

@@ -2,7 +2,6 @@ package ai.kaizen.trainer.sft;
 
 import ai.kaizen.model.config.Json;
 import ai.kaizen.trainer.optim.AdamW;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -188,13 +187,7 @@ public record SftConfig(double learningRate, AdamW.Hyper adam, int warmupSteps, 
         o.addProperty("resume", resume);
         o.addProperty("use_peft", lora != null);
         if (lora != null) {
-            o.addProperty("lora_r", lora.rank());
-            o.addProperty("lora_alpha", lora.alpha());
-            o.addProperty("lora_dropout", lora.dropout());
-            JsonArray targets = new JsonArray();
-            lora.targetModules().forEach(targets::add);
-            o.add("lora_target_modules", targets);
-            o.addProperty("merge_lora", lora.mergeIntoOutput());
+            lora.writeTo(o);
         }
         return o;
     }

@@ -11,7 +11,6 @@ import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.llama.Projection;
 import ai.kaizen.model.llama.TorchThreads;
 import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.safetensors.DType;
@@ -423,11 +422,7 @@ public final class SftTrainer implements AutoCloseable {
 
     /** The trainable weights in their public layout: the whole model (HF) or the adapters (PEFT). */
     private void saveWeights(Path dir) {
-        if (lora != null) {
-            lora.save(dir, model.directory().toString());
-        } else {
-            network.save(dir, DType.F32);
-        }
+        TrainedModelOutput.saveTrainable(model, lora, dir);
     }
 
     private TrainerState restore(Path checkpoint) {
@@ -436,11 +431,7 @@ public final class SftTrainer implements AutoCloseable {
             throw new IllegalStateException("Checkpoint " + checkpoint + " was written with seed " + state.seed()
                     + ", the configuration says " + config.seed());
         }
-        if (lora != null) {
-            WeightRestore.adapters(lora, network, checkpoint);
-        } else {
-            WeightRestore.fullModel(network, checkpoint);
-        }
+        WeightRestore.trainable(network, lora, checkpoint);
         optimizer.load(checkpoint.resolve(OPTIMIZER_FILE));
         if (state.hasBest() && config.loadBestAtEnd()) {
             if (state.bestStep() == state.globalStep()) {
@@ -490,47 +481,7 @@ public final class SftTrainer implements AutoCloseable {
      * @param dir the target directory
      */
     public void saveOutput(Path dir) {
-        if (lora == null) {
-            model.save(dir, DType.F32);
-            writeTemplate(dir);
-            return;
-        }
-        lora.save(dir, model.directory().toString());
-        LanguageModel.copyTokenizerFiles(model.directory(), dir);
-        writeTemplate(dir);
-        if (config.lora().mergeIntoOutput()) {
-            Path merged = dir.resolve("merged");
-            // merge then unmerge is W + d - d, which is not W in floating point: keep exact copies
-            List<NDArray> originals = new ArrayList<>();
-            List<NDArray> weights = new ArrayList<>();
-            for (Projection p : network.projections()) {
-                if (p.parts().stream().anyMatch(config.lora().targetModules()::contains)) {
-                    weights.add(p.weight().getArray());
-                    originals.add(p.weight().getArray().duplicate());
-                }
-            }
-            lora.merge();
-            try {
-                model.save(merged, DType.F32);
-                writeTemplate(merged);
-            } finally {
-                lora.unmerge();
-                for (int i = 0; i < weights.size(); i++) {
-                    originals.get(i).copyTo(weights.get(i));
-                    originals.get(i).close();
-                }
-                network.weightsChanged();
-            }
-        }
-    }
-
-    private void writeTemplate(Path dir) {
-        try {
-            Files.writeString(dir.resolve("chat_template.jinja"), model.tokenizer().chatTemplate().source(),
-                    StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TrainedModelOutput.save(model, lora, lora != null && config.lora().mergeIntoOutput(), dir);
     }
 
     /** Frees the optimizer state and best-weight copies; removes LoRA adapters from the model. */

@@ -53,6 +53,21 @@ public final class WeightRestore {
         model.weightsChanged();
     }
 
+    /**
+     * Reads what {@link TrainedModelOutput#saveTrainable} wrote: the adapters with LoRA, else the whole model.
+     *
+     * @param model the model
+     * @param lora its adapters, or null for full fine-tuning
+     * @param dir the directory
+     */
+    public static void trainable(LlamaModel model, Lora lora, Path dir) {
+        if (lora != null) {
+            adapters(lora, model, dir);
+        } else {
+            fullModel(model, dir);
+        }
+    }
+
     private static Projection projectionOf(LlamaModel model, Parameter parameter) {
         for (Projection projection : model.projections()) {
             if (projection.weight() == parameter || projection.bias() == parameter) {

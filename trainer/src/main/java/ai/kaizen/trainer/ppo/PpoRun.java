@@ -1,0 +1,60 @@
+package ai.kaizen.trainer.ppo;
+
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.dataset.JsonlFormats;
+import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.sft.SftListener;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One PPO job from files to files: load the policy, the reward model (which also initialises the
+ * critic), the prompts; train; save. What {@code kaizen train ppo} calls.
+ */
+public final class PpoRun {
+
+    private PpoRun() {}
+
+    /**
+     * @param policyDir the policy to train (usually the SFT output), Hugging Face layout
+     * @param rewardModelDir the reward model: backbone + {@code scalar_head.safetensors}
+     *     (+ {@code reward_stats.json})
+     * @param config the run's configuration
+     * @param datasetDir prompts: {@code train.jsonl}, optional {@code eval.jsonl}
+     * @param listener progress callbacks
+     * @return what happened
+     */
+    public static PpoResult run(Path policyDir, Path rewardModelDir, PpoConfig config, Path datasetDir,
+            SftListener listener) {
+        List<List<ChatMessage>> train = readPrompts(datasetDir, Split.TRAIN);
+        List<List<ChatMessage>> eval = readPrompts(datasetDir, Split.EVAL);
+        try (LanguageModel policy = LanguageModel.load(policyDir);
+                Reward reward = ScalarHeadReward.load(rewardModelDir, config.batchSize());
+                PpoTrainer trainer = PpoTrainer.create(config, policy, rewardModelDir, reward)) {
+            return trainer.train(train, eval, listener);
+        }
+    }
+
+    /**
+     * @param datasetDir a dataset directory
+     * @param split which split
+     * @return its prompts ({@code <split>.jsonl}; none if the file is absent)
+     */
+    public static List<List<ChatMessage>> readPrompts(Path datasetDir, Split split) {
+        Path file = datasetDir.resolve(split.label() + ".jsonl");
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return JsonlFormats.readPrompts(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
