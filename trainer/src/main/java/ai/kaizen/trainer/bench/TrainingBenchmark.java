@@ -24,8 +24,9 @@ import ai.kaizen.model.training.TokenLogprobs;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.ppo.PpoConfig;
 import ai.kaizen.trainer.ppo.PpoTrainer;
-import ai.kaizen.trainer.ppo.RewardStats;
-import ai.kaizen.trainer.ppo.ScalarHeadReward;
+import ai.kaizen.trainer.reward.RewardStats;
+import ai.kaizen.trainer.ppo.RewardModelReward;
+import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.ppo.ValueModel;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -234,8 +235,9 @@ public final class TrainingBenchmark {
             LlamaModel policyNetwork = source.network().get();
             try (LanguageModel policy = LanguageModel.of(tokenizerDir, policyNetwork, tokenizer,
                     GenerationConfig.load(tokenizerDir, source.config()));
-                    ScalarHeadReward reward = ScalarHeadReward.of(rewardNetwork, ScalarHead.create(rewardNetwork, 2),
-                            RewardStats.IDENTITY, settings.batch());
+                    RewardModelReward reward = new RewardModelReward(RewardModel.of(LanguageModel.of(tokenizerDir,
+                            rewardNetwork, tokenizer, GenerationConfig.load(tokenizerDir, source.config())),
+                            ScalarHead.create(rewardNetwork, 2), RewardStats.IDENTITY));
                     PpoTrainer trainer = new PpoTrainer(config, policy, source.network().get(),
                             ValueModel.of(valueNetwork, ScalarHead.create(valueNetwork, 1)), reward)) {
                 trainer.setUpdateThreads(settings.threads());

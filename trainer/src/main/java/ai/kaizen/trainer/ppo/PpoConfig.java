@@ -56,7 +56,7 @@ import java.util.Map;
  * @param lam GAE lambda
  * @param whitenAdvantages whiten advantages over the batch
  * @param whitenRewards whiten the per-token rewards over the batch (mean kept)
- * @param useScoreScaling normalise scores with the reward's {@link RewardStats}
+ * @param useScoreScaling normalise scores with the reward's {@link ai.kaizen.trainer.reward.RewardStats}
  * @param scoreClip clip normalised scores to +-this (0: no clipping)
  * @param missingEosPenalty subtracted from the score of responses that end without EOS (0: none)
  * @param klLimit stop when the mean KL per response (the non-negative k3 estimate, {@code objective/kl_k3})

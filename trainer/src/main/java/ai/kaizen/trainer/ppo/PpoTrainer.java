@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.trainer.reward.RewardStats;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -528,7 +529,7 @@ public final class PpoTrainer implements AutoCloseable {
                     // the value of the state before token i is read where token i is predicted
                     float[] v = Arrays.copyOfRange(values, base + p - 1, base + p - 1 + n);
                     boolean eos = g.finishReason() == FinishReason.EOS;
-                    double score = stats.normalise(raw[from + r]);
+                    double score = stats.normalize(raw[from + r]);
                     if (config.scoreClip() > 0) {
                         score = Math.max(-config.scoreClip(), Math.min(config.scoreClip(), score));
                     }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.trainer.reward.RewardStats;
 import java.util.List;
 
 /**

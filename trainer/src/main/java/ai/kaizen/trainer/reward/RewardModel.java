@@ -56,6 +56,18 @@ public final class RewardModel implements AutoCloseable {
     }
 
     /**
+     * A reward model from parts already in memory (benchmarks, tests).
+     *
+     * @param model the backbone with its tokenizer (owned from now on)
+     * @param head the head (owned from now on)
+     * @param stats the normalisation statistics
+     * @return the reward model
+     */
+    public static RewardModel of(LanguageModel model, ScalarHead head, RewardStats stats) {
+        return new RewardModel(model, head, stats, true);
+    }
+
+    /**
      * @param dir a reward model directory
      * @return the model, in float32 on the CPU
      * @throws ai.kaizen.model.ModelException if the directory is not a model or has no scalar head
