@@ -28,8 +28,8 @@ import java.util.concurrent.CompletionStage;
  * the same order and splits, whatever feedback arrived or changed since.
  *
  * <p>The default sources: SFT from {@link RatedAnswers}; preferences from {@link PairwiseChoices} and
- * {@link StarsDifferences}; thumbs from {@link ThumbsLabels} and {@link BothBadAnswers}. Reviewers' rankings and
- * ideal answers will be sources of their own.
+ * {@link StarsDifferences}; thumbs from {@link ThumbsLabels} and {@link BothBadAnswers}; reviewers' rankings through
+ * {@link RankedAnswers}.
  */
 public final class DatasetBuilder {
 
@@ -57,10 +57,13 @@ public final class DatasetBuilder {
         }
     }
 
-    /** Every source built today: ratings, pairwise choices, stars differences, thumbs, both-bad verdicts. */
+    /**
+     * Every source built today: ratings, pairwise choices, stars differences, thumbs, both-bad verdicts, and
+     * reviewers' rankings.
+     */
     public static List<FeedbackSource> defaultSources() {
         return List.of(new RatedAnswers(), new PairwiseChoices(), new StarsDifferences(), new ThumbsLabels(),
-                new BothBadAnswers());
+                new BothBadAnswers(), new RankedAnswers());
     }
 
     /** Builds and records an SFT dataset from the feedback given up to {@code cutOff}. */
