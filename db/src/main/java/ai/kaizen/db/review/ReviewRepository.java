@@ -235,6 +235,33 @@ public final class ReviewRepository {
                 });
     }
 
+    /**
+     * The conversation of {@code promptMessageId} (whoever owns it: reviewers read every conversation), its branch
+     * down to that message, and the messages {@code answerIds} among its messages.
+     */
+    public CompletionStage<ReviewContext> context(UUID promptMessageId, List<UUID> answerIds) {
+        return sessions.withSession(s -> s.find(Message.class, promptMessageId).thenCompose(prompt -> {
+            if (prompt == null) {
+                throw new ReviewException(404, "the conversation of this task was deleted");
+            }
+            return s.find(ai.kaizen.db.chat.Conversation.class, prompt.conversationId())
+                    .thenCompose(conversation -> s.createSelectionQuery(
+                                    "from Message where conversationId = :c order by createdAt, id", Message.class)
+                            .setParameter("c", prompt.conversationId())
+                            .getResultList()
+                            .thenApply(all -> {
+                                java.util.Map<UUID, Message> answers = new java.util.LinkedHashMap<>();
+                                for (Message m : all) {
+                                    if (answerIds.contains(m.id())) {
+                                        answers.put(m.id(), m);
+                                    }
+                                }
+                                return new ReviewContext(conversation,
+                                        ai.kaizen.db.chat.ConversationRepository.branch(all, promptMessageId), answers);
+                            }));
+        }));
+    }
+
     /** The task, whoever works on it. */
     public CompletionStage<Optional<ReviewTask>> task(UUID id) {
         return sessions.withSession(s -> s.find(ReviewTask.class, id)).thenApply(Optional::ofNullable);
