@@ -1,0 +1,259 @@
+// Kaizen review workspace: keyboard first. All text from users and the model is inserted with textContent.
+//
+// Ranking: press the answers' numbers from best to worst; "=" before a number ties it with the one before; "x"
+// before a number flags it unacceptable; Backspace undoes; Enter submits and the next task comes, focused.
+'use strict';
+
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+const taskEl = document.getElementById('task');
+const emptyEl = document.getElementById('empty');
+const noticeEl = document.getElementById('notice');
+const contextEl = document.getElementById('context');
+const candidatesEl = document.getElementById('candidates');
+const orderEl = document.getElementById('order');
+const skipForm = document.getElementById('skip-form');
+const skipReason = document.getElementById('skip-reason');
+const editingEl = document.getElementById('editing');
+
+let work = null;       // the task being ranked, as /api/review/next gives it
+let groups = [];       // the ordering: groups[i] holds the ids ranked i + 1 (more than one: a tie)
+let flagged = new Set();
+let pending = null;    // '=' or 'x' pressed, waiting for a number
+let editing = false;   // changing a submission (E) rather than doing new work
+let busy = false;
+let draftTimer = null;
+let pollTimer = null;
+
+function api(path, options = {}) {
+  const headers = { 'X-CSRF-Token': csrf, ...(options.headers || {}) };
+  if (options.body && typeof options.body !== 'string') {
+    headers['Content-Type'] = 'application/json';
+    options.body = JSON.stringify(options.body);
+  }
+  return fetch(path, { credentials: 'same-origin', ...options, headers });
+}
+
+async function errorOf(response) {
+  try { return (await response.json()).error || response.statusText; } catch { return response.statusText; }
+}
+
+function notice(text) {
+  noticeEl.textContent = text || '';
+  noticeEl.hidden = !text;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function idOfKey(key) {
+  const c = work?.candidates.find((x) => String(x.key) === key);
+  return c ? c.message_id : null;
+}
+
+function rankOf(id) {
+  const i = groups.findIndex((g) => g.includes(id));
+  return i < 0 ? null : i + 1;
+}
+
+function placedCount() {
+  return groups.reduce((n, g) => n + g.length, 0);
+}
+
+function render() {
+  for (const card of candidatesEl.children) {
+    const id = card.dataset.id;
+    const rank = rankOf(id);
+    card.classList.toggle('placed', rank !== null);
+    card.classList.toggle('flagged', flagged.has(id));
+    card.querySelector('.rank').textContent = rank === null ? '–' : '#' + rank;
+  }
+  const keyOf = (id) => work.candidates.find((c) => c.message_id === id).key + (flagged.has(id) ? '✗' : '');
+  orderEl.textContent = groups.length === 0 ? 'nothing yet'
+    : groups.map((g) => g.map(keyOf).join(' = ')).join(' > ')
+      + (pending === '=' ? ' = …' : pending === 'x' ? '  (flag which?)' : '');
+}
+
+function show(next, asEdit) {
+  work = next;
+  editing = asEdit;
+  groups = [];
+  flagged = new Set();
+  pending = null;
+  skipForm.hidden = true;
+  editingEl.hidden = !asEdit;
+  if (!work) {
+    taskEl.hidden = true;
+    emptyEl.hidden = false;
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(loadNext, 3000);
+    return;
+  }
+  const saved = asEdit ? fromRanking(work.ranking) : work.draft;
+  if (saved) {
+    groups = (saved.groups || []).map((g) => g.filter((id) => work.candidates.some((c) => c.message_id === id)))
+      .filter((g) => g.length > 0);
+    flagged = new Set(saved.flagged || []);
+  }
+  document.getElementById('task-priority').textContent = { disliked: 'a disliked answer', uncertain: 'an uncertain one', random: 'random traffic' }[work.priority] || '';
+  document.getElementById('system-prompt').textContent = work.system_prompt || '(none)';
+  contextEl.replaceChildren(...work.history.map((m) => el('li', m.role, m.content)));
+  candidatesEl.replaceChildren(...work.candidates.map((c) => {
+    const card = el('li', 'candidate');
+    card.dataset.id = c.message_id;
+    card.append(el('span', 'key', String(c.key)), el('div', 'text', c.content), el('span', 'rank', '–'));
+    card.addEventListener('click', () => place(c.message_id));
+    return card;
+  }));
+  emptyEl.hidden = true;
+  taskEl.hidden = false;
+  taskEl.dataset.workId = String(work.work_id);
+  render();
+  // keyboard-only use: the next task has the focus, nothing to click
+  taskEl.focus();
+  taskEl.scrollIntoView({ block: 'start' });
+}
+
+function fromRanking(ranking) {
+  if (!ranking) return null;
+  const byRank = new Map();
+  for (const e of ranking) {
+    if (!byRank.has(e.rank)) byRank.set(e.rank, []);
+    byRank.get(e.rank).push(e.message_id);
+  }
+  return {
+    groups: [...byRank.keys()].sort((a, b) => a - b).map((r) => byRank.get(r)),
+    flagged: ranking.filter((e) => e.unacceptable).map((e) => e.message_id),
+  };
+}
+
+async function loadNext() {
+  clearTimeout(pollTimer);
+  const response = await api('/api/review/next');
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  show((await response.json()).task, false);
+}
+
+async function loadLast() {
+  const response = await api('/api/review/last');
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  const last = (await response.json()).task;
+  if (!last) { notice('Nothing of yours can still be changed.'); return; }
+  notice('Editing your last submission; Enter saves it.');
+  show(last, true);
+}
+
+function changed() {
+  render();
+  if (editing || !work) return;
+  clearTimeout(draftTimer);
+  const id = work.work_id;
+  const draft = { groups, flagged: [...flagged] };
+  draftTimer = setTimeout(() => api(`/api/review/work/${id}/draft`, { method: 'PUT', body: { draft } }), 400);
+}
+
+function place(id) {
+  if (!id) return;
+  if (pending === 'x') {
+    pending = null;
+    if (flagged.has(id)) flagged.delete(id); else flagged.add(id);
+    changed();
+    return;
+  }
+  if (rankOf(id) !== null) { pending = null; notice('Already placed; Backspace undoes.'); render(); return; }
+  if (pending === '=' && groups.length > 0) groups[groups.length - 1].push(id);
+  else groups.push([id]);
+  pending = null;
+  notice('');
+  changed();
+}
+
+function undo() {
+  if (pending) { pending = null; render(); return; }
+  if (groups.length === 0) return;
+  const last = groups[groups.length - 1];
+  last.pop();
+  if (last.length === 0) groups.pop();
+  changed();
+}
+
+async function submit() {
+  if (!work || busy) return;
+  if (placedCount() < work.candidates.length) {
+    notice(`Place every answer first (${placedCount()} of ${work.candidates.length}).`);
+    return;
+  }
+  busy = true;
+  clearTimeout(draftTimer);
+  const ranking = [];
+  groups.forEach((g, i) => g.forEach((id) => ranking.push({ message_id: id, rank: i + 1, unacceptable: flagged.has(id) })));
+  try {
+    const response = await api(`/api/review/work/${work.work_id}/ranking`, { method: 'POST', body: { ranking } });
+    if (!response.ok) { notice(await errorOf(response)); return; }
+    const saved = await response.json();
+    notice(`Saved (${saved.pairs} pairs).`);
+    await loadNext();
+    loadMine();
+  } finally {
+    busy = false;
+  }
+}
+
+function openSkip() {
+  if (!work || editing) return;
+  skipForm.hidden = false;
+  skipReason.value = '';
+  skipReason.focus();
+}
+
+skipForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const reason = skipReason.value.trim();
+  if (!reason) { notice('Say why you skip.'); return; }
+  const response = await api(`/api/review/work/${work.work_id}/skip`, { method: 'POST', body: { reason } });
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  notice('Skipped.');
+  await loadNext();
+});
+
+skipReason.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') { skipForm.hidden = true; taskEl.focus(); }
+});
+
+document.getElementById('submit').addEventListener('click', submit);
+document.getElementById('skip').addEventListener('click', openSkip);
+document.getElementById('edit').addEventListener('click', loadLast);
+
+document.addEventListener('keydown', (e) => {
+  const t = e.target;
+  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (t instanceof HTMLButtonElement && e.key === 'Enter') return; // the button's own click
+  const key = e.key.toLowerCase();
+  if (/^[1-9]$/.test(key)) { place(idOfKey(key)); }
+  else if (key === '=' && groups.length > 0) { pending = '='; render(); }
+  else if (key === 'x') { pending = 'x'; render(); }
+  else if (key === 'backspace') { undo(); }
+  else if (key === 'enter') { submit(); }
+  else if (key === 's') { openSkip(); }
+  else if (key === 'e') { loadLast(); }
+  else if (key === 'escape') { pending = null; render(); }
+  else return;
+  e.preventDefault();
+});
+
+async function loadMine() {
+  const response = await api('/api/review/agreement');
+  if (!response.ok) return;
+  const body = await response.json();
+  const me = body.reviewers.find((r) => r.name === document.querySelector('.who')?.textContent.split(' (')[0]) || body.reviewers[0];
+  const text = !me ? 'No submissions yet.' : `${me.tasks} tasks · median ${me.median_seconds === null ? '–' : me.median_seconds.toFixed(1) + ' s'}`
+    + ` · agreement with the majority ${me.with_majority === null ? '–' : Math.round(me.with_majority * 100) + ' %'}`
+    + (body.overall ? ` · all reviewers: α ${body.overall.alpha === null ? '–' : body.overall.alpha.toFixed(2)}` : '');
+  document.getElementById('mine-text').textContent = text;
+}
+
+loadNext();
+loadMine();
