@@ -248,7 +248,7 @@ async function loadMine() {
   const response = await api('/api/review/agreement');
   if (!response.ok) return;
   const body = await response.json();
-  const me = body.reviewers.find((r) => r.name === document.querySelector('.who')?.textContent.split(' (')[0]) || body.reviewers[0];
+  const me = body.reviewers.find((r) => r.reviewer === body.you);
   const text = !me ? 'No submissions yet.' : `${me.tasks} tasks · median ${me.median_seconds === null ? '–' : me.median_seconds.toFixed(1) + ' s'}`
     + ` · agreement with the majority ${me.with_majority === null ? '–' : Math.round(me.with_majority * 100) + ' %'}`
     + (body.overall ? ` · all reviewers: α ${body.overall.alpha === null ? '–' : body.overall.alpha.toFixed(2)}` : '');

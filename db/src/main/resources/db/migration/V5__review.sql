@@ -31,7 +31,8 @@ CREATE TABLE review_assignment (
     status       varchar(10)              NOT NULL CHECK (status IN ('open', 'submitted', 'skipped')),
     draft        jsonb,
     ranking      jsonb CHECK (ranking IS NULL OR jsonb_typeof(ranking -> 'entries') = 'array'),
-    ideal_answer text,
+    -- the reviewer's ideal answer: a message beside the model's answers (no model version: a person wrote it)
+    ideal_message_id uuid REFERENCES message (id) ON DELETE CASCADE,
     skip_reason  varchar(200),
     assigned_at  timestamp with time zone NOT NULL DEFAULT now(),
     submitted_at timestamp with time zone,
@@ -40,7 +41,7 @@ CREATE TABLE review_assignment (
     updated_at   timestamp with time zone NOT NULL DEFAULT now(),
     edit_until   timestamp with time zone,
     UNIQUE (task_id, reviewer),
-    CHECK (status <> 'submitted' OR ranking IS NOT NULL OR ideal_answer IS NOT NULL),
+    CHECK (status <> 'submitted' OR ranking IS NOT NULL OR ideal_message_id IS NOT NULL),
     CHECK (status <> 'skipped' OR skip_reason IS NOT NULL)
 );
 CREATE INDEX review_assignment_reviewer ON review_assignment (reviewer, status);

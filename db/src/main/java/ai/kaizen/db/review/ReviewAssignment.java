@@ -51,8 +51,8 @@ public class ReviewAssignment {
     @Column(name = "ranking", columnDefinition = "jsonb")
     private String ranking;
 
-    @Column(name = "ideal_answer", columnDefinition = "text")
-    private String idealAnswer;
+    @Column(name = "ideal_message_id")
+    private UUID idealMessageId;
 
     @Column(name = "skip_reason", length = 200)
     private String skipReason;
@@ -108,8 +108,9 @@ public class ReviewAssignment {
         return Optional.ofNullable(ranking).map(json -> Ranking.fromJson(new JsonObject(json).getJsonArray("entries")));
     }
 
-    public Optional<String> idealAnswer() {
-        return Optional.ofNullable(idealAnswer);
+    /** The message holding the reviewer's ideal answer (an answer to the task's prompt). */
+    public Optional<UUID> idealMessageId() {
+        return Optional.ofNullable(idealMessageId);
     }
 
     public Optional<String> skipReason() {
@@ -148,7 +149,7 @@ public class ReviewAssignment {
     }
 
     /** Records (or, within the edit window, replaces) the submitted work. */
-    void submit(Ranking ranking, String idealAnswer, Duration editWindow) {
+    void submit(Ranking ranking, UUID idealMessageId, Duration editWindow) {
         Instant now = Instant.now();
         if (status() == Status.OPEN) {
             this.submittedAt = now;
@@ -157,7 +158,7 @@ public class ReviewAssignment {
         }
         this.status = Status.SUBMITTED.label();
         this.ranking = ranking == null ? null : new JsonObject().put("entries", ranking.toJson()).encode();
-        this.idealAnswer = idealAnswer;
+        this.idealMessageId = idealMessageId;
         this.draft = null;
         this.updatedAt = now;
     }

@@ -175,15 +175,26 @@ public final class ReviewRepository {
         }));
     }
 
-    /** Submits the ideal answer of an ideal-answer task; within the edit window a second call replaces the first. */
+    /**
+     * Submits the ideal answer of an ideal-answer task, stored as a demonstration: an assistant message answering
+     * the task's prompt, beside the model's answers, with no model version. Within the edit window a second call
+     * replaces the first (the earlier message is deleted).
+     */
     public CompletionStage<ReviewWork> submitIdealAnswer(long id, String reviewer, String answer, Duration editWindow) {
-        return sessions.withTransaction(s -> find(s, id, reviewer, true).thenApply(w -> {
+        return sessions.withTransaction(s -> find(s, id, reviewer, true).thenCompose(w -> {
             if (w.task().kind() != ReviewTask.Kind.IDEAL) {
                 throw new ReviewException(400, "this task asks for a ranking, not an ideal answer");
             }
             requireEditable(w);
-            w.assignment().submit(null, answer, editWindow);
-            return w;
+            Optional<UUID> earlier = w.assignment().idealMessageId();
+            return s.find(Message.class, w.task().promptMessageId()).thenCompose(prompt -> {
+                Message ideal = Message.written(prompt.conversationId(), prompt.id(), Message.Author.assistant, answer);
+                w.assignment().submit(null, ideal.id(), editWindow);
+                CompletionStage<Void> removed = earlier.isEmpty() ? CompletableFuture.completedFuture(null)
+                        : s.find(Message.class, earlier.get()).thenCompose(old -> old == null
+                        ? CompletableFuture.completedFuture(null) : s.remove(old));
+                return removed.thenCompose(done -> s.persist(ideal)).thenApply(done -> w);
+            });
         }));
     }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Keeps the ranking queue filled in the background, so that a reviewer never waits for the model: while fewer
+ * Keeps the review queues filled in the background (ideal-answer tasks need no model and are made as well), so that a reviewer never waits for the model: while fewer
  * than {@code review.buffer} ranking tasks have a free place, it picks the next user message to review (disliked
  * answers first, then uncertain ones, then random traffic), samples K-1 new answers from the serving model (one
  * batch, a different seed per answer) beside the answer the user saw, and stores them with the task.
@@ -70,7 +70,7 @@ public final class CandidateGenerator implements AutoCloseable {
 
     /** Tops the buffer up, one task after another, unless a fill is already under way. */
     void fill() {
-        if (serving.get().isEmpty() || !running.compareAndSet(false, true)) {
+        if (!running.compareAndSet(false, true)) {
             return;
         }
         fillOne().onComplete(made -> {
@@ -83,11 +83,30 @@ public final class CandidateGenerator implements AutoCloseable {
         });
     }
 
-    /** Makes one task if the buffer needs one and the model has room; whether it made one. */
+    /** Makes one task of each kind whose buffer needs one (ranking only when the model has room); whether it did. */
     private Future<Boolean> fillOne() {
+        return fillIdeal().compose(ideal -> fillRank().map(rank -> ideal || rank));
+    }
+
+    /**
+     * An ideal-answer task needs no model: the answer the user saw is where the reviewer starts from. Disliked and
+     * uncertain answers come first, as in the ranking queue.
+     */
+    private Future<Boolean> fillIdeal() {
+        return Future.fromCompletionStage(reviews.openTasks(ReviewTask.Kind.IDEAL))
+                .compose(open -> open >= settings.buffer() ? Future.succeededFuture(false)
+                        : Future.fromCompletionStage(reviews.promptsToReview(ReviewTask.Kind.IDEAL, 1))
+                        .compose(prompts -> prompts.stream().filter(p -> p.shownAnswerId() != null).findFirst()
+                                .map(p -> Future.fromCompletionStage(reviews.createTask(new ReviewTask(UUID.randomUUID(),
+                                        ReviewTask.Kind.IDEAL, p.promptMessageId(), List.of(p.shownAnswerId()),
+                                        p.priority(), settings.overlap()), List.of())).map(task -> true))
+                                .orElse(Future.succeededFuture(false))));
+    }
+
+    private Future<Boolean> fillRank() {
         return Future.fromCompletionStage(reviews.openTasks(ReviewTask.Kind.RANK))
                 .compose(open -> {
-                    if (open >= settings.buffer() || !queue.hasRoom()) {
+                    if (open >= settings.buffer() || serving.get().isEmpty() || !queue.hasRoom()) {
                         return Future.succeededFuture(false);
                     }
                     return Future.fromCompletionStage(reviews.promptsToReview(ReviewTask.Kind.RANK,

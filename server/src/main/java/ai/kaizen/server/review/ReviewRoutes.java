@@ -35,11 +35,12 @@ import java.util.UUID;
  * and operators only. A reviewer's work is theirs alone: every call is scoped to the signed-in reviewer.
  *
  * <ul>
- *     <li>{@code GET /api/review/next}: the reviewer's next ranking task (their open one first), or
+ *     <li>{@code GET /api/review/next?kind=rank|ideal}: the reviewer's next task of that kind (rank by default) (their open one first), or
  *     {@code {"task": null}} when the queue is empty; never waits for the model.</li>
  *     <li>{@code GET /api/review/last}: their latest submission still open to change (the E key).</li>
  *     <li>{@code PUT /api/review/work/{id}/draft} {@code {"draft": {...}}}: keeps unsubmitted state across reloads.</li>
  *     <li>{@code POST /api/review/work/{id}/ranking} {@code {"ranking": [{"message_id", "rank", "unacceptable"}]}}.</li>
+ *     <li>{@code POST /api/review/work/{id}/ideal} {@code {"answer": "..."}}: the ideal answer of an ideal task.</li>
  *     <li>{@code POST /api/review/work/{id}/skip} {@code {"reason": "..."}}.</li>
  *     <li>{@code GET /api/review/agreement}: agreement and throughput; operators see everyone, reviewers themselves.</li>
  * </ul>
@@ -47,6 +48,7 @@ import java.util.UUID;
 public final class ReviewRoutes {
 
     static final int MAX_REASON = 200;
+    static final int MAX_IDEAL_CHARS = 8000;
     static final int MAX_DRAFT_CHARS = 20_000;
     static final int MOST_DISPUTED = 20;
 
@@ -75,6 +77,7 @@ public final class ReviewRoutes {
         router.get("/api/review/last").handler(this::last);
         router.put("/api/review/work/:id/draft").handler(this::draft);
         router.post("/api/review/work/:id/ranking").handler(this::rank);
+        router.post("/api/review/work/:id/ideal").handler(this::ideal);
         router.post("/api/review/work/:id/skip").handler(this::skip);
         router.get("/api/review/agreement").handler(this::agreement);
     }
@@ -84,20 +87,33 @@ public final class ReviewRoutes {
     }
 
     private void next(RoutingContext ctx) {
-        reply(ctx, Future.fromCompletionStage(reviews.next(reviewer(ctx), ReviewTask.Kind.RANK),
-                ctx.vertx().getOrCreateContext()));
+        kind(ctx).ifPresent(kind -> reply(ctx, Future.fromCompletionStage(reviews.next(reviewer(ctx), kind),
+                ctx.vertx().getOrCreateContext())));
     }
 
     private void last(RoutingContext ctx) {
-        reply(ctx, Future.fromCompletionStage(reviews.lastEditable(reviewer(ctx), ReviewTask.Kind.RANK),
-                ctx.vertx().getOrCreateContext()));
+        kind(ctx).ifPresent(kind -> reply(ctx, Future.fromCompletionStage(reviews.lastEditable(reviewer(ctx), kind),
+                ctx.vertx().getOrCreateContext())));
+    }
+
+    /** The {@code kind} query parameter: {@code rank} (the default) or {@code ideal}; anything else is a 400. */
+    private static Optional<ReviewTask.Kind> kind(RoutingContext ctx) {
+        String kind = ctx.queryParams().get("kind");
+        if (kind == null || kind.equals("rank")) {
+            return Optional.of(ReviewTask.Kind.RANK);
+        }
+        if (kind.equals("ideal")) {
+            return Optional.of(ReviewTask.Kind.IDEAL);
+        }
+        HttpError.fail(ctx, 400, "kind must be rank or ideal");
+        return Optional.empty();
     }
 
     /** Answers with the work and its conversation, or {@code {"task": null}}. */
     private void reply(RoutingContext ctx, Future<Optional<ReviewWork>> found) {
         found.compose(work -> work.isEmpty() ? Future.succeededFuture(new JsonObject().putNull("task"))
                         : Future.fromCompletionStage(reviews.context(work.get().task().promptMessageId(),
-                                work.get().task().candidateIds()), ctx.vertx().getOrCreateContext())
+                                messagesOf(work.get())), ctx.vertx().getOrCreateContext())
                         .map(context -> toJson(work.get(), context)))
                 .onSuccess(json -> JsonBodies.reply(ctx, json))
                 .onFailure(e -> fail(ctx, e));
@@ -158,6 +174,33 @@ public final class ReviewRoutes {
                 .onFailure(e -> fail(ctx, e));
     }
 
+    /** The candidates, and the ideal answer when there is one. */
+    private static List<UUID> messagesOf(ReviewWork work) {
+        List<UUID> ids = new ArrayList<>(work.task().candidateIds());
+        work.assignment().idealMessageId().ifPresent(ids::add);
+        return ids;
+    }
+
+    private void ideal(RoutingContext ctx) {
+        Optional<Long> id = workId(ctx);
+        Optional<JsonObject> body = id.isPresent() ? JsonBodies.object(ctx) : Optional.empty();
+        if (body.isEmpty()) {
+            return;
+        }
+        String answer = body.get().getValue("answer") instanceof String a ? a.strip() : "";
+        if (answer.isEmpty() || answer.length() > MAX_IDEAL_CHARS) {
+            HttpError.fail(ctx, 400, "answer must be text of 1 to " + MAX_IDEAL_CHARS + " characters");
+            return;
+        }
+        Future.fromCompletionStage(reviews.submitIdealAnswer(id.get(), reviewer(ctx), answer, settings.editWindow()),
+                        ctx.vertx().getOrCreateContext())
+                .onSuccess(work -> JsonBodies.reply(ctx, new JsonObject()
+                        .put("work_id", work.assignment().id())
+                        .put("message_id", work.assignment().idealMessageId().map(UUID::toString).orElse(null))
+                        .put("edit_until", work.assignment().editUntil().map(Object::toString).orElse(null))))
+                .onFailure(e -> fail(ctx, e));
+    }
+
     private void skip(RoutingContext ctx) {
         Optional<Long> id = workId(ctx);
         Optional<JsonObject> body = id.isPresent() ? JsonBodies.object(ctx) : Optional.empty();
@@ -184,7 +227,8 @@ public final class ReviewRoutes {
                             Map<String, String> names = new HashMap<>();
                             list.forEach(u -> names.put("user:" + u.id(), u.name()));
                             caller.userName().ifPresent(n -> names.put(caller.principal(), n));
-                            return agreementJson(work, names, all ? Optional.empty() : Optional.of(caller.principal()));
+                            return agreementJson(work, names, all ? Optional.empty() : Optional.of(caller.principal()))
+                                    .put("you", caller.principal());
                         }))
                 .onSuccess(json -> JsonBodies.reply(ctx, json))
                 .onFailure(e -> fail(ctx, e));
@@ -256,6 +300,8 @@ public final class ReviewRoutes {
                 .put("candidates", candidates)
                 .put("draft", work.assignment().draft().map(JsonObject::new).orElse(null))
                 .put("ranking", work.assignment().ranking().map(Ranking::toJson).orElse(null))
+                .put("ideal_answer", work.assignment().idealMessageId().map(context.answers()::get)
+                        .map(Message::content).orElse(null))
                 .put("edit_until", work.assignment().editUntil().map(Object::toString).orElse(null)));
     }
 

@@ -29,7 +29,7 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>The default sources: SFT from {@link RatedAnswers}; preferences from {@link PairwiseChoices} and
  * {@link StarsDifferences}; thumbs from {@link ThumbsLabels} and {@link BothBadAnswers}; reviewers' rankings through
- * {@link RankedAnswers}.
+ * {@link RankedAnswers} and their ideal answers through {@link IdealAnswers}.
  */
 public final class DatasetBuilder {
 
@@ -59,11 +59,11 @@ public final class DatasetBuilder {
 
     /**
      * Every source built today: ratings, pairwise choices, stars differences, thumbs, both-bad verdicts, and
-     * reviewers' rankings.
+     * reviewers' rankings and ideal answers.
      */
     public static List<FeedbackSource> defaultSources() {
         return List.of(new RatedAnswers(), new PairwiseChoices(), new StarsDifferences(), new ThumbsLabels(),
-                new BothBadAnswers(), new RankedAnswers());
+                new BothBadAnswers(), new RankedAnswers(), new IdealAnswers());
     }
 
     /** Builds and records an SFT dataset from the feedback given up to {@code cutOff}. */

@@ -31,8 +31,11 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-/** Reviewers' rankings, stored through the review queue in the real PostgreSQL, become preference pairs. */
-class RankedAnswersTest {
+/**
+ * Reviewers' work, stored through the review queue in the real PostgreSQL: rankings become preference pairs, ideal
+ * answers demonstrations.
+ */
+class ReviewSourcesTest {
 
     @TempDir
     static Path home;
@@ -117,6 +120,39 @@ class RankedAnswersTest {
 
         // the recorded version rebuilds to the same pairs
         Dataset<?> again = await(new DatasetBuilder(db.sessions(), List.of(new RankedAnswers())).rebuild(dataset.versionId()));
+        assertThat(again.train()).isEqualTo(dataset.train());
+    }
+
+    @Test
+    void idealAnswersBecomeDemonstrations() throws Exception {
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:u", "t", "Be kind.")));
+        Message q = Message.written(c.id(), null, Message.Author.user, "My card was charged twice.");
+        Message shown = Message.answer(UUID.randomUUID(), c.id(), q.id(), "Ok.",
+                new Message.Generation("m@1", "{}", 3, 2, 10, 5, "stop"));
+        await(conversations.append(c.id(), List.of(q, shown), shown.id()));
+        await(reviews.createTask(new ReviewTask(UUID.randomUUID(), ReviewTask.Kind.IDEAL, q.id(),
+                List.of(shown.id()), ReviewTask.Priority.DISLIKED, 2), List.of()));
+        ReviewWork ann = await(reviews.next("user:ann", ReviewTask.Kind.IDEAL)).orElseThrow();
+        await(reviews.submitIdealAnswer(ann.assignment().id(), "user:ann", "Sorry! I refund one charge.",
+                Duration.ofMinutes(5)));
+        // an edit within the window replaces the answer (and its message)
+        await(reviews.submitIdealAnswer(ann.assignment().id(), "user:ann", "Sorry about that: I have refunded the "
+                + "second charge.", Duration.ofMinutes(5)));
+        ReviewWork bob = await(reviews.next("user:bob", ReviewTask.Kind.IDEAL)).orElseThrow();
+        await(reviews.skip(bob.assignment().id(), "user:bob", "unsure"));
+
+        Dataset<SftExample> dataset = await(new DatasetBuilder(db.sessions(), List.of(new IdealAnswers()))
+                .buildSft(Instant.now(), new DatasetParameters(4, 1.0, 0, 0, true)));
+        assertThat(dataset.train()).singleElement().satisfies(e -> {
+            assertThat(e.messages()).containsExactly(ChatMessage.system("Be kind."),
+                    ChatMessage.user("My card was charged twice."),
+                    ChatMessage.assistant("Sorry about that: I have refunded the second charge."));
+            assertThat(e.provenance()).isEqualTo(new Provenance("ideal_answer",
+                    List.of(String.valueOf(ann.assignment().id()))));
+        });
+        assertThat(await(conversations.messages(c.id()))).extracting(Message::content)
+                .doesNotContain("Sorry! I refund one charge.");
+        Dataset<?> again = await(new DatasetBuilder(db.sessions(), List.of(new IdealAnswers())).rebuild(dataset.versionId()));
         assertThat(again.train()).isEqualTo(dataset.train());
     }
 }
