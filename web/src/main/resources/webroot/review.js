@@ -14,6 +14,8 @@ const orderEl = document.getElementById('order');
 const skipForm = document.getElementById('skip-form');
 const skipReason = document.getElementById('skip-reason');
 const editingEl = document.getElementById('editing');
+const idealEl = document.getElementById('ideal');
+const kind = document.getElementById('review').dataset.kind || 'rank';
 
 let work = null;       // the task being ranked, as /api/review/next gives it
 let groups = [];       // the ordering: groups[i] holds the ids ranked i + 1 (more than one: a tie)
@@ -64,6 +66,7 @@ function placedCount() {
 }
 
 function render() {
+  if (kind === 'ideal') return;
   for (const card of candidatesEl.children) {
     const id = card.dataset.id;
     const rank = rankOf(id);
@@ -93,7 +96,9 @@ function show(next, asEdit) {
     return;
   }
   const saved = asEdit ? fromRanking(work.ranking) : work.draft;
-  if (saved) {
+  if (kind === 'ideal') {
+    idealEl.value = asEdit ? (work.ideal_answer || '') : (work.draft?.text ?? work.candidates[0]?.content ?? '');
+  } else if (saved) {
     groups = (saved.groups || []).map((g) => g.filter((id) => work.candidates.some((c) => c.message_id === id)))
       .filter((g) => g.length > 0);
     flagged = new Set(saved.flagged || []);
@@ -105,7 +110,7 @@ function show(next, asEdit) {
     const card = el('li', 'candidate');
     card.dataset.id = c.message_id;
     card.append(el('span', 'key', String(c.key)), el('div', 'text', c.content), el('span', 'rank', '–'));
-    card.addEventListener('click', () => place(c.message_id));
+    if (kind === 'rank') card.addEventListener('click', () => place(c.message_id));
     return card;
   }));
   emptyEl.hidden = true;
@@ -113,7 +118,7 @@ function show(next, asEdit) {
   taskEl.dataset.workId = String(work.work_id);
   render();
   // keyboard-only use: the next task has the focus, nothing to click
-  taskEl.focus();
+  if (kind === 'ideal') idealEl.focus(); else taskEl.focus();
   taskEl.scrollIntoView({ block: 'start' });
 }
 
@@ -132,17 +137,18 @@ function fromRanking(ranking) {
 
 async function loadNext() {
   clearTimeout(pollTimer);
-  const response = await api('/api/review/next');
+  const response = await api('/api/review/next?kind=' + kind);
   if (!response.ok) { notice(await errorOf(response)); return; }
   show((await response.json()).task, false);
 }
 
 async function loadLast() {
-  const response = await api('/api/review/last');
+  const response = await api('/api/review/last?kind=' + kind);
   if (!response.ok) { notice(await errorOf(response)); return; }
   const last = (await response.json()).task;
   if (!last) { notice('Nothing of yours can still be changed.'); return; }
-  notice('Editing your last submission; Enter saves it.');
+  notice(kind === 'ideal' ? 'Editing your last answer; Ctrl+Enter saves it.'
+    : 'Editing your last submission; Enter saves it.');
   show(last, true);
 }
 
@@ -151,7 +157,7 @@ function changed() {
   if (editing || !work) return;
   clearTimeout(draftTimer);
   const id = work.work_id;
-  const draft = { groups, flagged: [...flagged] };
+  const draft = kind === 'ideal' ? { text: idealEl.value } : { groups, flagged: [...flagged] };
   draftTimer = setTimeout(() => api(`/api/review/work/${id}/draft`, { method: 'PUT', body: { draft } }), 400);
 }
 
@@ -180,7 +186,24 @@ function undo() {
   changed();
 }
 
+async function submitIdeal() {
+  if (!work || busy) return;
+  const answer = idealEl.value.trim();
+  if (!answer) { notice('Write the answer first.'); return; }
+  busy = true;
+  clearTimeout(draftTimer);
+  try {
+    const response = await api(`/api/review/work/${work.work_id}/ideal`, { method: 'POST', body: { answer } });
+    if (!response.ok) { notice(await errorOf(response)); return; }
+    notice('Saved.');
+    await loadNext();
+  } finally {
+    busy = false;
+  }
+}
+
 async function submit() {
+  if (kind === 'ideal') { submitIdeal(); return; }
   if (!work || busy) return;
   if (placedCount() < work.candidates.length) {
     notice(`Place every answer first (${placedCount()} of ${work.candidates.length}).`);
@@ -219,6 +242,14 @@ skipForm.addEventListener('submit', async (e) => {
   await loadNext();
 });
 
+if (idealEl) {
+  idealEl.addEventListener('input', changed);
+  idealEl.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submitIdeal(); }
+    else if (e.key === 'Escape') { e.preventDefault(); taskEl.focus(); }
+  });
+}
+
 skipReason.addEventListener('keydown', (e) => {
   if (e.key === 'Escape') { skipForm.hidden = true; taskEl.focus(); }
 });
@@ -232,7 +263,11 @@ document.addEventListener('keydown', (e) => {
   if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
   if (t instanceof HTMLButtonElement && e.key === 'Enter') return; // the button's own click
   const key = e.key.toLowerCase();
-  if (/^[1-9]$/.test(key)) { place(idOfKey(key)); }
+  if (key === 'r' && kind !== 'rank') { location.href = '/review?kind=rank'; }
+  else if (key === 'i' && kind !== 'ideal') { location.href = '/review?kind=ideal'; }
+  else if (kind === 'ideal' && key === 'w') { idealEl.focus(); }
+  else if (kind === 'ideal' && /^[1-9=x]$|^backspace$/.test(key)) { return; }
+  else if (/^[1-9]$/.test(key)) { place(idOfKey(key)); }
   else if (key === '=' && groups.length > 0) { pending = '='; render(); }
   else if (key === 'x') { pending = 'x'; render(); }
   else if (key === 'backspace') { undo(); }

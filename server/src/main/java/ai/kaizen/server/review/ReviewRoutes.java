@@ -70,9 +70,9 @@ public final class ReviewRoutes {
     public void mount(Router router) {
         router.route("/review").handler(Access.require(Role.REVIEWER));
         router.route("/api/review/*").handler(Access.require(Role.REVIEWER));
-        router.get("/review").handler(ctx -> pages.render(ctx, 200, "review", Map.of(
-                "guidelines", guidelines.sections(), "candidates", settings.candidates(),
-                "editMinutes", settings.editWindow().toMinutes())));
+        router.get("/review").handler(ctx -> kind(ctx).ifPresent(kind -> pages.render(ctx, 200, "review", Map.of(
+                "kind", kind.label(), "guidelines", guidelines.sections(), "candidates", settings.candidates(),
+                "editMinutes", settings.editWindow().toMinutes()))));
         router.get("/api/review/next").handler(this::next);
         router.get("/api/review/last").handler(this::last);
         router.put("/api/review/work/:id/draft").handler(this::draft);

@@ -248,4 +248,29 @@ class ReviewPageBrowserIT {
     private static UUID conversationOf(UUID messageId) throws Exception {
         return await(server.database().sessions().withSession(s -> s.find(Message.class, messageId))).conversationId();
     }
+
+    @Test
+    void writeIdealAnswersWithTheKeyboard() throws Exception {
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=ideal");
+        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        String work = shownWork();
+        // the box has the focus and holds the answer the user saw, to fix or replace
+        WebElement box = browser.switchTo().activeElement();
+        assertThat(box.getAttribute("id")).isEqualTo("ideal");
+        assertThat(box.getAttribute("value")).startsWith("The answer customer");
+        new Actions(browser).keyDown(Keys.CONTROL).sendKeys("a").keyUp(Keys.CONTROL)
+                .sendKeys("Thank you for waiting: your parcel ships today.")
+                .keyDown(Keys.CONTROL).sendKeys(Keys.ENTER).keyUp(Keys.CONTROL).perform();
+        String next = awaitNextWork(work);
+        assertThat(next).isNotEqualTo(work);
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("ideal");
+
+        ReviewWork stored = await(new ReviewRepository(server.database().sessions()).work(Long.parseLong(work),
+                "user:" + userId()));
+        Message ideal = await(server.database().sessions().withSession(s -> s.find(Message.class,
+                stored.assignment().idealMessageId().orElseThrow())));
+        assertThat(ideal.content()).isEqualTo("Thank you for waiting: your parcel ships today.");
+        assertThat(ideal.parentId()).isEqualTo(stored.task().promptMessageId());
+        assertThat(ideal.modelVersion()).isNull();
+    }
 }
