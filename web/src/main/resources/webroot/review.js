@@ -16,6 +16,11 @@ const skipReason = document.getElementById('skip-reason');
 const editingEl = document.getElementById('editing');
 const idealEl = document.getElementById('ideal');
 const kind = document.getElementById('review').dataset.kind || 'rank';
+const SCALES = ['helpfulness', 'correctness', 'tone'];
+const FLAG_KEYS = { p: 'personal_data', u: 'unsafe', o: 'off_topic' };
+let scales = {};           // label tasks: scale -> 1..5
+let labelFlags = new Set();
+let activeScale = 0;
 
 let work = null;       // the task being ranked, as /api/review/next gives it
 let groups = [];       // the ordering: groups[i] holds the ids ranked i + 1 (more than one: a tie)
@@ -65,7 +70,16 @@ function placedCount() {
   return groups.reduce((n, g) => n + g.length, 0);
 }
 
+function renderLabels() {
+  document.querySelectorAll('#labels .scale').forEach((row, i) => {
+    row.classList.toggle('active', i === activeScale);
+    row.querySelector('.value').textContent = scales[row.dataset.scale] ?? '–';
+  });
+  document.querySelectorAll('#labels .flag').forEach((f) => f.classList.toggle('on', labelFlags.has(f.dataset.flag)));
+}
+
 function render() {
+  if (kind === 'label') { renderLabels(); return; }
   if (kind === 'ideal') return;
   for (const card of candidatesEl.children) {
     const id = card.dataset.id;
@@ -96,7 +110,13 @@ function show(next, asEdit) {
     return;
   }
   const saved = asEdit ? fromRanking(work.ranking) : work.draft;
-  if (kind === 'ideal') {
+  if (kind === 'label') {
+    const l = asEdit ? work.labels : work.draft;
+    scales = {};
+    SCALES.forEach((s) => { if (l?.[s] ?? l?.scales?.[s]) scales[s] = l[s] ?? l.scales[s]; });
+    labelFlags = new Set(l?.flags || []);
+    activeScale = 0;
+  } else if (kind === 'ideal') {
     idealEl.value = asEdit ? (work.ideal_answer || '') : (work.draft?.text ?? work.candidates[0]?.content ?? '');
   } else if (saved) {
     groups = (saved.groups || []).map((g) => g.filter((id) => work.candidates.some((c) => c.message_id === id)))
@@ -157,7 +177,8 @@ function changed() {
   if (editing || !work) return;
   clearTimeout(draftTimer);
   const id = work.work_id;
-  const draft = kind === 'ideal' ? { text: idealEl.value } : { groups, flagged: [...flagged] };
+  const draft = kind === 'ideal' ? { text: idealEl.value }
+    : kind === 'label' ? { scales, flags: [...labelFlags] } : { groups, flagged: [...flagged] };
   draftTimer = setTimeout(() => api(`/api/review/work/${id}/draft`, { method: 'PUT', body: { draft } }), 400);
 }
 
@@ -202,8 +223,40 @@ async function submitIdeal() {
   }
 }
 
+async function submitLabels() {
+  if (!work || busy) return;
+  const missing = SCALES.filter((s) => !scales[s]);
+  if (missing.length) { notice('Rate ' + missing.join(', ') + ' first.'); return; }
+  busy = true;
+  clearTimeout(draftTimer);
+  try {
+    const labels = { ...scales, flags: [...labelFlags] };
+    const response = await api(`/api/review/work/${work.work_id}/labels`, { method: 'POST', body: { labels } });
+    if (!response.ok) { notice(await errorOf(response)); return; }
+    notice('Saved.');
+    await loadNext();
+  } finally {
+    busy = false;
+  }
+}
+
+function labelKey(key) {
+  if (/^[1-5]$/.test(key)) {
+    scales[SCALES[activeScale]] = Number(key);
+    activeScale = Math.min(activeScale + 1, SCALES.length - 1);
+  } else if (key === 'arrowdown') activeScale = Math.min(activeScale + 1, SCALES.length - 1);
+  else if (key === 'arrowup') activeScale = Math.max(activeScale - 1, 0);
+  else if (FLAG_KEYS[key]) {
+    const f = FLAG_KEYS[key];
+    if (labelFlags.has(f)) labelFlags.delete(f); else labelFlags.add(f);
+  } else return false;
+  changed();
+  return true;
+}
+
 async function submit() {
   if (kind === 'ideal') { submitIdeal(); return; }
+  if (kind === 'label') { submitLabels(); return; }
   if (!work || busy) return;
   if (placedCount() < work.candidates.length) {
     notice(`Place every answer first (${placedCount()} of ${work.candidates.length}).`);
@@ -265,6 +318,9 @@ document.addEventListener('keydown', (e) => {
   const key = e.key.toLowerCase();
   if (key === 'r' && kind !== 'rank') { location.href = '/review?kind=rank'; }
   else if (key === 'i' && kind !== 'ideal') { location.href = '/review?kind=ideal'; }
+  else if (key === 'l' && kind !== 'label') { location.href = '/review?kind=label'; }
+  else if (kind === 'label' && labelKey(key)) { /* handled */ }
+  else if (kind === 'label' && /^[6-9=x]$|^backspace$/.test(key)) { return; }
   else if (kind === 'ideal' && key === 'w') { idealEl.focus(); }
   else if (kind === 'ideal' && /^[1-9=x]$|^backspace$/.test(key)) { return; }
   else if (/^[1-9]$/.test(key)) { place(idOfKey(key)); }

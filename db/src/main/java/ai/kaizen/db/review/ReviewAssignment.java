@@ -51,6 +51,10 @@ public class ReviewAssignment {
     @Column(name = "ranking", columnDefinition = "jsonb")
     private String ranking;
 
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "labels", columnDefinition = "jsonb")
+    private String labels;
+
     @Column(name = "ideal_message_id")
     private UUID idealMessageId;
 
@@ -108,6 +112,10 @@ public class ReviewAssignment {
         return Optional.ofNullable(ranking).map(json -> Ranking.fromJson(new JsonObject(json).getJsonArray("entries")));
     }
 
+    public Optional<Labels> labels() {
+        return Optional.ofNullable(labels).map(json -> Labels.fromJson(new JsonObject(json)));
+    }
+
     /** The message holding the reviewer's ideal answer (an answer to the task's prompt). */
     public Optional<UUID> idealMessageId() {
         return Optional.ofNullable(idealMessageId);
@@ -149,7 +157,7 @@ public class ReviewAssignment {
     }
 
     /** Records (or, within the edit window, replaces) the submitted work. */
-    void submit(Ranking ranking, UUID idealMessageId, Duration editWindow) {
+    void submit(Ranking ranking, UUID idealMessageId, Labels labels, Duration editWindow) {
         Instant now = Instant.now();
         if (status() == Status.OPEN) {
             this.submittedAt = now;
@@ -159,6 +167,7 @@ public class ReviewAssignment {
         this.status = Status.SUBMITTED.label();
         this.ranking = ranking == null ? null : new JsonObject().put("entries", ranking.toJson()).encode();
         this.idealMessageId = idealMessageId;
+        this.labels = labels == null ? null : labels.toJson().encode();
         this.draft = null;
         this.updatedAt = now;
     }

@@ -170,7 +170,7 @@ public final class ReviewRepository {
             } catch (IllegalArgumentException e) {
                 throw new ReviewException(400, e.getMessage());
             }
-            w.assignment().submit(ranking, null, editWindow);
+            w.assignment().submit(ranking, null, null, editWindow);
             return w;
         }));
     }
@@ -189,12 +189,24 @@ public final class ReviewRepository {
             Optional<UUID> earlier = w.assignment().idealMessageId();
             return s.find(Message.class, w.task().promptMessageId()).thenCompose(prompt -> {
                 Message ideal = Message.written(prompt.conversationId(), prompt.id(), Message.Author.assistant, answer);
-                w.assignment().submit(null, ideal.id(), editWindow);
+                w.assignment().submit(null, ideal.id(), null, editWindow);
                 CompletionStage<Void> removed = earlier.isEmpty() ? CompletableFuture.completedFuture(null)
                         : s.find(Message.class, earlier.get()).thenCompose(old -> old == null
                         ? CompletableFuture.completedFuture(null) : s.remove(old));
                 return removed.thenCompose(done -> s.persist(ideal)).thenApply(done -> w);
             });
+        }));
+    }
+
+    /** Submits the labels of a label task; within the edit window a second call replaces the first. */
+    public CompletionStage<ReviewWork> submitLabels(long id, String reviewer, Labels labels, Duration editWindow) {
+        return sessions.withTransaction(s -> find(s, id, reviewer, true).thenApply(w -> {
+            if (w.task().kind() != ReviewTask.Kind.LABEL) {
+                throw new ReviewException(400, "this task does not ask for labels");
+            }
+            requireEditable(w);
+            w.assignment().submit(null, null, labels, editWindow);
+            return w;
         }));
     }
 

@@ -19,7 +19,7 @@ public class ReviewTask {
 
     /** What the reviewer does. */
     public enum Kind {
-        RANK, IDEAL;
+        RANK, IDEAL, LABEL;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -79,7 +79,10 @@ public class ReviewTask {
         return promptMessageId;
     }
 
-    /** The answers to rank, in the order they are shown (for an ideal-answer task: the answer to start from). */
+    /**
+     * The answers to rank, in the order they are shown; for an ideal-answer task the answer to start from, for a
+     * label task the answer to label.
+     */
     public List<UUID> candidateIds() {
         return List.of(candidateIds);
     }

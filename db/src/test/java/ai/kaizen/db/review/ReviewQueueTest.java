@@ -184,4 +184,31 @@ class ReviewQueueTest {
         assertThat(prompts.get(1).priority()).isEqualTo(ReviewTask.Priority.UNCERTAIN);
         assertThat(prompts).extracting(PromptToReview::promptMessageId).contains(plain[0].id());
     }
+
+    @Test
+    void labelsAreCheckedAndStored() throws Exception {
+        Message[] qa = exchange("label me", "an answer");
+        await(reviews.createTask(new ReviewTask(UUID.randomUUID(), ReviewTask.Kind.LABEL, qa[0].id(),
+                List.of(qa[1].id()), ReviewTask.Priority.RANDOM, 1), List.of()));
+        ReviewWork w = await(reviews.next("user:hal", ReviewTask.Kind.LABEL)).orElseThrow();
+        assertThat(w.task().candidateIds()).containsExactly(qa[1].id());
+        assertThatThrownBy(() -> Labels.fromJson(new io.vertx.core.json.JsonObject("{\"helpfulness\":4,\"tone\":3}")))
+                .hasMessage("correctness must be rated 1 to 5");
+        assertThatThrownBy(() -> Labels.fromJson(new io.vertx.core.json.JsonObject(
+                "{\"helpfulness\":4,\"correctness\":6,\"tone\":3}"))).hasMessage("correctness must be rated 1 to 5");
+        assertThatThrownBy(() -> Labels.fromJson(new io.vertx.core.json.JsonObject(
+                "{\"helpfulness\":4,\"correctness\":5,\"tone\":3,\"flags\":[\"rude\"]}"))).hasMessageContaining("unknown flag");
+        Labels labels = Labels.fromJson(new io.vertx.core.json.JsonObject(
+                "{\"helpfulness\":2,\"correctness\":5,\"tone\":4,\"flags\":[\"unsafe\",\"personal_data\"]}"));
+        await(reviews.submitLabels(w.assignment().id(), "user:hal", labels, Duration.ofMinutes(5)));
+        Labels stored = await(reviews.work(w.assignment().id(), "user:hal")).assignment().labels().orElseThrow();
+        assertThat(stored).isEqualTo(labels);
+        assertThat(stored.scales()).containsEntry(Labels.Scale.HELPFULNESS, 2);
+        assertThat(stored.flags()).containsExactlyInAnyOrder(Labels.Flag.UNSAFE, Labels.Flag.PERSONAL_DATA);
+        // a ranking is refused on a label task
+        ExecutionException wrong = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () ->
+                await(reviews.submitRanking(w.assignment().id(), "user:hal", new Ranking(List.of(
+                        new Ranking.Entry(qa[1].id(), 1, false))), Duration.ofMinutes(5))));
+        assertThat(((ReviewException) wrong.getCause()).status()).isEqualTo(400);
+    }
 }

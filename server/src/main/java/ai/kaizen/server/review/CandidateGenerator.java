@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Keeps the review queues filled in the background (ideal-answer tasks need no model and are made as well), so that a reviewer never waits for the model: while fewer
+ * Keeps the review queues filled in the background (ideal-answer and label tasks need no model and are made too), so that a reviewer never waits for the model: while fewer
  * than {@code review.buffer} ranking tasks have a free place, it picks the next user message to review (disliked
  * answers first, then uncertain ones, then random traffic), samples K-1 new answers from the serving model (one
  * batch, a different seed per answer) beside the answer the user saw, and stores them with the task.
@@ -85,20 +85,22 @@ public final class CandidateGenerator implements AutoCloseable {
 
     /** Makes one task of each kind whose buffer needs one (ranking only when the model has room); whether it did. */
     private Future<Boolean> fillOne() {
-        return fillIdeal().compose(ideal -> fillRank().map(rank -> ideal || rank));
+        return fillWithoutModel(ReviewTask.Kind.IDEAL)
+                .compose(ideal -> fillWithoutModel(ReviewTask.Kind.LABEL).map(label -> ideal || label))
+                .compose(others -> fillRank().map(rank -> others || rank));
     }
 
     /**
-     * An ideal-answer task needs no model: the answer the user saw is where the reviewer starts from. Disliked and
-     * uncertain answers come first, as in the ranking queue.
+     * Ideal-answer and label tasks need no model: they are about the answer the user saw (the one to start from,
+     * the one to label). Disliked and uncertain answers come first, as in the ranking queue.
      */
-    private Future<Boolean> fillIdeal() {
-        return Future.fromCompletionStage(reviews.openTasks(ReviewTask.Kind.IDEAL))
+    private Future<Boolean> fillWithoutModel(ReviewTask.Kind kind) {
+        return Future.fromCompletionStage(reviews.openTasks(kind))
                 .compose(open -> open >= settings.buffer() ? Future.succeededFuture(false)
-                        : Future.fromCompletionStage(reviews.promptsToReview(ReviewTask.Kind.IDEAL, 1))
+                        : Future.fromCompletionStage(reviews.promptsToReview(kind, 1))
                         .compose(prompts -> prompts.stream().filter(p -> p.shownAnswerId() != null).findFirst()
                                 .map(p -> Future.fromCompletionStage(reviews.createTask(new ReviewTask(UUID.randomUUID(),
-                                        ReviewTask.Kind.IDEAL, p.promptMessageId(), List.of(p.shownAnswerId()),
+                                        kind, p.promptMessageId(), List.of(p.shownAnswerId()),
                                         p.priority(), settings.overlap()), List.of())).map(task -> true))
                                 .orElse(Future.succeededFuture(false))));
     }

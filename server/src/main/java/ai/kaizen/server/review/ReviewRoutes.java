@@ -4,6 +4,7 @@ import ai.kaizen.db.account.Role;
 import ai.kaizen.db.account.User;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.review.Labels;
 import ai.kaizen.db.review.Ranking;
 import ai.kaizen.db.review.ReviewContext;
 import ai.kaizen.db.review.ReviewException;
@@ -35,12 +36,14 @@ import java.util.UUID;
  * and operators only. A reviewer's work is theirs alone: every call is scoped to the signed-in reviewer.
  *
  * <ul>
- *     <li>{@code GET /api/review/next?kind=rank|ideal}: the reviewer's next task of that kind (rank by default) (their open one first), or
+ *     <li>{@code GET /api/review/next?kind=rank|ideal|label}: the reviewer's next task of that kind (rank by default) (their open one first), or
  *     {@code {"task": null}} when the queue is empty; never waits for the model.</li>
  *     <li>{@code GET /api/review/last}: their latest submission still open to change (the E key).</li>
  *     <li>{@code PUT /api/review/work/{id}/draft} {@code {"draft": {...}}}: keeps unsubmitted state across reloads.</li>
  *     <li>{@code POST /api/review/work/{id}/ranking} {@code {"ranking": [{"message_id", "rank", "unacceptable"}]}}.</li>
  *     <li>{@code POST /api/review/work/{id}/ideal} {@code {"answer": "..."}}: the ideal answer of an ideal task.</li>
+ *     <li>{@code POST /api/review/work/{id}/labels} {@code {"labels": {"helpfulness": 1-5, "correctness": 1-5,
+ *     "tone": 1-5, "flags": ["personal_data", "unsafe", "off_topic"]}}}: the verdict of a label task.</li>
  *     <li>{@code POST /api/review/work/{id}/skip} {@code {"reason": "..."}}.</li>
  *     <li>{@code GET /api/review/agreement}: agreement and throughput; operators see everyone, reviewers themselves.</li>
  * </ul>
@@ -78,6 +81,7 @@ public final class ReviewRoutes {
         router.put("/api/review/work/:id/draft").handler(this::draft);
         router.post("/api/review/work/:id/ranking").handler(this::rank);
         router.post("/api/review/work/:id/ideal").handler(this::ideal);
+        router.post("/api/review/work/:id/labels").handler(this::label);
         router.post("/api/review/work/:id/skip").handler(this::skip);
         router.get("/api/review/agreement").handler(this::agreement);
     }
@@ -105,7 +109,10 @@ public final class ReviewRoutes {
         if (kind.equals("ideal")) {
             return Optional.of(ReviewTask.Kind.IDEAL);
         }
-        HttpError.fail(ctx, 400, "kind must be rank or ideal");
+        if (kind.equals("label")) {
+            return Optional.of(ReviewTask.Kind.LABEL);
+        }
+        HttpError.fail(ctx, 400, "kind must be rank, ideal or label");
         return Optional.empty();
     }
 
@@ -197,6 +204,30 @@ public final class ReviewRoutes {
                 .onSuccess(work -> JsonBodies.reply(ctx, new JsonObject()
                         .put("work_id", work.assignment().id())
                         .put("message_id", work.assignment().idealMessageId().map(UUID::toString).orElse(null))
+                        .put("edit_until", work.assignment().editUntil().map(Object::toString).orElse(null))))
+                .onFailure(e -> fail(ctx, e));
+    }
+
+    private void label(RoutingContext ctx) {
+        Optional<Long> id = workId(ctx);
+        Optional<JsonObject> body = id.isPresent() ? JsonBodies.object(ctx) : Optional.empty();
+        if (body.isEmpty()) {
+            return;
+        }
+        Labels labels;
+        try {
+            if (!(body.get().getValue("labels") instanceof JsonObject json)) {
+                throw new IllegalArgumentException("labels must be an object of helpfulness, correctness, tone, flags");
+            }
+            labels = Labels.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            HttpError.fail(ctx, 400, e.getMessage());
+            return;
+        }
+        Future.fromCompletionStage(reviews.submitLabels(id.get(), reviewer(ctx), labels, settings.editWindow()),
+                        ctx.vertx().getOrCreateContext())
+                .onSuccess(work -> JsonBodies.reply(ctx, new JsonObject().put("work_id", work.assignment().id())
+                        .put("labels", labels.toJson())
                         .put("edit_until", work.assignment().editUntil().map(Object::toString).orElse(null))))
                 .onFailure(e -> fail(ctx, e));
     }
@@ -300,6 +331,7 @@ public final class ReviewRoutes {
                 .put("candidates", candidates)
                 .put("draft", work.assignment().draft().map(JsonObject::new).orElse(null))
                 .put("ranking", work.assignment().ranking().map(Ranking::toJson).orElse(null))
+                .put("labels", work.assignment().labels().map(Labels::toJson).orElse(null))
                 .put("ideal_answer", work.assignment().idealMessageId().map(context.answers()::get)
                         .map(Message::content).orElse(null))
                 .put("edit_until", work.assignment().editUntil().map(Object::toString).orElse(null)));

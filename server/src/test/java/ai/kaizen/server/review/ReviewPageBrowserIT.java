@@ -6,6 +6,7 @@ import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.review.Labels;
 import ai.kaizen.db.review.Ranking;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.db.review.ReviewTask;
@@ -272,5 +273,22 @@ class ReviewPageBrowserIT {
         assertThat(ideal.content()).isEqualTo("Thank you for waiting: your parcel ships today.");
         assertThat(ideal.parentId()).isEqualTo(stored.task().promptMessageId());
         assertThat(ideal.modelVersion()).isNull();
+    }
+
+    @Test
+    void labelAnAnswerWithTheKeyboard() throws Exception {
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=label");
+        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        String work = shownWork();
+        // helpfulness 4, correctness 5, tone 3 (each number moves on to the next scale), flag unsafe, submit
+        type("453u");
+        wait.until(ExpectedConditions.attributeContains(By.cssSelector(".flag[data-flag=unsafe]"), "class", "on"));
+        type(Keys.ENTER);
+        assertThat(awaitNextWork(work)).isNotEqualTo(work);
+        Labels labels = await(new ReviewRepository(server.database().sessions()).work(Long.parseLong(work),
+                "user:" + userId())).assignment().labels().orElseThrow();
+        assertThat(labels.scales()).containsEntry(Labels.Scale.HELPFULNESS, 4).containsEntry(Labels.Scale.CORRECTNESS, 5)
+                .containsEntry(Labels.Scale.TONE, 3);
+        assertThat(labels.flags()).containsExactly(Labels.Flag.UNSAFE);
     }
 }
