@@ -319,6 +319,7 @@ document.addEventListener('keydown', (e) => {
   if (key === 'r' && kind !== 'rank') { location.href = '/review?kind=rank'; }
   else if (key === 'i' && kind !== 'ideal') { location.href = '/review?kind=ideal'; }
   else if (key === 'l' && kind !== 'label') { location.href = '/review?kind=label'; }
+  else if (key === 'a') { location.href = '/review/agreement'; }
   else if (kind === 'label' && labelKey(key)) { /* handled */ }
   else if (kind === 'label' && /^[6-9=x]$|^backspace$/.test(key)) { return; }
   else if (kind === 'ideal' && key === 'w') { idealEl.focus(); }

@@ -32,7 +32,7 @@ import java.util.OptionalDouble;
 import java.util.UUID;
 
 /**
- * The reviewer workspace: the page ({@code GET /review}) and its JSON API under {@code /api/review}, for reviewers
+ * The reviewer workspace: the pages ({@code GET /review?kind=rank|ideal|label}, {@code GET /review/agreement}) and its JSON API under {@code /api/review}, for reviewers
  * and operators only. A reviewer's work is theirs alone: every call is scoped to the signed-in reviewer.
  *
  * <ul>
@@ -76,6 +76,8 @@ public final class ReviewRoutes {
         router.get("/review").handler(ctx -> kind(ctx).ifPresent(kind -> pages.render(ctx, 200, "review", Map.of(
                 "kind", kind.label(), "guidelines", guidelines.sections(), "candidates", settings.candidates(),
                 "editMinutes", settings.editWindow().toMinutes()))));
+        router.get("/review/agreement").handler(Access.require(Role.REVIEWER)).handler(ctx -> pages.render(ctx, 200,
+                "review-agreement", Map.of("operator", Sessions.caller(ctx).orElseThrow().may(Role.OPERATOR))));
         router.get("/api/review/next").handler(this::next);
         router.get("/api/review/last").handler(this::last);
         router.put("/api/review/work/:id/draft").handler(this::draft);

@@ -121,6 +121,8 @@ class ReviewRoutesTest {
         assertThat(anonymous.send("POST", "/api/review/work/1/skip", "{\"reason\":\"x\"}").statusCode()).isEqualTo(401);
         assertThat(new JsonObject(anonymous.get("/api/review/next").body()).getString("error")).contains("reviewer");
         assertThat(anonymous.get("/review").statusCode()).isEqualTo(401);
+        assertThat(anonymous.get("/review/agreement").statusCode()).isEqualTo(401);
+        assertThat(signIn("ann").get("/api/review/next?kind=everything").statusCode()).isEqualTo(400);
     }
 
     @Test
@@ -191,5 +193,7 @@ class ReviewRoutesTest {
         assertThat(all.getJsonObject("overall").getDouble("pairwise")).isZero();
         assertThat(all.getJsonObject("overall").getDouble("alpha")).isNegative();
         assertThat(all.getJsonArray("most_disputed").getJsonObject(0).getString("task_id")).isEqualTo(task.getString("task_id"));
+        assertThat(olga.get("/review/agreement").body()).contains("Most disagreement", "/static/agreement.js");
+        assertThat(ann.get("/review/agreement").body()).contains("You see your own figures");
     }
 }
