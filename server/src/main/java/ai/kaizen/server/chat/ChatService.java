@@ -358,32 +358,33 @@ public final class ChatService {
      * Samples {@code n} new answers (seeds {@code seed} to {@code seed + n - 1}, one batch on the inference queue)
      * to the last message of {@code history}, with the conversation's system prompt and the configured sampling,
      * and returns them as unsaved messages beside the answers already there: review candidates. Nothing is
-     * streamed or stored. Fails with {@link InferenceQueue.Saturated} when the queue is full, and with
-     * {@link IllegalArgumentException} when the conversation no longer fits the model.
+     * streamed or stored; the prompt is tokenized on the inference thread too. Fails with
+     * {@link InferenceQueue.Saturated} when the queue is full, and with {@link IllegalArgumentException} (as the
+     * cause) when the conversation no longer fits the model.
      */
     public java.util.concurrent.CompletableFuture<List<Message>> sampleAnswers(ServingModel model,
                                                                             Conversation conversation,
                                                                             List<Message> history, int n, long seed) {
         Message question = history.get(history.size() - 1);
-        ChatPrompt prompt = ChatPrompt.fit(model.model().tokenizer(), conversation.systemPrompt(),
-                history.stream().map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
-                model.model().network().config().maxPositionEmbeddings(), settings.maxNewTokens());
         GenerationOptions options = options(model, Overrides.NONE, seed);
-        long started = System.nanoTime();
-        return queue.submit(() -> model.model().generator().generateBatch(
-                        Collections.nCopies(n, prompt.promptIds()), options, token -> true))
-                .thenApply(results -> {
-                    int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
-                    List<Message> answers = new ArrayList<>();
-                    for (int i = 0; i < results.size(); i++) {
-                        GenerationResult r = results.get(i);
-                        answers.add(Message.answer(UUID.randomUUID(), conversation.id(), question.id(), r.text(),
-                                new Message.Generation(model.version(), sampling(options, seed + i).encode(),
-                                        prompt.promptTokens(), r.tokenIds().length, latencyMs, null,
-                                        finishReason(r.finishReason()))));
-                    }
-                    return answers;
-                });
+        return queue.submit(() -> {
+            long started = System.nanoTime();
+            ChatPrompt prompt = ChatPrompt.fit(model.model().tokenizer(), conversation.systemPrompt(),
+                    history.stream().map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
+                    model.model().network().config().maxPositionEmbeddings(), settings.maxNewTokens());
+            List<GenerationResult> results = model.model().generator().generateBatch(
+                    Collections.nCopies(n, prompt.promptIds()), options, token -> true);
+            int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
+            List<Message> answers = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                GenerationResult r = results.get(i);
+                answers.add(Message.answer(UUID.randomUUID(), conversation.id(), question.id(), r.text(),
+                        new Message.Generation(model.version(), sampling(options, seed + i).encode(),
+                                prompt.promptTokens(), r.tokenIds().length, latencyMs, null,
+                                finishReason(r.finishReason()))));
+            }
+            return answers;
+        });
     }
 
     /** The caller's stop strings, plus the end-of-turn markers when the model has no template of its own. */

@@ -45,6 +45,7 @@ public final class CandidateGenerator implements AutoCloseable {
     private final ReviewRepository reviews;
     private final ReviewSettings settings;
     private final AtomicBoolean running = new AtomicBoolean();
+    private volatile boolean closed;
     /** Prompts that cannot become tasks (too long for the model): not tried again by this process. */
     private final Set<UUID> unusable = ConcurrentHashMap.newKeySet();
     private final Random random = new SecureRandom();
@@ -70,12 +71,12 @@ public final class CandidateGenerator implements AutoCloseable {
 
     /** Tops the buffer up, one task after another, unless a fill is already under way. */
     void fill() {
-        if (!running.compareAndSet(false, true)) {
+        if (closed || !running.compareAndSet(false, true)) {
             return;
         }
         fillOne().onComplete(made -> {
             running.set(false);
-            if (made.failed()) {
+            if (made.failed() && !closed) {
                 log.warn("review candidates: {}", made.cause().getMessage());
             } else if (made.result()) {
                 vertx.runOnContext(v -> fill());
@@ -123,15 +124,17 @@ public final class CandidateGenerator implements AutoCloseable {
         int fresh = settings.candidates() - (prompt.shownAnswerId() == null ? 0 : 1);
         List<UUID> shown = prompt.shownAnswerId() == null ? List.of() : List.of(prompt.shownAnswerId());
         return Future.fromCompletionStage(reviews.context(prompt.promptMessageId(), shown))
-                .compose(context -> {
-                    try {
-                        return Future.fromCompletionStage(chat.sampleAnswers(model, context.conversation(),
-                                context.history(), fresh, random.nextLong() & Long.MAX_VALUE));
-                    } catch (IllegalArgumentException tooLong) {
-                        unusable.add(prompt.promptMessageId());
-                        return Future.failedFuture(tooLong);
-                    }
-                })
+                .compose(context -> Future.fromCompletionStage(chat.sampleAnswers(model, context.conversation(),
+                                context.history(), fresh, random.nextLong() & Long.MAX_VALUE))
+                        .recover(e -> {
+                            Throwable cause = e instanceof java.util.concurrent.CompletionException
+                                    && e.getCause() != null ? e.getCause() : e;
+                            if (cause instanceof IllegalArgumentException) {
+                                // too long for the model: it never will fit; do not try it again
+                                unusable.add(prompt.promptMessageId());
+                            }
+                            return Future.failedFuture(cause);
+                        }))
                 .compose(candidates -> {
                     List<UUID> order = new ArrayList<>(shown);
                     candidates.stream().map(Message::id).forEach(order::add);
@@ -149,6 +152,7 @@ public final class CandidateGenerator implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
         }
