@@ -1,21 +1,17 @@
-// Kaizen agreement view: the figures of /api/review/agreement as tables. Text goes in with textContent.
+// Kaizen agreement view (after page.js): the figures of /api/review/agreement as tables. Text goes in with textContent.
 'use strict';
 
 const fixed = (x, digits) => (x === null || x === undefined ? '–' : x.toFixed(digits));
 const percent = (x) => (x === null || x === undefined ? '–' : Math.round(x * 100) + ' %');
 
 function row(...cells) {
-  const tr = document.createElement('tr');
-  for (const c of cells) {
-    const td = document.createElement('td');
-    td.textContent = c;
-    tr.append(td);
-  }
+  const tr = el('tr');
+  tr.append(...cells.map((c) => el('td', '', c)));
   return tr;
 }
 
 async function load() {
-  const response = await fetch('/api/review/agreement', { credentials: 'same-origin' });
+  const response = await api('/api/review/agreement');
   if (!response.ok) return;
   const body = await response.json();
   document.querySelector('#reviewers tbody').replaceChildren(...body.reviewers.map((r) =>

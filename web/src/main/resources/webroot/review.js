@@ -1,10 +1,9 @@
-// Kaizen review workspace: keyboard first. All text from users and the model is inserted with textContent.
+// Kaizen review workspace (after page.js): keyboard first. All text from users and the model is inserted with textContent.
 //
 // Ranking: press the answers' numbers from best to worst; "=" before a number ties it with the one before; "x"
 // before a number flags it unacceptable; Backspace undoes; Enter submits and the next task comes, focused.
 'use strict';
 
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const taskEl = document.getElementById('task');
 const emptyEl = document.getElementById('empty');
 const noticeEl = document.getElementById('notice');
@@ -31,29 +30,9 @@ let busy = false;
 let draftTimer = null;
 let pollTimer = null;
 
-function api(path, options = {}) {
-  const headers = { 'X-CSRF-Token': csrf, ...(options.headers || {}) };
-  if (options.body && typeof options.body !== 'string') {
-    headers['Content-Type'] = 'application/json';
-    options.body = JSON.stringify(options.body);
-  }
-  return fetch(path, { credentials: 'same-origin', ...options, headers });
-}
-
-async function errorOf(response) {
-  try { return (await response.json()).error || response.statusText; } catch { return response.statusText; }
-}
-
 function notice(text) {
   noticeEl.textContent = text || '';
   noticeEl.hidden = !text;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 function idOfKey(key) {
