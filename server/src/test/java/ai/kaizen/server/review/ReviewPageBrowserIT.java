@@ -241,6 +241,13 @@ class ReviewPageBrowserIT {
                 .extracting(PreferenceExample::chosen, PreferenceExample::rejected)
                 .containsExactlyInAnyOrder(tuple(text.get(c.get(2)), text.get(c.get(0))),
                         tuple(text.get(c.get(2)), text.get(c.get(1))), tuple(text.get(c.get(0)), text.get(c.get(1))));
+
+        // A opens the agreement view: a reviewer sees their own throughput
+        type("a");
+        WebElement own = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#reviewers tbody tr")));
+        assertThat(own.getText()).startsWith("rita " + TASKS + " ");
+        assertThat(browser.findElements(By.cssSelector("#reviewers tbody tr"))).hasSize(1);
+        assertThat(browser.findElement(By.id("overall")).isDisplayed()).isFalse();
     }
 
     private static long userId() throws Exception {
