@@ -9,6 +9,8 @@ import ai.kaizen.db.dataset.DatasetItem;
 import ai.kaizen.db.dataset.DatasetVersion;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.db.review.ReviewAssignment;
+import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.db.setting.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,7 +41,8 @@ public final class Database implements AutoCloseable {
             User.class, WebSession.class, ApiKey.class,
             Conversation.class, Message.class,
             Rating.class, PairwiseComparison.class,
-            DatasetVersion.class, DatasetItem.class);
+            DatasetVersion.class, DatasetItem.class,
+            ReviewTask.class, ReviewAssignment.class);
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 

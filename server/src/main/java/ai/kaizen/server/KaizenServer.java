@@ -25,6 +25,11 @@ import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.http.WorkerExecutor;
 import ai.kaizen.server.inference.InferenceQueue;
 import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.server.review.CandidateGenerator;
+import ai.kaizen.server.review.Guidelines;
+import ai.kaizen.server.review.ReviewRoutes;
+import ai.kaizen.server.review.ReviewSettings;
+import ai.kaizen.db.review.ReviewRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -53,6 +58,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class KaizenServer {
 
     private static final Logger log = LoggerFactory.getLogger(KaizenServer.class);
+    /** How often the review buffer is checked (a fill tops it up in one go). */
+    private static final long CANDIDATE_CHECK_MS = 2000;
 
     private final KaizenConfig config;
     private final Vertx vertx;
@@ -61,11 +68,13 @@ public final class KaizenServer {
     private final InferenceQueue inference;
     private final HttpServer http;
     private final InFlightRequests inFlight;
+    private final CandidateGenerator candidates;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, Optional<ServingModel> model,
-                         InferenceQueue inference, HttpServer http, InFlightRequests inFlight) {
+                         InferenceQueue inference, HttpServer http, InFlightRequests inFlight,
+                         CandidateGenerator candidates) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -73,6 +82,7 @@ public final class KaizenServer {
         this.inference = inference;
         this.http = http;
         this.inFlight = inFlight;
+        this.candidates = candidates;
     }
 
     /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
@@ -149,6 +159,11 @@ public final class KaizenServer {
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
                 .mount(router);
         new FeedbackRoutes(conversations, feedback, config.chat().reasons()).mount(router);
+        ReviewSettings review = config.review();
+        ReviewRepository reviews = new ReviewRepository(database.sessions());
+        new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
+                Guidelines.load(review.guidelinesFile())).mount(router);
+        CandidateGenerator candidates = new CandidateGenerator(vertx, () -> model, inference, chat, reviews, review);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 
@@ -165,7 +180,8 @@ public final class KaizenServer {
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
-                .map(http -> new KaizenServer(config, vertx, database, model, inference, http, inFlight));
+                .map(http -> new KaizenServer(config, vertx, database, model, inference, http, inFlight,
+                        candidates.start(CANDIDATE_CHECK_MS)));
     }
 
     private static JsonObject modelCheck(Optional<ServingModel> model) {
@@ -210,6 +226,7 @@ public final class KaizenServer {
                             log.warn("{} request(s) still in flight after {} s; closing anyway", inFlight.count(),
                                     config.shutdownGrace().toSeconds());
                         }
+                        candidates.close();
                         return http.close();
                     })
                     .eventually(() -> vertx.executeBlocking(() -> {

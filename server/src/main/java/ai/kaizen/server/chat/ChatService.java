@@ -242,16 +242,7 @@ public final class ChatService {
         int answers = turn.pairwise() == null ? 1 : 2;
         Overrides o = turn.overrides();
         long seed = o.seed() != null ? o.seed() : random.nextLong() & Long.MAX_VALUE;
-        GenerationOptions options = GenerationOptions.builder(model.model().generationConfig())
-                .maxNewTokens(o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens())
-                .doSample(true)
-                .temperature(o.temperature() != null ? o.temperature() : settings.temperature())
-                .topP(o.topP() != null ? o.topP() : settings.topP())
-                .topK(settings.topK())
-                .repetitionPenalty(settings.repetitionPenalty())
-                .stopStrings(stopStrings(model, o.stop()))
-                .seed(seed)
-                .build();
+        GenerationOptions options = options(model, o, seed);
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < answers; i++) {
             ids.add(UUID.randomUUID());
@@ -309,17 +300,10 @@ public final class ChatService {
         for (int i = 0; i < results.size(); i++) {
             GenerationResult r = results.get(i);
             Integer ttft = firstToken[i] == 0 ? null : (int) ((firstToken[i] - started) / 1_000_000);
-            JsonObject sampling = new JsonObject()
-                    .put("temperature", options.temperature())
-                    .put("top_p", options.topP())
-                    .put("top_k", options.topK())
-                    .put("repetition_penalty", options.repetitionPenalty())
-                    .put("max_new_tokens", options.maxNewTokens())
-                    .put("seed", seed + i);
             String finish = finishReason(r.finishReason());
             answers.add(Message.answer(ids.get(i), turn.conversation().id(), turn.question().id(), r.text(),
-                    new Message.Generation(model.version(), sampling.encode(), prompt.promptTokens(),
-                            r.tokenIds().length, latencyMs, ttft, finish)));
+                    new Message.Generation(model.version(), sampling(options, seed + i).encode(),
+                            prompt.promptTokens(), r.tokenIds().length, latencyMs, ttft, finish)));
             done.add(new JsonObject()
                     .put("finish_reason", finish)
                     .put("completion_tokens", r.tokenIds().length)
@@ -343,6 +327,64 @@ public final class ChatService {
             }
             out.end();
         }).onFailure(e -> fail(out, e));
+    }
+
+    /** The configured sampling settings, with the caller's overrides, seeded with {@code seed}. */
+    private GenerationOptions options(ServingModel model, Overrides o, long seed) {
+        return GenerationOptions.builder(model.model().generationConfig())
+                .maxNewTokens(o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens())
+                .doSample(true)
+                .temperature(o.temperature() != null ? o.temperature() : settings.temperature())
+                .topP(o.topP() != null ? o.topP() : settings.topP())
+                .topK(settings.topK())
+                .repetitionPenalty(settings.repetitionPenalty())
+                .stopStrings(stopStrings(model, o.stop()))
+                .seed(seed)
+                .build();
+    }
+
+    /** What every stored answer records of how it was sampled ({@code message.sampling}). */
+    private static JsonObject sampling(GenerationOptions options, long seed) {
+        return new JsonObject()
+                .put("temperature", options.temperature())
+                .put("top_p", options.topP())
+                .put("top_k", options.topK())
+                .put("repetition_penalty", options.repetitionPenalty())
+                .put("max_new_tokens", options.maxNewTokens())
+                .put("seed", seed);
+    }
+
+    /**
+     * Samples {@code n} new answers (seeds {@code seed} to {@code seed + n - 1}, one batch on the inference queue)
+     * to the last message of {@code history}, with the conversation's system prompt and the configured sampling,
+     * and returns them as unsaved messages beside the answers already there: review candidates. Nothing is
+     * streamed or stored; the prompt is tokenized on the inference thread too. Fails with
+     * {@link InferenceQueue.Saturated} when the queue is full, and with {@link IllegalArgumentException} (as the
+     * cause) when the conversation no longer fits the model.
+     */
+    public java.util.concurrent.CompletableFuture<List<Message>> sampleAnswers(ServingModel model,
+                                                                            Conversation conversation,
+                                                                            List<Message> history, int n, long seed) {
+        Message question = history.get(history.size() - 1);
+        GenerationOptions options = options(model, Overrides.NONE, seed);
+        return queue.submit(() -> {
+            long started = System.nanoTime();
+            ChatPrompt prompt = ChatPrompt.fit(model.model().tokenizer(), conversation.systemPrompt(),
+                    history.stream().map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
+                    model.model().network().config().maxPositionEmbeddings(), settings.maxNewTokens());
+            List<GenerationResult> results = model.model().generator().generateBatch(
+                    Collections.nCopies(n, prompt.promptIds()), options, token -> true);
+            int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
+            List<Message> answers = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++) {
+                GenerationResult r = results.get(i);
+                answers.add(Message.answer(UUID.randomUUID(), conversation.id(), question.id(), r.text(),
+                        new Message.Generation(model.version(), sampling(options, seed + i).encode(),
+                                prompt.promptTokens(), r.tokenIds().length, latencyMs, null,
+                                finishReason(r.finishReason()))));
+            }
+            return answers;
+        });
     }
 
     /** The caller's stop strings, plus the end-of-turn markers when the model has no template of its own. */

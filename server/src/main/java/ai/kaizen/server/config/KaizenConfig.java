@@ -3,6 +3,7 @@ package ai.kaizen.server.config;
 import ai.kaizen.db.DatabaseSettings;
 import ai.kaizen.db.DatabaseUrl;
 import ai.kaizen.server.chat.ChatSettings;
+import ai.kaizen.server.review.ReviewSettings;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -86,7 +87,41 @@ public record KaizenConfig(
                 values.integer(ConfigKey.INFERENCE_QUEUE, 1, 10_000),
                 chat(values),
                 values.integer(ConfigKey.LIMITS_MESSAGES_PER_MINUTE, 1, 100_000),
-                Map.copyOf(values.texts()));
+                Map.copyOf(validReview(values)));
+    }
+
+    /** The reviewer workspace's settings (checked at start-up with the rest). */
+    public ReviewSettings review() {
+        ConfigValues raw = new ConfigValues();
+        values.forEach((key, value) -> raw.set(key, value, "configuration"));
+        return review(raw);
+    }
+
+    /** The texts, once the review settings among them are known to be valid. */
+    private static Map<ConfigKey, String> validReview(ConfigValues values) {
+        review(values);
+        return values.texts();
+    }
+
+    private static ReviewSettings review(ConfigValues values) {
+        String guidelines = values.text(ConfigKey.REVIEW_GUIDELINES);
+        Optional<Path> file = Optional.empty();
+        if (!guidelines.isEmpty()) {
+            try {
+                file = Optional.of(Path.of(guidelines).toAbsolutePath().normalize());
+            } catch (InvalidPathException e) {
+                throw values.invalid(ConfigKey.REVIEW_GUIDELINES, "is not a path: " + e.getReason());
+            }
+            if (!java.nio.file.Files.isReadable(file.get())) {
+                throw values.invalid(ConfigKey.REVIEW_GUIDELINES, "cannot be read (" + file.get() + ")");
+            }
+        }
+        return new ReviewSettings(
+                values.integer(ConfigKey.REVIEW_CANDIDATES, 2, 4),
+                values.integer(ConfigKey.REVIEW_OVERLAP, 1, 100),
+                values.integer(ConfigKey.REVIEW_BUFFER, 0, 10_000),
+                Duration.ofMinutes(values.integer(ConfigKey.REVIEW_EDIT_MINUTES, 0, 7 * 24 * 60)),
+                file);
     }
 
     private static Path home(ConfigValues values) {

@@ -28,8 +28,8 @@ import java.util.concurrent.CompletionStage;
  * the same order and splits, whatever feedback arrived or changed since.
  *
  * <p>The default sources: SFT from {@link RatedAnswers}; preferences from {@link PairwiseChoices} and
- * {@link StarsDifferences}; thumbs from {@link ThumbsLabels} and {@link BothBadAnswers}. Reviewers' rankings and
- * ideal answers will be sources of their own.
+ * {@link StarsDifferences}; thumbs from {@link ThumbsLabels} and {@link BothBadAnswers}; reviewers' rankings through
+ * {@link RankedAnswers} and their ideal answers through {@link IdealAnswers}.
  */
 public final class DatasetBuilder {
 
@@ -57,10 +57,13 @@ public final class DatasetBuilder {
         }
     }
 
-    /** Every source built today: ratings, pairwise choices, stars differences, thumbs, both-bad verdicts. */
+    /**
+     * Every source built today: ratings, pairwise choices, stars differences, thumbs, both-bad verdicts, and
+     * reviewers' rankings and ideal answers.
+     */
     public static List<FeedbackSource> defaultSources() {
         return List.of(new RatedAnswers(), new PairwiseChoices(), new StarsDifferences(), new ThumbsLabels(),
-                new BothBadAnswers());
+                new BothBadAnswers(), new RankedAnswers(), new IdealAnswers());
     }
 
     /** Builds and records an SFT dataset from the feedback given up to {@code cutOff}. */

@@ -5,6 +5,9 @@ import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.db.review.ReviewAssignment;
+import ai.kaizen.db.review.ReviewTask;
+import ai.kaizen.db.review.ReviewWork;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import org.hibernate.reactive.stage.Stage;
 
@@ -42,9 +45,16 @@ public final class FeedbackSnapshot {
     private final Map<UUID, List<Message>> answersByParent = new HashMap<>();
     private final Map<UUID, Conversation> conversations = new HashMap<>();
     private final Map<UUID, List<Rating>> ratingsByAnswer = new TreeMap<>();
+    private final List<ReviewWork> reviews;
 
     FeedbackSnapshot(List<Rating> ratings, List<PairwiseComparison> comparisons, List<Message> messages,
                      List<Conversation> conversations) {
+        this(ratings, comparisons, List.of(), messages, conversations);
+    }
+
+    FeedbackSnapshot(List<Rating> ratings, List<PairwiseComparison> comparisons, List<ReviewWork> reviews,
+                     List<Message> messages, List<Conversation> conversations) {
+        this.reviews = reviews.stream().sorted(Comparator.comparing(w -> w.assignment().id())).toList();
         this.ratings = ratings.stream().sorted(Comparator.comparing(Rating::id)).toList();
         this.comparisons = comparisons.stream().sorted(Comparator.comparing(PairwiseComparison::id)).toList();
         for (Message m : messages) {
@@ -74,17 +84,30 @@ public final class FeedbackSnapshot {
                                 + "and decidedAt <= :cut order by id", PairwiseComparison.class)
                         .setParameter("cut", cutOff)
                         .getResultList()
-                        .thenCompose(comparisons -> s.createSelectionQuery("from Message m where m.createdAt <= :cut "
+                        .thenCompose(comparisons -> reviews(s, cutOff)
+                        .thenCompose(reviews -> s.createSelectionQuery("from Message m where m.createdAt <= :cut "
                                         + "and m.conversationId in (select x.conversationId from Message x where "
                                         + "x.id in (select r.messageId from Rating r where r.updatedAt <= :cut) "
                                         + "or x.id in (select c.answerAId from PairwiseComparison c where c.decidedAt <= :cut) "
-                                        + "or x.id in (select c.answerBId from PairwiseComparison c where c.decidedAt <= :cut)) "
+                                        + "or x.id in (select c.answerBId from PairwiseComparison c where c.decidedAt <= :cut) "
+                                        + "or x.id in (select t.promptMessageId from ReviewTask t, ReviewAssignment a "
+                                        + "where a.taskId = t.id and a.status = 'submitted' and a.updatedAt <= :cut)) "
                                         + "order by m.createdAt, m.id", Message.class)
                                 .setParameter("cut", cutOff)
                                 .getResultList()
                                 .thenCompose(messages -> conversations(s, messages)
                                         .thenApply(conversations -> new FeedbackSnapshot(ratings, comparisons,
-                                                messages, conversations))))));
+                                                reviews, messages, conversations)))))));
+    }
+
+    /** Reviewers' submitted work last changed at or before the cut-off, with its tasks. */
+    private static CompletionStage<List<ReviewWork>> reviews(Stage.Session s, Instant cutOff) {
+        return s.createSelectionQuery("select a, t from ReviewAssignment a, ReviewTask t where t.id = a.taskId "
+                        + "and a.status = 'submitted' and a.updatedAt <= :cut order by a.id", Object[].class)
+                .setParameter("cut", cutOff)
+                .getResultList()
+                .thenApply(rows -> rows.stream()
+                        .map(r -> new ReviewWork((ReviewTask) r[1], (ReviewAssignment) r[0])).toList());
     }
 
     /**
@@ -146,6 +169,11 @@ public final class FeedbackSnapshot {
     /** Decided comparisons, by id. */
     public List<PairwiseComparison> comparisons() {
         return comparisons;
+    }
+
+    /** Reviewers' submitted rankings and ideal answers, in assignment id order. */
+    public List<ReviewWork> reviews() {
+        return reviews;
     }
 
     /** Rated answers (held by the snapshot) and their ratings by id; the answers in id order. */

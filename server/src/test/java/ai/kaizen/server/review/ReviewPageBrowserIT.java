@@ -1,0 +1,302 @@
+package ai.kaizen.server.review;
+
+import ai.kaizen.db.account.ApiKeyRepository;
+import ai.kaizen.db.account.Role;
+import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.db.chat.Conversation;
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.review.Labels;
+import ai.kaizen.db.review.Ranking;
+import ai.kaizen.db.review.ReviewRepository;
+import ai.kaizen.db.review.ReviewTask;
+import ai.kaizen.db.review.ReviewWork;
+import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.TestClient;
+import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.config.ConfigKey;
+import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.trainer.dataset.Dataset;
+import ai.kaizen.trainer.dataset.DatasetBuilder;
+import ai.kaizen.trainer.dataset.DatasetParameters;
+import ai.kaizen.trainer.dataset.PreferenceExample;
+import ai.kaizen.trainer.dataset.RankedAnswers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/**
+ * The review page in headless Chromium, keyboard only (no element is ever clicked): a reviewer signs in, ranks
+ * ten tasks in a row (the first with a tie and an unacceptable flag), reloads mid-task and finds the draft, and
+ * the database then holds each full ordering and the trainer derives the expected pairs. The median time per task
+ * is printed and written to {@code target/review-timing.txt}.
+ */
+class ReviewPageBrowserIT {
+
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    /** Tasks ranked in a row: 10, or {@code -Dreview.browser.tasks=100} for the "100 without the mouse" run. */
+    private static final int TASKS = Integer.getInteger("review.browser.tasks", 10);
+
+    @TempDir
+    static Path home;
+    static KaizenServer server;
+    private ChromeDriver browser;
+    private WebDriverWait wait;
+
+    @BeforeAll
+    static void start() throws Exception {
+        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
+        }
+        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
+        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
+                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
+                        ConfigKey.REVIEW_CANDIDATES, "3",
+                        ConfigKey.REVIEW_OVERLAP, "1",
+                        ConfigKey.REVIEW_BUFFER, String.valueOf(TASKS + 2))))
+                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+        new Accounts(new UserRepository(server.database().sessions()),
+                new ApiKeyRepository(server.database().sessions()), Runnable::run)
+                .createUser("rita", Role.REVIEWER, "correct horse battery").toCompletableFuture().get(30, TimeUnit.SECONDS);
+        // Users' traffic: questions and the answers they saw (fixtures); the model samples the other candidates.
+        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        for (int i = 0; i < TASKS + 2; i++) {
+            Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:user" + i,
+                    "t", "You help customers.")));
+            Message q = Message.written(c.id(), null, Message.Author.user, "Once upon a time, customer " + i);
+            Message a = Message.answer(UUID.randomUUID(), c.id(), q.id(), "The answer customer " + i + " saw.",
+                    new Message.Generation("fixture", "{}", 8, 6, 5, 1, "stop"));
+            await(conversations.append(c.id(), List.of(q, a), a.id()));
+        }
+        // the reviewer's time is measured, not the model's: wait until the background generator has them ready
+        ReviewRepository reviews = new ReviewRepository(server.database().sessions());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 2L * TASKS);
+        while (await(reviews.openTasks(ReviewTask.Kind.RANK)) < TASKS + 2 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(await(reviews.openTasks(ReviewTask.Kind.RANK))).isEqualTo(TASKS + 2);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @BeforeEach
+    void openBrowser(@TempDir Path profile) {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1300,900", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(10));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private void screenshot(String name) throws java.io.IOException {
+        Path dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** Types into whatever has the focus, as a person at the keyboard does. */
+    private void type(CharSequence... keys) {
+        new Actions(browser).sendKeys(keys).perform();
+    }
+
+    private String shownWork() {
+        WebElement task = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("task")));
+        return task.getAttribute("data-work-id");
+    }
+
+    private String awaitNextWork(String previous) {
+        wait.until(d -> {
+            String id = d.findElement(By.id("task")).getAttribute("data-work-id");
+            return d.findElement(By.id("task")).isDisplayed() && id != null && !id.equals(previous)
+                    || d.findElement(By.id("empty")).isDisplayed();
+        });
+        return browser.findElement(By.id("task")).getAttribute("data-work-id");
+    }
+
+    @Test
+    void rankTenTasksWithTheKeyboardAlone() throws Exception {
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review");
+        // the name field has the focus: type, Tab to the password, Enter signs in
+        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        String work = shownWork();
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("task");
+        assertThat(browser.findElement(By.cssSelector(".shortcuts")).getText()).contains("Enter", "skip", "edit");
+
+        // a draft survives a reload: place answer 2 first, reload, the order is still there
+        type("2");
+        Thread.sleep(800); // the page saves drafts 400 ms after the last key
+        browser.navigate().refresh();
+        assertThat(shownWork()).isEqualTo(work);
+        wait.until(ExpectedConditions.textToBe(By.id("order"), "2"));
+        type(Keys.BACK_SPACE);
+        wait.until(ExpectedConditions.textToBe(By.id("order"), "nothing yet"));
+
+        Map<Long, String> keysByWork = new LinkedHashMap<>();
+        List<Double> seconds = new ArrayList<>();
+        for (int i = 0; i < TASKS; i++) {
+            long started = System.nanoTime();
+            // the first: 3 best, then 1 tied with 2, and 2 flagged unacceptable; the rest: 2 > 1 > 3
+            String keys = i == 0 ? "31=2x2" : "213";
+            type(keys);
+            if (i == 0) {
+                wait.until(ExpectedConditions.textToBe(By.id("order"), "3 > 1 = 2✗"));
+                screenshot("review-ranked");
+            }
+            type(Keys.ENTER);
+            keysByWork.put(Long.parseLong(work), keys);
+            String next = awaitNextWork(work);
+            seconds.add((System.nanoTime() - started) / 1e9);
+            // after submit the next task has the focus: the next keys go straight to it
+            assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("task");
+            work = next;
+        }
+        double median = Agreement.median(seconds).getAsDouble();
+        String line = String.format(java.util.Locale.ROOT, "review browser test: %d tasks, median %.3f s per task, "
+                + "all %s", TASKS, median, seconds.stream().map(s -> String.format(java.util.Locale.ROOT, "%.3f", s)).toList());
+        System.out.println(line);
+        Files.writeString(Path.of("target", "review-timing.txt"), line + System.lineSeparator());
+
+        // the stored orderings are what was typed (key n is the n-th candidate shown)
+        ReviewRepository reviews = new ReviewRepository(server.database().sessions());
+        for (Map.Entry<Long, String> typed : keysByWork.entrySet()) {
+            ReviewWork stored = await(reviews.work(typed.getKey(), "user:" + userId()));
+            List<UUID> shown = stored.task().candidateIds();
+            Ranking ranking = stored.assignment().ranking().orElseThrow();
+            if (typed.getValue().equals("213")) {
+                assertThat(ranking.entries()).containsExactly(new Ranking.Entry(shown.get(1), 1, false),
+                        new Ranking.Entry(shown.get(0), 2, false), new Ranking.Entry(shown.get(2), 3, false));
+            } else {
+                assertThat(ranking.entries()).containsExactlyInAnyOrder(new Ranking.Entry(shown.get(2), 1, false),
+                        new Ranking.Entry(shown.get(0), 2, false), new Ranking.Entry(shown.get(1), 2, true));
+            }
+            assertThat(stored.assignment().seconds()).isPresent();
+        }
+
+        // the trainer reads them as preference pairs: three per task
+        Dataset<PreferenceExample> pairs = await(new DatasetBuilder(server.database().sessions(),
+                List.of(new RankedAnswers())).buildPreferences(Instant.now(), new DatasetParameters(4, 1.0, 0, 0, true)));
+        assertThat(pairs.train()).hasSize(3 * TASKS);
+        long firstWork = keysByWork.keySet().iterator().next();
+        ReviewWork first = await(reviews.work(firstWork, "user:" + userId()));
+        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        List<Message> messages = await(conversations.messages(conversationOf(first.task().promptMessageId())));
+        Map<UUID, String> text = new java.util.HashMap<>();
+        messages.forEach(m -> text.put(m.id(), m.content()));
+        List<UUID> c = first.task().candidateIds();
+        assertThat(pairs.train()).filteredOn(p -> p.provenance().ids().contains(String.valueOf(firstWork)))
+                .extracting(PreferenceExample::chosen, PreferenceExample::rejected)
+                .containsExactlyInAnyOrder(tuple(text.get(c.get(2)), text.get(c.get(0))),
+                        tuple(text.get(c.get(2)), text.get(c.get(1))), tuple(text.get(c.get(0)), text.get(c.get(1))));
+
+        // A opens the agreement view: a reviewer sees their own throughput
+        type("a");
+        WebElement own = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#reviewers tbody tr")));
+        assertThat(own.getText()).startsWith("rita " + TASKS + " ");
+        assertThat(browser.findElements(By.cssSelector("#reviewers tbody tr"))).hasSize(1);
+        assertThat(browser.findElement(By.id("overall")).isDisplayed()).isFalse();
+    }
+
+    private static long userId() throws Exception {
+        return await(new UserRepository(server.database().sessions()).findByName("rita")).orElseThrow().id();
+    }
+
+    private static UUID conversationOf(UUID messageId) throws Exception {
+        return await(server.database().sessions().withSession(s -> s.find(Message.class, messageId))).conversationId();
+    }
+
+    @Test
+    void writeIdealAnswersWithTheKeyboard() throws Exception {
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=ideal");
+        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        String work = shownWork();
+        // the box has the focus and holds the answer the user saw, to fix or replace
+        WebElement box = browser.switchTo().activeElement();
+        assertThat(box.getAttribute("id")).isEqualTo("ideal");
+        assertThat(box.getAttribute("value")).startsWith("The answer customer");
+        new Actions(browser).keyDown(Keys.CONTROL).sendKeys("a").keyUp(Keys.CONTROL)
+                .sendKeys("Thank you for waiting: your parcel ships today.")
+                .keyDown(Keys.CONTROL).sendKeys(Keys.ENTER).keyUp(Keys.CONTROL).perform();
+        String next = awaitNextWork(work);
+        assertThat(next).isNotEqualTo(work);
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("ideal");
+
+        ReviewWork stored = await(new ReviewRepository(server.database().sessions()).work(Long.parseLong(work),
+                "user:" + userId()));
+        Message ideal = await(server.database().sessions().withSession(s -> s.find(Message.class,
+                stored.assignment().idealMessageId().orElseThrow())));
+        assertThat(ideal.content()).isEqualTo("Thank you for waiting: your parcel ships today.");
+        assertThat(ideal.parentId()).isEqualTo(stored.task().promptMessageId());
+        assertThat(ideal.modelVersion()).isNull();
+    }
+
+    @Test
+    void labelAnAnswerWithTheKeyboard() throws Exception {
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=label");
+        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        String work = shownWork();
+        // helpfulness 4, correctness 5, tone 3 (each number moves on to the next scale), flag unsafe, submit
+        type("453u");
+        wait.until(ExpectedConditions.attributeContains(By.cssSelector(".flag[data-flag=unsafe]"), "class", "on"));
+        type(Keys.ENTER);
+        assertThat(awaitNextWork(work)).isNotEqualTo(work);
+        Labels labels = await(new ReviewRepository(server.database().sessions()).work(Long.parseLong(work),
+                "user:" + userId())).assignment().labels().orElseThrow();
+        assertThat(labels.scales()).containsEntry(Labels.Scale.HELPFULNESS, 4).containsEntry(Labels.Scale.CORRECTNESS, 5)
+                .containsEntry(Labels.Scale.TONE, 3);
+        assertThat(labels.flags()).containsExactly(Labels.Flag.UNSAFE);
+    }
+}

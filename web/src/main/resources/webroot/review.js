@@ -1,0 +1,330 @@
+// Kaizen review workspace (after page.js): keyboard first. All text from users and the model is inserted with textContent.
+//
+// Ranking: press the answers' numbers from best to worst; "=" before a number ties it with the one before; "x"
+// before a number flags it unacceptable; Backspace undoes; Enter submits and the next task comes, focused.
+'use strict';
+
+const taskEl = document.getElementById('task');
+const emptyEl = document.getElementById('empty');
+const noticeEl = document.getElementById('notice');
+const contextEl = document.getElementById('context');
+const candidatesEl = document.getElementById('candidates');
+const orderEl = document.getElementById('order');
+const skipForm = document.getElementById('skip-form');
+const skipReason = document.getElementById('skip-reason');
+const editingEl = document.getElementById('editing');
+const idealEl = document.getElementById('ideal');
+const kind = document.getElementById('review').dataset.kind || 'rank';
+const SCALES = ['helpfulness', 'correctness', 'tone'];
+const FLAG_KEYS = { p: 'personal_data', u: 'unsafe', o: 'off_topic' };
+let scales = {};           // label tasks: scale -> 1..5
+let labelFlags = new Set();
+let activeScale = 0;
+
+let work = null;       // the task being ranked, as /api/review/next gives it
+let groups = [];       // the ordering: groups[i] holds the ids ranked i + 1 (more than one: a tie)
+let flagged = new Set();
+let pending = null;    // '=' or 'x' pressed, waiting for a number
+let editing = false;   // changing a submission (E) rather than doing new work
+let busy = false;
+let draftTimer = null;
+let pollTimer = null;
+
+function notice(text) {
+  noticeEl.textContent = text || '';
+  noticeEl.hidden = !text;
+}
+
+function idOfKey(key) {
+  const c = work?.candidates.find((x) => String(x.key) === key);
+  return c ? c.message_id : null;
+}
+
+function rankOf(id) {
+  const i = groups.findIndex((g) => g.includes(id));
+  return i < 0 ? null : i + 1;
+}
+
+function placedCount() {
+  return groups.reduce((n, g) => n + g.length, 0);
+}
+
+function renderLabels() {
+  document.querySelectorAll('#labels .scale').forEach((row, i) => {
+    row.classList.toggle('active', i === activeScale);
+    row.querySelector('.value').textContent = scales[row.dataset.scale] ?? '–';
+  });
+  document.querySelectorAll('#labels .flag').forEach((f) => f.classList.toggle('on', labelFlags.has(f.dataset.flag)));
+}
+
+function render() {
+  if (kind === 'label') { renderLabels(); return; }
+  if (kind === 'ideal') return;
+  for (const card of candidatesEl.children) {
+    const id = card.dataset.id;
+    const rank = rankOf(id);
+    card.classList.toggle('placed', rank !== null);
+    card.classList.toggle('flagged', flagged.has(id));
+    card.querySelector('.rank').textContent = rank === null ? '–' : '#' + rank;
+  }
+  const keyOf = (id) => work.candidates.find((c) => c.message_id === id).key + (flagged.has(id) ? '✗' : '');
+  orderEl.textContent = groups.length === 0 ? 'nothing yet'
+    : groups.map((g) => g.map(keyOf).join(' = ')).join(' > ')
+      + (pending === '=' ? ' = …' : pending === 'x' ? '  (flag which?)' : '');
+}
+
+function show(next, asEdit) {
+  work = next;
+  editing = asEdit;
+  groups = [];
+  flagged = new Set();
+  pending = null;
+  skipForm.hidden = true;
+  editingEl.hidden = !asEdit;
+  if (!work) {
+    taskEl.hidden = true;
+    emptyEl.hidden = false;
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(loadNext, 3000);
+    return;
+  }
+  const saved = asEdit ? fromRanking(work.ranking) : work.draft;
+  if (kind === 'label') {
+    const l = asEdit ? work.labels : work.draft;
+    scales = {};
+    SCALES.forEach((s) => { if (l?.[s] ?? l?.scales?.[s]) scales[s] = l[s] ?? l.scales[s]; });
+    labelFlags = new Set(l?.flags || []);
+    activeScale = 0;
+  } else if (kind === 'ideal') {
+    idealEl.value = asEdit ? (work.ideal_answer || '') : (work.draft?.text ?? work.candidates[0]?.content ?? '');
+  } else if (saved) {
+    groups = (saved.groups || []).map((g) => g.filter((id) => work.candidates.some((c) => c.message_id === id)))
+      .filter((g) => g.length > 0);
+    flagged = new Set(saved.flagged || []);
+  }
+  document.getElementById('task-priority').textContent = { disliked: 'a disliked answer', uncertain: 'an uncertain one', random: 'random traffic' }[work.priority] || '';
+  document.getElementById('system-prompt').textContent = work.system_prompt || '(none)';
+  contextEl.replaceChildren(...work.history.map((m) => el('li', m.role, m.content)));
+  candidatesEl.replaceChildren(...work.candidates.map((c) => {
+    const card = el('li', 'candidate');
+    card.dataset.id = c.message_id;
+    card.append(el('span', 'key', String(c.key)), el('div', 'text', c.content), el('span', 'rank', '–'));
+    if (kind === 'rank') card.addEventListener('click', () => place(c.message_id));
+    return card;
+  }));
+  emptyEl.hidden = true;
+  taskEl.hidden = false;
+  taskEl.dataset.workId = String(work.work_id);
+  render();
+  // keyboard-only use: the next task has the focus, nothing to click
+  if (kind === 'ideal') idealEl.focus(); else taskEl.focus();
+  taskEl.scrollIntoView({ block: 'start' });
+}
+
+function fromRanking(ranking) {
+  if (!ranking) return null;
+  const byRank = new Map();
+  for (const e of ranking) {
+    if (!byRank.has(e.rank)) byRank.set(e.rank, []);
+    byRank.get(e.rank).push(e.message_id);
+  }
+  return {
+    groups: [...byRank.keys()].sort((a, b) => a - b).map((r) => byRank.get(r)),
+    flagged: ranking.filter((e) => e.unacceptable).map((e) => e.message_id),
+  };
+}
+
+async function loadNext() {
+  clearTimeout(pollTimer);
+  const response = await api('/api/review/next?kind=' + kind);
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  show((await response.json()).task, false);
+}
+
+async function loadLast() {
+  const response = await api('/api/review/last?kind=' + kind);
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  const last = (await response.json()).task;
+  if (!last) { notice('Nothing of yours can still be changed.'); return; }
+  notice(kind === 'ideal' ? 'Editing your last answer; Ctrl+Enter saves it.'
+    : 'Editing your last submission; Enter saves it.');
+  show(last, true);
+}
+
+function changed() {
+  render();
+  if (editing || !work) return;
+  clearTimeout(draftTimer);
+  const id = work.work_id;
+  const draft = kind === 'ideal' ? { text: idealEl.value }
+    : kind === 'label' ? { scales, flags: [...labelFlags] } : { groups, flagged: [...flagged] };
+  draftTimer = setTimeout(() => api(`/api/review/work/${id}/draft`, { method: 'PUT', body: { draft } }), 400);
+}
+
+function place(id) {
+  if (!id) return;
+  if (pending === 'x') {
+    pending = null;
+    if (flagged.has(id)) flagged.delete(id); else flagged.add(id);
+    changed();
+    return;
+  }
+  if (rankOf(id) !== null) { pending = null; notice('Already placed; Backspace undoes.'); render(); return; }
+  if (pending === '=' && groups.length > 0) groups[groups.length - 1].push(id);
+  else groups.push([id]);
+  pending = null;
+  notice('');
+  changed();
+}
+
+function undo() {
+  if (pending) { pending = null; render(); return; }
+  if (groups.length === 0) return;
+  const last = groups[groups.length - 1];
+  last.pop();
+  if (last.length === 0) groups.pop();
+  changed();
+}
+
+async function submitIdeal() {
+  if (!work || busy) return;
+  const answer = idealEl.value.trim();
+  if (!answer) { notice('Write the answer first.'); return; }
+  busy = true;
+  clearTimeout(draftTimer);
+  try {
+    const response = await api(`/api/review/work/${work.work_id}/ideal`, { method: 'POST', body: { answer } });
+    if (!response.ok) { notice(await errorOf(response)); return; }
+    notice('Saved.');
+    await loadNext();
+  } finally {
+    busy = false;
+  }
+}
+
+async function submitLabels() {
+  if (!work || busy) return;
+  const missing = SCALES.filter((s) => !scales[s]);
+  if (missing.length) { notice('Rate ' + missing.join(', ') + ' first.'); return; }
+  busy = true;
+  clearTimeout(draftTimer);
+  try {
+    const labels = { ...scales, flags: [...labelFlags] };
+    const response = await api(`/api/review/work/${work.work_id}/labels`, { method: 'POST', body: { labels } });
+    if (!response.ok) { notice(await errorOf(response)); return; }
+    notice('Saved.');
+    await loadNext();
+  } finally {
+    busy = false;
+  }
+}
+
+function labelKey(key) {
+  if (/^[1-5]$/.test(key)) {
+    scales[SCALES[activeScale]] = Number(key);
+    activeScale = Math.min(activeScale + 1, SCALES.length - 1);
+  } else if (key === 'arrowdown') activeScale = Math.min(activeScale + 1, SCALES.length - 1);
+  else if (key === 'arrowup') activeScale = Math.max(activeScale - 1, 0);
+  else if (FLAG_KEYS[key]) {
+    const f = FLAG_KEYS[key];
+    if (labelFlags.has(f)) labelFlags.delete(f); else labelFlags.add(f);
+  } else return false;
+  changed();
+  return true;
+}
+
+async function submit() {
+  if (kind === 'ideal') { submitIdeal(); return; }
+  if (kind === 'label') { submitLabels(); return; }
+  if (!work || busy) return;
+  if (placedCount() < work.candidates.length) {
+    notice(`Place every answer first (${placedCount()} of ${work.candidates.length}).`);
+    return;
+  }
+  busy = true;
+  clearTimeout(draftTimer);
+  const ranking = [];
+  groups.forEach((g, i) => g.forEach((id) => ranking.push({ message_id: id, rank: i + 1, unacceptable: flagged.has(id) })));
+  try {
+    const response = await api(`/api/review/work/${work.work_id}/ranking`, { method: 'POST', body: { ranking } });
+    if (!response.ok) { notice(await errorOf(response)); return; }
+    const saved = await response.json();
+    notice(`Saved (${saved.pairs} pairs).`);
+    await loadNext();
+    loadMine();
+  } finally {
+    busy = false;
+  }
+}
+
+function openSkip() {
+  if (!work || editing) return;
+  skipForm.hidden = false;
+  skipReason.value = '';
+  skipReason.focus();
+}
+
+skipForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const reason = skipReason.value.trim();
+  if (!reason) { notice('Say why you skip.'); return; }
+  const response = await api(`/api/review/work/${work.work_id}/skip`, { method: 'POST', body: { reason } });
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  notice('Skipped.');
+  await loadNext();
+});
+
+if (idealEl) {
+  idealEl.addEventListener('input', changed);
+  idealEl.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submitIdeal(); }
+    else if (e.key === 'Escape') { e.preventDefault(); taskEl.focus(); }
+  });
+}
+
+skipReason.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') { skipForm.hidden = true; taskEl.focus(); }
+});
+
+document.getElementById('submit').addEventListener('click', submit);
+document.getElementById('skip').addEventListener('click', openSkip);
+document.getElementById('edit').addEventListener('click', loadLast);
+
+document.addEventListener('keydown', (e) => {
+  const t = e.target;
+  if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (t instanceof HTMLButtonElement && e.key === 'Enter') return; // the button's own click
+  const key = e.key.toLowerCase();
+  if (key === 'r' && kind !== 'rank') { location.href = '/review?kind=rank'; }
+  else if (key === 'i' && kind !== 'ideal') { location.href = '/review?kind=ideal'; }
+  else if (key === 'l' && kind !== 'label') { location.href = '/review?kind=label'; }
+  else if (key === 'a') { location.href = '/review/agreement'; }
+  else if (kind === 'label' && labelKey(key)) { /* handled */ }
+  else if (kind === 'label' && /^[6-9=x]$|^backspace$/.test(key)) { return; }
+  else if (kind === 'ideal' && key === 'w') { idealEl.focus(); }
+  else if (kind === 'ideal' && /^[1-9=x]$|^backspace$/.test(key)) { return; }
+  else if (/^[1-9]$/.test(key)) { place(idOfKey(key)); }
+  else if (key === '=' && groups.length > 0) { pending = '='; render(); }
+  else if (key === 'x') { pending = 'x'; render(); }
+  else if (key === 'backspace') { undo(); }
+  else if (key === 'enter') { submit(); }
+  else if (key === 's') { openSkip(); }
+  else if (key === 'e') { loadLast(); }
+  else if (key === 'escape') { pending = null; render(); }
+  else return;
+  e.preventDefault();
+});
+
+async function loadMine() {
+  const response = await api('/api/review/agreement');
+  if (!response.ok) return;
+  const body = await response.json();
+  const me = body.reviewers.find((r) => r.reviewer === body.you);
+  const text = !me ? 'No submissions yet.' : `${me.tasks} tasks · median ${me.median_seconds === null ? '–' : me.median_seconds.toFixed(1) + ' s'}`
+    + ` · agreement with the majority ${me.with_majority === null ? '–' : Math.round(me.with_majority * 100) + ' %'}`
+    + (body.overall ? ` · all reviewers: α ${body.overall.alpha === null ? '–' : body.overall.alpha.toFixed(2)}` : '');
+  document.getElementById('mine-text').textContent = text;
+}
+
+loadNext();
+loadMine();
