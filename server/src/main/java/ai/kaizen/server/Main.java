@@ -23,7 +23,8 @@ import java.io.PrintWriter;
         versionProvider = Main.VersionProvider.class,
         description = "Kaizen: a customer-service chat assistant that gets better every week from its users' feedback.",
         subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, TrainCommand.class,
-                EvalCommand.class, ExportCommand.class, AdminCommand.class, CommandLine.HelpCommand.class})
+                EvalCommand.class, ExportCommand.class, DemoCommand.class, AdminCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for an unusable configuration (also picocli's for bad usage). */

@@ -1,0 +1,267 @@
+package ai.kaizen.trainer.demo;
+
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.dataset.BitextImport;
+import ai.kaizen.trainer.dataset.DatasetKind;
+import ai.kaizen.trainer.dataset.JsonlFormats;
+import ai.kaizen.trainer.dataset.PreferenceExample;
+import ai.kaizen.trainer.dataset.PromptSplitter;
+import ai.kaizen.trainer.dataset.Provenance;
+import ai.kaizen.trainer.dataset.SftExample;
+import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.dpo.DpoConfig;
+import ai.kaizen.trainer.dpo.DpoRun;
+import ai.kaizen.trainer.eval.PolicyComparison;
+import ai.kaizen.trainer.pairwise.PairwiseResult;
+import ai.kaizen.trainer.ppo.PpoConfig;
+import ai.kaizen.trainer.ppo.PpoResult;
+import ai.kaizen.trainer.ppo.PpoRun;
+import ai.kaizen.trainer.reward.RewardConfig;
+import ai.kaizen.trainer.reward.RewardEvaluation;
+import ai.kaizen.trainer.reward.RewardModel;
+import ai.kaizen.trainer.reward.RewardRun;
+import ai.kaizen.trainer.sft.SftConfig;
+import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.sft.SftResult;
+import ai.kaizen.trainer.sft.SftRun;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * The first full RLHF loop on real customer-service data (issue #7's demonstration). From the Bitext files: pairs of
+ * a customer message with its detailed answer (chosen) over its canned answer (rejected), split by prompt. Then:
+ * <ol>
+ *   <li>{@code sft-policy}: the base model fine-tuned on the canned answers only (the policy to improve);</li>
+ *   <li>{@code reward-model}: from that policy, trained on the pairs; held-out accuracy;</li>
+ *   <li>{@code ppo-policy}: PPO of the policy against the reward model, on the training prompts;</li>
+ *   <li>{@code dpo-policy}: DPO of the policy on the same pairs;</li>
+ *   <li>each trained policy against {@code sft-policy} on held-out prompts ({@link PolicyComparison}): reward before
+ *   and after, win rate judged by the reward model, KL, length, samples.</li>
+ * </ol>
+ * Everything lands in the output directory: the four model directories (each loadable by {@code generate},
+ * {@code eval rm} or {@code eval policy}), the datasets, {@code report.json} and the curves as PNG.
+ */
+public final class RlhfDemonstration {
+
+    /** Model directories, as the issue names them. */
+    public static final String SFT = "sft-policy";
+    /** The reward model's directory. */
+    public static final String REWARD_MODEL = "reward-model";
+    /** PPO's output. */
+    public static final String PPO = "ppo-policy";
+    /** DPO's output. */
+    public static final String DPO = "dpo-policy";
+
+    private RlhfDemonstration() {
+    }
+
+    /**
+     * Runs the whole demonstration.
+     *
+     * @param settings what to run on
+     * @param out the output directory
+     * @param listeners a progress listener per stage name ({@code sft}, {@code reward_model}, {@code ppo},
+     *     {@code dpo}, {@code compare})
+     * @return the report (also written to {@code out/report.json})
+     */
+    public static JsonObject run(DemoSettings settings, Path out, Function<String, SftListener> listeners) {
+        long started = System.nanoTime();
+        JsonObject report = new JsonObject();
+        JsonObject seconds = new JsonObject();
+        Data data = data(settings, out.resolve("data"));
+        report.add("data", data.summary());
+
+        long t = System.nanoTime();
+        SftConfig sftConfig = SftConfig.fromJson(settings.stage("sft", out.resolve(SFT)),
+                SftConfig.defaults(out.resolve(SFT)));
+        SftResult sft = SftRun.run(settings.baseModel(), sftConfig, data.cannedTrain(), data.cannedEval(),
+                listeners.apply("sft"));
+        seconds.addProperty("sft", secondsSince(t));
+        report.add("sft", json("steps", sft.globalStep(), "train_loss", sft.trainLoss(), "best_eval_loss",
+                sft.bestEvalLoss(), "tokens_per_second", sft.tokensPerSecond()));
+
+        t = System.nanoTime();
+        RewardConfig rmConfig = RewardConfig.fromJson(settings.stage("reward_model", out.resolve(REWARD_MODEL)),
+                RewardConfig.defaults(out.resolve(REWARD_MODEL)));
+        PairwiseResult rm = RewardRun.run(out.resolve(SFT), rmConfig, data.pairsTrain(), data.pairsEval(),
+                listeners.apply("reward_model"));
+        seconds.addProperty("reward_model", secondsSince(t));
+        JsonObject rmReport = json("steps", rm.globalStep(), "pairs_per_second", rm.pairsPerSecond());
+        try (RewardModel model = RewardModel.load(out.resolve(REWARD_MODEL))) {
+            RewardEvaluation heldOut = RewardEvaluation.of(model, data.pairsEval());
+            rmReport.addProperty("held_out_pairs", heldOut.pairs());
+            rmReport.addProperty("held_out_accuracy", heldOut.accuracy());
+            rmReport.addProperty("held_out_mean_margin", heldOut.meanMargin());
+        }
+        report.add("reward_model", rmReport);
+
+        t = System.nanoTime();
+        PpoConfig ppoConfig = PpoConfig.fromJson(settings.stage("ppo", out.resolve(PPO)),
+                PpoConfig.defaults(out.resolve(PPO)));
+        PpoResult ppo = PpoRun.run(out.resolve(SFT), out.resolve(REWARD_MODEL), ppoConfig, data.promptsDir(),
+                listeners.apply("ppo"));
+        seconds.addProperty("ppo", secondsSince(t));
+        report.add("ppo", json("steps", ppo.globalStep(), "best_step", ppo.bestStep(), "first_score",
+                ppo.firstScore(), "last_score", ppo.lastScore(), "last_kl", ppo.lastKl()));
+        report.getAsJsonObject("ppo").addProperty("stop_reason", ppo.stopReason());
+        report.getAsJsonObject("ppo").addProperty("kl_limit", ppoConfig.klLimit());
+
+        t = System.nanoTime();
+        DpoConfig dpoConfig = DpoConfig.fromJson(settings.stage("dpo", out.resolve(DPO)),
+                DpoConfig.defaults(out.resolve(DPO)));
+        PairwiseResult dpo = DpoRun.run(out.resolve(SFT), dpoConfig, data.pairsTrain(), data.pairsEval(),
+                listeners.apply("dpo"));
+        seconds.addProperty("dpo", secondsSince(t));
+        JsonObject dpoReport = json("steps", dpo.globalStep(), "pairs_per_second", dpo.pairsPerSecond());
+        dpo.evalMetrics().forEach(dpoReport::addProperty);
+        report.add("dpo", dpoReport);
+
+        t = System.nanoTime();
+        PolicyComparison.Settings compare = new PolicyComparison.Settings(settings.maxNewTokens(), true, 1.0,
+                settings.splitSeed(), 5);
+        try (RewardModel judge = RewardModel.load(out.resolve(REWARD_MODEL));
+                LanguageModel start = LanguageModel.load(out.resolve(SFT))) {
+            for (String policy : List.of(PPO, DPO)) {
+                try (LanguageModel trained = LanguageModel.load(out.resolve(policy))) {
+                    report.add(policy + "_vs_sft", PolicyComparison.compare(trained, start, judge,
+                            data.heldOutPrompts(), compare).toJson());
+                }
+            }
+        }
+        seconds.addProperty("compare", secondsSince(t));
+        seconds.addProperty("total", secondsSince(started));
+        report.add("seconds", seconds);
+        report.add("pictures", curves(out));
+        write(out.resolve("report.json"), new GsonBuilder().setPrettyPrinting().serializeNulls().create()
+                .toJson(report));
+        return report;
+    }
+
+    /** The demonstration's data, also written as TRL JSONL under {@code out/data}. */
+    record Data(List<SftExample> cannedTrain, List<SftExample> cannedEval, List<PreferenceExample> pairsTrain,
+                List<PreferenceExample> pairsEval, List<List<ChatMessage>> heldOutPrompts, Path promptsDir,
+                JsonObject summary) {}
+
+    static Data data(DemoSettings settings, Path dir) {
+        BitextImport.Result bitext = BitextImport.read(settings.bitextDir());
+        PromptSplitter splitter = new PromptSplitter(settings.evalFraction(), settings.splitSeed());
+        List<PreferenceExample> train = new ArrayList<>();
+        List<PreferenceExample> eval = new ArrayList<>();
+        for (PreferenceExample p : bitext.preferences()) {
+            (splitter.splitOf(p.prompt()) == Split.EVAL ? eval : train).add(p);
+        }
+        // a deterministic sample of the sizes asked for: the same settings always pick the same pairs
+        Collections.shuffle(train, new Random(settings.splitSeed()));
+        Collections.shuffle(eval, new Random(settings.splitSeed() + 1));
+        if (settings.trainPairs() > 0 && train.size() > settings.trainPairs()) {
+            train = new ArrayList<>(train.subList(0, settings.trainPairs()));
+        }
+        if (eval.size() > settings.evalPrompts()) {
+            eval = new ArrayList<>(eval.subList(0, settings.evalPrompts()));
+        }
+        List<SftExample> cannedTrain = canned(train);
+        List<SftExample> cannedEval = canned(eval);
+        List<List<ChatMessage>> heldOut = eval.stream().map(PreferenceExample::prompt).toList();
+        try {
+            writeSplits(dir.resolve("canned-sft"), DatasetKind.SFT, cannedTrain, cannedEval);
+            writeSplits(dir.resolve("preferences"), DatasetKind.PREFERENCE, train, eval);
+            // PPO reads prompts from the preference files: it uses their "prompt" and ignores the answers
+            writeSplits(dir.resolve("prompts"), DatasetKind.PREFERENCE, train, eval);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demonstration's data under " + dir, e);
+        }
+        JsonObject summary = json("train_pairs", train.size(), "held_out_pairs", eval.size(), "bitext_pairs",
+                bitext.preferences().size());
+        summary.addProperty("split", "by prompt, eval_fraction " + settings.evalFraction() + ", seed "
+                + settings.splitSeed());
+        return new Data(cannedTrain, cannedEval, train, eval, heldOut, dir.resolve("prompts"), summary);
+    }
+
+    private static List<SftExample> canned(List<PreferenceExample> pairs) {
+        List<SftExample> out = new ArrayList<>(pairs.size());
+        for (PreferenceExample p : pairs) {
+            out.add(SftExample.of(p.prompt(), p.rejected(), new Provenance("bitext-canned", p.provenance().ids())));
+        }
+        return out;
+    }
+
+    private static void writeSplits(Path dir, DatasetKind kind, List<? extends ai.kaizen.trainer.dataset.Example> train,
+                                    List<? extends ai.kaizen.trainer.dataset.Example> eval) throws IOException {
+        Files.createDirectories(dir);
+        try (Writer w = Files.newBufferedWriter(dir.resolve("train.jsonl"), StandardCharsets.UTF_8)) {
+            JsonlFormats.write(kind, train, w);
+        }
+        try (Writer w = Files.newBufferedWriter(dir.resolve("eval.jsonl"), StandardCharsets.UTF_8)) {
+            JsonlFormats.write(kind, eval, w);
+        }
+    }
+
+    /** Draws the curves; returns the pictures' file names. */
+    static JsonObject curves(Path out) {
+        JsonObject pictures = new JsonObject();
+        Path sft = out.resolve(SFT);
+        Path rm = out.resolve(REWARD_MODEL);
+        Path ppo = out.resolve(PPO);
+        Path dpo = out.resolve(DPO);
+        TrainingCurves.draw("Reward", "reward", List.of(
+                new TrainingCurves.Line("PPO: reward-model score (objective/scores)", ppo, "objective/scores"),
+                new TrainingCurves.Line("PPO: score - KL penalty (objective/rlhf_reward)", ppo,
+                        "objective/rlhf_reward"),
+                new TrainingCurves.Line("DPO: implicit reward margin (rewards/margins)", dpo, "rewards/margins")),
+                out.resolve("reward.png"));
+        pictures.addProperty("reward", "reward.png");
+        TrainingCurves.draw("KL to the starting policy", "nats per answer", List.of(
+                new TrainingCurves.Line("PPO objective/kl", ppo, "objective/kl"),
+                new TrainingCurves.Line("PPO objective/kl_k3", ppo, "objective/kl_k3")), out.resolve("kl.png"));
+        pictures.addProperty("kl", "kl.png");
+        TrainingCurves.draw("Loss", "loss", List.of(
+                new TrainingCurves.Line("SFT (canned answers)", sft, "loss"),
+                new TrainingCurves.Line("Reward model (Bradley-Terry)", rm, "loss"),
+                new TrainingCurves.Line("DPO", dpo, "loss"),
+                new TrainingCurves.Line("PPO policy", ppo, "loss/policy"),
+                new TrainingCurves.Line("PPO value", ppo, "loss/value")), out.resolve("loss.png"));
+        pictures.addProperty("loss", "loss.png");
+        TrainingCurves.draw("Reward model on held-out pairs", "accuracy", List.of(
+                new TrainingCurves.Line("eval_accuracy", rm, "eval_accuracy")), out.resolve("reward-model.png"));
+        pictures.addProperty("reward_model", "reward-model.png");
+        return pictures;
+    }
+
+    private static JsonObject json(Object... keyValues) {
+        JsonObject o = new JsonObject();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            Number n = (Number) keyValues[i + 1];
+            if (n instanceof Double d && !Double.isFinite(d)) {
+                o.add((String) keyValues[i], com.google.gson.JsonNull.INSTANCE);
+            } else {
+                o.addProperty((String) keyValues[i], n);
+            }
+        }
+        return o;
+    }
+
+    private static double secondsSince(long nanos) {
+        return Math.round((System.nanoTime() - nanos) / 1e7) / 100.0;
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, text + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package ai.kaizen.trainer.demo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.config.Json;
+import ai.kaizen.trainer.reward.RewardModel;
+import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.sft.TestData;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole demonstration at toy size (stories260k, a few steps per stage): every stage runs and leaves a model that
+ * loads, the report holds the figures the issue asks for, and the curves are pictures.
+ */
+class RlhfDemonstrationTest {
+
+    private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G'};
+
+    @Test
+    void runsEveryStageAndReports(@TempDir Path out) throws Exception {
+        JsonObject overrides = JsonParser.parseString("""
+                {"train_pairs": 16, "eval_prompts": 4, "max_new_tokens": 6,
+                 "sft": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4, "max_length": 96,
+                         "eval_steps": 0, "save_steps": 0, "logging_steps": 1},
+                 "reward_model": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4,
+                         "max_length": 96, "eval_steps": 0, "save_steps": 0, "logging_steps": 1},
+                 "ppo": {"learning_rate": 1e-4, "max_steps": 1, "per_device_train_batch_size": 4,
+                         "num_ppo_epochs": 1, "response_length": 6, "eval_steps": 0, "save_steps": 0},
+                 "dpo": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4, "max_length": 96,
+                         "eval_steps": 0, "save_steps": 0, "logging_steps": 1}}
+                """).getAsJsonObject();
+        overrides.addProperty("base_model", TestData.stories260k().toString());
+        overrides.addProperty("bitext_dir", TestData.shared("data/bitext").toString());
+
+        JsonObject report = RlhfDemonstration.run(DemoSettings.of(overrides), out, stage -> SftListener.NONE);
+
+        for (String policy : List.of(RlhfDemonstration.SFT, RlhfDemonstration.PPO, RlhfDemonstration.DPO)) {
+            try (LanguageModel model = LanguageModel.load(out.resolve(policy))) {
+                assertTrue(model.network().config().vocabSize() > 0, policy);
+            }
+        }
+        try (RewardModel rm = RewardModel.load(out.resolve(RlhfDemonstration.REWARD_MODEL))) {
+            assertTrue(Double.isFinite(rm.stats().std()));
+        }
+        assertEquals(report, Json.readObject(out.resolve("report.json")));
+        JsonObject rm = report.getAsJsonObject("reward_model");
+        assertEquals(4, rm.get("held_out_pairs").getAsInt());
+        double accuracy = rm.get("held_out_accuracy").getAsDouble();
+        assertTrue(accuracy >= 0 && accuracy <= 1);
+        for (String key : List.of("ppo-policy_vs_sft", "dpo-policy_vs_sft")) {
+            JsonObject comparison = report.getAsJsonObject(key);
+            assertEquals(4, comparison.get("prompts").getAsInt(), key);
+            double winRate = comparison.get("win_rate").getAsDouble();
+            assertTrue(winRate >= 0 && winRate <= 1, key);
+            assertTrue(comparison.getAsJsonObject("candidate").get("mean_length").getAsDouble() <= 6, key);
+            assertTrue(comparison.has("kl"), key);
+            assertEquals(4, comparison.getAsJsonArray("samples").size(), key);
+        }
+        for (String picture : List.of("reward.png", "kl.png", "loss.png", "reward-model.png")) {
+            byte[] head = Arrays.copyOf(Files.readAllBytes(out.resolve(picture)), 4);
+            assertArrayEquals(PNG, head, picture);
+        }
+        // held-out prompts never appear among the training pairs
+        List<String> train = Files.readAllLines(out.resolve("data/preferences/train.jsonl"));
+        for (String line : Files.readAllLines(out.resolve("data/preferences/eval.jsonl"))) {
+            String prompt = JsonParser.parseString(line).getAsJsonObject().get("prompt").toString();
+            assertTrue(train.stream().noneMatch(t -> JsonParser.parseString(t).getAsJsonObject().get("prompt")
+                    .toString().equals(prompt)));
+        }
+    }
+
+    @Test
+    void unknownOptionsAreNamed() {
+        JsonObject bad = JsonParser.parseString("{\"train_pair\": 3}").getAsJsonObject();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DemoSettings.of(bad));
+        assertTrue(e.getMessage().contains("train_pair"), e.getMessage());
+    }
+}
