@@ -2,6 +2,7 @@ package ai.kaizen.server;
 
 import ai.kaizen.server.cli.AdminCommand;
 import ai.kaizen.server.cli.BenchCommand;
+import ai.kaizen.server.cli.DemoCommand;
 import ai.kaizen.server.cli.EvalCommand;
 import ai.kaizen.server.cli.ExportCommand;
 import ai.kaizen.server.cli.GenerateCommand;
