@@ -5,10 +5,13 @@ import ai.kaizen.db.account.User;
 import ai.kaizen.db.account.WebSession;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.db.dataset.DatasetItem;
 import ai.kaizen.db.dataset.DatasetVersion;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.db.setting.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,7 +42,9 @@ public final class Database implements AutoCloseable {
             User.class, WebSession.class, ApiKey.class,
             Conversation.class, Message.class,
             Rating.class, PairwiseComparison.class,
-            DatasetVersion.class, DatasetItem.class);
+            DatasetVersion.class, DatasetItem.class,
+            ModelVersion.class, ModelPromotion.class,
+            TrainingCycle.class);
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 
