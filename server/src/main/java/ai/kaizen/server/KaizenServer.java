@@ -6,6 +6,7 @@ import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.chat.ChatRoutes;
@@ -23,7 +24,9 @@ import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.SecurityHeaders;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.http.WorkerExecutor;
+import ai.kaizen.server.lifecycle.ModelLifecycle;
 import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,19 +60,22 @@ public final class KaizenServer {
     private final KaizenConfig config;
     private final Vertx vertx;
     private final Database database;
-    private final Optional<ServingModel> model;
+    private final ModelSlot model;
+    private final ModelLifecycle lifecycle;
     private final InferenceQueue inference;
     private final HttpServer http;
     private final InFlightRequests inFlight;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
-    private KaizenServer(KaizenConfig config, Vertx vertx, Database database, Optional<ServingModel> model,
-                         InferenceQueue inference, HttpServer http, InFlightRequests inFlight) {
+    private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
+                         ModelLifecycle lifecycle, InferenceQueue inference, HttpServer http,
+                         InFlightRequests inFlight) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
         this.model = model;
+        this.lifecycle = lifecycle;
         this.inference = inference;
         this.http = http;
         this.inFlight = inFlight;
@@ -81,10 +87,10 @@ public final class KaizenServer {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         CompletableFuture<KaizenServer> started = new CompletableFuture<>();
         Database.open(vertx, config.databaseSettings())
-                .compose(database -> loadModel(vertx, config)
+                .compose(database -> loadModel(vertx, config, database)
                         .compose(model -> listen(config, vertx, database, model, startedAt)
                                 .recover(e -> vertx.executeBlocking(() -> {
-                                    model.ifPresent(m -> m.model().close());
+                                    model.close();
                                     return null;
                                 }, false).transform(closed -> Future.failedFuture(e))))
                         .recover(e -> vertx.executeBlocking(() -> {
@@ -100,22 +106,24 @@ public final class KaizenServer {
         return Future.fromCompletionStage(started);
     }
 
-    private static Future<Optional<ServingModel>> loadModel(Vertx vertx, KaizenConfig config) {
-        if (config.modelDir().isEmpty()) {
-            log.warn("no model configured (model.dir): chat answers 503 until one is");
-            return Future.succeededFuture(Optional.empty());
-        }
+    /**
+     * The registry's serving version (a restarted server serves what was promoted), else {@code model.dir}
+     * (registered as the first version), else none.
+     */
+    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database) {
         return vertx.executeBlocking(() -> {
             long start = System.nanoTime();
-            ServingModel model = ServingModel.load(config.modelDir().get());
-            log.info("serving model {} from {} (loaded in {} ms)", model.version(), config.modelDir().get(),
-                    (System.nanoTime() - start) / 1_000_000);
-            return Optional.of(model);
+            Optional<ServingModel> model = ModelLifecycle.loadAtStart(new ModelRegistry(database.sessions()),
+                    config.modelDir());
+            model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
+                            (System.nanoTime() - start) / 1_000_000),
+                    () -> log.warn("no model configured (model.dir): chat answers 503 until one is"));
+            return new ModelSlot(model);
         }, false);
     }
 
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
-                                               Optional<ServingModel> model, Instant startedAt) {
+                                               ModelSlot model, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
         InferenceQueue inference = new InferenceQueue(config.inferenceWorkers(), config.inferenceQueue());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
@@ -127,12 +135,13 @@ public final class KaizenServer {
         ConversationRepository conversations = new ConversationRepository(database.sessions());
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
-        ChatService chat = new ChatService(() -> model, inference, conversations, feedback, settings, config.chat());
+        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model);
+        ChatService chat = new ChatService(model, inference, conversations, feedback, settings, config.chat());
 
         Router router = Router.router(vertx);
         router.route().handler(inFlight);
         router.route().handler(new SecurityHeaders());
-        new HealthRoutes(database, () -> modelCheck(model), startedAt, Version.current()).mount(router);
+        new HealthRoutes(database, () -> modelCheck(model.current()), startedAt, Version.current()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
         // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.
@@ -143,7 +152,7 @@ public final class KaizenServer {
         // authenticates by bearer key instead (and takes no cookies, so needs no CSRF token).
         router.routeWithRegex("^(?!/v1/).*").handler(sessions);
         router.routeWithRegex("^(?!/v1/).*").handler(new Csrf());
-        new OpenAiRoutes(accounts, chat, () -> model, conversations, feedback, limits, config.messagesPerMinute())
+        new OpenAiRoutes(accounts, chat, model::current, conversations, feedback, limits, config.messagesPerMinute())
                 .mount(router);
         new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
@@ -165,7 +174,10 @@ public final class KaizenServer {
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
-                .map(http -> new KaizenServer(config, vertx, database, model, inference, http, inFlight));
+                .compose(http -> lifecycle.listen(database.url())
+                        .recover(e -> http.close().transform(closed -> Future.failedFuture(e)))
+                        .map(listening -> new KaizenServer(config, vertx, database, model, lifecycle, inference,
+                                http, inFlight)));
     }
 
     private static JsonObject modelCheck(Optional<ServingModel> model) {
@@ -187,8 +199,19 @@ public final class KaizenServer {
         return vertx;
     }
 
+    /** The model new requests get now. */
     public Optional<ServingModel> model() {
+        return model.current();
+    }
+
+    /** The swappable serving model. */
+    public ModelSlot modelSlot() {
         return model;
+    }
+
+    /** Which registered version serves here, and the switch to another. */
+    public ModelLifecycle lifecycle() {
+        return lifecycle;
     }
 
     /** Where model work runs (tests use it to occupy the model deterministically). */
@@ -213,8 +236,9 @@ public final class KaizenServer {
                         return http.close();
                     })
                     .eventually(() -> vertx.executeBlocking(() -> {
+                        lifecycle.close();
                         inference.close(10);
-                        model.ifPresent(m -> m.model().close());
+                        model.close();
                         database.close();
                         return null;
                     }, false))

@@ -1,0 +1,139 @@
+package ai.kaizen.server.lifecycle;
+
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelRegistry;
+import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.db.registry.PromotionNotices;
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.server.inference.ModelSlot;
+import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.trainer.registry.ModelArtifacts;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Which registered model serves, on this instance: at start the registry's serving version (checksum checked), or
+ * else the configured {@code model.dir}, registered as the first version; afterwards whatever any instance
+ * promotes, learned through PostgreSQL LISTEN/NOTIFY and hot-swapped into the {@link ModelSlot}. Loads run one at a
+ * time on a worker thread, never on an event loop.
+ */
+public final class ModelLifecycle implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelLifecycle.class);
+
+    private final Vertx vertx;
+    private final ModelRegistry registry;
+    private final ModelSlot slot;
+    private PromotionNotices notices;
+    /** Serialises switches: each starts when the previous one ended. */
+    private Future<Void> switching = Future.succeededFuture();
+
+    public ModelLifecycle(Vertx vertx, ModelRegistry registry, ModelSlot slot) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.slot = slot;
+    }
+
+    /**
+     * The model to serve at start: the registry's serving version if there is one (a restarted server comes back
+     * with what was promoted), else {@code configured} registered and promoted as the base version, else none.
+     * Blocking: call it on a worker thread.
+     */
+    public static Optional<ServingModel> loadAtStart(ModelRegistry registry, Optional<Path> configured)
+            throws Exception {
+        Optional<ModelVersion> serving = registry.serving().toCompletableFuture().get();
+        if (serving.isPresent()) {
+            return Optional.of(load(serving.get()));
+        }
+        if (configured.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = configured.get().toAbsolutePath().normalize();
+        ServingModel model = ServingModel.load(dir);
+        try {
+            ModelVersion base = registerBase(registry, dir, model.version());
+            registry.promote(base.id(), ModelPromotion.Action.promote, "system").toCompletableFuture().get();
+            log.info("registered {} as model version {} and promoted it", dir, base.id());
+            return Optional.of(model);
+        } catch (Exception e) {
+            model.model().close();
+            throw e;
+        }
+    }
+
+    private static ModelVersion registerBase(ModelRegistry registry, Path dir, String label) throws Exception {
+        Optional<ModelVersion> known = registry.findByLabel(label).toCompletableFuture().get();
+        if (known.isPresent()) {
+            return known.get();
+        }
+        String configuration = new io.vertx.core.json.JsonObject().put("source", "model.dir")
+                .put("model_dir", dir.toString()).encode();
+        try {
+            return registry.register(new ModelVersion(label, null, null, null, dir.toString(),
+                    ModelArtifacts.checksum(dir), configuration, "{}")).toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // another instance registered it first
+            return registry.findByLabel(label).toCompletableFuture().get().orElseThrow(() -> e);
+        }
+    }
+
+    /** Loads a registered version after checking its files against the recorded checksum. Blocking. */
+    public static ServingModel load(ModelVersion version) {
+        Path dir = Path.of(version.artifactPath());
+        ModelArtifacts.verify(dir, version.sha256());
+        return new ServingModel(LanguageModel.load(dir), version.label());
+    }
+
+    /** Starts listening for promotions from any instance (this one included). */
+    public Future<Void> listen(ai.kaizen.db.DatabaseUrl url) {
+        return PromotionNotices.listen(vertx, url, this::switchTo, this::catchUp)
+                .onSuccess(n -> notices = n)
+                .mapEmpty();
+    }
+
+    /** After a lost connection: serve whatever the registry says serves now. */
+    private void catchUp() {
+        Future.fromCompletionStage(registry.serving()).onSuccess(v -> v.ifPresent(version -> switchTo(version.id())));
+    }
+
+    /**
+     * Serves version {@code id}: loads it (checksum checked) and swaps it in, unless it already serves. Completes
+     * when new requests go to it (the old model is released later, when its generations end). Fails with 404 when
+     * no such version exists.
+     */
+    public synchronized Future<Void> switchTo(long id) {
+        Promise<Void> done = Promise.promise();
+        switching = switching.transform(previous -> Future.fromCompletionStage(registry.find(id))
+                .<Void>compose(found -> {
+                    ModelVersion version = found.orElseThrow(() -> new java.util.NoSuchElementException("no model version " + id));
+                    if (slot.current().map(m -> m.version().equals(version.label())).orElse(false)) {
+                        return Future.succeededFuture();
+                    }
+                    return vertx.executeBlocking(() -> {
+                        long start = System.nanoTime();
+                        ServingModel model = load(version);
+                        log.info("loaded model version {} ({}) in {} ms", id, version.label(),
+                                (System.nanoTime() - start) / 1_000_000);
+                        slot.swap(model);
+                        return (Void) null;
+                    }, false);
+                })
+                .onComplete(done)
+                .onFailure(e -> log.error("cannot switch to model version {}: {}", id, e.getMessage()))
+                .transform(ignored -> Future.<Void>succeededFuture()));
+        return done.future();
+    }
+
+    @Override
+    public void close() {
+        if (notices != null) {
+            notices.close();
+        }
+    }
+}
