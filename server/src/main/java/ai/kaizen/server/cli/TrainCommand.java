@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         description = "Trains a model: supervised fine-tuning, reward model, PPO, DPO.",
-        subcommands = {TrainSftCommand.class})
+        subcommands = {TrainSftCommand.class, TrainCycleCommand.class})
 public final class TrainCommand implements Runnable {
 
     @Spec
