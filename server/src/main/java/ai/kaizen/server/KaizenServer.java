@@ -1,6 +1,17 @@
 package ai.kaizen.server;
 
 import ai.kaizen.db.Database;
+import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.FeedbackCounts;
+import ai.kaizen.server.config.ConfigKey;
+import ai.kaizen.server.config.LifecycleSettings;
+import ai.kaizen.server.console.ConsoleRoutes;
+import ai.kaizen.server.lifecycle.CycleScheduler;
+import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
+import java.util.HashMap;
+import java.util.Map;
 import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
@@ -62,6 +73,8 @@ public final class KaizenServer {
     private final Database database;
     private final ModelSlot model;
     private final ModelLifecycle lifecycle;
+    private final CycleService cycles;
+    private final CycleScheduler scheduler;
     private final InferenceQueue inference;
     private final HttpServer http;
     private final InFlightRequests inFlight;
@@ -69,13 +82,15 @@ public final class KaizenServer {
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
-                         ModelLifecycle lifecycle, InferenceQueue inference, HttpServer http,
-                         InFlightRequests inFlight) {
+                         ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
+                         InferenceQueue inference, HttpServer http, InFlightRequests inFlight) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
         this.model = model;
         this.lifecycle = lifecycle;
+        this.cycles = cycles;
+        this.scheduler = scheduler;
         this.inference = inference;
         this.http = http;
         this.inFlight = inFlight;
@@ -158,6 +173,16 @@ public final class KaizenServer {
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
                 .mount(router);
         new FeedbackRoutes(conversations, feedback, config.chat().reasons()).mount(router);
+        LifecycleSettings cycleSettings = config.lifecycle();
+        AuditLog audit = new AuditLog(database.sessions());
+        FeedbackCounts counts = new FeedbackCounts(database.sessions());
+        CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
+                new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
+                        cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
+        CycleScheduler scheduler = new CycleScheduler(vertx, cycles, counts, cycleSettings,
+                Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
+        new ConsoleRoutes(new ModelRegistry(database.sessions()), lifecycle, cycles, counts, audit, pages,
+                cycleSettings.scheduleNewPreferences()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 
@@ -170,14 +195,28 @@ public final class KaizenServer {
                 .requestHandler(router)
                 .listen()
                 .recover(e -> {
+                    scheduler.close();
+                    cycles.close();
                     inference.close(0);
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
                 .compose(http -> lifecycle.listen(database.url())
                         .recover(e -> http.close().transform(closed -> Future.failedFuture(e)))
-                        .map(listening -> new KaizenServer(config, vertx, database, model, lifecycle, inference,
-                                http, inFlight)));
+                        .map(listening -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
+                                scheduler, inference, http, inFlight)));
+    }
+
+    /** What the trainer child process needs to reach the same home and database as this server. */
+    private static Map<String, String> trainerEnvironment(KaizenConfig config) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put(ConfigKey.HOME.environmentVariable(), config.home().toString());
+        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
+        String url = config.values().getOrDefault(ConfigKey.DATABASE_URL, "");
+        if (!url.isBlank()) {
+            environment.put(ConfigKey.DATABASE_URL.environmentVariable(), url);
+        }
+        return environment;
     }
 
     private static JsonObject modelCheck(Optional<ServingModel> model) {
@@ -214,6 +253,11 @@ public final class KaizenServer {
         return lifecycle;
     }
 
+    /** Retraining cycles: start, cancel, resume, and the watch over their trainers. */
+    public CycleService cycles() {
+        return cycles;
+    }
+
     /** Where model work runs (tests use it to occupy the model deterministically). */
     public InferenceQueue inference() {
         return inference;
@@ -236,6 +280,8 @@ public final class KaizenServer {
                         return http.close();
                     })
                     .eventually(() -> vertx.executeBlocking(() -> {
+                        scheduler.close();
+                        cycles.close();
                         lifecycle.close();
                         inference.close(10);
                         model.close();

@@ -104,25 +104,41 @@ public final class ModelLifecycle implements AutoCloseable {
 
     /**
      * Serves version {@code id}: loads it (checksum checked) and swaps it in, unless it already serves. Completes
-     * when new requests go to it (the old model is released later, when its generations end). Fails with 404 when
-     * no such version exists.
+     * when new requests go to it (the old model is released later, when its generations end). Fails with
+     * {@link java.util.NoSuchElementException} when there is no such version.
      */
-    public synchronized Future<Void> switchTo(long id) {
+    public Future<Void> switchTo(long id) {
+        return switchTo(id, () -> Future.succeededFuture());
+    }
+
+    /**
+     * As {@link #switchTo(long)}, running {@code beforeSwap} (e.g. recording the promotion) once the model has
+     * loaded and before it serves: a version whose files are missing or corrupt is never recorded as promoted.
+     */
+    public synchronized Future<Void> switchTo(long id, java.util.function.Supplier<Future<?>> beforeSwap) {
         Promise<Void> done = Promise.promise();
         switching = switching.transform(previous -> Future.fromCompletionStage(registry.find(id))
                 .<Void>compose(found -> {
-                    ModelVersion version = found.orElseThrow(() -> new java.util.NoSuchElementException("no model version " + id));
+                    ModelVersion version = found.orElseThrow(() ->
+                            new java.util.NoSuchElementException("no model version " + id));
                     if (slot.current().map(m -> m.version().equals(version.label())).orElse(false)) {
-                        return Future.succeededFuture();
+                        return beforeSwap.get().mapEmpty();
                     }
                     return vertx.executeBlocking(() -> {
                         long start = System.nanoTime();
                         ServingModel model = load(version);
                         log.info("loaded model version {} ({}) in {} ms", id, version.label(),
                                 (System.nanoTime() - start) / 1_000_000);
-                        slot.swap(model);
-                        return (Void) null;
-                    }, false);
+                        return model;
+                    }, false).compose(model -> beforeSwap.get()
+                            .onFailure(e -> vertx.executeBlocking(() -> {
+                                model.model().close();
+                                return null;
+                            }, false))
+                            .map(recorded -> {
+                                slot.swap(model);
+                                return (Void) null;
+                            }));
                 })
                 .onComplete(done)
                 .onFailure(e -> log.error("cannot switch to model version {}: {}", id, e.getMessage()))
