@@ -97,7 +97,7 @@ public final class CycleRepository {
     /** Records what a finished stage produced (a JSON value), so that a resumed cycle can skip it. */
     public CompletionStage<Boolean> stageDone(long id, String stage, String resultJson) {
         return update("UPDATE training_cycle SET stage_results = stage_results || jsonb_build_object(cast(:stage AS text),"
-                        + " cast(:result AS jsonb)) WHERE id = :id AND status = 'running'",
+                        + " cast(cast(:result AS text) AS jsonb)) WHERE id = :id AND status = 'running'",
                 Map.of("id", id, "stage", stage, "result", resultJson));
     }
 

@@ -66,6 +66,11 @@ public final class CycleService implements AutoCloseable {
         return cycles;
     }
 
+    /** The trainer this instance launched for cycle {@code id}, while it runs. */
+    public java.util.Optional<TrainerLauncher.Job> job(long id) {
+        return java.util.Optional.ofNullable(jobs.get(id));
+    }
+
     /** Queues a cycle as {@code request} asks (preset filled in, stages checked) and launches its trainer. */
     public Future<TrainingCycle> start(JsonObject request, String actor) {
         JsonObject effective;

@@ -54,6 +54,11 @@ public final class LocalTrainerLauncher implements TrainerLauncher {
             }
 
             @Override
+            public java.util.OptionalLong pid() {
+                return java.util.OptionalLong.of(process.pid());
+            }
+
+            @Override
             public void stop() {
                 process.destroy();
                 process.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS)

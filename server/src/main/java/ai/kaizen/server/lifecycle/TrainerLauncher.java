@@ -17,6 +17,11 @@ public interface TrainerLauncher {
 
         /** Stops the trainer (cancel). */
         void stop();
+
+        /** The trainer's process id, where it runs as a local process. */
+        default java.util.OptionalLong pid() {
+            return java.util.OptionalLong.empty();
+        }
     }
 
     Job launch(long cycleId) throws Exception;

@@ -16,7 +16,7 @@ public final class CyclePresets {
             "tiny", new JsonObject()
                     .put("sft", new JsonObject().put("max_steps", 4).put("per_device_train_batch_size", 2)
                             .put("learning_rate", 1e-3).put("warmup_steps", 0).put("logging_steps", 1)
-                            .put("eval_steps", 2).put("save_steps", 2).put("max_length", 128))
+                            .put("eval_steps", 2).put("save_steps", 2).put("max_length", 512))
                     .put("eval_prompts", 4).put("eval_max_new_tokens", 12)
                     .put("gate", new JsonObject().put("max_eval_loss_increase", 0.5).put("max_length_ratio", 3.0)),
             "standard", new JsonObject()

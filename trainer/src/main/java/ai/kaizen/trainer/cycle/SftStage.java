@@ -2,6 +2,7 @@ package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.sft.Checkpoints;
 import ai.kaizen.trainer.sft.SftConfig;
 import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
@@ -42,6 +43,7 @@ final class SftStage implements CycleStage {
         int total = (int) config.totalSteps(train.size());
         context.progress(kind(), 0, total);
         context.log("sft: " + train.size() + " examples, " + total + " steps from " + context.newestModelDir());
+        Checkpoints.latest(output).ifPresent(checkpoint -> context.log("sft: resuming from " + checkpoint.getFileName()));
         SftResult result = SftRun.run(context.newestModelDir(), config, train, eval, new SftListener() {
             @Override
             public void onLog(Map<String, Number> metrics) {
