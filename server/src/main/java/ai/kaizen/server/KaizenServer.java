@@ -126,15 +126,14 @@ public final class KaizenServer {
      * (registered as the first version), else none.
      */
     private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database) {
-        return vertx.executeBlocking(() -> {
-            long start = System.nanoTime();
-            Optional<ServingModel> model = ModelLifecycle.loadAtStart(new ModelRegistry(database.sessions()),
-                    config.modelDir());
-            model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
-                            (System.nanoTime() - start) / 1_000_000),
-                    () -> log.warn("no model configured (model.dir): chat answers 503 until one is"));
-            return new ModelSlot(model);
-        }, false);
+        long start = System.nanoTime();
+        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), config.modelDir())
+                .map(model -> {
+                    model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
+                                    (System.nanoTime() - start) / 1_000_000),
+                            () -> log.warn("no model configured (model.dir): chat answers 503 until one is"));
+                    return new ModelSlot(model);
+                });
     }
 
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,

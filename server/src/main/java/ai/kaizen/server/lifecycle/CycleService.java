@@ -119,7 +119,9 @@ public final class CycleService implements AutoCloseable {
         return vertx.executeBlocking(() -> launcher.launch(id), false)
                 .onSuccess(job -> {
                     jobs.put(id, job);
-                    job.exit().whenComplete((status, e) -> {
+                    // Back on this event loop: Hibernate Reactive is used from Vert.x event loops only.
+                    io.vertx.core.Context context = vertx.getOrCreateContext();
+                    job.exit().whenComplete((status, e) -> context.runOnContext(v -> {
                         jobs.remove(id, job);
                         String reason = "the trainer exited with status " + status + " before the cycle ended";
                         cycles.fail(id, reason).thenAccept(failed -> {
@@ -127,7 +129,7 @@ public final class CycleService implements AutoCloseable {
                                 log.warn("cycle {}: {}", id, reason);
                             }
                         });
-                    });
+                    }));
                 })
                 .recover(e -> Future.fromCompletionStage(cycles.fail(id, "cannot start the trainer: "
                         + e.getMessage())).compose(x -> Future.failedFuture(e)))

@@ -43,44 +43,48 @@ public final class ModelLifecycle implements AutoCloseable {
     /**
      * The model to serve at start: the registry's serving version if there is one (a restarted server comes back
      * with what was promoted), else {@code configured} registered and promoted as the base version, else none.
-     * Blocking: call it on a worker thread.
+     * Call it on a Vert.x event loop (Hibernate Reactive's rule); loading and hashing run on worker threads.
      */
-    public static Optional<ServingModel> loadAtStart(ModelRegistry registry, Optional<Path> configured)
-            throws Exception {
-        Optional<ModelVersion> serving = registry.serving().toCompletableFuture().get();
-        if (serving.isPresent()) {
-            return Optional.of(load(serving.get()));
-        }
-        if (configured.isEmpty()) {
-            return Optional.empty();
-        }
-        Path dir = configured.get().toAbsolutePath().normalize();
-        ServingModel model = ServingModel.load(dir);
-        try {
-            ModelVersion base = registerBase(registry, dir, model.version());
-            registry.promote(base.id(), ModelPromotion.Action.promote, "system").toCompletableFuture().get();
-            log.info("registered {} as model version {} and promoted it", dir, base.id());
-            return Optional.of(model);
-        } catch (Exception e) {
-            model.model().close();
-            throw e;
-        }
+    public static Future<Optional<ServingModel>> loadAtStart(Vertx vertx, ModelRegistry registry,
+                                                             Optional<Path> configured) {
+        return Future.fromCompletionStage(registry.serving()).compose(serving -> {
+            if (serving.isPresent()) {
+                return vertx.executeBlocking(() -> Optional.of(load(serving.get())), false);
+            }
+            if (configured.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            Path dir = configured.get().toAbsolutePath().normalize();
+            return vertx.executeBlocking(() -> new Base(ServingModel.load(dir), ModelArtifacts.checksum(dir)), false)
+                    .compose(base -> registerBase(registry, dir, base)
+                            .compose(version -> Future.fromCompletionStage(registry.promote(version.id(),
+                                    ModelPromotion.Action.promote, "system")).map(version))
+                            .map(version -> {
+                                log.info("registered {} as model version {} and promoted it", dir, version.id());
+                                return Optional.of(base.model());
+                            })
+                            .recover(e -> vertx.executeBlocking(() -> {
+                                base.model().model().close();
+                                return null;
+                            }, false).transform(closed -> Future.failedFuture(e))));
+        });
     }
 
-    private static ModelVersion registerBase(ModelRegistry registry, Path dir, String label) throws Exception {
-        Optional<ModelVersion> known = registry.findByLabel(label).toCompletableFuture().get();
-        if (known.isPresent()) {
-            return known.get();
-        }
+    /** The configured model, loaded, and the checksum of its files. */
+    private record Base(ServingModel model, String sha256) {
+    }
+
+    private static Future<ModelVersion> registerBase(ModelRegistry registry, Path dir, Base base) {
+        String label = base.model().version();
         String configuration = new io.vertx.core.json.JsonObject().put("source", "model.dir")
                 .put("model_dir", dir.toString()).encode();
-        try {
-            return registry.register(new ModelVersion(label, null, null, null, dir.toString(),
-                    ModelArtifacts.checksum(dir), configuration, "{}")).toCompletableFuture().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            // another instance registered it first
-            return registry.findByLabel(label).toCompletableFuture().get().orElseThrow(() -> e);
-        }
+        return Future.fromCompletionStage(registry.findByLabel(label)).compose(known -> known.isPresent()
+                ? Future.succeededFuture(known.get())
+                : Future.fromCompletionStage(registry.register(new ModelVersion(label, null, null, null,
+                        dir.toString(), base.sha256(), configuration, "{}")))
+                        // another instance registered it first
+                        .recover(e -> Future.fromCompletionStage(registry.findByLabel(label))
+                                .map(again -> again.orElseThrow(() -> new IllegalStateException(e)))));
     }
 
     /** Loads a registered version after checking its files against the recorded checksum. Blocking. */

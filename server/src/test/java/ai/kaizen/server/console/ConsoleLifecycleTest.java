@@ -230,7 +230,7 @@ class ConsoleLifecycleTest {
     void aKilledTrainerIsMarkedFailedAndTheResumedCycleFinishesFromItsCheckpoint() throws Exception {
         HttpResponse<String> started = operator.send("POST", "/api/console/cycles", new JsonObject()
                 .put("preset", "tiny").put("stages", new JsonArray().add("dataset").add("sft"))
-                .put("sft", new JsonObject().put("max_steps", 60).put("save_steps", 2)).encode());
+                .put("sft", new JsonObject().put("max_steps", 12).put("save_steps", 2)).encode());
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         long id = new JsonObject(started.body()).getLong("id");
         waitFor(id, c -> "sft".equals(c.getString("stage")) && c.getInteger("step") >= 3, 120);
@@ -245,7 +245,7 @@ class ConsoleLifecycleTest {
         operator.json("POST", "/api/console/cycles/" + id + "/resume", new JsonObject());
         JsonObject finished = waitFor(id, c -> c.getInteger("attempt") == 2 && ended(c), 120);
         assertThat(finished.getString("status")).as(finished.encode()).isEqualTo("succeeded");
-        assertThat(finished.getJsonObject("stage_results").getJsonObject("sft").getInteger("steps")).isEqualTo(60);
+        assertThat(finished.getJsonObject("stage_results").getJsonObject("sft").getInteger("steps")).isEqualTo(12);
         String log = operator.get("/api/console/cycles/" + id + "/events").body();
         assertThat(log).contains("dataset: done in an earlier attempt").contains("sft: resuming from checkpoint");
     }
