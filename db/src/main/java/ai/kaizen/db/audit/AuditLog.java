@@ -1,5 +1,6 @@
 package ai.kaizen.db.audit;
 
+import ai.kaizen.db.NativeValues;
 import org.hibernate.reactive.stage.Stage;
 
 import java.time.Instant;
@@ -38,20 +39,7 @@ public final class AuditLog {
                         Object[].class)
                 .setParameter("n", limit)
                 .getResultList())
-                .thenApply(rows -> rows.stream().map(r -> new Entry(((Number) r[0]).longValue(), toInstant(r[1]),
-                        (String) r[2], (String) r[3], (String) r[4])).toList());
-    }
-
-    static Instant toInstant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
+                .thenApply(rows -> rows.stream().map(r -> new Entry(((Number) r[0]).longValue(),
+                        NativeValues.instant(r[1]), (String) r[2], (String) r[3], (String) r[4])).toList());
     }
 }

@@ -1,5 +1,6 @@
 package ai.kaizen.db.cycle;
 
+import ai.kaizen.db.NativeValues;
 import org.hibernate.reactive.stage.Stage;
 
 import java.time.Instant;
@@ -195,7 +196,7 @@ public final class CycleRepository {
                 .getResultList())
                 .thenApply(rows -> rows.stream().map(r -> new CycleMetric(((Number) r[0]).longValue(), (String) r[1],
                         ((Number) r[2]).intValue(), (String) r[3], ((Number) r[4]).doubleValue(),
-                        toInstant(r[5]))).toList());
+                        NativeValues.instant(r[5]))).toList());
     }
 
     /** Appends a line to the cycle's log. */
@@ -212,7 +213,7 @@ public final class CycleRepository {
                 .setParameter("c", id).setParameter("after", afterId).setParameter("n", limit)
                 .getResultList())
                 .thenApply(rows -> rows.stream().map(r -> new CycleLogLine(((Number) r[0]).longValue(),
-                        toInstant(r[1]), (String) r[2])).toList());
+                        NativeValues.instant(r[1]), (String) r[2])).toList());
     }
 
     private CompletionStage<Boolean> update(String sql, Map<String, Object> parameters) {
@@ -221,18 +222,5 @@ public final class CycleRepository {
             parameters.forEach(query::setParameter);
             return query.executeUpdate().thenApply(n -> n >= 1);
         });
-    }
-
-    static Instant toInstant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof java.time.OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("unexpected timestamp type " + value.getClass());
     }
 }

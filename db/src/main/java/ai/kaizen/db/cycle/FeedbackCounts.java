@@ -1,5 +1,6 @@
 package ai.kaizen.db.cycle;
 
+import ai.kaizen.db.NativeValues;
 import org.hibernate.reactive.stage.Stage;
 
 import java.time.Instant;
@@ -56,7 +57,7 @@ public final class FeedbackCounts {
                 .setParameter("f", from)
                 .getResultList())
                 .thenApply(rows -> rows.stream().map(r -> new DailyRatings((String) r[0],
-                        CycleRepository.toInstant(r[1]), ((Number) r[2]).longValue(),
+                        NativeValues.instant(r[1]), ((Number) r[2]).longValue(),
                         r[3] == null ? null : ((Number) r[3]).doubleValue(),
                         r[4] == null ? null : ((Number) r[4]).doubleValue())).toList());
     }

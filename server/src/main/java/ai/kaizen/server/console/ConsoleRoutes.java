@@ -19,6 +19,7 @@ import ai.kaizen.server.lifecycle.ModelLifecycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
 import ai.kaizen.trainer.cycle.CycleStages;
 import ai.kaizen.trainer.cycle.StageKind;
+import ai.kaizen.trainer.registry.ModelArtifacts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -216,7 +217,7 @@ public final class ConsoleRoutes {
                 HttpError.fail(ctx, 400, e.getMessage());
                 return;
             } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive
-                    || e instanceof HttpError) {
+                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError) {
                 HttpError.fail(ctx, 409, e.getMessage());
                 return;
             }
