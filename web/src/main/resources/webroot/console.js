@@ -143,6 +143,15 @@
     return b;
   }
 
+  async function loadDatasets() {
+    const datasets = await api('GET', '/api/console/datasets');
+    document.querySelector('#dataset-list tbody').replaceChildren(...datasets.map(d => el('tr', {}, [
+      el('td', { text: String(d.id) }), el('td', { text: d.kind }), el('td', { text: when(d.cut_off) }),
+      el('td', { text: String(d.train) }), el('td', { text: String(d.eval) }),
+      el('td', {}, [el('a', { href: '/api/console/datasets/' + d.id + '/export?split=train', text: 'train' }), ' ',
+        el('a', { href: '/api/console/datasets/' + d.id + '/export?split=eval', text: 'eval' })])])));
+  }
+
   async function loadAudit() {
     const entries = await api('GET', '/api/console/audit');
     document.querySelector('#audit-list tbody').replaceChildren(...entries.map(e => el('tr', {}, [
@@ -151,7 +160,7 @@
   }
 
   function refresh() {
-    return Promise.all([loadOverview(), loadCycles(), loadRegistry(), loadAudit()])
+    return Promise.all([loadOverview(), loadCycles(), loadRegistry(), loadDatasets(), loadAudit()])
       .catch(e => notice('cycle-notice', e.message));
   }
 

@@ -180,7 +180,7 @@ public final class KaizenServer {
                         cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, counts, cycleSettings,
                 Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
-        new ConsoleRoutes(new ModelRegistry(database.sessions()), lifecycle, cycles, counts, audit, pages,
+        new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, counts, audit, pages,
                 cycleSettings.scheduleNewPreferences()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);

@@ -146,7 +146,7 @@ public final class CycleRepository {
      * {@link AlreadyActive} when another cycle is active; completes with false when this one had not failed.
      */
     public CompletionStage<Boolean> requeueFailed(long id) {
-        return update("UPDATE training_cycle SET status = 'queued', finished_at = NULL"
+        return update("UPDATE training_cycle SET status = 'queued', finished_at = NULL, heartbeat_at = now()"
                 + " WHERE id = :id AND status = 'failed'", Map.of("id", id))
                 .handle((ok, e) -> {
                     if (e != null) {
@@ -157,11 +157,15 @@ public final class CycleRepository {
                 });
     }
 
-    /** Running cycles whose last heartbeat is older than {@code before}: their trainer is presumed dead. */
+    /**
+     * Active cycles whose last heartbeat (or, still queued, whose queuing) is older than {@code before}: their
+     * trainer is presumed dead, or never started.
+     */
     public CompletionStage<List<TrainingCycle>> silentSince(Instant before) {
         return sessions.withSession(s -> s
-                .createSelectionQuery("from TrainingCycle where status = :r and heartbeatAt < :before",
+                .createSelectionQuery("from TrainingCycle where status in (:q, :r) and heartbeatAt < :before",
                         TrainingCycle.class)
+                .setParameter("q", TrainingCycle.Status.queued)
                 .setParameter("r", TrainingCycle.Status.running)
                 .setParameter("before", before)
                 .getResultList());

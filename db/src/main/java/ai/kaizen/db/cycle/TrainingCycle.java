@@ -91,6 +91,8 @@ public class TrainingCycle {
         this.request = requestJson;
         this.requestedBy = requestedBy;
         this.createdAt = Instant.now();
+        // a queued cycle's trainer must claim it within the heartbeat timeout, or the cycle is failed
+        this.heartbeatAt = createdAt;
         this.attempt = 0;
         this.step = 0;
         this.totalSteps = 0;

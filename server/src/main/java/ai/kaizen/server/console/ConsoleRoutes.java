@@ -5,6 +5,7 @@ import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.db.dataset.DatasetRepository;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
@@ -19,6 +20,9 @@ import ai.kaizen.server.lifecycle.ModelLifecycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
 import ai.kaizen.trainer.cycle.CycleStages;
 import ai.kaizen.trainer.cycle.StageKind;
+import ai.kaizen.trainer.dataset.DatasetBuilder;
+import ai.kaizen.trainer.dataset.JsonlFormats;
+import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.registry.ModelArtifacts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -35,7 +39,8 @@ import java.util.Optional;
 /**
  * The operator console: pages under {@code /console} and their JSON API under {@code /api/console}, every route
  * for operators only. Overview of the feedback, the model registry with promote and roll back, retraining cycles
- * (start, cancel, resume, live progress as server-sent events, the gate's report) and the audit log.
+ * (start, cancel, resume, live progress as server-sent events, the gate's report), dataset versions (export as
+ * TRL JSONL) and the audit log.
  */
 public final class ConsoleRoutes {
 
@@ -47,9 +52,14 @@ public final class ConsoleRoutes {
     private final AuditLog audit;
     private final Pages pages;
     private final int minNewPreferences;
+    private final org.hibernate.reactive.stage.Stage.SessionFactory sessions;
+    private final DatasetRepository datasets;
 
-    public ConsoleRoutes(ModelRegistry registry, ModelLifecycle lifecycle, CycleService cycleService,
-                         FeedbackCounts counts, AuditLog audit, Pages pages, int minNewPreferences) {
+    public ConsoleRoutes(org.hibernate.reactive.stage.Stage.SessionFactory sessions, ModelRegistry registry,
+                         ModelLifecycle lifecycle, CycleService cycleService, FeedbackCounts counts, AuditLog audit,
+                         Pages pages, int minNewPreferences) {
+        this.sessions = sessions;
+        this.datasets = new DatasetRepository(sessions);
         this.registry = registry;
         this.lifecycle = lifecycle;
         this.cycleService = cycleService;
@@ -82,6 +92,12 @@ public final class ConsoleRoutes {
                 reply(ctx, cycleService.cancel(id, actor(ctx)).map(x -> new JsonObject().put("cancelled", id)))));
         router.post("/api/console/cycles/:id/resume").handler(ctx -> id(ctx).ifPresent(id ->
                 reply(ctx, cycleService.resume(id, actor(ctx)).map(x -> new JsonObject().put("resumed", id)))));
+        router.get("/api/console/datasets").handler(ctx -> reply(ctx, Future.fromCompletionStage(datasets.list())
+                .map(list -> new JsonArray(list.stream().map(v -> new JsonObject().put("id", v.id())
+                        .put("kind", v.kind()).put("created_at", ConsoleJson.text(v.createdAt()))
+                        .put("cut_off", ConsoleJson.text(v.cutOff())).put("train", v.trainCount())
+                        .put("eval", v.evalCount())).toList()))));
+        router.get("/api/console/datasets/:id/export").handler(this::exportDataset);
         router.get("/api/console/audit").handler(ctx -> reply(ctx, Future.fromCompletionStage(audit.newest(100))
                 .map(entries -> new JsonArray(entries.stream().map(ConsoleJson::audit).toList()))));
     }
@@ -161,6 +177,36 @@ public final class ConsoleRoutes {
                 .compose(swapped -> Future.fromCompletionStage(audit.record(actor, action.name(),
                         new JsonObject().put("model_version_id", id).encode())))
                 .map(x -> ConsoleJson.promotion(recorded[0]));
+    }
+
+    /**
+     * One split ({@code ?split=train}, the default, or {@code eval}) of a recorded dataset version, rebuilt exactly
+     * from its items, as TRL JSONL (messages; prompt/chosen/rejected; prompt/completion/label).
+     */
+    private void exportDataset(RoutingContext ctx) {
+        Optional<Long> id = id(ctx);
+        if (id.isEmpty()) {
+            return;
+        }
+        Split split;
+        try {
+            split = Split.of(Optional.ofNullable(ctx.request().getParam("split")).orElse("train"));
+        } catch (IllegalArgumentException e) {
+            HttpError.fail(ctx, 400, "split must be train or eval");
+            return;
+        }
+        Future.fromCompletionStage(new DatasetBuilder(sessions).rebuild(id.get()))
+                .onSuccess(dataset -> {
+                    java.io.StringWriter out = new java.io.StringWriter();
+                    JsonlFormats.write(dataset.kind(), split == Split.TRAIN ? dataset.train() : dataset.eval(), out);
+                    ctx.response().putHeader("Content-Type", "application/jsonl; charset=utf-8")
+                            .putHeader("Content-Disposition", "attachment; filename=\"dataset-" + id.get() + "-"
+                                    + split.label() + ".jsonl\"")
+                            .end(out.toString());
+                    audit.record(actor(ctx), "export_dataset", new JsonObject().put("dataset_version_id", id.get())
+                            .put("split", split.label()).encode());
+                })
+                .onFailure(e -> fail(ctx, e));
     }
 
     private void listCycles(RoutingContext ctx) {

@@ -136,11 +136,13 @@ public final class CycleService implements AutoCloseable {
                 .mapEmpty();
     }
 
-    /** Marks failed every running cycle whose trainer has been silent longer than the timeout. */
+    /** Marks failed every active cycle whose trainer has been silent (or not started) longer than the timeout. */
     private void checkHeartbeats() {
         Instant before = Instant.now().minus(heartbeatTimeout);
         cycles.silentSince(before).thenAccept(silent -> silent.forEach(cycle -> {
-            String reason = "no heartbeat from the trainer since " + cycle.heartbeatAt();
+            String reason = cycle.status() == TrainingCycle.Status.queued
+                    ? "the trainer did not start within " + heartbeatTimeout.toSeconds() + " s"
+                    : "no heartbeat from the trainer since " + cycle.heartbeatAt();
             cycles.fail(cycle.id(), reason).thenAccept(failed -> {
                 if (failed) {
                     log.warn("cycle {}: {}", cycle.id(), reason);

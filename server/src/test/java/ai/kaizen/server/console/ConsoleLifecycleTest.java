@@ -60,7 +60,7 @@ class ConsoleLifecycleTest {
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
                         ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
-                        ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "20")))
+                        ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
         Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
                 new ApiKeyRepository(server.database().sessions()), Runnable::run);
@@ -147,7 +147,8 @@ class ConsoleLifecycleTest {
                 new String[]{"GET", "/api/console/cycles"}, new String[]{"POST", "/api/console/cycles"},
                 new String[]{"GET", "/api/console/cycles/1"}, new String[]{"GET", "/api/console/cycles/1/events"},
                 new String[]{"POST", "/api/console/cycles/1/cancel"},
-                new String[]{"POST", "/api/console/cycles/1/resume"}, new String[]{"GET", "/api/console/audit"});
+                new String[]{"POST", "/api/console/cycles/1/resume"}, new String[]{"GET", "/api/console/audit"},
+                new String[]{"GET", "/api/console/datasets"}, new String[]{"GET", "/api/console/datasets/1/export"});
         for (String[] route : routes) {
             assertThat(anonymous.send(route[0], route[1], "{}").statusCode()).as("anonymous " + route[1])
                     .isEqualTo(401);
@@ -209,6 +210,17 @@ class ConsoleLifecycleTest {
         assertThat(registered.getString("sha256")).hasSize(64);
         assertThat(Path.of(registered.getString("artifact_path"))).startsWith(home.resolve("models"));
         assertThat(registered.getJsonObject("metrics").getJsonObject("sft").getInteger("steps")).isEqualTo(4);
+
+        long dataset = registered.getLong("dataset_version_id");
+        String train = operator.get("/api/console/datasets/" + dataset + "/export").body();
+        assertThat(train.lines()).hasSize(new JsonArray(operator.get("/api/console/datasets").body()).stream()
+                        .map(JsonObject.class::cast).filter(d -> d.getLong("id") == dataset).findFirst().orElseThrow()
+                        .getInteger("train"))
+                .allSatisfy(line -> assertThat(new JsonObject(line).getJsonArray("messages")).isNotEmpty());
+        assertThat(operator.get("/api/console/datasets/" + dataset + "/export?split=eval").body().lines())
+                .isNotEmpty();
+        assertThat(operator.get("/api/console/datasets/" + dataset + "/export?split=test").statusCode()).isEqualTo(400);
+        assertThat(operator.get("/api/console/datasets/999/export").statusCode()).isEqualTo(404);
 
         operator.json("POST", "/api/console/models/" + candidate + "/promote", new JsonObject());
         assertThat(server.model().orElseThrow().version()).isEqualTo(registered.getString("label"));
