@@ -1,21 +1,13 @@
 package ai.kaizen.server;
 
 import ai.kaizen.db.Database;
-import ai.kaizen.db.audit.AuditLog;
-import ai.kaizen.db.cycle.CycleRepository;
-import ai.kaizen.db.cycle.FeedbackCounts;
-import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.LifecycleSettings;
-import ai.kaizen.server.console.ConsoleRoutes;
-import ai.kaizen.server.lifecycle.CycleScheduler;
-import ai.kaizen.server.lifecycle.CycleService;
-import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
-import java.util.HashMap;
-import java.util.Map;
 import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.setting.SettingRepository;
@@ -23,7 +15,10 @@ import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.chat.ChatRoutes;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
+import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.server.config.LifecycleSettings;
+import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
 import ai.kaizen.server.http.Csrf;
@@ -35,10 +30,13 @@ import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.SecurityHeaders;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.http.WorkerExecutor;
-import ai.kaizen.server.lifecycle.ModelLifecycle;
 import ai.kaizen.server.inference.InferenceQueue;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.server.lifecycle.CycleScheduler;
+import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
+import ai.kaizen.server.lifecycle.ModelLifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -55,6 +53,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -180,8 +180,8 @@ public final class KaizenServer {
                         cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, counts, cycleSettings,
                 Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
-        new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, counts, audit, pages,
-                cycleSettings.scheduleNewPreferences()).mount(router);
+        new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, counts,
+                audit, pages, cycleSettings.scheduleNewPreferences()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 

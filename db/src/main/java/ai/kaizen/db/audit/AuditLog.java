@@ -24,7 +24,8 @@ public final class AuditLog {
     /** Appends one entry; {@code detailsJson} is a JSON object. */
     public CompletionStage<Void> record(String actor, String action, String detailsJson) {
         return sessions.withTransaction(s -> s.createNativeQuery(
-                        "INSERT INTO audit_log (actor, action, details) VALUES (:actor, :action, cast(cast(:details AS text) AS jsonb))")
+                        "INSERT INTO audit_log (actor, action, details)"
+                                + " VALUES (:actor, :action, cast(cast(:details AS text) AS jsonb))")
                 .setParameter("actor", actor)
                 .setParameter("action", action)
                 .setParameter("details", detailsJson)

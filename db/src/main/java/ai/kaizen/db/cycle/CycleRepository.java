@@ -88,7 +88,7 @@ public final class CycleRepository {
                 + " WHERE id = :id AND status = 'queued'", Map.of("id", id));
     }
 
-    /** The trainer is alive and at {@code step} of {@code total} in {@code stage}; false once it is no longer running. */
+    /** The trainer is alive, at {@code step} of {@code total} in {@code stage}; false once the cycle stopped running. */
     public CompletionStage<Boolean> heartbeat(long id, String stage, int step, int total) {
         return update("UPDATE training_cycle SET heartbeat_at = now(), stage = :stage, step = :step,"
                         + " total_steps = :total WHERE id = :id AND status = 'running'",
@@ -97,8 +97,10 @@ public final class CycleRepository {
 
     /** Records what a finished stage produced (a JSON value), so that a resumed cycle can skip it. */
     public CompletionStage<Boolean> stageDone(long id, String stage, String resultJson) {
-        return update("UPDATE training_cycle SET stage_results = stage_results || jsonb_build_object(cast(:stage AS text),"
-                        + " cast(cast(:result AS text) AS jsonb)) WHERE id = :id AND status = 'running'",
+        // typed as text, then cast: a string bound straight to jsonb would be stored as a JSON string
+        return update("UPDATE training_cycle SET stage_results = stage_results"
+                        + " || jsonb_build_object(cast(:stage AS text), cast(cast(:result AS text) AS jsonb))"
+                        + " WHERE id = :id AND status = 'running'",
                 Map.of("id", id, "stage", stage, "result", resultJson));
     }
 

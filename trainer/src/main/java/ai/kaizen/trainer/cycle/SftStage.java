@@ -43,7 +43,8 @@ final class SftStage implements CycleStage {
         int total = (int) config.totalSteps(train.size());
         context.progress(kind(), 0, total);
         context.log("sft: " + train.size() + " examples, " + total + " steps from " + context.newestModelDir());
-        Checkpoints.latest(output).ifPresent(checkpoint -> context.log("sft: resuming from " + checkpoint.getFileName()));
+        Checkpoints.latest(output).ifPresent(checkpoint ->
+                context.log("sft: resuming from " + checkpoint.getFileName()));
         SftResult result = SftRun.run(context.newestModelDir(), config, train, eval, new SftListener() {
             @Override
             public void onLog(Map<String, Number> metrics) {
