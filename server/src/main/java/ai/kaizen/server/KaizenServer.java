@@ -278,10 +278,11 @@ public final class KaizenServer {
                         }
                         return http.close();
                     })
+                    // before the database stops, or the listening connection dies with an error
+                    .eventually(() -> lifecycle.stopListening())
                     .eventually(() -> vertx.executeBlocking(() -> {
                         scheduler.close();
                         cycles.close();
-                        lifecycle.close();
                         inference.close(10);
                         model.close();
                         database.close();

@@ -42,6 +42,12 @@ public final class PromotionNotices implements AutoCloseable {
         boolean[] connectedOnce = {false};
         subscriber.channel(ModelRegistry.CHANNEL)
                 .subscribeHandler(v -> {
+                    // A dropped connection (e.g. the database stopping first at shutdown) is expected: the
+                    // subscriber reconnects; without a handler the driver prints the error outside the logs.
+                    if (subscriber.actualConnection() != null) {
+                        subscriber.actualConnection().exceptionHandler(e ->
+                                log.info("promotion listener connection lost: {}", e.getMessage()));
+                    }
                     if (connectedOnce[0]) {
                         log.info("listening for model promotions again");
                         onReconnected.run();
@@ -59,8 +65,13 @@ public final class PromotionNotices implements AutoCloseable {
         return subscriber.connect().map(v -> new PromotionNotices(subscriber));
     }
 
+    /** Stops listening; completes when the connection is closed (close it before the database stops). */
+    public Future<Void> stop() {
+        return subscriber.close();
+    }
+
     @Override
     public void close() {
-        subscriber.close();
+        stop();
     }
 }

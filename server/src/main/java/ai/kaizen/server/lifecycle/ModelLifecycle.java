@@ -41,33 +41,43 @@ public final class ModelLifecycle implements AutoCloseable {
     }
 
     /**
-     * The model to serve at start: the registry's serving version if there is one (a restarted server comes back
-     * with what was promoted), else {@code configured} registered and promoted as the base version, else none.
-     * Call it on a Vert.x event loop (Hibernate Reactive's rule); loading and hashing run on worker threads.
+     * The model to serve at start. A configured {@code model.dir} the registry does not know yet is registered and
+     * promoted (an operator pointed the server at a new model); otherwise the registry's serving version serves (a
+     * restarted server comes back with what was promoted since), else nothing. Call it on a Vert.x event loop
+     * (Hibernate Reactive's rule); loading and hashing run on worker threads.
      */
     public static Future<Optional<ServingModel>> loadAtStart(Vertx vertx, ModelRegistry registry,
                                                              Optional<Path> configured) {
-        return Future.fromCompletionStage(registry.serving()).compose(serving -> {
-            if (serving.isPresent()) {
-                return vertx.executeBlocking(() -> Optional.of(load(serving.get())), false);
-            }
-            if (configured.isEmpty()) {
-                return Future.succeededFuture(Optional.empty());
-            }
-            Path dir = configured.get().toAbsolutePath().normalize();
-            return vertx.executeBlocking(() -> new Base(ServingModel.load(dir), ModelArtifacts.checksum(dir)), false)
-                    .compose(base -> registerBase(registry, dir, base)
-                            .compose(version -> Future.fromCompletionStage(registry.promote(version.id(),
-                                    ModelPromotion.Action.promote, "system")).map(version))
-                            .map(version -> {
-                                log.info("registered {} as model version {} and promoted it", dir, version.id());
-                                return Optional.of(base.model());
-                            })
-                            .recover(e -> vertx.executeBlocking(() -> {
-                                base.model().model().close();
-                                return null;
-                            }, false).transform(closed -> Future.failedFuture(e))));
-        });
+        Optional<Path> dir = configured.map(d -> d.toAbsolutePath().normalize());
+        Future<Boolean> known = dir.isEmpty() ? Future.succeededFuture(true)
+                : vertx.executeBlocking(() -> ServingModel.labelOf(dir.get()), false)
+                .compose(label -> Future.fromCompletionStage(registry.findByLabel(label)))
+                .map(Optional::isPresent);
+        return known.compose(isKnown -> isKnown ? Future.fromCompletionStage(registry.serving())
+                        : Future.succeededFuture(Optional.<ModelVersion>empty()))
+                .compose(serving -> {
+                    if (serving.isPresent()) {
+                        return vertx.executeBlocking(() -> Optional.of(load(serving.get())), false);
+                    }
+                    return dir.isEmpty() ? Future.succeededFuture(Optional.empty())
+                            : registerConfigured(vertx, registry, dir.get());
+                });
+    }
+
+    /** Loads the configured model, registers it (once) and promotes it. */
+    private static Future<Optional<ServingModel>> registerConfigured(Vertx vertx, ModelRegistry registry, Path dir) {
+        return vertx.executeBlocking(() -> new Base(ServingModel.load(dir), ModelArtifacts.checksum(dir)), false)
+                .compose(base -> registerBase(registry, dir, base)
+                        .compose(version -> Future.fromCompletionStage(registry.promote(version.id(),
+                                ModelPromotion.Action.promote, "system")).map(version))
+                        .map(version -> {
+                            log.info("registered {} as model version {} and promoted it", dir, version.id());
+                            return Optional.of(base.model());
+                        })
+                        .recover(e -> vertx.executeBlocking(() -> {
+                            base.model().model().close();
+                            return null;
+                        }, false).transform(closed -> Future.failedFuture(e))));
     }
 
     /** The configured model, loaded, and the checksum of its files. */
@@ -150,10 +160,13 @@ public final class ModelLifecycle implements AutoCloseable {
         return done.future();
     }
 
+    /** Stops listening for promotions; completes when the listening connection is closed. */
+    public Future<Void> stopListening() {
+        return notices == null ? Future.succeededFuture() : notices.stop();
+    }
+
     @Override
     public void close() {
-        if (notices != null) {
-            notices.close();
-        }
+        stopListening();
     }
 }
