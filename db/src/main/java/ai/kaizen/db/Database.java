@@ -5,12 +5,15 @@ import ai.kaizen.db.account.User;
 import ai.kaizen.db.account.WebSession;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.db.dataset.DatasetItem;
 import ai.kaizen.db.dataset.DatasetVersion;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.review.ReviewAssignment;
 import ai.kaizen.db.review.ReviewTask;
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.db.setting.Setting;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -42,7 +45,9 @@ public final class Database implements AutoCloseable {
             Conversation.class, Message.class,
             Rating.class, PairwiseComparison.class,
             DatasetVersion.class, DatasetItem.class,
-            ReviewTask.class, ReviewAssignment.class);
+            ReviewTask.class, ReviewAssignment.class,
+            ModelVersion.class, ModelPromotion.class,
+            TrainingCycle.class);
 
     private static final Logger log = LoggerFactory.getLogger(Database.class);
 

@@ -4,14 +4,21 @@ import ai.kaizen.db.Database;
 import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.chat.ChatRoutes;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
+import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.server.config.LifecycleSettings;
+import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
 import ai.kaizen.server.http.Csrf;
@@ -24,12 +31,17 @@ import ai.kaizen.server.http.SecurityHeaders;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.http.WorkerExecutor;
 import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import ai.kaizen.server.review.CandidateGenerator;
 import ai.kaizen.server.review.Guidelines;
 import ai.kaizen.server.review.ReviewRoutes;
 import ai.kaizen.server.review.ReviewSettings;
 import ai.kaizen.db.review.ReviewRepository;
+import ai.kaizen.server.lifecycle.CycleScheduler;
+import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
+import ai.kaizen.server.lifecycle.ModelLifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -46,6 +58,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,7 +78,10 @@ public final class KaizenServer {
     private final KaizenConfig config;
     private final Vertx vertx;
     private final Database database;
-    private final Optional<ServingModel> model;
+    private final ModelSlot model;
+    private final ModelLifecycle lifecycle;
+    private final CycleService cycles;
+    private final CycleScheduler scheduler;
     private final InferenceQueue inference;
     private final HttpServer http;
     private final InFlightRequests inFlight;
@@ -72,13 +89,17 @@ public final class KaizenServer {
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
-    private KaizenServer(KaizenConfig config, Vertx vertx, Database database, Optional<ServingModel> model,
+    private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
+                         ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
                          InferenceQueue inference, HttpServer http, InFlightRequests inFlight,
                          CandidateGenerator candidates) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
         this.model = model;
+        this.lifecycle = lifecycle;
+        this.cycles = cycles;
+        this.scheduler = scheduler;
         this.inference = inference;
         this.http = http;
         this.inFlight = inFlight;
@@ -91,10 +112,10 @@ public final class KaizenServer {
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         CompletableFuture<KaizenServer> started = new CompletableFuture<>();
         Database.open(vertx, config.databaseSettings())
-                .compose(database -> loadModel(vertx, config)
+                .compose(database -> loadModel(vertx, config, database)
                         .compose(model -> listen(config, vertx, database, model, startedAt)
                                 .recover(e -> vertx.executeBlocking(() -> {
-                                    model.ifPresent(m -> m.model().close());
+                                    model.close();
                                     return null;
                                 }, false).transform(closed -> Future.failedFuture(e))))
                         .recover(e -> vertx.executeBlocking(() -> {
@@ -110,22 +131,23 @@ public final class KaizenServer {
         return Future.fromCompletionStage(started);
     }
 
-    private static Future<Optional<ServingModel>> loadModel(Vertx vertx, KaizenConfig config) {
-        if (config.modelDir().isEmpty()) {
-            log.warn("no model configured (model.dir): chat answers 503 until one is");
-            return Future.succeededFuture(Optional.empty());
-        }
-        return vertx.executeBlocking(() -> {
-            long start = System.nanoTime();
-            ServingModel model = ServingModel.load(config.modelDir().get());
-            log.info("serving model {} from {} (loaded in {} ms)", model.version(), config.modelDir().get(),
-                    (System.nanoTime() - start) / 1_000_000);
-            return Optional.of(model);
-        }, false);
+    /**
+     * The registry's serving version (a restarted server serves what was promoted), else {@code model.dir}
+     * (registered as the first version), else none.
+     */
+    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database) {
+        long start = System.nanoTime();
+        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), config.modelDir())
+                .map(model -> {
+                    model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
+                                    (System.nanoTime() - start) / 1_000_000),
+                            () -> log.warn("no model configured (model.dir): chat answers 503 until one is"));
+                    return new ModelSlot(model);
+                });
     }
 
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
-                                               Optional<ServingModel> model, Instant startedAt) {
+                                               ModelSlot model, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
         InferenceQueue inference = new InferenceQueue(config.inferenceWorkers(), config.inferenceQueue());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
@@ -137,12 +159,13 @@ public final class KaizenServer {
         ConversationRepository conversations = new ConversationRepository(database.sessions());
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
-        ChatService chat = new ChatService(() -> model, inference, conversations, feedback, settings, config.chat());
+        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model);
+        ChatService chat = new ChatService(model, inference, conversations, feedback, settings, config.chat());
 
         Router router = Router.router(vertx);
         router.route().handler(inFlight);
         router.route().handler(new SecurityHeaders());
-        new HealthRoutes(database, () -> modelCheck(model), startedAt, Version.current()).mount(router);
+        new HealthRoutes(database, () -> modelCheck(model.current()), startedAt, Version.current()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
         // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.
@@ -153,7 +176,7 @@ public final class KaizenServer {
         // authenticates by bearer key instead (and takes no cookies, so needs no CSRF token).
         router.routeWithRegex("^(?!/v1/).*").handler(sessions);
         router.routeWithRegex("^(?!/v1/).*").handler(new Csrf());
-        new OpenAiRoutes(accounts, chat, () -> model, conversations, feedback, limits, config.messagesPerMinute())
+        new OpenAiRoutes(accounts, chat, model::current, conversations, feedback, limits, config.messagesPerMinute())
                 .mount(router);
         new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
@@ -163,7 +186,17 @@ public final class KaizenServer {
         ReviewRepository reviews = new ReviewRepository(database.sessions());
         new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
                 Guidelines.load(review.guidelinesFile())).mount(router);
-        CandidateGenerator candidates = new CandidateGenerator(vertx, () -> model, inference, chat, reviews, review);
+        CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference, chat, reviews, review);
+        LifecycleSettings cycleSettings = config.lifecycle();
+        AuditLog audit = new AuditLog(database.sessions());
+        FeedbackCounts counts = new FeedbackCounts(database.sessions());
+        CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
+                new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
+                        cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
+        CycleScheduler scheduler = new CycleScheduler(vertx, cycles, counts, cycleSettings,
+                Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
+        new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, counts,
+                audit, pages, cycleSettings.scheduleNewPreferences()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 
@@ -176,12 +209,28 @@ public final class KaizenServer {
                 .requestHandler(router)
                 .listen()
                 .recover(e -> {
+                    scheduler.close();
+                    cycles.close();
                     inference.close(0);
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
-                .map(http -> new KaizenServer(config, vertx, database, model, inference, http, inFlight,
-                        candidates.start(CANDIDATE_CHECK_MS)));
+                .compose(http -> lifecycle.listen(database.url())
+                        .recover(e -> http.close().transform(closed -> Future.failedFuture(e)))
+                        .map(listening -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
+                                scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS))));
+    }
+
+    /** What the trainer child process needs to reach the same home and database as this server. */
+    private static Map<String, String> trainerEnvironment(KaizenConfig config) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put(ConfigKey.HOME.environmentVariable(), config.home().toString());
+        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
+        String url = config.values().getOrDefault(ConfigKey.DATABASE_URL, "");
+        if (!url.isBlank()) {
+            environment.put(ConfigKey.DATABASE_URL.environmentVariable(), url);
+        }
+        return environment;
     }
 
     private static JsonObject modelCheck(Optional<ServingModel> model) {
@@ -203,8 +252,24 @@ public final class KaizenServer {
         return vertx;
     }
 
+    /** The model new requests get now. */
     public Optional<ServingModel> model() {
+        return model.current();
+    }
+
+    /** The swappable serving model. */
+    public ModelSlot modelSlot() {
         return model;
+    }
+
+    /** Which registered version serves here, and the switch to another. */
+    public ModelLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    /** Retraining cycles: start, cancel, resume, and the watch over their trainers. */
+    public CycleService cycles() {
+        return cycles;
     }
 
     /** Where model work runs (tests use it to occupy the model deterministically). */
@@ -229,9 +294,13 @@ public final class KaizenServer {
                         candidates.close();
                         return http.close();
                     })
+                    // before the database stops, or the listening connection dies with an error
+                    .eventually(() -> lifecycle.stopListening())
                     .eventually(() -> vertx.executeBlocking(() -> {
+                        scheduler.close();
+                        cycles.close();
                         inference.close(10);
-                        model.ifPresent(m -> m.model().close());
+                        model.close();
                         database.close();
                         return null;
                     }, false))

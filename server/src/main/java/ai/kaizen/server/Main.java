@@ -52,6 +52,7 @@ public final class Main implements Runnable {
         cli.getSubcommands().get("admin").getSubcommands().values()
                 .forEach(sub -> ConfigOptions.addTo(sub.getCommandSpec()));
         ConfigOptions.addTo(cli.getSubcommands().get("export").getSubcommands().get("dataset").getCommandSpec());
+        ConfigOptions.addTo(cli.getSubcommands().get("train").getSubcommands().get("cycle").getCommandSpec());
         cli.setExecutionExceptionHandler(Main::handleFailure);
         return cli;
     }

@@ -13,6 +13,7 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.server.account.Caller;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -38,6 +39,7 @@ public final class ChatService {
     public static final String SYSTEM_PROMPT_SETTING = "chat.system-prompt";
 
     private final Supplier<Optional<ServingModel>> serving;
+    private final Supplier<Optional<ModelSlot.Lease>> leases;
     private final InferenceQueue queue;
     private final ConversationRepository conversations;
     private final FeedbackRepository feedback;
@@ -48,7 +50,21 @@ public final class ChatService {
     public ChatService(Supplier<Optional<ServingModel>> serving, InferenceQueue queue,
                        ConversationRepository conversations, FeedbackRepository feedback,
                        SettingRepository settingsStore, ChatSettings settings) {
+        this(serving, () -> serving.get().map(ModelSlot.Lease::unmanaged), queue, conversations, feedback,
+                settingsStore, settings);
+    }
+
+    /** Answers with the slot's model: each answer holds a lease, so a hot swap never closes a model mid-answer. */
+    public ChatService(ModelSlot slot, InferenceQueue queue, ConversationRepository conversations,
+                       FeedbackRepository feedback, SettingRepository settingsStore, ChatSettings settings) {
+        this(slot::current, slot::acquire, queue, conversations, feedback, settingsStore, settings);
+    }
+
+    private ChatService(Supplier<Optional<ServingModel>> serving, Supplier<Optional<ModelSlot.Lease>> leases,
+                        InferenceQueue queue, ConversationRepository conversations, FeedbackRepository feedback,
+                        SettingRepository settingsStore, ChatSettings settings) {
         this.serving = serving;
+        this.leases = leases;
         this.queue = queue;
         this.conversations = conversations;
         this.feedback = feedback;
@@ -227,7 +243,16 @@ public final class ChatService {
         public static final Overrides NONE = new Overrides(null, null, null, null, List.of());
     }
 
-    private void answer(Context context, Caller caller, ServingModel model, Turn turn, ChatStream out) {
+    private void answer(Context context, Caller caller, ServingModel checked, Turn turn, ChatStream out) {
+        // The model current now, which may be newer than the one checked before the question was stored (a hot
+        // swap in between); the lease keeps it open until its answer is done.
+        Optional<ModelSlot.Lease> leased = leases.get();
+        if (leased.isEmpty()) {
+            out.error(503, "no model is loaded; an operator must configure one");
+            return;
+        }
+        ModelSlot.Lease lease = leased.get();
+        ServingModel model = lease.model();
         List<ChatMessage> history = turn.history().stream()
                 .map(m -> new ChatMessage(m.role().name(), m.content())).toList();
         ChatPrompt prompt;
@@ -236,6 +261,7 @@ public final class ChatService {
                     model.model().network().config().maxPositionEmbeddings(),
                     turn.overrides().maxNewTokens() != null ? turn.overrides().maxNewTokens() : settings.maxNewTokens());
         } catch (IllegalArgumentException e) {
+            lease.close();
             out.error(413, e.getMessage());
             return;
         }
@@ -274,6 +300,8 @@ public final class ChatService {
                     }
                     return !out.isCancelled();
                 }));
+        // Returned on the inference thread as soon as the model is done, before the answer is stored.
+        generating.whenComplete((results, failure) -> lease.close());
         if (generating.isCompletedExceptionally()) {
             out.error(503, InferenceQueue.Saturated.MESSAGE);
             return;

@@ -8,7 +8,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         description = "Trains a model: supervised fine-tuning, reward model, PPO, DPO.",
-        subcommands = {TrainSftCommand.class, TrainRmCommand.class, TrainPpoCommand.class, TrainDpoCommand.class})
+        subcommands = {TrainSftCommand.class, TrainRmCommand.class, TrainPpoCommand.class, TrainDpoCommand.class,
+                TrainCycleCommand.class})
 public final class TrainCommand implements Runnable {
 
     @Spec

@@ -72,11 +72,6 @@ public final class TrainSftCommand implements Callable<Integer> {
 
     /** Optimizer steps the run will take, for the progress bar (examples dropped by tokenisation aside). */
     static long totalSteps(SftConfig c, int examples) {
-        if (c.maxSteps() > 0) {
-            return c.maxSteps();
-        }
-        long batches = (examples + c.batchSize() - 1) / c.batchSize();
-        long perEpoch = Math.max(1, (batches + c.gradientAccumulation() - 1) / c.gradientAccumulation());
-        return (long) Math.ceil(perEpoch * c.epochs());
+        return c.totalSteps(examples);
     }
 }

@@ -76,7 +76,19 @@ public enum ConfigKey {
     SHUTDOWN_GRACE_SECONDS("shutdown.grace-seconds", "20", "SECONDS",
             "On SIGTERM, how long in-flight requests may run before the server closes anyway."),
     LOG_LEVEL("log.level", "INFO", "LEVEL",
-            "Log level: TRACE, DEBUG, INFO, WARN or ERROR.");
+            "Log level: TRACE, DEBUG, INFO, WARN or ERROR."),
+    CYCLE_HEARTBEAT_SECONDS("cycle.heartbeat-seconds", "5", "SECONDS",
+            "How often a retraining cycle's trainer reports that it is alive."),
+    CYCLE_HEARTBEAT_TIMEOUT_SECONDS("cycle.heartbeat-timeout-seconds", "60", "SECONDS",
+            "A running cycle whose trainer has been silent this long is marked failed (it can be resumed)."),
+    CYCLE_SCHEDULE_MINUTES("cycle.schedule-minutes", "0", "MINUTES",
+            "Start a cycle every this many minutes (0: never by the clock)."),
+    CYCLE_SCHEDULE_NEW_PREFERENCES("cycle.schedule-new-preferences", "0", "N",
+            "Start a cycle once this many pairwise choices and ratings arrived since the last cycle (0: never)."),
+    CYCLE_SCHEDULE_PRESET("cycle.schedule-preset", "standard", "PRESET",
+            "Hyper-parameter preset of scheduled cycles: `tiny` or `standard`."),
+    CYCLE_AUTO_PROMOTE("cycle.auto-promote", "false", "BOOLEAN",
+            "Promote a scheduled cycle's candidate when it passes the evaluation gate.");
 
     private final String key;
     private final String defaultValue;

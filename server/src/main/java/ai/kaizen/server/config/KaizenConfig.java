@@ -67,7 +67,13 @@ public record KaizenConfig(
         return new DatabaseSettings(databaseUrl, home, databaseEmbeddedPort, databasePoolSize);
     }
 
+    /** Retraining cycles' settings (validated with the rest when the configuration is read). */
+    public LifecycleSettings lifecycle() {
+        return LifecycleSettings.of(values);
+    }
+
     static KaizenConfig from(ConfigValues values) {
+        LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(
                 home(values),
                 host(values),

@@ -27,6 +27,11 @@ public record ServingModel(LanguageModel model, String version) {
         }
     }
 
+    /** The label {@link #load} gives the model in {@code dir}, without loading it. */
+    public static String labelOf(Path dir) {
+        return versionOf(dir);
+    }
+
     /** {@code name@fingerprint}, the fingerprint from config.json and the names and sizes of the weight files. */
     static String versionOf(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {

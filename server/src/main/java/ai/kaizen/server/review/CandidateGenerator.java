@@ -6,6 +6,7 @@ import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * Keeps the review queues filled in the background (ideal-answer and label tasks need no model and are made too), so that a reviewer never waits for the model: while fewer
@@ -39,7 +39,7 @@ public final class CandidateGenerator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CandidateGenerator.class);
 
     private final Vertx vertx;
-    private final Supplier<Optional<ServingModel>> serving;
+    private final ModelSlot serving;
     private final InferenceQueue queue;
     private final ChatService chat;
     private final ReviewRepository reviews;
@@ -51,7 +51,7 @@ public final class CandidateGenerator implements AutoCloseable {
     private final Random random = new SecureRandom();
     private long timer = -1;
 
-    public CandidateGenerator(Vertx vertx, Supplier<Optional<ServingModel>> serving, InferenceQueue queue,
+    public CandidateGenerator(Vertx vertx, ModelSlot serving, InferenceQueue queue,
                               ChatService chat, ReviewRepository reviews, ReviewSettings settings) {
         this.vertx = vertx;
         this.serving = serving;
@@ -109,7 +109,7 @@ public final class CandidateGenerator implements AutoCloseable {
     private Future<Boolean> fillRank() {
         return Future.fromCompletionStage(reviews.openTasks(ReviewTask.Kind.RANK))
                 .compose(open -> {
-                    if (open >= settings.buffer() || serving.get().isEmpty() || !queue.hasRoom()) {
+                    if (open >= settings.buffer() || serving.current().isEmpty() || !queue.hasRoom()) {
                         return Future.succeededFuture(false);
                     }
                     return Future.fromCompletionStage(reviews.promptsToReview(ReviewTask.Kind.RANK,
@@ -120,7 +120,21 @@ public final class CandidateGenerator implements AutoCloseable {
     }
 
     private Future<Boolean> makeTask(PromptToReview prompt) {
-        ServingModel model = serving.get().orElseThrow();
+        // a lease, so that a promotion in the meantime lets these answers finish on the model that started them
+        Optional<ModelSlot.Lease> leased = serving.acquire();
+        if (leased.isEmpty()) {
+            return Future.succeededFuture(false);
+        }
+        ModelSlot.Lease lease = leased.get();
+        try {
+            return makeTask(prompt, lease.model()).onComplete(done -> lease.close());
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    private Future<Boolean> makeTask(PromptToReview prompt, ServingModel model) {
         int fresh = settings.candidates() - (prompt.shownAnswerId() == null ? 0 : 1);
         List<UUID> shown = prompt.shownAnswerId() == null ? List.of() : List.of(prompt.shownAnswerId());
         return Future.fromCompletionStage(reviews.context(prompt.promptMessageId(), shown))

@@ -206,6 +206,20 @@ public record SftConfig(double learningRate, AdamW.Hyper adam, int warmupSteps, 
         return b.build();
     }
 
+    /**
+     * @param examples training examples
+     * @return optimizer steps a run over them takes ({@code max_steps} when set; examples dropped by
+     *     tokenisation aside), for progress bars and ETAs
+     */
+    public long totalSteps(int examples) {
+        if (maxSteps() > 0) {
+            return maxSteps();
+        }
+        long batches = (examples + batchSize() - 1) / batchSize();
+        long perEpoch = Math.max(1, (batches + gradientAccumulation() - 1) / gradientAccumulation());
+        return (long) Math.ceil(perEpoch * epochs());
+    }
+
     /** @param max updates to run @return a copy */
     public SftConfig withMaxSteps(int max) {
         Builder b = new Builder(this);

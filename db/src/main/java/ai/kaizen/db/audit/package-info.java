@@ -1,0 +1,2 @@
+/** The operators' audit log. */
+package ai.kaizen.db.audit;

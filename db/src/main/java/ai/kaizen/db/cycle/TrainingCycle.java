@@ -1,0 +1,167 @@
+package ai.kaizen.db.cycle;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+import java.time.Instant;
+
+/**
+ * One retraining cycle: what the operator asked for ({@link #request()}, JSON) and where the trainer is. Changed
+ * through {@link CycleRepository} only, by single UPDATE statements, because the server and the trainer process
+ * both write it.
+ */
+@Entity
+@Table(name = "training_cycle")
+public class TrainingCycle {
+
+    /** Where a cycle is in its life. */
+    public enum Status {
+        queued, running, succeeded, failed, cancelled;
+
+        public boolean isActive() {
+            return this == queued || this == running;
+        }
+    }
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Column(name = "status", nullable = false, length = 20)
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    private Status status;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "request", nullable = false, columnDefinition = "jsonb")
+    private String request;
+
+    @Column(name = "requested_by", nullable = false, length = 100)
+    private String requestedBy;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "started_at")
+    private Instant startedAt;
+
+    @Column(name = "finished_at")
+    private Instant finishedAt;
+
+    @Column(name = "heartbeat_at")
+    private Instant heartbeatAt;
+
+    @Column(name = "attempt", nullable = false)
+    private Integer attempt;
+
+    @Column(name = "stage", length = 30)
+    private String stage;
+
+    @Column(name = "step", nullable = false)
+    private Integer step;
+
+    @Column(name = "total_steps", nullable = false)
+    private Integer totalSteps;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "stage_results", nullable = false, columnDefinition = "jsonb")
+    private String stageResults;
+
+    @Column(name = "error", columnDefinition = "text")
+    private String error;
+
+    @Column(name = "candidate_version_id")
+    private Long candidateVersionId;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "gate_report", columnDefinition = "jsonb")
+    private String gateReport;
+
+    protected TrainingCycle() {
+    }
+
+    /** A new queued cycle; {@code requestJson} is what the operator asked for, a JSON object. */
+    public TrainingCycle(String requestJson, String requestedBy) {
+        this.status = Status.queued;
+        this.request = requestJson;
+        this.requestedBy = requestedBy;
+        this.createdAt = Instant.now();
+        // a queued cycle's trainer must claim it within the heartbeat timeout, or the cycle is failed
+        this.heartbeatAt = createdAt;
+        this.attempt = 0;
+        this.step = 0;
+        this.totalSteps = 0;
+        this.stageResults = "{}";
+    }
+
+    public Long id() {
+        return id;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public String request() {
+        return request;
+    }
+
+    public String requestedBy() {
+        return requestedBy;
+    }
+
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public Instant finishedAt() {
+        return finishedAt;
+    }
+
+    public Instant heartbeatAt() {
+        return heartbeatAt;
+    }
+
+    public int attempt() {
+        return attempt;
+    }
+
+    public String stage() {
+        return stage;
+    }
+
+    public int step() {
+        return step;
+    }
+
+    public int totalSteps() {
+        return totalSteps;
+    }
+
+    /** What each finished stage produced, a JSON object keyed by stage name. */
+    public String stageResults() {
+        return stageResults;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    public Long candidateVersionId() {
+        return candidateVersionId;
+    }
+
+    /** The evaluation gate's report, a JSON object; null until the gate ran. */
+    public String gateReport() {
+        return gateReport;
+    }
+}

@@ -1,0 +1,102 @@
+package ai.kaizen.db.registry;
+
+import org.hibernate.reactive.stage.Stage;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The registered model versions and which one serves. Promoting (or rolling back) appends a
+ * {@link ModelPromotion} and, in the same transaction, sends {@value #CHANNEL} notification carrying the version's
+ * id: PostgreSQL delivers it only when the transaction commits, so no server swaps to a promotion that was not made.
+ */
+public final class ModelRegistry {
+
+    /** The LISTEN/NOTIFY channel on which promotions are announced; the payload is the model version id. */
+    public static final String CHANNEL = "kaizen_model_promoted";
+
+    private final Stage.SessionFactory sessions;
+
+    public ModelRegistry(Stage.SessionFactory sessions) {
+        this.sessions = Objects.requireNonNull(sessions);
+    }
+
+    /** Records a new version; completes with it, its id assigned. Fails if the label is taken. */
+    public CompletionStage<ModelVersion> register(ModelVersion version) {
+        return sessions.withTransaction(s -> s.persist(version).thenApply(done -> version));
+    }
+
+    public CompletionStage<Optional<ModelVersion>> find(long id) {
+        return sessions.withSession(s -> s.find(ModelVersion.class, id)).thenApply(Optional::ofNullable);
+    }
+
+    public CompletionStage<Optional<ModelVersion>> findByLabel(String label) {
+        return sessions.withSession(s -> s
+                        .createSelectionQuery("from ModelVersion where label = :l", ModelVersion.class)
+                        .setParameter("l", label)
+                        .getSingleResultOrNull())
+                .thenApply(Optional::ofNullable);
+    }
+
+    /** Every version, newest first. */
+    public CompletionStage<List<ModelVersion>> list() {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("from ModelVersion order by id desc", ModelVersion.class)
+                .getResultList());
+    }
+
+    /** The version that serves now: the one named by the newest promotion; empty before the first. */
+    public CompletionStage<Optional<ModelVersion>> serving() {
+        return sessions.withSession(s -> s
+                        .createSelectionQuery("select v from ModelPromotion p, ModelVersion v"
+                                + " where v.id = p.modelVersionId order by p.id desc", ModelVersion.class)
+                        .setMaxResults(1)
+                        .getSingleResultOrNull())
+                .thenApply(Optional::ofNullable);
+    }
+
+    /** Every change of the serving model, newest first. */
+    public CompletionStage<List<ModelPromotion>> history() {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("from ModelPromotion order by id desc", ModelPromotion.class)
+                .getResultList());
+    }
+
+    /**
+     * Makes {@code versionId} the serving version and announces it on {@link #CHANNEL}. Fails with
+     * {@link IllegalArgumentException} when there is no such version.
+     */
+    public CompletionStage<ModelPromotion> promote(long versionId, ModelPromotion.Action action, String actor) {
+        ModelPromotion promotion = new ModelPromotion(versionId, action, actor);
+        return sessions.withTransaction(s -> s.find(ModelVersion.class, versionId)
+                .thenCompose(version -> {
+                    if (version == null) {
+                        throw new IllegalArgumentException("no model version " + versionId);
+                    }
+                    return s.persist(promotion);
+                })
+                .thenCompose(done -> s.createNativeQuery("SELECT pg_notify(:channel, :payload)")
+                        .setParameter("channel", CHANNEL)
+                        .setParameter("payload", Long.toString(versionId))
+                        .getSingleResult())
+                .thenApply(done -> promotion));
+    }
+
+    /**
+     * The version that served before the current one (the target of a plain "roll back"): the newest promotion
+     * naming a version other than the serving one.
+     */
+    public CompletionStage<Optional<ModelVersion>> previousServing() {
+        return history().thenCompose(promotions -> {
+            if (promotions.isEmpty()) {
+                return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+            }
+            long current = promotions.get(0).modelVersionId();
+            return promotions.stream().filter(p -> p.modelVersionId() != current).findFirst()
+                    .map(p -> find(p.modelVersionId()))
+                    .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(Optional.empty()));
+        });
+    }
+}

@@ -1,0 +1,123 @@
+package ai.kaizen.db.registry;
+
+import ai.kaizen.db.Database;
+import ai.kaizen.db.DatabaseSettings;
+import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.TrainingCycle;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The registry, cycles and audit log against the real (embedded) PostgreSQL. */
+class RegistryAndCyclesTest {
+
+    @TempDir
+    static Path home;
+    static Vertx vertx;
+    static Database db;
+
+    @BeforeAll
+    static void open() throws Exception {
+        vertx = Vertx.vertx();
+        db = Database.open(vertx, new DatabaseSettings(Optional.empty(), home, 0, 4))
+                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        db.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void promotionsDecideWhatServesAndRollbackGoesToThePreviousOne() throws Exception {
+        ModelRegistry registry = new ModelRegistry(db.sessions());
+        ModelVersion first = await(registry.register(new ModelVersion("base@1", null, null, null, "/m/1",
+                "a".repeat(64), "{}", "{}")));
+        ModelVersion second = await(registry.register(new ModelVersion("sft@2", first.id(), null, null, "/m/2",
+                "b".repeat(64), "{\"lr\":0.001}", "{\"eval_loss\":1.5}")));
+        assertThat(await(registry.serving())).isEmpty();
+        await(registry.promote(first.id(), ModelPromotion.Action.promote, "otto"));
+        await(registry.promote(second.id(), ModelPromotion.Action.promote, "otto"));
+        assertThat(await(registry.serving())).map(ModelVersion::label).contains("sft@2");
+        assertThat(await(registry.previousServing())).map(ModelVersion::id).contains(first.id());
+        await(registry.promote(first.id(), ModelPromotion.Action.rollback, "otto"));
+        assertThat(await(registry.serving())).map(ModelVersion::id).contains(first.id());
+        assertThat(await(registry.history())).extracting(ModelPromotion::action).containsExactly(
+                ModelPromotion.Action.rollback, ModelPromotion.Action.promote, ModelPromotion.Action.promote);
+        assertThat(await(registry.find(second.id()))).hasValueSatisfying(v -> {
+            assertThat(v.parentId()).isEqualTo(first.id());
+            assertThat(v.metrics()).contains("eval_loss");
+        });
+        assertThatThrownBy(() -> await(registry.promote(9999, ModelPromotion.Action.promote, "otto")))
+                .hasRootCauseInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> await(registry.register(new ModelVersion("sft@2", null, null, null, "/m/3",
+                "c".repeat(64), "{}", "{}")))).isNotNull();
+    }
+
+    @Test
+    void oneCycleAtATimeWithProgressMetricsAndFailureThenResume() throws Exception {
+        CycleRepository cycles = new CycleRepository(db.sessions());
+        TrainingCycle cycle = await(cycles.create("{\"stages\":[\"dataset\",\"sft\"]}", "otto"));
+        assertThatThrownBy(() -> await(cycles.create("{}", "otto")))
+                .hasRootCauseInstanceOf(CycleRepository.AlreadyActive.class);
+        assertThat(await(cycles.claim(cycle.id()))).isTrue();
+        assertThat(await(cycles.claim(cycle.id()))).as("a running cycle is not claimed twice").isFalse();
+        assertThat(await(cycles.heartbeat(cycle.id(), "sft", 3, 10))).isTrue();
+        await(cycles.metrics(cycle.id(), "sft", 3, Map.of("loss", 2.5, "learning_rate", 1e-3)));
+        await(cycles.stageDone(cycle.id(), "dataset", "{\"dataset_version_id\":7}"));
+        await(cycles.log(cycle.id(), "step 3"));
+        assertThat(await(cycles.metricsAfter(cycle.id(), 0))).hasSize(2)
+                .allSatisfy(m -> assertThat(m.step()).isEqualTo(3));
+        long last = await(cycles.metricsAfter(cycle.id(), 0)).get(1).id();
+        assertThat(await(cycles.metricsAfter(cycle.id(), last))).isEmpty();
+        assertThat(await(cycles.logAfter(cycle.id(), 0, 10))).extracting(l -> l.line()).containsExactly("step 3");
+
+        assertThat(await(cycles.silentSince(Instant.now().minusSeconds(60)))).isEmpty();
+        assertThat(await(cycles.silentSince(Instant.now().plusSeconds(1)))).extracting(TrainingCycle::id)
+                .containsExactly(cycle.id());
+        assertThat(await(cycles.fail(cycle.id(), "trainer stopped reporting"))).isTrue();
+        assertThat(await(cycles.heartbeat(cycle.id(), "sft", 4, 10))).as("a dead cycle stays dead").isFalse();
+        assertThat(await(cycles.requeueFailed(cycle.id()))).isTrue();
+        assertThat(await(cycles.claim(cycle.id()))).isTrue();
+        TrainingCycle resumed = await(cycles.find(cycle.id())).orElseThrow();
+        assertThat(resumed.attempt()).isEqualTo(2);
+        assertThat(new io.vertx.core.json.JsonObject(resumed.stageResults()).getJsonObject("dataset")
+                .getInteger("dataset_version_id")).as("stage results are JSON objects, not strings").isEqualTo(7);
+        assertThat(await(cycles.succeed(cycle.id(), null, "{\"passed\":true}"))).isTrue();
+        assertThat(await(cycles.find(cycle.id()))).hasValueSatisfying(c -> {
+            assertThat(c.status()).isEqualTo(TrainingCycle.Status.succeeded);
+            assertThat(c.gateReport()).contains("passed");
+        });
+        TrainingCycle next = await(cycles.create("{}", "otto"));
+        assertThat(await(cycles.cancel(next.id()))).isTrue();
+        assertThat(await(cycles.active())).isEmpty();
+    }
+
+    @Test
+    void auditLogKeepsOperatorActions() throws Exception {
+        AuditLog audit = new AuditLog(db.sessions());
+        await(audit.record("otto", "promote", "{\"version\":2}"));
+        assertThat(await(audit.newest(5))).anySatisfy(e -> {
+            assertThat(e.actor()).isEqualTo("otto");
+            assertThat(new io.vertx.core.json.JsonObject(e.details()).getInteger("version")).isEqualTo(2);
+        });
+    }
+}

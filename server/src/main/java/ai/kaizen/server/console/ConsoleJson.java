@@ -1,0 +1,65 @@
+package ai.kaizen.server.console;
+
+import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.cycle.CycleLogLine;
+import ai.kaizen.db.cycle.CycleMetric;
+import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelVersion;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.List;
+
+/** The console API's JSON shapes, one place for each kind of row. */
+final class ConsoleJson {
+
+    private ConsoleJson() {
+    }
+
+    static JsonObject version(ModelVersion v, Long servingId) {
+        return new JsonObject().put("id", v.id()).put("label", v.label()).put("parent_id", v.parentId())
+                .put("dataset_version_id", v.datasetVersionId()).put("cycle_id", v.cycleId())
+                .put("created_at", text(v.createdAt())).put("artifact_path", v.artifactPath())
+                .put("sha256", v.sha256()).put("configuration", new JsonObject(v.configuration()))
+                .put("metrics", new JsonObject(v.metrics()))
+                .put("serving", servingId != null && servingId.equals(v.id()));
+    }
+
+    static JsonObject promotion(ModelPromotion p) {
+        return new JsonObject().put("id", p.id()).put("model_version_id", p.modelVersionId())
+                .put("action", p.action().name()).put("actor", p.actor()).put("at", text(p.at()));
+    }
+
+    static JsonObject cycle(TrainingCycle c) {
+        return new JsonObject().put("id", c.id()).put("status", c.status().name())
+                .put("request", new JsonObject(c.request())).put("requested_by", c.requestedBy())
+                .put("created_at", text(c.createdAt())).put("started_at", text(c.startedAt()))
+                .put("finished_at", text(c.finishedAt())).put("heartbeat_at", text(c.heartbeatAt()))
+                .put("attempt", c.attempt()).put("stage", c.stage()).put("step", c.step())
+                .put("total_steps", c.totalSteps()).put("stage_results", new JsonObject(c.stageResults()))
+                .put("error", c.error()).put("candidate_version_id", c.candidateVersionId())
+                .put("gate_report", c.gateReport() == null ? null : new JsonObject(c.gateReport()));
+    }
+
+    static JsonArray metrics(List<CycleMetric> metrics) {
+        return new JsonArray(metrics.stream().map(m -> new JsonObject().put("id", m.id()).put("stage", m.stage())
+                .put("step", m.step()).put("name", m.name()).put("value", m.value()).put("at", text(m.at())))
+                .toList());
+    }
+
+    static JsonArray log(List<CycleLogLine> lines) {
+        return new JsonArray(lines.stream().map(l -> new JsonObject().put("id", l.id()).put("at", text(l.at()))
+                .put("line", l.line())).toList());
+    }
+
+    static JsonObject audit(AuditLog.Entry e) {
+        return new JsonObject().put("id", e.id()).put("at", text(e.at())).put("actor", e.actor())
+                .put("action", e.action()).put("details", new JsonObject(e.details()));
+    }
+
+    static String text(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

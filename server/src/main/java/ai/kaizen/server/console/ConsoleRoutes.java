@@ -1,0 +1,273 @@
+package ai.kaizen.server.console;
+
+import ai.kaizen.db.account.Role;
+import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.FeedbackCounts;
+import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.db.dataset.DatasetRepository;
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelRegistry;
+import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.http.Access;
+import ai.kaizen.server.http.HttpError;
+import ai.kaizen.server.http.JsonBodies;
+import ai.kaizen.server.http.Pages;
+import ai.kaizen.server.http.Sessions;
+import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.ModelLifecycle;
+import ai.kaizen.trainer.cycle.CyclePresets;
+import ai.kaizen.trainer.cycle.CycleStages;
+import ai.kaizen.trainer.cycle.StageKind;
+import ai.kaizen.trainer.dataset.DatasetBuilder;
+import ai.kaizen.trainer.dataset.JsonlFormats;
+import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.registry.ModelArtifacts;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * The operator console: pages under {@code /console} and their JSON API under {@code /api/console}, every route
+ * for operators only. Overview of the feedback, the model registry with promote and roll back, retraining cycles
+ * (start, cancel, resume, live progress as server-sent events, the gate's report), dataset versions (export as
+ * TRL JSONL) and the audit log.
+ */
+public final class ConsoleRoutes {
+
+    private final ModelRegistry registry;
+    private final ModelLifecycle lifecycle;
+    private final CycleService cycleService;
+    private final CycleRepository cycles;
+    private final FeedbackCounts counts;
+    private final AuditLog audit;
+    private final Pages pages;
+    private final int minNewPreferences;
+    private final org.hibernate.reactive.stage.Stage.SessionFactory sessions;
+    private final DatasetRepository datasets;
+
+    public ConsoleRoutes(org.hibernate.reactive.stage.Stage.SessionFactory sessions, ModelRegistry registry,
+                         ModelLifecycle lifecycle, CycleService cycleService, FeedbackCounts counts, AuditLog audit,
+                         Pages pages, int minNewPreferences) {
+        this.sessions = sessions;
+        this.datasets = new DatasetRepository(sessions);
+        this.registry = registry;
+        this.lifecycle = lifecycle;
+        this.cycleService = cycleService;
+        this.cycles = cycleService.cycles();
+        this.counts = counts;
+        this.audit = audit;
+        this.pages = pages;
+        this.minNewPreferences = minNewPreferences;
+    }
+
+    public void mount(Router router) {
+        router.route("/console").handler(Access.require(Role.OPERATOR));
+        router.route("/console/*").handler(Access.require(Role.OPERATOR));
+        router.route("/api/console/*").handler(Access.require(Role.OPERATOR));
+        router.get("/console").handler(ctx -> pages.render(ctx, 200, "console", Map.of(
+                "presets", new java.util.TreeSet<>(CyclePresets.names()),
+                "stages", CycleStages.available().stream().sorted().map(StageKind::label).toList())));
+        router.get("/console/cycles/:id").handler(ctx -> id(ctx).ifPresent(id ->
+                pages.render(ctx, 200, "console-cycle", Map.of("cycleId", id))));
+        router.get("/api/console/overview").handler(this::overview);
+        router.get("/api/console/models").handler(this::models);
+        router.post("/api/console/models/rollback").handler(this::rollback);
+        router.post("/api/console/models/:id/promote").handler(this::promote);
+        router.get("/api/console/cycles").handler(this::listCycles);
+        router.post("/api/console/cycles").handler(this::startCycle);
+        router.get("/api/console/cycles/:id").handler(this::showCycle);
+        router.get("/api/console/cycles/:id/events").handler(ctx -> id(ctx).ifPresent(id ->
+                new CycleEvents(ctx, cycles, id).start()));
+        router.post("/api/console/cycles/:id/cancel").handler(ctx -> id(ctx).ifPresent(id ->
+                reply(ctx, cycleService.cancel(id, actor(ctx)).map(x -> new JsonObject().put("cancelled", id)))));
+        router.post("/api/console/cycles/:id/resume").handler(ctx -> id(ctx).ifPresent(id ->
+                reply(ctx, cycleService.resume(id, actor(ctx)).map(x -> new JsonObject().put("resumed", id)))));
+        router.get("/api/console/datasets").handler(ctx -> reply(ctx, Future.fromCompletionStage(datasets.list())
+                .map(list -> new JsonArray(list.stream().map(v -> new JsonObject().put("id", v.id())
+                        .put("kind", v.kind()).put("created_at", ConsoleJson.text(v.createdAt()))
+                        .put("cut_off", ConsoleJson.text(v.cutOff())).put("train", v.trainCount())
+                        .put("eval", v.evalCount())).toList()))));
+        router.get("/api/console/datasets/:id/export").handler(this::exportDataset);
+        router.get("/api/console/audit").handler(ctx -> reply(ctx, Future.fromCompletionStage(audit.newest(100))
+                .map(entries -> new JsonArray(entries.stream().map(ConsoleJson::audit).toList()))));
+    }
+
+    private void overview(RoutingContext ctx) {
+        Instant monthAgo = Instant.now().minus(30, ChronoUnit.DAYS);
+        reply(ctx, Future.fromCompletionStage(registry.serving()).compose(serving -> {
+            Instant trainedAt = serving.map(ModelVersion::createdAt).orElse(Instant.EPOCH);
+            return Future.fromCompletionStage(counts.since(Instant.EPOCH))
+                    .compose(total -> Future.fromCompletionStage(counts.since(trainedAt))
+                            .compose(fresh -> Future.fromCompletionStage(counts.ratingTrend(monthAgo))
+                                    .map(trend -> new JsonObject()
+                                            .put("serving", serving.map(v -> ConsoleJson.version(v, v.id()))
+                                                    .orElse(null))
+                                            .put("total", countsJson(total))
+                                            .put("since_serving_trained", countsJson(fresh))
+                                            .put("min_new_preferences", minNewPreferences)
+                                            .put("enough_for_cycle", fresh.preferences()
+                                                    >= Math.max(1, minNewPreferences))
+                                            .put("rating_trend", new JsonArray(trend.stream().map(d ->
+                                                    new JsonObject().put("model_version", d.modelVersion())
+                                                            .put("day", d.day().toString())
+                                                            .put("ratings", d.ratings())
+                                                            .put("mean_stars", d.meanStars())
+                                                            .put("thumbs_up_share", d.thumbsUpShare()))
+                                                    .toList())))));
+        }));
+    }
+
+    private static JsonObject countsJson(FeedbackCounts.Counts c) {
+        return new JsonObject().put("conversations", c.conversations()).put("ratings", c.ratings())
+                .put("pairwise_choices", c.pairwiseChoices());
+    }
+
+    private void models(RoutingContext ctx) {
+        reply(ctx, Future.fromCompletionStage(registry.serving()).compose(serving ->
+                Future.fromCompletionStage(registry.list()).compose(versions ->
+                        Future.fromCompletionStage(registry.history()).map(history -> new JsonObject()
+                                .put("serving_version_id", serving.map(ModelVersion::id).orElse(null))
+                                .put("versions", new JsonArray(versions.stream().map(v ->
+                                        ConsoleJson.version(v, serving.map(ModelVersion::id).orElse(null))).toList()))
+                                .put("history", new JsonArray(history.stream().map(ConsoleJson::promotion)
+                                        .toList()))))));
+    }
+
+    private void promote(RoutingContext ctx) {
+        id(ctx).ifPresent(id -> reply(ctx, change(ctx, id, ModelPromotion.Action.promote)));
+    }
+
+    /** Rolls back to {@code version_id} when given, else to the version that served before the current one. */
+    private void rollback(RoutingContext ctx) {
+        JsonObject body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject()
+                : JsonBodies.object(ctx).orElse(null);
+        if (body == null) {
+            return;
+        }
+        Object target = body.getValue("version_id");
+        if (target != null && !(target instanceof Number)) {
+            HttpError.fail(ctx, 400, "version_id must be a number");
+            return;
+        }
+        Future<Long> version = target != null ? Future.succeededFuture(((Number) target).longValue())
+                : Future.fromCompletionStage(registry.previousServing()).map(previous -> previous
+                .map(ModelVersion::id).orElseThrow(() -> new HttpError("there is no earlier version to roll back to")));
+        reply(ctx, version.compose(id -> change(ctx, id, ModelPromotion.Action.rollback)));
+    }
+
+    /**
+     * Loads the version here (checksum checked), records the promotion (every other instance hears of it and
+     * switches too), swaps it in, and audits it.
+     */
+    private Future<JsonObject> change(RoutingContext ctx, long id, ModelPromotion.Action action) {
+        String actor = actor(ctx);
+        ModelPromotion[] recorded = new ModelPromotion[1];
+        return lifecycle.switchTo(id, () -> Future.fromCompletionStage(registry.promote(id, action, actor))
+                        .onSuccess(promotion -> recorded[0] = promotion))
+                .compose(swapped -> Future.fromCompletionStage(audit.record(actor, action.name(),
+                        new JsonObject().put("model_version_id", id).encode())))
+                .map(x -> ConsoleJson.promotion(recorded[0]));
+    }
+
+    /**
+     * One split ({@code ?split=train}, the default, or {@code eval}) of a recorded dataset version, rebuilt exactly
+     * from its items, as TRL JSONL (messages; prompt/chosen/rejected; prompt/completion/label).
+     */
+    private void exportDataset(RoutingContext ctx) {
+        Optional<Long> id = id(ctx);
+        if (id.isEmpty()) {
+            return;
+        }
+        Split split;
+        try {
+            split = Split.of(Optional.ofNullable(ctx.request().getParam("split")).orElse("train"));
+        } catch (IllegalArgumentException e) {
+            HttpError.fail(ctx, 400, "split must be train or eval");
+            return;
+        }
+        Future.fromCompletionStage(new DatasetBuilder(sessions).rebuild(id.get()))
+                .onSuccess(dataset -> {
+                    java.io.StringWriter out = new java.io.StringWriter();
+                    JsonlFormats.write(dataset.kind(), split == Split.TRAIN ? dataset.train() : dataset.eval(), out);
+                    ctx.response().putHeader("Content-Type", "application/jsonl; charset=utf-8")
+                            .putHeader("Content-Disposition", "attachment; filename=\"dataset-" + id.get() + "-"
+                                    + split.label() + ".jsonl\"")
+                            .end(out.toString());
+                    audit.record(actor(ctx), "export_dataset", new JsonObject().put("dataset_version_id", id.get())
+                            .put("split", split.label()).encode());
+                })
+                .onFailure(e -> fail(ctx, e));
+    }
+
+    private void listCycles(RoutingContext ctx) {
+        reply(ctx, Future.fromCompletionStage(cycles.newest(50))
+                .map(list -> new JsonArray(list.stream().map(ConsoleJson::cycle).toList())));
+    }
+
+    private void startCycle(RoutingContext ctx) {
+        JsonBodies.object(ctx).ifPresent(request -> cycleService.start(request, actor(ctx))
+                .onSuccess(cycle -> ctx.response().setStatusCode(201)
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Location", "/api/console/cycles/" + cycle.id())
+                        .end(ConsoleJson.cycle(cycle).encode()))
+                .onFailure(e -> fail(ctx, e)));
+    }
+
+    private void showCycle(RoutingContext ctx) {
+        id(ctx).ifPresent(id -> reply(ctx, Future.fromCompletionStage(cycles.find(id)).map(found -> ConsoleJson
+                .cycle(found.orElseThrow(() -> new NoSuchElementException("no cycle " + id))))));
+    }
+
+    private static String actor(RoutingContext ctx) {
+        Caller caller = Sessions.caller(ctx).orElseThrow();
+        return caller.userName().orElse(caller.principal());
+    }
+
+    private static Optional<Long> id(RoutingContext ctx) {
+        String text = ctx.pathParam("id");
+        try {
+            long id = Long.parseLong(text);
+            if (id > 0) {
+                return Optional.of(id);
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        HttpError.fail(ctx, 400, "'" + text + "' is not a valid id");
+        return Optional.empty();
+    }
+
+    private static void reply(RoutingContext ctx, Future<?> body) {
+        body.onSuccess(value -> JsonBodies.reply(ctx, value)).onFailure(e -> fail(ctx, e));
+    }
+
+    /** Known failures as 4xx with their one-line message; anything else is a 500 (logged, never shown). */
+    private static void fail(RoutingContext ctx, Throwable failure) {
+        for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof NoSuchElementException
+                    || e instanceof IllegalArgumentException && String.valueOf(e.getMessage())
+                    .startsWith("no model version")) {
+                HttpError.fail(ctx, 404, e.getMessage());
+                return;
+            } else if (e instanceof CycleService.InvalidRequest) {
+                HttpError.fail(ctx, 400, e.getMessage());
+                return;
+            } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive
+                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError) {
+                HttpError.fail(ctx, 409, e.getMessage());
+                return;
+            }
+        }
+        ctx.fail(500, failure);
+    }
+}

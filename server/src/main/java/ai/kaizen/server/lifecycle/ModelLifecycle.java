@@ -1,0 +1,172 @@
+package ai.kaizen.server.lifecycle;
+
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelRegistry;
+import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.db.registry.PromotionNotices;
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.server.inference.ModelSlot;
+import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.trainer.registry.ModelArtifacts;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Which registered model serves, on this instance: at start the registry's serving version (checksum checked), or
+ * else the configured {@code model.dir}, registered as the first version; afterwards whatever any instance
+ * promotes, learned through PostgreSQL LISTEN/NOTIFY and hot-swapped into the {@link ModelSlot}. Loads run one at a
+ * time on a worker thread, never on an event loop.
+ */
+public final class ModelLifecycle implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelLifecycle.class);
+
+    private final Vertx vertx;
+    private final ModelRegistry registry;
+    private final ModelSlot slot;
+    private PromotionNotices notices;
+    /** Serialises switches: each starts when the previous one ended. */
+    private Future<Void> switching = Future.succeededFuture();
+
+    public ModelLifecycle(Vertx vertx, ModelRegistry registry, ModelSlot slot) {
+        this.vertx = vertx;
+        this.registry = registry;
+        this.slot = slot;
+    }
+
+    /**
+     * The model to serve at start. A configured {@code model.dir} the registry does not know yet is registered and
+     * promoted (an operator pointed the server at a new model); otherwise the registry's serving version serves (a
+     * restarted server comes back with what was promoted since), else nothing. Call it on a Vert.x event loop
+     * (Hibernate Reactive's rule); loading and hashing run on worker threads.
+     */
+    public static Future<Optional<ServingModel>> loadAtStart(Vertx vertx, ModelRegistry registry,
+                                                             Optional<Path> configured) {
+        Optional<Path> dir = configured.map(d -> d.toAbsolutePath().normalize());
+        Future<Boolean> known = dir.isEmpty() ? Future.succeededFuture(true)
+                : vertx.executeBlocking(() -> ServingModel.labelOf(dir.get()), false)
+                .compose(label -> Future.fromCompletionStage(registry.findByLabel(label)))
+                .map(Optional::isPresent);
+        return known.compose(isKnown -> isKnown ? Future.fromCompletionStage(registry.serving())
+                        : Future.succeededFuture(Optional.<ModelVersion>empty()))
+                .compose(serving -> {
+                    if (serving.isPresent()) {
+                        return vertx.executeBlocking(() -> Optional.of(load(serving.get())), false);
+                    }
+                    return dir.isEmpty() ? Future.succeededFuture(Optional.empty())
+                            : registerConfigured(vertx, registry, dir.get());
+                });
+    }
+
+    /** Loads the configured model, registers it (once) and promotes it. */
+    private static Future<Optional<ServingModel>> registerConfigured(Vertx vertx, ModelRegistry registry, Path dir) {
+        return vertx.executeBlocking(() -> new Base(ServingModel.load(dir), ModelArtifacts.checksum(dir)), false)
+                .compose(base -> registerBase(registry, dir, base)
+                        .compose(version -> Future.fromCompletionStage(registry.promote(version.id(),
+                                ModelPromotion.Action.promote, "system")).map(version))
+                        .map(version -> {
+                            log.info("registered {} as model version {} and promoted it", dir, version.id());
+                            return Optional.of(base.model());
+                        })
+                        .recover(e -> vertx.executeBlocking(() -> {
+                            base.model().model().close();
+                            return null;
+                        }, false).transform(closed -> Future.failedFuture(e))));
+    }
+
+    /** The configured model, loaded, and the checksum of its files. */
+    private record Base(ServingModel model, String sha256) {
+    }
+
+    private static Future<ModelVersion> registerBase(ModelRegistry registry, Path dir, Base base) {
+        String label = base.model().version();
+        String configuration = new io.vertx.core.json.JsonObject().put("source", "model.dir")
+                .put("model_dir", dir.toString()).encode();
+        return Future.fromCompletionStage(registry.findByLabel(label)).compose(known -> known.isPresent()
+                ? Future.succeededFuture(known.get())
+                : Future.fromCompletionStage(registry.register(new ModelVersion(label, null, null, null,
+                        dir.toString(), base.sha256(), configuration, "{}")))
+                        // another instance registered it first
+                        .recover(e -> Future.fromCompletionStage(registry.findByLabel(label))
+                                .map(again -> again.orElseThrow(() -> new IllegalStateException(e)))));
+    }
+
+    /** Loads a registered version after checking its files against the recorded checksum. Blocking. */
+    public static ServingModel load(ModelVersion version) {
+        Path dir = Path.of(version.artifactPath());
+        ModelArtifacts.verify(dir, version.sha256());
+        return new ServingModel(LanguageModel.load(dir), version.label());
+    }
+
+    /** Starts listening for promotions from any instance (this one included). */
+    public Future<Void> listen(ai.kaizen.db.DatabaseUrl url) {
+        return PromotionNotices.listen(vertx, url, this::switchTo, this::catchUp)
+                .onSuccess(n -> notices = n)
+                .mapEmpty();
+    }
+
+    /** After a lost connection: serve whatever the registry says serves now. */
+    private void catchUp() {
+        Future.fromCompletionStage(registry.serving()).onSuccess(v -> v.ifPresent(version -> switchTo(version.id())));
+    }
+
+    /**
+     * Serves version {@code id}: loads it (checksum checked) and swaps it in, unless it already serves. Completes
+     * when new requests go to it (the old model is released later, when its generations end). Fails with
+     * {@link java.util.NoSuchElementException} when there is no such version.
+     */
+    public Future<Void> switchTo(long id) {
+        return switchTo(id, () -> Future.succeededFuture());
+    }
+
+    /**
+     * As {@link #switchTo(long)}, running {@code beforeSwap} (e.g. recording the promotion) once the model has
+     * loaded and before it serves: a version whose files are missing or corrupt is never recorded as promoted.
+     */
+    public synchronized Future<Void> switchTo(long id, java.util.function.Supplier<Future<?>> beforeSwap) {
+        Promise<Void> done = Promise.promise();
+        switching = switching.transform(previous -> Future.fromCompletionStage(registry.find(id))
+                .<Void>compose(found -> {
+                    ModelVersion version = found.orElseThrow(() ->
+                            new java.util.NoSuchElementException("no model version " + id));
+                    if (slot.current().map(m -> m.version().equals(version.label())).orElse(false)) {
+                        return beforeSwap.get().mapEmpty();
+                    }
+                    return vertx.executeBlocking(() -> {
+                        long start = System.nanoTime();
+                        ServingModel model = load(version);
+                        log.info("loaded model version {} ({}) in {} ms", id, version.label(),
+                                (System.nanoTime() - start) / 1_000_000);
+                        return model;
+                    }, false).compose(model -> beforeSwap.get()
+                            .onFailure(e -> vertx.executeBlocking(() -> {
+                                model.model().close();
+                                return null;
+                            }, false))
+                            .map(recorded -> {
+                                slot.swap(model);
+                                return (Void) null;
+                            }));
+                })
+                .onComplete(done)
+                .onFailure(e -> log.error("cannot switch to model version {}: {}", id, e.getMessage()))
+                .transform(ignored -> Future.<Void>succeededFuture()));
+        return done.future();
+    }
+
+    /** Stops listening for promotions; completes when the listening connection is closed. */
+    public Future<Void> stopListening() {
+        return notices == null ? Future.succeededFuture() : notices.stop();
+    }
+
+    @Override
+    public void close() {
+        stopListening();
+    }
+}

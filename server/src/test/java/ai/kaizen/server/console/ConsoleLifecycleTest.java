@@ -1,0 +1,289 @@
+package ai.kaizen.server.console;
+
+import ai.kaizen.db.account.ApiKeyRepository;
+import ai.kaizen.db.account.Role;
+import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.db.chat.ConversationRepository;
+import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.cycle.FeedbackCounts;
+import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.TestClient;
+import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.config.ConfigKey;
+import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.server.config.LifecycleSettings;
+import ai.kaizen.server.lifecycle.CycleScheduler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The model lifecycle end to end, with the real stories260k model, the real (embedded) database, real HTTP and
+ * real trainer child processes: feedback, a cycle started through the console's API, a candidate registered and
+ * gated, promotion and the chat answering with it, rollback, a killed trainer failed then resumed, a scheduled
+ * cycle, and the role checks of every console route.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleLifecycleTest {
+
+    @TempDir
+    static Path home;
+    static KaizenServer server;
+    static TestClient operator;
+    static TestClient reviewer;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
+                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
+                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
+                        ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
+                        ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60")))
+                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+        Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
+                new ApiKeyRepository(server.database().sessions()), Runnable::run);
+        await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
+        await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
+        operator = signedIn("otto", "operator password");
+        reviewer = signedIn("rita", "reviewer password");
+        // Feedback: answers rated five stars become the SFT examples of a cycle.
+        TestClient user = new TestClient(server.port()).openChat();
+        String[] prompts = {"Where is my order?", "I want a refund.", "How do I reset my password?",
+                "Can I change my address?", "My parcel is late.", "Cancel my subscription.",
+                "Do you ship abroad?", "The item arrived broken."};
+        for (String prompt : prompts) {
+            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
+            String answer = user.stream("/api/conversations/" + conversation + "/messages",
+                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
+                    .getString(0);
+            user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 5));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private static TestClient signedIn(String name, String password) throws Exception {
+        TestClient client = new TestClient(server.port());
+        HttpResponse<String> page = client.get("/login");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                .matcher(page.body());
+        assertThat(m.find()).isTrue();
+        HttpResponse<String> r = client.postForm("/login", "_csrf=" + m.group(1) + "&name=" + name
+                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
+        assertThat(r.statusCode()).isEqualTo(303);
+        return client.openChat();
+    }
+
+    /** Polls the cycle until {@code done} holds (or fails the test after {@code seconds}). */
+    private static JsonObject waitFor(long id, Predicate<JsonObject> done, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        JsonObject cycle;
+        do {
+            cycle = operator.json("GET", "/api/console/cycles/" + id, new JsonObject());
+            if (done.test(cycle)) {
+                return cycle;
+            }
+            Thread.sleep(300);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("cycle " + id + " did not get there in " + seconds + " s: " + cycle.encode());
+    }
+
+    private static boolean ended(JsonObject cycle) {
+        return !List.of("queued", "running").contains(cycle.getString("status"));
+    }
+
+    /** Asks the chat one question and returns the model version its stored answer records. */
+    private static String answeringVersion() throws Exception {
+        TestClient user = new TestClient(server.port()).openChat();
+        String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
+        String answer = user.stream("/api/conversations/" + conversation + "/messages",
+                new JsonObject().put("content", "Hello")).first("done").data().getString("message_id");
+        List<Message> messages = await(new ConversationRepository(server.database().sessions())
+                .messages(UUID.fromString(conversation)));
+        return messages.stream().filter(m -> m.id().toString().equals(answer)).findFirst().orElseThrow()
+                .modelVersion();
+    }
+
+    @Test
+    @Order(1)
+    void everyConsoleRouteIsForOperatorsOnly() throws Exception {
+        TestClient anonymous = new TestClient(server.port()).openChat();
+        List<String[]> routes = List.of(
+                new String[]{"GET", "/console"}, new String[]{"GET", "/console/cycles/1"},
+                new String[]{"GET", "/api/console/overview"}, new String[]{"GET", "/api/console/models"},
+                new String[]{"POST", "/api/console/models/1/promote"},
+                new String[]{"POST", "/api/console/models/rollback"},
+                new String[]{"GET", "/api/console/cycles"}, new String[]{"POST", "/api/console/cycles"},
+                new String[]{"GET", "/api/console/cycles/1"}, new String[]{"GET", "/api/console/cycles/1/events"},
+                new String[]{"POST", "/api/console/cycles/1/cancel"},
+                new String[]{"POST", "/api/console/cycles/1/resume"}, new String[]{"GET", "/api/console/audit"},
+                new String[]{"GET", "/api/console/datasets"}, new String[]{"GET", "/api/console/datasets/1/export"});
+        for (String[] route : routes) {
+            assertThat(anonymous.send(route[0], route[1], "{}").statusCode()).as("anonymous " + route[1])
+                    .isEqualTo(401);
+            assertThat(reviewer.send(route[0], route[1], "{}").statusCode()).as("reviewer " + route[1])
+                    .isEqualTo(403);
+        }
+        assertThat(operator.get("/console").statusCode()).isEqualTo(200);
+        assertThat(operator.get("/console").body()).contains("/static/console.js");
+        assertThat(operator.send("GET", "/api/console/cycles/abc", "").statusCode()).isEqualTo(400);
+        assertThat(operator.send("GET", "/api/console/cycles/999", "").statusCode()).isEqualTo(404);
+        assertThat(operator.send("POST", "/api/console/models/999/promote", "").statusCode()).isEqualTo(404);
+        HttpResponse<String> badStage = operator.send("POST", "/api/console/cycles", "{\"stages\":[\"sft\",\"dataset\"]}");
+        assertThat(badStage.statusCode()).isEqualTo(400);
+        assertThat(badStage.body()).contains("order");
+        assertThat(operator.send("POST", "/api/console/cycles", "{\"stages\":[\"dataset\",\"ppo\"]}").body())
+                .contains("not available");
+        assertThat(operator.send("POST", "/api/console/cycles", "{\"preset\":\"huge\"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(2)
+    void aCycleTrainsACandidateThatIsGatedPromotedServedAndRolledBack() throws Exception {
+        JsonObject overview = operator.json("GET", "/api/console/overview", new JsonObject());
+        assertThat(overview.getJsonObject("total").getLong("ratings")).isEqualTo(8);
+        assertThat(overview.getBoolean("enough_for_cycle")).isTrue();
+        JsonObject models = operator.json("GET", "/api/console/models", new JsonObject());
+        long base = models.getLong("serving_version_id");
+        String baseLabel = models.getJsonArray("versions").getJsonObject(0).getString("label");
+        assertThat(answeringVersion()).isEqualTo(baseLabel);
+
+        HttpResponse<String> started = operator.send("POST", "/api/console/cycles", new JsonObject()
+                .put("preset", "tiny").put("dataset", new JsonObject().put("evalFraction", 0.25)).encode());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        long id = new JsonObject(started.body()).getLong("id");
+        assertThat(operator.send("POST", "/api/console/cycles", "{\"preset\":\"tiny\"}").statusCode())
+                .as("one cycle at a time").isEqualTo(409);
+
+        // Live progress over SSE until the cycle ends.
+        String events = operator.get("/api/console/cycles/" + id + "/events").body();
+        assertThat(events).contains("event: cycle").contains("event: metrics").contains("\"name\":\"loss\"")
+                .contains("event: log").contains("event: end");
+
+        JsonObject cycle = waitFor(id, ConsoleLifecycleTest::ended, 120);
+        assertThat(cycle.getString("status")).as(cycle.encode()).isEqualTo("succeeded");
+        assertThat(cycle.getString("stage")).isEqualTo("evaluate");
+        long candidate = cycle.getLong("candidate_version_id");
+        JsonObject gate = cycle.getJsonObject("gate_report");
+        assertThat(gate.getJsonArray("checks")).extracting(c -> ((JsonObject) c).getString("name"))
+                .contains("eval_loss", "response_length");
+        assertThat(gate.getLong("serving_version_id")).isEqualTo(base);
+        assertThat(gate.getString("reward_model")).contains("none given");
+
+        JsonObject registered = operator.json("GET", "/api/console/models", new JsonObject()).getJsonArray("versions")
+                .stream().map(JsonObject.class::cast).filter(v -> v.getLong("id") == candidate).findFirst()
+                .orElseThrow();
+        assertThat(registered.getLong("parent_id")).isEqualTo(base);
+        assertThat(registered.getLong("cycle_id")).isEqualTo(id);
+        assertThat(registered.getLong("dataset_version_id")).isNotNull();
+        assertThat(registered.getString("sha256")).hasSize(64);
+        assertThat(Path.of(registered.getString("artifact_path"))).startsWith(home.resolve("models"));
+        assertThat(registered.getJsonObject("metrics").getJsonObject("sft").getInteger("steps")).isEqualTo(4);
+
+        long dataset = registered.getLong("dataset_version_id");
+        String train = operator.get("/api/console/datasets/" + dataset + "/export").body();
+        assertThat(train.lines()).hasSize(new JsonArray(operator.get("/api/console/datasets").body()).stream()
+                        .map(JsonObject.class::cast).filter(d -> d.getLong("id") == dataset).findFirst().orElseThrow()
+                        .getInteger("train"))
+                .allSatisfy(line -> assertThat(new JsonObject(line).getJsonArray("messages")).isNotEmpty());
+        assertThat(operator.get("/api/console/datasets/" + dataset + "/export?split=eval").body().lines())
+                .isNotEmpty();
+        assertThat(operator.get("/api/console/datasets/" + dataset + "/export?split=test").statusCode()).isEqualTo(400);
+        assertThat(operator.get("/api/console/datasets/999/export").statusCode()).isEqualTo(404);
+
+        operator.json("POST", "/api/console/models/" + candidate + "/promote", new JsonObject());
+        assertThat(server.model().orElseThrow().version()).isEqualTo(registered.getString("label"));
+        assertThat(answeringVersion()).isEqualTo(registered.getString("label"));
+
+        operator.json("POST", "/api/console/models/rollback", new JsonObject());
+        assertThat(answeringVersion()).isEqualTo(baseLabel);
+        JsonObject after = operator.json("GET", "/api/console/models", new JsonObject());
+        assertThat(after.getLong("serving_version_id")).isEqualTo(base);
+        assertThat(after.getJsonArray("history")).extracting(h -> ((JsonObject) h).getString("action"))
+                .startsWith("rollback", "promote");
+        JsonArray audit = new JsonArray(operator.get("/api/console/audit").body());
+        assertThat(audit).extracting(a -> ((JsonObject) a).getString("action"))
+                .contains("start_cycle", "promote", "rollback");
+    }
+
+    @Test
+    @Order(3)
+    void aKilledTrainerIsMarkedFailedAndTheResumedCycleFinishesFromItsCheckpoint() throws Exception {
+        HttpResponse<String> started = operator.send("POST", "/api/console/cycles", new JsonObject()
+                .put("preset", "tiny").put("stages", new JsonArray().add("dataset").add("sft"))
+                .put("sft", new JsonObject().put("max_steps", 12).put("save_steps", 2)).encode());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        long id = new JsonObject(started.body()).getLong("id");
+        waitFor(id, c -> "sft".equals(c.getString("stage")) && c.getInteger("step") >= 3, 120);
+
+        ProcessHandle trainer = ProcessHandle.of(server.cycles().job(id).orElseThrow().pid().orElseThrow())
+                .orElseThrow();
+        trainer.destroyForcibly();
+        JsonObject failed = waitFor(id, ConsoleLifecycleTest::ended, 30);
+        assertThat(failed.getString("status")).isEqualTo("failed");
+        assertThat(failed.getString("error")).contains("trainer exited");
+
+        operator.json("POST", "/api/console/cycles/" + id + "/resume", new JsonObject());
+        JsonObject finished = waitFor(id, c -> c.getInteger("attempt") == 2 && ended(c), 120);
+        assertThat(finished.getString("status")).as(finished.encode()).isEqualTo("succeeded");
+        assertThat(finished.getJsonObject("stage_results").getJsonObject("sft").getInteger("steps")).isEqualTo(12);
+        String log = operator.get("/api/console/cycles/" + id + "/events").body();
+        assertThat(log).contains("dataset: done in an earlier attempt").contains("sft: resuming from checkpoint");
+    }
+
+    @Test
+    @Order(4)
+    void aScheduledCycleFiresWhenEnoughNewFeedbackArrived() throws Exception {
+        LifecycleSettings settings = new LifecycleSettings(Duration.ofSeconds(1), Duration.ofSeconds(20),
+                Duration.ZERO, 1, "tiny", false);
+        // One new rating since the last cycle started.
+        TestClient user = new TestClient(server.port()).openChat();
+        String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
+        String answer = user.stream("/api/conversations/" + conversation + "/messages",
+                new JsonObject().put("content", "Thanks!")).first("start").data().getJsonArray("answers").getString(0);
+        user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("thumbs", 1));
+        try (CycleScheduler scheduler = new CycleScheduler(server.vertx(), server.cycles(),
+                new FeedbackCounts(server.database().sessions()), settings, Duration.ofMillis(300))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            JsonObject newest;
+            do {
+                Thread.sleep(300);
+                newest = new JsonArray(operator.get("/api/console/cycles").body()).getJsonObject(0);
+            } while (!newest.getJsonObject("request").containsKey("scheduled") && System.nanoTime() < deadline);
+            assertThat(newest.getJsonObject("request").getString("scheduled")).contains("new ratings");
+            assertThat(newest.getString("requested_by")).isEqualTo("scheduler");
+            operator.json("POST", "/api/console/cycles/" + newest.getLong("id") + "/cancel", new JsonObject());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package ai.kaizen.server.console;
+
+import ai.kaizen.db.account.ApiKeyRepository;
+import ai.kaizen.db.account.Role;
+import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.TestClient;
+import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.config.ConfigKey;
+import ai.kaizen.server.config.KaizenConfig;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The console in headless Chromium: an operator signs in, starts a cycle with the tiny preset, and watches its
+ * progress update live (step, a chart of the loss, the log) until the gate's report appears.
+ */
+class ConsolePageBrowserIT {
+
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+    @TempDir
+    static Path home;
+    static KaizenServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
+        }
+        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
+        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
+                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
+                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
+                        ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1")))
+                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+        new Accounts(new UserRepository(server.database().sessions()),
+                new ApiKeyRepository(server.database().sessions()), Runnable::run)
+                .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
+        TestClient user = new TestClient(server.port()).openChat();
+        for (String prompt : new String[]{"Where is my order?", "I want a refund.", "Reset my password.",
+                "Change my address.", "My parcel is late.", "Cancel my plan."}) {
+            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
+            String answer = user.stream("/api/conversations/" + conversation + "/messages",
+                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
+                    .getString(0);
+            user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 5));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) {
+            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anOperatorStartsACycleAndWatchsItsProgressUpdate(@TempDir Path profile) throws Exception {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1200,1600", "--user-data-dir=" + profile);
+        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build(), options);
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(150));
+            String base = "http://127.0.0.1:" + server.port();
+            browser.get(base + "/console");
+            wait.until(d -> d.getCurrentUrl().contains("/login"));
+            browser.findElement(By.name("name")).sendKeys("otto");
+            browser.findElement(By.name("password")).sendKeys("operator password");
+            browser.findElement(By.cssSelector("button[type=submit]")).click();
+            wait.until(d -> d.getCurrentUrl().endsWith("/console"));
+            wait.until(d -> d.findElement(By.cssSelector("#counts tbody")).getText().contains("ratings"));
+            assertThat(browser.findElement(By.id("serving")).getText()).contains("Serving: version 1");
+
+            new Select(browser.findElement(By.id("preset"))).selectByValue("tiny");
+            browser.findElement(By.id("start-button")).click();
+            wait.until(d -> d.getCurrentUrl().matches(".*/console/cycles/\\d+$"));
+
+            // Live: the step advances, a loss chart is drawn and grows, the log fills, then the gate reports.
+            wait.until(d -> d.findElement(By.id("status")).getText().equals("running")
+                    && d.findElement(By.id("step")).getText().matches("\\d+ / [1-9]\\d*"));
+            wait.until(d -> !d.findElements(By.cssSelector("svg[data-metric=loss] polyline")).isEmpty());
+            assertThat(browser.findElement(By.id("log")).getText()).contains("dataset version");
+            wait.until(d -> d.findElement(By.id("status")).getText().equals("succeeded"));
+            wait.until(d -> !d.findElements(By.id("gate-verdict")).isEmpty());
+            assertThat(browser.findElement(By.id("gate")).getText()).contains("eval_loss").contains("response_length");
+            assertThat(browser.findElements(By.cssSelector("svg[data-metric=loss] circle")).size())
+                    .as("one point per logged step").isGreaterThanOrEqualTo(2);
+            Path dir = Path.of("target", "screenshots");
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("console-cycle.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } finally {
+            browser.quit();
+        }
+    }
+}

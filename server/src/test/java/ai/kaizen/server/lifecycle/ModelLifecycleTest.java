@@ -1,0 +1,87 @@
+package ai.kaizen.server.lifecycle;
+
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelRegistry;
+import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.TestClient;
+import ai.kaizen.server.config.ConfigKey;
+import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.trainer.registry.ModelArtifacts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Which version serves, across instances and restarts, with the real stories260k model and the real database:
+ * a promotion made by another instance (straight in the registry) reaches this server through LISTEN/NOTIFY,
+ * a restarted server serves the promoted version, and a version whose files changed is refused at load.
+ */
+class ModelLifecycleTest {
+
+    @TempDir
+    Path home;
+
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private KaizenServer start() throws Exception {
+        return KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
+                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString())))
+                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+    }
+
+    private static void stop(KaizenServer server) throws Exception {
+        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void promotionsReachTheServerByNotificationAndSurviveARestart() throws Exception {
+        KaizenServer server = start();
+        String base = server.model().orElseThrow().version();
+        ModelVersion copy;
+        try {
+            ModelRegistry registry = new ModelRegistry(server.database().sessions());
+            assertThat(await(registry.serving())).map(ModelVersion::label).contains(base);
+            ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(TestClient.stories260k(), "copy@1");
+            copy = await(registry.register(new ModelVersion("copy@1", null, null, null, stored.dir().toString(),
+                    stored.sha256(), "{}", "{}")));
+            // As another instance would: only the registry and its notification.
+            await(registry.promote(copy.id(), ModelPromotion.Action.promote, "elsewhere"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!server.model().orElseThrow().version().equals("copy@1") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(server.model().orElseThrow().version()).isEqualTo("copy@1");
+        } finally {
+            stop(server);
+        }
+
+        KaizenServer restarted = start();
+        try {
+            assertThat(restarted.model().orElseThrow().version()).as("a restarted server serves the promoted version")
+                    .isEqualTo("copy@1");
+            // Tampered files are refused: the switch fails and the serving model stays.
+            ModelRegistry registry = new ModelRegistry(restarted.database().sessions());
+            ModelVersion original = await(registry.findByLabel(base)).orElseThrow();
+            Path tampered = ModelArtifacts.under(home).store(TestClient.stories260k(), "tampered@1").dir();
+            ModelVersion bad = await(registry.register(new ModelVersion("tampered@1", original.id(), null, null,
+                    tampered.toString(), ModelArtifacts.checksum(tampered), "{}", "{}")));
+            Files.writeString(tampered.resolve("config.json"), Files.readString(tampered.resolve("config.json")) + " ");
+            assertThat(restarted.lifecycle().switchTo(bad.id()).toCompletionStage().toCompletableFuture()
+                    .handle((ok, e) -> e).get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ModelArtifacts.ChecksumMismatch.class);
+            assertThat(restarted.model().orElseThrow().version()).isEqualTo("copy@1");
+        } finally {
+            stop(restarted);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package ai.kaizen.trainer.cycle;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Named hyper-parameter sets for a cycle's request ({@code "preset": "standard"}): the preset's options are the
+ * defaults, and whatever the request sets itself wins. {@code tiny} is for trying the loop in seconds on a small
+ * model; {@code standard} is one epoch of full fine-tuning.
+ */
+public final class CyclePresets {
+
+    private static final Map<String, JsonObject> PRESETS = Map.of(
+            "tiny", new JsonObject()
+                    .put("sft", new JsonObject().put("max_steps", 4).put("per_device_train_batch_size", 2)
+                            .put("learning_rate", 1e-3).put("warmup_steps", 0).put("logging_steps", 1)
+                            .put("eval_steps", 2).put("save_steps", 2).put("max_length", 512))
+                    .put("eval_prompts", 4).put("eval_max_new_tokens", 12)
+                    .put("gate", new JsonObject().put("max_eval_loss_increase", 0.5).put("max_length_ratio", 3.0)),
+            "standard", new JsonObject()
+                    .put("sft", new JsonObject().put("num_train_epochs", 1).put("learning_rate", 2e-5)
+                            .put("per_device_train_batch_size", 4).put("gradient_accumulation_steps", 4)
+                            .put("warmup_steps", 10).put("logging_steps", 5).put("eval_steps", 50)
+                            .put("save_steps", 50).put("load_best_model_at_end", true))
+                    .put("eval_prompts", 32).put("eval_max_new_tokens", 128));
+
+    private CyclePresets() {
+    }
+
+    public static Set<String> names() {
+        return PRESETS.keySet();
+    }
+
+    /** The request with its preset's defaults filled in (one level deep for nested option objects). */
+    public static JsonObject apply(JsonObject request) {
+        String name = request.getString("preset", "standard");
+        JsonObject preset = PRESETS.get(name);
+        if (preset == null) {
+            throw new IllegalArgumentException("unknown preset '" + name + "'; presets are "
+                    + new java.util.TreeSet<>(PRESETS.keySet()));
+        }
+        JsonObject merged = preset.copy();
+        request.forEach(entry -> {
+            Object mine = entry.getValue();
+            Object theirs = merged.getValue(entry.getKey());
+            if (mine instanceof JsonObject m && theirs instanceof JsonObject t) {
+                merged.put(entry.getKey(), t.copy().mergeIn(m));
+            } else {
+                merged.put(entry.getKey(), mine);
+            }
+        });
+        merged.put("preset", name);
+        return merged;
+    }
+}

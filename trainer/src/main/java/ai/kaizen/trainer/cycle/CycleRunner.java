@@ -1,0 +1,161 @@
+package ai.kaizen.trainer.cycle;
+
+import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.db.registry.ModelPromotion;
+import ai.kaizen.db.registry.ModelRegistry;
+import ai.kaizen.db.registry.ModelVersion;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.hibernate.reactive.stage.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one retraining cycle to its end, in the trainer process: takes the queued cycle, runs its stages in order
+ * (skipping those an earlier attempt finished, whose results are in the cycle's row), records every stage's
+ * result, and finally the candidate and the gate's verdict; promotes the candidate when the request asks for
+ * {@code auto_promote} and the gate passed. A failure marks the cycle failed with a one-line reason; a cycle that
+ * was cancelled meanwhile is left as it is.
+ */
+public final class CycleRunner {
+
+    /** The stages a request without {@code "stages"} runs. */
+    public static final List<StageKind> DEFAULT_STAGES = List.of(StageKind.DATASET, StageKind.SFT,
+            StageKind.EVALUATE);
+    /** The result key holding the model version the cycle trains from. */
+    private static final String BASE = "base";
+
+    private static final Logger log = LoggerFactory.getLogger(CycleRunner.class);
+
+    /** How a run ended. */
+    public enum Outcome { SUCCEEDED, FAILED, STOPPED }
+
+    private final Stage.SessionFactory sessions;
+    private final Path home;
+    private final Duration heartbeat;
+    private final CycleRepository cycles;
+
+    public CycleRunner(Stage.SessionFactory sessions, Path home, Duration heartbeat) {
+        this.sessions = sessions;
+        this.home = home;
+        this.heartbeat = heartbeat;
+        this.cycles = new CycleRepository(sessions);
+    }
+
+    /** The stages a request names, checked against what this build can run. */
+    public static List<StageKind> stagesOf(JsonObject request) {
+        JsonArray names = request.getJsonArray("stages");
+        if (names == null) {
+            return DEFAULT_STAGES;
+        }
+        List<StageKind> stages = new ArrayList<>();
+        for (Object name : names) {
+            StageKind kind = StageKind.parse(String.valueOf(name));
+            if (!CycleStages.available().contains(kind)) {
+                throw new IllegalArgumentException("the " + kind.label() + " stage is not available in this build"
+                        + " yet; available: " + CycleStages.available().stream().map(StageKind::label).toList());
+            }
+            if (!stages.isEmpty() && kind.ordinal() <= stages.get(stages.size() - 1).ordinal()) {
+                throw new IllegalArgumentException("stages must come once each, in the order "
+                        + java.util.Arrays.stream(StageKind.values()).map(StageKind::label).toList());
+            }
+            stages.add(kind);
+        }
+        if (stages.contains(StageKind.EVALUATE) && !stages.contains(StageKind.DATASET)) {
+            throw new IllegalArgumentException("the evaluate stage needs the dataset stage");
+        }
+        return stages;
+    }
+
+    /** Runs cycle {@code id}, which must be queued. */
+    public Outcome run(long id) {
+        if (!CycleReporter.await(cycles.claim(id))) {
+            String status = CycleReporter.await(cycles.find(id)).map(c -> c.status().name()).orElse("missing");
+            throw new IllegalStateException("cycle " + id + " is not queued (it is " + status + ")");
+        }
+        try (CycleReporter reporter = new CycleReporter(cycles, id, heartbeat)) {
+            try {
+                runStages(id, reporter);
+                return Outcome.SUCCEEDED;
+            } catch (CycleStopped e) {
+                log.info("cycle {} stopped: {}", id, e.getMessage());
+                return Outcome.STOPPED;
+            } catch (Exception | Error e) {
+                String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                log.error("cycle {} failed", id, e);
+                try {
+                    reporter.log("failed: " + reason);
+                } finally {
+                    CycleReporter.await(cycles.fail(id, reason.lines().findFirst().orElse(reason)));
+                }
+                return Outcome.FAILED;
+            }
+        }
+    }
+
+    private void runStages(long id, CycleReporter reporter) throws Exception {
+        TrainingCycle cycle = CycleReporter.await(cycles.find(id)).orElseThrow();
+        JsonObject request = new JsonObject(cycle.request());
+        JsonObject results = new JsonObject(cycle.stageResults());
+        List<StageKind> stages = stagesOf(request);
+        ModelRegistry registry = new ModelRegistry(sessions);
+        ModelVersion base = baseOf(id, request, results, registry);
+        Path workDir = Files.createDirectories(home.resolve("cycles").resolve(Long.toString(id)));
+        reporter.log("attempt " + cycle.attempt() + ": stages " + stages.stream().map(StageKind::label).toList()
+                + " from model version " + base.id() + " (" + base.label() + ")");
+        CycleContext context = new CycleContext(id, request, base, home, workDir, sessions, results, reporter);
+        for (StageKind kind : stages) {
+            if (results.containsKey(kind.label())) {
+                reporter.log(kind.label() + ": done in an earlier attempt");
+                continue;
+            }
+            if (reporter.stopRequested()) {
+                throw new CycleStopped();
+            }
+            reporter.progress(kind, 0, 0);
+            JsonObject result = CycleStages.of(kind).run(context);
+            if (!CycleReporter.await(cycles.stageDone(id, kind.label(), result.encode()))) {
+                throw new CycleStopped();
+            }
+            results.put(kind.label(), result);
+        }
+        JsonObject verdict = results.getJsonObject(StageKind.EVALUATE.label());
+        Long candidate = verdict == null ? null : verdict.getLong("candidate_version_id");
+        String report = CycleReporter.await(cycles.find(id)).map(TrainingCycle::gateReport).orElse(null);
+        if (!CycleReporter.await(cycles.succeed(id, candidate, report))) {
+            throw new CycleStopped();
+        }
+        reporter.log("cycle succeeded" + (candidate == null ? "" : "; candidate model version " + candidate));
+        if (candidate != null && verdict.getBoolean("passed", false) && request.getBoolean("auto_promote", false)) {
+            CycleReporter.await(registry.promote(candidate, ModelPromotion.Action.auto_promote, "cycle " + id));
+            CycleReporter.await(new AuditLog(sessions).record("cycle " + id, "auto_promote",
+                    new JsonObject().put("model_version_id", candidate).put("cycle_id", id).encode()));
+            reporter.log("the gate passed: model version " + candidate + " promoted");
+        }
+    }
+
+    /** The version the cycle trains from: as asked, else what served when it first started (kept for resumes). */
+    private ModelVersion baseOf(long id, JsonObject request, JsonObject results, ModelRegistry registry) {
+        Long baseId = results.containsKey(BASE) ? results.getJsonObject(BASE).getLong("model_version_id")
+                : request.getLong("base_version_id");
+        ModelVersion base = baseId != null
+                ? CycleReporter.await(registry.find(baseId)).orElseThrow(() ->
+                        new IllegalArgumentException("no model version " + baseId + " to train from"))
+                : CycleReporter.await(registry.serving()).orElseThrow(() ->
+                        new IllegalStateException("no model serves yet, so there is nothing to train from"));
+        if (!results.containsKey(BASE)) {
+            JsonObject value = new JsonObject().put("model_version_id", base.id());
+            CycleReporter.await(cycles.stageDone(id, BASE, value.encode()));
+            results.put(BASE, value);
+        }
+        return base;
+    }
+}

@@ -1,0 +1,46 @@
+package ai.kaizen.trainer.cycle;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The stages a retraining cycle may run, in the order they run. Each has a {@link CycleStage} implementation made
+ * in {@link CycleStages}, the one place where new stages are wired in.
+ */
+public enum StageKind {
+    /** Builds the versioned SFT (and, for the RM/DPO/PPO stages, preference) dataset from the feedback. */
+    DATASET(true),
+    /** Supervised fine-tuning of the serving model on the dataset. */
+    SFT(true),
+    /** Trains the reward model on the preference dataset. */
+    REWARD_MODEL(true),
+    /** Direct preference optimisation of the newest policy. */
+    DPO(true),
+    /** PPO against the reward model. */
+    PPO(true),
+    /** Registers the newest trained model as the candidate and compares it with the serving model. */
+    EVALUATE(false);
+
+    private final boolean training;
+
+    StageKind(boolean training) {
+        this.training = training;
+    }
+
+    /** Whether the stage trains or builds something (as opposed to judging the result). */
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Its name in requests, results and the console: {@code dataset}, {@code sft}, {@code reward_model}, ... */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Reads a label; fails with a message naming the choices. */
+    public static StageKind parse(String label) {
+        return Arrays.stream(values()).filter(k -> k.label().equals(label)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown stage '" + label + "'; stages are "
+                        + Arrays.stream(values()).map(StageKind::label).toList()));
+    }
+}

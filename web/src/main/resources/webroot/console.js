@@ -1,0 +1,293 @@
+// The operator console: overview, cycles, registry and audit log (/console), and one cycle's live progress
+// (/console/cycles/{id}) from server-sent events. Charts are SVG drawn here (no library, no CDN: strict CSP).
+(function () {
+  'use strict';
+
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content;
+  const SVG = 'http://www.w3.org/2000/svg';
+  const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
+
+  async function api(method, path, body) {
+    const response = await fetch(path, {
+      method: method,
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf || '' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin'
+    });
+    const text = await response.text();
+    const data = text ? JSON.parse(text) : {};
+    if (!response.ok) {
+      throw new Error(data.error || ('request failed: ' + response.status));
+    }
+    return data;
+  }
+
+  function el(tag, attributes, children) {
+    const node = document.createElement(tag);
+    Object.entries(attributes || {}).forEach(([k, v]) => {
+      if (k === 'text') { node.textContent = v; } else { node.setAttribute(k, v); }
+    });
+    (children || []).forEach(c => node.appendChild(typeof c === 'string' ? document.createTextNode(c) : c));
+    return node;
+  }
+
+  function svg(tag, attributes) {
+    const node = document.createElementNS(SVG, tag);
+    Object.entries(attributes || {}).forEach(([k, v]) => node.setAttribute(k, v));
+    return node;
+  }
+
+  function when(iso) {
+    return iso ? new Date(iso).toLocaleString() : '–';
+  }
+
+  function notice(id, message) {
+    const node = document.getElementById(id);
+    node.textContent = message || '';
+    node.hidden = !message;
+  }
+
+  /** Draws named series of {x, y} points as lines in an SVG element, with axes labelled by min and max. */
+  function lineChart(target, series, title) {
+    while (target.firstChild) { target.removeChild(target.firstChild); }
+    const width = 600, height = 200, pad = 36;
+    const points = series.flatMap(s => s.points);
+    if (points.length === 0) {
+      const empty = svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'chart-empty' });
+      empty.textContent = 'no data yet';
+      target.appendChild(empty);
+      return;
+    }
+    const xs = points.map(p => p.x), ys = points.map(p => p.y);
+    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
+    const sx = x => pad + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (width - 2 * pad);
+    const sy = y => height - pad + (y1 === y0 ? -0.5 : -(y - y0) / (y1 - y0)) * (height - 2 * pad);
+    target.appendChild(svg('line', { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, class: 'axis' }));
+    target.appendChild(svg('line', { x1: pad, y1: pad, x2: pad, y2: height - pad, class: 'axis' }));
+    [[y1, pad], [y0, height - pad]].forEach(([value, y]) => {
+      const label = svg('text', { x: pad - 4, y: y + 4, 'text-anchor': 'end', class: 'chart-label' });
+      label.textContent = Number(value).toPrecision(3);
+      target.appendChild(label);
+    });
+    if (title) {
+      const t = svg('text', { x: width / 2, y: 14, 'text-anchor': 'middle', class: 'chart-title' });
+      t.textContent = title;
+      target.appendChild(t);
+    }
+    series.forEach((s, i) => {
+      const color = COLORS[i % COLORS.length];
+      const path = s.points.map(p => sx(p.x).toFixed(1) + ',' + sy(p.y).toFixed(1)).join(' ');
+      target.appendChild(svg('polyline', { points: path, fill: 'none', stroke: color, 'stroke-width': 2,
+        'data-series': s.name, class: 'series' }));
+      s.points.forEach(p => target.appendChild(svg('circle', { cx: sx(p.x), cy: sy(p.y), r: 2.5, fill: color })));
+    });
+  }
+
+  // ---------------------------------------------------------------- /console
+
+  async function loadOverview() {
+    const o = await api('GET', '/api/console/overview');
+    const body = document.querySelector('#counts tbody');
+    body.replaceChildren(...['conversations', 'ratings', 'pairwise_choices'].map(key => el('tr', {}, [
+      el('th', { text: key.replace('_', ' ') }), el('td', { text: String(o.total[key]) }),
+      el('td', { text: String(o.since_serving_trained[key]) })])));
+    document.getElementById('serving').textContent = o.serving
+      ? 'Serving: version ' + o.serving.id + ' (' + o.serving.label + ')' : 'No model serves yet.';
+    document.getElementById('enough').textContent = o.enough_for_cycle
+      ? 'There is new feedback for a cycle.' : 'Not enough new feedback for a cycle yet.';
+    const byVersion = {};
+    o.rating_trend.forEach(d => {
+      if (d.mean_stars === null) { return; }
+      (byVersion[d.model_version] = byVersion[d.model_version] || []).push({ x: Date.parse(d.day), y: d.mean_stars });
+    });
+    const series = Object.entries(byVersion).map(([name, points]) => ({ name: name, points: points }));
+    lineChart(document.getElementById('trend-chart'), series, 'mean stars per day');
+    document.getElementById('trend-legend').replaceChildren(...series.map((s, i) =>
+      el('li', {}, [el('span', { class: 'swatch swatch-' + (i % COLORS.length) }), s.name])));
+  }
+
+  async function loadCycles() {
+    const cycles = await api('GET', '/api/console/cycles');
+    document.querySelector('#cycle-list tbody').replaceChildren(...cycles.map(c => el('tr', { 'data-cycle': c.id }, [
+      el('td', {}, [el('a', { href: '/console/cycles/' + c.id, text: String(c.id) })]),
+      el('td', { class: 'status-' + c.status, text: c.status }), el('td', { text: c.stage || '–' }),
+      el('td', { text: c.total_steps ? c.step + ' / ' + c.total_steps : '–' }), el('td', { text: c.requested_by }),
+      el('td', { text: when(c.created_at) }),
+      el('td', {}, c.status === 'queued' || c.status === 'running'
+        ? [button('Cancel', () => api('POST', '/api/console/cycles/' + c.id + '/cancel').then(refresh))]
+        : c.status === 'failed'
+          ? [button('Resume', () => api('POST', '/api/console/cycles/' + c.id + '/resume').then(refresh))] : [])])));
+  }
+
+  function button(label, action) {
+    const b = el('button', { type: 'button', class: 'secondary', text: label });
+    b.addEventListener('click', () => action().catch(e => notice('cycle-notice', e.message)));
+    return b;
+  }
+
+  async function loadRegistry() {
+    const models = await api('GET', '/api/console/models');
+    document.querySelector('#versions tbody').replaceChildren(...models.versions.map(v => el('tr', {
+      class: v.serving ? 'serving' : '' }, [
+      el('td', { text: String(v.id) }), el('td', { text: v.label + (v.serving ? ' (serving)' : '') }),
+      el('td', { text: v.parent_id === null ? '–' : String(v.parent_id) }),
+      el('td', { text: v.dataset_version_id === null ? '–' : String(v.dataset_version_id) }),
+      el('td', { text: v.cycle_id === null ? '–' : String(v.cycle_id) }),
+      el('td', { class: 'mono', title: v.sha256, text: v.sha256.substring(0, 12) }), el('td', { text: when(v.created_at) }),
+      el('td', {}, v.serving ? [] : [registryButton('Promote', () => api('POST', '/api/console/models/' + v.id + '/promote'))])])));
+  }
+
+  function registryButton(label, action) {
+    const b = el('button', { type: 'button', class: 'secondary', text: label });
+    b.addEventListener('click', () => action().then(refresh).catch(e => notice('registry-notice', e.message)));
+    return b;
+  }
+
+  async function loadDatasets() {
+    const datasets = await api('GET', '/api/console/datasets');
+    document.querySelector('#dataset-list tbody').replaceChildren(...datasets.map(d => el('tr', {}, [
+      el('td', { text: String(d.id) }), el('td', { text: d.kind }), el('td', { text: when(d.cut_off) }),
+      el('td', { text: String(d.train) }), el('td', { text: String(d.eval) }),
+      el('td', {}, [el('a', { href: '/api/console/datasets/' + d.id + '/export?split=train', text: 'train' }), ' ',
+        el('a', { href: '/api/console/datasets/' + d.id + '/export?split=eval', text: 'eval' })])])));
+  }
+
+  async function loadAudit() {
+    const entries = await api('GET', '/api/console/audit');
+    document.querySelector('#audit-list tbody').replaceChildren(...entries.map(e => el('tr', {}, [
+      el('td', { text: when(e.at) }), el('td', { text: e.actor }), el('td', { text: e.action }),
+      el('td', { class: 'mono', text: JSON.stringify(e.details) })])));
+  }
+
+  function refresh() {
+    return Promise.all([loadOverview(), loadCycles(), loadRegistry(), loadDatasets(), loadAudit()])
+      .catch(e => notice('cycle-notice', e.message));
+  }
+
+  function consolePage() {
+    const form = document.getElementById('start-cycle');
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const request = {
+        preset: data.get('preset'),
+        stages: data.getAll('stage'),
+        auto_promote: data.get('auto_promote') === 'on',
+        dataset: { evalFraction: Number(data.get('evalFraction')), sftMinStars: Number(data.get('sftMinStars')) }
+      };
+      notice('cycle-notice', '');
+      api('POST', '/api/console/cycles', request)
+        .then(cycle => { window.location.href = '/console/cycles/' + cycle.id; })
+        .catch(e => notice('cycle-notice', e.message));
+    });
+    document.getElementById('rollback').addEventListener('click', () =>
+      api('POST', '/api/console/models/rollback', {}).then(refresh).catch(e => notice('registry-notice', e.message)));
+    refresh();
+    setInterval(loadCycles, 5000);
+  }
+
+  // ---------------------------------------------------------------- /console/cycles/{id}
+
+  function cyclePage(page) {
+    const id = page.dataset.cycleId;
+    const series = {};       // metric name -> [{x: step, y: value}]
+    const stageStart = {};   // stage -> {at, step} of its first metric, for the ETA
+    let source = null;
+
+    function drawCharts() {
+      const charts = document.getElementById('charts');
+      Object.keys(series).filter(name => !['epoch', 'num_tokens', 'eval_runtime'].includes(name)).sort()
+        .forEach(name => {
+          let chart = charts.querySelector('svg[data-metric="' + name + '"]');
+          if (!chart) {
+            chart = svg('svg', { viewBox: '0 0 600 200', class: 'chart', 'data-metric': name, role: 'img',
+              'aria-label': name });
+            charts.appendChild(chart);
+          }
+          lineChart(chart, [{ name: name, points: series[name] }], name);
+        });
+    }
+
+    function showCycle(c) {
+      document.getElementById('status').textContent = c.status;
+      document.getElementById('stage').textContent = c.stage || '–';
+      document.getElementById('step').textContent = c.total_steps ? c.step + ' / ' + c.total_steps : String(c.step);
+      document.getElementById('attempt').textContent = String(c.attempt);
+      document.getElementById('error').textContent = c.error || '–';
+      const progress = document.getElementById('progress');
+      progress.max = Math.max(1, c.total_steps);
+      progress.value = c.step;
+      const start = stageStart[c.stage];
+      let eta = '–';
+      if (c.status === 'running' && start && c.step > start.step && c.total_steps > c.step) {
+        const perStep = (Date.now() - start.at) / (c.step - start.step);
+        eta = Math.round(perStep * (c.total_steps - c.step) / 1000) + ' s';
+      }
+      document.getElementById('eta').textContent = eta;
+      const active = c.status === 'queued' || c.status === 'running';
+      document.getElementById('cancel').hidden = !active;
+      document.getElementById('resume').hidden = c.status !== 'failed';
+      if (c.gate_report) { showGate(c.gate_report); }
+    }
+
+    function showGate(report) {
+      const rows = report.checks.map(check => el('tr', { class: check.passed ? 'pass' : 'fail' }, [
+        el('td', { text: check.name }), el('td', { text: fmt(check.candidate) }), el('td', { text: fmt(check.serving) }),
+        el('td', { text: check.rule }), el('td', { text: check.passed ? 'pass' : 'fail' })]));
+      const table = el('table', { class: 'console-table' }, [
+        el('thead', {}, [el('tr', {}, ['Check', 'Candidate', 'Serving', 'Rule', ''].map(h => el('th', { text: h })))]),
+        el('tbody', {}, rows)]);
+      const verdict = el('p', { id: 'gate-verdict', class: report.passed ? 'pass' : 'fail',
+        text: (report.passed ? 'Passed' : 'Failed') + ': candidate ' + report.candidate + ' against ' + report.serving
+          + ' on ' + report.prompts + ' held-out prompts.' });
+      const promote = el('button', { type: 'button', id: 'promote', text: 'Promote version ' + report.candidate_version_id });
+      promote.addEventListener('click', () => api('POST', '/api/console/models/' + report.candidate_version_id + '/promote')
+        .then(() => { promote.textContent = 'Promoted'; promote.disabled = true; })
+        .catch(e => { promote.textContent = e.message; }));
+      const samples = (report.samples || []).map(s => el('details', {}, [el('summary', { text: s.prompt }),
+        el('p', { text: 'candidate: ' + s.candidate }), el('p', { text: 'serving: ' + s.serving })]));
+      const notes = report.reward_model ? [el('p', { text: 'Reward model: ' + report.reward_model })] : [];
+      document.getElementById('gate').replaceChildren(verdict, table, ...notes, promote, ...samples);
+    }
+
+    function fmt(value) {
+      return value === null || value === undefined ? '–' : Number(value).toPrecision(4);
+    }
+
+    function connect() {
+      if (source) { source.close(); }
+      source = new EventSource('/api/console/cycles/' + id + '/events');
+      source.addEventListener('cycle', e => showCycle(JSON.parse(e.data)));
+      source.addEventListener('metrics', e => {
+        JSON.parse(e.data).forEach(m => {
+          if (!stageStart[m.stage]) { stageStart[m.stage] = { at: Date.parse(m.at), step: m.step }; }
+          (series[m.name] = series[m.name] || []).push({ x: m.step, y: m.value });
+        });
+        drawCharts();
+      });
+      source.addEventListener('log', e => {
+        const log = document.getElementById('log');
+        log.textContent += JSON.parse(e.data).map(l => new Date(l.at).toLocaleTimeString() + '  ' + l.line).join('\n') + '\n';
+        log.scrollTop = log.scrollHeight;
+      });
+      source.addEventListener('end', () => source.close());
+    }
+
+    document.getElementById('cancel').addEventListener('click', () =>
+      api('POST', '/api/console/cycles/' + id + '/cancel').catch(e => { document.getElementById('error').textContent = e.message; }));
+    document.getElementById('resume').addEventListener('click', () =>
+      api('POST', '/api/console/cycles/' + id + '/resume').then(() => {
+        document.getElementById('log').textContent = '';
+        Object.keys(series).forEach(k => delete series[k]);
+        connect();
+      }).catch(e => { document.getElementById('error').textContent = e.message; }));
+    connect();
+  }
+
+  const cycle = document.getElementById('cycle-page');
+  if (cycle) {
+    cyclePage(cycle);
+  } else if (document.getElementById('console')) {
+    consolePage();
+  }
+})();
