@@ -163,8 +163,10 @@ class ConsoleLifecycleTest {
         HttpResponse<String> badStage = operator.send("POST", "/api/console/cycles", "{\"stages\":[\"sft\",\"dataset\"]}");
         assertThat(badStage.statusCode()).isEqualTo(400);
         assertThat(badStage.body()).contains("order");
-        assertThat(operator.send("POST", "/api/console/cycles", "{\"stages\":[\"dataset\",\"ppo\"]}").body())
-                .contains("not available");
+        HttpResponse<String> unknownStage = operator.send("POST", "/api/console/cycles",
+                "{\"stages\":[\"dataset\",\"rlhf\"]}");
+        assertThat(unknownStage.statusCode()).isEqualTo(400);
+        assertThat(unknownStage.body()).contains("unknown stage");
         assertThat(operator.send("POST", "/api/console/cycles", "{\"preset\":\"huge\"}").statusCode()).isEqualTo(400);
     }
 
@@ -285,5 +287,43 @@ class ConsoleLifecycleTest {
             assertThat(newest.getString("requested_by")).isEqualTo("scheduler");
             operator.json("POST", "/api/console/cycles/" + newest.getLong("id") + "/cancel", new JsonObject());
         }
+    }
+
+    @Test
+    @Order(5)
+    void aFullRlhfCycleTrainsRewardModelDpoAndPpoAndGatesWithTheRewardModel() throws Exception {
+        // Preferences: for each question, the first answer rated five stars, a regenerated one one star.
+        TestClient user = new TestClient(server.port()).openChat();
+        String[] prompts = {"Where is my invoice?", "How do I track my parcel?", "Can I pay by card?",
+                "I was charged twice.", "How do I close my account?", "Is there a discount for students?"};
+        for (String prompt : prompts) {
+            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
+            String good = user.stream("/api/conversations/" + conversation + "/messages",
+                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers").getString(0);
+            String bad = user.stream("/api/messages/" + good + "/regenerate", new JsonObject()).first("start").data()
+                    .getJsonArray("answers").getString(0);
+            user.json("PUT", "/api/messages/" + good + "/rating", new JsonObject().put("stars", 5));
+            user.json("PUT", "/api/messages/" + bad + "/rating", new JsonObject().put("stars", 1));
+        }
+        HttpResponse<String> started = operator.send("POST", "/api/console/cycles", new JsonObject()
+                .put("preset", "tiny").put("stages", new JsonArray().add("dataset").add("sft").add("reward_model")
+                        .add("dpo").add("ppo").add("evaluate"))
+                .put("dataset", new JsonObject().put("evalFraction", 0.25)).encode());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
+        long id = new JsonObject(started.body()).getLong("id");
+
+        JsonObject cycle = waitFor(id, ConsoleLifecycleTest::ended, 300);
+        assertThat(cycle.getString("status")).as(cycle.encode()).isEqualTo("succeeded");
+        JsonObject results = cycle.getJsonObject("stage_results");
+        assertThat(results.getJsonObject("dataset").getInteger("preference_train")).isPositive();
+        assertThat(results.getJsonObject("reward_model").getString("reward_model_dir")).isNotBlank();
+        assertThat(results.getJsonObject("dpo").getInteger("steps")).isEqualTo(4);
+        assertThat(results.getJsonObject("ppo").getInteger("steps")).isEqualTo(2);
+        JsonObject gate = cycle.getJsonObject("gate_report");
+        assertThat(gate.getJsonArray("checks")).extracting(c -> ((JsonObject) c).getString("name"))
+                .contains("eval_loss", "response_length", "kl", "reward_score", "win_rate");
+        // every stage's metrics reached the database, under the trainers' own names
+        String events = operator.get("/api/console/cycles/" + id + "/events").body();
+        assertThat(events).contains("eval_accuracy").contains("rewards/margins").contains("objective/kl");
     }
 }

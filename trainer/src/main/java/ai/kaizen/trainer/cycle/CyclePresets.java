@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * Named hyper-parameter sets for a cycle's request ({@code "preset": "standard"}): the preset's options are the
  * defaults, and whatever the request sets itself wins. {@code tiny} is for trying the loop in seconds on a small
- * model; {@code standard} is one epoch of full fine-tuning.
+ * model; {@code standard} is one epoch of full fine-tuning for each training stage (TRL's defaults otherwise).
  */
 public final class CyclePresets {
 
@@ -17,6 +17,11 @@ public final class CyclePresets {
                     .put("sft", new JsonObject().put("max_steps", 4).put("per_device_train_batch_size", 2)
                             .put("learning_rate", 1e-3).put("warmup_steps", 0).put("logging_steps", 1)
                             .put("eval_steps", 2).put("save_steps", 2).put("max_length", 512))
+                    .put("reward_model", pairwise(4, 2, 1e-3).put("max_length", 512))
+                    .put("dpo", pairwise(4, 2, 1e-3).put("max_length", 512))
+                    .put("ppo", new JsonObject().put("max_steps", 2).put("per_device_train_batch_size", 2)
+                            .put("num_ppo_epochs", 1).put("response_length", 8).put("learning_rate", 1e-4)
+                            .put("logging_steps", 1).put("eval_steps", 1).put("save_steps", 1))
                     .put("eval_prompts", 4).put("eval_max_new_tokens", 12)
                     .put("gate", new JsonObject().put("max_eval_loss_increase", 0.5).put("max_length_ratio", 3.0)),
             "standard", new JsonObject()
@@ -24,7 +29,18 @@ public final class CyclePresets {
                             .put("per_device_train_batch_size", 4).put("gradient_accumulation_steps", 4)
                             .put("warmup_steps", 10).put("logging_steps", 5).put("eval_steps", 50)
                             .put("save_steps", 50).put("load_best_model_at_end", true))
+                    .put("reward_model", new JsonObject().put("num_train_epochs", 1).put("eval_steps", 50)
+                            .put("save_steps", 50))
+                    .put("dpo", new JsonObject().put("num_train_epochs", 1).put("eval_steps", 50).put("save_steps", 50))
+                    .put("ppo", new JsonObject().put("num_train_epochs", 1))
                     .put("eval_prompts", 32).put("eval_max_new_tokens", 128));
+
+    /** A reward-model or DPO option set: a few steps, logged, evaluated and saved every other step. */
+    private static JsonObject pairwise(int steps, int batch, double learningRate) {
+        return new JsonObject().put("max_steps", steps).put("per_device_train_batch_size", batch)
+                .put("learning_rate", learningRate).put("warmup_steps", 0).put("logging_steps", 1)
+                .put("eval_steps", 2).put("save_steps", 2);
+    }
 
     private CyclePresets() {
     }

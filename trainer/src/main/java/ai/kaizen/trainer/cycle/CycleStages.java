@@ -1,13 +1,17 @@
 package ai.kaizen.trainer.cycle;
 
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.reward.RewardModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The one place where stages are wired: which {@link StageKind}s this build can run, and the implementation of
- * each. The reward-model, DPO and PPO trainers arrive with their own issues; wiring one is a case here (and, for
- * the evaluation gate's reward-model score, a {@link ResponseScorer} factory in {@link #scorer}).
+ * each, plus the reward model's {@link ResponseScorer} for the evaluation gate.
  */
 public final class CycleStages {
 
@@ -16,25 +20,36 @@ public final class CycleStages {
 
     /** The stages this build can run. */
     public static Set<StageKind> available() {
-        return EnumSet.of(StageKind.DATASET, StageKind.SFT, StageKind.EVALUATE);
+        return EnumSet.allOf(StageKind.class);
     }
 
-    /** The implementation of {@code kind}; fails with a one-line reason when this build has none. */
+    /** The implementation of {@code kind}. */
     public static CycleStage of(StageKind kind) {
         return switch (kind) {
             case DATASET -> new DatasetStage();
             case SFT -> new SftStage();
+            case REWARD_MODEL -> new RewardModelStage();
+            case DPO -> new DpoStage();
+            case PPO -> new PpoStage();
             case EVALUATE -> new EvaluationStage();
-            case REWARD_MODEL, DPO, PPO -> throw new IllegalArgumentException("the " + kind.label()
-                    + " stage is not available in this build yet");
         };
     }
 
-    /**
-     * Scores answers with the reward model in {@code rewardModelDir}, for the evaluation gate. Empty until the
-     * reward-model class is wired here; the gate then reports reward score and win rate as unavailable.
-     */
-    public static Optional<ResponseScorer> scorer(java.nio.file.Path rewardModelDir) {
-        return Optional.empty();
+    /** Scores answers with the reward model in {@code rewardModelDir}, for the evaluation gate. */
+    public static Optional<ResponseScorer> scorer(Path rewardModelDir) {
+        RewardModel model = RewardModel.load(rewardModelDir);
+        return Optional.of(new ResponseScorer() {
+            @Override
+            public double score(List<ChatMessage> conversation, String answer) {
+                List<ChatMessage> whole = new ArrayList<>(conversation);
+                whole.add(ChatMessage.assistant(answer));
+                return model.score(List.of(whole)).get(0).raw();
+            }
+
+            @Override
+            public void close() {
+                model.close();
+            }
+        });
     }
 }

@@ -4,6 +4,7 @@ import ai.kaizen.trainer.dataset.Dataset;
 import ai.kaizen.trainer.dataset.DatasetBuilder;
 import ai.kaizen.trainer.dataset.DatasetParameters;
 import ai.kaizen.trainer.dataset.JsonlFormats;
+import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.SftExample;
 import io.vertx.core.json.JsonObject;
 
@@ -11,10 +12,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /**
- * Builds a new versioned SFT dataset from all feedback up to now (options under {@code "dataset"}, as
+ * Builds a new versioned SFT dataset (and, for the reward-model, DPO and PPO stages, a preference dataset) from all
+ * feedback up to now (options under {@code "dataset"}, as
  * {@link DatasetParameters#fromJson}) and writes it as TRL JSONL for the training stages.
  */
 final class DatasetStage implements CycleStage {
+
+    /** The result key of the preference dataset's directory (built when a stage needs pairs). */
+    static final String PREFERENCES_DIR = "preferences_dir";
 
     @Override
     public StageKind kind() {
@@ -35,8 +40,23 @@ final class DatasetStage implements CycleStage {
         JsonlFormats.writeDataset(dataset, dir);
         context.log("dataset version " + dataset.versionId() + ": " + dataset.train().size() + " train, "
                 + dataset.eval().size() + " eval examples");
-        context.progress(kind(), 1, 1);
-        return new JsonObject().put("dataset_version_id", dataset.versionId()).put("dir", dir.toString())
+        JsonObject result = new JsonObject().put("dataset_version_id", dataset.versionId()).put("dir", dir.toString())
                 .put("train", dataset.train().size()).put("eval", dataset.eval().size());
+        if (CycleRunner.stagesOf(context.request()).stream().anyMatch(StageKind::needsPreferences)) {
+            Dataset<PreferenceExample> pairs = CycleReporter.await(new DatasetBuilder(context.sessions())
+                    .buildPreferences(Instant.now(), parameters));
+            if (pairs.train().isEmpty()) {
+                throw new IllegalStateException("the feedback gives no preference pairs yet (pairwise choices, "
+                        + "reviewers' rankings, star ratings that differ); the reward model, DPO and PPO need some");
+            }
+            Path pairsDir = context.stageDir(kind()).resolve("preferences");
+            JsonlFormats.writeDataset(pairs, pairsDir);
+            context.log("dataset version " + pairs.versionId() + ": " + pairs.train().size() + " train, "
+                    + pairs.eval().size() + " eval preference pairs");
+            result.put(PREFERENCES_DIR, pairsDir.toString()).put("preference_dataset_version_id", pairs.versionId())
+                    .put("preference_train", pairs.train().size()).put("preference_eval", pairs.eval().size());
+        }
+        context.progress(kind(), 1, 1);
+        return result;
     }
 }

@@ -3,11 +3,9 @@ package ai.kaizen.trainer.cycle;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.model.LanguageModel;
-import ai.kaizen.model.generation.GenerationOptions;
-import ai.kaizen.model.generation.GenerationResult;
-import ai.kaizen.model.generation.TokenListener;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.SftExample;
+import ai.kaizen.trainer.eval.PolicyComparison;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.registry.ModelArtifacts;
 import ai.kaizen.trainer.sft.SftConfig;
@@ -24,9 +22,9 @@ import java.util.Optional;
 /**
  * The evaluation gate. Registers the newest trained model as the cycle's candidate (its files stored and
  * checksummed under the registry), then compares it with the model the cycle trained from on held-out prompts
- * (the dataset's eval split): SFT loss on the held-out answers, mean answer length (greedy, in tokens), and, when
- * a reward model is given ({@code reward_model_dir}) and wired ({@link CycleStages#scorer}), its mean score and
- * win rate. Pass or fail against {@link GateThresholds}; the report is stored on the cycle.
+ * (the dataset's eval split): SFT loss on the held-out answers, mean answer length (greedy, in tokens), the KL of
+ * the candidate's answers to the serving model ({@link PolicyComparison#meanLogRatio}), and, when the cycle has a
+ * reward model (its reward_model stage, or {@code reward_model_dir}), its mean score and win rate. Pass or fail against {@link GateThresholds}; the report is stored on the cycle.
  */
 final class EvaluationStage implements CycleStage {
 
@@ -52,12 +50,19 @@ final class EvaluationStage implements CycleStage {
         int prompts = Math.min(heldOut.size(), context.request().getInteger("eval_prompts", 16));
         heldOut = heldOut.subList(0, prompts);
         int maxNewTokens = context.request().getInteger("eval_max_new_tokens", 48);
-        context.progress(kind(), 0, 2);
+        context.progress(kind(), 0, 3);
 
-        Measured serving = measure(Path.of(context.base().artifactPath()), heldOut, maxNewTokens);
-        context.progress(kind(), 1, 2);
-        Measured trained = measure(Path.of(candidate.artifactPath()), heldOut, maxNewTokens);
-        context.progress(kind(), 2, 2);
+        Path servingDir = Path.of(context.base().artifactPath());
+        Path candidateDir = Path.of(candidate.artifactPath());
+        Measured serving = measure(servingDir, heldOut, maxNewTokens);
+        context.progress(kind(), 1, 3);
+        Measured trained = measure(candidateDir, heldOut, maxNewTokens);
+        context.progress(kind(), 2, 3);
+        double kl;
+        try (LanguageModel c = LanguageModel.load(candidateDir); LanguageModel s = LanguageModel.load(servingDir)) {
+            kl = PolicyComparison.meanLogRatio(c.network(), s.network(), trained.answers);
+        }
+        context.progress(kind(), 3, 3);
 
         GateThresholds thresholds = GateThresholds.fromJson(context.options(kind()).getJsonObject("gate",
                 context.request().getJsonObject("gate", new JsonObject())));
@@ -69,20 +74,22 @@ final class EvaluationStage implements CycleStage {
         passed &= check(checks, "response_length", trained.meanLength(), serving.meanLength(),
                 "at most " + thresholds.maxLengthRatio() + " x serving",
                 trained.meanLength() <= thresholds.maxLengthRatio() * Math.max(1.0, serving.meanLength()));
+        passed &= check(checks, "kl", kl, 0, "at most " + thresholds.maxKl() + " nats per answer",
+                !(kl > thresholds.maxKl()));
 
         JsonObject report = new JsonObject()
                 .put("candidate_version_id", candidate.id()).put("candidate", candidate.label())
                 .put("serving_version_id", context.base().id()).put("serving", context.base().label())
                 .put("prompts", prompts).put("max_new_tokens", maxNewTokens);
-        Optional<String> rmDir = Optional.ofNullable(context.request().getString("reward_model_dir"));
-        Optional<ResponseScorer> scorer = rmDir.flatMap(dir -> CycleStages.scorer(Path.of(dir)));
+        Optional<Path> rmDir = RewardModelStage.of(context);
+        Optional<ResponseScorer> scorer = rmDir.flatMap(CycleStages::scorer);
         if (scorer.isPresent()) {
             try (ResponseScorer rm = scorer.get()) {
                 double sumT = 0, sumS = 0, wins = 0;
                 for (int i = 0; i < prompts; i++) {
                     List<ChatMessage> prompt = promptOf(heldOut.get(i));
-                    double t = rm.score(prompt, trained.answers.get(i));
-                    double s = rm.score(prompt, serving.answers.get(i));
+                    double t = rm.score(prompt, trained.answers.get(i).text());
+                    double s = rm.score(prompt, serving.answers.get(i).text());
                     sumT += t;
                     sumS += s;
                     wins += t > s ? 1 : t == s ? 0.5 : 0;
@@ -100,7 +107,7 @@ final class EvaluationStage implements CycleStage {
         for (int i = 0; i < Math.min(SAMPLES, prompts); i++) {
             List<ChatMessage> prompt = promptOf(heldOut.get(i));
             samples.add(new JsonObject().put("prompt", prompt.get(prompt.size() - 1).content())
-                    .put("candidate", trained.answers.get(i)).put("serving", serving.answers.get(i)));
+                    .put("candidate", trained.answers.get(i).text()).put("serving", serving.answers.get(i).text()));
         }
         report.put("checks", checks).put("samples", samples).put("passed", passed);
         CycleReporter.await(new ai.kaizen.db.cycle.CycleRepository(context.sessions())
@@ -165,27 +172,21 @@ final class EvaluationStage implements CycleStage {
     }
 
     /** One model's held-out loss and greedy answers. */
-    private record Measured(double evalLoss, List<String> answers, List<Integer> lengths) {
+    private record Measured(double evalLoss, List<PolicyComparison.Answer> answers) {
         double meanLength() {
-            return lengths.stream().mapToInt(Integer::intValue).average().orElse(0);
+            return answers.stream().mapToInt(a -> a.answerIds().length).average().orElse(0);
         }
     }
 
     private static Measured measure(Path modelDir, List<SftExample> heldOut, int maxNewTokens) {
         try (LanguageModel model = LanguageModel.load(modelDir)) {
-            List<String> answers = new ArrayList<>();
-            List<Integer> lengths = new ArrayList<>();
-            GenerationOptions greedy = GenerationOptions.builder(model.generationConfig())
-                    .maxNewTokens(maxNewTokens).doSample(false).build();
-            for (SftExample example : heldOut) {
-                GenerationResult answer = model.generator().chat(promptOf(example), greedy, TokenListener.NONE);
-                answers.add(answer.text());
-                lengths.add(answer.tokenIds().length);
-            }
+            List<List<ChatMessage>> prompts = heldOut.stream().map(EvaluationStage::promptOf).toList();
+            List<PolicyComparison.Answer> answers = PolicyComparison.answer(model, prompts,
+                    new PolicyComparison.Settings(maxNewTokens, true, 1.0, 0, 0));
             // The SFT trainer's own held-out loss, so that the gate and training measure the same thing; made
             // after generating, since it marks the weights trainable.
             try (SftTrainer scorer = new SftTrainer(SftConfig.defaults(modelDir), model)) {
-                return new Measured(scorer.evaluate(scorer.tokenize(heldOut)), answers, lengths);
+                return new Measured(scorer.evaluate(scorer.tokenize(heldOut)), answers);
             }
         }
     }

@@ -4,7 +4,6 @@ import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.sft.Checkpoints;
 import ai.kaizen.trainer.sft.SftConfig;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftRun;
 import com.google.gson.JsonParser;
@@ -12,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Supervised fine-tuning of the base model on the cycle's dataset, with the TRL options under {@code "sft"}. It
@@ -45,24 +43,8 @@ final class SftStage implements CycleStage {
         context.log("sft: " + train.size() + " examples, " + total + " steps from " + context.newestModelDir());
         Checkpoints.latest(output).ifPresent(checkpoint ->
                 context.log("sft: resuming from " + checkpoint.getFileName()));
-        SftResult result = SftRun.run(context.newestModelDir(), config, train, eval, new SftListener() {
-            @Override
-            public void onLog(Map<String, Number> metrics) {
-                int step = metrics.getOrDefault("step", 0).intValue();
-                context.progress(kind(), step, total);
-                context.metrics(kind(), step, metrics);
-            }
-
-            @Override
-            public void onCheckpoint(Path directory) {
-                context.log("checkpoint " + directory.getFileName());
-            }
-
-            @Override
-            public boolean shouldStop() {
-                return context.stopRequested();
-            }
-        });
+        SftResult result = SftRun.run(context.newestModelDir(), config, train, eval,
+                new StageListener(context, kind(), total));
         if (context.stopRequested()) {
             throw new CycleStopped();
         }

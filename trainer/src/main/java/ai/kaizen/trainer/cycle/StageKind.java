@@ -32,6 +32,11 @@ public enum StageKind {
         return training;
     }
 
+    /** Whether the stage trains on preference pairs (the dataset stage then builds them too). */
+    public boolean needsPreferences() {
+        return this == REWARD_MODEL || this == DPO || this == PPO;
+    }
+
     /** Its name in requests, results and the console: {@code dataset}, {@code sft}, {@code reward_model}, ... */
     public String label() {
         return name().toLowerCase(Locale.ROOT);

@@ -1,0 +1,48 @@
+package ai.kaizen.trainer.cycle;
+
+import com.google.gson.JsonParser;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+
+/** What the reward-model, DPO and PPO stages share: their pairs, and their trainer options as the trainers read them. */
+final class PreferenceStages {
+
+    private PreferenceStages() {
+    }
+
+    /** The preference dataset the dataset stage built. */
+    static Path pairs(CycleContext context, StageKind kind) {
+        String dir = context.result(StageKind.DATASET).map(r -> r.getString(DatasetStage.PREFERENCES_DIR))
+                .orElseThrow(() -> new IllegalStateException("the " + kind.label()
+                        + " stage needs the dataset stage (with preference pairs) before it"));
+        return Path.of(dir);
+    }
+
+    /** How many training pairs the dataset stage wrote (for the progress total). */
+    static int trainPairs(CycleContext context) {
+        return context.result(StageKind.DATASET).map(r -> r.getInteger("preference_train", 0)).orElse(0);
+    }
+
+    /**
+     * The stage's TRL options from the request, writing to its own output directory and always resuming (a cycle
+     * resumed after its trainer died continues where it was).
+     */
+    static com.google.gson.JsonObject options(CycleContext context, StageKind kind, Path output) {
+        com.google.gson.JsonObject options = JsonParser.parseString(context.options(kind).encode())
+                .getAsJsonObject();
+        options.addProperty("output_dir", output.toString());
+        options.addProperty("resume", true);
+        return options;
+    }
+
+    /** The trainer's metrics map, as a stage result (non-finite values left out). */
+    static JsonObject metrics(java.util.Map<String, Double> metrics) {
+        JsonObject out = new JsonObject();
+        metrics.forEach((k, v) -> {
+            if (v != null && Double.isFinite(v)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+}
