@@ -137,6 +137,10 @@ public record KaizenConfig(
             throw values.invalid(ConfigKey.MODEL_DIR, "is not a path: " + e.getReason());
         }
         if (!java.nio.file.Files.isRegularFile(dir.resolve("config.json"))) {
+            if ("default".equals(values.get(ConfigKey.MODEL_DIR).source())) {
+                // the default names the repository's starter model: started elsewhere, serve none rather than fail
+                return Optional.empty();
+            }
             throw values.invalid(ConfigKey.MODEL_DIR, "is not a model directory (no config.json in " + dir + ")");
         }
         return Optional.of(dir);
