@@ -86,8 +86,9 @@ public final class StarterRecipe {
     }
 
     /**
-     * Chat-tuning defaults: full fine-tuning of the pretrained model at a tenth of its peak rate,
-     * batches of 16 conversations.
+     * Chat-tuning defaults: full fine-tuning of the pretrained model at a quarter of its peak rate,
+     * batches of 16 conversations. The held-out loss is only watched: the last weights are kept, so
+     * the held-out messages choose nothing.
      *
      * @param outputDir the run's output directory
      * @param maxSteps optimizer updates
@@ -95,7 +96,7 @@ public final class StarterRecipe {
      */
     public static SftConfig chatDefaults(Path outputDir, int maxSteps) {
         return new SftConfig(5e-4, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20), maxSteps, 1,
-                16, 1, 1.0, SHAPE.context(), Math.max(1, maxSteps / 5), 16, 0, true, 10, 100, 1, SEED, null,
+                16, 1, 1.0, SHAPE.context(), Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
                 outputDir, false);
     }
 
