@@ -6,7 +6,6 @@ import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.BitextImport.LabelledRow;
 import ai.kaizen.trainer.dataset.SftExample;
-import ai.kaizen.trainer.sft.SftConfig;
 import ai.kaizen.trainer.sft.SftTrainer;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +109,7 @@ public final class StarterEvaluation {
     /** Mean loss per answer token (the chat-tuning loss) over examples, without gradients. */
     static double evalLoss(LanguageModel model, List<SftExample> examples) {
         // the SFT trainer's own evaluation, so the number is the one chat tuning reports
-        try (SftTrainer trainer = new SftTrainer(SftConfig.defaults(model.directory()), model)) {
+        try (SftTrainer trainer = new SftTrainer(StarterRecipe.chatDefaults(model.directory(), 1), model)) {
             return trainer.evaluate(trainer.tokenize(examples));
         }
     }
