@@ -8,7 +8,6 @@ import ai.kaizen.trainer.sft.SftResult;
 import com.google.gson.JsonObject;
 import io.vertx.core.json.Json;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiFunction;
 import me.tongfei.progressbar.ProgressBar;
@@ -71,14 +70,8 @@ final class StarterTrainingOptions {
                 }
             });
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("steps", result.globalStep());
-        summary.put("train_loss", result.trainLoss());
-        summary.put("best_eval_loss", result.bestEvalLoss());
-        summary.put("best_step", result.bestStep());
-        summary.put("tokens_per_second", result.tokensPerSecond());
+        Map<String, Object> summary = TrainingCli.summary(result);
         summary.put("wall_seconds", (System.nanoTime() - started) / 1e9);
-        summary.put("output_dir", result.outputDir().toString());
         cli.getOut().println(Json.encode(summary));
         return 0;
     }
