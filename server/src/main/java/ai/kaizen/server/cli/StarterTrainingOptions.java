@@ -25,7 +25,7 @@ final class StarterTrainingOptions {
             + "metrics.jsonl, the trained model).")
     Path out;
 
-    @Option(names = "--max-steps", paramLabel = "N", description = "Optimizer updates.")
+    @Option(names = "--max-steps", required = true, paramLabel = "N", description = "Optimizer updates.")
     int maxSteps;
 
     @Option(names = "--config", paramLabel = "FILE",
