@@ -15,7 +15,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -59,13 +58,7 @@ public final class TrainSftCommand implements Callable<Integer> {
                 }
             });
         }
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("steps", result.globalStep());
-        summary.put("train_loss", result.trainLoss());
-        summary.put("best_eval_loss", result.bestEvalLoss());
-        summary.put("best_step", result.bestStep());
-        summary.put("tokens_per_second", result.tokensPerSecond());
-        summary.put("output_dir", result.outputDir().toString());
+        Map<String, Object> summary = TrainingCli.summary(result);
         spec.commandLine().getOut().println(Json.encode(summary));
         return 0;
     }

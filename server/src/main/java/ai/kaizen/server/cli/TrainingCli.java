@@ -1,5 +1,6 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.trainer.sft.SftResult;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -68,5 +70,17 @@ final class TrainingCli {
                 return;
             }
         }
+    }
+
+    /** The JSON summary a training command prints on stdout when it ends. */
+    static Map<String, Object> summary(SftResult result) {
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("steps", result.globalStep());
+        summary.put("train_loss", result.trainLoss());
+        summary.put("best_eval_loss", result.bestEvalLoss());
+        summary.put("best_step", result.bestStep());
+        summary.put("tokens_per_second", result.tokensPerSecond());
+        summary.put("output_dir", result.outputDir().toString());
+        return summary;
     }
 }

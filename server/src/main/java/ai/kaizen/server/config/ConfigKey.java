@@ -33,9 +33,10 @@ public enum ConfigKey {
             "Most connections the server opens to the database."),
     DATABASE_EMBEDDED_PORT("database.embedded-port", "0", "PORT",
             "Port of the embedded PostgreSQL; 0 picks a free one at each start."),
-    MODEL_DIR("model.dir", "", "DIR",
-            "Model to serve, in Hugging Face layout (e.g. `../shared/models/stories260k`); empty serves none "
-                    + "and `/ready` says so."),
+    MODEL_DIR("model.dir", "models/starter", "DIR",
+            "Model to serve, in Hugging Face layout. The default is the starter model committed in the repository "
+                    + "(found when started from the repository's root; elsewhere, without it, none is served); "
+                    + "empty serves none and `/ready` says so."),
     INFERENCE_WORKERS("inference.workers", "1", "N",
             "Threads that run the model; each runs one generation (or one A/B pair) at a time."),
     INFERENCE_QUEUE("inference.queue", "16", "N",

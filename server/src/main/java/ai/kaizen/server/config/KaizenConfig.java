@@ -178,6 +178,11 @@ public record KaizenConfig(
             throw values.invalid(ConfigKey.MODEL_DIR, "is not a path: " + e.getReason());
         }
         if (!java.nio.file.Files.isRegularFile(dir.resolve("config.json"))) {
+            if (text.equals(ConfigKey.MODEL_DIR.defaultValue())) {
+                // the default names the repository's starter model: started elsewhere, serve none rather than fail
+                // (compared by text, not source: with() passes the defaults on as set values)
+                return Optional.empty();
+            }
             throw values.invalid(ConfigKey.MODEL_DIR, "is not a model directory (no config.json in " + dir + ")");
         }
         return Optional.of(dir);

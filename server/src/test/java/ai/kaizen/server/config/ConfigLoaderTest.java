@@ -35,6 +35,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDefaultModelIsTheRepositorysStarterModelWhenItIsThere() throws IOException {
+        // tests run in server/, where models/starter is absent: the default then serves no model
+        assertThat(Files.exists(Path.of("models/starter/config.json"))).isFalse();
+        assertThat(load(Map.of(), Map.of(), null).modelDir()).isEmpty();
+        assertThat(KaizenConfig.defaults(dir).with(Map.of(ConfigKey.HTTP_PORT, "0")).modelDir()).isEmpty();
+        // a directory named explicitly must exist
+        assertThatThrownBy(() -> load(Map.of(ConfigKey.MODEL_DIR, dir.resolve("none").toString()), Map.of(), null))
+                .isInstanceOf(InvalidConfigException.class).hasMessageContaining("model.dir");
+        Path model = Files.createDirectories(dir.resolve("m"));
+        Files.writeString(model.resolve("config.json"), "{}");
+        assertThat(load(Map.of(), Map.of("KAIZEN_MODEL_DIR", model.toString()), null).modelDir()).contains(model);
+    }
+
+    @Test
     void flagsBeatEnvironmentWhichBeatsTheFile() throws IOException {
         Path file = dir.resolve("kaizen.properties");
         Files.writeString(file, "http.port=1111\ndatabase.pool-size=3\nlog.level=debug\n");

@@ -99,4 +99,41 @@ public final class BitextImport {
         }
         return rows;
     }
+
+    /**
+     * One row of a Bitext file with its labels, for uses that need the intent (stratified splits, intent
+     * classifiers). Rows with a blank message or answer are left out; repeated messages are kept.
+     *
+     * @param instruction the customer message
+     * @param intent the intent label, e.g. {@code get_refund}
+     * @param category the category label, e.g. {@code REFUND}
+     * @param response the agent answer
+     */
+    public record LabelledRow(String instruction, String intent, String category, String response) {
+    }
+
+    /** Reads every labelled row of one Bitext CSV file ({@code detailed_responses.csv} or {@code canned_responses.csv}). */
+    public static List<LabelledRow> labelledRows(Path file) {
+        CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get();
+        List<LabelledRow> out = new ArrayList<>();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             CSVParser parser = CSVParser.builder().setReader(in).setFormat(format).get()) {
+            for (String column : List.of("instruction", "intent", "category", "response")) {
+                if (!parser.getHeaderMap().containsKey(column)) {
+                    throw new IllegalArgumentException(file + " has no " + column + " column: " + parser.getHeaderNames());
+                }
+            }
+            for (CSVRecord record : parser) {
+                if (!record.get("instruction").isBlank() && !record.get("response").isBlank()) {
+                    out.add(new LabelledRow(record.get("instruction"), record.get("intent"), record.get("category"),
+                            record.get("response")));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException(file + " is not valid CSV: " + e.getMessage(), e);
+        }
+        return out;
+    }
 }

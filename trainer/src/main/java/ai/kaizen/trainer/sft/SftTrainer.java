@@ -174,8 +174,21 @@ public final class SftTrainer implements AutoCloseable {
      * @return what happened
      */
     public SftResult train(List<SftExample> train, List<SftExample> eval, SftListener listener) {
-        List<TokenizedExample> trainSet = tokenize(train);
-        List<TokenizedExample> evalSet = tokenize(eval);
+        return trainTokenized(tokenize(train), tokenize(eval), listener);
+    }
+
+    /**
+     * Trains on examples already tokenised, then saves the output directory, as {@link #train}
+     * does. The loss covers the tokens each example marks as targets: for plain-text pretraining
+     * ({@link PackedText}) every token, which makes this a causal language-model trainer.
+     *
+     * @param trainSet training examples
+     * @param evalSet evaluation examples (may be empty)
+     * @param listener progress callbacks
+     * @return what happened
+     */
+    public SftResult trainTokenized(List<TokenizedExample> trainSet, List<TokenizedExample> evalSet,
+            SftListener listener) {
         if (trainSet.isEmpty()) {
             throw new IllegalArgumentException("no training example has an assistant token to learn");
         }

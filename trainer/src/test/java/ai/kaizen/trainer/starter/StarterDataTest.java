@@ -1,0 +1,50 @@
+package ai.kaizen.trainer.starter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.kaizen.trainer.dataset.BitextImport.LabelledRow;
+import ai.kaizen.trainer.dataset.SftExample;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The held-out customer messages reach no training step. */
+class StarterDataTest {
+
+    private static Path sharedData() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("shared/data/bitext"))) {
+                return dir.resolve("shared/data");
+            }
+        }
+        throw new IllegalStateException("shared/data not found");
+    }
+
+    @Test
+    void heldOutMessagesAreInNoTrainingTextAndEveryIntentIsHeldOut() {
+        StarterData data = StarterData.of(StarterCorpus.load(sharedData()), StarterRecipe.SEED);
+        List<LabelledRow> heldOut = data.heldOutDetailed();
+        assertThat(heldOut).hasSizeBetween(300, 500);
+        assertThat(heldOut.stream().map(LabelledRow::intent).collect(Collectors.toSet())).hasSize(27);
+
+        Set<String> held = heldOut.stream().map(LabelledRow::instruction).collect(Collectors.toSet());
+        List<String> documents = data.pretrainingDocuments(StarterRecipe.SEED);
+        Set<String> firstLines = new HashSet<>();
+        for (String d : documents) {
+            firstLines.add(d.split("\n\n", 2)[0]);
+        }
+        assertThat(firstLines).doesNotContainAnyElementsOf(held);
+        assertThat(data.tokenizerTexts()).containsExactlyInAnyOrderElementsOf(documents);
+        for (SftExample e : data.trainChat()) {
+            String user = e.messages().stream().filter(m -> m.role().equals("user")).findFirst().orElseThrow()
+                    .content();
+            assertThat(held).doesNotContain(user);
+        }
+        assertThat(data.trainCanned()).noneMatch(r -> held.contains(r.instruction()));
+        assertThat(data.heldOutChat()).hasSameSizeAs(heldOut);
+    }
+}

@@ -1,0 +1,92 @@
+package ai.kaizen.trainer.starter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.generation.FinishReason;
+import ai.kaizen.model.generation.GenerationOptions;
+import ai.kaizen.model.generation.GenerationResult;
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.model.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/** The committed starter model ({@code models/starter}): its tokenizer, and a golden-ish answer. */
+class StarterModelTest {
+
+    private static Path model;
+    private static StarterData data;
+
+    @BeforeAll
+    static void find() {
+        model = above("models/starter");
+        data = StarterData.of(StarterCorpus.load(above("../shared/data")), StarterRecipe.SEED);
+    }
+
+    /** @return a path relative to the repository root, looked up from the working directory upwards */
+    private static Path above(String relative) {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("models")) && Files.exists(dir.resolve("pom.xml"))
+                    && Files.exists(dir.resolve(relative))) {
+                return dir.resolve(relative).normalize();
+            }
+        }
+        throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
+    }
+
+    @Test
+    void tokenizerRoundTripsTextAndKeepsPlaceholdersAndControlTokensWhole() {
+        try (Tokenizer t = Tokenizer.load(model)) {
+            for (String text : List.of("Hi! I'd like to cancel order {{Order Number}} — it's late.",
+                    "Ça coûte 12,50 € ? 日本語 😀\n\tend  ", "{{Customer Support Phone Number}}{{Live Chat}}")) {
+                int[] ids = t.encode(text, false);
+                assertThat(t.decode(ids, 0, ids.length, false)).isEqualTo(text);
+            }
+            for (String whole : List.of("{{Order Number}}", "{{Customer Support Phone Number}}",
+                    StarterRecipe.IM_START, StarterRecipe.IM_END, StarterRecipe.END_OF_TEXT)) {
+                assertThat(t.encode(whole, false)).as(whole).containsExactly(t.addedTokenId(whole));
+            }
+            assertThat(t.chatTemplate().isFallback()).isFalse();
+        }
+    }
+
+    @Test
+    void chatsGreedilyInTheCustomerServiceRegisterAndEndsItsTurn() {
+        try (LanguageModel lm = LanguageModel.load(model)) {
+            GenerationOptions greedy = GenerationOptions.builder(lm.generationConfig()).doSample(false)
+                    .repetitionPenalty(1.0).maxNewTokens(250).build();
+            GenerationResult r = lm.generator().chat(List.of(ChatMessage.system(StarterData.SYSTEM_PROMPT),
+                    ChatMessage.user("I forgot the password of my account, what can I do?")), greedy, token -> true);
+            // it learned the chat format (stops with <|im_end|>) and Bitext's answers (placeholders, addressing "you")
+            assertThat(r.finishReason()).as(r.text()).isEqualTo(FinishReason.EOS);
+            assertThat(r.text()).containsPattern("\\{\\{[^}]+\\}\\}").contains("you");
+            assertThat(r.text()).doesNotContain(StarterRecipe.IM_START, StarterRecipe.IM_END);
+        }
+    }
+
+    /**
+     * The behaviour issue #7 asks for. The committed model does not reach it: measured on the held-out
+     * split its greedy answers address the customer's intent 14% of the time (1.3M parameters, 43
+     * minutes of shared CPU), and most answers drift to the order-status template.
+     */
+    @Disabled("starter model too weak yet: held-out intent accuracy 0.14; answers refund questions with the "
+            + "order-status template (see models/starter/README.md)")
+    @Test
+    void answersAnUnseenRefundQuestionAboutRefunds() {
+        String question = "I returned the shoes I bought last week, when will I get my money back?";
+        assertThat(data.corpus().detailed()).noneMatch(r -> r.instruction().equals(question));
+        assertThat(data.corpus().canned()).noneMatch(r -> r.instruction().equals(question));
+        try (LanguageModel lm = LanguageModel.load(model)) {
+            GenerationOptions greedy = GenerationOptions.builder(lm.generationConfig()).doSample(false)
+                    .repetitionPenalty(1.0).maxNewTokens(120).build();
+            String answer = StarterEvaluation.answer(lm, question, greedy);
+            assertThat(answer).isNotBlank();
+            assertThat(StarterEvaluation.classifier(data).classify(answer)).as(answer).isIn("get_refund",
+                    "track_refund", "check_refund_policy");
+        }
+    }
+}
