@@ -324,6 +324,7 @@ class ConsoleLifecycleTest {
                 .contains("eval_loss", "response_length", "kl", "reward_score", "win_rate");
         // every stage's metrics reached the database, under the trainers' own names
         String events = operator.get("/api/console/cycles/" + id + "/events").body();
-        assertThat(events).contains("eval_accuracy").contains("rewards/margins").contains("objective/kl");
+        assertThat(events).contains("\"stage\":\"reward_model\",\"step\":4,\"name\":\"accuracy\"")
+                .contains("\"name\":\"rewards/margins\"").contains("\"name\":\"objective/kl\"");
     }
 }
