@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.pairwise;
 
+import ai.kaizen.model.training.Autograd;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
@@ -73,6 +74,7 @@ public final class PairwiseTrainingLoop {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training pair has answer tokens to learn from");
         }
+        Autograd.offOutsideCollectors();
         long totalSteps = args.totalSteps(train.size());
         WarmupCosineSchedule schedule = new WarmupCosineSchedule(args.learningRate(), args.warmupSteps(),
                 (int) totalSteps);

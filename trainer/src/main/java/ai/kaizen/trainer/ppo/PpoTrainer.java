@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.model.training.Autograd;
 import ai.kaizen.trainer.reward.RewardStats;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -232,6 +233,7 @@ public final class PpoTrainer implements AutoCloseable {
      */
     public PpoResult train(List<List<ChatMessage>> trainPrompts, List<List<ChatMessage>> evalPrompts,
             SftListener listener) {
+        Autograd.offOutsideCollectors();
         List<int[]> train = tokenize(trainPrompts);
         List<int[]> eval = tokenize(evalPrompts);
         if (train.isEmpty()) {

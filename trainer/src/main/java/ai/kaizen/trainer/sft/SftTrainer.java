@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.sft;
 
+import ai.kaizen.model.training.Autograd;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -192,6 +193,7 @@ public final class SftTrainer implements AutoCloseable {
         if (trainSet.isEmpty()) {
             throw new IllegalArgumentException("no training example has an assistant token to learn");
         }
+        Autograd.offOutsideCollectors();
         int batchesPerEpoch = (trainSet.size() + config.batchSize() - 1) / config.batchSize();
         long totalSteps = config.maxSteps() > 0 ? config.maxSteps()
                 : (long) Math.ceil(config.epochs() * batchesPerEpoch / config.gradientAccumulation());

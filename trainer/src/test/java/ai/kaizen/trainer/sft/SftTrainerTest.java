@@ -260,4 +260,29 @@ class SftTrainerTest {
         assertThat(tmp.resolve("run").resolve(SftTrainer.CONFIG_FILE)).exists();
         assertThat(tmp.resolve("run").resolve("model.safetensors")).exists();
     }
+
+    /**
+     * PyTorch records autograd per thread and a new thread starts with recording on; DJL turns it off only on the
+     * thread that started its engine. A trainer run on any other thread (a server's worker, a test after another
+     * test started the engine) must still be able to update its weights in place.
+     */
+    @Test
+    void trainsOnAThreadWherePyTorchStartedRecordingAutograd() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<SftResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+        ai.djl.engine.Engine.getEngine("PyTorch"); // started here, on the test's thread
+        Thread worker = new Thread(() -> {
+            try {
+                ai.djl.pytorch.jni.JniUtils.setGradMode(true); // what a fresh PyTorch thread has
+                result.set(SftRun.run(TestData.stories260k(), config(tmp.resolve("thread"), 2), train, eval,
+                        SftListener.NONE));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertThat(failure.get()).as("training on another thread").isNull();
+        assertThat(result.get().globalStep()).isEqualTo(2);
+    }
 }
