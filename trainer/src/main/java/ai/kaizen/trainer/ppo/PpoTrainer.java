@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.reward.RewardStats;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -19,7 +20,6 @@ import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.generation.TokenListener;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.model.llama.NativeArrays;
 import ai.kaizen.model.llama.TorchThreads;
 import ai.kaizen.model.lora.Lora;
@@ -132,7 +132,7 @@ public final class PpoTrainer implements AutoCloseable {
      * @return the trainer
      */
     public static PpoTrainer create(PpoConfig config, LanguageModel policy, Path rewardModelDir, Reward reward) {
-        LlamaModel reference = config.usesLora() ? null : LlamaModel.load(policy.directory(), ModelOptions.DEFAULT);
+        LlamaModel reference = config.usesLora() ? null : LlamaModel.load(policy.directory(), TrainingDevice.modelOptions());
         try {
             return new PpoTrainer(config, policy, reference, ValueModel.load(rewardModelDir), reward);
         } catch (RuntimeException e) {
