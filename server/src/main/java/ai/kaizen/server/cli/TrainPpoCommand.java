@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -38,11 +39,15 @@ public final class TrainPpoCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", required = true, description = "JSON options (see above).")
     Path config;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--resume", description = "Continue from the newest checkpoint in the output directory.")
     boolean resume;
 
     @Override
     public Integer call() throws Exception {
+        device.apply(spec.commandLine());
         JsonObject options = TrainingCli.readJson(spec.commandLine(), config);
         Path policy = TrainingCli.pathOption(options, "model_name_or_path");
         Path rewardModel = TrainingCli.pathOption(options, "reward_model_path");

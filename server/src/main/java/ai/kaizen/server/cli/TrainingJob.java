@@ -41,6 +41,9 @@ final class TrainingJob {
     @Option(names = "--resume", description = "Continue from the newest checkpoint in the output directory.")
     boolean resume;
 
+    @picocli.CommandLine.Mixin
+    DeviceOption device;
+
     /**
      * The checked locations of a run.
      *
@@ -65,6 +68,7 @@ final class TrainingJob {
 
     /** @return the run's files, or a usage error naming what is missing */
     Files files() {
+        device.apply(spec.commandLine());
         JsonObject options = config == null ? new JsonObject() : TrainingCli.readJson(spec.commandLine(), config);
         Path fileModel = TrainingCli.pathOption(options, "model_name_or_path");
         Path fileData = TrainingCli.pathOption(options, "dataset_dir");
@@ -92,6 +96,7 @@ final class TrainingJob {
 
     /** @return the files and the preference pairs, or a usage error naming what is missing or malformed */
     Inputs preferenceInputs() {
+        device.apply(spec.commandLine());
         Files files = files();
         return new Inputs(files.options(), files.model(), read(files.dataset(), Split.TRAIN),
                 read(files.dataset(), Split.EVAL), files.outputDir());

@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -179,5 +180,21 @@ class PreferenceCommandsTest {
                 TestClient.stories260k().toString(), "--data", dataset().toString());
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unknown DPO option 'bta'");
+    }
+
+    @Test
+    void aGpuThatIsNotThereIsAUsageErrorAndAnUnknownDeviceIsNamed() throws Exception {
+        Path data = dataset();
+        Assumptions.assumeTrue(ai.djl.engine.Engine.getInstance().getGpuCount() == 0, "this machine has a GPU");
+        for (String algorithm : List.of("sft", "rm", "dpo")) {
+            Result gpu = kaizen("train", algorithm, "--device", "gpu", "--config",
+                    config(algorithm + "-gpu", data, tmp.resolve(algorithm + "-gpu"), 1).toString());
+            assertThat(gpu.exit()).as(algorithm).isEqualTo(2);
+            assertThat(gpu.err()).as(algorithm).contains("no CUDA GPU").doesNotContain("\tat ");
+        }
+        Result tpu = kaizen("train", "rm", "--device", "tpu", "--config",
+                config("rm-tpu", data, tmp.resolve("rm-tpu"), 1).toString());
+        assertThat(tpu.exit()).isEqualTo(2);
+        assertThat(tpu.err()).contains("unknown device 'tpu'");
     }
 }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.dpo;
 
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.Split;
@@ -41,7 +42,7 @@ public final class DpoRun {
      */
     public static PairwiseResult run(Path baseModel, DpoConfig config, List<PreferenceExample> train,
             List<PreferenceExample> eval, SftListener listener) {
-        try (LanguageModel model = LanguageModel.load(baseModel);
+        try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
                 DpoTrainer trainer = new DpoTrainer(config, model)) {
             return trainer.train(train, eval, listener);
         }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.tokenizer.ChatMessage;
@@ -35,7 +36,7 @@ public final class PpoRun {
             SftListener listener) {
         List<List<ChatMessage>> train = readPrompts(datasetDir, Split.TRAIN);
         List<List<ChatMessage>> eval = readPrompts(datasetDir, Split.EVAL);
-        try (LanguageModel policy = LanguageModel.load(policyDir);
+        try (LanguageModel policy = LanguageModel.load(policyDir, TrainingDevice.modelOptions());
                 Reward reward = new RewardModelReward(RewardModel.load(rewardModelDir));
                 PpoTrainer trainer = PpoTrainer.create(config, policy, rewardModelDir, reward)) {
             return trainer.train(train, eval, listener);

@@ -1,6 +1,7 @@
 package ai.kaizen.trainer.ppo;
 
 import ai.kaizen.model.training.Autograd;
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.reward.RewardStats;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -20,7 +21,6 @@ import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.generation.TokenListener;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.model.llama.NativeArrays;
 import ai.kaizen.model.llama.TorchThreads;
 import ai.kaizen.model.lora.Lora;
@@ -133,7 +133,7 @@ public final class PpoTrainer implements AutoCloseable {
      * @return the trainer
      */
     public static PpoTrainer create(PpoConfig config, LanguageModel policy, Path rewardModelDir, Reward reward) {
-        LlamaModel reference = config.usesLora() ? null : LlamaModel.load(policy.directory(), ModelOptions.DEFAULT);
+        LlamaModel reference = config.usesLora() ? null : LlamaModel.load(policy.directory(), TrainingDevice.modelOptions());
         try {
             return new PpoTrainer(config, policy, reference, ValueModel.load(rewardModelDir), reward);
         } catch (RuntimeException e) {

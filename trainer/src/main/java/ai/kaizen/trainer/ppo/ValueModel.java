@@ -1,12 +1,12 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.safetensors.SafetensorsReader;
@@ -38,7 +38,7 @@ public final class ValueModel implements AutoCloseable {
      * @return a trainable critic
      */
     public static ValueModel load(Path rewardModelDir) {
-        LlamaModel network = LlamaModel.load(rewardModelDir, ModelOptions.DEFAULT);
+        LlamaModel network = LlamaModel.load(rewardModelDir, TrainingDevice.modelOptions());
         try {
             return of(network, ScalarHead.load(network, rewardModelDir));
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.reward;
 
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -73,7 +74,7 @@ public final class RewardModel implements AutoCloseable {
      * @throws ai.kaizen.model.ModelException if the directory is not a model or has no scalar head
      */
     public static RewardModel load(Path dir) {
-        LanguageModel lm = LanguageModel.load(dir);
+        LanguageModel lm = LanguageModel.load(dir, TrainingDevice.modelOptions());
         try {
             RewardStats stats = RewardStats.read(dir);
             return new RewardModel(lm, ScalarHead.load(lm.network(), dir), stats, true);

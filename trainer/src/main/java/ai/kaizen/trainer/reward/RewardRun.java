@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.reward;
 
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.Split;
@@ -41,7 +42,7 @@ public final class RewardRun {
      */
     public static PairwiseResult run(Path baseModel, RewardConfig config, List<PreferenceExample> train,
             List<PreferenceExample> eval, SftListener listener) {
-        try (LanguageModel model = LanguageModel.load(baseModel);
+        try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
                 RewardTrainer trainer = new RewardTrainer(config, model)) {
             return trainer.train(train, eval, listener);
         }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.sft;
 
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.JsonlFormats;
 import ai.kaizen.trainer.dataset.SftExample;
@@ -33,7 +34,7 @@ public final class SftRun {
      */
     public static SftResult run(Path baseModel, SftConfig config, List<SftExample> train, List<SftExample> eval,
             SftListener listener) {
-        try (LanguageModel model = LanguageModel.load(baseModel);
+        try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
                 SftTrainer trainer = new SftTrainer(config, model)) {
             return trainer.train(train, eval, listener);
         }
