@@ -20,8 +20,8 @@ import java.util.Set;
  *
  * @param baseModel the pretrained model the canned-answer policy is fine-tuned from
  * @param bitextDir the Bitext CSV files
- * @param evalFraction share of customer messages held out (by prompt)
- * @param splitSeed seeds the held-out split
+ * @param evalFraction share of each intent's customer messages held out (the starter model's split: 0.1)
+ * @param splitSeed seeds the held-out draw (the starter model's: 7)
  * @param trainPairs training pairs used (0: all), a deterministic sample
  * @param evalPrompts held-out prompts the policies are compared on (and reward-model pairs evaluated on)
  * @param maxNewTokens answer length in the comparison

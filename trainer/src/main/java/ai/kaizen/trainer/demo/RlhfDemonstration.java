@@ -6,10 +6,8 @@ import ai.kaizen.trainer.dataset.BitextImport;
 import ai.kaizen.trainer.dataset.DatasetKind;
 import ai.kaizen.trainer.dataset.JsonlFormats;
 import ai.kaizen.trainer.dataset.PreferenceExample;
-import ai.kaizen.trainer.dataset.PromptSplitter;
 import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.SftExample;
-import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.dpo.DpoConfig;
 import ai.kaizen.trainer.dpo.DpoRun;
 import ai.kaizen.trainer.eval.PolicyComparison;
@@ -22,6 +20,7 @@ import ai.kaizen.trainer.reward.RewardEvaluation;
 import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.reward.RewardRun;
 import ai.kaizen.trainer.sft.SftConfig;
+import ai.kaizen.trainer.starter.HeldOutSplit;
 import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftRun;
@@ -41,7 +40,8 @@ import java.util.function.Function;
 
 /**
  * The first full RLHF loop on real customer-service data (issue #7's demonstration). From the Bitext files: pairs of
- * a customer message with its detailed answer (chosen) over its canned answer (rejected), split by prompt. Then:
+ * a customer message with its detailed answer (chosen) over its canned answer (rejected), the starter model's
+ * held-out messages set apart for evaluation. Then:
  * <ol>
  *   <li>{@code sft-policy}: the base model fine-tuned on the canned answers only (the policy to improve);</li>
  *   <li>{@code reward-model}: from that policy, trained on the pairs; held-out accuracy;</li>
@@ -156,11 +156,17 @@ public final class RlhfDemonstration {
 
     static Data data(DemoSettings settings, Path dir) {
         BitextImport.Result bitext = BitextImport.read(settings.bitextDir());
-        PromptSplitter splitter = new PromptSplitter(settings.evalFraction(), settings.splitSeed());
+        // The starter model's own held-out draw (a share of each intent's customer messages): with its fraction
+        // and seed, the prompts the policies are compared on were never seen by the base model either.
+        List<BitextImport.LabelledRow> rows = new ArrayList<>(
+                BitextImport.labelledRows(settings.bitextDir().resolve("detailed_responses.csv")));
+        rows.addAll(BitextImport.labelledRows(settings.bitextDir().resolve("canned_responses.csv")));
+        HeldOutSplit heldOutMessages = HeldOutSplit.of(rows, settings.evalFraction(), settings.splitSeed());
         List<PreferenceExample> train = new ArrayList<>();
         List<PreferenceExample> eval = new ArrayList<>();
         for (PreferenceExample p : bitext.preferences()) {
-            (splitter.splitOf(p.prompt()) == Split.EVAL ? eval : train).add(p);
+            String message = p.prompt().get(p.prompt().size() - 1).content();
+            (heldOutMessages.isHeldOut(message) ? eval : train).add(p);
         }
         // a deterministic sample of the sizes asked for: the same settings always pick the same pairs
         Collections.shuffle(train, new Random(settings.splitSeed()));
@@ -184,8 +190,8 @@ public final class RlhfDemonstration {
         }
         JsonObject summary = json("train_pairs", train.size(), "held_out_pairs", eval.size(), "bitext_pairs",
                 bitext.preferences().size());
-        summary.addProperty("split", "by prompt, eval_fraction " + settings.evalFraction() + ", seed "
-                + settings.splitSeed());
+        summary.addProperty("split", "the starter model's held-out messages: " + settings.evalFraction()
+                + " of each intent's, seed " + settings.splitSeed());
         return new Data(cannedTrain, cannedEval, train, eval, heldOut, dir.resolve("prompts"), summary);
     }
 
