@@ -19,8 +19,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -186,13 +184,7 @@ public final class ExportCommand implements Runnable {
             for (Example e : examples) {
                 (splitter.splitOf(e.prompt()) == Split.EVAL ? eval : train).add(e);
             }
-            Files.createDirectories(dir);
-            try (Writer w = Files.newBufferedWriter(dir.resolve("train.jsonl"), StandardCharsets.UTF_8)) {
-                JsonlFormats.write(kind, train, w);
-            }
-            try (Writer w = Files.newBufferedWriter(dir.resolve("eval.jsonl"), StandardCharsets.UTF_8)) {
-                JsonlFormats.write(kind, eval, w);
-            }
+            JsonlFormats.writeSplits(kind, train, eval, dir);
             return new JsonObject().put("train", train.size()).put("eval", eval.size());
         }
     }

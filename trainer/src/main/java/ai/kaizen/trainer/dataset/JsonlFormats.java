@@ -89,11 +89,20 @@ public final class JsonlFormats {
      * layout {@code datasets.load_dataset("json", data_files=...)} reads as two splits.
      */
     public static void writeDataset(Dataset<? extends Example> dataset, Path directory) throws IOException {
+        writeSplits(dataset.kind(), dataset.train(), dataset.eval(), directory);
+    }
+
+    /**
+     * Writes examples already split as {@code train.jsonl} and {@code eval.jsonl} in {@code directory} (created if
+     * need be), as {@link #writeDataset} does for a recorded dataset.
+     */
+    public static void writeSplits(DatasetKind kind, List<? extends Example> train, List<? extends Example> eval,
+                                   Path directory) throws IOException {
         Files.createDirectories(directory);
         for (Split split : Split.values()) {
             try (Writer out = Files.newBufferedWriter(directory.resolve(split.label() + ".jsonl"),
                     StandardCharsets.UTF_8)) {
-                write(dataset.kind(), split == Split.TRAIN ? dataset.train() : dataset.eval(), out);
+                write(kind, split == Split.TRAIN ? train : eval, out);
             }
         }
     }

@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
+import java.util.List;
 
 /**
  * What the RLHF demonstration runs on, read from JSON: the defaults ({@code rlhf-demo.json} beside this class, sized
@@ -31,7 +31,7 @@ public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, 
                            int evalPrompts, int maxNewTokens, Map<String, JsonObject> stages) {
 
     /** The stage sections, in the order they run. */
-    public static final Set<String> STAGES = Set.of("sft", "reward_model", "ppo", "dpo");
+    public static final List<String> STAGES = List.of("sft", "reward_model", "ppo", "dpo");
 
     /** Validates. */
     public DemoSettings {
@@ -72,7 +72,7 @@ public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, 
             }
         }
         Map<String, JsonObject> stages = new java.util.LinkedHashMap<>();
-        for (String stage : new String[] {"sft", "reward_model", "ppo", "dpo"}) {
+        for (String stage : STAGES) {
             stages.put(stage, merged.getAsJsonObject(stage).deepCopy());
         }
         return new DemoSettings(Path.of(merged.get("base_model").getAsString()),

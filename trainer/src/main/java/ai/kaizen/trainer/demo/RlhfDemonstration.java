@@ -28,7 +28,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -181,10 +180,9 @@ public final class RlhfDemonstration {
         List<SftExample> cannedEval = canned(eval);
         List<List<ChatMessage>> heldOut = eval.stream().map(PreferenceExample::prompt).toList();
         try {
-            writeSplits(dir.resolve("canned-sft"), DatasetKind.SFT, cannedTrain, cannedEval);
-            writeSplits(dir.resolve("preferences"), DatasetKind.PREFERENCE, train, eval);
-            // PPO reads prompts from the preference files: it uses their "prompt" and ignores the answers
-            writeSplits(dir.resolve("prompts"), DatasetKind.PREFERENCE, train, eval);
+            JsonlFormats.writeSplits(DatasetKind.SFT, cannedTrain, cannedEval, dir.resolve("canned-sft"));
+            // PPO reads its prompts from these files too: it takes their "prompt" and ignores the answers
+            JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, eval, dir.resolve("preferences"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the demonstration's data under " + dir, e);
         }
@@ -192,7 +190,7 @@ public final class RlhfDemonstration {
                 bitext.preferences().size());
         summary.addProperty("split", "the starter model's held-out messages: " + settings.evalFraction()
                 + " of each intent's, seed " + settings.splitSeed());
-        return new Data(cannedTrain, cannedEval, train, eval, heldOut, dir.resolve("prompts"), summary);
+        return new Data(cannedTrain, cannedEval, train, eval, heldOut, dir.resolve("preferences"), summary);
     }
 
     private static List<SftExample> canned(List<PreferenceExample> pairs) {
@@ -201,17 +199,6 @@ public final class RlhfDemonstration {
             out.add(SftExample.of(p.prompt(), p.rejected(), new Provenance("bitext-canned", p.provenance().ids())));
         }
         return out;
-    }
-
-    private static void writeSplits(Path dir, DatasetKind kind, List<? extends ai.kaizen.trainer.dataset.Example> train,
-                                    List<? extends ai.kaizen.trainer.dataset.Example> eval) throws IOException {
-        Files.createDirectories(dir);
-        try (Writer w = Files.newBufferedWriter(dir.resolve("train.jsonl"), StandardCharsets.UTF_8)) {
-            JsonlFormats.write(kind, train, w);
-        }
-        try (Writer w = Files.newBufferedWriter(dir.resolve("eval.jsonl"), StandardCharsets.UTF_8)) {
-            JsonlFormats.write(kind, eval, w);
-        }
     }
 
     /** Draws the curves; returns the pictures' file names. */
