@@ -106,14 +106,18 @@ public final class ModelLifecycle implements AutoCloseable {
 
     /** Starts listening for promotions from any instance (this one included). */
     public Future<Void> listen(ai.kaizen.db.DatabaseUrl url) {
-        return PromotionNotices.listen(vertx, url, this::switchTo, this::catchUp)
+        // A notice names the version promoted then, but notices can arrive after a later switch made here (a
+        // promotion, then a rollback): serving the version a notice names would undo that rollback. So a notice
+        // (or a reconnection) only says "look again", and the registry says what serves when it is our turn.
+        return PromotionNotices.listen(vertx, url, promoted -> serveRegistered(), this::serveRegistered)
                 .onSuccess(n -> notices = n)
                 .mapEmpty();
     }
 
-    /** After a lost connection: serve whatever the registry says serves now. */
-    private void catchUp() {
-        Future.fromCompletionStage(registry.serving()).onSuccess(v -> v.ifPresent(version -> switchTo(version.id())));
+    /** Serves whatever the registry says serves, read when the switches queued before this one have ended. */
+    public Future<Void> serveRegistered() {
+        return enqueue(() -> Future.fromCompletionStage(registry.serving()).map(serving -> serving.orElse(null)),
+                () -> Future.succeededFuture());
     }
 
     /**
@@ -129,12 +133,24 @@ public final class ModelLifecycle implements AutoCloseable {
      * As {@link #switchTo(long)}, running {@code beforeSwap} (e.g. recording the promotion) once the model has
      * loaded and before it serves: a version whose files are missing or corrupt is never recorded as promoted.
      */
-    public synchronized Future<Void> switchTo(long id, java.util.function.Supplier<Future<?>> beforeSwap) {
+    public Future<Void> switchTo(long id, java.util.function.Supplier<Future<?>> beforeSwap) {
+        return enqueue(() -> Future.fromCompletionStage(registry.find(id)).map(found -> found.orElseThrow(() ->
+                new java.util.NoSuchElementException("no model version " + id))), beforeSwap);
+    }
+
+    /**
+     * Queues a switch after the ones before it: {@code target} names the version (null: none, nothing to do), read
+     * only when the switch's turn comes.
+     */
+    private synchronized Future<Void> enqueue(java.util.function.Supplier<Future<ModelVersion>> target,
+                                              java.util.function.Supplier<Future<?>> beforeSwap) {
         Promise<Void> done = Promise.promise();
-        switching = switching.transform(previous -> Future.fromCompletionStage(registry.find(id))
-                .<Void>compose(found -> {
-                    ModelVersion version = found.orElseThrow(() ->
-                            new java.util.NoSuchElementException("no model version " + id));
+        switching = switching.transform(previous -> target.get()
+                .<Void>compose(version -> {
+                    if (version == null) {
+                        return Future.succeededFuture();
+                    }
+                    long id = version.id();
                     if (slot.current().map(m -> m.version().equals(version.label())).orElse(false)) {
                         return beforeSwap.get().mapEmpty();
                     }
@@ -155,7 +171,7 @@ public final class ModelLifecycle implements AutoCloseable {
                             }));
                 })
                 .onComplete(done)
-                .onFailure(e -> log.error("cannot switch to model version {}: {}", id, e.getMessage()))
+                .onFailure(e -> log.error("cannot switch model: {}", e.getMessage()))
                 .transform(ignored -> Future.<Void>succeededFuture()));
         return done.future();
     }

@@ -244,10 +244,17 @@ class ConsoleLifecycleTest {
     void aKilledTrainerIsMarkedFailedAndTheResumedCycleFinishesFromItsCheckpoint() throws Exception {
         HttpResponse<String> started = operator.send("POST", "/api/console/cycles", new JsonObject()
                 .put("preset", "tiny").put("stages", new JsonArray().add("dataset").add("sft"))
-                .put("sft", new JsonObject().put("max_steps", 12).put("save_steps", 2)).encode());
+                .put("sft", new JsonObject().put("max_steps", 40).put("save_steps", 2)).encode());
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         long id = new JsonObject(started.body()).getLong("id");
-        waitFor(id, c -> "sft".equals(c.getString("stage")) && c.getInteger("step") >= 3, 120);
+        // Kill as soon as the first checkpoint is on disk: the row's step lags by up to a heartbeat, longer
+        // than a whole run of this tiny model takes on an idle machine.
+        Path output = home.resolve("cycles").resolve(Long.toString(id)).resolve("sft").resolve("output");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!hasCheckpoint(output)) {
+            assertThat(System.nanoTime()).as("a first SFT checkpoint in 120 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
 
         ProcessHandle trainer = ProcessHandle.of(server.cycles().job(id).orElseThrow().pid().orElseThrow())
                 .orElseThrow();
@@ -259,9 +266,18 @@ class ConsoleLifecycleTest {
         operator.json("POST", "/api/console/cycles/" + id + "/resume", new JsonObject());
         JsonObject finished = waitFor(id, c -> c.getInteger("attempt") == 2 && ended(c), 120);
         assertThat(finished.getString("status")).as(finished.encode()).isEqualTo("succeeded");
-        assertThat(finished.getJsonObject("stage_results").getJsonObject("sft").getInteger("steps")).isEqualTo(12);
+        assertThat(finished.getJsonObject("stage_results").getJsonObject("sft").getInteger("steps")).isEqualTo(40);
         String log = operator.get("/api/console/cycles/" + id + "/events").body();
         assertThat(log).contains("dataset: done in an earlier attempt").contains("sft: resuming from checkpoint");
+    }
+
+    private static boolean hasCheckpoint(Path output) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(output)) {
+            return false;
+        }
+        try (var entries = java.nio.file.Files.list(output)) {
+            return entries.anyMatch(p -> p.getFileName().toString().startsWith("checkpoint-"));
+        }
     }
 
     @Test

@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Which version serves, across instances and restarts, with the real stories260k model and the real database:
  * a promotion made by another instance (straight in the registry) reaches this server through LISTEN/NOTIFY,
- * a restarted server serves the promoted version, and a version whose files changed is refused at load.
+ * a restarted server serves the promoted version, a version whose files changed is refused at load, and a late
+ * notice does not undo a rollback made since.
  */
 class ModelLifecycleTest {
 
@@ -80,6 +81,14 @@ class ModelLifecycleTest {
                     .handle((ok, e) -> e).get(30, TimeUnit.SECONDS))
                     .isInstanceOf(ModelArtifacts.ChecksumMismatch.class);
             assertThat(restarted.model().orElseThrow().version()).isEqualTo("copy@1");
+
+            // A rollback made here, then a notice that arrives late (it names the promotion before): the
+            // notice only makes the server read the registry again, so the rollback stands.
+            await(restarted.lifecycle().switchTo(original.id(), () -> io.vertx.core.Future.fromCompletionStage(
+                    registry.promote(original.id(), ModelPromotion.Action.rollback, "otto"))).toCompletionStage());
+            assertThat(restarted.model().orElseThrow().version()).isEqualTo(base);
+            await(restarted.lifecycle().serveRegistered().toCompletionStage());
+            assertThat(restarted.model().orElseThrow().version()).isEqualTo(base);
         } finally {
             stop(restarted);
         }
