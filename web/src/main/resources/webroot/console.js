@@ -134,7 +134,56 @@
       el('td', { text: v.dataset_version_id === null ? '–' : String(v.dataset_version_id) }),
       el('td', { text: v.cycle_id === null ? '–' : String(v.cycle_id) }),
       el('td', { class: 'mono', title: v.sha256, text: v.sha256.substring(0, 12) }), el('td', { text: when(v.created_at) }),
-      el('td', {}, v.serving ? [] : [registryButton('Promote', () => api('POST', '/api/console/models/' + v.id + '/promote'))])])));
+      el('td', {}, v.serving ? [] : [registryButton('Promote', () => api('POST', '/api/console/models/' + v.id + '/promote')),
+        ' ', registryButton('Compare online', () => api('POST', '/api/console/comparisons', { version_id: v.id }))])])));
+  }
+
+  function percent(value) {
+    return value === null || value === undefined ? '–' : (100 * value).toFixed(1) + '%';
+  }
+
+  /** The win rate and its interval on a 0-100% scale, with the 50% line: a forest-plot row. */
+  function intervalBar(c) {
+    const chart = svg('svg', { class: 'interval', viewBox: '0 0 300 28', role: 'img',
+      'aria-label': 'challenger win rate ' + percent(c.win_rate) + ', 95% CI ' + percent(c.ci_low) + ' to ' + percent(c.ci_high) });
+    const x = v => 10 + 280 * v;
+    chart.appendChild(svg('line', { x1: x(0), x2: x(1), y1: 14, y2: 14, stroke: '#d1d5db' }));
+    chart.appendChild(svg('line', { x1: x(0.5), x2: x(0.5), y1: 2, y2: 26, stroke: '#6b7280', 'stroke-dasharray': '3 2' }));
+    if (c.win_rate !== null) {
+      const color = c.verdict === 'challenger better' ? '#16a34a' : c.verdict === 'baseline better' ? '#dc2626' : '#2563eb';
+      chart.appendChild(svg('line', { x1: x(c.ci_low), x2: x(c.ci_high), y1: 14, y2: 14, stroke: color, 'stroke-width': 6 }));
+      chart.appendChild(svg('circle', { cx: x(c.win_rate), cy: 14, r: 5, fill: '#fff', stroke: color, 'stroke-width': 2 }));
+    }
+    return chart;
+  }
+
+  async function loadComparisons() {
+    const data = await api('GET', '/api/console/comparisons');
+    document.getElementById('after-promotion-off').hidden = data.after_promotion;
+    const running = data.comparisons.find(c => c.running);
+    const box = document.getElementById('comparison-running');
+    if (!running) {
+      box.replaceChildren(el('p', { text: 'No comparison is running.' }));
+    } else {
+      const stop = el('button', { type: 'button', class: 'secondary', id: 'stop-comparison', text: 'Stop the comparison' });
+      stop.addEventListener('click', () => api('POST', '/api/console/comparisons/stop', {}).then(refresh)
+        .catch(e => notice('comparison-notice', e.message)));
+      box.replaceChildren(
+        el('p', { id: 'comparison-summary', text: 'Running: ' + running.challenger.label + ' (challenger) against '
+          + running.baseline.label + ' (baseline) on ' + percent(running.share) + ' of A/B choices; '
+          + running.choices + ' choices so far: challenger ' + running.challenger_wins + ', baseline '
+          + running.baseline_wins + ', tie ' + running.ties + ', both bad ' + running.both_bad + '. Win rate '
+          + percent(running.win_rate) + (running.win_rate === null ? '' : ' (95% CI ' + percent(running.ci_low) + ' to '
+          + percent(running.ci_high) + ')') + ': ' + running.verdict
+          + (data.challenger_ready ? '.' : '. The challenger is loading on this server.') }),
+        intervalBar(running), stop);
+    }
+    document.querySelector('#comparison-list tbody').replaceChildren(...data.comparisons.map(c => el('tr', {}, [
+      el('td', { text: String(c.id) }), el('td', { text: c.baseline.label }), el('td', { text: c.challenger.label }),
+      el('td', { text: percent(c.share) }), el('td', { text: String(c.choices) }),
+      el('td', {}, [percent(c.win_rate) + (c.win_rate === null ? '' : ' (' + percent(c.ci_low) + ' – ' + percent(c.ci_high) + ')'),
+        intervalBar(c)]),
+      el('td', { text: c.verdict }), el('td', { text: when(c.started_at) }), el('td', { text: when(c.ended_at) })])));
   }
 
   function registryButton(label, action) {
@@ -160,7 +209,7 @@
   }
 
   function refresh() {
-    return Promise.all([loadOverview(), loadCycles(), loadRegistry(), loadDatasets(), loadAudit()])
+    return Promise.all([loadOverview(), loadCycles(), loadRegistry(), loadComparisons(), loadDatasets(), loadAudit()])
       .catch(e => notice('cycle-notice', e.message));
   }
 
@@ -184,6 +233,7 @@
       api('POST', '/api/console/models/rollback', {}).then(refresh).catch(e => notice('registry-notice', e.message)));
     refresh();
     setInterval(loadCycles, 5000);
+    setInterval(() => loadComparisons().catch(e => notice('comparison-notice', e.message)), 10000);
   }
 
   // ---------------------------------------------------------------- /console/cycles/{id}

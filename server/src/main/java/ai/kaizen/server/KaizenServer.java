@@ -10,6 +10,7 @@ import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.registry.ModelRegistry;
+import ai.kaizen.db.comparison.OnlineComparisonRepository;
 import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.chat.ChatRoutes;
@@ -18,6 +19,7 @@ import ai.kaizen.server.chat.OpenAiRoutes;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.config.LifecycleSettings;
+import ai.kaizen.server.comparison.OnlineComparisons;
 import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
@@ -74,6 +76,8 @@ public final class KaizenServer {
     private static final Logger log = LoggerFactory.getLogger(KaizenServer.class);
     /** How often the review buffer is checked (a fill tops it up in one go). */
     private static final long CANDIDATE_CHECK_MS = 2000;
+    /** How often each instance re-reads the running online comparison (changes made here apply at once). */
+    private static final Duration COMPARISON_REFRESH = Duration.ofSeconds(5);
 
     private final KaizenConfig config;
     private final Vertx vertx;
@@ -86,13 +90,14 @@ public final class KaizenServer {
     private final HttpServer http;
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
+    private final OnlineComparisons comparisons;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
                          InferenceQueue inference, HttpServer http, InFlightRequests inFlight,
-                         CandidateGenerator candidates) {
+                         CandidateGenerator candidates, OnlineComparisons comparisons) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -104,6 +109,7 @@ public final class KaizenServer {
         this.http = http;
         this.inFlight = inFlight;
         this.candidates = candidates;
+        this.comparisons = comparisons;
     }
 
     /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
@@ -160,7 +166,11 @@ public final class KaizenServer {
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
         ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model);
-        ChatService chat = new ChatService(model, inference, conversations, feedback, settings, config.chat());
+        OnlineComparisons comparisons = new OnlineComparisons(vertx,
+                new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
+                config.comparison(), COMPARISON_REFRESH);
+        ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
+                config.chat());
 
         Router router = Router.router(vertx);
         router.route().handler(inFlight);
@@ -196,7 +206,7 @@ public final class KaizenServer {
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, counts, cycleSettings,
                 Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
         new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, counts,
-                audit, pages, cycleSettings.scheduleNewPreferences()).mount(router);
+                audit, pages, cycleSettings.scheduleNewPreferences(), comparisons).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 
@@ -211,14 +221,17 @@ public final class KaizenServer {
                 .recover(e -> {
                     scheduler.close();
                     cycles.close();
+                    comparisons.close();
                     inference.close(0);
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
                 .compose(http -> lifecycle.listen(database.url())
                         .recover(e -> http.close().transform(closed -> Future.failedFuture(e)))
-                        .map(listening -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
-                                scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS))));
+                        .compose(listening -> comparisons.refresh())
+                        .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
+                                scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
+                                comparisons)));
     }
 
     /** What the trainer child process needs to reach the same home and database as this server. */
@@ -263,6 +276,10 @@ public final class KaizenServer {
     }
 
     /** Which registered version serves here, and the switch to another. */
+    public OnlineComparisons comparisons() {
+        return comparisons;
+    }
+
     public ModelLifecycle lifecycle() {
         return lifecycle;
     }
@@ -300,6 +317,7 @@ public final class KaizenServer {
                         scheduler.close();
                         cycles.close();
                         inference.close(10);
+                        comparisons.close();
                         model.close();
                         database.close();
                         return null;

@@ -11,6 +11,7 @@ import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.comparison.Challengers;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.inference.InferenceQueue;
 import ai.kaizen.server.inference.ModelSlot;
@@ -40,6 +41,7 @@ public final class ChatService {
 
     private final Supplier<Optional<ServingModel>> serving;
     private final Supplier<Optional<ModelSlot.Lease>> leases;
+    private final Challengers challengers;
     private final InferenceQueue queue;
     private final ConversationRepository conversations;
     private final FeedbackRepository feedback;
@@ -47,24 +49,16 @@ public final class ChatService {
     private final ChatSettings settings;
     private final Random random = new SecureRandom();
 
-    public ChatService(Supplier<Optional<ServingModel>> serving, InferenceQueue queue,
+    /**
+     * Answers with the slot's model: each answer holds a lease, so a hot swap never closes a model mid-answer. The
+     * second answer of a pair comes from {@code challengers}' model when it draws one (an online comparison).
+     */
+    public ChatService(ModelSlot slot, Challengers challengers, InferenceQueue queue,
                        ConversationRepository conversations, FeedbackRepository feedback,
                        SettingRepository settingsStore, ChatSettings settings) {
-        this(serving, () -> serving.get().map(ModelSlot.Lease::unmanaged), queue, conversations, feedback,
-                settingsStore, settings);
-    }
-
-    /** Answers with the slot's model: each answer holds a lease, so a hot swap never closes a model mid-answer. */
-    public ChatService(ModelSlot slot, InferenceQueue queue, ConversationRepository conversations,
-                       FeedbackRepository feedback, SettingRepository settingsStore, ChatSettings settings) {
-        this(slot::current, slot::acquire, queue, conversations, feedback, settingsStore, settings);
-    }
-
-    private ChatService(Supplier<Optional<ServingModel>> serving, Supplier<Optional<ModelSlot.Lease>> leases,
-                        InferenceQueue queue, ConversationRepository conversations, FeedbackRepository feedback,
-                        SettingRepository settingsStore, ChatSettings settings) {
-        this.serving = serving;
-        this.leases = leases;
+        this.serving = slot::current;
+        this.leases = slot::acquire;
+        this.challengers = challengers;
         this.queue = queue;
         this.conversations = conversations;
         this.feedback = feedback;
@@ -243,6 +237,16 @@ public final class ChatService {
         public static final Overrides NONE = new Overrides(null, null, null, null, List.of());
     }
 
+    /**
+     * Who answers: the model of {@code lease}, answers {@code first} to {@code first + count - 1}, from
+     * {@code prompt} (each model fits the conversation with its own tokenizer).
+     */
+    private record Arm(ModelSlot.Lease lease, ChatPrompt prompt, GenerationOptions options, int first, int count) {
+        ServingModel model() {
+            return lease.model();
+        }
+    }
+
     private void answer(Context context, Caller caller, ServingModel checked, Turn turn, ChatStream out) {
         // The model current now, which may be newer than the one checked before the question was stored (a hot
         // swap in between); the lease keeps it open until its answer is done.
@@ -251,24 +255,32 @@ public final class ChatService {
             out.error(503, "no model is loaded; an operator must configure one");
             return;
         }
-        ModelSlot.Lease lease = leased.get();
-        ServingModel model = lease.model();
-        List<ChatMessage> history = turn.history().stream()
-                .map(m -> new ChatMessage(m.role().name(), m.content())).toList();
-        ChatPrompt prompt;
-        try {
-            prompt = ChatPrompt.fit(model.model().tokenizer(), turn.conversation().systemPrompt(), history,
-                    model.model().network().config().maxPositionEmbeddings(),
-                    turn.overrides().maxNewTokens() != null ? turn.overrides().maxNewTokens() : settings.maxNewTokens());
-        } catch (IllegalArgumentException e) {
-            lease.close();
-            out.error(413, e.getMessage());
-            return;
-        }
         int answers = turn.pairwise() == null ? 1 : 2;
         Overrides o = turn.overrides();
         long seed = o.seed() != null ? o.seed() : random.nextLong() & Long.MAX_VALUE;
-        GenerationOptions options = options(model, o, seed);
+        // A pair may be an online comparison: its second answer then comes from the challenger.
+        Optional<ModelSlot.Lease> challenger = answers == 2
+                ? challengers.draw(leased.get().model().version(), random) : Optional.empty();
+        List<ModelSlot.Lease> held = new ArrayList<>(List.of(leased.get()));
+        challenger.ifPresent(held::add);
+        List<Arm> arms = new ArrayList<>();
+        try {
+            for (int k = 0; k < held.size(); k++) {
+                ServingModel model = held.get(k).model();
+                int first = challenger.isPresent() ? k : 0;
+                arms.add(new Arm(held.get(k), ChatPrompt.fit(model.model().tokenizer(),
+                        turn.conversation().systemPrompt(), turn.history().stream()
+                                .map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
+                        model.model().network().config().maxPositionEmbeddings(),
+                        o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens()),
+                        options(model, o, seed + first), first, challenger.isPresent() ? 1 : answers));
+            }
+        } catch (IllegalArgumentException e) {
+            held.forEach(ModelSlot.Lease::close);
+            out.error(413, e.getMessage());
+            return;
+        }
+        ChatPrompt prompt = arms.get(0).prompt();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < answers; i++) {
             ids.add(UUID.randomUUID());
@@ -287,58 +299,72 @@ public final class ChatService {
                 .put("prompt_tokens", prompt.promptTokens());
         long started = System.nanoTime();
         long[] firstToken = new long[answers];
-        List<int[]> prompts = Collections.nCopies(answers, prompt.promptIds());
-        java.util.concurrent.CompletableFuture<List<GenerationResult>> generating = queue.submit(() ->
-                model.model().generator().generateBatch(prompts, options, token -> {
-                    if (firstToken[token.sequence()] == 0) {
-                        firstToken[token.sequence()] = System.nanoTime();
-                    }
-                    if (!token.text().isEmpty()) {
-                        UUID id = ids.get(token.sequence());
-                        String text = token.text();
-                        context.runOnContext(v -> out.token(id, text));
-                    }
-                    return !out.isCancelled();
-                }));
-        // Returned on the inference thread as soon as the model is done, before the answer is stored.
-        generating.whenComplete((results, failure) -> lease.close());
-        if (generating.isCompletedExceptionally()) {
+        // Set when the queue refused one arm after it took another: that one stops at its next token.
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        List<java.util.concurrent.CompletableFuture<List<GenerationResult>>> generations = new ArrayList<>();
+        for (Arm arm : arms) {
+            java.util.concurrent.CompletableFuture<List<GenerationResult>> generating = queue.submit(() ->
+                    arm.model().model().generator().generateBatch(Collections.nCopies(arm.count(),
+                            arm.prompt().promptIds()), arm.options(), token -> {
+                        int index = arm.first() + token.sequence();
+                        if (firstToken[index] == 0) {
+                            firstToken[index] = System.nanoTime();
+                        }
+                        if (!token.text().isEmpty()) {
+                            UUID id = ids.get(index);
+                            String text = token.text();
+                            context.runOnContext(v -> out.token(id, text));
+                        }
+                        return !out.isCancelled() && !abandoned.get();
+                    }));
+            // Returned on the inference thread as soon as the model is done, before the answer is stored.
+            generating.whenComplete((results, failure) -> arm.lease().close());
+            generations.add(generating);
+        }
+        if (generations.stream().anyMatch(java.util.concurrent.CompletableFuture::isCompletedExceptionally)) {
+            abandoned.set(true);
             out.error(503, InferenceQueue.Saturated.MESSAGE);
             return;
         }
+        java.util.concurrent.CompletableFuture<List<GenerationResult>> all = java.util.concurrent.CompletableFuture
+                .allOf(generations.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .thenApply(done -> generations.stream().flatMap(g -> g.join().stream()).toList());
         // Tokens reach the stream through this context, so they always come after this start event.
         out.start(start);
-        generating.whenComplete((results, failure) -> context.runOnContext(v -> {
+        all.whenComplete((results, failure) -> context.runOnContext(v -> {
             if (failure != null) {
                 fail(out, failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure);
                 return;
             }
-            store(context, caller, model, turn, options, seed, ids, sides, comparisonId, results, started,
-                    firstToken, prompt, out);
+            store(context, caller, arms, turn, seed, ids, sides, comparisonId, results, started, firstToken, out);
         }));
     }
 
-    private void store(Context context, Caller caller, ServingModel model, Turn turn, GenerationOptions options,
-                       long seed, List<UUID> ids, List<UUID> sides, UUID comparisonId, List<GenerationResult> results,
-                       long started, long[] firstToken, ChatPrompt prompt, ChatStream out) {
+    private void store(Context context, Caller caller, List<Arm> arms, Turn turn, long seed, List<UUID> ids,
+                       List<UUID> sides, UUID comparisonId, List<GenerationResult> results, long started,
+                       long[] firstToken, ChatStream out) {
         int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
         List<Message> answers = new ArrayList<>();
         List<JsonObject> done = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
+            int index = i;
+            Arm arm = arms.stream().filter(a -> index >= a.first() && index < a.first() + a.count()).findFirst()
+                    .orElseThrow();
             GenerationResult r = results.get(i);
             Integer ttft = firstToken[i] == 0 ? null : (int) ((firstToken[i] - started) / 1_000_000);
             String finish = finishReason(r.finishReason());
             answers.add(Message.answer(ids.get(i), turn.conversation().id(), turn.question().id(), r.text(),
-                    new Message.Generation(model.version(), sampling(options, seed + i).encode(),
-                            prompt.promptTokens(), r.tokenIds().length, latencyMs, ttft, finish)));
+                    new Message.Generation(arm.model().version(), sampling(arm.options(), seed + i).encode(),
+                            arm.prompt().promptTokens(), r.tokenIds().length, latencyMs, ttft, finish)));
             done.add(new JsonObject()
                     .put("finish_reason", finish)
                     .put("completion_tokens", r.tokenIds().length)
-                    .put("prompt_tokens", prompt.promptTokens())
+                    .put("prompt_tokens", arm.prompt().promptTokens())
                     .put("latency_ms", latencyMs)
                     .put("first_token_ms", ttft)
-                    .put("text", r.text()));
+                    .put("text", r.text())
+                    .put("model_version", arm.model().version()));
         }
         UUID shown = sides.get(0);
         Future<Void> stored = Future.fromCompletionStage(
@@ -350,8 +376,7 @@ public final class ChatService {
         }
         stored.onSuccess(x -> {
             for (int i = 0; i < ids.size(); i++) {
-                out.done(ids.get(i), done.get(i).put("message_id", ids.get(i).toString())
-                        .put("model_version", model.version()));
+                out.done(ids.get(i), done.get(i).put("message_id", ids.get(i).toString()));
             }
             out.end();
         }).onFailure(e -> fail(out, e));

@@ -72,7 +72,13 @@ public record KaizenConfig(
         return LifecycleSettings.of(values);
     }
 
+    /** Online comparisons' settings (validated with the rest when the configuration is read). */
+    public ComparisonSettings comparison() {
+        return ComparisonSettings.of(values);
+    }
+
     static KaizenConfig from(ConfigValues values) {
+        ComparisonSettings.from(values);
         LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(
                 home(values),

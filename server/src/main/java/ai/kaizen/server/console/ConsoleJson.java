@@ -1,11 +1,14 @@
 package ai.kaizen.server.console;
 
 import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.comparison.OnlineComparison;
+import ai.kaizen.db.comparison.Tally;
 import ai.kaizen.db.cycle.CycleLogLine;
 import ai.kaizen.db.cycle.CycleMetric;
 import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.server.comparison.HeadToHead;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -57,6 +60,24 @@ final class ConsoleJson {
     static JsonObject audit(AuditLog.Entry e) {
         return new JsonObject().put("id", e.id()).put("at", text(e.at())).put("actor", e.actor())
                 .put("action", e.action()).put("details", new JsonObject(e.details()));
+    }
+
+    /** A comparison and its head-to-head result: the challenger's win rate over the baseline, 95% interval. */
+    static JsonObject comparison(OnlineComparison c, HeadToHead result) {
+        Tally t = result.tally();
+        return new JsonObject().put("id", c.id())
+                .put("baseline", new JsonObject().put("id", c.baselineVersionId()).put("label", c.baselineLabel()))
+                .put("challenger", new JsonObject().put("id", c.challengerVersionId())
+                        .put("label", c.challengerLabel()))
+                .put("share", c.share()).put("reason", c.reason()).put("started_by", c.startedBy())
+                .put("started_at", text(c.startedAt())).put("ended_at", text(c.endedAt())).put("running", c.running())
+                .put("choices", t.total()).put("challenger_wins", t.challengerWins())
+                .put("baseline_wins", t.baselineWins()).put("ties", t.ties()).put("both_bad", t.bothBad())
+                .put("win_rate", result.winRate()).put("ci_low", result.lower()).put("ci_high", result.upper())
+                .put("elo_difference", result.eloDifference())
+                .put("verdict", result.winRate() == null ? "no choices yet"
+                        : result.challengerBetter() ? "challenger better"
+                        : result.baselineBetter() ? "baseline better" : "no significant difference");
     }
 
     static String text(Instant instant) {

@@ -2,6 +2,8 @@ package ai.kaizen.server.console;
 
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.comparison.OnlineComparisonRepository;
+import ai.kaizen.db.comparison.Tally;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.cycle.TrainingCycle;
@@ -15,6 +17,8 @@ import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.Sessions;
+import ai.kaizen.server.comparison.HeadToHead;
+import ai.kaizen.server.comparison.OnlineComparisons;
 import ai.kaizen.server.lifecycle.CycleService;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
@@ -39,8 +43,8 @@ import java.util.Optional;
 /**
  * The operator console: pages under {@code /console} and their JSON API under {@code /api/console}, every route
  * for operators only. Overview of the feedback, the model registry with promote and roll back, retraining cycles
- * (start, cancel, resume, live progress as server-sent events, the gate's report), dataset versions (export as
- * TRL JSONL) and the audit log.
+ * (start, cancel, resume, live progress as server-sent events, the gate's report), online comparisons of two
+ * versions (head-to-head win rate with a 95% interval), dataset versions (export as TRL JSONL) and the audit log.
  */
 public final class ConsoleRoutes {
 
@@ -54,10 +58,11 @@ public final class ConsoleRoutes {
     private final int minNewPreferences;
     private final org.hibernate.reactive.stage.Stage.SessionFactory sessions;
     private final DatasetRepository datasets;
+    private final OnlineComparisons comparisons;
 
     public ConsoleRoutes(org.hibernate.reactive.stage.Stage.SessionFactory sessions, ModelRegistry registry,
                          ModelLifecycle lifecycle, CycleService cycleService, FeedbackCounts counts, AuditLog audit,
-                         Pages pages, int minNewPreferences) {
+                         Pages pages, int minNewPreferences, OnlineComparisons comparisons) {
         this.sessions = sessions;
         this.datasets = new DatasetRepository(sessions);
         this.registry = registry;
@@ -68,6 +73,7 @@ public final class ConsoleRoutes {
         this.audit = audit;
         this.pages = pages;
         this.minNewPreferences = minNewPreferences;
+        this.comparisons = comparisons;
     }
 
     public void mount(Router router) {
@@ -92,6 +98,11 @@ public final class ConsoleRoutes {
                 reply(ctx, cycleService.cancel(id, actor(ctx)).map(x -> new JsonObject().put("cancelled", id)))));
         router.post("/api/console/cycles/:id/resume").handler(ctx -> id(ctx).ifPresent(id ->
                 reply(ctx, cycleService.resume(id, actor(ctx)).map(x -> new JsonObject().put("resumed", id)))));
+        router.get("/api/console/comparisons").handler(this::listComparisons);
+        router.post("/api/console/comparisons").handler(this::startComparison);
+        router.post("/api/console/comparisons/stop").handler(ctx -> reply(ctx, comparisons.stop()
+                .compose(stopped -> Future.fromCompletionStage(audit.record(actor(ctx), "stop_comparison", "{}"))
+                        .map(new JsonObject().put("stopped", stopped)))));
         router.get("/api/console/datasets").handler(ctx -> reply(ctx, Future.fromCompletionStage(datasets.list())
                 .map(list -> new JsonArray(list.stream().map(v -> new JsonObject().put("id", v.id())
                         .put("kind", v.kind()).put("created_at", ConsoleJson.text(v.createdAt()))
@@ -172,11 +183,68 @@ public final class ConsoleRoutes {
     private Future<JsonObject> change(RoutingContext ctx, long id, ModelPromotion.Action action) {
         String actor = actor(ctx);
         ModelPromotion[] recorded = new ModelPromotion[1];
-        return lifecycle.switchTo(id, () -> Future.fromCompletionStage(registry.promote(id, action, actor))
-                        .onSuccess(promotion -> recorded[0] = promotion))
-                .compose(swapped -> Future.fromCompletionStage(audit.record(actor, action.name(),
-                        new JsonObject().put("model_version_id", id).encode())))
+        return Future.fromCompletionStage(registry.serving()).compose(previous -> lifecycle.switchTo(id, () ->
+                                Future.fromCompletionStage(registry.promote(id, action, actor))
+                                        .onSuccess(promotion -> recorded[0] = promotion))
+                        .compose(swapped -> Future.fromCompletionStage(audit.record(actor, action.name(),
+                                new JsonObject().put("model_version_id", id).encode())))
+                        // the running comparison's baseline no longer serves; a promotion starts the next one
+                        .compose(audited -> comparisons.afterChange(previous, id,
+                                action == ModelPromotion.Action.promote, actor)))
                 .map(x -> ConsoleJson.promotion(recorded[0]));
+    }
+
+    /**
+     * The online comparisons, newest first, each with its head-to-head result so far; the running one first, with
+     * whether this instance has its challenger loaded.
+     */
+    private void listComparisons(RoutingContext ctx) {
+        OnlineComparisonRepository repository = comparisons.repository();
+        reply(ctx, Future.fromCompletionStage(repository.newest(20)).compose(list -> {
+            // One query after the other: a Hibernate Reactive session serves one query at a time.
+            JsonArray rows = new JsonArray();
+            Future<Void> tallied = Future.succeededFuture();
+            for (var c : list) {
+                tallied = tallied.compose(x -> Future.fromCompletionStage(repository.tally(c.baselineLabel(),
+                                c.challengerLabel(), c.startedAt(), c.endedAt()))
+                        .map(tally -> {
+                            rows.add(ConsoleJson.comparison(c, HeadToHead.of(tally)));
+                            return null;
+                        }));
+            }
+            return tallied.map(all -> new JsonObject()
+                    .put("comparisons", rows)
+                    .put("challenger_ready", comparisons.challengerReady())
+                    .put("default_share", comparisons.settings().share())
+                    .put("after_promotion", comparisons.settings().afterPromotion()));
+        }));
+    }
+
+    /** Starts comparing {@code version_id} with the serving version, on {@code share} of the pairwise choices. */
+    private void startComparison(RoutingContext ctx) {
+        JsonBodies.object(ctx).ifPresent(body -> {
+            Object version = body.getValue("version_id");
+            Object share = body.getValue("share");
+            if (!(version instanceof Number)) {
+                HttpError.fail(ctx, 400, "version_id must be a number");
+                return;
+            }
+            if (share != null && !(share instanceof Number n && n.doubleValue() > 0 && n.doubleValue() <= 1)) {
+                HttpError.fail(ctx, 400, "share must be a number above 0 and at most 1");
+                return;
+            }
+            long id = ((Number) version).longValue();
+            String actor = actor(ctx);
+            comparisons.start(id, share == null ? null : ((Number) share).doubleValue(), "started by " + actor, actor)
+                    .compose(started -> Future.fromCompletionStage(audit.record(actor, "start_comparison",
+                                    new JsonObject().put("comparison_id", started.id()).put("model_version_id", id)
+                                            .put("share", started.share()).encode()))
+                            .map(started))
+                    .onSuccess(started -> ctx.response().setStatusCode(201)
+                            .putHeader("Content-Type", "application/json")
+                            .end(ConsoleJson.comparison(started, HeadToHead.of(Tally.NONE)).encode()))
+                    .onFailure(e -> fail(ctx, e));
+        });
     }
 
     /**
@@ -263,6 +331,7 @@ public final class ConsoleRoutes {
                 HttpError.fail(ctx, 400, e.getMessage());
                 return;
             } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive
+                    || e instanceof OnlineComparisons.Conflict
                     || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError) {
                 HttpError.fail(ctx, 409, e.getMessage());
                 return;

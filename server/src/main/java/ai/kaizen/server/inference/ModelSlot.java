@@ -135,6 +135,20 @@ public final class ModelSlot implements AutoCloseable {
         return previous.released;
     }
 
+    /**
+     * Leaves the slot empty: new leases get nothing. Completes when the model it held (if any) has been closed, after
+     * its in-flight leases were returned.
+     */
+    public CompletableFuture<Void> clear() {
+        Held previous = current.getAndSet(null);
+        if (previous == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        log.info("model {} no longer answers", previous.model.version());
+        previous.retire();
+        return previous.released;
+    }
+
     /** Generations holding a lease on the current model. */
     public int inFlight() {
         Held held = current.get();

@@ -148,7 +148,9 @@ class ConsoleLifecycleTest {
                 new String[]{"GET", "/api/console/cycles/1"}, new String[]{"GET", "/api/console/cycles/1/events"},
                 new String[]{"POST", "/api/console/cycles/1/cancel"},
                 new String[]{"POST", "/api/console/cycles/1/resume"}, new String[]{"GET", "/api/console/audit"},
-                new String[]{"GET", "/api/console/datasets"}, new String[]{"GET", "/api/console/datasets/1/export"});
+                new String[]{"GET", "/api/console/datasets"}, new String[]{"GET", "/api/console/datasets/1/export"},
+                new String[]{"GET", "/api/console/comparisons"}, new String[]{"POST", "/api/console/comparisons"},
+                new String[]{"POST", "/api/console/comparisons/stop"});
         for (String[] route : routes) {
             assertThat(anonymous.send(route[0], route[1], "{}").statusCode()).as("anonymous " + route[1])
                     .isEqualTo(401);
