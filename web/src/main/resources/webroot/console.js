@@ -88,7 +88,7 @@
   async function loadOverview() {
     const o = await api('GET', '/api/console/overview');
     const body = document.querySelector('#counts tbody');
-    body.replaceChildren(...['conversations', 'ratings', 'pairwise_choices'].map(key => el('tr', {}, [
+    body.replaceChildren(...['conversations', 'ratings', 'pairwise_choices', 'rankings', 'ideal_answers'].map(key => el('tr', {}, [
       el('th', { text: key.replace('_', ' ') }), el('td', { text: String(o.total[key]) }),
       el('td', { text: String(o.since_serving_trained[key]) })])));
     document.getElementById('serving').textContent = o.serving
@@ -123,6 +123,29 @@
     const b = el('button', { type: 'button', class: 'secondary', text: label });
     b.addEventListener('click', () => action().catch(e => notice('cycle-notice', e.message)));
     return b;
+  }
+
+  /** The schedule in force, into the form; its cron expression in words and its next tick below it. */
+  async function loadSchedule() {
+    showSchedule(await api('GET', '/api/console/schedule'));
+  }
+
+  function showSchedule(s) {
+    document.getElementById('schedule-cron').value = s.cron || '';
+    document.getElementById('schedule-threshold').value = String(s.new_preferences);
+    document.getElementById('schedule-preset').value = s.preset;
+    document.getElementById('schedule-auto-promote').checked = s.auto_promote;
+    document.getElementById('schedule-enabled').checked = s.enabled;
+    const parts = [];
+    if (!s.enabled) { parts.push('Off: no cycle starts by itself.'); }
+    if (s.cron) {
+      parts.push('Cron: ' + s.description + '.' + (s.next_run ? ' Next run: ' + s.next_run.replace('T', ' ')
+        .replace(/:00(\.0+)?Z$/, ' UTC') + ' (' + when(s.next_run) + ' here).' : ''));
+    }
+    if (s.new_preferences > 0) { parts.push('After ' + s.new_preferences + ' new ratings and choices.'); }
+    if (s.enabled && !s.cron && s.new_preferences === 0) { parts.push('No trigger set: cycles start by hand only.'); }
+    parts.push(s.updated_by ? 'Saved by ' + s.updated_by + ', ' + when(s.updated_at) + '.' : 'From the server\'s configuration.');
+    document.getElementById('schedule-summary').textContent = parts.join(' ');
   }
 
   async function loadRegistry() {
@@ -209,7 +232,7 @@
   }
 
   function refresh() {
-    return Promise.all([loadOverview(), loadCycles(), loadRegistry(), loadComparisons(), loadDatasets(), loadAudit()])
+    return Promise.all([loadOverview(), loadCycles(), loadSchedule(), loadRegistry(), loadComparisons(), loadDatasets(), loadAudit()])
       .catch(e => notice('cycle-notice', e.message));
   }
 
@@ -228,6 +251,22 @@
       api('POST', '/api/console/cycles', request)
         .then(cycle => { window.location.href = '/console/cycles/' + cycle.id; })
         .catch(e => notice('cycle-notice', e.message));
+    });
+    const schedule = document.getElementById('schedule-form');
+    schedule.addEventListener('submit', event => {
+      event.preventDefault();
+      const cron = document.getElementById('schedule-cron').value.trim();
+      const request = {
+        cron: cron === '' ? null : cron,
+        new_preferences: Number(document.getElementById('schedule-threshold').value),
+        preset: document.getElementById('schedule-preset').value,
+        auto_promote: document.getElementById('schedule-auto-promote').checked,
+        enabled: document.getElementById('schedule-enabled').checked
+      };
+      notice('schedule-notice', '');
+      api('PUT', '/api/console/schedule', request)
+        .then(saved => { showSchedule(saved); return loadAudit(); })
+        .catch(e => notice('schedule-notice', e.message));
     });
     document.getElementById('rollback').addEventListener('click', () =>
       api('POST', '/api/console/models/rollback', {}).then(refresh).catch(e => notice('registry-notice', e.message)));

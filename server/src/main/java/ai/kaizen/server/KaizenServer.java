@@ -7,6 +7,7 @@ import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.CycleScheduleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.registry.ModelRegistry;
@@ -41,6 +42,7 @@ import ai.kaizen.server.review.ReviewRoutes;
 import ai.kaizen.server.review.ReviewSettings;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.server.lifecycle.CycleScheduler;
+import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
 import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
@@ -58,6 +60,7 @@ import io.vertx.ext.web.templ.thymeleaf.ThymeleafTemplateEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -203,10 +206,12 @@ public final class KaizenServer {
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
                 new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
                         cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
-        CycleScheduler scheduler = new CycleScheduler(vertx, cycles, counts, cycleSettings,
+        CycleSchedules schedules = new CycleSchedules(new CycleScheduleRepository(database.sessions()),
+                cycleSettings.schedule(), audit);
+        CycleScheduler scheduler = new CycleScheduler(vertx, cycles, schedules, counts, Clock.systemUTC(),
                 Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
-        new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, counts,
-                audit, pages, cycleSettings.scheduleNewPreferences(), comparisons).mount(router);
+        new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, schedules,
+                counts, audit, pages, comparisons).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 

@@ -14,8 +14,11 @@ import java.util.concurrent.CompletionStage;
  */
 public final class FeedbackCounts {
 
-    /** Feedback that arrived in a period. */
-    public record Counts(long conversations, long ratings, long pairwiseChoices) {
+    /**
+     * Feedback that arrived in a period: from users (conversations, ratings, pairwise choices) and from reviewers
+     * (rankings of candidate answers and ideal answers, counted per reviewer's submission, when first submitted).
+     */
+    public record Counts(long conversations, long ratings, long pairwiseChoices, long rankings, long idealAnswers) {
         /** Ratings and pairwise choices together: what a new cycle learns from. */
         public long preferences() {
             return ratings + pairwiseChoices;
@@ -38,12 +41,16 @@ public final class FeedbackCounts {
         return sessions.withSession(s -> s.createNativeQuery("SELECT"
                         + " (SELECT count(*) FROM conversation WHERE created_at >= :f),"
                         + " (SELECT count(*) FROM rating WHERE created_at >= :f),"
-                        + " (SELECT count(*) FROM pairwise_comparison WHERE choice IS NOT NULL AND decided_at >= :f)",
+                        + " (SELECT count(*) FROM pairwise_comparison WHERE choice IS NOT NULL AND decided_at >= :f),"
+                        + " (SELECT count(*) FROM review_assignment WHERE status = 'submitted'"
+                        + " AND ranking IS NOT NULL AND submitted_at >= :f),"
+                        + " (SELECT count(*) FROM review_assignment WHERE status = 'submitted'"
+                        + " AND ideal_message_id IS NOT NULL AND submitted_at >= :f)",
                         Object[].class)
                 .setParameter("f", from)
                 .getSingleResult())
                 .thenApply(r -> new Counts(((Number) r[0]).longValue(), ((Number) r[1]).longValue(),
-                        ((Number) r[2]).longValue()));
+                        ((Number) r[2]).longValue(), ((Number) r[3]).longValue(), ((Number) r[4]).longValue()));
     }
 
     /** Ratings by answering model version and day (UTC), oldest first, from {@code from} on. */

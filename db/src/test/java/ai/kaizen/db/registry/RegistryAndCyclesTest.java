@@ -4,6 +4,8 @@ import ai.kaizen.db.Database;
 import ai.kaizen.db.DatabaseSettings;
 import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.CycleSchedule;
+import ai.kaizen.db.cycle.CycleScheduleRepository;
 import ai.kaizen.db.cycle.TrainingCycle;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
@@ -70,6 +72,26 @@ class RegistryAndCyclesTest {
                 .hasRootCauseInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> await(registry.register(new ModelVersion("sft@2", null, null, null, "/m/3",
                 "c".repeat(64), "{}", "{}")))).isNotNull();
+    }
+
+    @Test
+    void theScheduleIsOneRowReplacedOnEachSave() throws Exception {
+        CycleScheduleRepository schedules = new CycleScheduleRepository(db.sessions());
+        assertThat(await(schedules.find())).isEmpty();
+        CycleSchedule first = await(schedules.save(new CycleSchedule("0 3 * * 1", 0, "tiny", true, true, null, null)
+                .savedBy("otto")));
+        assertThat(first.cron()).isEqualTo("0 3 * * 1");
+        assertThat(first.updatedBy()).isEqualTo("otto");
+        assertThat(first.updatedAt()).isNotNull();
+        CycleSchedule second = await(schedules.save(new CycleSchedule(null, 25, "standard", false, false, null, null)
+                .savedBy("olga")));
+        assertThat(await(schedules.find())).contains(second);
+        assertThat(second).isEqualTo(new CycleSchedule(null, 25, "standard", false, false, "olga",
+                second.updatedAt()));
+        assertThat(second.updatedAt()).isAfterOrEqualTo(first.updatedAt());
+        Object rows = await(db.sessions().withSession(s -> s.createNativeQuery("SELECT count(*) FROM cycle_schedule")
+                .getSingleResult()));
+        assertThat(((Number) rows).longValue()).isEqualTo(1);
     }
 
     @Test

@@ -86,8 +86,10 @@ public enum ConfigKey {
             "How often a retraining cycle's trainer reports that it is alive."),
     CYCLE_HEARTBEAT_TIMEOUT_SECONDS("cycle.heartbeat-timeout-seconds", "60", "SECONDS",
             "A running cycle whose trainer has been silent this long is marked failed (it can be resumed)."),
-    CYCLE_SCHEDULE_MINUTES("cycle.schedule-minutes", "0", "MINUTES",
-            "Start a cycle every this many minutes (0: never by the clock)."),
+    CYCLE_SCHEDULE_CRON("cycle.schedule-cron", "", "CRON",
+            "Start a cycle at the ticks of this Unix cron expression of five fields, in UTC, e.g. `0 3 * * 1` "
+                    + "for Mondays at 03:00 (empty: never by the clock). Like the next three keys, it is the schedule "
+                    + "until an operator saves one in the console."),
     CYCLE_SCHEDULE_NEW_PREFERENCES("cycle.schedule-new-preferences", "0", "N",
             "Start a cycle once this many pairwise choices and ratings arrived since the last cycle (0: never)."),
     CYCLE_SCHEDULE_PRESET("cycle.schedule-preset", "standard", "PRESET",

@@ -19,6 +19,7 @@ import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.comparison.HeadToHead;
 import ai.kaizen.server.comparison.OnlineComparisons;
+import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
@@ -43,8 +44,9 @@ import java.util.Optional;
 /**
  * The operator console: pages under {@code /console} and their JSON API under {@code /api/console}, every route
  * for operators only. Overview of the feedback, the model registry with promote and roll back, retraining cycles
- * (start, cancel, resume, live progress as server-sent events, the gate's report), online comparisons of two
- * versions (head-to-head win rate with a 95% interval), dataset versions (export as TRL JSONL) and the audit log.
+ * (start, cancel, resume, live progress as server-sent events, the gate's report), the schedule that starts
+ * cycles by themselves (a cron expression and/or a count of new preferences), online comparisons of two versions
+ * (head-to-head win rate with a 95% interval), dataset versions (export as TRL JSONL) and the audit log.
  */
 public final class ConsoleRoutes {
 
@@ -55,14 +57,14 @@ public final class ConsoleRoutes {
     private final FeedbackCounts counts;
     private final AuditLog audit;
     private final Pages pages;
-    private final int minNewPreferences;
+    private final CycleSchedules schedules;
     private final org.hibernate.reactive.stage.Stage.SessionFactory sessions;
     private final DatasetRepository datasets;
     private final OnlineComparisons comparisons;
 
     public ConsoleRoutes(org.hibernate.reactive.stage.Stage.SessionFactory sessions, ModelRegistry registry,
-                         ModelLifecycle lifecycle, CycleService cycleService, FeedbackCounts counts, AuditLog audit,
-                         Pages pages, int minNewPreferences, OnlineComparisons comparisons) {
+                         ModelLifecycle lifecycle, CycleService cycleService, CycleSchedules schedules,
+                         FeedbackCounts counts, AuditLog audit, Pages pages, OnlineComparisons comparisons) {
         this.sessions = sessions;
         this.datasets = new DatasetRepository(sessions);
         this.registry = registry;
@@ -72,8 +74,8 @@ public final class ConsoleRoutes {
         this.counts = counts;
         this.audit = audit;
         this.pages = pages;
-        this.minNewPreferences = minNewPreferences;
         this.comparisons = comparisons;
+        this.schedules = schedules;
     }
 
     public void mount(Router router) {
@@ -103,6 +105,9 @@ public final class ConsoleRoutes {
         router.post("/api/console/comparisons/stop").handler(ctx -> reply(ctx, comparisons.stop()
                 .compose(stopped -> Future.fromCompletionStage(audit.record(actor(ctx), "stop_comparison", "{}"))
                         .map(new JsonObject().put("stopped", stopped)))));
+        router.get("/api/console/schedule").handler(ctx -> reply(ctx, schedules.current()
+                .map(schedule -> ScheduleJson.write(schedule, Instant.now()))));
+        router.put("/api/console/schedule").handler(this::setSchedule);
         router.get("/api/console/datasets").handler(ctx -> reply(ctx, Future.fromCompletionStage(datasets.list())
                 .map(list -> new JsonArray(list.stream().map(v -> new JsonObject().put("id", v.id())
                         .put("kind", v.kind()).put("created_at", ConsoleJson.text(v.createdAt()))
@@ -117,7 +122,7 @@ public final class ConsoleRoutes {
         Instant monthAgo = Instant.now().minus(30, ChronoUnit.DAYS);
         reply(ctx, Future.fromCompletionStage(registry.serving()).compose(serving -> {
             Instant trainedAt = serving.map(ModelVersion::createdAt).orElse(Instant.EPOCH);
-            return Future.fromCompletionStage(counts.since(Instant.EPOCH))
+            return schedules.current().compose(schedule -> Future.fromCompletionStage(counts.since(Instant.EPOCH))
                     .compose(total -> Future.fromCompletionStage(counts.since(trainedAt))
                             .compose(fresh -> Future.fromCompletionStage(counts.ratingTrend(monthAgo))
                                     .map(trend -> new JsonObject()
@@ -125,22 +130,31 @@ public final class ConsoleRoutes {
                                                     .orElse(null))
                                             .put("total", countsJson(total))
                                             .put("since_serving_trained", countsJson(fresh))
-                                            .put("min_new_preferences", minNewPreferences)
+                                            .put("min_new_preferences", schedule.newPreferences())
                                             .put("enough_for_cycle", fresh.preferences()
-                                                    >= Math.max(1, minNewPreferences))
+                                                    >= Math.max(1, schedule.newPreferences()))
                                             .put("rating_trend", new JsonArray(trend.stream().map(d ->
                                                     new JsonObject().put("model_version", d.modelVersion())
                                                             .put("day", d.day().toString())
                                                             .put("ratings", d.ratings())
                                                             .put("mean_stars", d.meanStars())
                                                             .put("thumbs_up_share", d.thumbsUpShare()))
-                                                    .toList())))));
+                                                    .toList()))))));
         }));
     }
 
     private static JsonObject countsJson(FeedbackCounts.Counts c) {
         return new JsonObject().put("conversations", c.conversations()).put("ratings", c.ratings())
-                .put("pairwise_choices", c.pairwiseChoices());
+                .put("pairwise_choices", c.pairwiseChoices()).put("rankings", c.rankings())
+                .put("ideal_answers", c.idealAnswers());
+    }
+
+    /** Saves the schedule the body asks for (fields left out keep their values) and answers it as saved. */
+    private void setSchedule(RoutingContext ctx) {
+        JsonBodies.object(ctx).ifPresent(body -> reply(ctx, schedules.current()
+                .map(current -> ScheduleJson.read(body, current))
+                .compose(wanted -> schedules.save(wanted, actor(ctx)))
+                .map(saved -> ScheduleJson.write(saved, Instant.now()))));
     }
 
     private void models(RoutingContext ctx) {
@@ -327,7 +341,7 @@ public final class ConsoleRoutes {
                     .startsWith("no model version")) {
                 HttpError.fail(ctx, 404, e.getMessage());
                 return;
-            } else if (e instanceof CycleService.InvalidRequest) {
+            } else if (e instanceof CycleService.InvalidRequest || e instanceof ScheduleJson.Invalid) {
                 HttpError.fail(ctx, 400, e.getMessage());
                 return;
             } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive

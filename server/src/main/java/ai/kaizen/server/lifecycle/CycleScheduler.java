@@ -1,23 +1,26 @@
 package ai.kaizen.server.lifecycle;
 
 import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.CycleSchedule;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.cycle.TrainingCycle;
-import ai.kaizen.server.config.LifecycleSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * Starts cycles by themselves: every {@code cycle.schedule-minutes} since the last cycle began, and/or once
- * {@code cycle.schedule-new-preferences} ratings and pairwise choices arrived since then. Checked periodically on
- * every instance; the database lets only one cycle be active, so two instances never start two.
+ * Starts cycles by themselves, as the schedule in force says ({@link CycleSchedules}): at the ticks of a cron
+ * expression, and/or once enough ratings and pairwise choices arrived since the newest cycle was created.
+ * Checked periodically on every instance, reading the schedule each time; the database lets only one cycle be
+ * active, so two instances never start two.
  */
 public final class CycleScheduler implements AutoCloseable {
 
@@ -25,22 +28,24 @@ public final class CycleScheduler implements AutoCloseable {
 
     private final CycleService service;
     private final CycleRepository cycles;
+    private final CycleSchedules schedules;
     private final FeedbackCounts counts;
-    private final LifecycleSettings settings;
-    private final Instant startedAt = Instant.now();
+    private final Clock clock;
+    private final Instant startedAt;
     private final Vertx vertx;
     private final long timer;
     private boolean checking;
 
-    public CycleScheduler(Vertx vertx, CycleService service, FeedbackCounts counts, LifecycleSettings settings,
-                          Duration checkEvery) {
+    public CycleScheduler(Vertx vertx, CycleService service, CycleSchedules schedules, FeedbackCounts counts,
+                          Clock clock, Duration checkEvery) {
         this.vertx = vertx;
         this.service = service;
         this.cycles = service.cycles();
+        this.schedules = schedules;
         this.counts = counts;
-        this.settings = settings;
-        boolean enabled = !settings.scheduleEvery().isZero() || settings.scheduleNewPreferences() > 0;
-        this.timer = enabled ? vertx.setPeriodic(checkEvery.toMillis(), id -> check()) : -1;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.timer = vertx.setPeriodic(checkEvery.toMillis(), id -> check());
     }
 
     private void check() {
@@ -48,40 +53,52 @@ public final class CycleScheduler implements AutoCloseable {
             return;
         }
         checking = true;
-        Future.fromCompletionStage(cycles.newest(1))
-                .compose(newest -> {
-                    Optional<TrainingCycle> last = newest.stream().findFirst();
-                    if (last.isPresent() && last.get().status().isActive()) {
-                        return Future.succeededFuture(Optional.<String>empty());
+        schedules.current().compose(schedule -> {
+                    if (!schedule.enabled() || schedule.cronExpression().isEmpty() && schedule.newPreferences() <= 0) {
+                        return Future.succeededFuture();
                     }
-                    Instant since = last.map(TrainingCycle::createdAt).orElse(Instant.EPOCH);
-                    Instant clockBase = since.isAfter(startedAt) ? since : startedAt;
-                    if (!settings.scheduleEvery().isZero()
-                            && !Instant.now().isBefore(clockBase.plus(settings.scheduleEvery()))) {
-                        return Future.succeededFuture(Optional.of("every " + settings.scheduleEvery().toMinutes()
-                                + " minutes"));
-                    }
-                    if (settings.scheduleNewPreferences() <= 0) {
-                        return Future.succeededFuture(Optional.<String>empty());
-                    }
-                    return Future.fromCompletionStage(counts.since(since)).map(fresh ->
-                            fresh.preferences() >= settings.scheduleNewPreferences()
-                                    ? Optional.of(fresh.preferences() + " new ratings and choices")
-                                    : Optional.<String>empty());
+                    return Future.fromCompletionStage(cycles.newest(1))
+                            .compose(newest -> reason(schedule, newest.stream().findFirst()))
+                            .compose(reason -> reason.isEmpty() ? Future.succeededFuture() : start(schedule,
+                                    reason.get()));
                 })
-                .compose(reason -> reason.isEmpty() ? Future.succeededFuture() : service.start(new JsonObject()
-                                .put("preset", settings.schedulePreset()).put("auto_promote", settings.autoPromote())
-                                .put("scheduled", reason.get()), "scheduler")
-                        .onSuccess(cycle -> log.info("scheduled cycle {} started ({})", cycle.id(), reason.get()))
-                        .mapEmpty())
                 .onFailure(e -> log.warn("scheduled cycle not started: {}", e.getMessage()))
                 .onComplete(done -> checking = false);
     }
 
+    /** Why a cycle should start now, if it should. */
+    private Future<Optional<String>> reason(CycleSchedule schedule, Optional<TrainingCycle> last) {
+        if (last.isPresent() && last.get().status().isActive()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        Instant since = last.map(TrainingCycle::createdAt).orElse(Instant.EPOCH);
+        if (schedule.cronExpression().isPresent()) {
+            // Ticks before this scheduler ran, or before the schedule was saved, are not owed a cycle.
+            Instant clockBase = Stream.of(Optional.of(since), Optional.of(startedAt), schedule.savedAt())
+                    .flatMap(Optional::stream).max(Instant::compareTo).orElseThrow();
+            CycleCron cron = CycleCron.parse(schedule.cron());
+            if (cron.due(clockBase, clock.instant())) {
+                return Future.succeededFuture(Optional.of("cron '" + cron.expression() + "' (UTC)"));
+            }
+        }
+        if (schedule.newPreferences() <= 0) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        return Future.fromCompletionStage(counts.since(since)).map(fresh ->
+                fresh.preferences() >= schedule.newPreferences()
+                        ? Optional.of(fresh.preferences() + " new ratings and choices")
+                        : Optional.empty());
+    }
+
+    private Future<Void> start(CycleSchedule schedule, String reason) {
+        return service.start(new JsonObject().put("preset", schedule.preset())
+                        .put("auto_promote", schedule.autoPromote()).put("scheduled", reason), "scheduler")
+                .onSuccess(cycle -> log.info("scheduled cycle {} started ({})", cycle.id(), reason))
+                .mapEmpty();
+    }
+
     @Override
     public void close() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
+        vertx.cancelTimer(timer);
     }
 }

@@ -5,14 +5,17 @@ import ai.kaizen.db.account.Role;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.cycle.CycleSchedule;
+import ai.kaizen.db.cycle.CycleScheduleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
-import ai.kaizen.server.config.LifecycleSettings;
 import ai.kaizen.server.lifecycle.CycleScheduler;
+import ai.kaizen.server.lifecycle.CycleSchedules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +30,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The model lifecycle end to end, with the real stories260k model, the real (embedded) database, real HTTP and
  * real trainer child processes: feedback, a cycle started through the console's API, a candidate registered and
- * gated, promotion and the chat answering with it, rollback, a killed trainer failed then resumed, a scheduled
- * cycle, and the role checks of every console route.
+ * gated, promotion and the chat answering with it, rollback, a killed trainer failed then resumed, reviewers' work
+ * in the overview, the schedule set through the API and cycles it starts (by new feedback and at a cron tick), and
+ * the role checks of every console route.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleLifecycleTest {
@@ -150,7 +155,8 @@ class ConsoleLifecycleTest {
                 new String[]{"POST", "/api/console/cycles/1/resume"}, new String[]{"GET", "/api/console/audit"},
                 new String[]{"GET", "/api/console/datasets"}, new String[]{"GET", "/api/console/datasets/1/export"},
                 new String[]{"GET", "/api/console/comparisons"}, new String[]{"POST", "/api/console/comparisons"},
-                new String[]{"POST", "/api/console/comparisons/stop"});
+                new String[]{"POST", "/api/console/comparisons/stop"},
+                new String[]{"GET", "/api/console/schedule"}, new String[]{"PUT", "/api/console/schedule"});
         for (String[] route : routes) {
             assertThat(anonymous.send(route[0], route[1], "{}").statusCode()).as("anonymous " + route[1])
                     .isEqualTo(401);
@@ -284,31 +290,192 @@ class ConsoleLifecycleTest {
 
     @Test
     @Order(4)
+    void theOverviewCountsReviewersRankingsAndIdealAnswers() throws Exception {
+        JsonObject before = operator.json("GET", "/api/console/overview", new JsonObject());
+        // One submitted ranking and one submitted ideal answer, written as the review workspace stores them (the
+        // "prompt" is an answer no task generator picks, so no background task collides with these rows).
+        TestClient user = new TestClient(server.port()).openChat();
+        String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
+        UUID answer = UUID.fromString(user.stream("/api/conversations/" + conversation + "/messages",
+                new JsonObject().put("content", "Hi")).first("done").data().getString("message_id"));
+        for (String kind : List.of("rank", "ideal")) {
+            await(server.database().sessions().withTransaction(s -> s.createNativeQuery("WITH t AS ("
+                            + "INSERT INTO review_task (id, kind, prompt_message_id, candidate_ids, priority, overlap)"
+                            + " VALUES (:task, :kind, cast(:m AS uuid), ARRAY[cast(:m AS uuid)], 2, 1) RETURNING id)"
+                            + " INSERT INTO review_assignment (task_id, reviewer, status, ranking, ideal_message_id,"
+                            + " submitted_at) SELECT id, 'rita', 'submitted',"
+                            + " CASE WHEN :kind = 'rank' THEN jsonb_build_object('entries', jsonb_build_array()) END,"
+                            + " CASE WHEN :kind = 'ideal' THEN cast(:m AS uuid) END, now() FROM t")
+                    .setParameter("task", UUID.randomUUID()).setParameter("kind", kind).setParameter("m", answer)
+                    .executeUpdate()));
+        }
+        JsonObject after = operator.json("GET", "/api/console/overview", new JsonObject());
+        for (String period : List.of("total", "since_serving_trained")) {
+            for (String count : List.of("rankings", "ideal_answers")) {
+                assertThat(after.getJsonObject(period).getLong(count)).as(period + " " + count)
+                        .isEqualTo(before.getJsonObject(period).getLong(count) + 1);
+            }
+        }
+        assertThat(after.getJsonObject("total").getLong("pairwise_choices")).isNotNull();
+    }
+
+    @Test
+    @Order(5)
+    void theScheduleIsSetThroughTheApiCheckedAndAudited() throws Exception {
+        JsonObject configured = operator.json("GET", "/api/console/schedule", new JsonObject());
+        assertThat(configured.getValue("cron")).isNull();
+        assertThat(configured.getInteger("new_preferences")).isZero();
+        assertThat(configured.getString("preset")).isEqualTo("standard");
+        assertThat(configured.getBoolean("enabled")).isTrue();
+        assertThat(configured.getValue("updated_by")).as("not saved yet").isNull();
+        assertThat(configured.getString("time_zone")).isEqualTo("UTC");
+
+        Map<String, String> bad = Map.of(
+                "{\"cron\": \"0 3 * * 1 2026\"}", "five fields",
+                "{\"cron\": \"61 * * * *\"}", "61",
+                "{\"cron\": 5}", "cron must be a string",
+                "{\"new_preferences\": -1}", "new_preferences",
+                "{\"new_preferences\": \"5\"}", "new_preferences",
+                "{\"preset\": \"huge\"}", "preset must be one of",
+                "{\"enabled\": \"yes\"}", "enabled must be true or false");
+        for (Map.Entry<String, String> body : bad.entrySet()) {
+            HttpResponse<String> r = operator.send("PUT", "/api/console/schedule", body.getKey());
+            assertThat(r.statusCode()).as(body.getKey()).isEqualTo(400);
+            assertThat(new JsonObject(r.body()).getString("error")).as(body.getKey()).contains(body.getValue());
+        }
+        assertThat(operator.json("GET", "/api/console/schedule", new JsonObject()).getValue("updated_by"))
+                .as("nothing saved by a bad request").isNull();
+
+        java.time.Instant asked = java.time.Instant.now();
+        JsonObject saved = operator.json("PUT", "/api/console/schedule", new JsonObject().put("cron", "0 3 * * 1")
+                .put("new_preferences", 0).put("preset", "tiny").put("auto_promote", false).put("enabled", true));
+        assertThat(saved.getString("cron")).isEqualTo("0 3 * * 1");
+        assertThat(saved.getString("updated_by")).isEqualTo("otto");
+        assertThat(saved.getString("description")).contains("03:00").contains("UTC");
+        java.time.ZonedDateTime next = java.time.Instant.parse(saved.getString("next_run"))
+                .atZone(java.time.ZoneOffset.UTC);
+        assertThat(next.getDayOfWeek()).isEqualTo(java.time.DayOfWeek.MONDAY);
+        assertThat(next.toLocalTime()).isEqualTo(java.time.LocalTime.of(3, 0));
+        assertThat(next.toInstant()).isAfter(asked).isBefore(asked.plus(Duration.ofDays(7)));
+        assertThat(operator.json("GET", "/api/console/schedule", new JsonObject()).getString("preset"))
+                .isEqualTo("tiny");
+        JsonObject audited = new JsonArray(operator.get("/api/console/audit").body()).getJsonObject(0);
+        assertThat(audited.getString("action")).isEqualTo("set_schedule");
+        assertThat(audited.getString("actor")).isEqualTo("otto");
+        assertThat(audited.getJsonObject("details").getString("cron")).isEqualTo("0 3 * * 1");
+
+        // a field left out keeps its value; null clears the cron expression
+        JsonObject cleared = operator.json("PUT", "/api/console/schedule", new JsonObject().putNull("cron")
+                .put("enabled", false));
+        assertThat(cleared.getValue("cron")).isNull();
+        assertThat(cleared.getValue("next_run")).isNull();
+        assertThat(cleared.getString("preset")).isEqualTo("tiny");
+    }
+
+    /** A scheduler on the real server's database, with a clock the test moves, checking every 300 ms. */
+    private static CycleScheduler scheduler(Clock clock) {
+        CycleSchedule unused = new CycleSchedule(null, 0, "standard", false, false, null, null);
+        return new CycleScheduler(server.vertx(), server.cycles(), new CycleSchedules(
+                new CycleScheduleRepository(server.database().sessions()), unused,
+                new AuditLog(server.database().sessions())), new FeedbackCounts(server.database().sessions()),
+                clock, Duration.ofMillis(300));
+    }
+
+    /** The newest cycle, or null. */
+    private static JsonObject newestCycle() throws Exception {
+        JsonArray list = new JsonArray(operator.get("/api/console/cycles").body());
+        return list.isEmpty() ? null : list.getJsonObject(0);
+    }
+
+    private static long newestCycleId() throws Exception {
+        JsonObject newest = newestCycle();
+        return newest == null ? 0 : newest.getLong("id");
+    }
+
+    /**
+     * Waits for a cycle newer than {@code afterId} that the scheduler started, checks it, cancels it and turns the
+     * schedule off again.
+     */
+    private static JsonObject scheduledCycle(long afterId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonObject newest;
+        do {
+            Thread.sleep(300);
+            newest = newestCycle();
+        } while ((newest == null || newest.getLong("id") <= afterId) && System.nanoTime() < deadline);
+        assertThat(newest).as("a scheduled cycle in 30 s").isNotNull();
+        assertThat(newest.getLong("id")).as("a scheduled cycle in 30 s").isGreaterThan(afterId);
+        assertThat(newest.getJsonObject("request").containsKey("scheduled")).as(newest.encode()).isTrue();
+        assertThat(newest.getString("requested_by")).isEqualTo("scheduler");
+        assertThat(newest.getJsonObject("request").getString("preset")).isEqualTo("tiny");
+        if (List.of("queued", "running").contains(newest.getString("status"))) {
+            operator.json("POST", "/api/console/cycles/" + newest.getLong("id") + "/cancel", new JsonObject());
+        }
+        operator.json("PUT", "/api/console/schedule", new JsonObject().put("enabled", false));
+        return newest;
+    }
+
+    @Test
+    @Order(6)
     void aScheduledCycleFiresWhenEnoughNewFeedbackArrived() throws Exception {
-        LifecycleSettings settings = new LifecycleSettings(Duration.ofSeconds(1), Duration.ofSeconds(20),
-                Duration.ZERO, 1, "tiny", false);
+        operator.json("PUT", "/api/console/schedule", new JsonObject().putNull("cron").put("new_preferences", 1)
+                .put("preset", "tiny").put("enabled", true));
         // One new rating since the last cycle started.
         TestClient user = new TestClient(server.port()).openChat();
         String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
         String answer = user.stream("/api/conversations/" + conversation + "/messages",
                 new JsonObject().put("content", "Thanks!")).first("start").data().getJsonArray("answers").getString(0);
         user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("thumbs", 1));
-        try (CycleScheduler scheduler = new CycleScheduler(server.vertx(), server.cycles(),
-                new FeedbackCounts(server.database().sessions()), settings, Duration.ofMillis(300))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            JsonObject newest;
-            do {
-                Thread.sleep(300);
-                newest = new JsonArray(operator.get("/api/console/cycles").body()).getJsonObject(0);
-            } while (!newest.getJsonObject("request").containsKey("scheduled") && System.nanoTime() < deadline);
-            assertThat(newest.getJsonObject("request").getString("scheduled")).contains("new ratings");
-            assertThat(newest.getString("requested_by")).isEqualTo("scheduler");
-            operator.json("POST", "/api/console/cycles/" + newest.getLong("id") + "/cancel", new JsonObject());
+        long before = newestCycleId();
+        try (CycleScheduler scheduler = scheduler(Clock.systemUTC())) {
+            assertThat(scheduledCycle(before).getJsonObject("request").getString("scheduled")).contains("new ratings");
         }
     }
 
     @Test
-    @Order(5)
+    @Order(7)
+    void aScheduledCycleFiresAtTheFirstCronTickAfterTheLastCycle() throws Exception {
+        operator.json("PUT", "/api/console/schedule", new JsonObject().put("cron", "0 3 * * 1")
+                .put("new_preferences", 0).put("preset", "tiny").put("enabled", true));
+        long before = newestCycleId();
+        MovableClock clock = new MovableClock();
+        try (CycleScheduler scheduler = scheduler(clock)) {
+            // no Monday 03:00 since the scheduler started: its checks start nothing...
+            Thread.sleep(1200);
+            assertThat(newestCycleId()).isEqualTo(before);
+            // ...until its clock passes the next Monday 03:00 (UTC)
+            clock.advance(Duration.ofDays(8));
+            assertThat(scheduledCycle(before).getJsonObject("request").getString("scheduled"))
+                    .isEqualTo("cron '0 3 * * 1' (UTC)");
+        }
+    }
+
+    /** A clock that reads the real time plus an offset the test moves. */
+    private static final class MovableClock extends Clock {
+        private volatile Duration offset = Duration.ZERO;
+
+        void advance(Duration by) {
+            offset = offset.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(offset);
+        }
+    }
+
+    @Test
+    @Order(8)
     void aFullRlhfCycleTrainsRewardModelDpoAndPpoAndGatesWithTheRewardModel() throws Exception {
         // Preferences: for each question, the first answer rated five stars, a regenerated one one star.
         TestClient user = new TestClient(server.port()).openChat();

@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The console in headless Chromium: an operator signs in, starts a cycle with the tiny preset, and watches its
- * progress update live (step, a chart of the loss, the log) until the gate's report appears.
+ * progress update live (step, a chart of the loss, the log) until the gate's report appears; and sets the schedule
+ * in its panel (a bad cron expression refused with the server's message, a good one shown with its next run).
  */
 class ConsolePageBrowserIT {
 
@@ -78,24 +79,75 @@ class ConsolePageBrowserIT {
         }
     }
 
-    @Test
-    void anOperatorStartsACycleAndWatchsItsProgressUpdate(@TempDir Path profile) throws Exception {
+    private static ChromeDriver browser(Path profile) {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--window-size=1200,1600", "--user-data-dir=" + profile);
-        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
+        return new ChromeDriver(new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build(), options);
+    }
+
+    private static void signInToConsole(ChromeDriver browser, WebDriverWait wait) {
+        browser.get("http://127.0.0.1:" + server.port() + "/console");
+        wait.until(d -> d.getCurrentUrl().contains("/login"));
+        browser.findElement(By.name("name")).sendKeys("otto");
+        browser.findElement(By.name("password")).sendKeys("operator password");
+        browser.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/console"));
+    }
+
+    @Test
+    void anOperatorSetsAScheduleAndSeesWhenItRunsNext(@TempDir Path profile) throws Exception {
+        ChromeDriver browser = browser(profile);
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            signInToConsole(browser, wait);
+            wait.until(d -> d.findElement(By.id("schedule-summary")).getText().contains("configuration"));
+            assertThat(browser.findElement(By.cssSelector("#counts tbody")).getText()).contains("rankings")
+                    .contains("ideal answers");
+
+            // a bad cron expression: the server's message, and nothing saved
+            browser.findElement(By.id("schedule-cron")).sendKeys("0 3 * * 1 2026");
+            browser.findElement(By.id("schedule-save")).click();
+            wait.until(d -> d.findElement(By.id("schedule-notice")).isDisplayed());
+            assertThat(browser.findElement(By.id("schedule-notice")).getText()).contains("five fields");
+
+            browser.findElement(By.id("schedule-cron")).clear();
+            browser.findElement(By.id("schedule-cron")).sendKeys("0 3 * * 1");
+            browser.findElement(By.id("schedule-threshold")).clear();
+            browser.findElement(By.id("schedule-threshold")).sendKeys("50");
+            new Select(browser.findElement(By.id("schedule-preset"))).selectByValue("tiny");
+            browser.findElement(By.id("schedule-save")).click();
+            wait.until(d -> d.findElement(By.id("schedule-summary")).getText().contains("Saved by otto"));
+            assertThat(browser.findElement(By.id("schedule-notice")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("schedule-summary")).getText()).contains("Next run:")
+                    .contains("03:00 UTC").contains("After 50 new ratings and choices");
+            wait.until(d -> d.findElement(By.cssSelector("#audit-list tbody")).getText().contains("set_schedule"));
+            Path dir = Path.of("target", "screenshots");
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("console-schedule.png"), browser.findElement(By.id("schedule"))
+                    .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+            // switched off again, so that no cycle of this class's other test meets a scheduled one
+            browser.findElement(By.id("schedule-enabled")).click();
+            browser.findElement(By.id("schedule-save")).click();
+            wait.until(d -> d.findElement(By.id("schedule-summary")).getText().startsWith("Off"));
+            browser.navigate().refresh();
+            wait.until(d -> d.findElement(By.id("schedule-summary")).getText().startsWith("Off"));
+            assertThat(browser.findElement(By.id("schedule-cron")).getAttribute("value")).isEqualTo("0 3 * * 1");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void anOperatorStartsACycleAndWatchsItsProgressUpdate(@TempDir Path profile) throws Exception {
+        ChromeDriver browser = browser(profile);
         try {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(150));
-            String base = "http://127.0.0.1:" + server.port();
-            browser.get(base + "/console");
-            wait.until(d -> d.getCurrentUrl().contains("/login"));
-            browser.findElement(By.name("name")).sendKeys("otto");
-            browser.findElement(By.name("password")).sendKeys("operator password");
-            browser.findElement(By.cssSelector("button[type=submit]")).click();
-            wait.until(d -> d.getCurrentUrl().endsWith("/console"));
+            signInToConsole(browser, wait);
             wait.until(d -> d.findElement(By.cssSelector("#counts tbody")).getText().contains("ratings"));
             assertThat(browser.findElement(By.id("serving")).getText()).contains("Serving: version 1");
 
@@ -121,7 +173,7 @@ class ConsolePageBrowserIT {
             Files.write(dir.resolve("console-cycle.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
 
             // The candidate goes into an online comparison from the registry; the panel shows it running.
-            browser.get(base + "/console#registry");
+            browser.get("http://127.0.0.1:" + server.port() + "/console#registry");
             wait.until(d -> d.findElements(By.xpath("//table[@id='versions']//button[text()='Compare online']"))
                     .size() == 1);
             browser.findElement(By.xpath("//table[@id='versions']//button[text()='Compare online']")).click();
