@@ -181,6 +181,8 @@ class ConsolePageBrowserIT {
             assertThat(browser.findElement(By.id("comparison-summary")).getText())
                     .contains("(challenger) against").contains("0 choices so far").contains("no choices yet");
             assertThat(browser.findElements(By.cssSelector("#comparison-list tbody tr"))).hasSize(1);
+            Files.write(dir.resolve("console-comparison.png"), browser.findElement(By.id("comparisons"))
+                    .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
             browser.findElement(By.id("stop-comparison")).click();
             wait.until(d -> d.findElement(By.id("comparison-running")).getText()
                     .contains("No comparison is running."));
