@@ -125,6 +125,22 @@ public final class TestClient {
     }
 
     /** {@code ../shared/models/stories260k}, the real pretrained fixture, found from the module's directory. */
+    /** A client signed in through the login form as {@code name}, its chat page opened (for the CSRF token). */
+    public static TestClient signedIn(int port, String name, String password) throws Exception {
+        TestClient client = new TestClient(port);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                .matcher(client.get("/login").body());
+        if (!m.find()) {
+            throw new AssertionError("no CSRF token on the login page");
+        }
+        HttpResponse<String> r = client.postForm("/login", "_csrf=" + m.group(1) + "&name=" + name
+                + "&password=" + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8));
+        if (r.statusCode() != 303) {
+            throw new AssertionError("sign-in of " + name + " failed: " + r.statusCode());
+        }
+        return client.openChat();
+    }
+
     public static Path stories260k() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("shared/models/stories260k");

@@ -18,10 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -64,20 +62,6 @@ class ChatRoutesTest {
 
     private static TestClient user() throws Exception {
         return new TestClient(server.port()).openChat();
-    }
-
-    private static TestClient signedIn(String name, String password) throws Exception {
-        TestClient client = new TestClient(server.port());
-        HttpResponse<String> page = client.get("/login");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
-                .matcher(page.body());
-        assertThat(m.find()).isTrue();
-        HttpResponse<String> r = client.postForm("/login", "_csrf=" + m.group(1) + "&name=" + name
-                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
-        if (r.statusCode() != 303) {
-            throw new AssertionError("sign-in failed: " + r.statusCode());
-        }
-        return client.openChat();
     }
 
     private static String newConversation(TestClient client) throws Exception {
@@ -276,9 +260,9 @@ class ChatRoutesTest {
         TestClient anonymous = user();
         assertThat(anonymous.send("PUT", path, body).statusCode()).isEqualTo(401);
         assertThat(anonymous.get(path).statusCode()).isEqualTo(401);
-        TestClient reviewer = signedIn("rita", "reviewer password");
+        TestClient reviewer = TestClient.signedIn(server.port(), "rita", "reviewer password");
         assertThat(reviewer.send("PUT", path, body).statusCode()).isEqualTo(403);
-        TestClient operator = signedIn("otto", "operator password");
+        TestClient operator = TestClient.signedIn(server.port(), "otto", "operator password");
         assertThat(operator.send("PUT", path, body).statusCode()).isEqualTo(200);
         assertThat(new JsonObject(operator.get(path).body()).getString("system_prompt"))
                 .isEqualTo("You are Kaizen, the shop's assistant.");

@@ -26,9 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,8 +69,8 @@ class ConsoleLifecycleTest {
                 new ApiKeyRepository(server.database().sessions()), Runnable::run);
         await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
-        operator = signedIn("otto", "operator password");
-        reviewer = signedIn("rita", "reviewer password");
+        operator = TestClient.signedIn(server.port(), "otto", "operator password");
+        reviewer = TestClient.signedIn(server.port(), "rita", "reviewer password");
         // Feedback: answers rated five stars become the SFT examples of a cycle.
         TestClient user = new TestClient(server.port()).openChat();
         String[] prompts = {"Where is my order?", "I want a refund.", "How do I reset my password?",
@@ -96,18 +94,6 @@ class ConsoleLifecycleTest {
 
     static <T> T await(CompletionStage<T> stage) throws Exception {
         return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    private static TestClient signedIn(String name, String password) throws Exception {
-        TestClient client = new TestClient(server.port());
-        HttpResponse<String> page = client.get("/login");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
-                .matcher(page.body());
-        assertThat(m.find()).isTrue();
-        HttpResponse<String> r = client.postForm("/login", "_csrf=" + m.group(1) + "&name=" + name
-                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
-        assertThat(r.statusCode()).isEqualTo(303);
-        return client.openChat();
     }
 
     /** Polls the cycle until {@code done} holds (or fails the test after {@code seconds}). */

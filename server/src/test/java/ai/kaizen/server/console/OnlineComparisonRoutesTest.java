@@ -18,9 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -57,7 +55,7 @@ class OnlineComparisonRoutesTest {
         Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
                 new ApiKeyRepository(server.database().sessions()), Runnable::run);
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
-        operator = signedIn("otto", "operator password");
+        operator = TestClient.signedIn(server.port(), "otto", "operator password");
         base = server.model().orElseThrow().version();
         ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(TestClient.stories260k(), "copy@1");
         copy = await(new ModelRegistry(server.database().sessions()).register(new ModelVersion("copy@1", null, null,
@@ -73,18 +71,6 @@ class OnlineComparisonRoutesTest {
 
     static <T> T await(CompletionStage<T> stage) throws Exception {
         return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    private static TestClient signedIn(String name, String password) throws Exception {
-        TestClient client = new TestClient(server.port());
-        HttpResponse<String> page = client.get("/login");
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
-                .matcher(page.body());
-        assertThat(m.find()).isTrue();
-        HttpResponse<String> r = client.postForm("/login", "_csrf=" + m.group(1) + "&name=" + name
-                + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
-        assertThat(r.statusCode()).isEqualTo(303);
-        return client.openChat();
     }
 
     /** One chat turn shown as an A/B pair: the model version of each side, in the order shown. */
