@@ -54,9 +54,15 @@ public final class CycleReporter implements AutoCloseable {
 
     /** The cycle is at {@code step} of {@code total} in {@code kind}. */
     public void progress(StageKind kind, int step, int total) {
+        boolean newStage = !kind.label().equals(this.stage);
         this.stage = kind.label();
         this.step = step;
         this.total = total;
+        if (newStage) {
+            // At once, not at the next beat: a short stage (an evaluation of a few prompts) can start and end
+            // between two beats, and the row would never show it.
+            heartbeat();
+        }
     }
 
     /** Records the numeric values of one log line of a stage's trainer. */
