@@ -12,13 +12,8 @@ import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.feedback.RatingChange;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,36 +21,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The repositories against the real (embedded) PostgreSQL. */
-class RepositoriesTest {
+class RepositoriesTest extends EmbeddedDatabaseTest {
 
-    @TempDir
-    static Path home;
-    static Vertx vertx;
-    static Database db;
-
-    @BeforeAll
-    static void open() throws Exception {
-        vertx = Vertx.vertx();
-        db = Database.open(vertx, new DatabaseSettings(Optional.empty(), home, 0, 8))
-                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        db.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
 
     private static Message.Generation generation(String finish) {
         return new Message.Generation("stories260k@abc", "{\"temperature\":0.7}", 12, 5, 40, 8, finish);

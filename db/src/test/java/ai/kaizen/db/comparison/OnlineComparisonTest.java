@@ -1,7 +1,6 @@
 package ai.kaizen.db.comparison;
 
-import ai.kaizen.db.Database;
-import ai.kaizen.db.DatabaseSettings;
+import ai.kaizen.db.EmbeddedDatabaseTest;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
@@ -9,47 +8,18 @@ import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Online comparisons and the tally of users' choices between two versions, against the real PostgreSQL. */
-class OnlineComparisonTest {
+class OnlineComparisonTest extends EmbeddedDatabaseTest {
 
-    @TempDir
-    static Path home;
-    static Vertx vertx;
-    static Database db;
-
-    @BeforeAll
-    static void open() throws Exception {
-        vertx = Vertx.vertx();
-        db = Database.open(vertx, new DatabaseSettings(Optional.empty(), home, 0, 4))
-                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        db.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
 
     /** A pair of answers, from versions {@code a} and {@code b} (shown as A and B), and the user's choice. */
     private static void choice(String a, String b, PairwiseComparison.Choice choice) throws Exception {

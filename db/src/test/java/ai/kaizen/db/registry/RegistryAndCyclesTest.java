@@ -1,52 +1,22 @@
 package ai.kaizen.db.registry;
 
-import ai.kaizen.db.Database;
-import ai.kaizen.db.DatabaseSettings;
+import ai.kaizen.db.EmbeddedDatabaseTest;
 import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleSchedule;
 import ai.kaizen.db.cycle.CycleScheduleRepository;
 import ai.kaizen.db.cycle.TrainingCycle;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The registry, cycles and audit log against the real (embedded) PostgreSQL. */
-class RegistryAndCyclesTest {
+class RegistryAndCyclesTest extends EmbeddedDatabaseTest {
 
-    @TempDir
-    static Path home;
-    static Vertx vertx;
-    static Database db;
-
-    @BeforeAll
-    static void open() throws Exception {
-        vertx = Vertx.vertx();
-        db = Database.open(vertx, new DatabaseSettings(Optional.empty(), home, 0, 4))
-                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        db.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
 
     @Test
     void promotionsDecideWhatServesAndRollbackGoesToThePreviousOne() throws Exception {

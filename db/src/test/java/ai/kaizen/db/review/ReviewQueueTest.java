@@ -1,27 +1,20 @@
 package ai.kaizen.db.review;
 
-import ai.kaizen.db.Database;
-import ai.kaizen.db.DatabaseSettings;
+import ai.kaizen.db.EmbeddedDatabaseTest;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.RatingChange;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -31,32 +24,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * fresh, and reviewers named after the test, so tests do not see each other's work; queue order is checked on
  * tasks all created by one test.
  */
-class ReviewQueueTest {
+class ReviewQueueTest extends EmbeddedDatabaseTest {
 
-    @TempDir
-    static Path home;
-    static Vertx vertx;
-    static Database db;
     static ConversationRepository conversations;
     static ReviewRepository reviews;
 
     @BeforeAll
-    static void open() throws Exception {
-        vertx = Vertx.vertx();
-        db = Database.open(vertx, new DatabaseSettings(Optional.empty(), home, 0, 4))
-                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    static void repositories() {
         conversations = new ConversationRepository(db.sessions());
         reviews = new ReviewRepository(db.sessions());
-    }
-
-    @AfterAll
-    static void close() throws Exception {
-        db.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** A conversation with one question and one answer; returns {question, answer}. */

@@ -267,13 +267,14 @@ public final class ChatService {
         try {
             for (int k = 0; k < held.size(); k++) {
                 ServingModel model = held.get(k).model();
-                int first = challenger.isPresent() ? k : 0;
+                int count = answers / held.size(); // every arm answers as many: both, or one each
+                int first = k * count;
                 arms.add(new Arm(held.get(k), ChatPrompt.fit(model.model().tokenizer(),
                         turn.conversation().systemPrompt(), turn.history().stream()
                                 .map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
                         model.model().network().config().maxPositionEmbeddings(),
                         o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens()),
-                        options(model, o, seed + first), first, challenger.isPresent() ? 1 : answers));
+                        options(model, o, seed + first), first, count));
             }
         } catch (IllegalArgumentException e) {
             held.forEach(ModelSlot.Lease::close);
@@ -348,9 +349,7 @@ public final class ChatService {
         List<Message> answers = new ArrayList<>();
         List<JsonObject> done = new ArrayList<>();
         for (int i = 0; i < results.size(); i++) {
-            int index = i;
-            Arm arm = arms.stream().filter(a -> index >= a.first() && index < a.first() + a.count()).findFirst()
-                    .orElseThrow();
+            Arm arm = arms.get(i / arms.get(0).count());
             GenerationResult r = results.get(i);
             Integer ttft = firstToken[i] == 0 ? null : (int) ((firstToken[i] - started) / 1_000_000);
             String finish = finishReason(r.finishReason());
