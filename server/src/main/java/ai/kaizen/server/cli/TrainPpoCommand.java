@@ -92,7 +92,8 @@ public final class TrainPpoCommand implements Callable<Integer> {
         summary.put("stop_reason", result.stopReason());
         summary.put("output_step", result.outputStep());
         summary.put("best_step", result.bestStep());
-        summary.put("best_eval_scores", finiteOrNull(result.bestEvalScore()));
+        summary.put("metric_for_best_model", ppo.metricForBestModel());
+        summary.put("best_metric", finiteOrNull(result.bestMetric()));
         summary.put("last_scores", finiteOrNull(result.lastScore()));
         summary.put("last_kl", finiteOrNull(result.lastKl()));
         summary.put("output_dir", result.outputDir().toString());

@@ -24,20 +24,25 @@ import java.util.List;
  * @param splitSeed seeds the held-out draw (the starter model's: 7)
  * @param trainPairs training pairs used (0: all), a deterministic sample
  * @param evalPrompts held-out prompts the policies are compared on (and reward-model pairs evaluated on)
+ * @param ppoValidationPrompts training prompts set apart from PPO's training prompts, on which PPO evaluates and
+ *     picks its best checkpoint (never the held-out prompts: a checkpoint chosen on the prompts it is then compared
+ *     on would flatter it)
  * @param maxNewTokens answer length in the comparison
  * @param stages each stage's trainer options, by section name
  */
 public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, long splitSeed, int trainPairs,
-                           int evalPrompts, int maxNewTokens, Map<String, JsonObject> stages) {
+                           int evalPrompts, int ppoValidationPrompts, int maxNewTokens,
+                           Map<String, JsonObject> stages) {
 
     /** The stage sections, in the order they run. */
     public static final List<String> STAGES = List.of("sft", "reward_model", "ppo", "dpo");
 
     /** Validates. */
     public DemoSettings {
-        if (!(evalFraction > 0 && evalFraction < 1) || trainPairs < 0 || evalPrompts <= 0 || maxNewTokens <= 0) {
-            throw new IllegalArgumentException("eval_fraction must be in (0, 1), train_pairs >= 0, eval_prompts and "
-                    + "max_new_tokens > 0");
+        if (!(evalFraction > 0 && evalFraction < 1) || trainPairs < 0 || evalPrompts <= 0 || maxNewTokens <= 0
+                || ppoValidationPrompts < 0) {
+            throw new IllegalArgumentException("eval_fraction must be in (0, 1), train_pairs and ppo_validation_prompts "
+                    + ">= 0, eval_prompts and max_new_tokens > 0");
         }
     }
 
@@ -78,7 +83,8 @@ public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, 
         return new DemoSettings(Path.of(merged.get("base_model").getAsString()),
                 Path.of(merged.get("bitext_dir").getAsString()), merged.get("eval_fraction").getAsDouble(),
                 merged.get("split_seed").getAsLong(), merged.get("train_pairs").getAsInt(),
-                merged.get("eval_prompts").getAsInt(), merged.get("max_new_tokens").getAsInt(), stages);
+                merged.get("eval_prompts").getAsInt(), merged.get("ppo_validation_prompts").getAsInt(),
+                merged.get("max_new_tokens").getAsInt(), stages);
     }
 
     /**

@@ -44,7 +44,8 @@ import java.util.function.Function;
  * <ol>
  *   <li>{@code sft-policy}: the base model fine-tuned on the canned answers only (the policy to improve);</li>
  *   <li>{@code reward-model}: from that policy, trained on the pairs; held-out accuracy;</li>
- *   <li>{@code ppo-policy}: PPO of the policy against the reward model, on the training prompts;</li>
+ *   <li>{@code ppo-policy}: PPO of the policy against the reward model, on the training prompts (a few set apart
+ *   to pick its best checkpoint on);</li>
  *   <li>{@code dpo-policy}: DPO of the policy on the same pairs;</li>
  *   <li>each trained policy against {@code sft-policy} on held-out prompts ({@link PolicyComparison}): reward before
  *   and after, win rate judged by the reward model, KL, length, samples.</li>
@@ -109,7 +110,7 @@ public final class RlhfDemonstration {
         t = System.nanoTime();
         PpoConfig ppoConfig = PpoConfig.fromJson(settings.stage("ppo", out.resolve(PPO)),
                 PpoConfig.defaults(out.resolve(PPO)));
-        PpoResult ppo = PpoRun.run(out.resolve(SFT), out.resolve(REWARD_MODEL), ppoConfig, data.promptsDir(),
+        PpoResult ppo = PpoRun.run(out.resolve(SFT), out.resolve(REWARD_MODEL), ppoConfig, data.ppoPromptsDir(),
                 listeners.apply("ppo"));
         seconds.addProperty("ppo", secondsSince(t));
         report.add("ppo", json("steps", ppo.globalStep(), "best_step", ppo.bestStep(), "first_score",
@@ -150,7 +151,7 @@ public final class RlhfDemonstration {
 
     /** The demonstration's data, also written as TRL JSONL under {@code out/data}. */
     record Data(List<SftExample> cannedTrain, List<SftExample> cannedEval, List<PreferenceExample> pairsTrain,
-                List<PreferenceExample> pairsEval, List<List<ChatMessage>> heldOutPrompts, Path promptsDir,
+                List<PreferenceExample> pairsEval, List<List<ChatMessage>> heldOutPrompts, Path ppoPromptsDir,
                 JsonObject summary) {}
 
     static Data data(DemoSettings settings, Path dir) {
@@ -164,8 +165,7 @@ public final class RlhfDemonstration {
         List<PreferenceExample> train = new ArrayList<>();
         List<PreferenceExample> eval = new ArrayList<>();
         for (PreferenceExample p : bitext.preferences()) {
-            String message = p.prompt().get(p.prompt().size() - 1).content();
-            (heldOutMessages.isHeldOut(message) ? eval : train).add(p);
+            (heldOutMessages.isHeldOut(lastMessage(p)) ? eval : train).add(p);
         }
         // a deterministic sample of the sizes asked for: the same settings always pick the same pairs
         Collections.shuffle(train, new Random(settings.splitSeed()));
@@ -179,18 +179,47 @@ public final class RlhfDemonstration {
         List<SftExample> cannedTrain = canned(train);
         List<SftExample> cannedEval = canned(eval);
         List<List<ChatMessage>> heldOut = eval.stream().map(PreferenceExample::prompt).toList();
+        // PPO's own validation prompts: the first distinct customer messages of the (shuffled) training pairs
+        java.util.Set<String> validationMessages = new java.util.LinkedHashSet<>();
+        for (PreferenceExample p : train) {
+            if (validationMessages.size() == settings.ppoValidationPrompts()) {
+                break;
+            }
+            validationMessages.add(lastMessage(p));
+        }
+        List<PreferenceExample> ppoTrain = new ArrayList<>();
+        List<PreferenceExample> ppoValidation = new ArrayList<>();
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (PreferenceExample p : train) {
+            String message = lastMessage(p);
+            if (!validationMessages.contains(message)) {
+                ppoTrain.add(p);
+            } else if (taken.add(message)) {
+                ppoValidation.add(p);
+            }
+        }
+        if (ppoTrain.isEmpty()) {
+            throw new IllegalArgumentException("ppo_validation_prompts (" + settings.ppoValidationPrompts()
+                    + ") leaves PPO no training prompts: lower it or raise train_pairs");
+        }
         try {
             JsonlFormats.writeSplits(DatasetKind.SFT, cannedTrain, cannedEval, dir.resolve("canned-sft"));
-            // PPO reads its prompts from these files too: it takes their "prompt" and ignores the answers
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, eval, dir.resolve("preferences"));
+            // PPO reads its prompts from these files: it takes their "prompt" and ignores the answers
+            JsonlFormats.writeSplits(DatasetKind.PREFERENCE, ppoTrain, ppoValidation, dir.resolve("ppo-prompts"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the demonstration's data under " + dir, e);
         }
         JsonObject summary = json("train_pairs", train.size(), "held_out_pairs", eval.size(), "bitext_pairs",
-                bitext.preferences().size());
+                bitext.preferences().size(), "ppo_train_prompts", ppoTrain.size(), "ppo_validation_prompts",
+                ppoValidation.size());
         summary.addProperty("split", "the starter model's held-out messages: " + settings.evalFraction()
                 + " of each intent's, seed " + settings.splitSeed());
-        return new Data(cannedTrain, cannedEval, train, eval, heldOut, dir.resolve("preferences"), summary);
+        return new Data(cannedTrain, cannedEval, train, eval, heldOut, dir.resolve("ppo-prompts"), summary);
+    }
+
+    private static String lastMessage(PreferenceExample p) {
+        return p.prompt().get(p.prompt().size() - 1).content();
     }
 
     private static List<SftExample> canned(List<PreferenceExample> pairs) {

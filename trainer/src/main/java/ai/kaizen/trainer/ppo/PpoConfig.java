@@ -29,7 +29,10 @@ import java.util.Map;
  * makes the first ratio differ from 1), {@code kl_limit=20} nats per response (a guard rail:
  * the run stops and keeps its last good checkpoint instead of drifting silently),
  * {@code eval_steps=50} on held-out prompts keeping the best, {@code save_steps=50},
- * {@code max_prompt_length=512}.
+ * {@code max_prompt_length=512}. Evaluation answers greedily ({@code eval_greedy=true}: TRL's PPO trainer evaluates
+ * at temperature 0.01, and a sampled evaluation's noise can pick a checkpoint by luck); the best checkpoint is the
+ * one with the highest {@code metric_for_best_model} (transformers' name), {@code eval/scores} (the mean reward) by
+ * default, or {@code eval/win_rate} (how often the answer beats the starting policy's answer to the same prompt).
  *
  * @param learningRate AdamW learning rate (constant, as TRL's PPO default scheduler is over one run)
  * @param adam AdamW hyper-parameters
@@ -64,6 +67,9 @@ import java.util.Map;
  * @param ratioLimit stop when a minibatch's mean probability ratio exceeds this (0: never)
  * @param evalSteps evaluate on held-out prompts every this many iterations (0: only at the end)
  * @param evalBatchSize prompts per evaluation generation batch
+ * @param evalGreedy whether evaluation answers are greedy (else sampled at {@code temperature}, with a fixed seed)
+ * @param metricForBestModel the evaluation metric the best checkpoint maximises: {@link #METRIC_SCORES} or
+ *     {@link #METRIC_WIN_RATE}
  * @param loggingSteps a metrics line every this many iterations
  * @param saveSteps a checkpoint every this many iterations (0: never)
  * @param saveTotalLimit checkpoints kept (0: all)
@@ -78,8 +84,13 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
         boolean adaptiveKl, double klTarget, double klHorizon, double cliprange, double cliprangeValue,
         double vfCoef, double gamma, double lam, boolean whitenAdvantages, boolean whitenRewards,
         boolean useScoreScaling, double scoreClip, double missingEosPenalty, double klLimit, double ratioLimit,
-        int evalSteps, int evalBatchSize, int loggingSteps, int saveSteps, int saveTotalLimit, long seed,
-        LoraSettings lora, Path outputDir, boolean resume) {
+        int evalSteps, int evalBatchSize, boolean evalGreedy, String metricForBestModel, int loggingSteps,
+        int saveSteps, int saveTotalLimit, long seed, LoraSettings lora, Path outputDir, boolean resume) {
+
+    /** Best checkpoint by the mean evaluation reward. */
+    public static final String METRIC_SCORES = "eval/scores";
+    /** Best checkpoint by the win rate over the starting policy's answers, as judged by the reward. */
+    public static final String METRIC_WIN_RATE = "eval/win_rate";
 
     /** Validates. */
     public PpoConfig {
@@ -98,6 +109,8 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
         require(klLimit >= 0 && ratioLimit >= 0, "kl_limit and ratio_limit must be >= 0");
         require(evalSteps >= 0 && loggingSteps > 0 && saveSteps >= 0 && saveTotalLimit >= 0,
                 "eval_steps, save_steps, save_total_limit must be >= 0 and logging_steps > 0");
+        require(METRIC_SCORES.equals(metricForBestModel) || METRIC_WIN_RATE.equals(metricForBestModel),
+                "metric_for_best_model must be " + METRIC_SCORES + " or " + METRIC_WIN_RATE);
         require(outputDir != null, "output_dir is required");
         new KlController(klCoef, adaptiveKl, klTarget, klHorizon); // validates the controller's options
     }
@@ -117,8 +130,8 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
      */
     public static PpoConfig defaults(Path outputDir) {
         return new PpoConfig(3e-6, AdamW.Hyper.DEFAULT, 1.0, 8, 1, 1, 4, 0, 3, -1, 53, 512, 0.7, 0.05, true, 6,
-                10000, 0.2, 0.2, 0.1, 1.0, 0.95, true, false, true, 5, 1.0, 20, 10, 50, 8, 1, 50, 2, 42, null,
-                outputDir, false);
+                10000, 0.2, 0.2, 0.1, 1.0, 0.95, true, false, true, 5, 1.0, 20, 10, 50, 8, true, METRIC_SCORES, 1, 50,
+                2, 42, null, outputDir, false);
     }
 
     /** @return episodes per PPO iteration (rollout batch) */
@@ -171,7 +184,8 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
      * num_train_epochs, max_steps, response_length, max_prompt_length, temperature, kl_coef,
      * adap_kl_ctrl, target, horizon, cliprange, cliprange_value, vf_coef, gamma, lam,
      * whiten_advantages, whiten_rewards, use_score_scaling, score_clip, missing_eos_penalty,
-     * kl_limit, ratio_limit, eval_steps, per_device_eval_batch_size, logging_steps, save_steps,
+     * kl_limit, ratio_limit, eval_steps, per_device_eval_batch_size, eval_greedy, metric_for_best_model,
+     * logging_steps, save_steps,
      * save_total_limit, seed, output_dir, resume, use_peft, lora_r, lora_alpha, lora_dropout,
      * lora_target_modules, merge_lora}. An unknown key is an error.
      *
@@ -205,6 +219,7 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
                 d(o, "lam"), o.get("whiten_advantages").getAsBoolean(), o.get("whiten_rewards").getAsBoolean(),
                 o.get("use_score_scaling").getAsBoolean(), d(o, "score_clip"), d(o, "missing_eos_penalty"),
                 d(o, "kl_limit"), d(o, "ratio_limit"), i(o, "eval_steps"), i(o, "per_device_eval_batch_size"),
+                o.get("eval_greedy").getAsBoolean(), o.get("metric_for_best_model").getAsString(),
                 i(o, "logging_steps"), i(o, "save_steps"), i(o, "save_total_limit"), o.get("seed").getAsLong(), lora,
                 Path.of(o.get("output_dir").getAsString()), o.get("resume").getAsBoolean());
     }
@@ -254,6 +269,8 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
         o.addProperty("ratio_limit", ratioLimit);
         o.addProperty("eval_steps", evalSteps);
         o.addProperty("per_device_eval_batch_size", evalBatchSize);
+        o.addProperty("eval_greedy", evalGreedy);
+        o.addProperty("metric_for_best_model", metricForBestModel);
         o.addProperty("logging_steps", loggingSteps);
         o.addProperty("save_steps", saveSteps);
         o.addProperty("save_total_limit", saveTotalLimit);

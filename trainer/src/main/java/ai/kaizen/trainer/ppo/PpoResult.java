@@ -11,7 +11,7 @@ import java.nio.file.Path;
  *     rail that tripped ({@code kl_limit: ...}, {@code ratio_limit: ...})
  * @param outputStep the iteration whose weights the output holds
  * @param bestStep iteration of the best evaluation (-1 if none)
- * @param bestEvalScore its mean score (NaN if none)
+ * @param bestMetric its {@code metric_for_best_model} (NaN if none)
  * @param firstScore mean training score of the first iteration this process ran
  * @param lastScore mean training score of the last iteration
  * @param lastKl mean KL per response of the last iteration
@@ -19,7 +19,7 @@ import java.nio.file.Path;
  * @param outputDir where the output was saved
  */
 public record PpoResult(long globalStep, long totalSteps, String stopReason, long outputStep, long bestStep,
-        double bestEvalScore, double firstScore, double lastScore, double lastKl, Path resumedFrom,
+        double bestMetric, double firstScore, double lastScore, double lastKl, Path resumedFrom,
         Path outputDir) {
 
     /** @return whether a guard rail ended the run */

@@ -119,6 +119,8 @@ public final class PpoTrainer implements AutoCloseable {
     private final NDManager manager;
     private final Set<Integer> eosIds;
     private int updateThreads = Runtime.getRuntime().availableProcessors();
+    /** The starting policy's evaluation (null without evaluation prompts), set by {@link #train}. */
+    private EvalBaseline baseline;
 
     /**
      * Prepares the models: LoRA adapters on the policy (its reference is then the base with the
@@ -259,6 +261,17 @@ public final class PpoTrainer implements AutoCloseable {
             deleteTree(config.outputDir().resolve(BEST_DIR));
             // the guard rails fall back to the newest checkpoint: make sure there always is one
             saveCheckpoint(state);
+            if (!eval.isEmpty()) {
+                // the starting policy's answers, which every later evaluation's win rate is judged against
+                EvalBaseline.of(score(generate(eval, evalSeed(), config.evalGreedy()), config.klCoef()).episodes())
+                        .write(config.outputDir());
+            }
+        }
+        baseline = eval.isEmpty() ? null : EvalBaseline.read(config.outputDir()).orElse(null);
+        if (!eval.isEmpty() && baseline == null && config.metricForBestModel().equals(PpoConfig.METRIC_WIN_RATE)) {
+            throw new IllegalStateException("Cannot resume with metric_for_best_model " + PpoConfig.METRIC_WIN_RATE
+                    + ": " + config.outputDir().resolve(EvalBaseline.FILE) + " (the starting policy's evaluation) "
+                    + "is missing");
         }
         int threads = TorchThreads.get();
         KlController kl = config.klController().withValue(state.klCoef());
@@ -361,7 +374,7 @@ public final class PpoTrainer implements AutoCloseable {
         // per operation, see TorchThreads); the update's large products use every core
         TorchThreads.set(1);
         long t0 = System.nanoTime();
-        List<GenerationResult> generated = generate(prompts, rolloutSeed(step));
+        List<GenerationResult> generated = generate(prompts, rolloutSeed(step), false);
         long t1 = System.nanoTime();
         Rollout rollout = score(generated, klCoef);
         rollout.computeAdvantages(config);
@@ -475,8 +488,8 @@ public final class PpoTrainer implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ rollouts
 
-    private List<GenerationResult> generate(List<int[]> prompts, long seed) {
-        GenerationOptions options = GenerationOptions.builder().maxNewTokens(config.responseLength()).doSample(true)
+    private List<GenerationResult> generate(List<int[]> prompts, long seed, boolean greedy) {
+        GenerationOptions options = GenerationOptions.builder().maxNewTokens(config.responseLength()).doSample(!greedy)
                 .temperature(config.temperature()).topK(0).topP(1.0).repetitionPenalty(1.0).seed(seed)
                 .stopTokenIds(eosIds).build();
         List<GenerationResult> out = new ArrayList<>(prompts.size());
@@ -691,9 +704,13 @@ public final class PpoTrainer implements AutoCloseable {
     private PpoState evaluateAndTrack(List<int[]> eval, PpoState state, double klCoef, MetricsLog metrics,
             SftListener listener, boolean mayUpdateBest) {
         long started = System.nanoTime();
-        Rollout rollout = score(generate(eval, evalSeed()), klCoef);
+        Rollout rollout = score(generate(eval, evalSeed(), config.evalGreedy()), klCoef);
+        double winRate = baseline == null ? Double.NaN : baseline.winRate(EvalBaseline.of(rollout.episodes()).scores());
         Map<String, Number> line = new LinkedHashMap<>();
         line.put("eval/scores", rollout.meanScore());
+        if (baseline != null) {
+            line.put("eval/win_rate", winRate);
+        }
         line.put("eval/raw_scores", rollout.meanRawScore());
         line.put("eval/kl", rollout.meanKl());
         line.put("eval/kl_k3", rollout.meanKlNonNegative());
@@ -704,10 +721,11 @@ public final class PpoTrainer implements AutoCloseable {
         line.put("step", state.globalStep());
         log(metrics, listener, line);
         boolean withinLimit = config.klLimit() == 0 || rollout.meanKlNonNegative() <= config.klLimit();
-        if (mayUpdateBest && withinLimit && (!state.hasBest() || rollout.meanScore() > state.bestScore())) {
+        double metric = config.metricForBestModel().equals(PpoConfig.METRIC_WIN_RATE) ? winRate : rollout.meanScore();
+        if (mayUpdateBest && withinLimit && (!state.hasBest() || metric > state.bestScore())) {
             saveBest();
             return new PpoState(state.globalStep(), state.epoch(), state.promptInEpoch(), state.seed(),
-                    state.episodes(), state.klCoef(), rollout.meanScore(), state.globalStep());
+                    state.episodes(), state.klCoef(), metric, state.globalStep());
         }
         return state;
     }
@@ -789,8 +807,12 @@ public final class PpoTrainer implements AutoCloseable {
         report.addProperty("global_step", state.globalStep());
         report.addProperty("output_step", outputStep);
         report.addProperty("best_step", state.bestStep());
+        report.addProperty("metric_for_best_model", config.metricForBestModel());
         if (state.hasBest()) {
-            report.addProperty("best_eval_scores", state.bestScore());
+            report.addProperty("best_metric", state.bestScore());
+        }
+        if (baseline != null) {
+            report.addProperty("baseline_eval_scores", baseline.meanScore());
         }
         report.addProperty("kl_coef", state.klCoef());
         // every evaluation of the run, also those a resumed run's earlier process made (metrics.jsonl keeps them)

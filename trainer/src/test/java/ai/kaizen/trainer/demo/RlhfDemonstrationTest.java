@@ -30,7 +30,7 @@ class RlhfDemonstrationTest {
     @Test
     void runsEveryStageAndReports(@TempDir Path out) throws Exception {
         JsonObject overrides = JsonParser.parseString("""
-                {"train_pairs": 16, "eval_prompts": 4, "max_new_tokens": 6,
+                {"train_pairs": 16, "eval_prompts": 4, "ppo_validation_prompts": 4, "max_new_tokens": 6,
                  "sft": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4, "max_length": 96,
                          "eval_steps": 0, "save_steps": 0, "logging_steps": 1},
                  "reward_model": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4,
@@ -54,6 +54,8 @@ class RlhfDemonstrationTest {
             assertTrue(Double.isFinite(rm.stats().std()));
         }
         assertEquals(report, Json.readObject(out.resolve("report.json")));
+        // PPO picks its checkpoint on training prompts set apart, never on the held-out prompts it is compared on
+        assertEquals(4, report.getAsJsonObject("data").get("ppo_validation_prompts").getAsInt());
         JsonObject rm = report.getAsJsonObject("reward_model");
         assertEquals(4, rm.get("held_out_pairs").getAsInt());
         double accuracy = rm.get("held_out_accuracy").getAsDouble();

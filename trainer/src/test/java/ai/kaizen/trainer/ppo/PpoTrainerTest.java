@@ -191,6 +191,52 @@ class PpoTrainerTest {
         }
     }
 
+    @Test
+    void winRateOverTheStartingAnswersPicksTheBestCheckpoint() throws Exception {
+        Path out = tmp.resolve("win-rate");
+        JsonObject options = new JsonObject();
+        options.addProperty("eval_steps", 3);
+        options.addProperty("metric_for_best_model", PpoConfig.METRIC_WIN_RATE);
+        PpoResult result = run(config(out, 9).with(options), new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+
+        // the starting policy's greedy answers were scored once, before any update, one score per eval prompt
+        JsonObject baseline = Json.readObject(out.resolve(EvalBaseline.FILE));
+        assertThat(baseline.getAsJsonArray("scores")).hasSize(EVAL.size());
+        List<JsonObject> evals = metrics(out).stream().filter(l -> l.has("eval/scores")).toList();
+        assertThat(evals).hasSize(3);
+        JsonObject best = evals.get(0);
+        for (JsonObject e : evals) {
+            assertThat(e.get("eval/win_rate").getAsDouble()).isBetween(0.0, 1.0);
+            if (e.get("eval/win_rate").getAsDouble() > best.get("eval/win_rate").getAsDouble()) {
+                best = e;
+            }
+        }
+        assertThat(result.bestStep()).isEqualTo(best.get("step").getAsLong());
+        assertThat(result.bestMetric()).isEqualTo(best.get("eval/win_rate").getAsDouble());
+        assertThat(result.outputStep()).isEqualTo(result.bestStep());
+        JsonObject report = Json.readObject(out.resolve(PpoTrainer.REPORT_FILE));
+        assertThat(report.get("metric_for_best_model").getAsString()).isEqualTo(PpoConfig.METRIC_WIN_RATE);
+        assertThat(report.get("baseline_eval_scores").getAsDouble())
+                .isCloseTo(baseline.get("mean_score").getAsDouble(), org.assertj.core.api.Assertions.within(1e-6));
+    }
+
+    @Test
+    void winRateCountsTiesAsHalf() {
+        EvalBaseline start = new EvalBaseline(new float[] {1f, 2f, 3f, 4f});
+        assertThat(start.winRate(new float[] {1.5f, 2f, 2.5f, 4f})).isEqualTo(0.5); // win, tie, loss, tie
+        assertThat(start.winRate(new float[] {5f, 5f, 5f, 5f})).isEqualTo(1.0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start.winRate(new float[] {1f}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anUnknownBestMetricIsRefused() {
+        JsonObject o = new JsonObject();
+        o.addProperty("metric_for_best_model", "eval/loss");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> config(tmp.resolve("x"), 1).with(o))
+                .hasMessageContaining("metric_for_best_model");
+    }
+
     private static int count(int[] ids) {
         int n = 0;
         for (int id : ids) {
