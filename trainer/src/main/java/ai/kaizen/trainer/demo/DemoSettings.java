@@ -27,11 +27,13 @@ import java.util.List;
  * @param ppoValidationPrompts training prompts set apart from PPO's training prompts, on which PPO evaluates and
  *     picks its best checkpoint (never the held-out prompts: a checkpoint chosen on the prompts it is then compared
  *     on would flatter it)
+ * @param offTopicPairs share of the training pairs that also give the reward model an off-topic pair (the message's
+ *     own canned answer chosen over another intent's), in [0, 1]
  * @param maxNewTokens answer length in the comparison
  * @param stages each stage's trainer options, by section name
  */
 public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, long splitSeed, int trainPairs,
-                           int evalPrompts, int ppoValidationPrompts, int maxNewTokens,
+                           int evalPrompts, int ppoValidationPrompts, double offTopicPairs, int maxNewTokens,
                            Map<String, JsonObject> stages) {
 
     /** The stage sections, in the order they run. */
@@ -40,9 +42,9 @@ public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, 
     /** Validates. */
     public DemoSettings {
         if (!(evalFraction > 0 && evalFraction < 1) || trainPairs < 0 || evalPrompts <= 0 || maxNewTokens <= 0
-                || ppoValidationPrompts < 0) {
-            throw new IllegalArgumentException("eval_fraction must be in (0, 1), train_pairs and ppo_validation_prompts "
-                    + ">= 0, eval_prompts and max_new_tokens > 0");
+                || ppoValidationPrompts < 0 || !(offTopicPairs >= 0 && offTopicPairs <= 1)) {
+            throw new IllegalArgumentException("eval_fraction must be in (0, 1), off_topic_pairs in [0, 1], train_pairs "
+                    + "and ppo_validation_prompts >= 0, eval_prompts and max_new_tokens > 0");
         }
     }
 
@@ -84,7 +86,7 @@ public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, 
                 Path.of(merged.get("bitext_dir").getAsString()), merged.get("eval_fraction").getAsDouble(),
                 merged.get("split_seed").getAsLong(), merged.get("train_pairs").getAsInt(),
                 merged.get("eval_prompts").getAsInt(), merged.get("ppo_validation_prompts").getAsInt(),
-                merged.get("max_new_tokens").getAsInt(), stages);
+                merged.get("off_topic_pairs").getAsDouble(), merged.get("max_new_tokens").getAsInt(), stages);
     }
 
     /**

@@ -43,7 +43,8 @@ import java.util.function.Function;
  * held-out messages set apart for evaluation. Then:
  * <ol>
  *   <li>{@code sft-policy}: the base model fine-tuned on the canned answers only (the policy to improve);</li>
- *   <li>{@code reward-model}: from that policy, trained on the pairs; held-out accuracy;</li>
+ *   <li>{@code reward-model}: from that policy, trained on the pairs plus off-topic pairs (a message's own canned
+ *   answer over another intent's); held-out accuracy on each kind;</li>
  *   <li>{@code ppo-policy}: PPO of the policy against the reward model, on the training prompts (a few set apart
  *   to pick its best checkpoint on);</li>
  *   <li>{@code dpo-policy}: DPO of the policy on the same pairs;</li>
@@ -95,7 +96,7 @@ public final class RlhfDemonstration {
         t = System.nanoTime();
         RewardConfig rmConfig = RewardConfig.fromJson(settings.stage("reward_model", out.resolve(REWARD_MODEL)),
                 RewardConfig.defaults(out.resolve(REWARD_MODEL)));
-        PairwiseResult rm = RewardRun.run(out.resolve(SFT), rmConfig, data.pairsTrain(), data.pairsEval(),
+        PairwiseResult rm = RewardRun.run(out.resolve(SFT), rmConfig, data.rewardModelTrain(), data.pairsEval(),
                 listeners.apply("reward_model"));
         seconds.addProperty("reward_model", secondsSince(t));
         JsonObject rmReport = json("steps", rm.globalStep(), "pairs_per_second", rm.pairsPerSecond());
@@ -104,6 +105,11 @@ public final class RlhfDemonstration {
             rmReport.addProperty("held_out_pairs", heldOut.pairs());
             rmReport.addProperty("held_out_accuracy", heldOut.accuracy());
             rmReport.addProperty("held_out_mean_margin", heldOut.meanMargin());
+            if (!data.offTopicEval().isEmpty()) {
+                RewardEvaluation offTopic = RewardEvaluation.of(model, data.offTopicEval());
+                rmReport.addProperty("off_topic_held_out_pairs", offTopic.pairs());
+                rmReport.addProperty("off_topic_held_out_accuracy", offTopic.accuracy());
+            }
         }
         report.add("reward_model", rmReport);
 
@@ -151,7 +157,8 @@ public final class RlhfDemonstration {
 
     /** The demonstration's data, also written as TRL JSONL under {@code out/data}. */
     record Data(List<SftExample> cannedTrain, List<SftExample> cannedEval, List<PreferenceExample> pairsTrain,
-                List<PreferenceExample> pairsEval, List<List<ChatMessage>> heldOutPrompts, Path ppoPromptsDir,
+                List<PreferenceExample> pairsEval, List<PreferenceExample> rewardModelTrain,
+                List<PreferenceExample> offTopicEval, List<List<ChatMessage>> heldOutPrompts, Path ppoPromptsDir,
                 JsonObject summary) {}
 
     static Data data(DemoSettings settings, Path dir) {
@@ -176,6 +183,16 @@ public final class RlhfDemonstration {
         if (eval.size() > settings.evalPrompts()) {
             eval = new ArrayList<>(eval.subList(0, settings.evalPrompts()));
         }
+        // off-topic pairs for the reward model: a message's own canned answer over another intent's canned answer.
+        // The detailed-over-canned pairs only teach style; without these, PPO finds that one fluent answer pleases
+        // the reward model whatever the question (reward hacking seen in the first runs).
+        java.util.Map<String, String> intents = new java.util.HashMap<>();
+        rows.forEach(r -> intents.putIfAbsent(r.instruction(), r.intent()));
+        List<PreferenceExample> offTopicTrain = offTopic(train, intents, settings.offTopicPairs(), settings.splitSeed());
+        List<PreferenceExample> offTopicEval = offTopic(eval, intents, 1.0, settings.splitSeed() + 1);
+        List<PreferenceExample> rmTrain = new ArrayList<>(train);
+        rmTrain.addAll(offTopicTrain);
+        Collections.shuffle(rmTrain, new Random(settings.splitSeed() + 2));
         List<SftExample> cannedTrain = canned(train);
         List<SftExample> cannedEval = canned(eval);
         List<List<ChatMessage>> heldOut = eval.stream().map(PreferenceExample::prompt).toList();
@@ -205,6 +222,7 @@ public final class RlhfDemonstration {
         try {
             JsonlFormats.writeSplits(DatasetKind.SFT, cannedTrain, cannedEval, dir.resolve("canned-sft"));
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, eval, dir.resolve("preferences"));
+            JsonlFormats.writeSplits(DatasetKind.PREFERENCE, rmTrain, offTopicEval, dir.resolve("reward-model-pairs"));
             // PPO reads its prompts from these files: it takes their "prompt" and ignores the answers
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, ppoTrain, ppoValidation, dir.resolve("ppo-prompts"));
         } catch (IOException e) {
@@ -212,10 +230,39 @@ public final class RlhfDemonstration {
         }
         JsonObject summary = json("train_pairs", train.size(), "held_out_pairs", eval.size(), "bitext_pairs",
                 bitext.preferences().size(), "ppo_train_prompts", ppoTrain.size(), "ppo_validation_prompts",
-                ppoValidation.size());
+                ppoValidation.size(), "off_topic_train_pairs", offTopicTrain.size(), "off_topic_held_out_pairs",
+                offTopicEval.size());
         summary.addProperty("split", "the starter model's held-out messages: " + settings.evalFraction()
                 + " of each intent's, seed " + settings.splitSeed());
-        return new Data(cannedTrain, cannedEval, train, eval, heldOut, dir.resolve("ppo-prompts"), summary);
+        return new Data(cannedTrain, cannedEval, train, eval, rmTrain, offTopicEval, heldOut,
+                dir.resolve("ppo-prompts"), summary);
+    }
+
+    /**
+     * For a share of the pairs (a deterministic draw), the message's own canned answer chosen over the canned answer
+     * of a message with another intent among the same pairs.
+     */
+    static List<PreferenceExample> offTopic(List<PreferenceExample> pairs, java.util.Map<String, String> intents,
+            double share, long seed) {
+        List<PreferenceExample> known = pairs.stream().filter(p -> intents.containsKey(lastMessage(p))).toList();
+        List<PreferenceExample> out = new ArrayList<>();
+        Random random = new Random(seed);
+        for (PreferenceExample p : known) {
+            if (random.nextDouble() >= share) {
+                continue;
+            }
+            String intent = intents.get(lastMessage(p));
+            // a few draws find another intent unless nearly every pair shares this one
+            for (int attempt = 0; attempt < 20; attempt++) {
+                PreferenceExample other = known.get(random.nextInt(known.size()));
+                if (!intents.get(lastMessage(other)).equals(intent)) {
+                    out.add(new PreferenceExample(p.prompt(), p.rejected(), other.rejected(),
+                            new Provenance("bitext-off-topic", p.provenance().ids())));
+                    break;
+                }
+            }
+        }
+        return out;
     }
 
     private static String lastMessage(PreferenceExample p) {
