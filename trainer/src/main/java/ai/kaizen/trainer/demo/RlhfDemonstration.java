@@ -183,6 +183,29 @@ public final class RlhfDemonstration {
         if (eval.size() > settings.evalPrompts()) {
             eval = new ArrayList<>(eval.subList(0, settings.evalPrompts()));
         }
+        // PPO's validation prompts, on which it picks its checkpoint: the first distinct customer messages of the
+        // (shuffled) training pairs, then taken out of every stage's training data. Prompts the canned-answer policy
+        // was trained on would not do: it answers those from memory, and a checkpoint that wins there can lose on
+        // new questions (seen in a run: 0.84 on such prompts, 0.465 held out).
+        java.util.Set<String> validationMessages = new java.util.LinkedHashSet<>();
+        for (PreferenceExample p : train) {
+            if (validationMessages.size() == settings.ppoValidationPrompts()) {
+                break;
+            }
+            validationMessages.add(lastMessage(p));
+        }
+        List<PreferenceExample> ppoValidation = new ArrayList<>();
+        java.util.Set<String> taken = new java.util.HashSet<>();
+        for (PreferenceExample p : train) {
+            if (validationMessages.contains(lastMessage(p)) && taken.add(lastMessage(p))) {
+                ppoValidation.add(p);
+            }
+        }
+        train.removeIf(p -> validationMessages.contains(lastMessage(p)));
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("ppo_validation_prompts (" + settings.ppoValidationPrompts()
+                    + ") leaves no training pairs: lower it or raise train_pairs");
+        }
         // off-topic pairs for the reward model: a message's own canned answer over another intent's canned answer.
         // The detailed-over-canned pairs only teach style; without these, PPO finds that one fluent answer pleases
         // the reward model whatever the question (reward hacking seen in the first runs).
@@ -196,40 +219,17 @@ public final class RlhfDemonstration {
         List<SftExample> cannedTrain = canned(train);
         List<SftExample> cannedEval = canned(eval);
         List<List<ChatMessage>> heldOut = eval.stream().map(PreferenceExample::prompt).toList();
-        // PPO's own validation prompts: the first distinct customer messages of the (shuffled) training pairs
-        java.util.Set<String> validationMessages = new java.util.LinkedHashSet<>();
-        for (PreferenceExample p : train) {
-            if (validationMessages.size() == settings.ppoValidationPrompts()) {
-                break;
-            }
-            validationMessages.add(lastMessage(p));
-        }
-        List<PreferenceExample> ppoTrain = new ArrayList<>();
-        List<PreferenceExample> ppoValidation = new ArrayList<>();
-        java.util.Set<String> taken = new java.util.HashSet<>();
-        for (PreferenceExample p : train) {
-            String message = lastMessage(p);
-            if (!validationMessages.contains(message)) {
-                ppoTrain.add(p);
-            } else if (taken.add(message)) {
-                ppoValidation.add(p);
-            }
-        }
-        if (ppoTrain.isEmpty()) {
-            throw new IllegalArgumentException("ppo_validation_prompts (" + settings.ppoValidationPrompts()
-                    + ") leaves PPO no training prompts: lower it or raise train_pairs");
-        }
         try {
             JsonlFormats.writeSplits(DatasetKind.SFT, cannedTrain, cannedEval, dir.resolve("canned-sft"));
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, eval, dir.resolve("preferences"));
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, rmTrain, offTopicEval, dir.resolve("reward-model-pairs"));
             // PPO reads its prompts from these files: it takes their "prompt" and ignores the answers
-            JsonlFormats.writeSplits(DatasetKind.PREFERENCE, ppoTrain, ppoValidation, dir.resolve("ppo-prompts"));
+            JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, ppoValidation, dir.resolve("ppo-prompts"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the demonstration's data under " + dir, e);
         }
         JsonObject summary = json("train_pairs", train.size(), "held_out_pairs", eval.size(), "bitext_pairs",
-                bitext.preferences().size(), "ppo_train_prompts", ppoTrain.size(), "ppo_validation_prompts",
+                bitext.preferences().size(), "ppo_validation_prompts",
                 ppoValidation.size(), "off_topic_train_pairs", offTopicTrain.size(), "off_topic_held_out_pairs",
                 offTopicEval.size());
         summary.addProperty("split", "the starter model's held-out messages: " + settings.evalFraction()
