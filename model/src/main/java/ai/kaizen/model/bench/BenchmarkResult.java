@@ -33,6 +33,18 @@ public record BenchmarkResult(String model, String dtype, String kernel, int bat
         double activationMsPerStep, double samplingMsPerStep,
         long arraysPerStep, double bandwidthGbPerSecond, double boundTokensPerSecond, double fractionOfBound) {
 
+    /**
+     * @return milliseconds per step not in the products, attention, activation or sampling
+     *     (attention and activation count only where measured, on the Java path)
+     */
+    public double otherMsPerStep() {
+        double other = decodeMsPerStep - matmulMsPerStep - samplingMsPerStep;
+        if (!Double.isNaN(attentionMsPerStep)) {
+            other -= attentionMsPerStep + activationMsPerStep;
+        }
+        return other;
+    }
+
     /** @return one JSON object, snake_case keys */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
@@ -53,7 +65,7 @@ public record BenchmarkResult(String model, String dtype, String kernel, int bat
             o.addProperty("attention_ms_per_step", round(attentionMsPerStep));
             o.addProperty("activation_ms_per_step", round(activationMsPerStep));
         }
-        o.addProperty("other_ms_per_step", round(decodeMsPerStep - matmulMsPerStep - samplingMsPerStep));
+        o.addProperty("other_ms_per_step", round(otherMsPerStep()));
         o.addProperty("sampling_ms_per_step", round(samplingMsPerStep));
         o.addProperty("arrays_per_step", arraysPerStep);
         o.addProperty("bandwidth_gb_per_s", round(bandwidthGbPerSecond));

@@ -16,10 +16,12 @@ import java.util.Random;
  * Times prefill and decode of a model (random prompts, greedy choice, end-of-sequence ignored)
  * and puts the decode rate next to the memory-bandwidth bound.
  *
- * <p>Besides the rates it reports where a decode step's time goes: the matrix products alone
- * (the same weights and batch, run back to back), Java-side token choice, and the number of
- * native arrays a step creates (the JNI traffic). Everything else in a step (attention, norms,
- * RoPE, the cache writes, the JNI calls themselves) is {@code decode - matmul - sampling}.
+ * <p>Besides the rates it reports where a decode step's time goes: the matrix products (for the
+ * Java kernel their share of the timed steps, otherwise PyTorch's products run back to back),
+ * for the Java kernel attention and activation, Java-side token choice, and the number of
+ * native arrays a step creates (the JNI traffic). Everything else in a step (norms, residual
+ * adds, the embedding lookup, garbage collection; for PyTorch also attention and the JNI calls)
+ * is {@code decode - matmul - attention - activation - sampling}.
  */
 public final class GenerationBenchmark {
 
@@ -89,10 +91,24 @@ public final class GenerationBenchmark {
             }
         }
 
+        // The Java kernel's split (products, attention, activation) is taken from the timed steps
+        // themselves: a separate short probe ran at shorter cache lengths (attention grows with
+        // them) and at another time (this machine's load changes), so the split did not add up
+        // to the step. The counters cost a few clock reads per product. The NDArray path's
+        // array count walks every step's arrays, so there it stays in a separate probe.
+        boolean javaKernel = model.decodesWithJavaKernel(b);
         long decodeNanos = 0;
         long samplingNanos = 0;
+        long arrays;
+        double javaKernelMs = Double.NaN;
+        double attentionMs = Double.NaN;
+        double activationMs = Double.NaN;
         try (KvCache cache = model.newCache(b, p + n)) {
             float[][] logits = model.nextTokenLogits(cache, prompt);
+            Diagnostics.enable(javaKernel);
+            Diagnostics.takeKernelNanos();
+            Diagnostics.takeAttentionNanos();
+            Diagnostics.takeActivationNanos();
             for (int i = 0; i < n; i++) {
                 long t0 = System.nanoTime();
                 int[][] next = argmax(logits);
@@ -101,32 +117,16 @@ public final class GenerationBenchmark {
                 decodeNanos += System.nanoTime() - t0;
                 samplingNanos += t1 - t0;
             }
-        }
-        double stepMs = decodeNanos / 1e6 / n;
-
-        // a second, instrumented decode: native arrays per step and time in the Java kernel
-        long arrays;
-        double javaKernelMs;
-        double attentionMs;
-        double activationMs;
-        int probeSteps = Math.min(n, 16);
-        try (KvCache cache = model.newCache(b, p + probeSteps)) {
-            float[][] logits = model.nextTokenLogits(cache, prompt);
-            Diagnostics.enable(true);
-            Diagnostics.takeKernelNanos();
-            Diagnostics.takeAttentionNanos();
-            Diagnostics.takeActivationNanos();
-            for (int i = 0; i < probeSteps; i++) {
-                logits = model.nextTokenLogits(cache, argmax(logits));
+            if (javaKernel) {
+                javaKernelMs = Diagnostics.takeKernelNanos() / 1e6 / n;
+                attentionMs = Diagnostics.takeAttentionNanos() / 1e6 / n;
+                activationMs = Diagnostics.takeActivationNanos() / 1e6 / n;
             }
-            arrays = Diagnostics.lastStepArrays();
-            javaKernelMs = Diagnostics.takeKernelNanos() / 1e6 / probeSteps;
-            attentionMs = Diagnostics.takeAttentionNanos() / 1e6 / probeSteps;
-            activationMs = Diagnostics.takeActivationNanos() / 1e6 / probeSteps;
         } finally {
             Diagnostics.enable(false);
         }
-        boolean javaKernel = model.decodesWithJavaKernel(b);
+        double stepMs = decodeNanos / 1e6 / n;
+        arrays = javaKernel ? Diagnostics.lastStepArrays() : arraysPerStep(model, prompt, Math.min(n, 16));
         double torchMatmulMs = matmulMsPerStep(model, b);
         double matmulMs = javaKernel ? javaKernelMs : torchMatmulMs;
         double bandwidth = Math.max(MemoryBandwidth.javaGbPerSecond(Runtime.getRuntime().availableProcessors()),
@@ -136,9 +136,23 @@ public final class GenerationBenchmark {
         double stepsPerSecond = 1000.0 / stepMs;
         return new BenchmarkResult(name, model.options().dataType().name().toLowerCase(java.util.Locale.ROOT),
                 javaKernel ? "java" : "torch", b, p, n, model.parameterCount(), weightBytes, b * p / prefillSeconds,
-                b * stepsPerSecond, stepMs, matmulMs, torchMatmulMs, javaKernel ? attentionMs : Double.NaN,
-                javaKernel ? activationMs : Double.NaN, samplingNanos / 1e6 / n, arrays, bandwidth,
+                b * stepsPerSecond, stepMs, matmulMs, torchMatmulMs, attentionMs, activationMs,
+                samplingNanos / 1e6 / n, arrays, bandwidth,
                 boundStepsPerSecond, stepsPerSecond / boundStepsPerSecond);
+    }
+
+    /** Native arrays the last of a few NDArray decode steps created (counting walks the step's arrays). */
+    private static long arraysPerStep(LlamaModel model, int[][] prompt, int steps) {
+        try (KvCache cache = model.newCache(prompt.length, prompt[0].length + steps)) {
+            float[][] logits = model.nextTokenLogits(cache, prompt);
+            Diagnostics.enable(true);
+            for (int i = 0; i < steps; i++) {
+                logits = model.nextTokenLogits(cache, argmax(logits));
+            }
+            return Diagnostics.lastStepArrays();
+        } finally {
+            Diagnostics.enable(false);
+        }
     }
 
     /** Time of one step's matrix products alone: every projection and the LM head on (b, 1, in) inputs. */
