@@ -24,9 +24,8 @@ import java.util.List;
  * @param splitSeed seeds the held-out draw (the starter model's: 7)
  * @param trainPairs training pairs used (0: all), a deterministic sample
  * @param evalPrompts held-out prompts the policies are compared on (and reward-model pairs evaluated on)
- * @param ppoValidationPrompts messages set apart from the training pairs (no stage trains on them), on which PPO
- *     evaluates and picks its best checkpoint (never the held-out prompts: a checkpoint chosen on the prompts it is
- *     then compared on would flatter it)
+ * @param ppoValidationPrompts more held-out messages, after the {@code eval_prompts} ones, on which PPO evaluates and
+ *     picks its best checkpoint (never the prompts it is compared on: a checkpoint chosen on them would flatter it)
  * @param offTopicPairs share of the training pairs that also give the reward model an off-topic pair (the message's
  *     own canned answer chosen over another intent's), in [0, 1]
  * @param maxNewTokens answer length in the comparison
