@@ -259,13 +259,15 @@ public final class PpoTrainer implements AutoCloseable {
                 deleteTree(stale);
             }
             deleteTree(config.outputDir().resolve(BEST_DIR));
-            // the guard rails fall back to the newest checkpoint: make sure there always is one
-            saveCheckpoint(state);
+            deleteTree(config.outputDir().resolve(EvalBaseline.FILE)); // an earlier run's starting answers
             if (!eval.isEmpty()) {
-                // the starting policy's answers, which every later evaluation's win rate is judged against
+                // the starting policy's answers, which every later evaluation's win rate is judged against;
+                // written before the first checkpoint, so a run that can resume always has it
                 EvalBaseline.of(score(generate(eval, evalSeed(), config.evalGreedy()), config.klCoef()).episodes())
                         .write(config.outputDir());
             }
+            // the guard rails fall back to the newest checkpoint: make sure there always is one
+            saveCheckpoint(state);
         }
         baseline = eval.isEmpty() ? null : EvalBaseline.read(config.outputDir()).orElse(null);
         if (!eval.isEmpty() && baseline == null && config.metricForBestModel().equals(PpoConfig.METRIC_WIN_RATE)) {
