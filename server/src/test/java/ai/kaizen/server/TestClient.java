@@ -1,5 +1,8 @@
 package ai.kaizen.server;
 
+import ai.kaizen.db.account.ApiKeyRepository;
+import ai.kaizen.db.account.UserRepository;
+import ai.kaizen.server.account.Accounts;
 import io.vertx.core.json.JsonObject;
 
 import java.net.CookieManager;
@@ -124,7 +127,6 @@ public final class TestClient {
         return new Stream(r.statusCode(), events, r.body());
     }
 
-    /** {@code ../shared/models/stories260k}, the real pretrained fixture, found from the module's directory. */
     /** A client signed in through the login form as {@code name}, its chat page opened (for the CSRF token). */
     public static TestClient signedIn(int port, String name, String password) throws Exception {
         TestClient client = new TestClient(port);
@@ -141,6 +143,16 @@ public final class TestClient {
         return client.openChat();
     }
 
+    /**
+     * @param server a running server
+     * @return its account service over its own database, for creating users and API keys in a test's set-up
+     */
+    public static Accounts accounts(KaizenServer server) {
+        return new Accounts(new UserRepository(server.database().sessions()),
+                new ApiKeyRepository(server.database().sessions()), Runnable::run);
+    }
+
+    /** {@code ../shared/models/stories260k}, the real pretrained fixture, found from the module's directory. */
     public static Path stories260k() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("shared/models/stories260k");

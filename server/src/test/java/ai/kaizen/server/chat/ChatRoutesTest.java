@@ -1,8 +1,6 @@
 package ai.kaizen.server.chat;
 
-import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
-import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
@@ -45,8 +43,7 @@ class ChatRoutesTest {
                         ConfigKey.LIMITS_MESSAGE_CHARS, "500",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run);
+        Accounts accounts = TestClient.accounts(server);
         await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
     }

@@ -1,13 +1,10 @@
 package ai.kaizen.server.chat;
 
-import ai.kaizen.db.account.ApiKeyRepository;
-import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
-import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import com.openai.client.OpenAIClient;
@@ -50,8 +47,7 @@ class OpenAiCompatibilityTest {
                         ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "24")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        key = new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run)
+        key = TestClient.accounts(server)
                 .createApiKey("tests").toCompletableFuture().get(30, TimeUnit.SECONDS).key();
     }
 

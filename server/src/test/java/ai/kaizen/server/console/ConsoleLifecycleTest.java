@@ -1,8 +1,6 @@
 package ai.kaizen.server.console;
 
-import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
-import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.audit.AuditLog;
@@ -65,8 +63,7 @@ class ConsoleLifecycleTest {
                         ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
                         ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run);
+        Accounts accounts = TestClient.accounts(server);
         await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
         operator = TestClient.signedIn(server.port(), "otto", "operator password");

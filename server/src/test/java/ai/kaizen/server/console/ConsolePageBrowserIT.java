@@ -1,11 +1,8 @@
 package ai.kaizen.server.console;
 
-import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
-import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
-import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonObject;
@@ -58,8 +55,7 @@ class ConsolePageBrowserIT {
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
                         ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run)
+        TestClient.accounts(server)
                 .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
         TestClient user = new TestClient(server.port()).openChat();
         for (String prompt : new String[]{"Where is my order?", "I want a refund.", "Reset my password.",

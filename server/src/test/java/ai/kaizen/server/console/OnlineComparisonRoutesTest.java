@@ -1,8 +1,6 @@
 package ai.kaizen.server.console;
 
-import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
-import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.server.KaizenServer;
@@ -52,8 +50,7 @@ class OnlineComparisonRoutesTest {
                         ConfigKey.COMPARISON_SHARE, "1",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run);
+        Accounts accounts = TestClient.accounts(server);
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
         operator = TestClient.signedIn(server.port(), "otto", "operator password");
         base = server.model().orElseThrow().version();

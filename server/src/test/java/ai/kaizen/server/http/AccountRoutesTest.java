@@ -1,8 +1,7 @@
 package ai.kaizen.server.http;
 
-import ai.kaizen.db.account.ApiKeyRepository;
+import ai.kaizen.server.TestClient;
 import ai.kaizen.db.account.Role;
-import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
@@ -41,8 +40,7 @@ class AccountRoutesTest {
     static void start() throws Exception {
         server = KaizenServer.start(KaizenConfig.defaults(home))
                 .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run);
+        Accounts accounts = TestClient.accounts(server);
         accounts.createUser("rita", Role.REVIEWER, "correct horse battery").toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
     }

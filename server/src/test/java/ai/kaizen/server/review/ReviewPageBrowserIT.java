@@ -1,6 +1,5 @@
 package ai.kaizen.server.review;
 
-import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.Conversation;
@@ -13,7 +12,6 @@ import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.db.review.ReviewWork;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
-import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.trainer.dataset.Dataset;
@@ -89,8 +87,7 @@ class ReviewPageBrowserIT {
                         ConfigKey.REVIEW_OVERLAP, "1",
                         ConfigKey.REVIEW_BUFFER, String.valueOf(TASKS + 2))))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run)
+        TestClient.accounts(server)
                 .createUser("rita", Role.REVIEWER, "correct horse battery").toCompletableFuture().get(30, TimeUnit.SECONDS);
         // Users' traffic: questions and the answers they saw (fixtures); the model samples the other candidates.
         ConversationRepository conversations = new ConversationRepository(server.database().sessions());

@@ -1,8 +1,6 @@
 package ai.kaizen.server.review;
 
-import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
-import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
@@ -51,8 +49,7 @@ class ReviewRoutesTest {
                         ConfigKey.REVIEW_CANDIDATES, "3",
                         ConfigKey.REVIEW_BUFFER, "5")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = new Accounts(new UserRepository(server.database().sessions()),
-                new ApiKeyRepository(server.database().sessions()), Runnable::run);
+        Accounts accounts = TestClient.accounts(server);
         for (String name : List.of("ann", "bob", "cid")) {
             accounts.createUser(name, Role.REVIEWER, "correct horse battery").toCompletableFuture().get(30, TimeUnit.SECONDS);
         }

@@ -33,7 +33,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -45,8 +47,8 @@ import java.util.function.Function;
  *   <li>{@code sft-policy}: the base model fine-tuned on the canned answers only (the policy to improve);</li>
  *   <li>{@code reward-model}: from that policy, trained on the pairs plus off-topic pairs (a message's own canned
  *   answer over another intent's); held-out accuracy on each kind;</li>
- *   <li>{@code ppo-policy}: PPO of the policy against the reward model, on the training prompts (a few set apart
- *   to pick its best checkpoint on);</li>
+ *   <li>{@code ppo-policy}: PPO of the policy against the reward model, on the training prompts, keeping the
+ *   checkpoint with the best win rate on further held-out messages (not the compared ones);</li>
  *   <li>{@code dpo-policy}: DPO of the policy on the same pairs;</li>
  *   <li>each trained policy against {@code sft-policy} on held-out prompts ({@link PolicyComparison}): reward before
  *   and after, win rate judged by the reward model, KL, length, samples.</li>
@@ -193,7 +195,7 @@ public final class RlhfDemonstration {
         // off-topic pairs for the reward model: a message's own canned answer over another intent's canned answer.
         // The detailed-over-canned pairs only teach style; without these, PPO finds that one fluent answer pleases
         // the reward model whatever the question (reward hacking seen in the first runs).
-        java.util.Map<String, String> intents = new java.util.HashMap<>();
+        Map<String, String> intents = new HashMap<>();
         rows.forEach(r -> intents.putIfAbsent(r.instruction(), r.intent()));
         List<PreferenceExample> offTopicTrain = offTopic(train, intents, settings.offTopicPairs(), settings.splitSeed());
         List<PreferenceExample> offTopicEval = offTopic(eval, intents, 1.0, settings.splitSeed() + 1);
@@ -226,7 +228,7 @@ public final class RlhfDemonstration {
      * For a share of the pairs (a deterministic draw), the message's own canned answer chosen over the canned answer
      * of a message with another intent among the same pairs.
      */
-    static List<PreferenceExample> offTopic(List<PreferenceExample> pairs, java.util.Map<String, String> intents,
+    static List<PreferenceExample> offTopic(List<PreferenceExample> pairs, Map<String, String> intents,
             double share, long seed) {
         List<PreferenceExample> known = pairs.stream().filter(p -> intents.containsKey(lastMessage(p))).toList();
         List<PreferenceExample> out = new ArrayList<>();

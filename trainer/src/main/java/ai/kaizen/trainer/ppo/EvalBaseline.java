@@ -6,7 +6,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -49,14 +48,6 @@ record EvalBaseline(float[] scores) {
             s += f;
         }
         return scores.length == 0 ? Double.NaN : s / scores.length;
-    }
-
-    static EvalBaseline of(List<Episode> episodes) {
-        float[] s = new float[episodes.size()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = episodes.get(i).score();
-        }
-        return new EvalBaseline(s);
     }
 
     void write(Path outputDir) {

@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * @param seed the run's seed
  * @param episodes responses trained on so far
  * @param klCoef the KL controller's current coefficient
- * @param bestScore best mean evaluation score so far (NaN if none)
+ * @param bestScore best value so far of the run's {@code metric_for_best_model} (NaN if none)
  * @param bestStep iteration of {@code bestScore} (-1 if none)
  */
 public record PpoState(long globalStep, int epoch, int promptInEpoch, long seed, long episodes, double klCoef,

@@ -263,7 +263,7 @@ public final class PpoTrainer implements AutoCloseable {
             if (!eval.isEmpty()) {
                 // the starting policy's answers, which every later evaluation's win rate is judged against;
                 // written before the first checkpoint, so a run that can resume always has it
-                EvalBaseline.of(score(generate(eval, evalSeed(), config.evalGreedy()), config.klCoef()).episodes())
+                new EvalBaseline(score(generate(eval, evalSeed(), config.evalGreedy()), config.klCoef()).scores())
                         .write(config.outputDir());
             }
             // the guard rails fall back to the newest checkpoint: make sure there always is one
@@ -707,7 +707,7 @@ public final class PpoTrainer implements AutoCloseable {
             SftListener listener, boolean mayUpdateBest) {
         long started = System.nanoTime();
         Rollout rollout = score(generate(eval, evalSeed(), config.evalGreedy()), klCoef);
-        double winRate = baseline == null ? Double.NaN : baseline.winRate(EvalBaseline.of(rollout.episodes()).scores());
+        double winRate = baseline == null ? Double.NaN : baseline.winRate(rollout.scores());
         Map<String, Number> line = new LinkedHashMap<>();
         line.put("eval/scores", rollout.meanScore());
         if (baseline != null) {

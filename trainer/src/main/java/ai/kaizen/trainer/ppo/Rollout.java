@@ -51,6 +51,15 @@ record Rollout(List<Episode> episodes, double klCoef) {
         return mean(Episode::klNonNegative);
     }
 
+    /** @return each episode's score (as trained on), in episode order */
+    float[] scores() {
+        float[] s = new float[size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = episodes.get(i).score();
+        }
+        return s;
+    }
+
     double meanScore() {
         return mean(Episode::score);
     }
