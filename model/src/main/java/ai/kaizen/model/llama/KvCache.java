@@ -43,6 +43,7 @@ public final class KvCache implements AutoCloseable {
     private int javaLength;
     private final boolean[][] real; // (batch, capacity): which columns hold real tokens
     private final int[] realCount; // per row: real tokens so far (the next RoPE position)
+    private JavaDecoder.Buffers javaBuffers;
     private int length;
     private boolean padded;
 
@@ -198,6 +199,17 @@ public final class KvCache implements AutoCloseable {
             }
         }
         javaLength = length;
+    }
+
+    /**
+     * @param make creates them on first use
+     * @return the Java decoder's scratch arrays for this cache's batch
+     */
+    JavaDecoder.Buffers javaBuffers(java.util.function.Supplier<JavaDecoder.Buffers> make) {
+        if (javaBuffers == null) {
+            javaBuffers = make.get();
+        }
+        return javaBuffers;
     }
 
     /** @return the Java keys of a layer: [(b * kvHeads + h) * headDim + d][position] */
