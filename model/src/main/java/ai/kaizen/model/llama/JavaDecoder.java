@@ -112,7 +112,7 @@ final class JavaDecoder {
             long attentionStart = Diagnostics.enabled() ? System.nanoTime() : 0;
             float[][] keys = cache.javaKeys(l);
             float[][] values = cache.javaValues(l);
-            int capacity = cache.capacity();
+            int capacity = cache.javaCapacity();
             for (int b = 0; b < batch; b++) {
                 float[] row = qkv[b];
                 for (int head = 0; head < heads + kvHeads; head++) {
@@ -212,7 +212,7 @@ final class JavaDecoder {
         }
         float inv = 1f / sum;
         java.util.Arrays.fill(acc, 0f);
-        int base = bh * cache.capacity();
+        int base = bh * cache.javaCapacity();
         // masked positions have weight 0 and finite values, so they add exactly nothing
         int s = 0;
         for (; s + 4 <= keysSeen; s += 4) {

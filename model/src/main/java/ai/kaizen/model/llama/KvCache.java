@@ -34,10 +34,14 @@ public final class KvCache implements AutoCloseable {
      * The same keys and values for {@link JavaDecoder}, made on demand, laid out so that its loops
      * vectorise: keys transposed, one array per (row, head, dimension) holding all positions
      * ({@code [layer][(b * kvHeads + h) * headDim + d][position]}); values one array per
-     * (row, head, position) ({@code [layer][(b * kvHeads + h) * capacity + position][d]}).
+     * (row, head, position) ({@code [layer][(b * kvHeads + h) * javaCapacity + position][d]}).
+     * They come from the model's {@link JavaKvPool} and go back to it on {@link #close()}.
      */
+    private final JavaKvPool pool;
+    private JavaKvPool.Arrays javaArrays;
     private float[][][] javaKeys;
     private float[][][] javaValues;
+    private int javaCapacity;
     /** Columns valid in the native arrays and in the Java arrays; each side catches up when used. */
     private int torchLength;
     private int javaLength;
@@ -47,7 +51,8 @@ public final class KvCache implements AutoCloseable {
     private int length;
     private boolean padded;
 
-    KvCache(NDManager parent, int layers, int batchSize, int kvHeads, int capacity, int headDim, DataType dataType) {
+    KvCache(NDManager parent, int layers, int batchSize, int kvHeads, int capacity, int headDim, DataType dataType,
+            JavaKvPool pool) {
         if (batchSize <= 0 || capacity <= 0) {
             throw new IllegalArgumentException("batch size and capacity must be positive");
         }
@@ -57,6 +62,7 @@ public final class KvCache implements AutoCloseable {
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.dataType = dataType;
+        this.pool = pool;
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         this.real = new boolean[batchSize][capacity];
@@ -152,7 +158,7 @@ public final class KvCache implements AutoCloseable {
                     for (int d = 0; d < headDim; d++) {
                         k[at + d] = javaKeys[l][bh * headDim + d][from + s];
                     }
-                    System.arraycopy(javaValues[l][bh * capacity + from + s], 0, v, at, headDim);
+                    System.arraycopy(javaValues[l][bh * javaCapacity + from + s], 0, v, at, headDim);
                 }
             }
             NDIndex columns = new NDIndex(":, :, {}:{}", from, length);
@@ -169,12 +175,10 @@ public final class KvCache implements AutoCloseable {
     /** Copies columns a PyTorch step wrote (a prefill) into the Java arrays, before a Java step reads them. */
     void syncToJava() {
         if (javaKeys == null) {
-            javaKeys = new float[keys.length][][];
-            javaValues = new float[keys.length][][];
-            for (int l = 0; l < keys.length; l++) {
-                javaKeys[l] = new float[batchSize * kvHeads * headDim][capacity];
-                javaValues[l] = new float[batchSize * kvHeads * capacity][headDim];
-            }
+            javaArrays = pool.take(batchSize, capacity);
+            javaKeys = javaArrays.keys();
+            javaValues = javaArrays.values();
+            javaCapacity = javaArrays.capacity();
         }
         if (javaLength >= length) {
             return;
@@ -193,7 +197,7 @@ public final class KvCache implements AutoCloseable {
                         for (int d = 0; d < headDim; d++) {
                             javaKeys[l][bh * headDim + d][from + s] = kk[at + d];
                         }
-                        System.arraycopy(vv, at, javaValues[l][bh * capacity + from + s], 0, headDim);
+                        System.arraycopy(vv, at, javaValues[l][bh * javaCapacity + from + s], 0, headDim);
                     }
                 }
             }
@@ -217,7 +221,12 @@ public final class KvCache implements AutoCloseable {
         return javaKeys[layer];
     }
 
-    /** @return the Java values of a layer: [(b * kvHeads + h) * capacity + position][d] */
+    /** @return positions per row of the Java arrays (at least {@link #capacity()}) */
+    int javaCapacity() {
+        return javaCapacity;
+    }
+
+    /** @return the Java values of a layer: [(b * kvHeads + h) * javaCapacity + position][d] */
     float[][] javaValues(int layer) {
         return javaValues[layer];
     }
@@ -297,5 +306,12 @@ public final class KvCache implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+        if (javaArrays != null) {
+            JavaKvPool.Arrays a = javaArrays;
+            javaArrays = null;
+            javaKeys = null;
+            javaValues = null;
+            pool.give(a);
+        }
     }
 }

@@ -92,6 +92,8 @@ public final class LlamaModel implements AutoCloseable {
     private volatile Boolean heapFits;
     private volatile HeapMatrix lmHeadHeap;
     private final JavaDecoder javaDecoder;
+    /** Java key/value arrays of closed caches; an eighth of the heap at most. */
+    private final JavaKvPool javaKvPool;
 
     /** Fills a freshly allocated parameter: from a checkpoint, or randomly. */
     private interface WeightSource {
@@ -139,6 +141,8 @@ public final class LlamaModel implements AutoCloseable {
             Arrays.fill(scale, config.numHeads(), scale.length, 1f);
             headScale = NativeArrays.copyOf(manager, scale, new Shape(1, 1, scale.length, 1), dt);
             javaDecoder = new JavaDecoder(this, rope.inverseFrequencies());
+            javaKvPool = new JavaKvPool(config.numLayers(), config.numKvHeads(), config.headDim(),
+                    Runtime.getRuntime().maxMemory() / 8);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -369,7 +373,7 @@ public final class LlamaModel implements AutoCloseable {
      */
     public KvCache newCache(int batchSize, int capacity) {
         return new KvCache(manager, config.numLayers(), batchSize, config.numKvHeads(), capacity, config.headDim(),
-                options.dataType());
+                options.dataType(), javaKvPool);
     }
 
     /**

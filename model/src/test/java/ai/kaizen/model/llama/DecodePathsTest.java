@@ -68,6 +68,50 @@ class DecodePathsTest {
         }
     }
 
+    /**
+     * A cache that takes the arrays a closed cache left (stale keys and values, room for more
+     * positions than it needs) decodes exactly as the first cache did.
+     */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void aCacheReusingClosedCachesArraysDecodesTheSame(LlamaConfig config) {
+        ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
+        try (LlamaModel model = LlamaModel.random(config, java, 7)) {
+            int[][] prompt = {{-1, 5, 9, 12}, {3, 4, 5, 6}};
+            float[][][] first = decode(model, prompt, 30);
+            // another conversation fills the kept arrays with other keys and values
+            decode(model, new int[][] {{7, 7, 7, 7}, {-1, -1, 2, 3}}, 100);
+            float[][][] again = decode(model, prompt, 30);
+            for (int step = 0; step < first.length; step++) {
+                for (int r = 0; r < first[step].length; r++) {
+                    assertThat(again[step][r]).containsExactly(first[step][r]);
+                }
+            }
+        }
+    }
+
+    /** Greedy decoding of {@code steps} tokens in a cache of {@code capacity}: the logits of every step. */
+    private static float[][][] decode(LlamaModel model, int[][] prompt, int capacity) {
+        int steps = 20;
+        float[][][] out = new float[steps][][];
+        try (KvCache cache = model.newCache(prompt.length, capacity)) {
+            float[][] logits = model.nextTokenLogits(cache, prompt);
+            for (int step = 0; step < steps; step++) {
+                out[step] = logits;
+                int[][] next = new int[prompt.length][1];
+                for (int r = 0; r < prompt.length; r++) {
+                    for (int v = 1; v < logits[r].length; v++) {
+                        if (logits[r][v] > logits[r][next[r][0]]) {
+                            next[r][0] = v;
+                        }
+                    }
+                }
+                logits = model.nextTokenLogits(cache, next);
+            }
+        }
+        return out;
+    }
+
     private static void assertClose(float[][] a, float[][] b) {
         for (int r = 0; r < a.length; r++) {
             for (int v = 0; v < a[r].length; v++) {
