@@ -67,7 +67,7 @@ final class JavaKvPool {
     }
 
     /**
-     * Returns kept arrays that fit, or new ones. Their contents are stale: a cache writes every
+     * Returns the kept arrays that fit best, or new ones. Their contents are stale: a cache writes every
      * position before it reads it.
      *
      * @param batch rows
@@ -76,14 +76,23 @@ final class JavaKvPool {
      */
     Arrays take(int batch, int capacity) {
         synchronized (kept) {
+            // the closest fit: a longer row spreads the positions attention reads
+            SoftReference<Arrays> bestRef = null;
+            Arrays best = null;
             for (Iterator<SoftReference<Arrays>> it = kept.iterator(); it.hasNext(); ) {
-                Arrays a = it.next().get();
+                SoftReference<Arrays> ref = it.next();
+                Arrays a = ref.get();
                 if (a == null) {
                     it.remove();
-                } else if (a.batch == batch && a.capacity >= capacity && a.capacity - capacity <= MAX_WASTE) {
-                    it.remove();
-                    return a;
+                } else if (a.batch == batch && a.capacity >= capacity && a.capacity - capacity <= MAX_WASTE
+                        && (best == null || a.capacity < best.capacity)) {
+                    bestRef = ref;
+                    best = a;
                 }
+            }
+            if (best != null) {
+                kept.remove(bestRef);
+                return best;
             }
         }
         int storage = (capacity + CAPACITY_STEP - 1) / CAPACITY_STEP * CAPACITY_STEP;

@@ -34,6 +34,17 @@ class JavaKvPoolTest {
     }
 
     @Test
+    void theClosestFitIsTaken() {
+        JavaKvPool pool = new JavaKvPool(1, 1, 8, ENOUGH);
+        JavaKvPool.Arrays longer = pool.take(1, 300);
+        JavaKvPool.Arrays closer = pool.take(1, 200);
+        pool.give(closer);
+        pool.give(longer);
+        assertThat(pool.take(1, 190)).isSameAs(closer);
+        assertThat(pool.take(1, 190)).isSameAs(longer);
+    }
+
+    @Test
     void keepsNoMoreThanTheBudget() {
         JavaKvPool probe = new JavaKvPool(1, 1, 8, ENOUGH);
         long one = probe.take(1, 100).bytes();
