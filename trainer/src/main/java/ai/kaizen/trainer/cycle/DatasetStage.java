@@ -1,7 +1,9 @@
 package ai.kaizen.trainer.cycle;
 
+import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.Dataset;
 import ai.kaizen.trainer.dataset.DatasetBuilder;
+import ai.kaizen.trainer.dataset.DatasetKind;
 import ai.kaizen.trainer.dataset.DatasetParameters;
 import ai.kaizen.trainer.dataset.JsonlFormats;
 import ai.kaizen.trainer.dataset.PreferenceExample;
@@ -10,11 +12,15 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Builds a new versioned SFT dataset (and, for the reward-model, DPO and PPO stages, a preference dataset) from all
  * feedback up to now (options under {@code "dataset"}, as
- * {@link DatasetParameters#fromJson}) and writes it as TRL JSONL for the training stages.
+ * {@link DatasetParameters#fromJson}) and writes it as TRL JSONL for the training stages. A cycle without an SFT
+ * stage may run on preference pairs alone (see {@link #chosenAnswers}).
  */
 final class DatasetStage implements CycleStage {
 
@@ -30,11 +36,26 @@ final class DatasetStage implements CycleStage {
     public JsonObject run(CycleContext context) throws Exception {
         context.progress(kind(), 0, 1);
         DatasetParameters parameters = DatasetParameters.fromJson(context.options(kind()));
+        List<StageKind> stages = CycleRunner.stagesOf(context.request());
         Dataset<SftExample> dataset = CycleReporter.await(new DatasetBuilder(context.sessions())
                 .buildSft(Instant.now(), parameters));
+        Dataset<PreferenceExample> pairs = null;
+        if (stages.stream().anyMatch(StageKind::needsPreferences)) {
+            pairs = CycleReporter.await(new DatasetBuilder(context.sessions())
+                    .buildPreferences(Instant.now(), parameters));
+            if (pairs.train().isEmpty()) {
+                throw new IllegalStateException("the feedback gives no preference pairs yet (pairwise choices, "
+                        + "reviewers' rankings, star ratings that differ); the reward model, DPO and PPO need some");
+            }
+        }
         if (dataset.train().isEmpty()) {
-            throw new IllegalStateException("the feedback gives no SFT examples yet (answers rated at least "
-                    + parameters.sftMinStars() + " stars or thumbs up); collect more before training");
+            if (pairs == null || stages.contains(StageKind.SFT)) {
+                throw new IllegalStateException("the feedback gives no SFT examples yet (answers rated at least "
+                        + parameters.sftMinStars() + " stars or thumbs up); collect more before training");
+            }
+            dataset = chosenAnswers(pairs);
+            context.log("no rated answers for SFT; the evaluation's reference answers are the preference pairs' "
+                    + "chosen answers");
         }
         Path dir = context.stageDir(kind()).resolve("sft");
         JsonlFormats.writeDataset(dataset, dir);
@@ -42,13 +63,7 @@ final class DatasetStage implements CycleStage {
                 + dataset.eval().size() + " eval examples");
         JsonObject result = new JsonObject().put("dataset_version_id", dataset.versionId()).put("dir", dir.toString())
                 .put("train", dataset.train().size()).put("eval", dataset.eval().size());
-        if (CycleRunner.stagesOf(context.request()).stream().anyMatch(StageKind::needsPreferences)) {
-            Dataset<PreferenceExample> pairs = CycleReporter.await(new DatasetBuilder(context.sessions())
-                    .buildPreferences(Instant.now(), parameters));
-            if (pairs.train().isEmpty()) {
-                throw new IllegalStateException("the feedback gives no preference pairs yet (pairwise choices, "
-                        + "reviewers' rankings, star ratings that differ); the reward model, DPO and PPO need some");
-            }
+        if (pairs != null) {
             Path pairsDir = context.stageDir(kind()).resolve("preferences");
             JsonlFormats.writeDataset(pairs, pairsDir);
             context.log("dataset version " + pairs.versionId() + ": " + pairs.train().size() + " train, "
@@ -58,5 +73,29 @@ final class DatasetStage implements CycleStage {
         }
         context.progress(kind(), 1, 1);
         return result;
+    }
+
+    /**
+     * The conversations of a cycle that trains only on preference pairs (reward model, DPO, PPO) when no answer
+     * was rated well enough for SFT: each pair's prompt with its chosen answer, split as the pairs are. The
+     * evaluation stage needs held-out prompts with reference answers; before, such a cycle failed here although
+     * none of its training stages reads SFT examples. The version is the pairs' own.
+     *
+     * @param pairs the preference dataset
+     * @return the same prompts with their chosen answers
+     */
+    static Dataset<SftExample> chosenAnswers(Dataset<PreferenceExample> pairs) {
+        return new Dataset<>(pairs.versionId(), DatasetKind.SFT, pairs.cutOff(), pairs.parameters(),
+                chosen(pairs.train()), chosen(pairs.eval()), Map.of("preference_pairs", pairs.size()));
+    }
+
+    private static List<SftExample> chosen(List<PreferenceExample> pairs) {
+        List<SftExample> out = new ArrayList<>(pairs.size());
+        for (PreferenceExample pair : pairs) {
+            List<ChatMessage> messages = new ArrayList<>(pair.prompt());
+            messages.add(ChatMessage.assistant(pair.chosen()));
+            out.add(new SftExample(messages, pair.provenance()));
+        }
+        return out;
     }
 }
