@@ -10,7 +10,7 @@ package ai.kaizen.model.llama;
  *       at most {@link #MAX_ROWS} rows runs in {@link HeapMatrix}, Java code over a transposed copy
  *       of the weights on the heap. On this project's reference CPU (AMD Zen 4, 2 cores) MKL's
  *       float32 matrix-vector product streams about 12 GB/s and an NDArray decode step makes
- *       about 40 native calls per layer; the Java path streams about 20 to 25 GB/s and makes three
+ *       about 40 native calls per layer; the Java path streams about 17 to 21 GB/s and makes three
  *       calls per step. The price is a second copy of the weights (the heap must hold them) and a
  *       second copy of the KV cache in Java arrays.
  *   <li>{@link #AUTO}: JAVA for float32 weights on the CPU when the heap has room for the copy,
