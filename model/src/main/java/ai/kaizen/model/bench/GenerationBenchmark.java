@@ -188,14 +188,6 @@ public final class GenerationBenchmark {
         return best;
     }
 
-    private static int[][] slice(int[][] rows, int length) {
-        int[][] out = new int[rows.length][];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = Arrays.copyOf(rows[i], length);
-        }
-        return out;
-    }
-
     private static int[][] argmax(float[][] logits) {
         int[][] next = new int[logits.length][1];
         for (int r = 0; r < logits.length; r++) {

@@ -19,10 +19,10 @@ import ai.kaizen.model.config.LlamaConfig;
  * anything with adapters attached still run through {@link DecoderLayer}; tests check that both
  * paths agree.
  *
- * <p>A step allocates nothing but the logits it returns: its activations live in {@link Buffers}
- * kept with the cache. Allocating them afresh (about 4 MB a step at batch 8) cost more than the
- * arithmetic on them: as the heap grows, new eden memory is first touched by these arrays, and
- * the page faults took 10 to 15 ms of a 100 ms step.
+ * <p>A step allocates no activation arrays (only the embedded rows and the logits it returns):
+ * its activations live in {@link Buffers} kept with the cache. Allocating them afresh (about 4 MB
+ * a step at batch 8) cost more than the arithmetic on them: as the heap grows, new eden memory is
+ * first touched by these arrays, and the page faults took 10 to 15 ms of a 100 ms step.
  */
 final class JavaDecoder {
 

@@ -35,13 +35,11 @@ public final class KvCache implements AutoCloseable {
      * vectorise: keys transposed, one array per (row, head, dimension) holding all positions
      * ({@code [layer][(b * kvHeads + h) * headDim + d][position]}); values one array per
      * (row, head, position) ({@code [layer][(b * kvHeads + h) * javaCapacity + position][d]}).
-     * They come from the model's {@link JavaKvPool} and go back to it on {@link #close()}.
+     * They come from the model's {@link JavaKvPool} (null until the first Java step) and go back
+     * to it on {@link #close()}.
      */
     private final JavaKvPool pool;
     private JavaKvPool.Arrays javaArrays;
-    private float[][][] javaKeys;
-    private float[][][] javaValues;
-    private int javaCapacity;
     /** Columns valid in the native arrays and in the Java arrays; each side catches up when used. */
     private int torchLength;
     private int javaLength;
@@ -152,13 +150,15 @@ public final class KvCache implements AutoCloseable {
             }
             float[] k = new float[batchSize * kvHeads * n * headDim];
             float[] v = new float[k.length];
+            float[][] javaK = javaKeys(l);
+            float[][] javaV = javaValues(l);
             for (int bh = 0; bh < batchSize * kvHeads; bh++) {
                 for (int s = 0; s < n; s++) {
                     int at = (bh * n + s) * headDim;
                     for (int d = 0; d < headDim; d++) {
-                        k[at + d] = javaKeys[l][bh * headDim + d][from + s];
+                        k[at + d] = javaK[bh * headDim + d][from + s];
                     }
-                    System.arraycopy(javaValues[l][bh * javaCapacity + from + s], 0, v, at, headDim);
+                    System.arraycopy(javaV[bh * javaCapacity() + from + s], 0, v, at, headDim);
                 }
             }
             NDIndex columns = new NDIndex(":, :, {}:{}", from, length);
@@ -174,11 +174,8 @@ public final class KvCache implements AutoCloseable {
 
     /** Copies columns a PyTorch step wrote (a prefill) into the Java arrays, before a Java step reads them. */
     void syncToJava() {
-        if (javaKeys == null) {
+        if (javaArrays == null) {
             javaArrays = pool.take(batchSize, capacity);
-            javaKeys = javaArrays.keys();
-            javaValues = javaArrays.values();
-            javaCapacity = javaArrays.capacity();
         }
         if (javaLength >= length) {
             return;
@@ -195,9 +192,9 @@ public final class KvCache implements AutoCloseable {
                     for (int s = 0; s < n; s++) {
                         int at = (bh * n + s) * headDim;
                         for (int d = 0; d < headDim; d++) {
-                            javaKeys[l][bh * headDim + d][from + s] = kk[at + d];
+                            javaKeys(l)[bh * headDim + d][from + s] = kk[at + d];
                         }
-                        System.arraycopy(vv, at, javaValues[l][bh * javaCapacity + from + s], 0, headDim);
+                        System.arraycopy(vv, at, javaValues(l)[bh * javaCapacity() + from + s], 0, headDim);
                     }
                 }
             }
@@ -218,17 +215,17 @@ public final class KvCache implements AutoCloseable {
 
     /** @return the Java keys of a layer: [(b * kvHeads + h) * headDim + d][position] */
     float[][] javaKeys(int layer) {
-        return javaKeys[layer];
+        return javaArrays.keys()[layer];
     }
 
     /** @return positions per row of the Java arrays (at least {@link #capacity()}) */
     int javaCapacity() {
-        return javaCapacity;
+        return javaArrays.capacity();
     }
 
     /** @return the Java values of a layer: [(b * kvHeads + h) * javaCapacity + position][d] */
     float[][] javaValues(int layer) {
-        return javaValues[layer];
+        return javaArrays.values()[layer];
     }
 
     /** @param row a sequence @param column a position @return whether it holds a real token */
@@ -309,8 +306,6 @@ public final class KvCache implements AutoCloseable {
         if (javaArrays != null) {
             JavaKvPool.Arrays a = javaArrays;
             javaArrays = null;
-            javaKeys = null;
-            javaValues = null;
             pool.give(a);
         }
     }

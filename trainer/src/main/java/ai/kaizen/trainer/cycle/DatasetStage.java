@@ -1,6 +1,5 @@
 package ai.kaizen.trainer.cycle;
 
-import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.Dataset;
 import ai.kaizen.trainer.dataset.DatasetBuilder;
 import ai.kaizen.trainer.dataset.DatasetKind;
@@ -12,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -90,12 +88,6 @@ final class DatasetStage implements CycleStage {
     }
 
     private static List<SftExample> chosen(List<PreferenceExample> pairs) {
-        List<SftExample> out = new ArrayList<>(pairs.size());
-        for (PreferenceExample pair : pairs) {
-            List<ChatMessage> messages = new ArrayList<>(pair.prompt());
-            messages.add(ChatMessage.assistant(pair.chosen()));
-            out.add(new SftExample(messages, pair.provenance()));
-        }
-        return out;
+        return pairs.stream().map(p -> SftExample.of(p.prompt(), p.chosen(), p.provenance())).toList();
     }
 }
