@@ -18,9 +18,11 @@ import java.nio.FloatBuffer;
  * indices coincide and the JIT can prove the loop free of aliasing (it cannot for offsets into
  * one shared array).
  *
- * <p>The cost is a second copy of the weights on the Java heap (see {@link DecodeKernel}).
+ * <p>The cost is a second copy of the weights on the Java heap (see {@link DecodeKernel}). Where
+ * the native kernels load, {@link NativeMatrix} is used instead (see {@link NativeKernels} for
+ * why).
  */
-final class HeapMatrix {
+final class HeapMatrix implements DecodeMatrix {
 
     /** Rows of W^T copied per transfer from the native tensor (bounds the temporary copy). */
     private static final int COPY_ROWS = 256;
@@ -60,94 +62,78 @@ final class HeapMatrix {
         return new HeapMatrix(rows, in, out);
     }
 
-    /** @return output features */
-    int out() {
+    @Override
+    public int out() {
         return out;
     }
 
-    /** @return bytes held on the heap */
-    long bytes() {
-        return 4L * in * out;
-    }
+    /** Nothing to free: the heap copy goes with its last reference. */
+    @Override
+    public void close() {}
 
-    /**
-     * {@code y[b] = x[b] W^T} for every batch row.
-     *
-     * @param x (batch)[in]
-     * @param y (batch)[out], overwritten
-     * @param parallel the worker threads
-     */
-    void multiply(float[][] x, float[][] y, Parallel parallel) {
+    @Override
+    public void multiply(float[] x, float[] y, int rows, Parallel parallel) {
         if (Diagnostics.enabled()) {
             long t0 = System.nanoTime();
-            multiplyUntimed(x, y, parallel);
+            multiplyUntimed(x, y, rows, parallel);
             Diagnostics.addKernelNanos(System.nanoTime() - t0);
         } else {
-            multiplyUntimed(x, y, parallel);
+            multiplyUntimed(x, y, rows, parallel);
         }
     }
 
-    private void multiplyUntimed(float[][] x, float[][] y, Parallel parallel) {
-        for (float[] yb : y) {
-            java.util.Arrays.fill(yb, 0f);
-        }
-        // below ~64k multiply-adds a hand-off costs more than it saves
+    private void multiplyUntimed(float[] x, float[] y, int rows, Parallel parallel) {
         // A few parts per thread, claimed dynamically, so that one descheduled thread delays
-        // little. Each part sums into its own buffer and the buffers are added in part order:
-        // the result does not depend on which thread ran which part.
+        // little. Each part sums into its own row arrays (see the class comment for why rows) and
+        // the parts are added in part order: the result does not depend on which thread ran which
+        // part. Below ~64k multiply-adds a hand-off costs more than it saves.
         int parts = Math.max(1, Math.min(2 * parallel.threads(), in / 64));
-        if ((long) in * out * x.length < (1 << 16) || parallel.threads() == 1 || parts == 1) {
-            accumulate(x, y, 0, in);
-            return;
+        if ((long) in * out * rows < (1 << 16) || parallel.threads() == 1) {
+            parts = 1;
         }
-        float[][][] partial = buffers(parts, x.length);
-        partial[0] = y;
+        float[][][] partial = buffers(parts, rows);
+        int n = parts;
         parallel.run(parts, (slot, p) -> {
-            int j0 = (int) ((long) in * p / parts) & ~3;
-            int j1 = p == parts - 1 ? in : (int) ((long) in * (p + 1) / parts) & ~3;
-            float[][] target = partial[p];
-            if (p > 0) {
-                for (float[] t : target) {
-                    java.util.Arrays.fill(t, 0f);
-                }
+            int j0 = (int) ((long) in * p / n) & ~3;
+            int j1 = p == n - 1 ? in : (int) ((long) in * (p + 1) / n) & ~3;
+            for (float[] t : partial[p]) {
+                java.util.Arrays.fill(t, 0f);
             }
-            accumulate(x, target, j0, j1);
+            accumulate(x, rows, partial[p], j0, j1);
         });
-        for (int p = 1; p < parts; p++) {
-            for (int b = 0; b < y.length; b++) {
-                add(y[b], partial[p][b], out);
+        for (int b = 0; b < rows; b++) {
+            System.arraycopy(partial[0][b], 0, y, b * out, out);
+            for (int p = 1; p < parts; p++) {
+                add(y, b * out, partial[p][b], out);
             }
         }
     }
 
-    /** Per-part accumulation buffers of the calling thread, reused across calls. */
-    private float[][][] buffers(int parts, int batch) {
+    /** Per-part accumulation rows of the calling thread, reused across calls. */
+    private float[][][] buffers(int parts, int rows) {
         float[][][] all = scratch.get();
-        if (all == null || all.length < parts || all[1] == null || all[1].length != batch) {
-            all = new float[parts][][];
-            for (int p = 1; p < parts; p++) {
-                all[p] = new float[batch][out];
-            }
+        if (all == null || all.length < parts || all[0].length != rows) {
+            all = new float[parts][rows][out];
             scratch.set(all);
         }
-        return all.clone();
+        return all;
     }
 
-    private void accumulate(float[][] x, float[][] y, int j0, int j1) {
+    private void accumulate(float[] x, int batch, float[][] y, int j0, int j1) {
         int j = j0;
         for (; j + 4 <= j1; j += 4) {
             float[] w0 = rows[j];
             float[] w1 = rows[j + 1];
             float[] w2 = rows[j + 2];
             float[] w3 = rows[j + 3];
-            for (int b = 0; b < x.length; b++) {
-                float[] xb = x[b];
-                axpy4(xb[j], w0, xb[j + 1], w1, xb[j + 2], w2, xb[j + 3], w3, y[b], out);
+            for (int b = 0; b < batch; b++) {
+                int xb = b * in + j;
+                axpy4(x[xb], w0, x[xb + 1], w1, x[xb + 2], w2, x[xb + 3], w3, y[b], out);
             }
         }
         for (; j < j1; j++) {
-            for (int b = 0; b < x.length; b++) {
-                axpy1(x[b][j], rows[j], y[b], out);
+            for (int b = 0; b < batch; b++) {
+                axpy1(x[b * in + j], rows[j], y[b], out);
             }
         }
     }
@@ -165,9 +151,9 @@ final class HeapMatrix {
         }
     }
 
-    private static void add(float[] y, float[] p, int n) {
+    private static void add(float[] y, int offset, float[] p, int n) {
         for (int o = 0; o < n; o++) {
-            y[o] += p[o];
+            y[offset + o] += p[o];
         }
     }
 }

@@ -14,13 +14,15 @@ import ai.kaizen.model.config.LlamaConfig;
  * <p>Why a second implementation: a decode step through NDArrays makes about 40 native calls per
  * layer, each a few microseconds of JNI and bookkeeping around a few hundred floats of work, on
  * top of the matrix products; for a 100M-parameter model that overhead was a sixth of the step.
- * Here a step makes three native calls (the embedding lookup), so its time is the matrix
- * products' ({@link HeapMatrix}) plus a little attention arithmetic. Prefill, training and
+ * Here a step makes three native calls for the embedding lookup and, where the native kernels
+ * load, a few per product and per layer's attention, so its time is the matrix products'
+ * ({@link DecodeMatrix}) plus a little attention arithmetic. Prefill, training and
  * anything with adapters attached still run through {@link DecoderLayer}; tests check that both
  * paths agree.
  *
- * <p>A step allocates no activation arrays (only the embedded rows and the logits it returns):
- * its activations live in {@link Buffers} kept with the cache. Allocating them afresh (about 4 MB
+ * <p>Activations are flat (rows, features) arrays, the form the native kernels take. A step
+ * allocates no activation arrays (only the embedded rows and the logits it returns): they live in
+ * {@link Buffers} kept with the cache. Allocating them afresh (about 4 MB
  * a step at batch 8) cost more than the arithmetic on them: as the heap grows, new eden memory is
  * first touched by these arrays, and the page faults took 10 to 15 ms of a 100 ms step.
  */
@@ -81,119 +83,149 @@ final class JavaDecoder {
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int headDim = config.headDim();
-        int group = heads / kvHeads;
         int qDim = config.queryDim();
         int kvDim = config.kvDim();
+        int qkvDim = config.qkvDim();
+        int inter = config.intermediateSize();
         int column = cache.length();
-        int keysSeen = column + 1;
         float eps = (float) config.rmsNormEps();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float[][] norms = norms();
         cache.syncToJava();
         Buffers w = cache.javaBuffers(() -> new Buffers(config, batch, cache.capacity(), Parallel.SHARED.threads()));
 
-        float[][] x = embed(tokens);
-        float[][] cos = w.cos;
-        float[][] sin = w.sin;
+        float[] x = embed(tokens);
+        float[] cos = w.cos;
+        float[] sin = w.sin;
+        int half = headDim / 2;
         for (int b = 0; b < batch; b++) {
-            for (int i = 0; i < headDim / 2; i++) {
+            for (int i = 0; i < half; i++) {
                 double angle = positions[b] * inverseFrequencies[i];
-                cos[b][i] = (float) Math.cos(angle);
-                sin[b][i] = (float) Math.sin(angle);
+                cos[b * half + i] = (float) Math.cos(angle);
+                sin[b * half + i] = (float) Math.sin(angle);
             }
         }
-        float[][] h = w.normed;
-        int inter = config.intermediateSize();
+        float[] h = w.normed;
         for (DecoderLayer layer : model.layers()) {
             int l = layer.index;
             // attention
-            rmsNorm(x, norms[2 * l], eps, h);
-            float[][] qkv = multiply(layer.qkv, h, w.qkv);
+            rmsNorm(x, batch, hidden, norms[2 * l], eps, h);
+            float[] qkv = multiply(layer.qkv, h, batch, w.qkv);
             long attentionStart = Diagnostics.enabled() ? System.nanoTime() : 0;
-            float[][] keys = cache.javaKeys(l);
-            float[][] values = cache.javaValues(l);
+            float[] keys = cache.javaKeys(l);
+            float[] values = cache.javaValues(l);
             int capacity = cache.javaCapacity();
             for (int b = 0; b < batch; b++) {
-                float[] row = qkv[b];
+                int row = b * qkvDim;
                 for (int head = 0; head < heads + kvHeads; head++) {
-                    rotate(row, head * headDim, headDim, cos[b], sin[b]);
+                    rotate(qkv, row + head * headDim, headDim, cos, sin, b * half);
                 }
                 for (int kv = 0; kv < kvHeads; kv++) {
                     int bh = b * kvHeads + kv;
                     for (int d = 0; d < headDim; d++) {
-                        keys[bh * headDim + d][column] = row[qDim + kv * headDim + d];
+                        keys[(bh * headDim + d) * capacity + column] = qkv[row + qDim + kv * headDim + d];
                     }
-                    System.arraycopy(row, qDim + kvDim + kv * headDim, values[bh * capacity + column], 0, headDim);
+                    System.arraycopy(qkv, row + qDim + kvDim + kv * headDim, values, (bh * capacity + column) * headDim,
+                            headDim);
                 }
             }
-            float[][] attended = w.attended;
-            // one part per (row, key/value head): its group of query heads shares the keys read
-            Parallel.SHARED.run(batch * kvHeads, (slot, part) -> {
-                int b = part / kvHeads;
-                int kv = part % kvHeads;
-                float[] scores = w.scores[slot];
-                float[] acc = w.headOutput[slot];
-                for (int head = kv * group; head < (kv + 1) * group; head++) {
-                    attend(cache, b, kv, head, headDim, qkv[b], keys, values, scores, acc, keysSeen, column, scale,
-                            attended[b]);
-                }
-            });
+            attention(cache, w, qkv, keys, values, capacity, column, scale, batch);
             if (Diagnostics.enabled()) {
                 Diagnostics.addAttentionNanos(System.nanoTime() - attentionStart);
             }
-            addInPlace(x, multiply(layer.output, attended, w.residual));
+            addInPlace(x, multiply(layer.output, w.attended, batch, w.residual), batch * hidden);
             // MLP
-            rmsNorm(x, norms[2 * l + 1], eps, h);
-            float[][] gateUp = multiply(layer.gateUp, h, w.gateUp);
+            rmsNorm(x, batch, hidden, norms[2 * l + 1], eps, h);
+            float[] gateUp = multiply(layer.gateUp, h, batch, w.gateUp);
             long activationStart = Diagnostics.enabled() ? System.nanoTime() : 0;
-            float[][] act = w.activated;
+            float[] act = w.activated;
             // silu(gate) * up; Math.exp dominates, so two slices per row share the cores
             Parallel.SHARED.run(2 * batch, (slot, part) -> {
                 int b = part / 2;
-                float[] gu = gateUp[b];
-                float[] a = act[b];
+                int gu = b * 2 * inter;
                 int from = part % 2 == 0 ? 0 : inter / 2;
                 int to = part % 2 == 0 ? inter / 2 : inter;
                 for (int i = from; i < to; i++) {
-                    float g = gu[i];
-                    a[i] = g / (1f + (float) Math.exp(-g)) * gu[inter + i];
+                    float g = gateUp[gu + i];
+                    act[b * inter + i] = g / (1f + (float) Math.exp(-g)) * gateUp[gu + inter + i];
                 }
             });
             if (Diagnostics.enabled()) {
                 Diagnostics.addActivationNanos(System.nanoTime() - activationStart);
             }
-            addInPlace(x, multiply(layer.down, act, w.residual));
+            addInPlace(x, multiply(layer.down, act, batch, w.residual), batch * hidden);
         }
-        rmsNorm(x, norms[2 * config.numLayers()], eps, h);
-        float[][] logits = new float[batch][config.vocabSize()];
-        model.lmHeadMatrix().multiply(h, logits, Parallel.SHARED);
+        rmsNorm(x, batch, hidden, norms[2 * config.numLayers()], eps, h);
+        int vocab = config.vocabSize();
+        float[] logits = new float[batch * vocab];
+        model.lmHeadMatrix().multiply(h, logits, batch, Parallel.SHARED);
         cache.advanceJava();
-        return logits;
+        if (batch == 1) {
+            return new float[][] {logits};
+        }
+        float[][] rows = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            rows[b] = java.util.Arrays.copyOfRange(logits, b * vocab, (b + 1) * vocab);
+        }
+        return rows;
     }
 
     /**
-     * Attention of one query head over the cached keys of its key/value head, written into
-     * {@code out} at the head's columns. Both products are written as "vector += scalars * rows"
-     * over whole arrays with equal indices, four rows per pass, the form the JIT vectorises: scores
-     * over positions from four transposed key rows (dimensions) at a time, the output over
-     * dimensions from four value rows (positions) at a time. One row per pass made a short loop
-     * per dimension and per position, whose setup cost more than its arithmetic (four rows per
-     * pass cut the attention of a batch of 8 at 192 positions by about a third).
+     * Attention of every query head over the cached keys of its key/value head, into {@code
+     * w.attended}: one part per (row, slice of key/value heads), a group of query heads sharing
+     * the keys read; native where the kernels load, else {@link #attend}.
      */
-    private static void attend(KvCache cache, int b, int kv, int head, int headDim, float[] row, float[][] keys,
-            float[][] values, float[] scores, float[] acc, int keysSeen, int column, float scale, float[] out) {
+    private void attention(KvCache cache, Buffers w, float[] qkv, float[] keys, float[] values, int capacity,
+            int column, float scale, int batch) {
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int headDim = config.headDim();
+        int group = heads / kvHeads;
+        int qkvDim = config.qkvDim();
+        int qDim = config.queryDim();
+        int keysSeen = column + 1;
+        // enough parts for every thread even at batch 1
+        int slices = Math.min(kvHeads, Math.max(1, (2 * Parallel.SHARED.threads() + batch - 1) / batch));
+        boolean padded = cache.padded();
+        float[] attended = w.attended;
+        if (NativeKernels.available()) {
+            Parallel.SHARED.run(batch * slices, (slot, part) -> {
+                int b = part / slices;
+                int s = part % slices;
+                NativeKernels.attend(keys, values, capacity, qkv, b * qkvDim, attended, b * qDim,
+                        padded ? cache.realColumns(b) : null, b, kvHeads * s / slices, kvHeads * (s + 1) / slices,
+                        heads, kvHeads, headDim, keysSeen, column, scale);
+            });
+            return;
+        }
+        Parallel.SHARED.run(batch * slices, (slot, part) -> {
+            int b = part / slices;
+            int s = part % slices;
+            for (int kv = kvHeads * s / slices; kv < kvHeads * (s + 1) / slices; kv++) {
+                for (int head = kv * group; head < (kv + 1) * group; head++) {
+                    attend(cache, b, kv, head, headDim, qkv, b * qkvDim, keys, values, capacity, w.scores[slot],
+                            w.headOutput[slot], keysSeen, column, scale, attended, b * qDim);
+                }
+            }
+        });
+    }
+
+    /**
+     * Attention of one query head over the cached keys of its key/value head, written into {@code
+     * out} at the head's columns (the Java form of the native kernel). Both products are written
+     * as "vector += scalars * rows", four rows per pass: scores over positions from four
+     * transposed key rows (dimensions) at a time, the output over dimensions from four value rows
+     * (positions) at a time.
+     */
+    private static void attend(KvCache cache, int b, int kv, int head, int headDim, float[] qkv, int row,
+            float[] keys, float[] values, int capacity, float[] scores, float[] acc, int keysSeen, int column,
+            float scale, float[] out, int outRow) {
         int bh = b * cache.kvHeads() + kv;
-        int q = head * headDim;
+        int q = row + head * headDim;
         int k0 = bh * headDim;
         java.util.Arrays.fill(scores, 0, keysSeen, 0f);
-        int d = 0;
-        for (; d + 4 <= headDim; d += 4) {
-            axpy4(row[q + d] * scale, keys[k0 + d], row[q + d + 1] * scale, keys[k0 + d + 1],
-                    row[q + d + 2] * scale, keys[k0 + d + 2], row[q + d + 3] * scale, keys[k0 + d + 3], scores,
-                    keysSeen);
-        }
-        for (; d < headDim; d++) {
-            axpy(row[q + d] * scale, keys[k0 + d], scores, keysSeen);
+        for (int d = 0; d < headDim; d++) {
+            axpy(qkv[q + d] * scale, keys, (k0 + d) * capacity, scores, keysSeen);
         }
         boolean padded = cache.padded();
         float max = Float.NEGATIVE_INFINITY;
@@ -212,64 +244,46 @@ final class JavaDecoder {
         }
         float inv = 1f / sum;
         java.util.Arrays.fill(acc, 0f);
-        int base = bh * cache.javaCapacity();
+        int base = bh * capacity;
         // masked positions have weight 0 and finite values, so they add exactly nothing
-        int s = 0;
-        for (; s + 4 <= keysSeen; s += 4) {
-            axpy4(scores[s] * inv, values[base + s], scores[s + 1] * inv, values[base + s + 1], scores[s + 2] * inv,
-                    values[base + s + 2], scores[s + 3] * inv, values[base + s + 3], acc, headDim);
+        for (int s = 0; s < keysSeen; s++) {
+            axpy(scores[s] * inv, values, (base + s) * headDim, acc, headDim);
         }
-        for (; s < keysSeen; s++) {
-            axpy(scores[s] * inv, values[base + s], acc, headDim);
-        }
-        System.arraycopy(acc, 0, out, q, headDim);
+        System.arraycopy(acc, 0, out, outRow + head * headDim, headDim);
     }
 
-    /** {@code y[0:n] += a * x[0:n]}. */
-    private static void axpy(float a, float[] x, float[] y, int n) {
+    /** {@code y[0:n] += a * x[from:from + n]}. */
+    private static void axpy(float a, float[] x, int from, float[] y, int n) {
         for (int i = 0; i < n; i++) {
-            y[i] += a * x[i];
+            y[i] += a * x[from + i];
         }
     }
 
-    /** {@code y[0:n] += a0 * x0[0:n] + a1 * x1[0:n] + a2 * x2[0:n] + a3 * x3[0:n]}. */
-    private static void axpy4(float a0, float[] x0, float a1, float[] x1, float a2, float[] x2, float a3, float[] x3,
-            float[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            y[i] += a0 * x0[i] + a1 * x1[i] + a2 * x2[i] + a3 * x3[i];
-        }
-    }
-
-    private float[][] embed(int[] tokens) {
+    /** @return (batch, hidden) embedded rows */
+    private float[] embed(int[] tokens) {
         NDManager m = model.manager();
         long[] ids = new long[tokens.length];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = tokens[i];
         }
-        float[] flat;
         try (NDManager tmp = m.newSubManager()) {
             NDArray idArray = tmp.create(ids, new Shape(ids.length));
             NDArray e = idArray.getNDArrayInternal().embedding(idArray, model.embedding(), SparseFormat.DENSE)
                     .singletonOrThrow();
-            flat = e.toType(DataType.FLOAT32, false).toFloatArray();
+            return e.toType(DataType.FLOAT32, false).toFloatArray();
         }
-        int hidden = config.hiddenSize();
-        float[][] x = new float[tokens.length][];
-        for (int b = 0; b < tokens.length; b++) {
-            x[b] = java.util.Arrays.copyOfRange(flat, b * hidden, (b + 1) * hidden);
-        }
-        return x;
     }
 
     /** {@code y = x W^T (+ bias)}; {@code y} is overwritten and returned. */
-    private static float[][] multiply(Projection p, float[][] x, float[][] y) {
-        HeapMatrix m = p.heapMatrix();
-        m.multiply(x, y, Parallel.SHARED);
+    private static float[] multiply(Projection p, float[] x, int rows, float[] y) {
+        DecodeMatrix m = p.decodeMatrix();
+        m.multiply(x, y, rows, Parallel.SHARED);
         float[] bias = p.biasValues();
         if (bias != null) {
-            for (float[] row : y) {
-                for (int o = 0; o < row.length; o++) {
-                    row[o] += bias[o];
+            int out = bias.length;
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < out; o++) {
+                    y[r * out + o] += bias[o];
                 }
             }
         }
@@ -277,39 +291,35 @@ final class JavaDecoder {
     }
 
     /** {@code out = x * (mean(x^2) + eps)^-1/2 * weight}, row by row. */
-    private static void rmsNorm(float[][] x, float[] weight, float eps, float[][] out) {
-        for (int b = 0; b < x.length; b++) {
-            float[] row = x[b];
+    private static void rmsNorm(float[] x, int rows, int n, float[] weight, float eps, float[] out) {
+        for (int b = 0; b < rows; b++) {
+            int at = b * n;
             double sum = 0;
-            for (float v : row) {
+            for (int i = 0; i < n; i++) {
+                float v = x[at + i];
                 sum += v * v;
             }
-            float inv = (float) (1.0 / Math.sqrt((float) (sum / row.length) + eps));
-            float[] o = out[b];
-            for (int i = 0; i < row.length; i++) {
-                o[i] = row[i] * inv * weight[i];
+            float inv = (float) (1.0 / Math.sqrt((float) (sum / n) + eps));
+            for (int i = 0; i < n; i++) {
+                out[at + i] = x[at + i] * inv * weight[i];
             }
         }
     }
 
-    /** Half-split RoPE on one head: dimension i rotates with i + headDim/2. */
-    private static void rotate(float[] v, int offset, int headDim, float[] cos, float[] sin) {
+    /** Half-split RoPE on one head at {@code offset}: dimension i rotates with i + headDim/2. */
+    private static void rotate(float[] v, int offset, int headDim, float[] cos, float[] sin, int angles) {
         int half = headDim / 2;
         for (int i = 0; i < half; i++) {
             float x1 = v[offset + i];
             float x2 = v[offset + half + i];
-            v[offset + i] = x1 * cos[i] - x2 * sin[i];
-            v[offset + half + i] = x2 * cos[i] + x1 * sin[i];
+            v[offset + i] = x1 * cos[angles + i] - x2 * sin[angles + i];
+            v[offset + half + i] = x2 * cos[angles + i] + x1 * sin[angles + i];
         }
     }
 
-    private static void addInPlace(float[][] x, float[][] delta) {
-        for (int b = 0; b < x.length; b++) {
-            float[] r = x[b];
-            float[] d = delta[b];
-            for (int i = 0; i < r.length; i++) {
-                r[i] += d[i];
-            }
+    private static void addInPlace(float[] x, float[] delta, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] += delta[i];
         }
     }
 
@@ -319,27 +329,27 @@ final class JavaDecoder {
      * running at the same time never share it.
      */
     static final class Buffers {
-        final float[][] cos;
-        final float[][] sin;
-        final float[][] normed;
-        final float[][] qkv;
-        final float[][] attended;
-        final float[][] residual;
-        final float[][] gateUp;
-        final float[][] activated;
+        final float[] cos;
+        final float[] sin;
+        final float[] normed;
+        final float[] qkv;
+        final float[] attended;
+        final float[] residual;
+        final float[] gateUp;
+        final float[] activated;
         final float[][] scores;
         final float[][] headOutput;
 
         Buffers(LlamaConfig config, int batch, int capacity, int slots) {
             int hidden = config.hiddenSize();
-            cos = new float[batch][config.headDim() / 2];
-            sin = new float[batch][config.headDim() / 2];
-            normed = new float[batch][hidden];
-            qkv = new float[batch][config.qkvDim()];
-            attended = new float[batch][config.queryDim()];
-            residual = new float[batch][hidden];
-            gateUp = new float[batch][2 * config.intermediateSize()];
-            activated = new float[batch][config.intermediateSize()];
+            cos = new float[batch * config.headDim() / 2];
+            sin = new float[batch * config.headDim() / 2];
+            normed = new float[batch * hidden];
+            qkv = new float[batch * config.qkvDim()];
+            attended = new float[batch * config.queryDim()];
+            residual = new float[batch * hidden];
+            gateUp = new float[batch * 2 * config.intermediateSize()];
+            activated = new float[batch * config.intermediateSize()];
             scores = new float[slots][capacity];
             headOutput = new float[slots][config.headDim()];
         }

@@ -33,15 +33,15 @@ final class JavaKvPool {
      *
      * @param batch rows
      * @param capacity positions per row the arrays hold (at least the cache's capacity)
-     * @param keys per layer, {@code [(b * kvHeads + h) * headDim + d][position]}
-     * @param values per layer, {@code [(b * kvHeads + h) * capacity + position][d]}
+     * @param keys per layer, {@code [((b * kvHeads + h) * headDim + d) * capacity + position]}
+     * @param values per layer, {@code [((b * kvHeads + h) * capacity + position) * headDim + d]}
      */
-    record Arrays(int batch, int capacity, float[][][] keys, float[][][] values) {
+    record Arrays(int batch, int capacity, float[][] keys, float[][] values) {
 
         long bytes() {
             long n = 0;
-            for (float[][] layer : keys) {
-                n += 4L * layer.length * capacity;
+            for (float[] layer : keys) {
+                n += 4L * layer.length;
             }
             return 2 * n;
         }
@@ -96,11 +96,11 @@ final class JavaKvPool {
             }
         }
         int storage = (capacity + CAPACITY_STEP - 1) / CAPACITY_STEP * CAPACITY_STEP;
-        float[][][] keys = new float[layers][][];
-        float[][][] values = new float[layers][][];
+        float[][] keys = new float[layers][];
+        float[][] values = new float[layers][];
         for (int l = 0; l < layers; l++) {
-            keys[l] = new float[batch * kvHeads * headDim][storage];
-            values[l] = new float[batch * kvHeads * storage][headDim];
+            keys[l] = new float[Math.multiplyExact(batch * kvHeads * headDim, storage)];
+            values[l] = new float[keys[l].length];
         }
         return new Arrays(batch, storage, keys, values);
     }

@@ -31,10 +31,11 @@ public final class KvCache implements AutoCloseable {
     private final int headDim;
     private final DataType dataType;
     /**
-     * The same keys and values for {@link JavaDecoder}, made on demand, laid out so that its loops
-     * vectorise: keys transposed, one array per (row, head, dimension) holding all positions
-     * ({@code [layer][(b * kvHeads + h) * headDim + d][position]}); values one array per
-     * (row, head, position) ({@code [layer][(b * kvHeads + h) * javaCapacity + position][d]}).
+     * The same keys and values for {@link JavaDecoder}, made on demand, one flat array per layer
+     * laid out so that its loops stream: keys transposed, all positions of a (row, head, dimension)
+     * together ({@code [layer][((b * kvHeads + h) * headDim + d) * javaCapacity + position]});
+     * values by (row, head, position) ({@code [layer][((b * kvHeads + h) * javaCapacity + position)
+     * * headDim + d]}).
      * They come from the model's {@link JavaKvPool} (null until the first Java step) and go back
      * to it on {@link #close()}.
      */
@@ -150,15 +151,16 @@ public final class KvCache implements AutoCloseable {
             }
             float[] k = new float[batchSize * kvHeads * n * headDim];
             float[] v = new float[k.length];
-            float[][] javaK = javaKeys(l);
-            float[][] javaV = javaValues(l);
+            float[] javaK = javaKeys(l);
+            float[] javaV = javaValues(l);
+            int cap = javaCapacity();
             for (int bh = 0; bh < batchSize * kvHeads; bh++) {
                 for (int s = 0; s < n; s++) {
                     int at = (bh * n + s) * headDim;
                     for (int d = 0; d < headDim; d++) {
-                        k[at + d] = javaK[bh * headDim + d][from + s];
+                        k[at + d] = javaK[(bh * headDim + d) * cap + from + s];
                     }
-                    System.arraycopy(javaV[bh * javaCapacity() + from + s], 0, v, at, headDim);
+                    System.arraycopy(javaV, (bh * cap + from + s) * headDim, v, at, headDim);
                 }
             }
             NDIndex columns = new NDIndex(":, :, {}:{}", from, length);
@@ -188,13 +190,16 @@ public final class KvCache implements AutoCloseable {
                     NDArray kf = k.toType(DataType.FLOAT32, false); NDArray vf = v.toType(DataType.FLOAT32, false)) {
                 float[] kk = kf.toFloatArray();
                 float[] vv = vf.toFloatArray();
+                float[] javaK = javaKeys(l);
+                float[] javaV = javaValues(l);
+                int cap = javaCapacity();
                 for (int bh = 0; bh < batchSize * kvHeads; bh++) {
                     for (int s = 0; s < n; s++) {
                         int at = (bh * n + s) * headDim;
                         for (int d = 0; d < headDim; d++) {
-                            javaKeys(l)[bh * headDim + d][from + s] = kk[at + d];
+                            javaK[(bh * headDim + d) * cap + from + s] = kk[at + d];
                         }
-                        System.arraycopy(vv, at, javaValues(l)[bh * javaCapacity() + from + s], 0, headDim);
+                        System.arraycopy(vv, at, javaV, (bh * cap + from + s) * headDim, headDim);
                     }
                 }
             }
@@ -213,8 +218,8 @@ public final class KvCache implements AutoCloseable {
         return javaBuffers;
     }
 
-    /** @return the Java keys of a layer: [(b * kvHeads + h) * headDim + d][position] */
-    float[][] javaKeys(int layer) {
+    /** @return the Java keys of a layer: [((b * kvHeads + h) * headDim + d) * javaCapacity + position] */
+    float[] javaKeys(int layer) {
         return javaArrays.keys()[layer];
     }
 
@@ -223,14 +228,19 @@ public final class KvCache implements AutoCloseable {
         return javaArrays.capacity();
     }
 
-    /** @return the Java values of a layer: [(b * kvHeads + h) * javaCapacity + position][d] */
-    float[][] javaValues(int layer) {
+    /** @return the Java values of a layer: [((b * kvHeads + h) * javaCapacity + position) * headDim + d] */
+    float[] javaValues(int layer) {
         return javaArrays.values()[layer];
     }
 
     /** @param row a sequence @param column a position @return whether it holds a real token */
     boolean isReal(int row, int column) {
         return real[row][column];
+    }
+
+    /** @param row a sequence @return per column whether it holds a real token (read only) */
+    boolean[] realColumns(int row) {
+        return real[row];
     }
 
     /**

@@ -90,7 +90,7 @@ public final class LlamaModel implements AutoCloseable {
     private final List<Projection> projections;
     private volatile boolean trainable;
     private volatile Boolean heapFits;
-    private volatile HeapMatrix lmHeadHeap;
+    private volatile DecodeMatrix lmHeadCopy;
     private final JavaDecoder javaDecoder;
     /** Java key/value arrays of closed caches; an eighth of the heap at most. */
     private final JavaKvPool javaKvPool;
@@ -601,15 +601,15 @@ public final class LlamaModel implements AutoCloseable {
         return embedTokens.getArray();
     }
 
-    /** @return the heap copy of the LM head, made on first use */
-    HeapMatrix lmHeadMatrix() {
-        HeapMatrix h = lmHeadHeap;
+    /** @return the decode copy of the LM head, made on first use */
+    DecodeMatrix lmHeadMatrix() {
+        DecodeMatrix h = lmHeadCopy;
         if (h == null) {
             synchronized (this) {
-                h = lmHeadHeap;
+                h = lmHeadCopy;
                 if (h == null) {
-                    h = HeapMatrix.of(lmHead.getArray());
-                    lmHeadHeap = h;
+                    h = DecodeMatrix.of(lmHead.getArray());
+                    lmHeadCopy = h;
                 }
             }
         }
@@ -620,23 +620,11 @@ public final class LlamaModel implements AutoCloseable {
         if (lmHead == null) {
             logits(hidden); // throws the explanatory exception
         }
-        HeapMatrix h = lmHeadMatrix();
+        DecodeMatrix h = lmHeadMatrix();
         float[] flat = hidden.toFloatArray();
-        int hs = config.hiddenSize();
-        int rows = flat.length / hs;
-        float[][] xs = new float[rows][];
-        float[][] ys = new float[rows][config.vocabSize()];
-        for (int r = 0; r < rows; r++) {
-            xs[r] = rows == 1 ? flat : Arrays.copyOfRange(flat, r * hs, (r + 1) * hs);
-        }
-        h.multiply(xs, ys, Parallel.SHARED);
-        if (rows == 1) {
-            return ys[0];
-        }
+        int rows = flat.length / config.hiddenSize();
         float[] out = new float[rows * config.vocabSize()];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(ys[r], 0, out, r * config.vocabSize(), config.vocabSize());
-        }
+        h.multiply(flat, out, rows, Parallel.SHARED);
         return out;
     }
 
@@ -651,7 +639,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Whether a decode step of this many rows multiplies on the heap copies (see {@link DecodeKernel}).
+     * Whether a decode step of this many rows multiplies on the decode copies (see {@link DecodeKernel}).
      *
      * @param rows batch size times new tokens
      * @return true for the Java kernel
@@ -666,6 +654,9 @@ public final class LlamaModel implements AutoCloseable {
             case TORCH:
                 return false;
             default:
+                if (NativeKernels.available()) {
+                    return true; // native copies (off the heap) of float32 or float16 weights
+                }
                 Boolean fits = heapFits;
                 if (fits == null) {
                     long needed = 0;
@@ -700,7 +691,11 @@ public final class LlamaModel implements AutoCloseable {
         for (Projection p : projections) {
             p.invalidate();
         }
-        lmHeadHeap = null;
+        DecodeMatrix head = lmHeadCopy;
+        lmHeadCopy = null;
+        if (head != null) {
+            head.close();
+        }
         if (javaDecoder != null) {
             javaDecoder.invalidate();
         }
@@ -795,6 +790,7 @@ public final class LlamaModel implements AutoCloseable {
 
     @Override
     public void close() {
+        weightsChanged(); // frees the decode copies (native memory)
         manager.close();
     }
 }

@@ -29,7 +29,7 @@ public final class Projection {
     private final int[] partOffsets;
     private final Adapter[] adapters;
     private int adapterCount;
-    private volatile HeapMatrix heap;
+    private volatile DecodeMatrix decodeCopy;
     private volatile float[] biasValues;
     private volatile NDArray[][] chunks; // views of (weight, bias) row ranges for parallel prefill
 
@@ -142,33 +142,37 @@ public final class Projection {
                 : bias.getArray().get(new NDIndex("{}:{}", partOffsets[part], partOffsets[part] + partSizes[part]));
     }
 
-    /** Drops the heap copy of the weight (after the weight changed). */
+    /** Drops the decode copy of the weight (after the weight changed, or the model closed). */
     void invalidate() {
-        heap = null;
+        DecodeMatrix old = decodeCopy;
+        decodeCopy = null;
+        if (old != null) {
+            old.close();
+        }
         biasValues = null;
     }
 
-    /** @return the heap copy for the Java decode kernel, made on first use */
-    HeapMatrix heapMatrix() {
-        HeapMatrix h = heap;
+    /** @return the copy for the decode kernel, made on first use */
+    DecodeMatrix decodeMatrix() {
+        DecodeMatrix h = decodeCopy;
         if (h == null) {
             synchronized (this) {
-                h = heap;
+                h = decodeCopy;
                 if (h == null) {
-                    h = HeapMatrix.of(weight.getArray());
+                    h = DecodeMatrix.of(weight.getArray());
                     if (bias != null) {
                         try (NDArray f = bias.getArray().toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
                             biasValues = f.toFloatArray();
                         }
                     }
-                    heap = h;
+                    decodeCopy = h;
                 }
             }
         }
         return h;
     }
 
-    /** @return the bias as floats once {@link #heapMatrix()} has been made, or null without bias */
+    /** @return the bias as floats once {@link #decodeMatrix()} has been made, or null without bias */
     float[] biasValues() {
         return biasValues;
     }
@@ -290,30 +294,20 @@ public final class Projection {
     }
 
     private NDArray applyOnHeap(NDArray x) {
-        HeapMatrix h = heapMatrix();
+        DecodeMatrix h = decodeMatrix();
         float[] b = biasValues;
         Shape s = x.getShape();
         int in = (int) s.get(s.dimension() - 1);
         float[] flat = x.toFloatArray();
         int rows = flat.length / in;
         int out = partOffsets[partOffsets.length - 1] + partSizes[partSizes.length - 1];
-        float[][] xs = new float[rows][];
-        float[][] ys = new float[rows][];
-        for (int r = 0; r < rows; r++) {
-            xs[r] = rows == 1 ? flat : java.util.Arrays.copyOfRange(flat, r * in, (r + 1) * in);
-            ys[r] = new float[out];
-        }
-        h.multiply(xs, ys, Parallel.SHARED);
-        float[] result = rows == 1 ? ys[0] : new float[rows * out];
-        for (int r = 0; r < rows; r++) {
-            if (b != null) {
-                float[] y = ys[r];
+        float[] result = new float[rows * out];
+        h.multiply(flat, result, rows, Parallel.SHARED);
+        if (b != null) {
+            for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < out; o++) {
-                    y[o] += b[o];
+                    result[r * out + o] += b[o];
                 }
-            }
-            if (rows > 1) {
-                System.arraycopy(ys[r], 0, result, r * out, out);
             }
         }
         return x.getManager().create(result, s.slice(0, s.dimension() - 1).add(out));

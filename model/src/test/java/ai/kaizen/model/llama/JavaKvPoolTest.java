@@ -14,10 +14,8 @@ class JavaKvPoolTest {
         JavaKvPool.Arrays a = pool.take(5, 130);
         assertThat(a.capacity()).isEqualTo(2 * JavaKvPool.CAPACITY_STEP);
         assertThat(a.keys()).hasNumberOfRows(2);
-        assertThat(a.keys()[0]).hasNumberOfRows(5 * 3 * 4);
-        assertThat(a.keys()[0][0]).hasSize(a.capacity());
-        assertThat(a.values()[1]).hasNumberOfRows(5 * 3 * a.capacity());
-        assertThat(a.values()[1][0]).hasSize(4);
+        assertThat(a.keys()[0]).hasSize(5 * 3 * 4 * a.capacity());
+        assertThat(a.values()[1]).hasSize(5 * 3 * a.capacity() * 4);
         assertThat(a.bytes()).isEqualTo(2L * 2 * 4 * (5 * 3 * 4) * a.capacity());
     }
 

@@ -1,0 +1,135 @@
+/*
+ * The bodies of the decode kernels, compiled once per instruction set: the including file
+ * defines VEC (16 floats), VZERO, VLOAD32 / VLOAD16 (16 weights, float32 or float16, widened),
+ * VBCAST (one float to all lanes), VFMA (a * b + c), VSTORE, and FN(name) (the name with the
+ * instruction set appended).
+ *
+ * Layout (see kernels.h): the weights of 16 outputs form a tile, stored input by input, so that a
+ * tile is one contiguous stream: tile[i][0..15] = W[16 t + 0..15][i]. Two tiles are multiplied at
+ * once against up to 8 input rows, so that each weight loaded from memory feeds 2 x 8 = 16
+ * independent fused multiply-adds held in registers; a batch of 8 costs little more memory traffic
+ * than a batch of 1.
+ */
+
+#define DEFINE_BLOCK(NAME, WTYPE, LOAD)                                                            \
+    static inline __attribute__((always_inline)) void NAME(                                        \
+        const WTYPE *w0, const WTYPE *w1, int in, const float *x, int xs, int nr, float *out)     \
+    {                                                                                              \
+        VEC acc[MAX_BLOCK_ROWS][2];                                                                \
+        for (int r = 0; r < nr; r++) {                                                             \
+            acc[r][0] = VZERO;                                                                     \
+            acc[r][1] = VZERO;                                                                     \
+        }                                                                                          \
+        for (int i = 0; i < in; i++) {                                                             \
+            VEC a = LOAD(w0 + (size_t)i * TILE);                                                   \
+            VEC b = LOAD(w1 + (size_t)i * TILE);                                                   \
+            for (int r = 0; r < nr; r++) {                                                         \
+                VEC xv = VBCAST(x + (size_t)r * xs + i);                                           \
+                acc[r][0] = VFMA(xv, a, acc[r][0]);                                                \
+                acc[r][1] = VFMA(xv, b, acc[r][1]);                                                \
+            }                                                                                      \
+        }                                                                                          \
+        for (int r = 0; r < nr; r++) {                                                             \
+            VSTORE(out + r * 2 * TILE, acc[r][0]);                                                 \
+            VSTORE(out + r * 2 * TILE + TILE, acc[r][1]);                                          \
+        }                                                                                          \
+    }
+
+DEFINE_BLOCK(FN(block32), float, VLOAD32)
+DEFINE_BLOCK(FN(block16), uint16_t, VLOAD16)
+
+/* The row count is made a constant in each case, so that the compiler keeps every accumulator
+ * in a register and unrolls the row loop. */
+#define DISPATCH_ROWS(BLOCK, w0, w1, in, x, xs, nr, out)                                           \
+    switch (nr) {                                                                                  \
+    case 1: BLOCK(w0, w1, in, x, xs, 1, out); break;                                               \
+    case 2: BLOCK(w0, w1, in, x, xs, 2, out); break;                                               \
+    case 3: BLOCK(w0, w1, in, x, xs, 3, out); break;                                               \
+    case 4: BLOCK(w0, w1, in, x, xs, 4, out); break;                                               \
+    case 5: BLOCK(w0, w1, in, x, xs, 5, out); break;                                               \
+    case 6: BLOCK(w0, w1, in, x, xs, 6, out); break;                                               \
+    case 7: BLOCK(w0, w1, in, x, xs, 7, out); break;                                               \
+    default: BLOCK(w0, w1, in, x, xs, 8, out); break;                                              \
+    }
+
+void FN(kz_multiply)(const kz_matrix *m, const float *x, int rows, float *y, int pair_from, int pair_to)
+{
+    float block[MAX_BLOCK_ROWS * 2 * TILE];
+    for (int p = pair_from; p < pair_to; p++) {
+        int o0 = p * 2 * TILE;
+        int width = m->out - o0 < 2 * TILE ? m->out - o0 : 2 * TILE;
+        for (int r0 = 0; r0 < rows; r0 += MAX_BLOCK_ROWS) {
+            int nr = rows - r0 < MAX_BLOCK_ROWS ? rows - r0 : MAX_BLOCK_ROWS;
+            const float *xr = x + (size_t)r0 * m->in;
+            if (m->half) {
+                const uint16_t *w0 = (const uint16_t *)m->weights + (size_t)2 * p * m->in * TILE;
+                DISPATCH_ROWS(FN(block16), w0, w0 + (size_t)m->in * TILE, m->in, xr, m->in, nr, block)
+            } else {
+                const float *w0 = (const float *)m->weights + (size_t)2 * p * m->in * TILE;
+                DISPATCH_ROWS(FN(block32), w0, w0 + (size_t)m->in * TILE, m->in, xr, m->in, nr, block)
+            }
+            for (int r = 0; r < nr; r++) {
+                memcpy(y + (size_t)(r0 + r) * m->out + o0, block + r * 2 * TILE, sizeof(float) * width);
+            }
+        }
+    }
+}
+
+/* One query head's attention over the cached positions [0, n) of its key/value head (see
+ * kernels.h for the layout). Plain loops: compiled with this file's instruction set, the
+ * compiler vectorises them over positions (scores) and over dimensions (output). */
+static void FN(attend_head)(const float *k, const float *v, int cap, int hd, const float *q, float scale, int n,
+                            const uint8_t *real, int column, float *scores, float *out)
+{
+    for (int s = 0; s < n; s++) {
+        scores[s] = 0;
+    }
+    for (int d = 0; d < hd; d++) {
+        float qd = q[d] * scale;
+        const float *kd = k + (size_t)d * cap;
+        for (int s = 0; s < n; s++) {
+            scores[s] += qd * kd[s];
+        }
+    }
+    float max = -INFINITY;
+    for (int s = 0; s < n; s++) {
+        if (real != NULL && s != column && !real[s]) {
+            scores[s] = -INFINITY;
+        } else if (scores[s] > max) {
+            max = scores[s];
+        }
+    }
+    float sum = 0;
+    for (int s = 0; s < n; s++) {
+        float e = scores[s] == -INFINITY ? 0.0f : expf(scores[s] - max);
+        scores[s] = e;
+        sum += e;
+    }
+    float inv = 1.0f / sum;
+    for (int d = 0; d < hd; d++) {
+        out[d] = 0;
+    }
+    /* masked positions have weight 0 and finite values, so they add exactly nothing */
+    for (int s = 0; s < n; s++) {
+        float p = scores[s] * inv;
+        const float *vs = v + (size_t)s * hd;
+        for (int d = 0; d < hd; d++) {
+            out[d] += p * vs[d];
+        }
+    }
+}
+
+void FN(kz_attend)(const kz_attention *a, const float *keys, const float *values, const float *q, float *out,
+                   const uint8_t *real, int row, int kv_from, int kv_to, float *scores)
+{
+    int group = a->heads / a->kv_heads;
+    for (int kv = kv_from; kv < kv_to; kv++) {
+        size_t bh = (size_t)row * a->kv_heads + kv;
+        const float *k = keys + bh * a->head_dim * a->capacity;
+        const float *v = values + bh * a->capacity * a->head_dim;
+        for (int h = kv * group; h < (kv + 1) * group; h++) {
+            FN(attend_head)(k, v, a->capacity, a->head_dim, q + (size_t)h * a->head_dim, a->scale, a->keys_seen, real,
+                            a->column, scores, out + (size_t)h * a->head_dim);
+        }
+    }
+}

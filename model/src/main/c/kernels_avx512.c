@@ -1,0 +1,14 @@
+/* The AVX-512 variant of kernel.h (compiled with -mavx512f -mf16c -mfma). */
+#include <immintrin.h>
+#include "kernels.h"
+
+#define VEC __m512
+#define VZERO _mm512_setzero_ps()
+#define VLOAD32(p) _mm512_loadu_ps(p)
+#define VLOAD16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
+#define VBCAST(p) _mm512_set1_ps(*(p))
+#define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define FN(name) name##_avx512
+
+#include "kernel.h"

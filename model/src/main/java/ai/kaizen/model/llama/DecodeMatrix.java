@@ -1,0 +1,45 @@
+package ai.kaizen.model.llama;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A copy of one weight matrix made for decode steps, multiplied by a few rows at a time outside
+ * PyTorch: {@link NativeMatrix} where the native kernels load, {@link HeapMatrix} otherwise.
+ */
+interface DecodeMatrix {
+
+    /**
+     * Copies a weight into the fastest available form.
+     *
+     * @param w (out, in) float32 or float16
+     * @return the copy
+     */
+    static DecodeMatrix of(NDArray w) {
+        if (NativeKernels.available()) {
+            DecodeMatrix m = NativeMatrix.of(w);
+            if (m != null) {
+                return m;
+            }
+        }
+        return HeapMatrix.of(w);
+    }
+
+    /** @return output features */
+    int out();
+
+    /**
+     * {@code y = x W^T} for a few rows.
+     *
+     * @param x (rows, in) row-major
+     * @param y (rows, out) row-major, overwritten
+     * @param rows rows of x and y
+     * @param parallel the worker threads
+     */
+    void multiply(float[] x, float[] y, int rows, Parallel parallel);
+
+    /**
+     * Frees the copy's memory once no product is running on it; later products fail. Copies
+     * never closed are freed when collected.
+     */
+    void close();
+}

@@ -1,0 +1,147 @@
+package ai.kaizen.model.llama;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A weight matrix packed into native memory for the native decode kernel ({@link NativeKernels}).
+ * Float32 weights stay float32 and float16 weights stay float16 (widened in registers), so a
+ * float16 model streams half the bytes per step.
+ *
+ * <p>The memory is freed by {@link #close()} once no product is running on it (a model closing
+ * while another thread decodes must not free weights under its feet), or, for a copy dropped
+ * without closing (its weights changed), when the copy is collected.
+ */
+final class NativeMatrix implements DecodeMatrix {
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Outputs per tile pair, the unit the native kernel splits work by. */
+    private static final int PAIR = 32;
+    /** Weight rows copied per transfer from the native tensor (bounds the temporary copy). */
+    private static final int COPY_ROWS = 256;
+    /** Set in {@link #state} once closed; the low bits count products running. */
+    private static final long CLOSED = 1L << 62;
+
+    private final Memory memory;
+    private final Cleaner.Cleanable cleanable;
+    private final AtomicLong state = new AtomicLong();
+    private final int in;
+    private final int out;
+    private final int pairs;
+
+    /** The native allocation, freed exactly once, by {@link #close()} or by the cleaner. */
+    private static final class Memory implements Runnable {
+        final long handle;
+        final AtomicBoolean freed = new AtomicBoolean();
+
+        Memory(long handle) {
+            this.handle = handle;
+        }
+
+        @Override
+        public void run() {
+            if (freed.compareAndSet(false, true)) {
+                NativeKernels.release(handle);
+            }
+        }
+    }
+
+    private NativeMatrix(long handle, int in, int out) {
+        this.memory = new Memory(handle);
+        this.cleanable = CLEANER.register(this, memory);
+        this.in = in;
+        this.out = out;
+        this.pairs = (out + PAIR - 1) / PAIR;
+    }
+
+    /**
+     * Packs a weight.
+     *
+     * @param w (out, in) float32 or float16 (anything else is widened to float32)
+     * @return the native copy, or null when native memory cannot be had
+     */
+    static NativeMatrix of(NDArray w) {
+        int out = (int) w.getShape().get(0);
+        int in = (int) w.getShape().get(1);
+        boolean half = w.getDataType() == DataType.FLOAT16;
+        long handle = NativeKernels.allocate(in, out, half);
+        if (handle == 0) {
+            return null;
+        }
+        NativeMatrix m = new NativeMatrix(handle, in, out);
+        for (int o0 = 0; o0 < out; o0 += COPY_ROWS) {
+            int o1 = Math.min(out, o0 + COPY_ROWS);
+            try (NDArray rows = w.get(new NDIndex("{}:{}", o0, o1))) {
+                if (half) {
+                    short[] bits = new short[(o1 - o0) * in];
+                    rows.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer().get(bits);
+                    NativeKernels.packHalves(handle, o0, bits, o1 - o0);
+                } else {
+                    try (NDArray f = rows.toType(DataType.FLOAT32, false)) {
+                        NativeKernels.packFloats(handle, o0, f.toFloatArray(), o1 - o0);
+                    }
+                }
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public int out() {
+        return out;
+    }
+
+    @Override
+    public void multiply(float[] x, float[] y, int rows, Parallel parallel) {
+        acquire();
+        try {
+            long t0 = Diagnostics.enabled() ? System.nanoTime() : 0;
+            long handle = memory.handle;
+            // a few parts per thread, claimed dynamically, so that one descheduled thread delays
+            // little; below ~64k multiply-adds a hand-off costs more than it saves
+            int parts = Math.min(pairs, 2 * parallel.threads());
+            if ((long) in * out * rows < (1 << 16) || parts <= 1) {
+                NativeKernels.multiply(handle, x, rows, y, 0, pairs);
+            } else {
+                parallel.run(parts, (slot, p) -> NativeKernels.multiply(handle, x, rows, y,
+                        (int) ((long) pairs * p / parts), (int) ((long) pairs * (p + 1) / parts)));
+            }
+            if (Diagnostics.enabled()) {
+                Diagnostics.addKernelNanos(System.nanoTime() - t0);
+            }
+        } finally {
+            release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    private void acquire() {
+        long s;
+        do {
+            s = state.get();
+            if ((s & CLOSED) != 0) {
+                throw new IllegalStateException("the decode copy of this weight was closed (its model closed)");
+            }
+        } while (!state.compareAndSet(s, s + 1));
+    }
+
+    private void release() {
+        if (state.decrementAndGet() == CLOSED) {
+            cleanable.clean();
+        }
+    }
+
+    @Override
+    public void close() {
+        long before = state.getAndUpdate(s -> s | CLOSED);
+        if (before == 0) {
+            cleanable.clean();
+        }
+    }
+}
