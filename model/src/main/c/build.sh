@@ -23,4 +23,4 @@ gcc "${flags[@]}" -mavx512f -mf16c -mfma -c "$src/kernels_avx512.c" -o "$tmp/ker
 gcc "${flags[@]}" -mavx2 -mf16c -mfma -c "$src/kernels_avx2.c" -o "$tmp/kernels_avx2.o"
 gcc "${flags[@]}" -c "$src/kaizen_jni.c" -o "$tmp/kaizen_jni.o"
 mkdir -p "$out"
-gcc -shared -o "$out/libkaizen-kernels.so" "$tmp"/*.o -lm
+gcc -shared -o "$out/libkaizen-kernels.so" "$tmp"/*.o -lmvec -lm

@@ -126,7 +126,8 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_attend(
 {
     kz_attention a = {heads, kv_heads, head_dim, capacity, keys_seen, column, scale};
     float stack[4096];
-    float *scores = keys_seen <= 4096 ? stack : malloc(sizeof(float) * keys_seen);
+    int room = (keys_seen + 15) & ~15; /* the kernel pads scores to whole vectors */
+    float *scores = room <= 4096 ? stack : malloc(sizeof(float) * room);
     if (scores == NULL) {
         (*env)->ThrowNew(env, (*env)->FindClass(env, "java/lang/OutOfMemoryError"), "attention scores");
         return;

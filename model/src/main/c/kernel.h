@@ -1,8 +1,9 @@
 /*
  * The bodies of the decode kernels, compiled once per instruction set: the including file
  * defines VEC (16 floats), VZERO, VLOAD32 / VLOAD16 (16 weights, float32 or float16, widened),
- * VBCAST (one float to all lanes), VFMA (a * b + c), VSTORE, and FN(name) (the name with the
- * instruction set appended).
+ * VBCAST (a float in memory to all lanes), VSET1 (a float value to all lanes), VFMA (a * b + c),
+ * VADD, VSUB, VSUM (the sum of the lanes), VEXP (exp of each lane), VSTORE, and FN(name) (the
+ * name with the instruction set appended).
  *
  * Layout (see kernels.h): the weights of 16 outputs form a tile, stored input by input, so that a
  * tile is one contiguous stream: tile[i][0..15] = W[16 t + 0..15][i]. Two tiles are multiplied at
@@ -75,46 +76,83 @@ void FN(kz_multiply)(const kz_matrix *m, const float *x, int rows, float *y, int
     }
 }
 
+/* Scores of the 16 positions of one key block (see kernels.h): 64 bytes per dimension, the block
+ * read front to back. */
+static inline __attribute__((always_inline)) VEC FN(score_block)(const float *block, int hd, const float *q,
+                                                                float scale)
+{
+    VEC acc = VZERO;
+    for (int d = 0; d < hd; d++) {
+        acc = VFMA(VSET1(q[d] * scale), VLOAD32(block + (size_t)d * KEY_BLOCK), acc);
+    }
+    return acc;
+}
+
+/* out[0..16 NV) = sum_s p[s] v[s][..], the accumulators held in registers. */
+static inline __attribute__((always_inline)) void FN(weigh_values)(const float *v, int hd, const float *p, int n,
+                                                                  int nv, float *out)
+{
+    VEC acc[8];
+    for (int j = 0; j < nv; j++) {
+        acc[j] = VZERO;
+    }
+    for (int s = 0; s < n; s++) {
+        VEC ps = VSET1(p[s]);
+        const float *vs = v + (size_t)s * hd;
+        for (int j = 0; j < nv; j++) {
+            acc[j] = VFMA(ps, VLOAD32(vs + 16 * j), acc[j]);
+        }
+    }
+    for (int j = 0; j < nv; j++) {
+        VSTORE(out + 16 * j, acc[j]);
+    }
+}
+
 /* One query head's attention over the cached positions [0, n) of its key/value head (see
- * kernels.h for the layout). Plain loops: compiled with this file's instruction set, the
- * compiler vectorises them over positions (scores) and over dimensions (output). */
+ * kernels.h for the layout). scores has room for n rounded up to 16; cap is a multiple of 16. */
 static void FN(attend_head)(const float *k, const float *v, int cap, int hd, const float *q, float scale, int n,
                             const uint8_t *real, int column, float *scores, float *out)
 {
-    for (int s = 0; s < n; s++) {
-        scores[s] = 0;
+    int s;
+    /* whole blocks: the positions past n in the last one are stale, and masked below */
+    for (s = 0; s < n; s += KEY_BLOCK) {
+        VSTORE(scores + s, FN(score_block)(k + (size_t)s * hd, hd, q, scale));
     }
-    for (int d = 0; d < hd; d++) {
-        float qd = q[d] * scale;
-        const float *kd = k + (size_t)d * cap;
-        for (int s = 0; s < n; s++) {
-            scores[s] += qd * kd[s];
-        }
-    }
+    int padded = (n + 15) & ~15;
     float max = -INFINITY;
-    for (int s = 0; s < n; s++) {
-        if (real != NULL && s != column && !real[s]) {
-            scores[s] = -INFINITY;
+    for (s = 0; s < padded; s++) {
+        if (s >= n || (real != NULL && s != column && !real[s])) {
+            scores[s] = -INFINITY; /* exp gives exactly 0 */
         } else if (scores[s] > max) {
             max = scores[s];
         }
     }
-    float sum = 0;
-    for (int s = 0; s < n; s++) {
-        float e = scores[s] == -INFINITY ? 0.0f : expf(scores[s] - max);
-        scores[s] = e;
-        sum += e;
+    /* glibc's vector expf (libmvec), 16 lanes at a time instead of a scalar call per position */
+    VEC vmax = VSET1(max);
+    VEC vsum = VZERO;
+    for (s = 0; s < padded; s += 16) {
+        VEC e = VEXP(VSUB(VLOAD32(scores + s), vmax));
+        VSTORE(scores + s, e);
+        vsum = VADD(vsum, e);
     }
-    float inv = 1.0f / sum;
-    for (int d = 0; d < hd; d++) {
-        out[d] = 0;
+    float inv = 1.0f / VSUM(vsum);
+    for (s = 0; s < n; s++) {
+        scores[s] *= inv;
     }
     /* masked positions have weight 0 and finite values, so they add exactly nothing */
-    for (int s = 0; s < n; s++) {
-        float p = scores[s] * inv;
-        const float *vs = v + (size_t)s * hd;
+    if (hd == 64) {
+        FN(weigh_values)(v, hd, scores, n, 4, out);
+    } else if (hd == 128) {
+        FN(weigh_values)(v, hd, scores, n, 8, out);
+    } else {
         for (int d = 0; d < hd; d++) {
-            out[d] += p * vs[d];
+            out[d] = 0;
+        }
+        for (s = 0; s < n; s++) {
+            const float *vs = v + (size_t)s * hd;
+            for (int d = 0; d < hd; d++) {
+                out[d] += scores[s] * vs[d];
+            }
         }
     }
 }

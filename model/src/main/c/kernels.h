@@ -22,9 +22,16 @@ typedef struct {
     void *weights;
 } kz_matrix;
 
-/* One decode step's attention over a layer's cached keys and values, for one row (sequence):
- * keys[((row * kv_heads + kv) * head_dim + d) * capacity + position] (transposed, so that scores
- * are summed along positions) and values[((row * kv_heads + kv) * capacity + position) * head_dim + d]. */
+/* Positions per key block. */
+#define KEY_BLOCK 16
+
+/* One decode step's attention over a layer's cached keys and values, for one row (sequence).
+ * Keys are stored in blocks of 16 positions, each block dimension by dimension, so that the scores
+ * of 16 positions are one register of accumulators and the keys are read front to back:
+ * keys[(((row * kv_heads + kv) * capacity / 16 + position / 16) * head_dim + d) * 16 + position % 16].
+ * Values are row-major: values[((row * kv_heads + kv) * capacity + position) * head_dim + d].
+ * (A transposed layout, all positions of one dimension together, read 64 short runs per head,
+ * too short for the hardware prefetcher.) The capacity is a multiple of 16. */
 typedef struct {
     int heads;
     int kv_heads;

@@ -3,6 +3,9 @@
 #include <immintrin.h>
 #include "kernels.h"
 
+/* glibc's libmvec: expf on 8 lanes (vector function ABI name) */
+__m256 _ZGVdN8v_expf(__m256 x);
+
 typedef struct {
     __m256 lo;
     __m256 hi;
@@ -16,6 +19,18 @@ static inline vec16 v_load16(const uint16_t *p)
                    _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 8)))};
 }
 static inline vec16 v_bcast(const float *p) { __m256 v = _mm256_broadcast_ss(p); return (vec16){v, v}; }
+static inline vec16 v_set1(float x) { __m256 v = _mm256_set1_ps(x); return (vec16){v, v}; }
+static inline vec16 v_add(vec16 a, vec16 b) { return (vec16){_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)}; }
+static inline vec16 v_sub(vec16 a, vec16 b) { return (vec16){_mm256_sub_ps(a.lo, b.lo), _mm256_sub_ps(a.hi, b.hi)}; }
+static inline vec16 v_exp(vec16 a) { return (vec16){_ZGVdN8v_expf(a.lo), _ZGVdN8v_expf(a.hi)}; }
+static inline float v_sum(vec16 a)
+{
+    __m256 s = _mm256_add_ps(a.lo, a.hi);
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    return _mm_cvtss_f32(h);
+}
 static inline vec16 v_fma(vec16 a, vec16 b, vec16 c)
 {
     return (vec16){_mm256_fmadd_ps(a.lo, b.lo, c.lo), _mm256_fmadd_ps(a.hi, b.hi, c.hi)};
@@ -27,7 +42,12 @@ static inline void v_store(float *p, vec16 v) { _mm256_storeu_ps(p, v.lo); _mm25
 #define VLOAD32(p) v_load32(p)
 #define VLOAD16(p) v_load16(p)
 #define VBCAST(p) v_bcast(p)
+#define VSET1(x) v_set1(x)
 #define VFMA(a, b, c) v_fma(a, b, c)
+#define VADD(a, b) v_add(a, b)
+#define VSUB(a, b) v_sub(a, b)
+#define VSUM(a) v_sum(a)
+#define VEXP(a) v_exp(a)
 #define VSTORE(p, v) v_store(p, v)
 #define FN(name) name##_avx2
 

@@ -2,12 +2,20 @@
 #include <immintrin.h>
 #include "kernels.h"
 
+/* glibc's libmvec: expf on 16 lanes (vector function ABI name) */
+__m512 _ZGVeN16v_expf(__m512 x);
+
 #define VEC __m512
 #define VZERO _mm512_setzero_ps()
 #define VLOAD32(p) _mm512_loadu_ps(p)
 #define VLOAD16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
 #define VBCAST(p) _mm512_set1_ps(*(p))
+#define VSET1(x) _mm512_set1_ps(x)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define VADD(a, b) _mm512_add_ps(a, b)
+#define VSUB(a, b) _mm512_sub_ps(a, b)
+#define VSUM(a) _mm512_reduce_add_ps(a)
+#define VEXP(a) _ZGVeN16v_expf(a)
 #define VSTORE(p, v) _mm512_storeu_ps(p, v)
 #define FN(name) name##_avx512
 

@@ -139,7 +139,7 @@ public final class GenerationBenchmark {
         double boundStepsPerSecond = bandwidth * 1e9 / weightBytes;
         double stepsPerSecond = 1000.0 / stepMs;
         return new BenchmarkResult(name, model.options().dataType().name().toLowerCase(java.util.Locale.ROOT),
-                javaKernel ? "java" : "torch", b, p, n, model.parameterCount(), weightBytes, b * p / prefillSeconds,
+                model.decodeKernelName(b), b, p, n, model.parameterCount(), weightBytes, b * p / prefillSeconds,
                 b * stepsPerSecond, stepMs, matmulMs, torchMatmulMs, attentionMs, activationMs,
                 samplingNanos / 1e6 / n, arrays, bandwidth,
                 boundStepsPerSecond, stepsPerSecond / boundStepsPerSecond);

@@ -123,7 +123,7 @@ final class JavaDecoder {
                 for (int kv = 0; kv < kvHeads; kv++) {
                     int bh = b * kvHeads + kv;
                     for (int d = 0; d < headDim; d++) {
-                        keys[(bh * headDim + d) * capacity + column] = qkv[row + qDim + kv * headDim + d];
+                        keys[KvCache.keyIndex(bh, d, column, headDim, capacity)] = qkv[row + qDim + kv * headDim + d];
                     }
                     System.arraycopy(qkv, row + qDim + kvDim + kv * headDim, values, (bh * capacity + column) * headDim,
                             headDim);
@@ -212,20 +212,23 @@ final class JavaDecoder {
 
     /**
      * Attention of one query head over the cached keys of its key/value head, written into {@code
-     * out} at the head's columns (the Java form of the native kernel). Both products are written
-     * as "vector += scalars * rows", four rows per pass: scores over positions from four
-     * transposed key rows (dimensions) at a time, the output over dimensions from four value rows
-     * (positions) at a time.
+     * out} at the head's columns: the Java form of the native kernel, for where it does not load.
      */
     private static void attend(KvCache cache, int b, int kv, int head, int headDim, float[] qkv, int row,
             float[] keys, float[] values, int capacity, float[] scores, float[] acc, int keysSeen, int column,
             float scale, float[] out, int outRow) {
         int bh = b * cache.kvHeads() + kv;
         int q = row + head * headDim;
-        int k0 = bh * headDim;
         java.util.Arrays.fill(scores, 0, keysSeen, 0f);
-        for (int d = 0; d < headDim; d++) {
-            axpy(qkv[q + d] * scale, keys, (k0 + d) * capacity, scores, keysSeen);
+        for (int s0 = 0; s0 < keysSeen; s0 += KvCache.KEY_BLOCK) {
+            int n = Math.min(KvCache.KEY_BLOCK, keysSeen - s0);
+            for (int d = 0; d < headDim; d++) {
+                int from = KvCache.keyIndex(bh, d, s0, headDim, capacity);
+                float qd = qkv[q + d] * scale;
+                for (int i = 0; i < n; i++) {
+                    scores[s0 + i] += qd * keys[from + i];
+                }
+            }
         }
         boolean padded = cache.padded();
         float max = Float.NEGATIVE_INFINITY;

@@ -22,7 +22,7 @@ import java.util.Iterator;
  */
 final class JavaKvPool {
 
-    /** Storage capacities are multiples of this many positions. */
+    /** Storage capacities are multiples of this many positions (and of {@link KvCache#KEY_BLOCK}). */
     static final int CAPACITY_STEP = 128;
 
     /** A kept set is reused only if it wastes at most this many positions per row. */
@@ -33,7 +33,7 @@ final class JavaKvPool {
      *
      * @param batch rows
      * @param capacity positions per row the arrays hold (at least the cache's capacity)
-     * @param keys per layer, {@code [((b * kvHeads + h) * headDim + d) * capacity + position]}
+     * @param keys per layer, at {@link KvCache#keyIndex}
      * @param values per layer, {@code [((b * kvHeads + h) * capacity + position) * headDim + d]}
      */
     record Arrays(int batch, int capacity, float[][] keys, float[][] values) {

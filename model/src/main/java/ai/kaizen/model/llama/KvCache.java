@@ -32,10 +32,10 @@ public final class KvCache implements AutoCloseable {
     private final DataType dataType;
     /**
      * The same keys and values for {@link JavaDecoder}, made on demand, one flat array per layer
-     * laid out so that its loops stream: keys transposed, all positions of a (row, head, dimension)
-     * together ({@code [layer][((b * kvHeads + h) * headDim + d) * javaCapacity + position]});
-     * values by (row, head, position) ({@code [layer][((b * kvHeads + h) * javaCapacity + position)
-     * * headDim + d]}).
+     * laid out so that attention reads them front to back: keys in blocks of {@link #KEY_BLOCK}
+     * positions, each block dimension by dimension ({@link #keyIndex}), so that the scores of a
+     * block are one vector register of sums; values by (row, head, position) ({@code
+     * [layer][((b * kvHeads + h) * javaCapacity + position) * headDim + d]}).
      * They come from the model's {@link JavaKvPool} (null until the first Java step) and go back
      * to it on {@link #close()}.
      */
@@ -158,7 +158,7 @@ public final class KvCache implements AutoCloseable {
                 for (int s = 0; s < n; s++) {
                     int at = (bh * n + s) * headDim;
                     for (int d = 0; d < headDim; d++) {
-                        k[at + d] = javaK[(bh * headDim + d) * cap + from + s];
+                        k[at + d] = javaK[keyIndex(bh, d, from + s, headDim, cap)];
                     }
                     System.arraycopy(javaV, (bh * cap + from + s) * headDim, v, at, headDim);
                 }
@@ -197,7 +197,7 @@ public final class KvCache implements AutoCloseable {
                     for (int s = 0; s < n; s++) {
                         int at = (bh * n + s) * headDim;
                         for (int d = 0; d < headDim; d++) {
-                            javaK[(bh * headDim + d) * cap + from + s] = kk[at + d];
+                            javaK[keyIndex(bh, d, from + s, headDim, cap)] = kk[at + d];
                         }
                         System.arraycopy(vv, at, javaV, (bh * cap + from + s) * headDim, headDim);
                     }
@@ -218,9 +218,27 @@ public final class KvCache implements AutoCloseable {
         return javaBuffers;
     }
 
-    /** @return the Java keys of a layer: [((b * kvHeads + h) * headDim + d) * javaCapacity + position] */
+    /** @return the Java keys of a layer, at {@link #keyIndex} */
     float[] javaKeys(int layer) {
         return javaArrays.keys()[layer];
+    }
+
+    /** Positions per key block of the Java arrays (the native kernel's vector width). */
+    static final int KEY_BLOCK = 16;
+
+    /**
+     * Where the Java keys hold a key: blocks of {@link #KEY_BLOCK} positions per (row, head), each
+     * block dimension by dimension (as the native kernel reads them, {@code kernels.h}).
+     *
+     * @param bh row * kvHeads + head
+     * @param d dimension
+     * @param position position
+     * @param headDim dimensions per head
+     * @param capacity {@link #javaCapacity()}, a multiple of {@link #KEY_BLOCK}
+     * @return the index in {@link #javaKeys}
+     */
+    static int keyIndex(int bh, int d, int position, int headDim, int capacity) {
+        return (bh * capacity + (position & -KEY_BLOCK)) * headDim + d * KEY_BLOCK + (position & (KEY_BLOCK - 1));
     }
 
     /** @return positions per row of the Java arrays (at least {@link #capacity()}) */

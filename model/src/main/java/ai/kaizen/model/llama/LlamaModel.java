@@ -639,6 +639,19 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
+     * Names the code that decodes a batch of this size, for benchmarks and logs.
+     *
+     * @param batchSize sequences decoded together, one new token each
+     * @return "native AVX-512" or "native AVX2" (the C kernels), "java" (the Java loops), or "torch"
+     */
+    public String decodeKernelName(int batchSize) {
+        if (!useJavaKernel(batchSize)) {
+            return "torch";
+        }
+        return NativeKernels.available() ? NativeKernels.description() : "java";
+    }
+
+    /**
      * Whether a decode step of this many rows multiplies on the decode copies (see {@link DecodeKernel}).
      *
      * @param rows batch size times new tokens

@@ -36,6 +36,10 @@ final class NativeKernels {
     private static final String LIBRARY = "/native/linux-x86_64/libkaizen-kernels.so";
     private static final String STATUS = load();
 
+    static {
+        LOG.info("decode kernels: {}", STATUS);
+    }
+
     private NativeKernels() {}
 
     /** @return whether native matrices can be made */

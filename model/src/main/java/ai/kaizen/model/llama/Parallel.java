@@ -136,9 +136,12 @@ final class Parallel {
             job = null;
             // When other processes hold the cores, a worker that claimed a part may be descheduled
             // and the caller idles until the scheduler runs it again (milliseconds). If the caller
-            // waited longer than it worked, run serially for a while.
+            // waited that long, and twice as long as it worked, run serially for a while. (A part
+            // in flight alone can keep the caller waiting up to a part's time, 0.1 to 0.8 ms: a
+            // 0.2 ms threshold took that for descheduling and made decode steps serial for whole
+            // seconds, a third slower.)
             long waited = System.nanoTime() - ownDone;
-            if (waited > 200_000 && waited > ownDone - start) {
+            if (waited > 1_000_000 && waited > 2 * (ownDone - start)) {
                 serialCalls = BACK_OFF_CALLS;
             }
             if (j.failure != null) {

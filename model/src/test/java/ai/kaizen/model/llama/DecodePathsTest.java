@@ -28,7 +28,12 @@ class DecodePathsTest {
                         .ropeTheta(1e6).build(),
                 LlamaConfig.builder().hiddenSize(64).intermediateSize(128).numLayers(2).numHeads(4).numKvHeads(1)
                         .vocabSize(100).ropeTheta(500000).maxPositionEmbeddings(4096)
-                        .ropeScaling(new RopeScaling("llama3", 8, 1, 4, 64)).build());
+                        .ropeScaling(new RopeScaling("llama3", 8, 1, 4, 64)).build(),
+                // head dimensions 64 and 128, which the native attention keeps in registers
+                LlamaConfig.builder().hiddenSize(128).intermediateSize(256).numLayers(2).numHeads(2).numKvHeads(1)
+                        .vocabSize(100).build(),
+                LlamaConfig.builder().hiddenSize(256).intermediateSize(256).numLayers(1).numHeads(2).numKvHeads(2)
+                        .vocabSize(100).build());
     }
 
     @ParameterizedTest
