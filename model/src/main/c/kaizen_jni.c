@@ -73,18 +73,22 @@ static inline size_t tile_offset(const kz_matrix *m, int o, int i)
     return ((size_t)(o / TILE) * m->in + i) * TILE + o % TILE;
 }
 
-/* Writes rows [first, first + count) of W, given row-major (count x in). */
+/* Writes rows [first, first + count) of W, given row-major (count x in), elements of `size` bytes. */
+static void pack_rows(kz_matrix *m, int first, const char *src, int count, size_t size)
+{
+    char *w = m->weights;
+    for (int r = 0; r < count; r++) {
+        for (int i = 0; i < m->in; i++) {
+            memcpy(w + tile_offset(m, first + r, i) * size, src + ((size_t)r * m->in + i) * size, size);
+        }
+    }
+}
+
 JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_packFloats(JNIEnv *env, jclass cls, jlong handle,
                                                                            jint first, jfloatArray rows, jint count)
 {
-    kz_matrix *m = (kz_matrix *)(intptr_t)handle;
-    float *src = (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
-    float *w = m->weights;
-    for (int r = 0; r < count; r++) {
-        for (int i = 0; i < m->in; i++) {
-            w[tile_offset(m, first + r, i)] = src[(size_t)r * m->in + i];
-        }
-    }
+    void *src = (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
+    pack_rows((kz_matrix *)(intptr_t)handle, first, src, count, sizeof(float));
     (*env)->ReleasePrimitiveArrayCritical(env, rows, src, JNI_ABORT);
 }
 
@@ -92,14 +96,8 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_packFloats(JNIEn
 JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_packHalves(JNIEnv *env, jclass cls, jlong handle,
                                                                            jint first, jshortArray rows, jint count)
 {
-    kz_matrix *m = (kz_matrix *)(intptr_t)handle;
-    uint16_t *src = (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
-    uint16_t *w = m->weights;
-    for (int r = 0; r < count; r++) {
-        for (int i = 0; i < m->in; i++) {
-            w[tile_offset(m, first + r, i)] = src[(size_t)r * m->in + i];
-        }
-    }
+    void *src = (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
+    pack_rows((kz_matrix *)(intptr_t)handle, first, src, count, sizeof(uint16_t));
     (*env)->ReleasePrimitiveArrayCritical(env, rows, src, JNI_ABORT);
 }
 

@@ -189,6 +189,12 @@ final class JavaDecoder {
         boolean padded = cache.padded();
         float[] attended = w.attended;
         if (NativeKernels.available()) {
+            // native code past an array's end would corrupt the heap, not throw
+            if (keys.length < batch * kvHeads * headDim * capacity || values.length < keys.length
+                    || capacity % KvCache.KEY_BLOCK != 0 || keysSeen > capacity || qkv.length < batch * qkvDim
+                    || attended.length < batch * qDim) {
+                throw new IllegalStateException("Java KV arrays or step buffers do not match the step");
+            }
             Parallel.SHARED.run(batch * slices, (slot, part) -> {
                 int b = part / slices;
                 int s = part % slices;

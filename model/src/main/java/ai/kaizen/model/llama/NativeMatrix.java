@@ -99,6 +99,10 @@ final class NativeMatrix implements DecodeMatrix {
 
     @Override
     public void multiply(float[] x, float[] y, int rows, Parallel parallel) {
+        // native code past an array's end would corrupt the heap, not throw
+        if (rows < 0 || x.length < (long) rows * in || y.length < (long) rows * out) {
+            throw new IllegalArgumentException("arrays too short for " + rows + " rows of " + in + " -> " + out);
+        }
         acquire();
         try {
             long t0 = Diagnostics.enabled() ? System.nanoTime() : 0;

@@ -3,6 +3,7 @@ package ai.kaizen.model.llama;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -26,14 +27,16 @@ class DecodeMatrixTest {
         if (kind.equals("heap")) {
             return HeapMatrix.of(w);
         }
-        assertThat(NativeKernels.available()).as(NativeKernels.description()).isTrue();
+        // theNativeKernelsLoadOnThisPlatform fails where they should load and do not
+        assumeTrue(NativeKernels.available(), NativeKernels.description());
         return NativeMatrix.of(w);
     }
 
     @Test
     void theNativeKernelsLoadOnThisPlatform() {
         String arch = System.getProperty("os.arch");
-        if (System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("x86_64"))) {
+        if (System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("x86_64"))
+                && !"false".equals(System.getProperty(NativeKernels.PROPERTY))) {
             // the build compiles them here; a silent fallback to Java would hide a broken build
             assertThat(NativeKernels.description()).startsWith("native");
             try (NDManager m = NDManager.newBaseManager()) {
