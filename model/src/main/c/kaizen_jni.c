@@ -13,8 +13,11 @@ typedef void (*multiply_fn)(const kz_matrix *, const float *, int, float *, int,
 typedef void (*attend_fn)(const kz_attention *, const float *, const float *, const float *, float *, const uint8_t *,
                           int, int, int, float *);
 
+typedef void (*silu_mul_fn)(const float *, const float *, float *, int, int);
+
 static multiply_fn multiply_impl;
 static attend_fn attend_impl;
+static silu_mul_fn silu_mul_impl;
 static int isa; /* 0 none, 1 AVX2, 2 AVX-512 */
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
@@ -23,10 +26,12 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
     if (__builtin_cpu_supports("avx512f")) {
         multiply_impl = kz_multiply_avx512;
         attend_impl = kz_attend_avx512;
+        silu_mul_impl = kz_silu_mul_avx512;
         isa = 2;
     } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
         multiply_impl = kz_multiply_avx2;
         attend_impl = kz_attend_avx2;
+        silu_mul_impl = kz_silu_mul_avx2;
         isa = 1;
     }
     return JNI_VERSION_1_8;
@@ -112,6 +117,20 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_multiply(JNIEnv 
     multiply_impl(m, xs, rows, ys, pair_from, pair_to);
     (*env)->ReleasePrimitiveArrayCritical(env, y, ys, 0);
     (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
+}
+
+/* The MLP's activation of one row: gate_up holds (rows, 2 inter), the gates then the ups; out
+ * (rows, inter) gets silu(gate) * up for columns [from, to). */
+JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_siluMul(JNIEnv *env, jclass cls, jfloatArray gate_up,
+                                                                        jfloatArray out, jint inter, jint row,
+                                                                        jint from, jint to)
+{
+    float *gu = (*env)->GetPrimitiveArrayCritical(env, gate_up, NULL);
+    float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
+    const float *gate = gu + (size_t)row * 2 * inter;
+    silu_mul_impl(gate, gate + inter, o + (size_t)row * inter, from, to);
+    (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
+    (*env)->ReleasePrimitiveArrayCritical(env, gate_up, gu, JNI_ABORT);
 }
 
 /* Attention of one row's query heads of key/value heads [kv_from, kv_to); see kz_attend. qkv and

@@ -2,8 +2,8 @@
  * The bodies of the decode kernels, compiled once per instruction set: the including file
  * defines VEC (16 floats), VZERO, VLOAD32 / VLOAD16 (16 weights, float32 or float16, widened),
  * VBCAST (a float in memory to all lanes), VSET1 (a float value to all lanes), VFMA (a * b + c),
- * VADD, VSUB, VSUM (the sum of the lanes), VEXP (exp of each lane), VSTORE, and FN(name) (the
- * name with the instruction set appended).
+ * VADD, VSUB, VMUL, VDIV, VSUM (the sum of the lanes), VEXP (exp of each lane), VSTORE, and
+ * FN(name) (the name with the instruction set appended).
  *
  * Layout (see kernels.h): the weights of 16 outputs form a tile, stored input by input, so that a
  * tile is one contiguous stream: tile[i][0..15] = W[16 t + 0..15][i]. Two tiles are multiplied at
@@ -169,5 +169,20 @@ void FN(kz_attend)(const kz_attention *a, const float *keys, const float *values
             FN(attend_head)(k, v, a->capacity, a->head_dim, q + (size_t)h * a->head_dim, a->scale, a->keys_seen, real,
                             a->column, scores, out + (size_t)h * a->head_dim);
         }
+    }
+}
+
+/* out[i] = silu(gate[i]) * up[i] = gate[i] / (1 + exp(-gate[i])) * up[i] for i in [from, to). */
+void FN(kz_silu_mul)(const float *gate, const float *up, float *out, int from, int to)
+{
+    int i = from;
+    VEC one = VSET1(1.0f);
+    for (; i + 16 <= to; i += 16) {
+        VEC g = VLOAD32(gate + i);
+        VEC e = VEXP(VSUB(VZERO, g));
+        VSTORE(out + i, VMUL(VDIV(g, VADD(one, e)), VLOAD32(up + i)));
+    }
+    for (; i < to; i++) {
+        out[i] = gate[i] / (1.0f + expf(-gate[i])) * up[i];
     }
 }

@@ -50,6 +50,10 @@ void kz_attend_avx512(const kz_attention *a, const float *keys, const float *val
 void kz_attend_avx2(const kz_attention *a, const float *keys, const float *values, const float *q, float *out,
                     const uint8_t *real, int row, int kv_from, int kv_to, float *scores);
 
+/* The MLP's activation: out[i] = silu(gate[i]) * up[i] for i in [from, to). */
+void kz_silu_mul_avx512(const float *gate, const float *up, float *out, int from, int to);
+void kz_silu_mul_avx2(const float *gate, const float *up, float *out, int from, int to);
+
 /* y[r][o] = sum_i x[r][i] W[o][i] for the outputs of tile pairs [pair_from, pair_to). */
 void kz_multiply_avx512(const kz_matrix *m, const float *x, int rows, float *y, int pair_from, int pair_to);
 void kz_multiply_avx2(const kz_matrix *m, const float *x, int rows, float *y, int pair_from, int pair_to);

@@ -22,6 +22,8 @@ static inline vec16 v_bcast(const float *p) { __m256 v = _mm256_broadcast_ss(p);
 static inline vec16 v_set1(float x) { __m256 v = _mm256_set1_ps(x); return (vec16){v, v}; }
 static inline vec16 v_add(vec16 a, vec16 b) { return (vec16){_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)}; }
 static inline vec16 v_sub(vec16 a, vec16 b) { return (vec16){_mm256_sub_ps(a.lo, b.lo), _mm256_sub_ps(a.hi, b.hi)}; }
+static inline vec16 v_mul(vec16 a, vec16 b) { return (vec16){_mm256_mul_ps(a.lo, b.lo), _mm256_mul_ps(a.hi, b.hi)}; }
+static inline vec16 v_div(vec16 a, vec16 b) { return (vec16){_mm256_div_ps(a.lo, b.lo), _mm256_div_ps(a.hi, b.hi)}; }
 static inline vec16 v_exp(vec16 a) { return (vec16){_ZGVdN8v_expf(a.lo), _ZGVdN8v_expf(a.hi)}; }
 static inline float v_sum(vec16 a)
 {
@@ -46,6 +48,8 @@ static inline void v_store(float *p, vec16 v) { _mm256_storeu_ps(p, v.lo); _mm25
 #define VFMA(a, b, c) v_fma(a, b, c)
 #define VADD(a, b) v_add(a, b)
 #define VSUB(a, b) v_sub(a, b)
+#define VMUL(a, b) v_mul(a, b)
+#define VDIV(a, b) v_div(a, b)
 #define VSUM(a) v_sum(a)
 #define VEXP(a) v_exp(a)
 #define VSTORE(p, v) v_store(p, v)

@@ -14,6 +14,8 @@ __m512 _ZGVeN16v_expf(__m512 x);
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define VADD(a, b) _mm512_add_ps(a, b)
 #define VSUB(a, b) _mm512_sub_ps(a, b)
+#define VMUL(a, b) _mm512_mul_ps(a, b)
+#define VDIV(a, b) _mm512_div_ps(a, b)
 #define VSUM(a) _mm512_reduce_add_ps(a)
 #define VEXP(a) _ZGVeN16v_expf(a)
 #define VSTORE(p, v) _mm512_storeu_ps(p, v)

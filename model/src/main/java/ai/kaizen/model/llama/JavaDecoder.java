@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.kaizen.model.config.LlamaConfig;
 
 /**
- * One decode step (one new token per sequence) computed in Java on the heap copies of the
+ * One decode step (one new token per sequence) computed outside PyTorch on the decode copies of the
  * weights: the same maths as {@link DecoderLayer}, written as loops over float arrays.
  *
  * <p>Why a second implementation: a decode step through NDArrays makes about 40 native calls per
@@ -139,12 +139,20 @@ final class JavaDecoder {
             float[] gateUp = multiply(layer.gateUp, h, batch, w.gateUp);
             long activationStart = Diagnostics.enabled() ? System.nanoTime() : 0;
             float[] act = w.activated;
-            // silu(gate) * up; Math.exp dominates, so two slices per row share the cores
+            // silu(gate) * up; exp dominates, so two slices per row share the cores
+            boolean nativeKernels = NativeKernels.available();
+            if (nativeKernels && (gateUp.length < batch * 2 * inter || act.length < batch * inter)) {
+                throw new IllegalStateException("step buffers do not match the step"); // native code would overrun
+            }
             Parallel.SHARED.run(2 * batch, (slot, part) -> {
                 int b = part / 2;
                 int gu = b * 2 * inter;
                 int from = part % 2 == 0 ? 0 : inter / 2;
                 int to = part % 2 == 0 ? inter / 2 : inter;
+                if (nativeKernels) {
+                    NativeKernels.siluMul(gateUp, act, inter, b, from, to);
+                    return;
+                }
                 for (int i = from; i < to; i++) {
                     float g = gateUp[gu + i];
                     act[b * inter + i] = g / (1f + (float) Math.exp(-g)) * gateUp[gu + inter + i];

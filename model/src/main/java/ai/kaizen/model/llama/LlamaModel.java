@@ -40,7 +40,7 @@ import java.util.Random;
  *   <li>{@link #nextTokenLogits(KvCache, int[][])}: incremental decoding with a {@link KvCache};
  *       never records gradients. This is what {@code Generator} uses. Depending on
  *       {@link DecodeKernel}, one-token steps run either through the same NDArray network or
- *       through {@code JavaDecoder}, the same maths in Java over heap copies of the weights
+ *       through {@code JavaDecoder}, the same maths over decode copies of the weights (native kernels or Java loops)
  *       (tests check that both agree).
  * </ul>
  *

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * The native decode kernels ({@code model/src/main/c}): packed weight matrices in native memory
  * and their product with a few input rows, vectorised by hand for AVX-512 or AVX2 and register
  * blocked, so that a batch of 8 rows costs little more than one; and a decode step's attention
- * over the Java key/value arrays.
+ * over the Java key/value arrays and the MLP's activation, with glibc's vector exp.
  *
  * <p>Why native code: a decode step streams every weight once, and at batch 8 it also does eight
  * multiply-adds per weight. The JIT's auto-vectorised Java loop ({@link HeapMatrix}) reaches 0.6
@@ -124,4 +124,10 @@ final class NativeKernels {
     static native void attend(float[] keys, float[] values, int capacity, float[] qkv, int qkvOffset, float[] out,
             int outOffset, boolean[] real, int row, int kvFrom, int kvTo, int heads, int kvHeads, int headDim,
             int keysSeen, int column, float scale);
+
+    /**
+     * The MLP's activation of one row, {@code out[row][i] = silu(gate[i]) * up[i]} for columns
+     * {@code [from, to)}, where {@code gateUp[row]} holds the gates then the ups ({@code 2 inter}).
+     */
+    static native void siluMul(float[] gateUp, float[] out, int inter, int row, int from, int to);
 }

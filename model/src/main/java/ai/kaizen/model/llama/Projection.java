@@ -199,11 +199,11 @@ public final class Projection {
     }
 
     /**
-     * Applies the projection, with the Java kernel when asked (decode steps).
+     * Applies the projection, on the decode copy when asked (decode steps).
      *
      * @param x (..., inFeatures)
      * @param training whether adapters run in training mode
-     * @param javaKernel multiply on the heap copy instead of in PyTorch
+     * @param javaKernel multiply on the decode copy ({@link DecodeMatrix}) instead of in PyTorch
      * @return (..., outFeatures)
      */
     NDArray apply(NDArray x, boolean training, boolean javaKernel) {
@@ -216,7 +216,7 @@ public final class Projection {
         TORCH,
         /** PyTorch products on row ranges of the weight, spread over {@link Parallel}'s threads (prefill). */
         TORCH_PARALLEL,
-        /** The Java kernel on the heap copy (decode). */
+        /** The decode copy ({@link DecodeMatrix}: native or Java) (decode). */
         HEAP
     }
 

@@ -6,8 +6,8 @@ import ai.djl.pytorch.jni.JniUtils;
 /**
  * PyTorch's intra-op thread count, which is global to the process.
  *
- * <p>For inference, one PyTorch thread is best: decode parallelism comes from the Java kernel
- * ({@link HeapMatrix}) and prefill splits its products across {@link Parallel}'s workers, which
+ * <p>For inference, one PyTorch thread is best: decode parallelism comes from the decode kernels
+ * ({@link DecodeMatrix}) and prefill splits its products across {@link Parallel}'s workers, which
  * both hand out work dynamically. PyTorch's OpenMP threads instead wait for each other at the end
  * of every parallel operation, and when another process takes a core (the database, a build) a
  * decode step measured 5 to 8 times slower with two PyTorch threads than with one. Training keeps
