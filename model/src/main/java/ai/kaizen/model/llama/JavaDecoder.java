@@ -293,17 +293,7 @@ final class JavaDecoder {
 
     /** {@code y = x W^T (+ bias)}; {@code y} is overwritten and returned. */
     private static float[] multiply(Projection p, float[] x, int rows, float[] y) {
-        DecodeMatrix m = p.decodeMatrix();
-        m.multiply(x, y, rows, Parallel.SHARED);
-        float[] bias = p.biasValues();
-        if (bias != null) {
-            int out = bias.length;
-            for (int r = 0; r < rows; r++) {
-                for (int o = 0; o < out; o++) {
-                    y[r * out + o] += bias[o];
-                }
-            }
-        }
+        p.multiplyOnCopy(x, y, rows);
         return y;
     }
 

@@ -545,7 +545,7 @@ public final class LlamaModel implements AutoCloseable {
             NDArray x = embed(idArray);
             NDArray[] angles = angles(posArray);
             boolean javaKernel = useJavaKernel(b * t);
-            Projection.Kernel kernel = javaKernel ? Projection.Kernel.HEAP
+            Projection.Kernel kernel = javaKernel ? Projection.Kernel.COPY
                     : parallelPrefill() ? Projection.Kernel.TORCH_PARALLEL : Projection.Kernel.TORCH;
             ForwardStep step = new ForwardStep(rope, angles[0], angles[1], mask, cache, false, eps, minusHalf, kernel);
             for (DecoderLayer layer : layers) {

@@ -172,9 +172,24 @@ public final class Projection {
         return h;
     }
 
-    /** @return the bias as floats once {@link #decodeMatrix()} has been made, or null without bias */
-    float[] biasValues() {
-        return biasValues;
+    /**
+     * {@code y = x W^T + bias} on the decode copy, for a few rows.
+     *
+     * @param x (rows, in) row-major
+     * @param y (rows, out) row-major, overwritten
+     * @param rows rows of x and y
+     */
+    void multiplyOnCopy(float[] x, float[] y, int rows) {
+        DecodeMatrix h = decodeMatrix();
+        h.multiply(x, y, rows, Parallel.SHARED);
+        float[] b = biasValues;
+        if (b != null) {
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < b.length; o++) {
+                    y[r * b.length + o] += b[o];
+                }
+            }
+        }
     }
 
     /** @return whether any part has an adapter */
@@ -207,7 +222,7 @@ public final class Projection {
      * @return (..., outFeatures)
      */
     NDArray apply(NDArray x, boolean training, boolean javaKernel) {
-        return apply(x, training, javaKernel ? Kernel.HEAP : Kernel.TORCH);
+        return apply(x, training, javaKernel ? Kernel.COPY : Kernel.TORCH);
     }
 
     /** How {@link #apply(NDArray, boolean, Kernel)} multiplies. */
@@ -216,8 +231,8 @@ public final class Projection {
         TORCH,
         /** PyTorch products on row ranges of the weight, spread over {@link Parallel}'s threads (prefill). */
         TORCH_PARALLEL,
-        /** The decode copy ({@link DecodeMatrix}: native or Java) (decode). */
-        HEAP
+        /** The decode copy ({@link DecodeMatrix}, native or Java): decode steps. */
+        COPY
     }
 
     /**
@@ -231,8 +246,8 @@ public final class Projection {
     NDArray apply(NDArray x, boolean training, Kernel kernel) {
         NDArray y;
         switch (kernel) {
-            case HEAP:
-                y = applyOnHeap(x);
+            case COPY:
+                y = applyOnCopy(x);
                 break;
             case TORCH_PARALLEL:
                 y = applyInParallel(x);
@@ -293,23 +308,14 @@ public final class Projection {
         return NDArrays.concat(new NDList(ys), -1);
     }
 
-    private NDArray applyOnHeap(NDArray x) {
-        DecodeMatrix h = decodeMatrix();
-        float[] b = biasValues;
+    private NDArray applyOnCopy(NDArray x) {
         Shape s = x.getShape();
         int in = (int) s.get(s.dimension() - 1);
         float[] flat = x.toFloatArray();
         int rows = flat.length / in;
         int out = partOffsets[partOffsets.length - 1] + partSizes[partSizes.length - 1];
         float[] result = new float[rows * out];
-        h.multiply(flat, result, rows, Parallel.SHARED);
-        if (b != null) {
-            for (int r = 0; r < rows; r++) {
-                for (int o = 0; o < out; o++) {
-                    result[r * out + o] += b[o];
-                }
-            }
-        }
+        multiplyOnCopy(flat, result, rows);
         return x.getManager().create(result, s.slice(0, s.dimension() - 1).add(out));
     }
 }
