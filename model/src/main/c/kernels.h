@@ -7,19 +7,23 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Outputs per tile (one AVX-512 register of floats). */
+/* Outputs per vector (one AVX-512 register of floats). */
 #define TILE 16
-/* Input rows multiplied against one pair of tiles at a time (2 x 8 accumulators in registers). */
+/* Outputs per panel: two vectors, multiplied together. */
+#define PANEL 32
+/* Input rows multiplied against one panel at a time (2 x 8 accumulators in registers). */
 #define MAX_BLOCK_ROWS 8
 
-/* A weight matrix W (out x in), packed in tiles of 16 outputs, an even number of tiles (the
- * outputs past `out` are zero). */
+/* A weight matrix W (out x in), packed in panels of 32 outputs stored input by input, so that a
+ * panel is one contiguous stream: panel[p][i][0..31] = W[32 p + 0..31][i] (the outputs past `out`
+ * are zero). */
 typedef struct {
     int in;
     int out;
-    int pairs;   /* tile pairs: ceil(out / 32) */
-    int half;    /* 1: float16 weights, 0: float32 */
-    void *weights;
+    int panels;    /* ceil(out / 32) */
+    int half;      /* 1: float16 weights, 0: float32 */
+    void *weights; /* mapped, 2 MiB aligned */
+    size_t mapped; /* bytes mapped at weights */
 } kz_matrix;
 
 /* Positions per key block. */
@@ -54,8 +58,17 @@ void kz_attend_avx2(const kz_attention *a, const float *keys, const float *value
 void kz_silu_mul_avx512(const float *gate, const float *up, float *out, int from, int to);
 void kz_silu_mul_avx2(const float *gate, const float *up, float *out, int from, int to);
 
-/* y[r][o] = sum_i x[r][i] W[o][i] for the outputs of tile pairs [pair_from, pair_to). */
-void kz_multiply_avx512(const kz_matrix *m, const float *x, int rows, float *y, int pair_from, int pair_to);
-void kz_multiply_avx2(const kz_matrix *m, const float *x, int rows, float *y, int pair_from, int pair_to);
+/* y[r][o] = sum_i x[r][i] W[o][i] for the outputs of panels [from, to). */
+void kz_multiply_avx512(const kz_matrix *m, const float *x, int rows, float *y, int from, int to);
+void kz_multiply_avx2(const kz_matrix *m, const float *x, int rows, float *y, int from, int to);
+
+/* out[i] = W[o][i] for every input i: one row of the matrix, widened to float32 (the embedding
+ * lookup when the LM head is the embedding). */
+void kz_row_avx512(const kz_matrix *m, int o, float *out);
+void kz_row_avx2(const kz_matrix *m, int o, float *out);
+
+/* The sum of floats [from, to) of a buffer, read with vector loads (the bandwidth probe). */
+float kz_sum_avx512(const float *a, size_t from, size_t to);
+float kz_sum_avx2(const float *a, size_t from, size_t to);
 
 #endif

@@ -53,6 +53,7 @@ static inline void v_store(float *p, vec16 v) { _mm256_storeu_ps(p, v.lo); _mm25
 #define VSUM(a) v_sum(a)
 #define VEXP(a) v_exp(a)
 #define VSTORE(p, v) v_store(p, v)
+#define HALF(bits) _cvtsh_ss(bits)
 #define FN(name) name##_avx2
 
 #include "kernel.h"

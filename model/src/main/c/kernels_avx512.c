@@ -19,6 +19,7 @@ __m512 _ZGVeN16v_expf(__m512 x);
 #define VSUM(a) _mm512_reduce_add_ps(a)
 #define VEXP(a) _ZGVeN16v_expf(a)
 #define VSTORE(p, v) _mm512_storeu_ps(p, v)
+#define HALF(bits) _cvtsh_ss(bits)
 #define FN(name) name##_avx512
 
 #include "kernel.h"

@@ -327,6 +327,20 @@ class KaizenJarIT {
         assertThat(times.getDouble("sft_tokens_per_s")).isPositive();
         assertThat(times.getDouble("ppo_generation_s")).isPositive();
         assertThat(times.getDouble("ppo_update_s")).isPositive();
+
+        Run decode = runToEnd(Map.of(), "bench", "generate", "--model", TestClient.stories260k().toString(),
+                "--batch", "2", "--prompt-tokens", "8", "--new-tokens", "20");
+        assertThat(decode.process().exitValue()).as(decode.output()).isZero();
+        JsonObject rates = new JsonObject(decode.lines().stream().filter(l -> l.startsWith("{\"model\""))
+                .findFirst().orElseThrow());
+        assertThat(rates.getInteger("batch")).isEqualTo(2);
+        assertThat(rates.getLong("params")).isPositive();
+        assertThat(rates.getLong("weight_bytes")).isPositive();
+        assertThat(rates.getDouble("prefill_tokens_per_s")).isPositive();
+        assertThat(rates.getDouble("decode_tokens_per_s")).isPositive();
+        assertThat(rates.getDouble("bandwidth_gb_per_s")).isPositive();
+        assertThat(rates.getJsonObject("bandwidth_best_gb_per_s").getDouble("java_heap")).isPositive();
+        assertThat(rates.getDouble("fraction_of_bound")).isPositive();
     }
 
     @Test

@@ -23,15 +23,19 @@ import com.google.gson.JsonObject;
  * @param activationMsPerStep Java decode path: milliseconds per step in SiLU(gate) * up (NaN for the NDArray path)
  * @param samplingMsPerStep milliseconds spent choosing tokens in Java per step
  * @param arraysPerStep native arrays created per decode step (each a JNI call to create and one to free)
- * @param bandwidthGbPerSecond measured memory bandwidth (best of the Java and NDArray measures)
- * @param boundTokensPerSecond batch-1 decode bound: bandwidth / weight bytes
- * @param fractionOfBound decode steps per second / (bandwidth / weight bytes)
+ * @param bandwidthGbPerSecond memory bandwidth the steps are compared with: the median over blocks of
+ *     steps of the best measure just before and after the block
+ * @param probes each bandwidth measure's best pass during the run
+ * @param boundTokensPerSecond decode steps per second the bandwidth allows: bandwidth / weight bytes
+ * @param fractionOfBound the median over blocks of steps of the block's steps per second over its
+ *     bound
  */
 public record BenchmarkResult(String model, String dtype, String kernel, int batch, int promptTokens, int newTokens,
         long params, long weightBytes, double prefillTokensPerSecond, double decodeTokensPerSecond,
         double decodeMsPerStep, double matmulMsPerStep, double torchMatmulMsPerStep, double attentionMsPerStep,
         double activationMsPerStep, double samplingMsPerStep,
-        long arraysPerStep, double bandwidthGbPerSecond, double boundTokensPerSecond, double fractionOfBound) {
+        long arraysPerStep, double bandwidthGbPerSecond, MemoryBandwidth.Probes probes,
+        double boundTokensPerSecond, double fractionOfBound) {
 
     /**
      * @return milliseconds per step not in the products, attention, activation or sampling
@@ -69,6 +73,13 @@ public record BenchmarkResult(String model, String dtype, String kernel, int bat
         o.addProperty("sampling_ms_per_step", round(samplingMsPerStep));
         o.addProperty("arrays_per_step", arraysPerStep);
         o.addProperty("bandwidth_gb_per_s", round(bandwidthGbPerSecond));
+        JsonObject best = new JsonObject();
+        best.addProperty("java_heap", round(probes.javaHeap()));
+        best.addProperty("pytorch", round(probes.pytorch()));
+        if (!Double.isNaN(probes.nativeMemory())) {
+            best.addProperty("native", round(probes.nativeMemory()));
+        }
+        o.add("bandwidth_best_gb_per_s", best);
         o.addProperty("bound_steps_per_s", round(boundTokensPerSecond));
         o.addProperty("fraction_of_bound", Math.round(fractionOfBound * 1000) / 1000.0);
         return o;

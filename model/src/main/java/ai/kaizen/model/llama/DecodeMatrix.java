@@ -38,6 +38,16 @@ interface DecodeMatrix {
     void multiply(float[] x, float[] y, int rows, Parallel parallel);
 
     /**
+     * Copies one row of the weight, {@code out[offset + i] = W[o][i]}: an embedding lookup where
+     * the LM head is the embedding.
+     *
+     * @param o the row (output feature)
+     * @param out where to write the {@code in} values
+     * @param offset where in {@code out}
+     */
+    void row(int o, float[] out, int offset);
+
+    /**
      * Frees the copy's memory once no product is running on it; later products fail. Copies
      * never closed are freed when collected.
      */

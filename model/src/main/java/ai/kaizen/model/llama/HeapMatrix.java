@@ -67,6 +67,15 @@ final class HeapMatrix implements DecodeMatrix {
         return out;
     }
 
+    @Override
+    public void row(int o, float[] outArray, int offset) {
+        java.util.Objects.checkIndex(o, out);
+        java.util.Objects.checkFromIndexSize(offset, in, outArray.length);
+        for (int j = 0; j < in; j++) {
+            outArray[offset + j] = rows[j][o];
+        }
+    }
+
     /** Nothing to free: the heap copy goes with its last reference. */
     @Override
     public void close() {}

@@ -14,9 +14,10 @@ import ai.kaizen.model.config.LlamaConfig;
  * <p>Why a second implementation: a decode step through NDArrays makes about 40 native calls per
  * layer, each a few microseconds of JNI and bookkeeping around a few hundred floats of work, on
  * top of the matrix products; for a 100M-parameter model that overhead was a sixth of the step.
- * Here a step makes three native calls for the embedding lookup and, where the native kernels
- * load, a few per product and per layer's attention, so its time is the matrix products'
- * ({@link DecodeMatrix}) plus a little attention arithmetic. Prefill, training and
+ * Here a step calls PyTorch only to look up an untied embedding (a tied one is read from the LM
+ * head's decode copy) and, where the native kernels load, makes a few native calls per product
+ * and per layer's attention, so its time is the matrix products' ({@link DecodeMatrix}) plus a
+ * little attention arithmetic. Prefill, training and
  * anything with adapters attached still run through {@link DecoderLayer}; tests check that both
  * paths agree.
  *
@@ -94,7 +95,7 @@ final class JavaDecoder {
         cache.syncToJava();
         Buffers w = cache.javaBuffers(() -> new Buffers(config, batch, cache.capacity(), Parallel.SHARED.threads()));
 
-        float[] x = embed(tokens);
+        float[] x = embed(tokens, w.hiddenState);
         float[] cos = w.cos;
         float[] sin = w.sin;
         int half = headDim / 2;
@@ -276,8 +277,21 @@ final class JavaDecoder {
         }
     }
 
-    /** @return (batch, hidden) embedded rows */
-    private float[] embed(int[] tokens) {
+    /**
+     * @param into where a tied embedding's rows go
+     * @return (batch, hidden) embedded rows
+     */
+    private float[] embed(int[] tokens, float[] into) {
+        if (model.lmHeadIsEmbedding()) {
+            // No PyTorch call: in a step's rhythm one costs 0.3-0.5 ms (against 15 us in a loop of
+            // lookups alone), a few percent of a small model's step.
+            DecodeMatrix table = model.lmHeadMatrix();
+            int hidden = config.hiddenSize();
+            for (int b = 0; b < tokens.length; b++) {
+                table.row(tokens[b], into, b * hidden);
+            }
+            return into;
+        }
         NDManager m = model.manager();
         long[] ids = new long[tokens.length];
         for (int i = 0; i < ids.length; i++) {
@@ -338,6 +352,7 @@ final class JavaDecoder {
     static final class Buffers {
         final float[] cos;
         final float[] sin;
+        final float[] hiddenState; // x, the residual stream: the embedded rows, then each layer adds to it
         final float[] normed;
         final float[] qkv;
         final float[] attended;
@@ -351,6 +366,7 @@ final class JavaDecoder {
             int hidden = config.hiddenSize();
             cos = new float[batch * config.headDim() / 2];
             sin = new float[batch * config.headDim() / 2];
+            hiddenState = new float[batch * hidden];
             normed = new float[batch * hidden];
             qkv = new float[batch * config.qkvDim()];
             attended = new float[batch * config.queryDim()];

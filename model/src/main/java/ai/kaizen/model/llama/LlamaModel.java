@@ -516,7 +516,8 @@ public final class LlamaModel implements AutoCloseable {
                         + " is beyond max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
             }
             if (Diagnostics.enabled()) {
-                Diagnostics.recordArrays(2); // the embedding lookup: ids in, rows out
+                // the embedding lookup, unless it reads the LM head's decode copy: ids in, rows out
+                Diagnostics.recordArrays(lmHeadIsEmbedding() ? 0 : 2);
             }
             return javaDecoder.step(cache, next, positions);
         }
@@ -599,6 +600,11 @@ public final class LlamaModel implements AutoCloseable {
 
     NDArray embedding() {
         return embedTokens.getArray();
+    }
+
+    /** @return whether the LM head is the token embedding (tied), so that its decode copy embeds too */
+    boolean lmHeadIsEmbedding() {
+        return lmHead == embedTokens;
     }
 
     /** @return the decode copy of the LM head, made on first use */

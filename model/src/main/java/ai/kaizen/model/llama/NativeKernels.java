@@ -104,12 +104,12 @@ final class NativeKernels {
     static native void packHalves(long handle, int first, short[] rows, int count);
 
     /**
-     * {@code y = x W^T} for the outputs of tile pairs {@code [pairFrom, pairTo)} (32 outputs each).
+     * {@code y = x W^T} for the outputs of panels {@code [from, to)} (32 outputs each).
      *
      * @param x (rows, in) row-major
      * @param y (rows, out) row-major
      */
-    static native void multiply(long handle, float[] x, int rows, float[] y, int pairFrom, int pairTo);
+    static native void multiply(long handle, float[] x, int rows, float[] y, int from, int to);
 
     /**
      * One decode step's attention for the query heads of key/value heads {@code [kvFrom, kvTo)} of
@@ -130,4 +130,20 @@ final class NativeKernels {
      * {@code [from, to)}, where {@code gateUp[row]} holds the gates then the ups ({@code 2 inter}).
      */
     static native void siluMul(float[] gateUp, float[] out, int inter, int row, int from, int to);
+
+    /** {@code out[offset + i] = W[o][i]} for every input {@code i}, widened to float32. */
+    static native void row(long handle, int o, float[] out, int offset);
+
+    /**
+     * @param floats buffer size
+     * @return the bandwidth probe's buffer of ones, on the weights' kind of memory, or 0 when the
+     *     memory cannot be had
+     */
+    static native long allocateProbe(long floats);
+
+    /** @return the sum of the probe buffer's floats {@code [from, to)}, read with vector loads */
+    static native float sumProbe(long handle, long from, long to);
+
+    /** Frees a probe buffer. */
+    static native void releaseProbe(long handle);
 }

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class NativeMatrix implements DecodeMatrix {
 
     private static final Cleaner CLEANER = Cleaner.create();
-    /** Outputs per tile pair, the unit the native kernel splits work by. */
-    private static final int PAIR = 32;
+    /** Outputs per panel, the unit the native kernel splits work by. */
+    private static final int PANEL = 32;
     /** Weight rows copied per transfer from the native tensor (bounds the temporary copy). */
     private static final int COPY_ROWS = 256;
     /** Set in {@link #state} once closed; the low bits count products running. */
@@ -33,7 +33,7 @@ final class NativeMatrix implements DecodeMatrix {
     private final AtomicLong state = new AtomicLong();
     private final int in;
     private final int out;
-    private final int pairs;
+    private final int panels;
 
     /** The native allocation, freed exactly once, by {@link #close()} or by the cleaner. */
     private static final class Memory implements Runnable {
@@ -57,7 +57,7 @@ final class NativeMatrix implements DecodeMatrix {
         this.cleanable = CLEANER.register(this, memory);
         this.in = in;
         this.out = out;
-        this.pairs = (out + PAIR - 1) / PAIR;
+        this.panels = (out + PANEL - 1) / PANEL;
     }
 
     /**
@@ -109,16 +109,32 @@ final class NativeMatrix implements DecodeMatrix {
             long handle = memory.handle;
             // a few parts per thread, claimed dynamically, so that one descheduled thread delays
             // little; below ~64k multiply-adds a hand-off costs more than it saves
-            int parts = Math.min(pairs, 2 * parallel.threads());
+            int parts = Math.min(panels, 2 * parallel.threads());
             if ((long) in * out * rows < (1 << 16) || parts <= 1) {
-                NativeKernels.multiply(handle, x, rows, y, 0, pairs);
+                NativeKernels.multiply(handle, x, rows, y, 0, panels);
             } else {
                 parallel.run(parts, (slot, p) -> NativeKernels.multiply(handle, x, rows, y,
-                        (int) ((long) pairs * p / parts), (int) ((long) pairs * (p + 1) / parts)));
+                        (int) ((long) panels * p / parts), (int) ((long) panels * (p + 1) / parts)));
             }
             if (Diagnostics.enabled()) {
                 Diagnostics.addKernelNanos(System.nanoTime() - t0);
             }
+        } finally {
+            release();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    @Override
+    public void row(int o, float[] outArray, int offset) {
+        // native code past an array's end would corrupt the heap, not throw
+        if (o < 0 || o >= out || offset < 0 || (long) offset + in > outArray.length) {
+            throw new IndexOutOfBoundsException("row " + o + " of " + out + " (" + in + " values) at " + offset
+                    + " of " + outArray.length);
+        }
+        acquire();
+        try {
+            NativeKernels.row(memory.handle, o, outArray, offset);
         } finally {
             release();
             Reference.reachabilityFence(this);

@@ -106,6 +106,32 @@ class DecodeMatrixTest {
         }
     }
 
+    /** A row of the copy is the weight's row exactly (the embedding lookup of a tied LM head). */
+    @ParameterizedTest
+    @CsvSource({"heap, float32", "native, float32", "native, float16"})
+    void rowsAreTheWeightsRows(String kind, String dtype) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int out = 70; // two full panels of 32 and a partial one
+            int in = 37;
+            NDArray w = m.randomNormal(0, 0.1f, new Shape(out, in), DataType.FLOAT32);
+            if (dtype.equals("float16")) {
+                w = w.toType(DataType.FLOAT16, false);
+            }
+            float[] expected = w.toType(DataType.FLOAT32, false).toFloatArray();
+            DecodeMatrix h = copy(kind, w);
+            float[] row = new float[in + 3];
+            for (int o : new int[] {0, 1, 31, 32, 45, 69}) {
+                h.row(o, row, 3);
+                for (int i = 0; i < in; i++) {
+                    assertThat(row[3 + i]).as("W[%d][%d]", o, i).isEqualTo(expected[o * in + i]);
+                }
+            }
+            assertThatThrownBy(() -> h.row(out, row, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> h.row(0, row, 4)).isInstanceOf(IndexOutOfBoundsException.class);
+            h.close();
+        }
+    }
+
     @Test
     void aClosedNativeCopyRefusesProductsAndClosingTwiceIsHarmless() {
         try (NDManager m = NDManager.newBaseManager()) {
