@@ -85,7 +85,8 @@ public final class GenerationBenchmark {
             }
         }
 
-        // Warm-up until the JIT has compiled the decode path (64 steps and 2 seconds at least),
+        // Warm-up until the JIT has compiled the decode path (256 steps and 4 seconds at least: with
+        // 64 steps and 2 seconds the timed steps of some batch-8 runs still ran half-compiled loops),
         // in caches of the measured shape: the allocator, thread pools, heap copies and the Java
         // key/value arrays a server reuses from one request to the next are ready, as in a
         // server that has answered a few requests.
@@ -95,7 +96,7 @@ public final class GenerationBenchmark {
         long start = System.nanoTime();
         Diagnostics.enable(javaKernel);
         try {
-            for (int steps = 0; n > 0 && (steps < 64 || System.nanoTime() - start < 2_000_000_000L)
+            for (int steps = 0; n > 0 && (steps < 256 || System.nanoTime() - start < 4_000_000_000L)
                     && System.nanoTime() - start < 30_000_000_000L; ) {
                 try (KvCache cache = model.newCache(b, p + n)) {
                     float[][] logits = model.nextTokenLogits(cache, prompt);
