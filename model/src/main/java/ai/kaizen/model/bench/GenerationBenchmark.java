@@ -101,7 +101,7 @@ public final class GenerationBenchmark {
                 try (KvCache cache = model.newCache(b, p + n)) {
                     float[][] logits = model.nextTokenLogits(cache, prompt);
                     for (int i = 0; i < n; i++, steps++) {
-                        logits = model.nextTokenLogits(cache, argmax(logits));
+                        logits = model.nextTokenLogitsReusing(cache, argmax(logits));
                     }
                 }
             }
@@ -156,7 +156,7 @@ public final class GenerationBenchmark {
                 long t0 = System.nanoTime();
                 int[][] next = argmax(logits);
                 long t1 = System.nanoTime();
-                logits = model.nextTokenLogits(cache, next);
+                logits = model.nextTokenLogitsReusing(cache, next); // as Generator does
                 long stepNanos = System.nanoTime() - t0;
                 decodeNanos += stepNanos;
                 samplingNanos += t1 - t0;

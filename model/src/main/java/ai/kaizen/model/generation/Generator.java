@@ -178,7 +178,7 @@ public final class Generator {
                 if (!anyAlive) {
                     break;
                 }
-                logits = model.nextTokenLogits(cache, next);
+                logits = model.nextTokenLogitsReusing(cache, next); // read before the next step
             }
         }
         return results(rows);

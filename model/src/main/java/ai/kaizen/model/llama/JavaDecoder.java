@@ -22,7 +22,8 @@ import ai.kaizen.model.config.LlamaConfig;
  * paths agree.
  *
  * <p>Activations are flat (rows, features) arrays, the form the native kernels take. A step
- * allocates no activation arrays (only the logits it returns, and an untied embedding's rows): they live in
+ * allocates no activation arrays (only an untied embedding's rows, and the logits unless the caller
+ * lets it reuse them, {@link LlamaModel#nextTokenLogitsReusing}): they live in
  * {@link Buffers} kept with the cache. Allocating them afresh (about 4 MB
  * a step at batch 8) cost more than the arithmetic on them: as the heap grows, new eden memory is
  * first touched by these arrays, and the page faults took 10 to 15 ms of a 100 ms step.
@@ -76,9 +77,11 @@ final class JavaDecoder {
      * @param cache the cache (its Java arrays are extended)
      * @param tokens (batch) the new token of each row
      * @param positions (batch) their RoPE positions
+     * @param reuse return the cache's logits buffers (overwritten by its next step) rather than
+     *     fresh arrays
      * @return (batch)[vocab] logits
      */
-    float[][] step(KvCache cache, int[] tokens, long[] positions) {
+    float[][] step(KvCache cache, int[] tokens, long[] positions, boolean reuse) {
         int batch = tokens.length;
         int hidden = config.hiddenSize();
         int headDim = config.headDim();
@@ -129,15 +132,15 @@ final class JavaDecoder {
         }
         rmsNorm(x, batch, hidden, norms[2 * config.numLayers()], eps, h);
         int vocab = config.vocabSize();
-        float[] logits = new float[batch * vocab];
+        float[][] rows = reuse ? w.logitRows : new float[batch][vocab];
+        // the product writes (batch, vocab) flat: a row array itself at batch 1
+        float[] logits = batch == 1 ? rows[0] : reuse ? w.logits : new float[batch * vocab];
         model.lmHeadMatrix().multiply(h, logits, batch, Parallel.SHARED);
         cache.advanceJava();
-        if (batch == 1) {
-            return new float[][] {logits};
-        }
-        float[][] rows = new float[batch][];
-        for (int b = 0; b < batch; b++) {
-            rows[b] = java.util.Arrays.copyOfRange(logits, b * vocab, (b + 1) * vocab);
+        if (batch > 1) {
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(logits, b * vocab, rows[b], 0, vocab);
+            }
         }
         return rows;
     }
@@ -378,6 +381,8 @@ final class JavaDecoder {
         final float[] activated;
         final float[][] scores;
         final float[][] headOutput;
+        final float[] logits; // (batch, vocab) flat, as the LM head's product writes it; unused at batch 1
+        final float[][] logitRows;
 
         Buffers(LlamaConfig config, int batch, int capacity, int slots) {
             int hidden = config.hiddenSize();
@@ -392,6 +397,8 @@ final class JavaDecoder {
             activated = new float[batch * config.intermediateSize()];
             scores = new float[slots][capacity];
             headOutput = new float[slots][config.headDim()];
+            logits = new float[batch == 1 ? 0 : batch * config.vocabSize()];
+            logitRows = new float[batch][config.vocabSize()];
         }
     }
 }

@@ -95,6 +95,36 @@ class DecodePathsTest {
         }
     }
 
+    /**
+     * Logits that reuse the cache's buffers are the same numbers as fresh ones, step after step, at
+     * batch 1 (the product writes the row itself) and above (rows copied out of the flat product).
+     */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void reusedLogitBuffersHoldEachStepsLogits(LlamaConfig config) {
+        ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
+        try (LlamaModel model = LlamaModel.random(config, java, 7)) {
+            for (int[][] prompt : new int[][][] {{{5, 9, 12}}, {{-1, 5, 9}, {3, 4, 5}, {-1, -1, 8}}}) {
+                try (KvCache fresh = model.newCache(prompt.length, 20);
+                        KvCache reused = model.newCache(prompt.length, 20)) {
+                    model.nextTokenLogits(fresh, prompt);
+                    model.nextTokenLogits(reused, prompt);
+                    for (int step = 0; step < 6; step++) {
+                        int[][] next = new int[prompt.length][1];
+                        for (int r = 0; r < next.length; r++) {
+                            next[r][0] = (step * 7 + r) % 50;
+                        }
+                        float[][] expected = model.nextTokenLogits(fresh, next);
+                        float[][] actual = model.nextTokenLogitsReusing(reused, next);
+                        for (int r = 0; r < expected.length; r++) {
+                            assertThat(actual[r]).containsExactly(expected[r]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Greedy decoding of {@code steps} tokens in a cache of {@code capacity}: the logits of every step. */
     private static float[][][] decode(LlamaModel model, int[][] prompt, int capacity) {
         int steps = 20;
