@@ -61,8 +61,8 @@ public final class GenerationBenchmark {
      * @return the measurements
      */
     public static BenchmarkResult run(LlamaModel model, String name, Settings settings) {
-        // The bandwidth measures' buffers (1.5 GiB) are allocated before the warm-up: allocating
-        // them later set off a concurrent collection that took a core from the first 30 steps.
+        // The bandwidth measures' buffers (1.5 GiB) are allocated before the warm-up, so that the
+        // heap has grown around them (and collected) before any step is timed.
         try (MemoryBandwidth memory = MemoryBandwidth.open(model.manager())) {
             return run(model, name, settings, memory);
         }
