@@ -10,37 +10,17 @@
 #include <sys/mman.h>
 #include "kernels.h"
 
-typedef void (*multiply_fn)(const kz_matrix *, const float *, int, float *, int, int);
-typedef void (*attend_fn)(const kz_attention *, const float *, const float *, const float *, float *, const uint8_t *,
-                          int, int, int, float *);
-
-typedef void (*silu_mul_fn)(const float *, const float *, float *, int, int);
-typedef void (*row_fn)(const kz_matrix *, int, float *);
-typedef float (*sum_fn)(const float *, size_t, size_t);
-
-static multiply_fn multiply_impl;
-static attend_fn attend_impl;
-static silu_mul_fn silu_mul_impl;
-static row_fn row_impl;
-static sum_fn sum_impl;
-static int isa; /* 0 none, 1 AVX2, 2 AVX-512 */
+static const kz_kernels *kernels; /* NULL: the CPU has neither instruction set */
+static int isa;                    /* 0 none, 1 AVX2, 2 AVX-512 */
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
 {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) {
-        multiply_impl = kz_multiply_avx512;
-        attend_impl = kz_attend_avx512;
-        silu_mul_impl = kz_silu_mul_avx512;
-        row_impl = kz_row_avx512;
-        sum_impl = kz_sum_avx512;
+        kernels = &kz_kernels_avx512;
         isa = 2;
     } else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) {
-        multiply_impl = kz_multiply_avx2;
-        attend_impl = kz_attend_avx2;
-        silu_mul_impl = kz_silu_mul_avx2;
-        row_impl = kz_row_avx2;
-        sum_impl = kz_sum_avx2;
+        kernels = &kz_kernels_avx2;
         isa = 1;
     }
     return JNI_VERSION_1_8;
@@ -152,7 +132,7 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_multiply(JNIEnv 
     const kz_matrix *m = (const kz_matrix *)(intptr_t)handle;
     float *xs = (*env)->GetPrimitiveArrayCritical(env, x, NULL);
     float *ys = (*env)->GetPrimitiveArrayCritical(env, y, NULL);
-    multiply_impl(m, xs, rows, ys, from, to);
+    kernels->multiply(m, xs, rows, ys, from, to);
     (*env)->ReleasePrimitiveArrayCritical(env, y, ys, 0);
     (*env)->ReleasePrimitiveArrayCritical(env, x, xs, JNI_ABORT);
 }
@@ -166,7 +146,7 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_siluMul(JNIEnv *
     float *gu = (*env)->GetPrimitiveArrayCritical(env, gate_up, NULL);
     float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
     const float *gate = gu + (size_t)row * 2 * inter;
-    silu_mul_impl(gate, gate + inter, o + (size_t)row * inter, from, to);
+    kernels->silu_mul(gate, gate + inter, o + (size_t)row * inter, from, to);
     (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
     (*env)->ReleasePrimitiveArrayCritical(env, gate_up, gu, JNI_ABORT);
 }
@@ -192,7 +172,7 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_attend(
     float *q = (*env)->GetPrimitiveArrayCritical(env, qkv, NULL);
     float *o = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
     uint8_t *r = real == NULL ? NULL : (*env)->GetPrimitiveArrayCritical(env, real, NULL);
-    attend_impl(&a, k, v, q + qkv_offset, o + out_offset, r, row, kv_from, kv_to, scores);
+    kernels->attend(&a, k, v, q + qkv_offset, o + out_offset, r, row, kv_from, kv_to, scores);
     if (r != NULL) {
         (*env)->ReleasePrimitiveArrayCritical(env, real, r, JNI_ABORT);
     }
@@ -210,7 +190,7 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_row(JNIEnv *env,
                                                                     jfloatArray out, jint offset)
 {
     float *dst = (*env)->GetPrimitiveArrayCritical(env, out, NULL);
-    row_impl((const kz_matrix *)(intptr_t)handle, o, dst + offset);
+    kernels->row((const kz_matrix *)(intptr_t)handle, o, dst + offset);
     (*env)->ReleasePrimitiveArrayCritical(env, out, dst, 0);
 }
 
@@ -218,7 +198,6 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_row(JNIEnv *env,
  * reading it reads memory rather than the kernel's shared zero page). */
 typedef struct {
     float *data;
-    size_t floats;
     size_t mapped;
 } kz_buffer;
 
@@ -228,13 +207,12 @@ JNIEXPORT jlong JNICALL Java_ai_kaizen_model_llama_NativeKernels_allocateProbe(J
     if (b == NULL) {
         return 0;
     }
-    b->floats = (size_t)floats;
-    b->data = map_weights(b->floats * sizeof(float), &b->mapped);
+    b->data = map_weights((size_t)floats * sizeof(float), &b->mapped);
     if (b->data == NULL) {
         free(b);
         return 0;
     }
-    for (size_t i = 0; i < b->floats; i++) {
+    for (size_t i = 0; i < (size_t)floats; i++) {
         b->data[i] = 1.0f;
     }
     return (jlong)(intptr_t)b;
@@ -245,7 +223,7 @@ JNIEXPORT jfloat JNICALL Java_ai_kaizen_model_llama_NativeKernels_sumProbe(JNIEn
                                                                            jlong from, jlong to)
 {
     const kz_buffer *b = (const kz_buffer *)(intptr_t)handle;
-    return sum_impl(b->data, (size_t)from, (size_t)to);
+    return kernels->sum(b->data, (size_t)from, (size_t)to);
 }
 
 JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_releaseProbe(JNIEnv *env, jclass cls, jlong handle)

@@ -54,7 +54,7 @@ DEFINE_BLOCK(FN(block16), uint16_t, VLOAD16)
     default: BLOCK(w, in, x, xs, 8, out); break;                                                   \
     }
 
-void FN(kz_multiply)(const kz_matrix *m, const float *x, int rows, float *y, int from, int to)
+static void FN(kz_multiply)(const kz_matrix *m, const float *x, int rows, float *y, int from, int to)
 {
     float block[MAX_BLOCK_ROWS * PANEL];
     for (int p = from; p < to; p++) {
@@ -158,7 +158,7 @@ static void FN(attend_head)(const float *k, const float *v, int cap, int hd, con
     }
 }
 
-void FN(kz_attend)(const kz_attention *a, const float *keys, const float *values, const float *q, float *out,
+static void FN(kz_attend)(const kz_attention *a, const float *keys, const float *values, const float *q, float *out,
                    const uint8_t *real, int row, int kv_from, int kv_to, float *scores)
 {
     int group = a->heads / a->kv_heads;
@@ -174,7 +174,7 @@ void FN(kz_attend)(const kz_attention *a, const float *keys, const float *values
 }
 
 /* out[i] = silu(gate[i]) * up[i] = gate[i] / (1 + exp(-gate[i])) * up[i] for i in [from, to). */
-void FN(kz_silu_mul)(const float *gate, const float *up, float *out, int from, int to)
+static void FN(kz_silu_mul)(const float *gate, const float *up, float *out, int from, int to)
 {
     int i = from;
     VEC one = VSET1(1.0f);
@@ -188,7 +188,7 @@ void FN(kz_silu_mul)(const float *gate, const float *up, float *out, int from, i
     }
 }
 
-void FN(kz_row)(const kz_matrix *m, int o, float *out)
+static void FN(kz_row)(const kz_matrix *m, int o, float *out)
 {
     /* W[o][i] is at panel o / 32, input i, lane o % 32: one float per panel row */
     size_t at = (size_t)(o / PANEL) * m->in * PANEL + o % PANEL;
@@ -205,7 +205,7 @@ void FN(kz_row)(const kz_matrix *m, int o, float *out)
     }
 }
 
-float FN(kz_sum)(const float *a, size_t from, size_t to)
+static float FN(kz_sum)(const float *a, size_t from, size_t to)
 {
     /* four independent accumulators, so that the adds never wait on each other */
     VEC s0 = VZERO, s1 = VZERO, s2 = VZERO, s3 = VZERO;
@@ -222,3 +222,5 @@ float FN(kz_sum)(const float *a, size_t from, size_t to)
     }
     return sum;
 }
+
+const kz_kernels FN(kz_kernels) = {FN(kz_multiply), FN(kz_attend), FN(kz_silu_mul), FN(kz_row), FN(kz_sum)};

@@ -46,29 +46,26 @@ typedef struct {
     float scale;
 } kz_attention;
 
-/* out[h * head_dim ..] for the query heads of key/value heads [kv_from, kv_to) of one row; q is
- * the row's queries (heads x head_dim), real[position] is 0 for padding (NULL: no padding),
- * scores has room for keys_seen floats. */
-void kz_attend_avx512(const kz_attention *a, const float *keys, const float *values, const float *q, float *out,
-                      const uint8_t *real, int row, int kv_from, int kv_to, float *scores);
-void kz_attend_avx2(const kz_attention *a, const float *keys, const float *values, const float *q, float *out,
-                    const uint8_t *real, int row, int kv_from, int kv_to, float *scores);
+/* One instruction set's kernels: kernel.h compiled with that set's flags (kernels_avx512.c,
+ * kernels_avx2.c) fills one of these; the library picks one when it loads. */
+typedef struct {
+    /* y[r][o] = sum_i x[r][i] W[o][i] for the outputs of panels [from, to). */
+    void (*multiply)(const kz_matrix *m, const float *x, int rows, float *y, int from, int to);
+    /* out[h * head_dim ..] for the query heads of key/value heads [kv_from, kv_to) of one row; q is
+     * the row's queries (heads x head_dim), real[position] is 0 for padding (NULL: no padding),
+     * scores has room for keys_seen floats. */
+    void (*attend)(const kz_attention *a, const float *keys, const float *values, const float *q, float *out,
+                   const uint8_t *real, int row, int kv_from, int kv_to, float *scores);
+    /* The MLP's activation: out[i] = silu(gate[i]) * up[i] for i in [from, to). */
+    void (*silu_mul)(const float *gate, const float *up, float *out, int from, int to);
+    /* out[i] = W[o][i] for every input i: one row of the matrix, widened to float32 (the embedding
+     * lookup when the LM head is the embedding). */
+    void (*row)(const kz_matrix *m, int o, float *out);
+    /* The sum of floats [from, to) of a buffer, read with vector loads (the bandwidth probe). */
+    float (*sum)(const float *a, size_t from, size_t to);
+} kz_kernels;
 
-/* The MLP's activation: out[i] = silu(gate[i]) * up[i] for i in [from, to). */
-void kz_silu_mul_avx512(const float *gate, const float *up, float *out, int from, int to);
-void kz_silu_mul_avx2(const float *gate, const float *up, float *out, int from, int to);
-
-/* y[r][o] = sum_i x[r][i] W[o][i] for the outputs of panels [from, to). */
-void kz_multiply_avx512(const kz_matrix *m, const float *x, int rows, float *y, int from, int to);
-void kz_multiply_avx2(const kz_matrix *m, const float *x, int rows, float *y, int from, int to);
-
-/* out[i] = W[o][i] for every input i: one row of the matrix, widened to float32 (the embedding
- * lookup when the LM head is the embedding). */
-void kz_row_avx512(const kz_matrix *m, int o, float *out);
-void kz_row_avx2(const kz_matrix *m, int o, float *out);
-
-/* The sum of floats [from, to) of a buffer, read with vector loads (the bandwidth probe). */
-float kz_sum_avx512(const float *a, size_t from, size_t to);
-float kz_sum_avx2(const float *a, size_t from, size_t to);
+extern const kz_kernels kz_kernels_avx512;
+extern const kz_kernels kz_kernels_avx2;
 
 #endif

@@ -85,8 +85,8 @@ public final class GenerationBenchmark {
             }
         }
 
-        // Warm-up until the JIT has compiled the decode path (256 steps and 4 seconds at least: with
-        // 64 steps and 2 seconds the timed steps of some batch-8 runs still ran half-compiled loops),
+        // Warm-up until the JIT has compiled the decode path's helpers (256 steps and 4 seconds at
+        // least; a step's own method may stay in the first-tier compiler much longer),
         // in caches of the measured shape: the allocator, thread pools, heap copies and the Java
         // key/value arrays a server reuses from one request to the next are ready, as in a
         // server that has answered a few requests.

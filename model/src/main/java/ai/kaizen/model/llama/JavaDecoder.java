@@ -147,9 +147,7 @@ final class JavaDecoder {
 
     /**
      * RoPE on every row's query and key heads (in place in {@code qkv}), then the row's keys and
-     * values into the layer's Java cache arrays at {@code column}. (A method of its own, like the
-     * others a step calls, so that the JIT compiles each soon: a bench whose steps still ran
-     * these loops half compiled spent 8 ms more per batch-8 step.)
+     * values into the layer's Java cache arrays at {@code column}.
      */
     private void rotateAndCache(float[] qkv, int batch, float[] cos, float[] sin, float[] keys, float[] values,
             int capacity, int column) {

@@ -128,10 +128,8 @@ final class NativeMatrix implements DecodeMatrix {
     @Override
     public void row(int o, float[] outArray, int offset) {
         // native code past an array's end would corrupt the heap, not throw
-        if (o < 0 || o >= out || offset < 0 || (long) offset + in > outArray.length) {
-            throw new IndexOutOfBoundsException("row " + o + " of " + out + " (" + in + " values) at " + offset
-                    + " of " + outArray.length);
-        }
+        java.util.Objects.checkIndex(o, out);
+        java.util.Objects.checkFromIndexSize(offset, in, outArray.length);
         acquire();
         try {
             NativeKernels.row(memory.handle, o, outArray, offset);
