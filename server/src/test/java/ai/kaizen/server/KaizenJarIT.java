@@ -1,5 +1,6 @@
 package ai.kaizen.server;
 
+import ai.kaizen.model.Fixtures;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -218,10 +219,12 @@ class KaizenJarIT {
     }
 
     @Test
-    void exportsTheBitextDataAndAnEmptyFeedbackDataset() throws Exception {
-        Path bitext = TestClient.stories260k().getParent().getParent().resolve("data/bitext");
-        Run run = runToEnd(Map.of(), "export", "bitext", "--data", bitext.toString(), "--out", "out");
+    void exportsTheShippedBitextDataFromAnyFolderAndAnEmptyFeedbackDataset() throws Exception {
+        // no --data, and the working directory is the home, not the repository: the jar's own copy is used
+        Run run = runToEnd(Map.of(), "export", "bitext", "--out", "out");
         assertThat(run.process().exitValue()).as(run.output()).isZero();
+        assertThat(home.resolve("data/bitext/detailed_responses.csv")).hasSameBinaryContentAs(
+                Fixtures.inRepository("data/bitext/detailed_responses.csv"));
         JsonObject counts = new JsonObject(run.lines().get(run.lines().size() - 1));
         assertThat(counts.getJsonObject("preference").getInteger("train")
                 + counts.getJsonObject("preference").getInteger("eval")).isEqualTo(3719);
@@ -234,8 +237,21 @@ class KaizenJarIT {
     }
 
     @Test
+    void theStarterRecipeRunsOnTheShippedDataFromAnyFolder() throws Exception {
+        Run run = runToEnd(Map.of(), "starter", "tokenizer", "--out", "tokenizer");
+        assertThat(run.process().exitValue()).as(run.output()).isZero();
+        // the same data gives the same tokenizer as the committed starter model's
+        assertThat(home.resolve("tokenizer/tokenizer.json")).hasSameTextualContentAs(
+                Fixtures.inRepository("models/starter/tokenizer.json"));
+
+        Run missing = runToEnd(Map.of(), "starter", "tokenizer", "--data", "nowhere", "--out", "t2");
+        assertThat(missing.process().exitValue()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(missing.output()).contains("nowhere has no bitext/ directory");
+    }
+
+    @Test
     void fineTunesOnExportedDataAndTheResultGenerates() throws Exception {
-        Path bitext = TestClient.stories260k().getParent().getParent().resolve("data/bitext");
+        Path bitext = Fixtures.inRepository("data/bitext");
         assertThat(runToEnd(Map.of(), "export", "bitext", "--data", bitext.toString(), "--out", "data")
                 .process().exitValue()).isZero();
         // A few examples are enough to exercise the whole path; the trainer's own tests check that it learns.
@@ -246,7 +262,7 @@ class KaizenJarIT {
                 java.nio.file.Files.readAllLines(home.resolve("data/sft/eval.jsonl")).subList(0, 4));
         Path config = home.resolve("sft.json");
         java.nio.file.Files.writeString(config, new JsonObject()
-                .put("model_name_or_path", TestClient.stories260k().toString())
+                .put("model_name_or_path", Fixtures.stories260k().toString())
                 .put("dataset_dir", home.resolve("small").toString())
                 .put("output_dir", home.resolve("sft-out").toString())
                 .put("max_steps", 4).put("per_device_train_batch_size", 4).put("max_length", 128)
@@ -274,7 +290,7 @@ class KaizenJarIT {
         // a reward-model directory: stories260K's backbone with a fresh head and score statistics
         Path reward = home.resolve("reward");
         java.nio.file.Files.createDirectories(reward);
-        try (var files = java.nio.file.Files.list(TestClient.stories260k())) {
+        try (var files = java.nio.file.Files.list(Fixtures.stories260k())) {
             for (Path f : files.toList()) {
                 java.nio.file.Files.copy(f, reward.resolve(f.getFileName()));
             }
@@ -292,7 +308,7 @@ class KaizenJarIT {
         java.nio.file.Files.write(home.resolve("prompts/eval.jsonl"), List.of("{\"prompt\": \"The bird sang\"}"));
         Path config = home.resolve("ppo.json");
         java.nio.file.Files.writeString(config, new JsonObject()
-                .put("model_name_or_path", TestClient.stories260k().toString())
+                .put("model_name_or_path", Fixtures.stories260k().toString())
                 .put("reward_model_path", reward.toString())
                 .put("dataset_dir", home.resolve("prompts").toString())
                 .put("output_dir", home.resolve("ppo-out").toString())
@@ -313,13 +329,13 @@ class KaizenJarIT {
         assertThat(resumed.process().exitValue()).as(resumed.output()).isZero();
 
         java.nio.file.Files.writeString(home.resolve("no-reward.json"), new JsonObject()
-                .put("model_name_or_path", TestClient.stories260k().toString())
+                .put("model_name_or_path", Fixtures.stories260k().toString())
                 .put("dataset_dir", home.resolve("prompts").toString()).put("output_dir", "x").encode());
         Run noReward = runToEnd(Map.of(), "train", "ppo", "--config", home.resolve("no-reward.json").toString());
         assertThat(noReward.process().exitValue()).isEqualTo(2);
         assertThat(noReward.output()).contains("reward_model_path").doesNotContain("Exception");
 
-        Run bench = runToEnd(Map.of(), "bench", "train", "--model", TestClient.stories260k().toString(),
+        Run bench = runToEnd(Map.of(), "bench", "train", "--model", Fixtures.stories260k().toString(),
                 "--batch", "2", "--seq-len", "16", "--steps", "1");
         assertThat(bench.process().exitValue()).as(bench.output()).isZero();
         JsonObject times = new JsonObject(bench.lines().stream().filter(l -> l.startsWith("{\"model\""))
@@ -328,7 +344,7 @@ class KaizenJarIT {
         assertThat(times.getDouble("ppo_generation_s")).isPositive();
         assertThat(times.getDouble("ppo_update_s")).isPositive();
 
-        Run decode = runToEnd(Map.of(), "bench", "generate", "--model", TestClient.stories260k().toString(),
+        Run decode = runToEnd(Map.of(), "bench", "generate", "--model", Fixtures.stories260k().toString(),
                 "--batch", "2", "--prompt-tokens", "8", "--new-tokens", "20");
         assertThat(decode.process().exitValue()).as(decode.output()).isZero();
         JsonObject rates = new JsonObject(decode.lines().stream().filter(l -> l.startsWith("{\"model\""))

@@ -151,15 +151,4 @@ public final class TestClient {
         return new Accounts(new UserRepository(server.database().sessions()),
                 new ApiKeyRepository(server.database().sessions()), Runnable::run);
     }
-
-    /** {@code ../shared/models/stories260k}, the real pretrained fixture, found from the module's directory. */
-    public static Path stories260k() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared/models/stories260k");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new AssertionError("shared/models/stories260k not found above " + Path.of("").toAbsolutePath());
-    }
 }

@@ -62,6 +62,10 @@ public final class DemoCommand implements Runnable {
             if (base != null) {
                 overrides.addProperty("base_model", base.toString());
             }
+            if (!overrides.has("bitext_dir") || overrides.get("bitext_dir").getAsString().isEmpty()) {
+                overrides.addProperty("bitext_dir", ShippedDataFolder.resolve(spec.commandLine(), null, "bitext")
+                        .toString());
+            }
             DemoSettings settings;
             try {
                 settings = DemoSettings.of(overrides);

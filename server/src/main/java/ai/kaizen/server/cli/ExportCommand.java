@@ -140,8 +140,8 @@ public final class ExportCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data/bitext",
-                description = "Folder with the two CSV files (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--data", paramLabel = "DIR",
+                description = "Folder with the two CSV files (default: the Bitext data shipped in Kaizen).")
         Path data;
 
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
@@ -157,6 +157,7 @@ public final class ExportCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Path data = ShippedDataFolder.resolve(spec.commandLine(), this.data, "bitext");
             if (!Files.isRegularFile(data.resolve("detailed_responses.csv"))
                     || !Files.isRegularFile(data.resolve("canned_responses.csv"))) {
                 throw new ParameterException(spec.commandLine(), "--data " + data

@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code kaizen starter ...}: makes the starter model from the shipped data, one step per command. */
 @Command(name = "starter",
         mixinStandardHelpOptions = true,
-        description = {"Makes Kaizen's starter model from ../shared/data: tokenizer, then init, pretrain, chat;",
+        description = {"Makes Kaizen's starter model from the shipped data: tokenizer, then init, pretrain, chat;",
                 "evaluate measures a model on the held-out customer messages."},
         subcommands = {StarterTokenizerCommand.class, StarterInitCommand.class, StarterPretrainCommand.class,
                 StarterChatCommand.class, StarterEvaluateCommand.class})

@@ -12,12 +12,13 @@ import picocli.CommandLine.ParameterException;
 /** The options every {@code kaizen starter} step shares: where the shipped data is. */
 final class StarterOptions {
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "../shared/data",
-            description = "The shared data directory (bitext/, taskmaster-tm4/); default ${DEFAULT-VALUE}.")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "A data folder with bitext/ and taskmaster-tm4/ (default: the data shipped in Kaizen).")
     Path data;
 
     /** Reads the corpus and draws the held-out split; a missing directory is a usage error. */
     StarterData load(CommandLine cli) {
+        Path data = ShippedDataFolder.resolve(cli, this.data, "");
         if (!Files.isDirectory(data.resolve("bitext"))) {
             throw new ParameterException(cli, data + " has no bitext/ directory (give --data)");
         }

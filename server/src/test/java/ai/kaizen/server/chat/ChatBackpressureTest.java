@@ -1,5 +1,6 @@
 package ai.kaizen.server.chat;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.server.KaizenServer;
@@ -41,7 +42,7 @@ class ChatBackpressureTest {
     static void start() throws Exception {
         // One worker and one waiting place.
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "300",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
                         ConfigKey.INFERENCE_WORKERS, "1",

@@ -1,5 +1,6 @@
 package ai.kaizen.server.chat;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.Message;
@@ -60,7 +61,7 @@ class ChatPageBrowserIT {
         }
         Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "40",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package ai.kaizen.server.chat;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
@@ -37,7 +38,7 @@ class ChatRoutesTest {
     @BeforeAll
     static void start() throws Exception {
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
                         ConfigKey.LIMITS_MESSAGE_CHARS, "500",

@@ -1,5 +1,6 @@
 package ai.kaizen.server.chat;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
@@ -44,7 +45,7 @@ class OpenAiCompatibilityTest {
     @BeforeAll
     static void start() throws Exception {
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "24")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
         key = TestClient.accounts(server)

@@ -1,5 +1,6 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.kaizen.model.LanguageModel;
@@ -72,7 +73,7 @@ class PreferenceCommandsTest {
 
     Path config(String name, Path data, Path out, int steps) throws Exception {
         Path file = tmp.resolve(name + ".json");
-        Files.writeString(file, "{\"model_name_or_path\": \"" + TestClient.stories260k() + "\", \"dataset_dir\": \""
+        Files.writeString(file, "{\"model_name_or_path\": \"" + Fixtures.stories260k() + "\", \"dataset_dir\": \""
                 + data + "\", \"output_dir\": \"" + out + "\", \"max_steps\": " + steps
                 + ", \"learning_rate\": 0.003, \"max_length\": 128, \"logging_steps\": 2, \"save_steps\": 2,"
                 + " \"seed\": 5}");
@@ -157,19 +158,19 @@ class PreferenceCommandsTest {
         Path bad = tmp.resolve("bad.jsonl");
         Files.write(bad, List.of("{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}", "{\"prompt\": 1"),
                 StandardCharsets.UTF_8);
-        Result malformed = kaizen("eval", "rm", "--model", TestClient.stories260k().toString(), "--data",
+        Result malformed = kaizen("eval", "rm", "--model", Fixtures.stories260k().toString(), "--data",
                 bad.toString());
         assertThat(malformed.exit()).isEqualTo(2);
         assertThat(malformed.err()).contains("line 2").doesNotContain("\tat ");
 
         Path good = tmp.resolve("good.jsonl");
         Files.write(good, pairs(2, 3), StandardCharsets.UTF_8);
-        Result noHead = kaizen("eval", "rm", "--model", TestClient.stories260k().toString(), "--data",
+        Result noHead = kaizen("eval", "rm", "--model", Fixtures.stories260k().toString(), "--data",
                 good.toString());
         assertThat(noHead.exit()).isEqualTo(Main.EXIT_FAILURE);
         assertThat(noHead.err().strip()).startsWith("kaizen rm: No scalar head").doesNotContain("\n");
 
-        Result noPrompt = kaizen("eval", "policy", "--model", TestClient.stories260k().toString(), "--prompts",
+        Result noPrompt = kaizen("eval", "policy", "--model", Fixtures.stories260k().toString(), "--prompts",
                 good.toString().replace("good", "missing"), "--out", tmp.resolve("x.jsonl").toString());
         assertThat(noPrompt.exit()).isEqualTo(2);
         assertThat(noPrompt.err()).contains("cannot read").doesNotContain("\tat ");
@@ -177,7 +178,7 @@ class PreferenceCommandsTest {
         Path typo = tmp.resolve("typo2.json");
         Files.writeString(typo, "{\"bta\": 0.1, \"output_dir\": \"" + tmp.resolve("o2") + "\"}");
         Result unknown = kaizen("train", "dpo", "--config", typo.toString(), "--model",
-                TestClient.stories260k().toString(), "--data", dataset().toString());
+                Fixtures.stories260k().toString(), "--data", dataset().toString());
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.err()).contains("Unknown DPO option 'bta'");
     }

@@ -1,5 +1,6 @@
 package ai.kaizen.server.console;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
@@ -56,7 +57,7 @@ class ConsoleLifecycleTest {
     @BeforeAll
     static void start() throws Exception {
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",

@@ -1,5 +1,6 @@
 package ai.kaizen.server.console;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
@@ -49,7 +50,7 @@ class ConsolePageBrowserIT {
         }
         Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",

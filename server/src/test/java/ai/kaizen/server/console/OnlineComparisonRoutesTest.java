@@ -1,5 +1,6 @@
 package ai.kaizen.server.console;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
@@ -44,7 +45,7 @@ class OnlineComparisonRoutesTest {
     @BeforeAll
     static void start() throws Exception {
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "6",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1",
                         ConfigKey.COMPARISON_SHARE, "1",
@@ -54,7 +55,7 @@ class OnlineComparisonRoutesTest {
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
         operator = TestClient.signedIn(server.port(), "otto", "operator password");
         base = server.model().orElseThrow().version();
-        ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(TestClient.stories260k(), "copy@1");
+        ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(Fixtures.stories260k(), "copy@1");
         copy = await(new ModelRegistry(server.database().sessions()).register(new ModelVersion("copy@1", null, null,
                 null, stored.dir().toString(), stored.sha256(), "{}", "{}")));
     }

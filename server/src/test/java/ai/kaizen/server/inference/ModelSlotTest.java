@@ -1,5 +1,6 @@
 package ai.kaizen.server.inference;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.server.TestClient;
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ModelSlotTest {
 
     private static ServingModel load(String label) {
-        return new ServingModel(LanguageModel.load(TestClient.stories260k()), label);
+        return new ServingModel(LanguageModel.load(Fixtures.stories260k()), label);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package ai.kaizen.server.lifecycle;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
@@ -36,7 +37,7 @@ class ModelLifecycleTest {
 
     private KaizenServer start() throws Exception {
         return KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString())))
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString())))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
     }
 
@@ -52,7 +53,7 @@ class ModelLifecycleTest {
         try {
             ModelRegistry registry = new ModelRegistry(server.database().sessions());
             assertThat(await(registry.serving())).map(ModelVersion::label).contains(base);
-            ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(TestClient.stories260k(), "copy@1");
+            ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(Fixtures.stories260k(), "copy@1");
             copy = await(registry.register(new ModelVersion("copy@1", null, null, null, stored.dir().toString(),
                     stored.sha256(), "{}", "{}")));
             // As another instance would: only the registry and its notification.
@@ -73,7 +74,7 @@ class ModelLifecycleTest {
             // Tampered files are refused: the switch fails and the serving model stays.
             ModelRegistry registry = new ModelRegistry(restarted.database().sessions());
             ModelVersion original = await(registry.findByLabel(base)).orElseThrow();
-            Path tampered = ModelArtifacts.under(home).store(TestClient.stories260k(), "tampered@1").dir();
+            Path tampered = ModelArtifacts.under(home).store(Fixtures.stories260k(), "tampered@1").dir();
             ModelVersion bad = await(registry.register(new ModelVersion("tampered@1", original.id(), null, null,
                     tampered.toString(), ModelArtifacts.checksum(tampered), "{}", "{}")));
             Files.writeString(tampered.resolve("config.json"), Files.readString(tampered.resolve("config.json")) + " ");

@@ -1,5 +1,6 @@
 package ai.kaizen.server.review;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.Conversation;
@@ -81,7 +82,7 @@ class ReviewPageBrowserIT {
         }
         Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
                         ConfigKey.REVIEW_CANDIDATES, "3",
                         ConfigKey.REVIEW_OVERLAP, "1",

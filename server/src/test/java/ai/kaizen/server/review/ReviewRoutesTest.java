@@ -1,5 +1,6 @@
 package ai.kaizen.server.review;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
@@ -43,7 +44,7 @@ class ReviewRoutesTest {
     @BeforeAll
     static void start() throws Exception {
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, TestClient.stories260k().toString(),
+                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "16",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
                         ConfigKey.REVIEW_CANDIDATES, "3",

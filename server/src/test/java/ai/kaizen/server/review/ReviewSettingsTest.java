@@ -1,5 +1,6 @@
 package ai.kaizen.server.review;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.InvalidConfigException;
 import ai.kaizen.server.config.KaizenConfig;
@@ -43,10 +44,7 @@ class ReviewSettingsTest {
 
     @Test
     void theCompanyGuidelinesOfTheAbcdData() throws Exception {
-        Path file = Path.of("..", "..", "shared", "data", "abcd", "guidelines.json");
-        if (!Files.isRegularFile(file)) {
-            file = Path.of("..", "shared", "data", "abcd", "guidelines.json");
-        }
+        Path file = Fixtures.inRepository("data/abcd/guidelines.json");
         Guidelines g = Guidelines.load(Optional.of(file));
         assertThat(g.sections()).extracting(Guidelines.Section::title).startsWith("Product Defect", "Order Issue");
         Guidelines.Section defects = g.sections().get(0);

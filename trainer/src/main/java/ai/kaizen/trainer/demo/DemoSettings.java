@@ -19,7 +19,7 @@ import java.util.List;
  * merged key by key too.
  *
  * @param baseModel the pretrained model the canned-answer policy is fine-tuned from
- * @param bitextDir the Bitext CSV files
+ * @param bitextDir the Bitext CSV files (the defaults leave it empty: the caller fills in the shipped data's)
  * @param evalFraction share of each intent's customer messages held out (the starter model's split: 0.1)
  * @param splitSeed seeds the held-out draw (the starter model's: 7)
  * @param trainPairs training pairs used (0: all), a deterministic sample

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.dataset;
 
+import ai.kaizen.trainer.sft.TestData;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class BitextImportTest {
 
-    /** The shared data directory beside the checkout. */
-    private static final Path BITEXT = Path.of("..", "..", "shared", "data", "bitext").toAbsolutePath().normalize();
+    private static final Path BITEXT = TestData.data("bitext");
 
     @Test
     void detailedAnswersArePreferredOverCannedOnesForTheSameMessage() {

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.demo;
 
+import ai.kaizen.model.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,8 +41,8 @@ class RlhfDemonstrationTest {
                  "dpo": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4, "max_length": 96,
                          "eval_steps": 0, "save_steps": 0, "logging_steps": 1}}
                 """).getAsJsonObject();
-        overrides.addProperty("base_model", TestData.stories260k().toString());
-        overrides.addProperty("bitext_dir", TestData.shared("data/bitext").toString());
+        overrides.addProperty("base_model", Fixtures.stories260k().toString());
+        overrides.addProperty("bitext_dir", TestData.data("bitext").toString());
 
         JsonObject report = RlhfDemonstration.run(DemoSettings.of(overrides), out, stage -> SftListener.NONE);
 

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.dpo;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,7 +62,7 @@ class DpoTrainerTest {
         DpoConfig config = config(out, 12, "eval_steps", "6");
         PairwiseResult result;
         Map<String, Double> before;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config, lm)) {
             List<TokenizedPair> evalSet = trainer.tokenize(eval);
             trainer.prepare(List.of(), evalSet);
@@ -102,7 +103,7 @@ class DpoTrainerTest {
             "3"};
         List<PreferenceExample> data = train.subList(0, 24);
         Map<String, float[]> straight;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config(tmp.resolve("straight"), 6, options), lm)) {
             trainer.train(data, List.of(), SftListener.NONE);
             straight = TestData.snapshot(lm.network().parameters());
@@ -110,7 +111,7 @@ class DpoTrainerTest {
         Path out = tmp.resolve("resumed");
         DpoConfig config = config(out, 6, options);
         AtomicInteger steps = new AtomicInteger();
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config, lm)) {
             trainer.train(data, List.of(), new SftListener() {
                 @Override
@@ -120,7 +121,7 @@ class DpoTrainerTest {
             });
         }
         assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
             PairwiseResult resumed = trainer.train(data, List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
@@ -136,7 +137,7 @@ class DpoTrainerTest {
         Path out = tmp.resolve("lora");
         DpoConfig config = config(out, 3, "use_peft", "true", "lora_r", "4", "lora_alpha", "8", "loss_type",
                 "\"ipo\"");
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k())) {
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k())) {
             Map<String, float[]> base = TestData.snapshot(lm.network().parameters());
             try (DpoTrainer trainer = new DpoTrainer(config, lm)) {
                 PairwiseResult result = trainer.train(train.subList(0, 24), eval.subList(0, 8), SftListener.NONE);

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.pairwise;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.kaizen.model.tokenizer.ChatMessage;
@@ -20,7 +21,7 @@ class PairTokenizationTest {
 
     @BeforeAll
     static void load() {
-        tokenizer = Tokenizer.load(TestData.stories260k());
+        tokenizer = Tokenizer.load(Fixtures.stories260k());
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.nn.Parameter;
@@ -50,7 +51,7 @@ class PpoTrainerTest {
 
     @BeforeAll
     static void models() throws Exception {
-        policyDir = stories260k();
+        policyDir = Fixtures.stories260k();
         // a "reward model" directory: the same backbone with a fresh scalar head (initialises the critic)
         rewardDir = shared.resolve("reward");
         Files.createDirectories(rewardDir);
@@ -67,18 +68,6 @@ class PpoTrainerTest {
             int[] ids = lm.tokenizer().encode(".", false);
             rewardedToken = ids[ids.length - 1];
         }
-    }
-
-    static Path stories260k() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve("shared/models/stories260k");
-            if (Files.exists(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("shared/models/stories260k not found");
     }
 
     static List<List<ChatMessage>> prompts(String... texts) {

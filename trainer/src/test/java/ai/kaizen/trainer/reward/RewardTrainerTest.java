@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.reward;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -65,7 +66,7 @@ class RewardTrainerTest {
         RewardConfig config = config(out, 20, "eval_steps", "10");
         PairwiseResult result;
         double before;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config, lm)) {
             before = trainer.evaluate(trainer.tokenize(eval)).get("accuracy");
             result = trainer.train(train, eval, SftListener.NONE);
@@ -131,7 +132,7 @@ class RewardTrainerTest {
             "lora_target_modules", "[\"q_proj\",\"v_proj\",\"down_proj\"]", "gradient_accumulation_steps", "2",
             "per_device_train_batch_size", "2", "save_steps", "3"};
         Map<String, float[]> straight;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config(tmp.resolve("straight"), 6, lora), lm)) {
             trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
             straight = TestData.snapshot(trainable(trainer));
@@ -139,7 +140,7 @@ class RewardTrainerTest {
         Path out = tmp.resolve("resumed");
         RewardConfig config = config(out, 6, lora);
         AtomicInteger steps = new AtomicInteger();
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config, lm)) {
             PairwiseResult first = trainer.train(train.subList(0, 24), List.of(), new SftListener() {
                 @Override
@@ -151,7 +152,7 @@ class RewardTrainerTest {
         }
         assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
         assertThat(out.resolve("checkpoint-3").resolve(ScalarHead.FILE)).exists();
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
             PairwiseResult resumed = trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));

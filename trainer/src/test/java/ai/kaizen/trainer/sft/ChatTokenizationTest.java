@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.sft;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.kaizen.model.tokenizer.ChatMessage;
@@ -23,7 +24,7 @@ class ChatTokenizationTest {
 
     @BeforeAll
     static void load() {
-        tokenizer = Tokenizer.load(TestData.stories260k());
+        tokenizer = Tokenizer.load(Fixtures.stories260k());
     }
 
     @AfterAll

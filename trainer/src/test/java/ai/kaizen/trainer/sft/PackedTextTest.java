@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.sft;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.kaizen.model.tokenizer.Tokenizer;
@@ -11,7 +12,7 @@ class PackedTextTest {
 
     @Test
     void packsDocumentsAfterSeparatorsIntoBlocksWhoseEveryTokenIsATarget() {
-        try (Tokenizer t = Tokenizer.load(TestData.stories260k())) {
+        try (Tokenizer t = Tokenizer.load(Fixtures.stories260k())) {
             List<String> docs = List.of("Once upon a time", "there was a cat", "and a dog.");
             int separator = 2;
             List<TokenizedExample> blocks = PackedText.pack(t, docs, separator, 8);

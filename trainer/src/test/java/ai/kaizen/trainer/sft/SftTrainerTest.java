@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.sft;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
@@ -59,7 +60,7 @@ class SftTrainerTest {
         double before;
         SftResult result;
         long started = System.nanoTime();
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
             before = trainer.evaluate(trainer.tokenize(eval));
             result = trainer.train(train, eval, SftListener.NONE);
@@ -100,7 +101,7 @@ class SftTrainerTest {
                 List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"), true));
         double before;
         double after;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k())) {
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k())) {
             Map<String, float[]> base = TestData.snapshot(lm.network().parameters());
             try (SftTrainer trainer = new SftTrainer(config, lm)) {
                 List<TokenizedExample> evalSet = trainer.tokenize(eval);
@@ -135,13 +136,13 @@ class SftTrainerTest {
                 config.maxGradNorm(), config.maxLength(), 0, 8, 0, true, 5, stopAt, 2, 7, null, out, false);
         // gradient accumulation on, so that the data position inside an update matters too
         Map<String, float[]> uninterrupted;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withOutputDir(tmp.resolve("straight2")), lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
             uninterrupted = TestData.snapshot(lm.network().parameters());
         }
         AtomicInteger steps = new AtomicInteger();
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
             SftResult first = trainer.train(train, List.of(), new SftListener() {
                 @Override
@@ -154,7 +155,7 @@ class SftTrainerTest {
         assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-" + stopAt));
         SftResult resumed;
         Map<String, float[]> after;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withResume(true), lm)) {
             resumed = trainer.train(train, List.of(), SftListener.NONE);
             after = TestData.snapshot(lm.network().parameters());
@@ -180,7 +181,7 @@ class SftTrainerTest {
         SftConfig config = new SftConfig(1e-2, AdamW.Hyper.DEFAULT, 0, 60, 1, 8, 1, 1.0, 128, 3, 8, 2, true, 5,
                 0, 2, 7, null, out, false);
         SftResult result;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
             result = trainer.train(train.subList(0, 8), eval, SftListener.NONE);
         }
@@ -201,12 +202,12 @@ class SftTrainerTest {
                 null, tmp.resolve("one"), false);
         SftConfig two = new SftConfig(3e-3, AdamW.Hyper.DEFAULT, 1, 3, 1, 4, 2, 1.0, 128, 0, 8, 0, true, 5, 0, 2, 7,
                 null, tmp.resolve("two"), false);
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(one, lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
             whole = TestData.snapshot(lm.network().parameters());
         }
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(two, lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
             accumulated = TestData.snapshot(lm.network().parameters());
@@ -221,7 +222,7 @@ class SftTrainerTest {
         LoraSettings lora = new LoraSettings(4, 8, 0.1, List.of("q_proj", "v_proj", "down_proj"), false);
         SftConfig base = config(tmp.resolve("lora-straight"), 6).withLora(lora);
         Map<String, float[]> straight;
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(base, lm)) {
             trainer.train(train, List.of(), SftListener.NONE);
             straight = TestData.snapshot(trainer.lora().parameters());
@@ -230,7 +231,7 @@ class SftTrainerTest {
         SftConfig config = new SftConfig(base.learningRate(), base.adam(), base.warmupSteps(), 6, 1, 8, 1, 1.0, 128,
                 0, 8, 0, true, 5, 3, 2, 7, lora, out, false);
         AtomicInteger steps = new AtomicInteger();
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
             trainer.train(train, List.of(), new SftListener() {
                 @Override
@@ -239,7 +240,7 @@ class SftTrainerTest {
                 }
             });
         }
-        try (LanguageModel lm = LanguageModel.load(TestData.stories260k());
+        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withResume(true), lm)) {
             SftResult resumed = trainer.train(train, List.of(), SftListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
@@ -254,7 +255,7 @@ class SftTrainerTest {
         try (var w = Files.newBufferedWriter(data.resolve("train.jsonl"))) {
             ai.kaizen.trainer.dataset.JsonlFormats.writeSft(train, w);
         }
-        SftResult result = SftRun.run(TestData.stories260k(), config(tmp.resolve("run"), 2), data, SftListener.NONE);
+        SftResult result = SftRun.run(Fixtures.stories260k(), config(tmp.resolve("run"), 2), data, SftListener.NONE);
         assertThat(result.globalStep()).isEqualTo(2);
         assertThat(result.bestStep()).isEqualTo(-1);
         assertThat(tmp.resolve("run").resolve(SftTrainer.CONFIG_FILE)).exists();
@@ -274,7 +275,7 @@ class SftTrainerTest {
         Thread worker = new Thread(() -> {
             try {
                 ai.djl.pytorch.jni.JniUtils.setGradMode(true); // what a fresh PyTorch thread has
-                result.set(SftRun.run(TestData.stories260k(), config(tmp.resolve("thread"), 2), train, eval,
+                result.set(SftRun.run(Fixtures.stories260k(), config(tmp.resolve("thread"), 2), train, eval,
                         SftListener.NONE));
             } catch (Throwable e) {
                 failure.set(e);

@@ -1,12 +1,10 @@
 package ai.kaizen.trainer.sft;
 
-import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.trainer.dataset.BitextImport;
-import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,52 +17,23 @@ public final class TestData {
 
     private TestData() {}
 
-    /** @return a directory under shared/ beside or above the working directory */
-    public static Path shared(String relative) {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve("shared").resolve(relative);
-            if (Files.exists(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("shared/" + relative + " not found above " + Path.of("").toAbsolutePath());
-    }
-
-    /** @return stories260K: a real pretrained Llama of 260K parameters, vocabulary 512 */
-    public static Path stories260k() {
-        return shared("models/stories260k");
+    /**
+     * @param relative a path inside the repository's {@code data/} folder
+     * @return that path
+     */
+    public static Path data(String relative) {
+        return Fixtures.inRepository("data/" + relative);
     }
 
     /**
-     * Short customer-service exchanges: the shortest Bitext answers when the files are there,
-     * synthetic ones otherwise.
-     *
      * @param count how many
-     * @return the examples
+     * @return short customer-service exchanges: the shortest Bitext answers
      */
     static List<SftExample> customerService(int count) {
-        Path bitext;
-        try {
-            bitext = shared("data/bitext");
-        } catch (IllegalStateException e) {
-            bitext = null;
-        }
-        if (bitext != null) {
-            List<SftExample> all = new ArrayList<>(BitextImport.read(bitext).sft());
-            all.sort(Comparator.comparingInt((SftExample e) -> e.completion().length() + e.prompt().get(0).content()
-                    .length()));
-            return List.copyOf(all.subList(0, count));
-        }
-        List<SftExample> out = new ArrayList<>();
-        String[] topics = {"order", "refund", "invoice", "delivery", "account", "password", "payment", "address"};
-        for (int i = 0; i < count; i++) {
-            String topic = topics[i % topics.length];
-            out.add(SftExample.of(List.of(ChatMessage.user("Where is my " + topic + " " + i + "?")),
-                    "Your " + topic + " is on its way. Anything else?", Provenance.NONE));
-        }
-        return out;
+        List<SftExample> all = new ArrayList<>(BitextImport.read(data("bitext")).sft());
+        all.sort(Comparator.comparingInt((SftExample e) -> e.completion().length() + e.prompt().get(0).content()
+                .length()));
+        return List.copyOf(all.subList(0, count));
     }
 
     /**

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.starter;
 
+import ai.kaizen.trainer.sft.TestData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.kaizen.trainer.dataset.BitextImport.LabelledRow;
@@ -15,18 +16,9 @@ import org.junit.jupiter.api.Test;
 /** The held-out customer messages reach no training step. */
 class StarterDataTest {
 
-    private static Path sharedData() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("shared/data/bitext"))) {
-                return dir.resolve("shared/data");
-            }
-        }
-        throw new IllegalStateException("shared/data not found");
-    }
-
     @Test
     void heldOutMessagesAreInNoTrainingTextAndEveryIntentIsHeldOut() {
-        StarterData data = StarterData.of(StarterCorpus.load(sharedData()), StarterRecipe.SEED);
+        StarterData data = StarterData.of(StarterCorpus.load(TestData.data("")), StarterRecipe.SEED);
         List<LabelledRow> heldOut = data.heldOutDetailed();
         assertThat(heldOut).hasSizeBetween(300, 500);
         assertThat(heldOut.stream().map(LabelledRow::intent).collect(Collectors.toSet())).hasSize(27);

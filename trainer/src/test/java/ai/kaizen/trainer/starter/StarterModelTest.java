@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.starter;
 
+import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.kaizen.model.LanguageModel;
@@ -22,19 +23,8 @@ class StarterModelTest {
 
     @BeforeAll
     static void find() {
-        model = above("models/starter");
-        data = StarterData.of(StarterCorpus.load(above("../shared/data")), StarterRecipe.SEED);
-    }
-
-    /** @return a path relative to the repository root, looked up from the working directory upwards */
-    private static Path above(String relative) {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("models")) && Files.exists(dir.resolve("pom.xml"))
-                    && Files.exists(dir.resolve(relative))) {
-                return dir.resolve(relative).normalize();
-            }
-        }
-        throw new IllegalStateException(relative + " not found above " + Path.of("").toAbsolutePath());
+        model = Fixtures.inRepository("models/starter");
+        data = StarterData.of(StarterCorpus.load(Fixtures.inRepository("data")), StarterRecipe.SEED);
     }
 
     @Test
