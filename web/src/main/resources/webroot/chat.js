@@ -29,9 +29,11 @@ async function errorOf(response) {
   try { return (await response.json()).error || response.statusText; } catch { return response.statusText; }
 }
 
-function notice(text) {
+// An error, or with note set a small remark about the answer (e.g. what of the conversation the model saw).
+function notice(text, note) {
   noticeEl.textContent = text || '';
   noticeEl.hidden = !text;
+  noticeEl.classList.toggle('note', !!note);
 }
 
 function el(tag, className, text) {
@@ -221,7 +223,10 @@ function answerHandlers() {
   let pair = null;
   return {
     start(info) {
-      if (info.dropped_messages > 0) notice('Earlier messages were left out so the conversation fits the model.');
+      const notes = [];
+      if (info.dropped_messages > 0) notes.push('Earlier messages were left out so the conversation fits the model.');
+      if (info.message_cut) notes.push('Your message was too long for the model: only its end was read.');
+      if (notes.length) notice(notes.join(' '), true);
       if (info.answers.length === 2) {
         pair = pairView(info.comparison_id, info.answers);
         pair.sides.forEach((view, id) => views.set(id, view));

@@ -110,13 +110,46 @@
     const cycles = await api('GET', '/api/console/cycles');
     document.querySelector('#cycle-list tbody').replaceChildren(...cycles.map(c => el('tr', { 'data-cycle': c.id }, [
       el('td', {}, [el('a', { href: '/console/cycles/' + c.id, text: String(c.id) })]),
-      el('td', { class: 'status-' + c.status, text: c.status }), el('td', { text: c.stage || '–' }),
+      el('td', { class: 'status-' + c.status, text: statusText(c.status) }), el('td', { text: c.stage || '–' }),
       el('td', { text: c.total_steps ? c.step + ' / ' + c.total_steps : '–' }), el('td', { text: c.requested_by }),
       el('td', { text: when(c.created_at) }),
       el('td', {}, c.status === 'queued' || c.status === 'running'
         ? [button('Cancel', () => api('POST', '/api/console/cycles/' + c.id + '/cancel').then(refresh))]
         : c.status === 'failed'
           ? [button('Resume', () => api('POST', '/api/console/cycles/' + c.id + '/resume').then(refresh))] : [])])));
+  }
+
+  /** A cycle's status in words: gate_failed is "gate failed", no_verdict "no verdict". */
+  function statusText(status) {
+    return status.replace(/_/g, ' ');
+  }
+
+  /**
+   * How to promote a version: a Promote button when its evaluation gate passed it (or no cycle trained it);
+   * otherwise "Promote anyway…", which opens a form asking for the reason the audit log keeps. A version the gate
+   * failed, or gave no verdict on, is never one click away.
+   */
+  function promoteControl(versionId, gate, label, done, failed) {
+    const path = '/api/console/models/' + versionId + '/promote';
+    if (gate === 'passed' || gate === 'none') {
+      const b = el('button', { type: 'button', class: 'promote', text: label });
+      b.addEventListener('click', () => api('POST', path, {}).then(() => done(b)).catch(e => failed(e, b)));
+      return b;
+    }
+    const reason = el('input', { type: 'text', name: 'override_reason', required: 'required', class: 'override-reason',
+      placeholder: 'Why promote it although the gate did not pass it?' });
+    const confirm = el('button', { type: 'submit', class: 'danger', text: 'Promote despite the gate' });
+    const form = el('form', { class: 'override-form' }, [
+      el('label', {}, ['Reason (kept in the audit log)', reason]), confirm]);
+    form.addEventListener('submit', event => {
+      event.preventDefault();
+      if (!reason.value.trim()) { return; }
+      api('POST', path, { override_reason: reason.value.trim() }).then(() => done(confirm)).catch(e => failed(e, confirm));
+    });
+    const gateText = gate === 'no_verdict' ? 'the gate gave no verdict' : gate === 'failed' ? 'the gate failed'
+      : 'the gate never judged it';
+    return el('details', { class: 'promote-anyway', 'data-version': String(versionId) }, [
+      el('summary', { class: 'danger', title: 'Version ' + versionId + ': ' + gateText, text: 'Promote anyway…' }), form]);
   }
 
   function button(label, action) {
@@ -148,16 +181,20 @@
     document.getElementById('schedule-summary').textContent = parts.join(' ');
   }
 
+  /** What the registry says of a version its gate did not pass. */
+  const GATE_NOTES = { failed: 'gate failed', no_verdict: 'gate: no verdict', not_evaluated: 'not evaluated' };
+
   async function loadRegistry() {
     const models = await api('GET', '/api/console/models');
     document.querySelector('#versions tbody').replaceChildren(...models.versions.map(v => el('tr', {
       class: v.serving ? 'serving' : '' }, [
-      el('td', { text: String(v.id) }), el('td', { text: v.label + (v.serving ? ' (serving)' : '') }),
+      el('td', { text: String(v.id) }), el('td', { text: v.label + (v.serving ? ' (serving)' : '')
+        + (GATE_NOTES[v.gate] ? ' (' + GATE_NOTES[v.gate] + ')' : '') }),
       el('td', { text: v.parent_id === null ? '–' : String(v.parent_id) }),
       el('td', { text: v.dataset_version_id === null ? '–' : String(v.dataset_version_id) }),
       el('td', { text: v.cycle_id === null ? '–' : String(v.cycle_id) }),
       el('td', { class: 'mono', title: v.sha256, text: v.sha256.substring(0, 12) }), el('td', { text: when(v.created_at) }),
-      el('td', {}, v.serving ? [] : [registryButton('Promote', () => api('POST', '/api/console/models/' + v.id + '/promote')),
+      el('td', {}, v.serving ? [] : [promoteControl(v.id, v.gate, 'Promote', refresh, e => notice('registry-notice', e.message)),
         ' ', registryButton('Compare online', () => api('POST', '/api/console/comparisons', { version_id: v.id }))])])));
   }
 
@@ -168,7 +205,7 @@
   /** The win rate and its interval on a 0-100% scale, with the 50% line: a forest-plot row. */
   function intervalBar(c) {
     const chart = svg('svg', { class: 'interval', viewBox: '0 0 300 28', role: 'img',
-      'aria-label': 'challenger win rate ' + percent(c.win_rate) + ', 95% CI ' + percent(c.ci_low) + ' to ' + percent(c.ci_high) });
+      'aria-label': 'challenger win rate ' + percent(c.win_rate) + ', 95% always-valid CI ' + percent(c.ci_low) + ' to ' + percent(c.ci_high) });
     const x = v => 10 + 280 * v;
     chart.appendChild(svg('line', { x1: x(0), x2: x(1), y1: 14, y2: 14, stroke: '#d1d5db' }));
     chart.appendChild(svg('line', { x1: x(0.5), x2: x(0.5), y1: 2, y2: 26, stroke: '#6b7280', 'stroke-dasharray': '3 2' }));
@@ -195,15 +232,16 @@
         el('p', { id: 'comparison-summary', text: 'Running: ' + running.challenger.label + ' (challenger) against '
           + running.baseline.label + ' (baseline) on ' + percent(running.share) + ' of A/B choices; '
           + running.choices + ' choices so far: challenger ' + running.challenger_wins + ', baseline '
-          + running.baseline_wins + ', tie ' + running.ties + ', both bad ' + running.both_bad + '. Win rate '
-          + percent(running.win_rate) + (running.win_rate === null ? '' : ' (95% CI ' + percent(running.ci_low) + ' to '
-          + percent(running.ci_high) + ')') + ': ' + running.verdict
+          + running.baseline_wins + ', tie ' + running.ties + ', both bad ' + running.both_bad + '; '
+          + running.decided_votes + ' decided of the ' + running.min_votes + ' a verdict needs. Win rate '
+          + percent(running.win_rate) + (running.win_rate === null ? '' : ' (95% always-valid CI '
+          + percent(running.ci_low) + ' to ' + percent(running.ci_high) + ')') + ': ' + running.verdict
           + (data.challenger_ready ? '.' : '. The challenger is loading on this server.') }),
         intervalBar(running), stop);
     }
     document.querySelector('#comparison-list tbody').replaceChildren(...data.comparisons.map(c => el('tr', {}, [
       el('td', { text: String(c.id) }), el('td', { text: c.baseline.label }), el('td', { text: c.challenger.label }),
-      el('td', { text: percent(c.share) }), el('td', { text: String(c.choices) }),
+      el('td', { text: percent(c.share) }), el('td', { text: c.choices + ' (' + c.decided_votes + ')' }),
       el('td', {}, [percent(c.win_rate) + (c.win_rate === null ? '' : ' (' + percent(c.ci_low) + ' – ' + percent(c.ci_high) + ')'),
         intervalBar(c)]),
       el('td', { text: c.verdict }), el('td', { text: when(c.started_at) }), el('td', { text: when(c.ended_at) })])));
@@ -298,7 +336,8 @@
     }
 
     function showCycle(c) {
-      document.getElementById('status').textContent = c.status;
+      document.getElementById('status').textContent = statusText(c.status);
+      document.getElementById('status').className = 'status-' + c.status;
       document.getElementById('stage').textContent = c.stage || '–';
       document.getElementById('step').textContent = c.total_steps ? c.step + ' / ' + c.total_steps : String(c.step);
       document.getElementById('attempt').textContent = String(c.attempt);
@@ -319,24 +358,43 @@
       if (c.gate_report) { showGate(c.gate_report); }
     }
 
+    /**
+     * The gate's report: its verdict and why, one row per check (counted or not, with 95% intervals), and how to
+     * promote the candidate: a Promote button only under a gate that passed, "Promote anyway…" with a reason
+     * otherwise.
+     */
     function showGate(report) {
-      const rows = report.checks.map(check => el('tr', { class: check.passed ? 'pass' : 'fail' }, [
-        el('td', { text: check.name }), el('td', { text: fmt(check.candidate) }), el('td', { text: fmt(check.serving) }),
-        el('td', { text: check.rule }), el('td', { text: check.passed ? 'pass' : 'fail' })]));
+      // reports written before verdicts existed carry only "passed"
+      const verdict = report.verdict || (report.passed ? 'pass' : 'fail');
+      const rows = report.checks.map(check => {
+        const status = check.status || (check.passed ? 'pass' : 'fail');
+        return el('tr', { class: status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'not-counted', 'data-check': check.name }, [
+          el('td', { text: check.name }), el('td', { text: withInterval(check.candidate, check.candidate_ci) }),
+          el('td', { text: withInterval(check.serving, check.serving_ci) }), el('td', { text: check.rule }),
+          el('td', { text: status.replace(/_/g, ' ') }), el('td', { class: 'note', text: check.note || '' })]);
+      });
       const table = el('table', { class: 'console-table' }, [
-        el('thead', {}, [el('tr', {}, ['Check', 'Candidate', 'Serving', 'Rule', ''].map(h => el('th', { text: h })))]),
+        el('thead', {}, [el('tr', {}, ['Check', 'Candidate (95% CI)', 'Serving (95% CI)', 'Rule', 'Counts as', 'Note']
+          .map(h => el('th', { text: h })))]),
         el('tbody', {}, rows)]);
-      const verdict = el('p', { id: 'gate-verdict', class: report.passed ? 'pass' : 'fail',
-        text: (report.passed ? 'Passed' : 'Failed') + ': candidate ' + report.candidate + ' against ' + report.serving
-          + ' on ' + report.prompts + ' held-out prompts.' });
-      const promote = el('button', { type: 'button', id: 'promote', text: 'Promote version ' + report.candidate_version_id });
-      promote.addEventListener('click', () => api('POST', '/api/console/models/' + report.candidate_version_id + '/promote')
-        .then(() => { promote.textContent = 'Promoted'; promote.disabled = true; })
-        .catch(e => { promote.textContent = e.message; }));
+      const heading = { pass: 'Passed', fail: 'Gate failed', no_verdict: 'No verdict' }[verdict] || verdict;
+      const why = (report.reason || '').replace(/^(passed|failed|no verdict): /, '');
+      const summary = el('p', { id: 'gate-verdict', class: verdict === 'pass' ? 'pass' : 'fail',
+        text: heading + ': ' + (why ? why + ' (' : '') + 'candidate ' + report.candidate + ' against ' + report.serving
+          + ' on ' + report.prompts + ' held-out prompts' + (why ? ').' : '.') });
+      const gate = verdict === 'pass' ? 'passed' : verdict === 'no_verdict' ? 'no_verdict' : 'failed';
+      const promote = promoteControl(report.candidate_version_id, gate, 'Promote version ' + report.candidate_version_id,
+        control => { control.textContent = 'Promoted'; control.disabled = true; },
+        (e, control) => { control.textContent = e.message; });
+      if (gate === 'passed') { promote.id = 'promote'; } else { promote.id = 'promote-anyway'; }
       const samples = (report.samples || []).map(s => el('details', {}, [el('summary', { text: s.prompt }),
         el('p', { text: 'candidate: ' + s.candidate }), el('p', { text: 'serving: ' + s.serving })]));
       const notes = report.reward_model ? [el('p', { text: 'Reward model: ' + report.reward_model })] : [];
-      document.getElementById('gate').replaceChildren(verdict, table, ...notes, promote, ...samples);
+      document.getElementById('gate').replaceChildren(summary, table, ...notes, promote, ...samples);
+    }
+
+    function withInterval(value, interval) {
+      return fmt(value) + (interval ? ' [' + fmt(interval[0]) + ', ' + fmt(interval[1]) + ']' : '');
     }
 
     function fmt(value) {

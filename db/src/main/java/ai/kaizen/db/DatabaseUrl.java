@@ -100,11 +100,6 @@ public record DatabaseUrl(String host, int port, String database, String user, S
                 user, password, params);
     }
 
-    /** A local server reached as {@code user} without a password (the embedded database). */
-    public static DatabaseUrl local(int port, String database, String user) {
-        return new DatabaseUrl("localhost", port, database, user, "", Map.of());
-    }
-
     /** The JDBC form of this URL, credentials excluded (pass them separately). */
     public String jdbcUrl() {
         StringBuilder url = new StringBuilder("jdbc:postgresql://").append(hostForUrl()).append(':').append(port)

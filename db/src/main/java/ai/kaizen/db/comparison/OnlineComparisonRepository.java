@@ -73,9 +73,9 @@ public final class OnlineComparisonRepository {
     }
 
     /**
-     * The decided pairwise choices made from {@code from} until {@code to} (null: now) between one answer of
+     * The pairwise choices made from {@code from} until {@code to} (null: now) between one answer of
      * {@code baseline} and one of {@code challenger} (model version labels, as every stored answer records them),
-     * whichever side each was shown on.
+     * whichever side each was shown on: ties and "both bad" included, pairs nobody chose from left out.
      */
     public CompletionStage<Tally> tally(String baseline, String challenger, Instant from, Instant to) {
         return sessions.withSession(s -> s.createNativeQuery("SELECT"

@@ -11,4 +11,9 @@ public record Tally(long baselineWins, long challengerWins, long ties, long both
     public long total() {
         return baselineWins + challengerWins + ties + bothBad;
     }
+
+    /** The choices that name a better answer: wins of either side, no ties or "both bad". */
+    public long decided() {
+        return baselineWins + challengerWins;
+    }
 }

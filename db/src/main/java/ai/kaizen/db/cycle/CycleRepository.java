@@ -60,6 +60,25 @@ public final class CycleRepository {
         return sessions.withSession(s -> s.find(TrainingCycle.class, id)).thenApply(Optional::ofNullable);
     }
 
+    /** The cycle whose candidate model version {@code versionId} is, if any. */
+    public CompletionStage<Optional<TrainingCycle>> findByCandidate(long versionId) {
+        return sessions.withSession(s -> s
+                        .createSelectionQuery("from TrainingCycle where candidateVersionId = :v order by id desc",
+                                TrainingCycle.class)
+                        .setParameter("v", versionId)
+                        .setMaxResults(1)
+                        .getSingleResultOrNull())
+                .thenApply(Optional::ofNullable);
+    }
+
+    /** Every cycle that registered a candidate, newest first (what the registry shows of each version's gate). */
+    public CompletionStage<List<TrainingCycle>> withCandidates() {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("from TrainingCycle where candidateVersionId is not null order by id desc",
+                        TrainingCycle.class)
+                .getResultList());
+    }
+
     /** The newest {@code limit} cycles, newest first. */
     public CompletionStage<List<TrainingCycle>> newest(int limit) {
         return sessions.withSession(s -> s
@@ -104,12 +123,25 @@ public final class CycleRepository {
                 Map.of("id", id, "stage", stage, "result", resultJson));
     }
 
-    /** The cycle finished: its candidate (may be null) and the gate's report (a JSON object, may be null). */
+    /** The cycle succeeded: its candidate (may be null) and the gate's report (a JSON object, may be null). */
     public CompletionStage<Boolean> succeed(long id, Long candidateVersionId, String gateReportJson) {
+        return finish(id, TrainingCycle.Status.succeeded, candidateVersionId, gateReportJson);
+    }
+
+    /**
+     * The running cycle ran to its end as {@code status} ({@code succeeded}, {@code gate_failed} or
+     * {@code no_verdict}), with its candidate (may be null) and the gate's report (a JSON object, may be null).
+     * Completes with false when the cycle was no longer running (cancelled or declared dead meanwhile).
+     */
+    public CompletionStage<Boolean> finish(long id, TrainingCycle.Status status, Long candidateVersionId,
+                                           String gateReportJson) {
+        if (status != TrainingCycle.Status.succeeded && !status.isGateRefusal()) {
+            throw new IllegalArgumentException("a cycle that ran to its end cannot be " + status);
+        }
         return sessions.withTransaction(s -> s.createMutationQuery("update TrainingCycle set status = :done,"
                         + " finishedAt = :now, candidateVersionId = :candidate, gateReport = :gate"
                         + " where id = :id and status = :running")
-                .setParameter("done", TrainingCycle.Status.succeeded)
+                .setParameter("done", status)
                 .setParameter("running", TrainingCycle.Status.running)
                 .setParameter("now", Instant.now())
                 .setParameter("id", id)

@@ -20,12 +20,21 @@ import java.time.Instant;
 @Table(name = "training_cycle")
 public class TrainingCycle {
 
-    /** Where a cycle is in its life. */
+    /**
+     * Where a cycle is in its life. A cycle that ran to its end is {@code succeeded} (its gate passed, or it had no
+     * evaluate stage), {@code gate_failed} (the gate judged its candidate worse) or {@code no_verdict} (the gate had
+     * too little held-out evidence to judge); {@code failed} is a cycle that could not run to its end.
+     */
     public enum Status {
-        queued, running, succeeded, failed, cancelled;
+        queued, running, succeeded, gate_failed, no_verdict, failed, cancelled;
 
         public boolean isActive() {
             return this == queued || this == running;
+        }
+
+        /** Ran to its end with a candidate the gate did not pass: promoting it needs an operator's override. */
+        public boolean isGateRefusal() {
+            return this == gate_failed || this == no_verdict;
         }
     }
 

@@ -104,6 +104,37 @@ class RegistryAndCyclesTest extends EmbeddedDatabaseTest {
     }
 
     @Test
+    void aCycleWhoseGateFailedEndsAsGateFailedAndIsFoundByItsCandidate() throws Exception {
+        CycleRepository cycles = new CycleRepository(db.sessions());
+        ModelRegistry registry = new ModelRegistry(db.sessions());
+        TrainingCycle cycle = await(cycles.create("{\"stages\":[\"dataset\",\"sft\",\"evaluate\"]}", "otto"));
+        ModelVersion candidate = await(registry.register(new ModelVersion("cycle-" + cycle.id() + "@x", null, null,
+                cycle.id(), "/m/gated", "d".repeat(64), "{}", "{}")));
+        assertThat(await(cycles.claim(cycle.id()))).isTrue();
+        assertThat(await(cycles.finish(cycle.id(), TrainingCycle.Status.gate_failed, candidate.id(),
+                "{\"verdict\":\"fail\",\"passed\":false}"))).isTrue();
+        assertThat(await(cycles.finish(cycle.id(), TrainingCycle.Status.succeeded, candidate.id(), "{}")))
+                .as("an ended cycle does not end twice").isFalse();
+        assertThat(await(cycles.findByCandidate(candidate.id()))).hasValueSatisfying(c -> {
+            assertThat(c.id()).isEqualTo(cycle.id());
+            assertThat(c.status()).isEqualTo(TrainingCycle.Status.gate_failed);
+            assertThat(c.status().isGateRefusal()).isTrue();
+            assertThat(c.finishedAt()).isNotNull();
+        });
+        assertThat(await(cycles.withCandidates())).extracting(TrainingCycle::id).contains(cycle.id());
+        assertThat(await(cycles.findByCandidate(9999))).isEmpty();
+        assertThat(await(cycles.active())).isEmpty();
+        assertThatThrownBy(() -> cycles.finish(cycle.id(), TrainingCycle.Status.failed, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        TrainingCycle unsure = await(cycles.create("{}", "otto"));
+        assertThat(await(cycles.claim(unsure.id()))).isTrue();
+        assertThat(await(cycles.finish(unsure.id(), TrainingCycle.Status.no_verdict, null, null))).isTrue();
+        assertThat(await(cycles.find(unsure.id()))).map(TrainingCycle::status)
+                .contains(TrainingCycle.Status.no_verdict);
+    }
+
+    @Test
     void auditLogKeepsOperatorActions() throws Exception {
         AuditLog audit = new AuditLog(db.sessions());
         await(audit.record("otto", "promote", "{\"version\":2}"));

@@ -105,7 +105,13 @@ public final class ChatRoutes {
                     ctx.response().setStatusCode(201);
                     JsonBodies.reply(ctx, new JsonObject().put("id", c.id().toString()));
                 })
-                .onFailure(ctx::fail));
+                .onFailure(e -> {
+                    if (e instanceof ChatService.ChatError refused) {
+                        HttpError.fail(ctx, refused.status, refused.getMessage());
+                    } else {
+                        ctx.fail(e);
+                    }
+                }));
     }
 
     private void show(RoutingContext ctx) {

@@ -30,9 +30,10 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * Conversations with the assistant: stores the user's message (durably, before the model starts), builds the
- * prompt from the visible branch, streams one answer (or two, as a blind A/B pair) from the inference queue, and
- * stores every answer with what produced it.
+ * Conversations with the assistant: fits the visible branch into the model's context (on a worker thread, never an
+ * event loop), stores the user's message once the model has taken it (a refused message leaves nothing behind),
+ * streams one answer (or two, as a blind A/B pair) from the inference queue, and stores every answer with what
+ * produced it.
  */
 public final class ChatService {
 
@@ -76,8 +77,18 @@ public final class ChatService {
                 .map(stored -> stored.orElse(settings.systemPrompt()));
     }
 
+    /**
+     * A new conversation of the caller; fails with a {@link ChatError} (409) when an anonymous session already
+     * holds {@code limits.session-conversations} of them.
+     */
     public Future<Conversation> start(Caller caller, String title) {
-        return systemPrompt().compose(prompt -> Future.fromCompletionStage(conversations.create(
+        Future<Void> room = caller.isSignedIn() ? Future.succeededFuture()
+                : Future.fromCompletionStage(conversations.count(caller.principal())).compose(count ->
+                count >= settings.maxSessionConversations()
+                        ? Future.failedFuture(new ChatError(409, "this session already has "
+                        + settings.maxSessionConversations() + " conversations, the most it may keep"))
+                        : Future.succeededFuture());
+        return room.compose(ok -> systemPrompt()).compose(prompt -> Future.fromCompletionStage(conversations.create(
                 new Conversation(UUID.randomUUID(), caller.principal(), title, prompt))));
     }
 
@@ -95,8 +106,7 @@ public final class ChatService {
             out.error(413, "the message is longer than " + settings.maxMessageChars() + " characters");
             return;
         }
-        Optional<ServingModel> model = readyModel(out);
-        if (model.isEmpty()) {
+        if (!ready(out)) {
             return;
         }
         Future.fromCompletionStage(conversations.find(conversationId, caller.principal()), context)
@@ -111,27 +121,28 @@ public final class ChatService {
                             loaded.conversation().currentMessageId());
                     UUID parent = branch.isEmpty() ? null : branch.get(branch.size() - 1).id();
                     Message question = Message.written(conversationId, parent, Message.Author.user, content);
-                    Future<Void> retitle = branch.isEmpty() && loaded.conversation().title().isBlank()
-                            ? Future.fromCompletionStage(conversations.retitle(conversationId, titleOf(content)))
-                            : Future.succeededFuture();
-                    return retitle.compose(x -> Future.fromCompletionStage(
-                                    conversations.append(conversationId, List.of(question), question.id()), context))
-                            .map(stored -> {
-                                List<Message> history = new ArrayList<>(branch);
-                                history.add(question);
-                                boolean pair = random.nextDouble() < settings.pairwiseProbability();
-                                return new Turn(loaded.conversation(), question, history,
-                                        pair ? PairwiseComparison.Trigger.sampled : null, Overrides.NONE);
-                            });
+                    boolean retitle = branch.isEmpty() && loaded.conversation().title().isBlank();
+                    Supplier<Future<Void>> save = () -> {
+                        Future<Void> titled = retitle ? Future.fromCompletionStage(
+                                conversations.retitle(conversationId, titleOf(content)), context)
+                                : Future.succeededFuture();
+                        return titled.compose(x -> Future.fromCompletionStage(
+                                conversations.append(conversationId, List.of(question), question.id()), context));
+                    };
+                    List<Message> history = new ArrayList<>(branch);
+                    history.add(question);
+                    boolean pair = random.nextDouble() < settings.pairwiseProbability();
+                    return Future.succeededFuture(new Turn(loaded.conversation(), question, history,
+                            pair ? PairwiseComparison.Trigger.sampled : null, Overrides.NONE,
+                            ContextWindow.Overflow.CUT, save));
                 })
-                .onSuccess(turn -> answer(context, caller, model.get(), turn, out))
+                .onSuccess(turn -> answer(context, caller, turn, out))
                 .onFailure(e -> fail(out, e));
     }
 
     /** Answers the user's message before {@code answerId} again, always as an A/B pair of two new answers. */
     public void regenerate(Context context, Caller caller, UUID answerId, ChatStream out) {
-        Optional<ServingModel> model = readyModel(out);
-        if (model.isEmpty()) {
+        if (!ready(out)) {
             return;
         }
         Future.fromCompletionStage(conversations.findMessage(answerId, caller.principal()), context)
@@ -151,24 +162,26 @@ public final class ChatService {
                                         List<Message> history = ConversationRepository.branch(all,
                                                 found.get().parentId());
                                         return new Turn(conversation.orElseThrow(), history.get(history.size() - 1),
-                                                history, PairwiseComparison.Trigger.regenerate, Overrides.NONE);
+                                                history, PairwiseComparison.Trigger.regenerate, Overrides.NONE,
+                                                ContextWindow.Overflow.CUT, Future::<Void>succeededFuture);
                                     }));
                 })
-                .onSuccess(turn -> answer(context, caller, model.get(), turn, out))
+                .onSuccess(turn -> answer(context, caller, turn, out))
                 .onFailure(e -> fail(out, e));
     }
 
     /**
      * Answers a whole conversation sent at once (the OpenAI-compatible API, which keeps no state): it is stored as a
-     * conversation of the caller, so that its answer can be rated later by id.
+     * conversation of the caller, so that its answer can be rated later by id. As OpenAI's API does, the oldest
+     * turns are left out when the conversation does not fit, and when even the last message does not fit the
+     * request is refused ({@link ChatStream#contextTooLong}) and nothing is stored.
      *
      * @param messages the request's messages; system messages become the conversation's system prompt, the last
      *                 message must be the user's
      */
     public void complete(Context context, Caller caller, List<ChatMessage> messages, Overrides overrides,
                          ChatStream out) {
-        Optional<ServingModel> model = readyModel(out);
-        if (model.isEmpty()) {
+        if (!ready(out)) {
             return;
         }
         List<ChatMessage> turns = messages.stream().filter(m -> !m.role().equals("system")).toList();
@@ -198,36 +211,45 @@ public final class ChatService {
             parent = stored.id();
         }
         UUID last = parent;
-        systemPrompt.compose(prompt -> Future.fromCompletionStage(conversations.create(new Conversation(
-                        conversationId, caller.principal(), titleOf(turns.get(0).content()), prompt)), context))
-                .compose(conversation -> Future.fromCompletionStage(
-                        conversations.append(conversationId, history, last), context).map(conversation))
-                .onSuccess(conversation -> answer(context, caller, model.get(), new Turn(conversation,
-                        history.get(history.size() - 1), history, null, overrides), out))
+        systemPrompt.onSuccess(prompt -> {
+                    Conversation conversation = new Conversation(conversationId, caller.principal(),
+                            titleOf(turns.get(0).content()), prompt);
+                    Supplier<Future<Void>> save = () -> Future.fromCompletionStage(
+                                    conversations.create(conversation), context)
+                            .compose(created -> Future.fromCompletionStage(
+                                    conversations.append(conversationId, history, last), context));
+                    answer(context, caller, new Turn(conversation, history.get(history.size() - 1), history, null,
+                            overrides, ContextWindow.Overflow.REFUSE, save), out);
+                })
                 .onFailure(e -> fail(out, e));
     }
 
     /**
-     * The model, when one is loaded and the queue has room; otherwise the stream has been told (503) and this is
-     * empty. Checked before anything is stored, so a refused message leaves nothing behind.
+     * Whether a model is loaded and the queue has room; otherwise the stream has been told (503). Checked before
+     * the conversation is read, so that a busy server turns messages away cheaply.
      */
-    private Optional<ServingModel> readyModel(ChatStream out) {
-        Optional<ServingModel> model = serving.get();
-        if (model.isEmpty()) {
+    private boolean ready(ChatStream out) {
+        if (serving.get().isEmpty()) {
             out.error(503, "no model is loaded; an operator must configure one");
-        } else if (!queue.hasRoom()) {
-            out.error(503, InferenceQueue.Saturated.MESSAGE);
-            return Optional.empty();
+            return false;
         }
-        return model;
+        if (!queue.hasRoom()) {
+            out.error(503, InferenceQueue.Saturated.MESSAGE);
+            return false;
+        }
+        return true;
     }
 
     private record Loaded(Conversation conversation, List<Message> all) {
     }
 
-    /** One question to answer: its conversation, the history ending with it, and whether answers come in pairs. */
+    /**
+     * One question to answer: its conversation, the history ending with it, whether answers come in pairs, what to
+     * do when it does not fit the model, and how to store what is new (the question) once the model has taken it.
+     */
     private record Turn(Conversation conversation, Message question, List<Message> history,
-                        PairwiseComparison.Trigger pairwise, Overrides overrides) {
+                        PairwiseComparison.Trigger pairwise, Overrides overrides, ContextWindow.Overflow overflow,
+                        Supplier<Future<Void>> save) {
     }
 
     /**
@@ -247,9 +269,9 @@ public final class ChatService {
         }
     }
 
-    private void answer(Context context, Caller caller, ServingModel checked, Turn turn, ChatStream out) {
-        // The model current now, which may be newer than the one checked before the question was stored (a hot
-        // swap in between); the lease keeps it open until its answer is done.
+    private void answer(Context context, Caller caller, Turn turn, ChatStream out) {
+        // The model current now, which may be newer than the one checked before (a hot swap in between); the lease
+        // keeps it open until its answer is done.
         Optional<ModelSlot.Lease> leased = leases.get();
         if (leased.isEmpty()) {
             out.error(503, "no model is loaded; an operator must configure one");
@@ -263,24 +285,44 @@ public final class ChatService {
                 ? challengers.draw(leased.get().model().version(), random) : Optional.empty();
         List<ModelSlot.Lease> held = new ArrayList<>(List.of(leased.get()));
         challenger.ifPresent(held::add);
-        List<Arm> arms = new ArrayList<>();
-        try {
+        int maxNewTokens = o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens();
+        List<ChatMessage> history = turn.history().stream()
+                .map(m -> new ChatMessage(m.role().name(), m.content())).toList();
+        // Tokenizing grows with the conversation: on a worker thread, never on the event loop.
+        context.executeBlocking(() -> {
+            List<Arm> arms = new ArrayList<>();
             for (int k = 0; k < held.size(); k++) {
                 ServingModel model = held.get(k).model();
                 int count = answers / held.size(); // every arm answers as many: both, or one each
                 int first = k * count;
-                arms.add(new Arm(held.get(k), ChatPrompt.fit(model.model().tokenizer(),
-                        turn.conversation().systemPrompt(), turn.history().stream()
-                                .map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
-                        model.model().network().config().maxPositionEmbeddings(),
-                        o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens()),
-                        options(model, o, seed + first), first, count));
+                ChatPrompt prompt = window(model, maxNewTokens)
+                        .fit(turn.conversation().systemPrompt(), history, turn.overflow());
+                arms.add(new Arm(held.get(k), prompt, options(model, o, prompt.answerRoom(), seed + first),
+                        first, count));
             }
-        } catch (IllegalArgumentException e) {
-            held.forEach(ModelSlot.Lease::close);
-            out.error(413, e.getMessage());
-            return;
-        }
+            return arms;
+        }, false).onComplete(fitted -> {
+            if (fitted.failed()) {
+                held.forEach(ModelSlot.Lease::close);
+                if (fitted.cause() instanceof ContextWindow.TooLong tooLong) {
+                    out.contextTooLong(tooLong.getMessage());
+                } else {
+                    fail(out, fitted.cause());
+                }
+                return;
+            }
+            generate(context, caller, turn, fitted.result(), seed, out);
+        });
+    }
+
+    /** {@code model}'s context window, for answers of at most {@code maxNewTokens}. */
+    private static ContextWindow window(ServingModel model, int maxNewTokens) {
+        return new ContextWindow(PromptTokenizer.of(model.model().tokenizer()),
+                model.model().network().config().maxPositionEmbeddings(), maxNewTokens);
+    }
+
+    private void generate(Context context, Caller caller, Turn turn, List<Arm> arms, long seed, ChatStream out) {
+        int answers = arms.stream().mapToInt(Arm::count).sum();
         ChatPrompt prompt = arms.get(0).prompt();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < answers; i++) {
@@ -297,6 +339,7 @@ public final class ChatService {
                 .put("answers", new io.vertx.core.json.JsonArray(sides.stream().map(UUID::toString).toList()))
                 .put("comparison_id", comparisonId == null ? null : comparisonId.toString())
                 .put("dropped_messages", prompt.dropped())
+                .put("message_cut", prompt.cut())
                 .put("prompt_tokens", prompt.promptTokens());
         long started = System.nanoTime();
         long[] firstToken = new long[answers];
@@ -323,6 +366,7 @@ public final class ChatService {
             generations.add(generating);
         }
         if (generations.stream().anyMatch(java.util.concurrent.CompletableFuture::isCompletedExceptionally)) {
+            // Refused before anything was stored: the message leaves nothing behind.
             abandoned.set(true);
             out.error(503, InferenceQueue.Saturated.MESSAGE);
             return;
@@ -332,14 +376,18 @@ public final class ChatService {
                 .thenApply(done -> generations.stream().flatMap(g -> g.join().stream()).toList());
         // Tokens reach the stream through this context, so they always come after this start event.
         out.start(start);
-        all.whenComplete((results, failure) -> context.runOnContext(v -> {
+        // The question is stored while the model answers it; its answers only after it.
+        Future<Void> saved = turn.save().get().onFailure(e -> abandoned.set(true));
+        all.whenComplete((results, failure) -> context.runOnContext(v -> saved.onComplete(save -> {
             if (failure != null) {
                 fail(out, failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure);
-                return;
+            } else if (save.failed()) {
+                fail(out, save.cause());
+            } else {
+                store(context, caller, arms, turn, seed, ids, sides, comparisonId, results, started, firstToken, out);
             }
-            store(context, caller, arms, turn, seed, ids, sides, comparisonId, results, started, firstToken, out);
-        }));
+        })));
     }
 
     private void store(Context context, Caller caller, List<Arm> arms, Turn turn, long seed, List<UUID> ids,
@@ -381,10 +429,13 @@ public final class ChatService {
         }).onFailure(e -> fail(out, e));
     }
 
-    /** The configured sampling settings, with the caller's overrides, seeded with {@code seed}. */
-    private GenerationOptions options(ServingModel model, Overrides o, long seed) {
+    /**
+     * The configured sampling settings, with the caller's overrides, for answers of at most {@code answerRoom}
+     * tokens, seeded with {@code seed}.
+     */
+    private GenerationOptions options(ServingModel model, Overrides o, int answerRoom, long seed) {
         return GenerationOptions.builder(model.model().generationConfig())
-                .maxNewTokens(o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens())
+                .maxNewTokens(answerRoom)
                 .doSample(true)
                 .temperature(o.temperature() != null ? o.temperature() : settings.temperature())
                 .topP(o.topP() != null ? o.topP() : settings.topP())
@@ -410,20 +461,20 @@ public final class ChatService {
      * Samples {@code n} new answers (seeds {@code seed} to {@code seed + n - 1}, one batch on the inference queue)
      * to the last message of {@code history}, with the conversation's system prompt and the configured sampling,
      * and returns them as unsaved messages beside the answers already there: review candidates. Nothing is
-     * streamed or stored; the prompt is tokenized on the inference thread too. Fails with
+     * streamed or stored; the prompt is fitted (as for the chat page) on the inference thread too. Fails with
      * {@link InferenceQueue.Saturated} when the queue is full, and with {@link IllegalArgumentException} (as the
-     * cause) when the conversation no longer fits the model.
+     * cause) when the conversation cannot fit the model.
      */
     public java.util.concurrent.CompletableFuture<List<Message>> sampleAnswers(ServingModel model,
                                                                             Conversation conversation,
                                                                             List<Message> history, int n, long seed) {
         Message question = history.get(history.size() - 1);
-        GenerationOptions options = options(model, Overrides.NONE, seed);
         return queue.submit(() -> {
             long started = System.nanoTime();
-            ChatPrompt prompt = ChatPrompt.fit(model.model().tokenizer(), conversation.systemPrompt(),
+            ChatPrompt prompt = window(model, settings.maxNewTokens()).fit(conversation.systemPrompt(),
                     history.stream().map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
-                    model.model().network().config().maxPositionEmbeddings(), settings.maxNewTokens());
+                    ContextWindow.Overflow.CUT);
+            GenerationOptions options = options(model, Overrides.NONE, prompt.answerRoom(), seed);
             List<GenerationResult> results = model.model().generator().generateBatch(
                     Collections.nCopies(n, prompt.promptIds()), options, token -> true);
             int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);

@@ -9,11 +9,12 @@ import java.util.List;
  * @param pairwiseProbability chance that an answer is shown as an A/B pair (regenerating always is)
  * @param maxMessageChars     longest user message
  * @param maxConversationMessages most messages in one conversation
+ * @param maxSessionConversations most conversations one anonymous session may keep
  * @param reasons             thumbs-down reasons users pick from
  */
 public record ChatSettings(String systemPrompt, int maxNewTokens, double temperature, double topP, int topK,
                            double repetitionPenalty, double pairwiseProbability, int maxMessageChars,
-                           int maxConversationMessages, List<String> reasons) {
+                           int maxConversationMessages, int maxSessionConversations, List<String> reasons) {
 
     public ChatSettings {
         reasons = List.copyOf(reasons);

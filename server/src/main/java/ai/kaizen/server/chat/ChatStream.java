@@ -21,6 +21,14 @@ public interface ChatStream {
 
     void error(int status, String message);
 
+    /**
+     * The request cannot fit the model's context window (sent instead of {@link #start}); a 413 unless the protocol
+     * has its own way of saying so.
+     */
+    default void contextTooLong(String message) {
+        error(413, message);
+    }
+
     /** Whether the client went away; generation stops at the next token. */
     boolean isCancelled();
 }

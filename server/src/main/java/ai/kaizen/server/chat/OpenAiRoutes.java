@@ -37,6 +37,8 @@ import java.util.function.Supplier;
 public final class OpenAiRoutes {
 
     static final String ID_PREFIX = "chatcmpl-";
+    /** OpenAI's error code for a conversation that does not fit the model, even with its older turns left out. */
+    static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
     private static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
     private final Accounts accounts;
@@ -73,6 +75,14 @@ public final class OpenAiRoutes {
 
     /** Errors in OpenAI's shape, which its client libraries read. */
     static void error(RoutingContext ctx, int status, String message) {
+        error(ctx, status, message, null, null);
+    }
+
+    /**
+     * An error in OpenAI's shape with its machine-readable {@code code} (e.g. {@code context_length_exceeded}) and
+     * the request field at fault ({@code param}); either may be null.
+     */
+    static void error(RoutingContext ctx, int status, String message, String code, String param) {
         HttpServerResponse response = ctx.response();
         if (response.ended()) {
             return;
@@ -85,7 +95,7 @@ public final class OpenAiRoutes {
                 : status >= 500 ? "server_error" : "invalid_request_error";
         response.setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
-                        .putNull("param").putNull("code")).encode());
+                        .put("param", param).put("code", code)).encode());
     }
 
     private void authenticate(RoutingContext ctx) {
@@ -234,8 +244,9 @@ public final class OpenAiRoutes {
 
     /**
      * {@code {"message_id": "chatcmpl-...", "thumbs": 1, "stars": 4, "reasons": [...], "comment": "..."}}, and/or a
-     * pairwise choice against another answer of the same caller: {@code "compared_with": "chatcmpl-...",
-     * "choice": "a"|"b"|"tie"|"both_bad"} (a is {@code message_id}).
+     * pairwise choice against another answer of the same caller to the same prompt: {@code "compared_with":
+     * "chatcmpl-...", "choice": "a"|"b"|"tie"|"both_bad"} (a is {@code message_id}). A choice between answers to
+     * different prompts would be a corrupt preference for training: it is refused (400), and nothing is stored.
      */
     private void feedback(RoutingContext ctx) {
         Caller caller = Sessions.caller(ctx).orElseThrow();
@@ -277,11 +288,16 @@ public final class OpenAiRoutes {
         String principal = caller.principal();
         Optional<UUID> otherId = other;
         Optional<PairwiseComparison.Choice> verdict = choice;
+        // One query after the other (one session per request), and nothing stored until the whole request is valid.
         Future.fromCompletionStage(conversations.findMessage(messageId.get(), principal))
-                .compose(a -> {
-                    if (a.isEmpty() || a.get().role() != Message.Author.assistant) {
-                        return Future.failedFuture(new NotFound("no such completion " + body.getValue("message_id")));
-                    }
+                .compose(a -> answer(a, body.getValue("message_id")))
+                .compose(a -> otherId.isEmpty() ? Future.succeededFuture(new Pair(a, null))
+                        : Future.fromCompletionStage(conversations.findMessage(otherId.get(), principal))
+                        .compose(b -> answer(b, body.getValue("compared_with")))
+                        .compose(b -> sameTurn(a, b, principal).compose(same -> same
+                                ? Future.succeededFuture(new Pair(a, b))
+                                : Future.failedFuture(new DifferentPrompts()))))
+                .compose(pair -> {
                     Future<JsonObject> result = Future.succeededFuture(new JsonObject()
                             .put("message_id", ID_PREFIX + messageId.get()));
                     if (change.isPresent()) {
@@ -291,20 +307,13 @@ public final class OpenAiRoutes {
                                         .put("stars", rating.stars()).put("reasons", new JsonArray(rating.reasons()))
                                         .put("comment", rating.comment()))));
                     }
-                    if (verdict.isPresent()) {
+                    if (pair.b() != null) {
+                        PairwiseComparison comparison = new PairwiseComparison(UUID.randomUUID(),
+                                pair.a().parentId(), pair.a().id(), pair.b().id(), principal,
+                                PairwiseComparison.Trigger.api);
+                        comparison.decide(verdict.orElseThrow());
                         result = result.compose(json -> Future.fromCompletionStage(
-                                        conversations.findMessage(otherId.get(), principal))
-                                .compose(b -> {
-                                    if (b.isEmpty() || b.get().role() != Message.Author.assistant) {
-                                        return Future.failedFuture(new NotFound("no such completion "
-                                                + body.getValue("compared_with")));
-                                    }
-                                    PairwiseComparison comparison = new PairwiseComparison(UUID.randomUUID(),
-                                            a.get().parentId(), messageId.get(), otherId.get(), principal,
-                                            PairwiseComparison.Trigger.api);
-                                    comparison.decide(verdict.get());
-                                    return Future.fromCompletionStage(feedback.createComparison(comparison));
-                                })
+                                        feedback.createComparison(comparison))
                                 .map(c -> json.put("comparison_id", c.id().toString())));
                     }
                     return result;
@@ -313,10 +322,47 @@ public final class OpenAiRoutes {
                 .onFailure(e -> {
                     if (e instanceof NotFound) {
                         error(ctx, 404, e.getMessage());
+                    } else if (e instanceof DifferentPrompts) {
+                        error(ctx, 400, e.getMessage(), null, "compared_with");
                     } else {
                         ctx.fail(e);
                     }
                 });
+    }
+
+    /** Two completions of a pairwise choice; {@code b} is null when there is none. */
+    private record Pair(Message a, Message b) {
+    }
+
+    /** The completion the request named as {@code id}, when it is one of the caller's answers. */
+    private static Future<Message> answer(Optional<Message> found, Object id) {
+        return found.isPresent() && found.get().role() == Message.Author.assistant && found.get().parentId() != null
+                ? Future.succeededFuture(found.get()) : Future.failedFuture(new NotFound("no such completion " + id));
+    }
+
+    /**
+     * Whether two answers answer the same turn: siblings under one user message (as the chat page's A/B pairs are),
+     * or, since every request to this API is a conversation of its own, answers to the very same messages: the same
+     * system prompt and the same turns, word for word.
+     */
+    private Future<Boolean> sameTurn(Message a, Message b, String principal) {
+        if (a.parentId().equals(b.parentId())) {
+            return Future.succeededFuture(true);
+        }
+        return promptOf(a, principal).compose(promptA -> promptOf(b, principal).map(promptA::equals));
+    }
+
+    /** The system prompt and the messages that {@code answer} answers. */
+    private Future<List<ChatMessage>> promptOf(Message answer, String principal) {
+        return Future.fromCompletionStage(conversations.find(answer.conversationId(), principal))
+                .compose(conversation -> Future.fromCompletionStage(conversations.messages(answer.conversationId()))
+                        .map(all -> {
+                            List<ChatMessage> prompt = new ArrayList<>();
+                            prompt.add(ChatMessage.system(conversation.map(c -> c.systemPrompt()).orElse("")));
+                            ConversationRepository.branch(all, answer.parentId()).forEach(m ->
+                                    prompt.add(new ChatMessage(m.role().name(), m.content())));
+                            return prompt;
+                        }));
     }
 
     static Optional<UUID> messageId(Object value) {
@@ -336,6 +382,16 @@ public final class OpenAiRoutes {
 
         NotFound(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** A pairwise choice between answers to different prompts. */
+    private static final class DifferentPrompts extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        DifferentPrompts() {
+            super("message_id and compared_with answer different prompts; a pairwise choice compares two answers "
+                    + "to the same messages", null, false, false);
         }
     }
 }

@@ -71,6 +71,12 @@ final class OpenAiStream implements ChatStream {
         }
     }
 
+    /** As OpenAI answers a conversation that cannot fit: 400 with the code {@code context_length_exceeded}. */
+    @Override
+    public void contextTooLong(String message) {
+        OpenAiRoutes.error(ctx, 400, message, OpenAiRoutes.CONTEXT_LENGTH_EXCEEDED, "messages");
+    }
+
     @Override
     public boolean isCancelled() {
         return cancelled;

@@ -61,6 +61,12 @@ final class OpenAiWholeAnswer implements ChatStream {
         OpenAiRoutes.error(ctx, status, message);
     }
 
+    /** As OpenAI answers a conversation that cannot fit: 400 with the code {@code context_length_exceeded}. */
+    @Override
+    public void contextTooLong(String message) {
+        OpenAiRoutes.error(ctx, 400, message, OpenAiRoutes.CONTEXT_LENGTH_EXCEEDED, "messages");
+    }
+
     @Override
     public boolean isCancelled() {
         return cancelled;

@@ -2,72 +2,73 @@ package ai.kaizen.server.comparison;
 
 import ai.kaizen.db.comparison.Tally;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
-
 /**
- * The challenger's head-to-head win rate over the baseline, as Chatbot Arena reports one: a choice of the
- * challenger's answer scores 1, of the baseline's 0, a tie or "both bad" 1/2 (the Bradley-Terry convention for
- * ties); the 95% confidence interval is the 2.5th to 97.5th percentile of the win rate over bootstrap resamples of
- * the choices. The Elo-scale difference is the Bradley-Terry strength gap that this win rate implies.
+ * The challenger's head-to-head win rate over the baseline, as Chatbot Arena reports one, with an interval that stays
+ * valid while the console re-reads it every few seconds. A choice of the challenger's answer scores 1, of the
+ * baseline's 0, a tie or "both bad" 1/2 (the Bradley-Terry convention for ties); the win rate is the mean score. The
+ * interval is the always-valid 95% {@link ConfidenceSequence} for that mean over all choices, narrowest at the
+ * minimum number of votes, where a verdict may first come. Ties enter it as observations at exactly 1/2: they add no
+ * evidence either way and pull the rate towards 1/2, so they never make a verdict more likely. The Elo-scale
+ * difference is the Bradley-Terry strength gap that the win rate implies.
+ *
+ * <p>A verdict needs both at least {@code minVotes} decided votes (wins plus losses; ties say nothing about which
+ * version is better) and an interval that excludes 1/2. The interval alone already keeps the chance of a wrong
+ * verdict under 5% however often it is read; the minimum keeps the first, unrepresentative votes (and a handful of
+ * lucky ones) from ending a comparison before it could see the smallest difference that matters.
  *
  * @param tally the choices
+ * @param minVotes decided votes needed before a verdict
  * @param winRate the challenger's mean score, null without choices
- * @param lower the interval's lower end, null without choices
- * @param upper the interval's upper end, null without choices
+ * @param lower the always-valid interval's lower end, null without choices
+ * @param upper the always-valid interval's upper end, null without choices
  * @param eloDifference 400 log10(p / (1 - p)), null without choices or when one side always won
  */
-public record HeadToHead(Tally tally, Double winRate, Double lower, Double upper, Double eloDifference) {
+public record HeadToHead(Tally tally, int minVotes, Double winRate, Double lower, Double upper,
+                         Double eloDifference) {
 
-    /** Resamples when there are few choices; fewer for many, so that one report stays cheap. */
-    static final int RESAMPLES = 2000;
-    private static final long DRAWS_BUDGET = 20_000_000;
+    /** The chance that the interval ever misses the true win rate, over the whole comparison. */
+    public static final double ALPHA = 0.05;
 
-    public static HeadToHead of(Tally tally) {
+    public static HeadToHead of(Tally tally, int minVotes) {
         long n = tally.total();
         if (n == 0) {
-            return new HeadToHead(tally, null, null, null, null);
+            return new HeadToHead(tally, minVotes, null, null, null, null);
         }
-        double halves = tally.ties() + tally.bothBad();
-        double p = (tally.challengerWins() + 0.5 * halves) / n;
-        int resamples = (int) Math.max(200, Math.min(RESAMPLES, DRAWS_BUDGET / n));
-        // Seeded by the tally: the same choices always give the same interval.
-        SplittableRandom random = new SplittableRandom(31L * tally.hashCode() + n);
-        double[] rates = new double[resamples];
-        for (int r = 0; r < resamples; r++) {
-            long score2 = 0; // twice the score, to stay in integers
-            for (long i = 0; i < n; i++) {
-                long pick = random.nextLong(n);
-                if (pick < tally.challengerWins()) {
-                    score2 += 2;
-                } else if (pick < tally.challengerWins() + (long) halves) {
-                    score2 += 1;
-                }
-            }
-            rates[r] = score2 / (2.0 * n);
-        }
-        Arrays.sort(rates);
-        double lower = percentile(rates, 0.025);
-        double upper = percentile(rates, 0.975);
+        double p = (tally.challengerWins() + 0.5 * (tally.ties() + tally.bothBad())) / n;
+        ConfidenceSequence.Interval interval = ConfidenceSequence.tightestAt(minVotes, ALPHA).around(p, n);
         Double elo = p <= 0 || p >= 1 ? null : 400 * Math.log10(p / (1 - p));
-        return new HeadToHead(tally, p, lower, upper, elo);
+        return new HeadToHead(tally, minVotes, p, interval.lower(), interval.upper(), elo);
     }
 
-    /** The value at quantile {@code q} of sorted values, interpolated linearly. */
-    static double percentile(double[] sorted, double q) {
-        double at = q * (sorted.length - 1);
-        int below = (int) Math.floor(at);
-        int above = Math.min(sorted.length - 1, below + 1);
-        return sorted[below] + (at - below) * (sorted[above] - sorted[below]);
+    /** Wins plus losses: the votes that say which version is better. */
+    public long decidedVotes() {
+        return tally.decided();
     }
 
-    /** Whether the interval lies wholly above one half: the challenger is better, at 95% confidence. */
+    /** Whether there are votes enough for a verdict. */
+    public boolean enoughVotes() {
+        return decidedVotes() >= minVotes;
+    }
+
+    /** The challenger is better, at 95% confidence that holds however often this was looked at. */
     public boolean challengerBetter() {
-        return lower != null && lower > 0.5;
+        return enoughVotes() && lower != null && lower > 0.5;
     }
 
-    /** Whether the interval lies wholly below one half: the baseline is better, at 95% confidence. */
+    /** The baseline is better, at 95% confidence that holds however often this was looked at. */
     public boolean baselineBetter() {
-        return upper != null && upper < 0.5;
+        return enoughVotes() && upper != null && upper < 0.5;
+    }
+
+    /** The verdict in words, as the console shows it. */
+    public String verdict() {
+        if (winRate == null) {
+            return "no choices yet";
+        }
+        if (!enoughVotes()) {
+            return "too few votes: " + decidedVotes() + " of " + minVotes;
+        }
+        return challengerBetter() ? "challenger better"
+                : baselineBetter() ? "baseline better" : "no difference detected yet";
     }
 }

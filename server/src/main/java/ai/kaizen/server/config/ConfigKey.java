@@ -60,10 +60,16 @@ public enum ConfigKey {
             "While an online comparison runs, the share of users' pairwise choices that pit the challenger against the serving version (the others compare two samples of the serving version)."),
     COMPARISON_AFTER_PROMOTION("comparison.after-promotion", "true", "BOOLEAN",
             "After an operator promotes a version, compare it online with the version it replaced."),
+    // 194 is the sample a fixed-sample test needs to tell a 60% win rate (70 Elo points, the smallest gain worth a
+    // promotion) from 50% with 80% power at two-sided alpha 0.05: ((1.960 * 0.5 + 0.842 * sqrt(0.6 * 0.4)) / 0.1)^2.
+    COMPARISON_MIN_VOTES("comparison.min-votes", "194", "N",
+            "Decided votes (wins of either version; ties and \"both bad\" do not count) an online comparison needs before it names a better version; the default detects a 60% win rate with 80% power at alpha 0.05."),
     LIMITS_MESSAGE_CHARS("limits.message-chars", "4000", "N",
             "Longest message a user may send."),
     LIMITS_CONVERSATION_MESSAGES("limits.conversation-messages", "200", "N",
             "Most messages in one conversation."),
+    LIMITS_SESSION_CONVERSATIONS("limits.session-conversations", "100", "N",
+            "Most conversations one anonymous chat session may keep (signed-in users and API keys are not limited)."),
     LIMITS_MESSAGES_PER_MINUTE("limits.messages-per-minute", "20", "N",
             "Messages (and regenerations) a minute from one session or API key."),
     FEEDBACK_REASONS("feedback.reasons", "incorrect,unhelpful,off-topic,rude,too long,unsafe", "LIST",

@@ -210,6 +210,7 @@ public record KaizenConfig(
                 values.decimal(ConfigKey.CHAT_PAIRWISE_PROBABILITY, 0, 1),
                 values.integer(ConfigKey.LIMITS_MESSAGE_CHARS, 1, 1_000_000),
                 values.integer(ConfigKey.LIMITS_CONVERSATION_MESSAGES, 2, 100_000),
+                values.integer(ConfigKey.LIMITS_SESSION_CONVERSATIONS, 1, 1_000_000),
                 reasons);
     }
 

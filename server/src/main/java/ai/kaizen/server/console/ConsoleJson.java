@@ -62,7 +62,10 @@ final class ConsoleJson {
                 .put("action", e.action()).put("details", new JsonObject(e.details()));
     }
 
-    /** A comparison and its head-to-head result: the challenger's win rate over the baseline, 95% interval. */
+    /**
+     * A comparison and its head-to-head result: the challenger's win rate over the baseline with its always-valid 95%
+     * interval ({@code ci_low}, {@code ci_high}), the decided votes and the minimum before a verdict.
+     */
     static JsonObject comparison(OnlineComparison c, HeadToHead result) {
         Tally t = result.tally();
         return new JsonObject().put("id", c.id())
@@ -75,9 +78,8 @@ final class ConsoleJson {
                 .put("baseline_wins", t.baselineWins()).put("ties", t.ties()).put("both_bad", t.bothBad())
                 .put("win_rate", result.winRate()).put("ci_low", result.lower()).put("ci_high", result.upper())
                 .put("elo_difference", result.eloDifference())
-                .put("verdict", result.winRate() == null ? "no choices yet"
-                        : result.challengerBetter() ? "challenger better"
-                        : result.baselineBetter() ? "baseline better" : "no significant difference");
+                .put("decided_votes", result.decidedVotes()).put("min_votes", result.minVotes())
+                .put("verdict", result.verdict());
     }
 
     static String text(Instant instant) {

@@ -21,6 +21,7 @@ import ai.kaizen.server.comparison.HeadToHead;
 import ai.kaizen.server.comparison.OnlineComparisons;
 import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.GateClearance;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
 import ai.kaizen.trainer.cycle.CycleStages;
@@ -157,25 +158,62 @@ public final class ConsoleRoutes {
                 .map(saved -> ScheduleJson.write(saved, Instant.now()))));
     }
 
+    /** The registry: every version (with what its gate said: {@code gate}), the serving one, the history. */
     private void models(RoutingContext ctx) {
         reply(ctx, Future.fromCompletionStage(registry.serving()).compose(serving ->
                 Future.fromCompletionStage(registry.list()).compose(versions ->
-                        Future.fromCompletionStage(registry.history()).map(history -> new JsonObject()
+                        Future.fromCompletionStage(registry.history()).compose(history ->
+                                Future.fromCompletionStage(cycles.withCandidates()).map(candidates -> new JsonObject()
                                 .put("serving_version_id", serving.map(ModelVersion::id).orElse(null))
                                 .put("versions", new JsonArray(versions.stream().map(v ->
-                                        ConsoleJson.version(v, serving.map(ModelVersion::id).orElse(null))).toList()))
+                                        ConsoleJson.version(v, serving.map(ModelVersion::id).orElse(null))
+                                                .put("gate", GateClearance.of(v, candidates.stream()
+                                                        .filter(c -> v.id().equals(c.candidateVersionId()))
+                                                        .findFirst()).gate())).toList()))
                                 .put("history", new JsonArray(history.stream().map(ConsoleJson::promotion)
-                                        .toList()))))));
+                                        .toList())))))));
     }
 
+    /**
+     * Promotes a version. One whose evaluation gate did not pass it ({@link GateClearance}) needs
+     * {@code {"override_reason": "..."}}: without it the answer is 409 saying why; with it the promotion goes ahead
+     * and is audited as {@code promote_override} with the reason and the gate's verdict.
+     */
     private void promote(RoutingContext ctx) {
-        id(ctx).ifPresent(id -> reply(ctx, change(ctx, id, ModelPromotion.Action.promote)));
+        Optional<Long> version = id(ctx);
+        JsonObject body = version.isEmpty() ? null : optionalObject(ctx);
+        if (body == null) {
+            return;
+        }
+        Object given = body.getValue(GateClearance.OVERRIDE_REASON);
+        if (given != null && !(given instanceof String text && !text.isBlank())) {
+            HttpError.fail(ctx, 400, GateClearance.OVERRIDE_REASON + " must be a non-empty text");
+            return;
+        }
+        String overrideReason = given == null ? null : ((String) given).strip();
+        long id = version.get();
+        reply(ctx, Future.fromCompletionStage(registry.find(id)).compose(found -> {
+            ModelVersion v = found.orElseThrow(() -> new NoSuchElementException("no model version " + id));
+            return Future.fromCompletionStage(cycles.findByCandidate(id)).compose(cycle -> {
+                GateClearance clearance = GateClearance.of(v, cycle);
+                JsonObject details = new JsonObject().put("model_version_id", id).put("gate", clearance.gate());
+                if (overrideReason != null) {
+                    details.put(GateClearance.OVERRIDE_REASON, overrideReason);
+                }
+                if (clearance.needsOverride()) {
+                    if (overrideReason == null) {
+                        return Future.failedFuture(new HttpError(clearance.refusal()));
+                    }
+                    return change(ctx, id, ModelPromotion.Action.promote, "promote_override", details);
+                }
+                return change(ctx, id, ModelPromotion.Action.promote, "promote", details);
+            });
+        }));
     }
 
     /** Rolls back to {@code version_id} when given, else to the version that served before the current one. */
     private void rollback(RoutingContext ctx) {
-        JsonObject body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject()
-                : JsonBodies.object(ctx).orElse(null);
+        JsonObject body = optionalObject(ctx);
         if (body == null) {
             return;
         }
@@ -187,21 +225,23 @@ public final class ConsoleRoutes {
         Future<Long> version = target != null ? Future.succeededFuture(((Number) target).longValue())
                 : Future.fromCompletionStage(registry.previousServing()).map(previous -> previous
                 .map(ModelVersion::id).orElseThrow(() -> new HttpError("there is no earlier version to roll back to")));
-        reply(ctx, version.compose(id -> change(ctx, id, ModelPromotion.Action.rollback)));
+        reply(ctx, version.compose(id -> change(ctx, id, ModelPromotion.Action.rollback, "rollback",
+                new JsonObject().put("model_version_id", id))));
     }
 
     /**
      * Loads the version here (checksum checked), records the promotion (every other instance hears of it and
-     * switches too), swaps it in, and audits it.
+     * switches too), swaps it in, and audits it as {@code auditAction} with {@code details}.
      */
-    private Future<JsonObject> change(RoutingContext ctx, long id, ModelPromotion.Action action) {
+    private Future<JsonObject> change(RoutingContext ctx, long id, ModelPromotion.Action action, String auditAction,
+                                      JsonObject details) {
         String actor = actor(ctx);
         ModelPromotion[] recorded = new ModelPromotion[1];
         return Future.fromCompletionStage(registry.serving()).compose(previous -> lifecycle.switchTo(id, () ->
                                 Future.fromCompletionStage(registry.promote(id, action, actor))
                                         .onSuccess(promotion -> recorded[0] = promotion))
-                        .compose(swapped -> Future.fromCompletionStage(audit.record(actor, action.name(),
-                                new JsonObject().put("model_version_id", id).encode())))
+                        .compose(swapped -> Future.fromCompletionStage(audit.record(actor, auditAction,
+                                details.encode())))
                         // the running comparison's baseline no longer serves; a promotion starts the next one
                         .compose(audited -> comparisons.afterChange(previous, id,
                                 action == ModelPromotion.Action.promote, actor)))
@@ -214,6 +254,7 @@ public final class ConsoleRoutes {
      */
     private void listComparisons(RoutingContext ctx) {
         OnlineComparisonRepository repository = comparisons.repository();
+        int minVotes = comparisons.settings().minVotes();
         reply(ctx, Future.fromCompletionStage(repository.newest(20)).compose(list -> {
             // One query after the other: a Hibernate Reactive session serves one query at a time.
             JsonArray rows = new JsonArray();
@@ -222,7 +263,7 @@ public final class ConsoleRoutes {
                 tallied = tallied.compose(x -> Future.fromCompletionStage(repository.tally(c.baselineLabel(),
                                 c.challengerLabel(), c.startedAt(), c.endedAt()))
                         .map(tally -> {
-                            rows.add(ConsoleJson.comparison(c, HeadToHead.of(tally)));
+                            rows.add(ConsoleJson.comparison(c, HeadToHead.of(tally, minVotes)));
                             return null;
                         }));
             }
@@ -256,7 +297,8 @@ public final class ConsoleRoutes {
                             .map(started))
                     .onSuccess(started -> ctx.response().setStatusCode(201)
                             .putHeader("Content-Type", "application/json")
-                            .end(ConsoleJson.comparison(started, HeadToHead.of(Tally.NONE)).encode()))
+                            .end(ConsoleJson.comparison(started,
+                                    HeadToHead.of(Tally.NONE, comparisons.settings().minVotes())).encode()))
                     .onFailure(e -> fail(ctx, e));
         });
     }
@@ -313,6 +355,16 @@ public final class ConsoleRoutes {
     private static String actor(RoutingContext ctx) {
         Caller caller = Sessions.caller(ctx).orElseThrow();
         return caller.userName().orElse(caller.principal());
+    }
+
+    /**
+     * A body that may be left out: an empty object when there is none, else the JSON object it must be (null when
+     * it is not one, the context then failed with 400).
+     */
+    private static JsonObject optionalObject(RoutingContext ctx) {
+        // RequestBody.length() is -1, not 0, for a request without a body
+        boolean none = ctx.body() == null || ctx.body().buffer() == null || ctx.body().buffer().length() == 0;
+        return none ? new JsonObject() : JsonBodies.object(ctx).orElse(null);
     }
 
     private static Optional<Long> id(RoutingContext ctx) {

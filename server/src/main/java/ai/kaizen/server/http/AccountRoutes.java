@@ -56,6 +56,11 @@ public final class AccountRoutes {
             showLogin(ctx, 400, "Enter your name and password.", name == null ? "" : name, next);
             return;
         }
+        if (StorableText.problem(name).isPresent()) {
+            // no account has such a name, and the database refuses to even look (a NUL)
+            showLogin(ctx, 400, "Unknown name or wrong password.", "", next);
+            return;
+        }
         Future.fromCompletionStage(accounts.checkPassword(name, password), ctx.vertx().getOrCreateContext())
                 .compose(user -> user.isEmpty() ? Future.succeededFuture(false)
                         : sessions.signIn(ctx, user.get()).map(caller -> true))

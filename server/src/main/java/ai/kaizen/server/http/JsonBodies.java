@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Strict reading of request bodies and path ids: anything malformed is a 400 with a message, never a 500. */
+/**
+ * Strict reading of request bodies and path ids: anything malformed is a 400 with a message, never a 500. Every JSON
+ * body passes here, so this is also where text the database cannot store is turned away ({@link StorableText}).
+ */
 public final class JsonBodies {
 
     private JsonBodies() {
@@ -38,6 +41,11 @@ public final class JsonBodies {
         try {
             Object value = io.vertx.core.json.Json.decodeValue(text);
             if (value instanceof JsonObject object) {
+                Optional<String> unstorable = StorableText.problemIn(object);
+                if (unstorable.isPresent()) {
+                    HttpError.fail(ctx, 400, unstorable.get());
+                    return Optional.empty();
+                }
                 return Optional.of(object);
             }
             HttpError.fail(ctx, 400, "the body must be a JSON object");

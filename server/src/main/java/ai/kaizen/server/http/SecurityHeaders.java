@@ -5,7 +5,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Headers every response carries: a strict Content-Security-Policy (scripts and styles only from our own origin,
- * no inline code, no framing), no MIME sniffing, no referrer leaks.
+ * no inline code, no framing), no MIME sniffing, no referrer leaks. Answers of the JSON APIs ({@code /api/},
+ * {@code /v1/}) hold conversations, feedback and keys' data: no cache, shared or private, may keep them.
  */
 public final class SecurityHeaders implements Handler<RoutingContext> {
 
@@ -28,6 +29,10 @@ public final class SecurityHeaders implements Handler<RoutingContext> {
                 .set("X-Frame-Options", "DENY")
                 .set("Referrer-Policy", "same-origin")
                 .set("Cross-Origin-Opener-Policy", "same-origin");
+        String path = ctx.normalizedPath();
+        if (path.startsWith("/api/") || path.startsWith("/v1/")) {
+            ctx.response().headers().set("Cache-Control", "no-store");
+        }
         ctx.next();
     }
 }

@@ -5,6 +5,7 @@ import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
 import ai.kaizen.trainer.cycle.CycleRunner;
+import ai.kaizen.trainer.cycle.GateThresholds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -77,6 +78,8 @@ public final class CycleService implements AutoCloseable {
         try {
             effective = CyclePresets.apply(request);
             CycleRunner.stagesOf(effective);
+            // a bad gate option is the operator's to fix now, not the trainer's to fail on at the end
+            GateThresholds.fromJson(effective.getJsonObject("gate", new JsonObject()));
         } catch (IllegalArgumentException | ClassCastException e) {
             return Future.failedFuture(new InvalidRequest(e.getMessage()));
         }

@@ -41,7 +41,8 @@ class ChatRoutesTest {
                         ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGE_CHARS, "500",
+                        ConfigKey.LIMITS_MESSAGE_CHARS, "4000",
+                        ConfigKey.LIMITS_SESSION_CONVERSATIONS, "4",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
         Accounts accounts = TestClient.accounts(server);
@@ -105,6 +106,175 @@ class ChatRoutesTest {
                 new JsonObject().put("content", "And then?"));
         assertThat(second.status()).isEqualTo(200);
         assertThat(new JsonObject(client.get("/api/conversations/" + id).body()).getJsonArray("messages")).hasSize(4);
+    }
+
+    /** Text of {@code chars} characters, of ordinary words (repeated letters would tokenize unrealistically well). */
+    static String prose(java.util.Random random, int chars) {
+        String[] words = {"parcel", "refund", "order", "delivery", "account", "password", "invoice", "the", "my",
+                "was", "never", "arrived", "please", "help", "with", "and", "yesterday", "tracking", "number",
+                "address", "changed", "shipping", "cost", "why", "is", "it", "still", "late", "again"};
+        StringBuilder text = new StringBuilder();
+        while (text.length() < chars) {
+            text.append(words[random.nextInt(words.length)]).append(random.nextInt(12) == 0 ? ". " : " ");
+        }
+        return text.substring(0, chars);
+    }
+
+    /** Stores {@code count} alternating user and assistant messages in the conversation, as if typed over time. */
+    static void storeLongHistory(String conversationId, int count, int chars) throws Exception {
+        ConversationRepository repository = new ConversationRepository(server.database().sessions());
+        UUID conversation = UUID.fromString(conversationId);
+        java.util.Random random = new java.util.Random(16);
+        List<Message> messages = new java.util.ArrayList<>();
+        UUID parent = null;
+        for (int i = 0; i < count; i++) {
+            Message m = Message.written(conversation, parent, i % 2 == 0 ? Message.Author.user
+                    : Message.Author.assistant, prose(random, chars));
+            messages.add(m);
+            parent = m.id();
+        }
+        await(repository.append(conversation, messages, parent));
+    }
+
+    @Test
+    void aLongConversationNeitherStallsTheServerNorSlowsThePost() throws Exception {
+        TestClient client = user();
+        String id = newConversation(client);
+        storeLongHistory(id, 60, 4000);
+
+        // While the post is answered, /health must keep answering at once: nothing slow runs on an event loop.
+        java.net.http.HttpClient probe = java.net.http.HttpClient.newHttpClient();
+        java.net.URI health = java.net.URI.create("http://127.0.0.1:" + server.port() + "/health");
+        long slowestAtRest = 0;
+        for (int i = 0; i < 20; i++) {
+            long t0 = System.nanoTime();
+            probe.send(java.net.http.HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
+            slowestAtRest = Math.max(slowestAtRest, System.nanoTime() - t0);
+            Thread.sleep(10);
+        }
+        java.util.concurrent.atomic.AtomicBoolean posting = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong slowestNanos = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread prober = new Thread(() -> {
+            while (posting.get()) {
+                long t0 = System.nanoTime();
+                try {
+                    probe.send(java.net.http.HttpRequest.newBuilder(health).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                slowestNanos.accumulateAndGet(System.nanoTime() - t0, Math::max);
+                probes.incrementAndGet();
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        prober.start();
+        long t0 = System.nanoTime();
+        TestClient.Stream stream;
+        try {
+            stream = client.stream("/api/conversations/" + id + "/messages",
+                    new JsonObject().put("content", "Where is my parcel?"));
+        } finally {
+            posting.set(false);
+            prober.join();
+        }
+        long postMs = (System.nanoTime() - t0) / 1_000_000;
+        long slowestHealthMs = slowestNanos.get() / 1_000_000;
+        System.out.printf("long conversation (60 x 4000 chars): post %d ms, slowest of %d /health probes %d ms "
+                + "(at rest: %.1f ms)%n", postMs, probes.get(), slowestHealthMs, slowestAtRest / 1e6);
+
+        assertThat(stream.status()).as(stream.body()).isEqualTo(200);
+        assertThat(stream.first("start").data().getInteger("dropped_messages")).isPositive();
+        assertThat(stream.named("done")).hasSize(1);
+        assertThat(slowestHealthMs).isLessThan(500);
+    }
+
+    @Test
+    void aMessageTooLongForTheModelIsCutToItsEndNotRefused() throws Exception {
+        TestClient client = user();
+        String id = newConversation(client);
+        // about 2,300 tokens; stories260k reads 512, of which the answer keeps 24
+        String question = prose(new java.util.Random(19), 3970) + " WHERE IS MY PARCEL";
+        TestClient.Stream stream = client.stream("/api/conversations/" + id + "/messages",
+                new JsonObject().put("content", question));
+        assertThat(stream.status()).as(stream.body()).isEqualTo(200);
+        JsonObject start = stream.first("start").data();
+        assertThat(start.getBoolean("message_cut")).isTrue();
+        assertThat(start.getInteger("prompt_tokens")).isBetween(400, 512 - 24);
+        assertThat(stream.named("done")).hasSize(1);
+        // what the user wrote is stored whole; only the model read less of it
+        JsonArray messages = new JsonObject(client.get("/api/conversations/" + id).body()).getJsonArray("messages");
+        assertThat(messages).hasSize(2);
+        assertThat(messages.getJsonObject(0).getString("content")).isEqualTo(question);
+    }
+
+    @Test
+    void aRefusedMessageLeavesNothingBehind() throws Exception {
+        TestClient client = user();
+        String id = newConversation(client);
+        assertThat(client.send("POST", "/api/conversations/" + id + "/messages",
+                new JsonObject().put("content", "x".repeat(4001)).encode()).statusCode()).isEqualTo(413);
+        assertThat(client.send("POST", "/api/conversations/" + id + "/messages",
+                new JsonObject().put("content", "nul \u0000 here").encode())
+                .statusCode()).isEqualTo(400);
+        assertThat(await(new ConversationRepository(server.database().sessions()).messages(UUID.fromString(id))))
+                .isEmpty();
+    }
+
+    @Test
+    void anAnonymousSessionKeepsAtMostItsShareOfConversations() throws Exception {
+        TestClient client = user();
+        for (int i = 0; i < 4; i++) {
+            newConversation(client);
+        }
+        HttpResponse<String> fifth = client.send("POST", "/api/conversations", "{}");
+        assertThat(fifth.statusCode()).isEqualTo(409);
+        assertThat(new JsonObject(fifth.body()).getString("error")).contains("4 conversations");
+        // signed-in staff are not limited
+        TestClient reviewer = TestClient.signedIn(server.port(), "rita", "reviewer password");
+        for (int i = 0; i < 5; i++) {
+            newConversation(reviewer);
+        }
+    }
+
+    @Test
+    void textTheDatabaseCannotHoldIsA400NotA500() throws Exception {
+        TestClient client = user();
+        String id = newConversation(client);
+        String messages = "/api/conversations/" + id + "/messages";
+        for (String body : List.of("{\"content\": \"a\\u0000b\"}", "{\"content\": \"a\\ud800b\"}",
+                "{\"content\": \"ok\", \"extra\\u0000\": [\"\\udc00\"]}")) {
+            HttpResponse<String> r = client.send("POST", messages, body);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(new JsonObject(r.body()).getString("error")).as(body).containsAnyOf("NUL", "surrogate");
+        }
+        // a pair of surrogates is an ordinary character
+        assertThat(client.stream(messages, new JsonObject().put("content", "parcel \uD83D\uDCE6?")).status())
+                .isEqualTo(200);
+
+        TestClient operator = TestClient.signedIn(server.port(), "otto", "operator password");
+        HttpResponse<String> prompt = operator.send("PUT", "/api/settings/system-prompt",
+                "{\"system_prompt\": \"Be kind\\u0000\"}");
+        assertThat(prompt.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(prompt.body()).getString("error")).contains("NUL");
+        HttpResponse<String> cycle = operator.send("POST", "/api/console/cycles",
+                "{\"preset\": null, \"stages\": [\"sft\"]}");
+        assertThat(cycle.statusCode()).as(cycle.body()).isEqualTo(400);
+        assertThat(new JsonObject(cycle.body()).getString("error")).contains("preset");
+
+        TestClient visitor = new TestClient(server.port());
+        java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
+                .matcher(visitor.get("/login").body());
+        assertThat(csrf.find()).isTrue();
+        HttpResponse<String> login = visitor.postForm("/login", "_csrf=" + csrf.group(1)
+                + "&name=otto%00&password=x");
+        assertThat(login.statusCode()).isEqualTo(400);
+        assertThat(login.body()).contains("Unknown name or wrong password");
     }
 
     @Test
@@ -201,9 +371,9 @@ class ChatRoutesTest {
         assertThat(client.send("POST", messages, "{\"content\": 5}").statusCode()).isEqualTo(400);
         assertThat(client.send("POST", messages, "{\"content\": \"   \"}").statusCode()).isEqualTo(400);
         HttpResponse<String> tooLong = client.send("POST", messages,
-                new JsonObject().put("content", "x".repeat(501)).encode());
+                new JsonObject().put("content", "x".repeat(4001)).encode());
         assertThat(tooLong.statusCode()).isEqualTo(413);
-        assertThat(new JsonObject(tooLong.body()).getString("error")).contains("500 characters");
+        assertThat(new JsonObject(tooLong.body()).getString("error")).contains("4000 characters");
         HttpResponse<String> badUtf8 = client.send("POST", messages, HttpRequest.BodyPublishers.ofByteArray(
                 new byte[]{'{', '"', 'c', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'}));
         assertThat(badUtf8.statusCode()).isEqualTo(400);

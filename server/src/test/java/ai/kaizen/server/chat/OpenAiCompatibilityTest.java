@@ -15,6 +15,7 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +142,87 @@ class OpenAiCompatibilityTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(new JsonObject(unknown.body()).getJsonObject("error").getString("message")).contains("no such");
+    }
+
+    private static HttpResponse<String> post(String path, String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long storedConversations() throws Exception {
+        return new ConversationRepository(server.database().sessions()).count("apikey:1")
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPairwiseChoiceBetweenAnswersToDifferentPromptsIsRefused() throws Exception {
+        OpenAIClient client = client(key);
+        String first = client.chat().completions().create(params()).id();
+        String other = client.chat().completions().create(ChatCompletionCreateParams.builder().model("kaizen")
+                .addUserMessage("Where is my parcel?").maxCompletionTokens(8).build()).id();
+        HttpResponse<String> refused = post("/v1/feedback", new JsonObject().put("message_id", first)
+                .put("thumbs", 1).put("compared_with", other).put("choice", "a").encode());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(new JsonObject(refused.body()).getJsonObject("error").getString("message"))
+                .contains("different prompts");
+        // nothing of the request was stored, not even its rating
+        UUID firstId = UUID.fromString(first.substring("chatcmpl-".length()));
+        assertThat(new FeedbackRepository(server.database().sessions()).ratings(firstId)
+                .toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
+        var messages = new ConversationRepository(server.database().sessions());
+        UUID prompt = messages.findMessage(firstId, "apikey:1").toCompletableFuture().get(30, TimeUnit.SECONDS)
+                .orElseThrow().parentId();
+        assertThat(new FeedbackRepository(server.database().sessions()).comparisonsFor(prompt)
+                .toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
+    }
+
+    @Test
+    void oldTurnsAreLeftOutButALastMessageTooLongForTheModelIsRefused() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        JsonArray messages = new JsonArray().add(new JsonObject().put("role", "system").put("content", "Be brief."));
+        for (int i = 0; i < 6; i++) {
+            messages.add(new JsonObject().put("role", i % 2 == 0 ? "user" : "assistant")
+                    .put("content", ChatRoutesTest.prose(random, 1500)));
+        }
+        messages.add(new JsonObject().put("role", "user").put("content", "And my refund?"));
+        HttpResponse<String> answered = post("/v1/chat/completions",
+                new JsonObject().put("model", "kaizen").put("messages", messages).put("max_tokens", 8).encode());
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        assertThat(new JsonObject(answered.body()).getJsonObject("usage").getInteger("prompt_tokens"))
+                .isLessThanOrEqualTo(512 - 8);
+
+        long before = storedConversations();
+        messages.add(new JsonObject().put("role", "assistant").put("content", "Which order?"));
+        messages.add(new JsonObject().put("role", "user").put("content", ChatRoutesTest.prose(random, 4000)));
+        for (boolean stream : new boolean[]{false, true}) {
+            HttpResponse<String> refused = post("/v1/chat/completions", new JsonObject().put("model", "kaizen")
+                    .put("messages", messages).put("stream", stream).encode());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            JsonObject error = new JsonObject(refused.body()).getJsonObject("error");
+            assertThat(error.getString("code")).isEqualTo("context_length_exceeded");
+            assertThat(error.getString("type")).isEqualTo("invalid_request_error");
+            assertThat(error.getString("message")).contains("maximum context length is 512 tokens");
+        }
+        assertThat(storedConversations()).isEqualTo(before);
+    }
+
+    @Test
+    void textTheDatabaseCannotHoldIsA400() throws Exception {
+        for (String body : List.of(
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\\u0000\"}]}",
+                "{\"messages\":[{\"role\":\"user\",\"name\":\"a\\u0000\",\"content\":\"hi\"}]}",
+                "{\"messages\":[{\"role\":\"system\",\"content\":\"\\u0000\"},{\"role\":\"user\",\"content\":\"hi\"}]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"\\ud83d\"}]}]}")) {
+            HttpResponse<String> r = post("/v1/chat/completions", body);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(new JsonObject(r.body()).getJsonObject("error").getString("message")).as(body)
+                    .containsAnyOf("NUL", "surrogate");
+        }
+        HttpResponse<String> feedback = post("/v1/feedback",
+                "{\"message_id\":\"chatcmpl-" + UUID.randomUUID() + "\",\"comment\":\"\\u0000\"}");
+        assertThat(feedback.statusCode()).isEqualTo(400);
     }
 
     @Test

@@ -162,6 +162,23 @@ class ConsoleLifecycleTest {
         assertThat(operator.send("POST", "/api/console/cycles", "{\"preset\":\"huge\"}").statusCode()).isEqualTo(400);
     }
 
+    /** The version {@code id} as the registry lists it. */
+    private static JsonObject registeredVersion(long id) throws Exception {
+        return operator.json("GET", "/api/console/models", new JsonObject()).getJsonArray("versions")
+                .stream().map(JsonObject.class::cast).filter(v -> v.getLong("id") == id).findFirst()
+                .orElseThrow();
+    }
+
+    private static JsonObject check(JsonObject gate, String name) {
+        return gate.getJsonArray("checks").stream().map(JsonObject.class::cast)
+                .filter(c -> c.getString("name").equals(name)).findFirst().orElseThrow(() ->
+                        new AssertionError("no check " + name + " in " + gate.encode()));
+    }
+
+    /**
+     * A cycle whose gate fails (a threshold no candidate meets, on as few prompts as there are) ends as gate_failed,
+     * is not auto-promoted, and its candidate is promoted only with an override reason, which the audit log keeps.
+     */
     @Test
     @Order(2)
     void aCycleTrainsACandidateThatIsGatedPromotedServedAndRolledBack() throws Exception {
@@ -173,8 +190,14 @@ class ConsoleLifecycleTest {
         String baseLabel = models.getJsonArray("versions").getJsonObject(0).getString("label");
         assertThat(answeringVersion()).isEqualTo(baseLabel);
 
+        HttpResponse<String> badGate = operator.send("POST", "/api/console/cycles", new JsonObject()
+                .put("preset", "tiny").put("gate", new JsonObject().put("min_prompts", 0)).encode());
+        assertThat(badGate.statusCode()).isEqualTo(400);
+        assertThat(badGate.body()).contains("gate.min_prompts");
         HttpResponse<String> started = operator.send("POST", "/api/console/cycles", new JsonObject()
-                .put("preset", "tiny").put("dataset", new JsonObject().put("evalFraction", 0.25)).encode());
+                .put("preset", "tiny").put("dataset", new JsonObject().put("evalFraction", 0.25))
+                .put("gate", new JsonObject().put("min_prompts", 1).put("max_eval_loss_increase", -100))
+                .put("auto_promote", true).encode());
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         long id = new JsonObject(started.body()).getLong("id");
         assertThat(operator.send("POST", "/api/console/cycles", "{\"preset\":\"tiny\"}").statusCode())
@@ -186,18 +209,37 @@ class ConsoleLifecycleTest {
                 .contains("event: log").contains("event: end");
 
         JsonObject cycle = waitFor(id, ConsoleLifecycleTest::ended, 120);
-        assertThat(cycle.getString("status")).as(cycle.encode()).isEqualTo("succeeded");
+        assertThat(cycle.getString("status")).as(cycle.encode()).isEqualTo("gate_failed");
         assertThat(cycle.getString("stage")).isEqualTo("evaluate");
         long candidate = cycle.getLong("candidate_version_id");
         JsonObject gate = cycle.getJsonObject("gate_report");
         assertThat(gate.getJsonArray("checks")).extracting(c -> ((JsonObject) c).getString("name"))
-                .contains("eval_loss", "response_length");
+                .contains("eval_loss", "response_length", "kl", "bad_answers", "intent_match", "win_rate");
+        assertThat(gate.getString("verdict")).isEqualTo("fail");
+        assertThat(gate.getBoolean("passed")).isFalse();
+        assertThat(gate.getString("reason")).startsWith("failed: eval_loss");
+        assertThat(check(gate, "eval_loss").getString("status")).isEqualTo("fail");
+        assertThat(check(gate, "bad_answers").getJsonArray("candidate_ci")).hasSize(2);
+        assertThat(check(gate, "intent_match").getString("status")).isEqualTo("not_counted");
+        assertThat(check(gate, "intent_match").getString("note")).startsWith("skipped: no held-out prompt carries");
+        assertThat(check(gate, "win_rate").getString("note")).contains("no reward model");
+        assertThat(gate.getJsonObject("thresholds").getInteger("min_prompts")).isEqualTo(1);
         assertThat(gate.getLong("serving_version_id")).isEqualTo(base);
         assertThat(gate.getString("reward_model")).contains("none given");
+        assertThat(cycle.getJsonObject("stage_results").getJsonObject("dataset").getString("thumbs_dir"))
+                .as("the gate's held-out thumbs").isNotBlank();
 
-        JsonObject registered = operator.json("GET", "/api/console/models", new JsonObject()).getJsonArray("versions")
-                .stream().map(JsonObject.class::cast).filter(v -> v.getLong("id") == candidate).findFirst()
-                .orElseThrow();
+        // auto_promote does not promote a failed gate
+        JsonObject notPromoted = operator.json("GET", "/api/console/models", new JsonObject());
+        assertThat(notPromoted.getLong("serving_version_id")).isEqualTo(base);
+        assertThat(notPromoted.getJsonArray("history")).extracting(h -> ((JsonObject) h).getString("action"))
+                .doesNotContain("auto_promote");
+        assertThat(answeringVersion()).isEqualTo(baseLabel);
+        assertThat(operator.get("/api/console/cycles/" + id + "/events").body())
+                .contains("not promoted, the gate did not pass");
+
+        JsonObject registered = registeredVersion(candidate);
+        assertThat(registered.getString("gate")).isEqualTo("failed");
         assertThat(registered.getLong("parent_id")).isEqualTo(base);
         assertThat(registered.getLong("cycle_id")).isEqualTo(id);
         assertThat(registered.getLong("dataset_version_id")).isNotNull();
@@ -216,8 +258,29 @@ class ConsoleLifecycleTest {
         assertThat(operator.get("/api/console/datasets/" + dataset + "/export?split=test").statusCode()).isEqualTo(400);
         assertThat(operator.get("/api/console/datasets/999/export").statusCode()).isEqualTo(404);
 
-        operator.json("POST", "/api/console/models/" + candidate + "/promote", new JsonObject());
+        // promoting the candidate of a failed gate needs an override with a reason
+        HttpResponse<String> refused = operator.send("POST", "/api/console/models/" + candidate + "/promote", "");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(new JsonObject(refused.body()).getString("error"))
+                .contains("the evaluation gate failed model version " + candidate).contains("override_reason");
+        assertThat(operator.send("POST", "/api/console/models/" + candidate + "/promote", "{}").statusCode())
+                .isEqualTo(409);
+        assertThat(operator.send("POST", "/api/console/models/" + candidate + "/promote",
+                "{\"override_reason\": \"  \"}").statusCode()).isEqualTo(400);
+        assertThat(operator.json("GET", "/api/console/models", new JsonObject()).getLong("serving_version_id"))
+                .as("nothing promoted by a refused request").isEqualTo(base);
+
+        operator.json("POST", "/api/console/models/" + candidate + "/promote", new JsonObject()
+                .put("override_reason", "the loss threshold was a test's"));
         assertThat(server.model().orElseThrow().version()).isEqualTo(registered.getString("label"));
+        JsonObject overridden = new JsonArray(operator.get("/api/console/audit").body()).stream()
+                .map(JsonObject.class::cast).filter(a -> a.getString("action").equals("promote_override"))
+                .findFirst().orElseThrow();
+        assertThat(overridden.getString("actor")).isEqualTo("otto");
+        assertThat(overridden.getJsonObject("details").getString("override_reason"))
+                .isEqualTo("the loss threshold was a test's");
+        assertThat(overridden.getJsonObject("details").getString("gate")).isEqualTo("failed");
+        assertThat(overridden.getJsonObject("details").getLong("model_version_id")).isEqualTo(candidate);
         assertThat(answeringVersion()).isEqualTo(registered.getString("label"));
 
         operator.json("POST", "/api/console/models/rollback", new JsonObject());
@@ -228,7 +291,9 @@ class ConsoleLifecycleTest {
                 .startsWith("rollback", "promote");
         JsonArray audit = new JsonArray(operator.get("/api/console/audit").body());
         assertThat(audit).extracting(a -> ((JsonObject) a).getString("action"))
-                .contains("start_cycle", "promote", "rollback");
+                .contains("start_cycle", "promote_override", "rollback");
+        // the base version, which no cycle trained, needs no override
+        assertThat(registeredVersion(base).getString("gate")).isEqualTo("none");
     }
 
     @Test
@@ -392,10 +457,13 @@ class ConsoleLifecycleTest {
         assertThat(newest.getJsonObject("request").containsKey("scheduled")).as(newest.encode()).isTrue();
         assertThat(newest.getString("requested_by")).isEqualTo("scheduler");
         assertThat(newest.getJsonObject("request").getString("preset")).isEqualTo("tiny");
-        if (List.of("queued", "running").contains(newest.getString("status"))) {
-            operator.json("POST", "/api/console/cycles/" + newest.getLong("id") + "/cancel", new JsonObject());
-        }
+        // Schedule off first, then stop what it started: a cycle cancelled while the schedule is on can be
+        // followed by another one at once, which would hold the next test's cycle off with a 409.
         operator.json("PUT", "/api/console/schedule", new JsonObject().put("enabled", false));
+        for (JsonObject active = newestCycle(); active != null && !ended(active); active = newestCycle()) {
+            operator.json("POST", "/api/console/cycles/" + active.getLong("id") + "/cancel", new JsonObject());
+            waitFor(active.getLong("id"), ConsoleLifecycleTest::ended, 60);
+        }
         return newest;
     }
 
@@ -482,7 +550,8 @@ class ConsoleLifecycleTest {
         long id = new JsonObject(started.body()).getLong("id");
 
         JsonObject cycle = waitFor(id, ConsoleLifecycleTest::ended, 300);
-        assertThat(cycle.getString("status")).as(cycle.encode()).isEqualTo("succeeded");
+        // a handful of held-out prompts (fewer than gate.min_prompts, 30 by default) can give no verdict
+        assertThat(cycle.getString("status")).as(cycle.encode()).isEqualTo("no_verdict");
         JsonObject results = cycle.getJsonObject("stage_results");
         assertThat(results.getJsonObject("dataset").getInteger("preference_train")).isPositive();
         assertThat(results.getJsonObject("reward_model").getString("reward_model_dir")).isNotBlank();
@@ -490,7 +559,17 @@ class ConsoleLifecycleTest {
         assertThat(results.getJsonObject("ppo").getInteger("steps")).isEqualTo(2);
         JsonObject gate = cycle.getJsonObject("gate_report");
         assertThat(gate.getJsonArray("checks")).extracting(c -> ((JsonObject) c).getString("name"))
-                .contains("eval_loss", "response_length", "kl", "reward_score", "win_rate");
+                .contains("eval_loss", "response_length", "kl", "reward_score", "win_rate", "reward_model_pairs",
+                        "reward_model_thumbs");
+        assertThat(gate.getString("verdict")).isEqualTo("no_verdict");
+        assertThat(gate.getString("reason")).startsWith("no verdict: too few held-out prompts (");
+        // a reward model trained four steps on a few pairs is no judge: its win rate is shown, not counted
+        assertThat(check(gate, "win_rate").getString("status")).isEqualTo("not_counted");
+        assertThat(check(gate, "win_rate").getString("note")).contains("its win rate is reported but not counted");
+        HttpResponse<String> refused = operator.send("POST", "/api/console/models/"
+                + cycle.getLong("candidate_version_id") + "/promote", "");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("gave no verdict");
         // every stage's metrics reached the database, under the trainers' own names
         String events = operator.get("/api/console/cycles/" + id + "/events").body();
         assertThat(events).contains("\"stage\":\"reward_model\",\"step\":4,\"name\":\"accuracy\"")

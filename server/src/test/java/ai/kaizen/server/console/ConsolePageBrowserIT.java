@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -153,16 +154,27 @@ class ConsolePageBrowserIT {
             wait.until(d -> d.getCurrentUrl().matches(".*/console/cycles/\\d+$"));
 
             // Live: the page opens on a cycle not yet done (its trainer JVM alone takes seconds to start) and
-            // changes to succeeded without a reload; a loss chart is drawn, the log fills, then the gate reports.
+            // changes to its end without a reload; a loss chart is drawn, the log fills, then the gate reports.
             // Nothing waits for an intermediate state: on a fast machine a tiny cycle's SFT lasts under a second.
+            // Six rated prompts leave fewer held-out prompts than the gate's minimum: the cycle ends with no verdict.
             wait.until(d -> !d.findElement(By.id("status")).getText().isBlank()
                     && !d.findElement(By.id("status")).getText().equals("…"));
             assertThat(browser.findElement(By.id("status")).getText()).isIn("queued", "running");
-            wait.until(d -> d.findElement(By.id("status")).getText().equals("succeeded"));
+            wait.until(d -> d.findElement(By.id("status")).getText().equals("no verdict"));
             wait.until(d -> !d.findElements(By.cssSelector("svg[data-metric=loss] polyline")).isEmpty());
             assertThat(browser.findElement(By.id("log")).getText()).contains("dataset version");
             wait.until(d -> !d.findElements(By.id("gate-verdict")).isEmpty());
-            assertThat(browser.findElement(By.id("gate")).getText()).contains("eval_loss").contains("response_length");
+            assertThat(browser.findElement(By.id("gate-verdict")).getText()).startsWith("No verdict:")
+                    .contains("too few held-out prompts");
+            // no plain Promote button under a gate that did not pass: "Promote anyway…", which asks for a reason
+            assertThat(browser.findElements(By.id("promote"))).isEmpty();
+            WebElement anyway = browser.findElement(By.cssSelector("#promote-anyway summary"));
+            assertThat(anyway.getText()).isEqualTo("Promote anyway…");
+            assertThat(browser.findElement(By.cssSelector("#promote-anyway input[name=override_reason]"))
+                    .isDisplayed()).isFalse();
+            anyway.click();
+            assertThat(browser.findElement(By.cssSelector("#promote-anyway input[name=override_reason]"))
+                    .isDisplayed()).isTrue();
             assertThat(browser.findElements(By.cssSelector("svg[data-metric=loss] circle")).size())
                     .as("one point per logged step").isGreaterThanOrEqualTo(2);
             Path dir = Path.of("target", "screenshots");

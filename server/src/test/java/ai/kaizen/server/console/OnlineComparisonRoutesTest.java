@@ -128,6 +128,7 @@ class OnlineComparisonRoutesTest {
         assertThat(comparison.getJsonObject("challenger").getString("label")).isEqualTo("copy@1");
         assertThat(comparison.getJsonObject("baseline").getString("label")).isEqualTo(base);
         assertThat(comparison.getDouble("share")).isEqualTo(1.0);
+        assertThat(comparison.getString("verdict")).isEqualTo("no choices yet");
         assertThat(new JsonObject(operator.get("/api/console/comparisons").body()).getBoolean("challenger_ready"))
                 .isTrue();
 
@@ -146,7 +147,10 @@ class OnlineComparisonRoutesTest {
         assertThat(result.getDouble("win_rate")).isEqualTo(0.7);
         assertThat(result.getDouble("ci_low")).isLessThan(0.7).isGreaterThanOrEqualTo(0.0);
         assertThat(result.getDouble("ci_high")).isGreaterThan(0.7).isLessThanOrEqualTo(1.0);
-        assertThat(result.getString("verdict")).isEqualTo("no significant difference");
+        assertThat(result.getLong("decided_votes")).as("the tie is no decided vote").isEqualTo(4);
+        assertThat(result.getLong("min_votes")).isEqualTo(194);
+        assertThat(result.getString("verdict")).as("the always-valid interval is wide, and the minimum far")
+                .isEqualTo("too few votes: 4 of 194");
 
         // Promoting the challenger starts the next comparison: the version it replaced is the challenger now.
         operator.json("POST", "/api/console/models/" + copy.id() + "/promote", new JsonObject());

@@ -22,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,6 +83,15 @@ class AccountRoutesTest {
 
     private static JsonObject me(HttpClient client) throws Exception {
         return new JsonObject(get(client, "/api/me").body());
+    }
+
+    @Test
+    void jsonAnswersAreNeverCachedAndStaticAssetsAre() throws Exception {
+        HttpClient client = browser();
+        assertThat(get(client, "/api/me").headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(get(client, "/v1/models").headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(get(client, "/static/kaizen.css").headers().firstValue("Cache-Control")).isNotEqualTo(
+                Optional.of("no-store"));
     }
 
     @Test

@@ -51,12 +51,13 @@ public final class CyclePresets {
 
     /** The request with its preset's defaults filled in (one level deep for nested option objects). */
     public static JsonObject apply(JsonObject request) {
-        String name = request.getString("preset", "standard");
-        JsonObject preset = PRESETS.get(name);
-        if (preset == null) {
-            throw new IllegalArgumentException("unknown preset '" + name + "'; presets are "
-                    + new java.util.TreeSet<>(PRESETS.keySet()));
+        // Absent means the standard preset; null or anything but a known name is a mistake to report, not a crash.
+        Object named = request.containsKey("preset") ? request.getValue("preset") : "standard";
+        if (!(named instanceof String name) || !PRESETS.containsKey(name)) {
+            throw new IllegalArgumentException("unknown preset " + (named instanceof String ? "'" + named + "'" : named)
+                    + "; presets are " + new java.util.TreeSet<>(PRESETS.keySet()));
         }
+        JsonObject preset = PRESETS.get(name);
         JsonObject merged = preset.copy();
         request.forEach(entry -> {
             Object mine = entry.getValue();

@@ -21,9 +21,10 @@ import java.util.List;
 /**
  * Runs one retraining cycle to its end, in the trainer process: takes the queued cycle, runs its stages in order
  * (skipping those an earlier attempt finished, whose results are in the cycle's row), records every stage's
- * result, and finally the candidate and the gate's verdict; promotes the candidate when the request asks for
- * {@code auto_promote} and the gate passed. A failure marks the cycle failed with a one-line reason; a cycle that
- * was cancelled meanwhile is left as it is.
+ * result, and finally the candidate and the gate's verdict. The cycle ends as the verdict says: succeeded (the
+ * gate passed, or the cycle had no evaluate stage), gate_failed or no_verdict; it promotes the candidate when the
+ * request asks for {@code auto_promote} and the gate passed, never otherwise. A failure marks the cycle failed with
+ * a one-line reason; a cycle that was cancelled meanwhile is left as it is.
  */
 public final class CycleRunner {
 
@@ -35,8 +36,11 @@ public final class CycleRunner {
 
     private static final Logger log = LoggerFactory.getLogger(CycleRunner.class);
 
-    /** How a run ended. */
-    public enum Outcome { SUCCEEDED, FAILED, STOPPED }
+    /**
+     * How a run ended. A gate that fails or gives no verdict is a decision, not a failure of the trainer: only
+     * {@code FAILED} is one.
+     */
+    public enum Outcome { SUCCEEDED, GATE_FAILED, NO_VERDICT, FAILED, STOPPED }
 
     private final Stage.SessionFactory sessions;
     private final Path home;
@@ -83,8 +87,11 @@ public final class CycleRunner {
         }
         try (CycleReporter reporter = new CycleReporter(cycles, id, heartbeat)) {
             try {
-                runStages(id, reporter);
-                return Outcome.SUCCEEDED;
+                return switch (runStages(id, reporter)) {
+                    case gate_failed -> Outcome.GATE_FAILED;
+                    case no_verdict -> Outcome.NO_VERDICT;
+                    default -> Outcome.SUCCEEDED;
+                };
             } catch (CycleStopped e) {
                 log.info("cycle {} stopped: {}", id, e.getMessage());
                 return Outcome.STOPPED;
@@ -101,7 +108,8 @@ public final class CycleRunner {
         }
     }
 
-    private void runStages(long id, CycleReporter reporter) throws Exception {
+    /** Runs the stages not yet done; returns how the cycle ended. */
+    private TrainingCycle.Status runStages(long id, CycleReporter reporter) throws Exception {
         TrainingCycle cycle = CycleReporter.await(cycles.find(id)).orElseThrow();
         JsonObject request = new JsonObject(cycle.request());
         JsonObject results = new JsonObject(cycle.stageResults());
@@ -127,19 +135,45 @@ public final class CycleRunner {
             }
             results.put(kind.label(), result);
         }
-        JsonObject verdict = results.getJsonObject(StageKind.EVALUATE.label());
-        Long candidate = verdict == null ? null : verdict.getLong("candidate_version_id");
+        JsonObject evaluation = results.getJsonObject(StageKind.EVALUATE.label());
+        Long candidate = evaluation == null ? null : evaluation.getLong("candidate_version_id");
+        TrainingCycle.Status status = endStatus(evaluation);
         String report = CycleReporter.await(cycles.find(id)).map(TrainingCycle::gateReport).orElse(null);
-        if (!CycleReporter.await(cycles.succeed(id, candidate, report))) {
+        if (!CycleReporter.await(cycles.finish(id, status, candidate, report))) {
             throw new CycleStopped();
         }
-        reporter.log("cycle succeeded" + (candidate == null ? "" : "; candidate model version " + candidate));
-        if (candidate != null && verdict.getBoolean("passed", false) && request.getBoolean("auto_promote", false)) {
-            CycleReporter.await(registry.promote(candidate, ModelPromotion.Action.auto_promote, "cycle " + id));
-            CycleReporter.await(new AuditLog(sessions).record("cycle " + id, "auto_promote",
-                    new JsonObject().put("model_version_id", candidate).put("cycle_id", id).encode()));
-            reporter.log("the gate passed: model version " + candidate + " promoted");
+        reporter.log("cycle ended: " + status.name().replace('_', ' ')
+                + (candidate == null ? "" : "; candidate model version " + candidate));
+        if (request.getBoolean("auto_promote", false) && candidate != null) {
+            if (status == TrainingCycle.Status.succeeded) {
+                CycleReporter.await(registry.promote(candidate, ModelPromotion.Action.auto_promote, "cycle " + id));
+                CycleReporter.await(new AuditLog(sessions).record("cycle " + id, "auto_promote",
+                        new JsonObject().put("model_version_id", candidate).put("cycle_id", id).encode()));
+                reporter.log("the gate passed: model version " + candidate + " promoted");
+            } else {
+                reporter.log("auto_promote: model version " + candidate + " not promoted, the gate did not pass");
+            }
         }
+        return status;
+    }
+
+    /**
+     * How a cycle that ran every stage ends, from its evaluate stage's result: succeeded only when the gate passed
+     * (or there was no gate); a result without a verdict (written before verdicts existed) counts as its
+     * {@code passed} flag says.
+     */
+    static TrainingCycle.Status endStatus(JsonObject evaluation) {
+        if (evaluation == null) {
+            return TrainingCycle.Status.succeeded;
+        }
+        String verdict = evaluation.getString("verdict",
+                evaluation.getBoolean("passed", false) ? GateVerdict.Verdict.PASS.label()
+                        : GateVerdict.Verdict.FAIL.label());
+        if (verdict.equals(GateVerdict.Verdict.PASS.label())) {
+            return TrainingCycle.Status.succeeded;
+        }
+        return verdict.equals(GateVerdict.Verdict.NO_VERDICT.label()) ? TrainingCycle.Status.no_verdict
+                : TrainingCycle.Status.gate_failed;
     }
 
     /** The version the cycle trains from: as asked, else what served when it first started (kept for resumes). */

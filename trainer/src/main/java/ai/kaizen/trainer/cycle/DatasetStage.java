@@ -7,6 +7,7 @@ import ai.kaizen.trainer.dataset.DatasetParameters;
 import ai.kaizen.trainer.dataset.JsonlFormats;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.SftExample;
+import ai.kaizen.trainer.dataset.ThumbsExample;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
@@ -19,11 +20,17 @@ import java.util.Map;
  * feedback up to now (options under {@code "dataset"}, as
  * {@link DatasetParameters#fromJson}) and writes it as TRL JSONL for the training stages. A cycle without an SFT
  * stage may run on preference pairs alone (see {@link #chosenAnswers}).
+ *
+ * <p>A cycle that evaluates also gets the preference and thumbs datasets: their held-out splits are the evidence
+ * the evaluation gate judges the reward model on. Every kind is split by prompt with the same splitter, here,
+ * before any training, so no held-out prompt of any kind reaches a trainer.
  */
 final class DatasetStage implements CycleStage {
 
     /** The result key of the preference dataset's directory (built when a stage needs pairs). */
     static final String PREFERENCES_DIR = "preferences_dir";
+    /** The result key of the thumbs dataset's directory (built when the cycle evaluates). */
+    static final String THUMBS_DIR = "thumbs_dir";
 
     @Override
     public StageKind kind() {
@@ -38,16 +45,18 @@ final class DatasetStage implements CycleStage {
         Dataset<SftExample> dataset = CycleReporter.await(new DatasetBuilder(context.sessions())
                 .buildSft(Instant.now(), parameters));
         Dataset<PreferenceExample> pairs = null;
-        if (stages.stream().anyMatch(StageKind::needsPreferences)) {
+        boolean trainsOnPairs = stages.stream().anyMatch(StageKind::needsPreferences);
+        boolean evaluates = stages.contains(StageKind.EVALUATE);
+        if (trainsOnPairs || evaluates) {
             pairs = CycleReporter.await(new DatasetBuilder(context.sessions())
                     .buildPreferences(Instant.now(), parameters));
-            if (pairs.train().isEmpty()) {
+            if (trainsOnPairs && pairs.train().isEmpty()) {
                 throw new IllegalStateException("the feedback gives no preference pairs yet (pairwise choices, "
                         + "reviewers' rankings, star ratings that differ); the reward model, DPO and PPO need some");
             }
         }
         if (dataset.train().isEmpty()) {
-            if (pairs == null || stages.contains(StageKind.SFT)) {
+            if (!trainsOnPairs || stages.contains(StageKind.SFT)) {
                 throw new IllegalStateException("the feedback gives no SFT examples yet (answers rated at least "
                         + parameters.sftMinStars() + " stars or thumbs up); collect more before training");
             }
@@ -68,6 +77,16 @@ final class DatasetStage implements CycleStage {
                     + pairs.eval().size() + " eval preference pairs");
             result.put(PREFERENCES_DIR, pairsDir.toString()).put("preference_dataset_version_id", pairs.versionId())
                     .put("preference_train", pairs.train().size()).put("preference_eval", pairs.eval().size());
+        }
+        if (evaluates) {
+            Dataset<ThumbsExample> thumbs = CycleReporter.await(new DatasetBuilder(context.sessions())
+                    .buildThumbs(Instant.now(), parameters));
+            Path thumbsDir = context.stageDir(kind()).resolve("thumbs");
+            JsonlFormats.writeDataset(thumbs, thumbsDir);
+            context.log("dataset version " + thumbs.versionId() + ": " + thumbs.train().size() + " train, "
+                    + thumbs.eval().size() + " eval thumbs");
+            result.put(THUMBS_DIR, thumbsDir.toString()).put("thumbs_dataset_version_id", thumbs.versionId())
+                    .put("thumbs_eval", thumbs.eval().size());
         }
         context.progress(kind(), 1, 1);
         return result;

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.dataset;
 
+import ai.kaizen.db.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,6 +48,7 @@ public final class ShippedData {
                 JarURLConnection connection = (JarURLConnection) marker.openConnection();
                 connection.setUseCaches(false);
                 try (JarFile jar = connection.getJarFile()) {
+                    OwnerOnly.directory(home);
                     return unpack(jar, home.resolve("data"));
                 }
             }

@@ -210,17 +210,34 @@ public final class PolicyComparison {
      */
     public static double meanLogRatio(LlamaModel policy, LlamaModel reference, List<Answer> answers) {
         double sum = 0;
-        for (Answer a : answers) {
+        for (double r : logRatios(policy, reference, answers)) {
+            sum += r;
+        }
+        return answers.isEmpty() ? 0 : sum / answers.size();
+    }
+
+    /**
+     * Each answer's {@code sum_t log pi(y_t) - log pi_ref(y_t)} over its tokens (0 for an empty answer), in order.
+     *
+     * @param policy the policy that wrote the answers
+     * @param reference the reference
+     * @param answers the policy's answers
+     * @return one log-ratio per answer
+     */
+    public static double[] logRatios(LlamaModel policy, LlamaModel reference, List<Answer> answers) {
+        double[] ratios = new double[answers.size()];
+        for (int i = 0; i < answers.size(); i++) {
+            Answer a = answers.get(i);
             if (a.answerIds().length == 0) {
                 continue;
             }
             float[] ours = logprobs(policy, a.allIds());
             float[] theirs = logprobs(reference, a.allIds());
             for (int t = a.promptIds().length; t < ours.length; t++) {
-                sum += ours[t] - theirs[t];
+                ratios[i] += ours[t] - theirs[t];
             }
         }
-        return answers.isEmpty() ? 0 : sum / answers.size();
+        return ratios;
     }
 
     private static float[] logprobs(LlamaModel model, int[] ids) {

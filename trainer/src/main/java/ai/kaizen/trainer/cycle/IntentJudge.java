@@ -1,0 +1,78 @@
+package ai.kaizen.trainer.cycle;
+
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.dataset.BitextImport;
+import ai.kaizen.trainer.dataset.BitextImport.LabelledRow;
+import ai.kaizen.trainer.starter.IntentClassifier;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Whether an answer addresses what the customer asked, where that is known: a prompt carries an intent when its
+ * last user message is one of the shipped Bitext customer messages (their intent is labelled; compared in lower
+ * case with runs of white space made one). The answer's intent is what the starter model's judge, the naive Bayes
+ * {@link IntentClassifier} over Bitext's answers, reads in it. Feedback from real users usually carries no intent;
+ * the gate then skips this check and says so.
+ */
+final class IntentJudge {
+
+    /** How the gate's report explains where prompts' intents come from. */
+    static final String SOURCE = "a prompt carries an intent when its last user message is a Bitext customer message";
+
+    private final IntentClassifier classifier;
+    private final Map<String, String> intentByMessage;
+
+    IntentJudge(IntentClassifier classifier, Map<String, String> intentByMessage) {
+        this.classifier = classifier;
+        this.intentByMessage = Map.copyOf(intentByMessage);
+    }
+
+    /**
+     * The judge over the Bitext files in {@code bitextDir}: the classifier trained on every detailed and canned
+     * answer (additive smoothing 0.1, as the starter evaluation's), and every message's labelled intent (a message
+     * labelled with two intents has none).
+     */
+    static IntentJudge fromBitext(Path bitextDir) {
+        List<LabelledRow> rows = new ArrayList<>(BitextImport.labelledRows(bitextDir.resolve("detailed_responses.csv")));
+        rows.addAll(BitextImport.labelledRows(bitextDir.resolve("canned_responses.csv")));
+        Map<String, String> intents = new HashMap<>();
+        Set<String> ambiguous = new HashSet<>();
+        for (LabelledRow r : rows) {
+            String known = intents.putIfAbsent(normalise(r.instruction()), r.intent());
+            if (known != null && !known.equals(r.intent())) {
+                ambiguous.add(normalise(r.instruction()));
+            }
+        }
+        ambiguous.forEach(intents::remove);
+        IntentClassifier classifier = IntentClassifier.train(rows.stream().map(LabelledRow::response).toList(),
+                rows.stream().map(LabelledRow::intent).toList(), 0.1);
+        return new IntentJudge(classifier, intents);
+    }
+
+    /** The prompt's intent: that of its last user message, when it is a known customer message. */
+    Optional<String> intentOf(List<ChatMessage> prompt) {
+        for (int i = prompt.size() - 1; i >= 0; i--) {
+            if (prompt.get(i).role().equals("user")) {
+                return Optional.ofNullable(intentByMessage.get(normalise(prompt.get(i).content())));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The intent the classifier reads in an answer. */
+    String intentOfAnswer(String answer) {
+        return classifier.classify(answer);
+    }
+
+    private static String normalise(String text) {
+        return text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,67 @@
+package ai.kaizen.trainer.cycle;
+
+import ai.kaizen.trainer.dataset.PreferenceExample;
+import ai.kaizen.trainer.dataset.ThumbsExample;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How far a reward model agrees with feedback it was not trained on: the held-out split of the cycle's preference
+ * pairs and thumbs (split by prompt before any training, so the reward model never saw these prompts). A judge
+ * that disagrees with the users cannot vouch for a candidate.
+ */
+final class RewardModelAgreement {
+
+    /**
+     * The reward model's separation of thumbs-up from thumbs-down answers.
+     *
+     * @param auc  the probability that a thumbs-up answer scores above a thumbs-down one (ties half); NaN without
+     *             both
+     */
+    record ThumbsAuc(double auc, int up, int down) {
+    }
+
+    private RewardModelAgreement() {
+    }
+
+    /** Pairs whose chosen answer scores above the rejected one, a tie counting half (a constant judge gets 0.5). */
+    static GateEvidence.Proportion pairAccuracy(ResponseScorer scorer, List<PreferenceExample> pairs) {
+        double right = 0;
+        for (PreferenceExample pair : pairs) {
+            double chosen = scorer.score(pair.prompt(), pair.chosen());
+            double rejected = scorer.score(pair.prompt(), pair.rejected());
+            right += chosen > rejected ? 1 : chosen == rejected ? 0.5 : 0;
+        }
+        return new GateEvidence.Proportion(right, pairs.size());
+    }
+
+    /**
+     * The AUC of the scores of thumbs-up against thumbs-down answers: over every (up, down) pair, across prompts,
+     * the share where the up answer scores higher. Across prompts because held-out prompts with both an up and a
+     * down answer are rare; a reward model's scores are meant to be comparable between prompts anyway (PPO
+     * normalises them with one mean and deviation).
+     */
+    static ThumbsAuc thumbsAuc(ResponseScorer scorer, List<ThumbsExample> thumbs) {
+        List<Double> up = new ArrayList<>();
+        List<Double> down = new ArrayList<>();
+        for (ThumbsExample t : thumbs) {
+            (t.label() ? up : down).add(scorer.score(t.prompt(), t.completion()));
+        }
+        return new ThumbsAuc(auc(up, down), up.size(), down.size());
+    }
+
+    /** Mann-Whitney's U over both sizes: P(up > down) + P(up = down) / 2; NaN when either side is empty. */
+    static double auc(List<Double> up, List<Double> down) {
+        if (up.isEmpty() || down.isEmpty()) {
+            return Double.NaN;
+        }
+        double wins = 0;
+        for (double u : up) {
+            for (double d : down) {
+                wins += u > d ? 1 : u == d ? 0.5 : 0;
+            }
+        }
+        return wins / ((double) up.size() * down.size());
+    }
+}
