@@ -125,7 +125,11 @@ public final class CycleService implements AutoCloseable {
                     // Back on this event loop: Hibernate Reactive is used from Vert.x event loops only.
                     io.vertx.core.Context context = vertx.getOrCreateContext();
                     job.exit().whenComplete((status, e) -> context.runOnContext(v -> {
-                        jobs.remove(id, job);
+                        // Only the cycle's current trainer speaks for it: one that was stopped (cancel, a missed
+                        // heartbeat) and replaced by a resumed attempt may exit long after, with 137.
+                        if (!jobs.remove(id, job)) {
+                            return;
+                        }
                         String reason = "the trainer exited with status " + status + " before the cycle ended";
                         cycles.fail(id, reason).thenAccept(failed -> {
                             if (failed) {
