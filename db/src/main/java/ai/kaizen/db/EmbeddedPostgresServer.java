@@ -13,6 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A real PostgreSQL 17 server, unpacked from a jar and run as a child process, whose data lives in a directory
@@ -71,7 +74,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path data = root.resolve("data");
         Path binaries = root.resolve("bin");
         Path passwords = root.resolve("pgpass");
+        Path ownerFile = root.resolve("owner");
         long started = System.nanoTime();
+        Optional<Integer> orphan = runningServerPort(data);
+        if (orphan.isPresent() && Files.exists(passwords)
+                && ServerOwner.read(ownerFile).filter(ServerOwner::isAlive).isEmpty()) {
+            log.warn("the embedded PostgreSQL on port {} was left running by a Kaizen process that has gone; "
+                    + "stopping it", orphan.get());
+            stopOrphan(data);
+        }
         Optional<Integer> running = runningServerPort(data);
         if (running.isPresent()) {
             // Another Kaizen process (e.g. `serve` while an operator runs `kaizen admin`, or the trainer that `serve`
@@ -120,6 +131,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 builder.setPort(port);
             }
             EmbeddedPostgres postgres = builder.start();
+            ServerOwner.current().write(ownerFile);
             OwnerOnly.file(data.resolve("epg-lock")); // zonky's lock file, made with the default mode
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, data, postgres.getPort(),
                     credentials);
@@ -156,6 +168,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 "ALTER ROLE " + EmbeddedCredentials.SUPERUSER + " PASSWORD '" + verifier + "'");
     }
 
+    /**
+     * Stops a server nobody owns with a fast shutdown (SIGINT: open sessions, e.g. of a trainer the dead Kaizen had
+     * started, are ended; a checkpoint is written) and waits for it to exit.
+     */
+    private static void stopOrphan(Path data) {
+        Optional<ProcessHandle> postmaster = postmaster(data);
+        if (postmaster.isEmpty()) {
+            return;
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(postmaster.get().pid()))
+                    .redirectErrorStream(true).start();
+            kill.waitFor(10, TimeUnit.SECONDS);
+            postmaster.get().onExit().get(60, TimeUnit.SECONDS);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not stop the embedded PostgreSQL left running in " + data
+                    + " (process " + postmaster.get().pid() + "): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the embedded PostgreSQL", e);
+        }
+    }
+
     /** How the application reaches its database on this server: as {@code kaizen}, with its password. */
     public DatabaseUrl url() {
         return new DatabaseUrl(HOST, port, DATABASE, EmbeddedCredentials.APPLICATION_ROLE,
@@ -172,20 +207,28 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * process id, line 4: port), if that process is alive.
      */
     static Optional<Integer> runningServerPort(Path data) {
-        Path pidFile = data.resolve("postmaster.pid");
-        if (!Files.isRegularFile(pidFile)) {
-            return Optional.empty();
-        }
+        return postmasterLines(data).flatMap(lines -> postmaster(data).map(alive -> Integer.parseInt(lines.get(3))));
+    }
+
+    /** The server process running on {@code data}, if one is. */
+    static Optional<ProcessHandle> postmaster(Path data) {
+        return postmasterLines(data).flatMap(lines -> ProcessHandle.of(Long.parseLong(lines.get(0))))
+                .filter(ProcessHandle::isAlive);
+    }
+
+    /** {@code postmaster.pid}'s lines (1: process id, 4: port), when it is there and whole. */
+    private static Optional<List<String>> postmasterLines(Path data) {
         try {
-            List<String> lines = Files.readAllLines(pidFile);
+            List<String> lines = Files.readAllLines(data.resolve("postmaster.pid")).stream().map(String::strip)
+                    .toList();
             if (lines.size() < 4) {
                 return Optional.empty();
             }
-            long pid = Long.parseLong(lines.get(0).strip());
-            int port = Integer.parseInt(lines.get(3).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(alive -> port);
+            Long.parseLong(lines.get(0));
+            Integer.parseInt(lines.get(3));
+            return Optional.of(lines);
         } catch (IOException | NumberFormatException e) {
-            return Optional.empty(); // a stale or half-written file: PostgreSQL itself sorts those out at start
+            return Optional.empty(); // absent, stale or half-written: PostgreSQL itself sorts those out at start
         }
     }
 
