@@ -242,11 +242,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (postgres == null) {
             return; // not ours to stop
         }
+        boolean running = postmaster(dataDirectory).isPresent();
         try {
             postgres.close();
             log.info("embedded PostgreSQL stopped");
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not stop the embedded PostgreSQL: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (running) {
+                throw new IllegalStateException("could not stop the embedded PostgreSQL: " + e.getMessage(), e);
+            }
+            // It had died already (killed, or crashed): nothing is left to stop.
+            log.warn("the embedded PostgreSQL had already stopped");
         }
     }
 }

@@ -25,6 +25,7 @@ import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
 import ai.kaizen.server.http.Csrf;
+import ai.kaizen.server.http.DatabaseWatch;
 import ai.kaizen.server.http.ErrorResponses;
 import ai.kaizen.server.http.HealthRoutes;
 import ai.kaizen.server.http.InFlightRequests;
@@ -81,6 +82,8 @@ public final class KaizenServer {
     private static final long CANDIDATE_CHECK_MS = 2000;
     /** How often each instance re-reads the running online comparison (changes made here apply at once). */
     private static final Duration COMPARISON_REFRESH = Duration.ofSeconds(5);
+    /** How often the database is pinged for /health and the outage log lines. */
+    private static final Duration DATABASE_WATCH = Duration.ofSeconds(2);
 
     private final KaizenConfig config;
     private final Vertx vertx;
@@ -178,7 +181,9 @@ public final class KaizenServer {
         Router router = Router.router(vertx);
         router.route().handler(inFlight);
         router.route().handler(new SecurityHeaders());
-        new HealthRoutes(database, () -> modelCheck(model.current()), startedAt, Version.current()).mount(router);
+        DatabaseWatch watch = new DatabaseWatch(vertx, database, DATABASE_WATCH, Clock.systemUTC());
+        new HealthRoutes(database, watch, config.healthDatabaseOutage(), () -> modelCheck(model.current()), startedAt,
+                Version.current()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
         // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.

@@ -1,6 +1,7 @@
 package ai.kaizen.server;
 
 import ai.kaizen.db.setting.SettingRepository;
+import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,6 +66,41 @@ class KaizenServerTest {
             await(server.stop());
         }
         assertThat(home.resolve("postgres/data/postmaster.pid")).doesNotExist();
+    }
+
+    @Test
+    void whileTheDatabaseIsAwayRequestsGet503WithRetryAfterAndHealthFailsAfterItsBound() throws Exception {
+        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)
+                .with(Map.of(ConfigKey.HEALTH_DATABASE_OUTAGE_SECONDS, "1"))));
+        try {
+            TestClient user = new TestClient(server.port()).openChat();
+            String port = Files.readAllLines(home.resolve("postgres/data/postmaster.pid")).get(3).strip();
+            ProcessHandle postgres = ProcessHandle.of(Long.parseLong(
+                    Files.readAllLines(home.resolve("postgres/data/postmaster.pid")).get(0).strip())).orElseThrow();
+            postgres.destroyForcibly();
+            postgres.onExit().get(30, TimeUnit.SECONDS);
+
+            HttpResponse<String> post = user.send("POST", "/api/conversations", "{}");
+            assertThat(post.statusCode()).as(post.body()).isEqualTo(503);
+            assertThat(post.headers().firstValue("Retry-After")).contains("5");
+            assertThat(new JsonObject(post.body()).getString("error")).contains("the database is unavailable");
+
+            HttpResponse<String> ready = get(server, "/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).as("anyone may read /ready: no address or exception in it")
+                    .doesNotContain(port, "localhost", "127.0.0.1", "Exception");
+
+            HttpResponse<String> health = get(server, "/health");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (health.statusCode() == 200 && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                health = get(server, "/health");
+            }
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            assertThat(new JsonObject(health.body()).getString("reason")).contains("has not answered for");
+        } finally {
+            await(server.stop());
+        }
     }
 
     @Test

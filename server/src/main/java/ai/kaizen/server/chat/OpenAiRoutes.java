@@ -1,5 +1,6 @@
 package ai.kaizen.server.chat;
 
+import ai.kaizen.server.http.ErrorResponses;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
@@ -67,10 +68,14 @@ public final class OpenAiRoutes {
         router.post("/v1/chat/completions").handler(limits.perCaller("requests", messagesPerMinute))
                 .handler(this::completions);
         router.post("/v1/feedback").handler(this::feedback);
-        router.route("/v1/*").failureHandler(ctx -> error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500,
-                ctx.statusCode() == 404 ? "unknown endpoint " + ctx.request().path()
-                        : ctx.failure() instanceof ai.kaizen.server.http.HttpError e ? e.getMessage()
-                        : ctx.statusCode() == 413 ? "request too large" : "internal error; it has been logged"));
+        router.route("/v1/*").failureHandler(ctx -> {
+            int status = ErrorResponses.statusOf(ctx);
+            error(ctx, status, status == 404 ? "unknown endpoint " + ctx.request().path()
+                    : ctx.failure() instanceof ai.kaizen.server.http.HttpError e ? e.getMessage()
+                    : status == 413 ? "request too large"
+                    : status == 503 ? "the database is unavailable; try again in a few seconds"
+                    : "internal error; it has been logged");
+        });
     }
 
     /** Errors in OpenAI's shape, which its client libraries read. */

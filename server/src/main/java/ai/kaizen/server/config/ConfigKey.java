@@ -84,6 +84,9 @@ public enum ConfigKey {
             "How long reviewers may change work they submitted."),
     REVIEW_GUIDELINES("review.guidelines", "", "FILE",
             "Guidelines shown beside review tasks (JSON, the shape of `guidelines.json` in the ABCD data); empty shows the built-in ones."),
+    HEALTH_DATABASE_OUTAGE_SECONDS("health.database-outage-seconds", "120", "SECONDS",
+            "How long the database may be unreachable before `/health` answers 503 (so that a supervisor restarts "
+                    + "the process); meanwhile requests that need it get 503 with Retry-After."),
     SHUTDOWN_GRACE_SECONDS("shutdown.grace-seconds", "20", "SECONDS",
             "On SIGTERM, how long in-flight requests may run before the server closes anyway."),
     LOG_LEVEL("log.level", "INFO", "LEVEL",

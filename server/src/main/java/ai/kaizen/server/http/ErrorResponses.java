@@ -36,11 +36,27 @@ public final class ErrorResponses {
 
     /** The router's failure handler: maps a failed context to an error response. */
     public static void handleFailure(RoutingContext ctx) {
-        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-        if (status >= 500) {
-            log.error("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-        }
+        int status = statusOf(ctx);
         send(ctx, status, messageFor(status, ctx.failure()));
+    }
+
+    /**
+     * The status a failed context answers with, logged once when it is the server's fault: 503 with
+     * {@code Retry-After} while the database is away (a warning without a stack trace: the request was fine), 500
+     * for anything else unexpected (an error with its cause).
+     */
+    public static int statusOf(RoutingContext ctx) {
+        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        if (status == 500 && DatabaseUnavailable.is(ctx.failure())) {
+            ctx.response().putHeader("Retry-After", Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+            log.warn("{} {} answered 503: the database is unavailable ({})", ctx.request().method(),
+                    ctx.request().path(), String.valueOf(ctx.failure()));
+            return 503;
+        }
+        if (status >= 500) {
+            log.error("{} {} failed with {}", ctx.request().method(), ctx.request().path(), status, ctx.failure());
+        }
+        return status;
     }
 
     private static String messageFor(int status, Throwable failure) {
@@ -56,7 +72,8 @@ public final class ErrorResponses {
             case 413 -> "request too large";
             case 415 -> "unsupported media type";
             case 429 -> "too many requests";
-            case 503 -> "service unavailable";
+            case 503 -> DatabaseUnavailable.is(failure) ? "the database is unavailable; try again in a few seconds"
+                    : "service unavailable";
             default -> status >= 500 ? "internal error; it has been logged" : "request failed";
         };
     }
