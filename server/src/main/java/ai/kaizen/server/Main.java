@@ -7,6 +7,7 @@ import ai.kaizen.server.cli.EvalCommand;
 import ai.kaizen.server.cli.ExportCommand;
 import ai.kaizen.server.cli.GenerateCommand;
 import ai.kaizen.server.cli.ServeCommand;
+import ai.kaizen.server.cli.SimulateCommand;
 import ai.kaizen.server.cli.StarterCommand;
 import ai.kaizen.server.cli.TrainCommand;
 import ai.kaizen.server.config.ConfigOptions;
@@ -26,7 +27,7 @@ import java.io.PrintWriter;
         description = "Kaizen: a customer-service chat assistant that gets better every week from its users' feedback.",
         subcommands = {ServeCommand.class, GenerateCommand.class, BenchCommand.class, TrainCommand.class,
                 EvalCommand.class, StarterCommand.class, ExportCommand.class, DemoCommand.class, AdminCommand.class,
-                CommandLine.HelpCommand.class})
+                SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit status for an unusable configuration (also picocli's for bad usage). */

@@ -75,6 +75,15 @@ public final class ExportCommand implements Runnable {
                 description = "Preferences: mean-star difference that makes a pair (default: ${DEFAULT-VALUE}).")
         double starsMargin;
 
+        @Option(names = "--good-stars", paramLabel = "N", defaultValue = "4",
+                description = "Thumbs: stars from which a rater's rating counts for an answer, when they gave no "
+                        + "thumbs (default: ${DEFAULT-VALUE}; 6: never).")
+        int goodStars;
+
+        @Option(names = "--bad-stars", paramLabel = "N", defaultValue = "2",
+                description = "Thumbs: stars up to which it counts against (default: ${DEFAULT-VALUE}; 0: never).")
+        int badStars;
+
         @Option(names = "--eval-fraction", paramLabel = "F", defaultValue = "0.1",
                 description = "Share of prompts held out (default: ${DEFAULT-VALUE}).")
         double evalFraction;
@@ -92,7 +101,7 @@ public final class ExportCommand implements Runnable {
             Instant until;
             try {
                 parameters = DatasetParameters.DEFAULTS.withSftMinStars(minStars).withStarsMargin(starsMargin)
-                        .withSplit(evalFraction, splitSeed);
+                        .withSplit(evalFraction, splitSeed).withStarLabels(goodStars, badStars);
                 until = cutOff == null ? Instant.now() : Instant.parse(cutOff);
             } catch (IllegalArgumentException | DateTimeParseException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -2,7 +2,10 @@ package ai.kaizen.server.cli;
 
 import ai.kaizen.model.ModelException;
 import ai.kaizen.server.Logging;
+import ai.kaizen.trainer.bench.OnlineBenchmark;
+import ai.kaizen.trainer.bench.PreferenceBenchmark;
 import ai.kaizen.trainer.bench.TrainingBenchmark;
+import com.google.gson.JsonObject;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -11,13 +14,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code kaizen bench train}: SFT tokens/s and a PPO iteration's time split, as one JSON line. */
+/** {@code kaizen bench train}: SFT tokens/s, a PPO iteration's time split, DPO and KTO updates, as one JSON line. */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         description = {"Times training and prints one JSON line: SFT tokens/s (forward, loss, backward, AdamW on",
                 "B x L tokens) and a PPO iteration split into generation, scoring and update (B prompts of L/2",
-                "tokens, responses of up to L/2; policy, reference, critic and reward model of the model's shape).",
-                "Medians of --steps repetitions after one warm-up. With --config the weights are random."})
+                "tokens, responses of up to L/2; policy, reference, critic and reward model of the model's shape),",
+                "then DPO and KTO updates of B examples (prompt and answer of L/2 tokens each): dpo_pairs_per_s,",
+                "kto_samples_per_s. Medians of --steps repetitions after one warm-up. With --config the weights",
+                "are random."})
 public final class TrainBenchCommand implements Callable<Integer> {
 
     @Spec
@@ -43,6 +48,17 @@ public final class TrainBenchCommand implements Callable<Integer> {
             description = "PyTorch threads while training (default: every core, as the trainers use).")
     Integer threads;
 
+    @Option(names = "--online", paramLabel = "ppo,rloo,grpo", split = ",",
+            description = {"Instead of the default line, time these online methods on the same work, in this order:",
+                    "B answers per iteration (RLOO, GRPO: --generations per prompt), --ppo-epochs passes;",
+                    "<method>_samples_per_s, _iteration_s and its split, _state_mb (weights, gradients, AdamW",
+                    "moments held), _peak_rss_growth_mb (run one method per process for clean memory figures)."})
+    java.util.List<String> online;
+
+    @Option(names = "--generations", paramLabel = "K", defaultValue = "4",
+            description = "RLOO's and GRPO's answers per prompt with --online; divides B (default: ${DEFAULT-VALUE}).")
+    int generations;
+
     @Override
     public Integer call() {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
@@ -54,12 +70,34 @@ public final class TrainBenchCommand implements Callable<Integer> {
             Logging.setLevel("WARN");
             TrainingBenchmark.Source models = source.model != null ? TrainingBenchmark.Source.directory(source.model)
                     : TrainingBenchmark.Source.random(source.config);
-            out.println(TrainingBenchmark.run(models, settings).toJson());
+            JsonObject line;
+            if (online != null) {
+                line = onlineLine(models, settings);
+            } else {
+                line = TrainingBenchmark.run(models, settings).toJson();
+                PreferenceBenchmark.run(models, settings).addTo(line);
+            }
+            out.println(line);
             out.flush();
             return 0;
         } catch (ModelException | IllegalArgumentException e) {
             err.println("kaizen bench train: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The --online line: the shape, then each method's figures under its own prefix. */
+    private JsonObject onlineLine(TrainingBenchmark.Source models, TrainingBenchmark.Settings settings) {
+        JsonObject line = new JsonObject();
+        line.addProperty("model", models.name());
+        line.addProperty("batch", batch);
+        line.addProperty("seq_len", seqLen);
+        line.addProperty("steps", steps);
+        line.addProperty("passes", ppoEpochs);
+        line.addProperty("torch_threads_training", settings.threads());
+        for (String method : online) {
+            OnlineBenchmark.run(models, settings, method.trim(), generations).addTo(line);
+        }
+        return line;
     }
 }

@@ -119,11 +119,20 @@ final class TrainingJob {
 
     /** Prints the run's one-line JSON summary on stdout. */
     void printSummary(PairwiseResult result) {
+        printSummary(result, "pairs");
+    }
+
+    /**
+     * Prints the run's one-line JSON summary on stdout.
+     *
+     * @param unit what the run's examples are, for {@code UNIT_per_second}: {@code pairs}, KTO's {@code samples}
+     */
+    void printSummary(PairwiseResult result, String unit) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("steps", result.globalStep());
         result.trainMetrics().forEach((k, v) -> summary.put("train_" + k, v));
         summary.putAll(result.evalMetrics());
-        summary.put("pairs_per_second", result.pairsPerSecond());
+        summary.put(unit + "_per_second", result.pairsPerSecond());
         summary.put("tokens_per_second", result.tokensPerSecond());
         summary.put("resumed_from", result.resumedFrom() == null ? null : result.resumedFrom().toString());
         summary.put("output_dir", result.outputDir().toString());

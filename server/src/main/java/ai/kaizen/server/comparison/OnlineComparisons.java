@@ -1,5 +1,6 @@
 package ai.kaizen.server.comparison;
 
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.comparison.OnlineComparison;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
 import ai.kaizen.db.registry.ModelRegistry;
@@ -54,7 +55,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
         this.comparisons = comparisons;
         this.registry = registry;
         this.settings = settings;
-        this.timer = vertx.setPeriodic(refreshEvery.toMillis(), id -> refresh());
+        this.timer = OwnContext.periodic(vertx, refreshEvery.toMillis(), refreshEvery.toMillis(), this::refresh);
     }
 
     public OnlineComparisonRepository repository() {

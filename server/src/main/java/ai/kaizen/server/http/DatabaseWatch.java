@@ -28,7 +28,7 @@ public final class DatabaseWatch {
     public DatabaseWatch(Vertx vertx, Database database, Duration every, Clock clock) {
         this.database = database;
         this.clock = clock;
-        vertx.setPeriodic(every.toMillis(), id -> check());
+        OwnContext.periodic(vertx, every.toMillis(), every.toMillis(), this::check);
     }
 
     private void check() {

@@ -1,5 +1,6 @@
 package ai.kaizen.server.lifecycle;
 
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleSchedule;
 import ai.kaizen.db.cycle.FeedbackCounts;
@@ -45,7 +46,7 @@ public final class CycleScheduler implements AutoCloseable {
         this.counts = counts;
         this.clock = clock;
         this.startedAt = clock.instant();
-        this.timer = vertx.setPeriodic(checkEvery.toMillis(), id -> check());
+        this.timer = OwnContext.periodic(vertx, checkEvery.toMillis(), checkEvery.toMillis(), this::check);
     }
 
     private void check() {

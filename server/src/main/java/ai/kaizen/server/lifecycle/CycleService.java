@@ -1,5 +1,6 @@
 package ai.kaizen.server.lifecycle;
 
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.TrainingCycle;
@@ -60,7 +61,8 @@ public final class CycleService implements AutoCloseable {
         this.audit = audit;
         this.launcher = launcher;
         this.heartbeatTimeout = heartbeatTimeout;
-        this.watchdog = vertx.setPeriodic(Math.max(500, heartbeatTimeout.toMillis() / 3), id -> checkHeartbeats());
+        long every = Math.max(500, heartbeatTimeout.toMillis() / 3);
+        this.watchdog = OwnContext.periodic(vertx, every, every, this::checkHeartbeats);
     }
 
     public CycleRepository cycles() {

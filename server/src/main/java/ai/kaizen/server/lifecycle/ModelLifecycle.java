@@ -1,5 +1,6 @@
 package ai.kaizen.server.lifecycle;
 
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
@@ -109,7 +110,8 @@ public final class ModelLifecycle implements AutoCloseable {
         // A notice names the version promoted then, but notices can arrive after a later switch made here (a
         // promotion, then a rollback): serving the version a notice names would undo that rollback. So a notice
         // (or a reconnection) only says "look again", and the registry says what serves when it is our turn.
-        return PromotionNotices.listen(vertx, url, promoted -> serveRegistered(), this::serveRegistered)
+        return PromotionNotices.listen(vertx, url, promoted -> OwnContext.run(vertx, this::serveRegistered),
+                        () -> OwnContext.run(vertx, this::serveRegistered))
                 .onSuccess(n -> notices = n)
                 .mapEmpty();
     }

@@ -1,5 +1,6 @@
 package ai.kaizen.server.review;
 
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.review.PromptToReview;
 import ai.kaizen.db.review.ReviewRepository;
@@ -64,7 +65,7 @@ public final class CandidateGenerator implements AutoCloseable {
     /** Checks the buffer every {@code periodMs} (and at once). */
     public CandidateGenerator start(long periodMs) {
         if (settings.buffer() > 0) {
-            timer = vertx.setPeriodic(0, periodMs, id -> fill());
+            timer = OwnContext.periodic(vertx, 0, periodMs, this::fill);
         }
         return this;
     }

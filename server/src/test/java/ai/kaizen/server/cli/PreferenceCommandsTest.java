@@ -113,6 +113,32 @@ class PreferenceCommandsTest {
     }
 
     @Test
+    void trainRmLearnsFromThumbsAndReportsEachKindOfFeedback() throws Exception {
+        Path data = dataset();
+        Path thumbs = tmp.resolve("thumbs");
+        Files.createDirectories(thumbs);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lines.add("{\"prompt\": \"My bill " + i + "?\", \"completion\": \"" + (i % 2 == 0 ? "Thanks! Paid." : "Paid.")
+                    + "\", \"label\": " + (i % 2 == 0) + "}");
+        }
+        Files.write(thumbs.resolve("train.jsonl"), lines, StandardCharsets.UTF_8);
+        Files.write(thumbs.resolve("eval.jsonl"), lines.subList(0, 4), StandardCharsets.UTF_8);
+        Path out = tmp.resolve("rm-thumbs");
+        Result train = kaizen("train", "rm", "--config", config("rm-thumbs", data, out, 2).toString(), "--thumbs",
+                thumbs.toString());
+        assertThat(train.exit()).as(train.err()).isZero();
+        assertThat(train.json().keySet()).contains("eval_accuracy", "eval_accuracy/pairs", "eval_accuracy/thumbs",
+                "eval_count/thumbs", "eval_loss/thumbs");
+        assertThat(train.json().get("eval_count/thumbs").getAsDouble()).isEqualTo(4);
+
+        Result missing = kaizen("train", "rm", "--config", config("rm-none", data, tmp.resolve("rm-none"), 1)
+                .toString(), "--thumbs", tmp.resolve("nowhere").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("has no train.jsonl");
+    }
+
+    @Test
     void trainDpoThenEvalPolicyWritesOneAnswerPerPrompt() throws Exception {
         Path data = dataset();
         Path out = tmp.resolve("dpo");

@@ -528,7 +528,7 @@ class ConsoleLifecycleTest {
 
     @Test
     @Order(8)
-    void aFullRlhfCycleTrainsRewardModelDpoAndPpoAndGatesWithTheRewardModel() throws Exception {
+    void aFullRlhfCycleTrainsRewardModelDpoKtoAndPpoAndGatesWithTheRewardModel() throws Exception {
         // Preferences: for each question, the first answer rated five stars, a regenerated one one star.
         TestClient user = new TestClient(server.port()).openChat();
         String[] prompts = {"Where is my invoice?", "How do I track my parcel?", "Can I pay by card?",
@@ -544,7 +544,7 @@ class ConsoleLifecycleTest {
         }
         HttpResponse<String> started = operator.send("POST", "/api/console/cycles", new JsonObject()
                 .put("preset", "tiny").put("stages", new JsonArray().add("dataset").add("sft").add("reward_model")
-                        .add("dpo").add("ppo").add("evaluate"))
+                        .add("dpo").add("kto").add("ppo").add("rloo").add("grpo").add("evaluate"))
                 .put("dataset", new JsonObject().put("evalFraction", 0.25)).encode());
         assertThat(started.statusCode()).as(started.body()).isEqualTo(201);
         long id = new JsonObject(started.body()).getLong("id");
@@ -556,7 +556,14 @@ class ConsoleLifecycleTest {
         assertThat(results.getJsonObject("dataset").getInteger("preference_train")).isPositive();
         assertThat(results.getJsonObject("reward_model").getString("reward_model_dir")).isNotBlank();
         assertThat(results.getJsonObject("dpo").getInteger("steps")).isEqualTo(4);
+        // the stars alone label the answers KTO learns from: five stars good, one star bad
+        assertThat(results.getJsonObject("dataset").getInteger("thumbs_train")).isPositive();
+        assertThat(results.getJsonObject("kto").getInteger("steps")).isEqualTo(4);
         assertThat(results.getJsonObject("ppo").getInteger("steps")).isEqualTo(2);
+        // the critic-free methods train after PPO, each from the newest policy, two steps of the tiny preset
+        assertThat(results.getJsonObject("rloo").getInteger("steps")).isEqualTo(2);
+        assertThat(results.getJsonObject("grpo").getInteger("steps")).isEqualTo(2);
+        assertThat(results.getJsonObject("grpo").getJsonObject("config").getString("loss_type")).isEqualTo("dapo");
         JsonObject gate = cycle.getJsonObject("gate_report");
         assertThat(gate.getJsonArray("checks")).extracting(c -> ((JsonObject) c).getString("name"))
                 .contains("eval_loss", "response_length", "kl", "reward_score", "win_rate", "reward_model_pairs",
@@ -573,6 +580,7 @@ class ConsoleLifecycleTest {
         // every stage's metrics reached the database, under the trainers' own names
         String events = operator.get("/api/console/cycles/" + id + "/events").body();
         assertThat(events).contains("\"stage\":\"reward_model\",\"step\":4,\"name\":\"accuracy\"")
-                .contains("\"name\":\"rewards/margins\"").contains("\"name\":\"objective/kl\"");
+                .contains("\"name\":\"rewards/margins\"").contains("\"name\":\"objective/kl\"")
+                .contains("\"stage\":\"kto\"");
     }
 }

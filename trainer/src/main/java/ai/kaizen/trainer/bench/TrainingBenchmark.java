@@ -21,11 +21,12 @@ import ai.kaizen.model.llama.TorchThreads;
 import ai.kaizen.model.tokenizer.Tokenizer;
 import ai.kaizen.model.training.Gradients;
 import ai.kaizen.model.training.TokenLogprobs;
+import ai.kaizen.trainer.online.IterationTimes;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.ppo.PpoConfig;
 import ai.kaizen.trainer.ppo.PpoTrainer;
 import ai.kaizen.trainer.reward.RewardStats;
-import ai.kaizen.trainer.ppo.RewardModelReward;
+import ai.kaizen.trainer.online.RewardModelReward;
 import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.ppo.ValueModel;
 import com.google.gson.JsonObject;
@@ -147,13 +148,13 @@ public final class TrainingBenchmark {
     public static Result run(Source source, Settings settings) {
         double[] sft = sftSteps(source, settings);
         double sftStep = median(sft);
-        List<PpoTrainer.IterationTimes> ppo = ppoIterations(source, settings);
-        double[] gen = ppo.stream().mapToDouble(PpoTrainer.IterationTimes::generationSeconds).toArray();
-        double[] score = ppo.stream().mapToDouble(PpoTrainer.IterationTimes::scoringSeconds).toArray();
-        double[] update = ppo.stream().mapToDouble(PpoTrainer.IterationTimes::updateSeconds).toArray();
+        List<IterationTimes> ppo = ppoIterations(source, settings);
+        double[] gen = ppo.stream().mapToDouble(IterationTimes::generationSeconds).toArray();
+        double[] score = ppo.stream().mapToDouble(IterationTimes::scoringSeconds).toArray();
+        double[] update = ppo.stream().mapToDouble(IterationTimes::updateSeconds).toArray();
         double[] total = ppo.stream().mapToDouble(t -> t.generationSeconds() + t.scoringSeconds()
                 + t.updateSeconds()).toArray();
-        double length = ppo.stream().mapToDouble(PpoTrainer.IterationTimes::meanResponseLength).average().orElse(0);
+        double length = ppo.stream().mapToDouble(IterationTimes::meanResponseLength).average().orElse(0);
         long params;
         try (LlamaModel m = source.network().get()) {
             params = m.parameterCount();
@@ -212,7 +213,7 @@ public final class TrainingBenchmark {
     }
 
     /** PPO iterations (the warm-up dropped) with policy, reference, critic and reward model of the same shape. */
-    static List<PpoTrainer.IterationTimes> ppoIterations(Source source, Settings settings) {
+    static List<IterationTimes> ppoIterations(Source source, Settings settings) {
         Path temp = null;
         try {
             temp = Files.createTempDirectory("kaizen-bench-train");
@@ -250,9 +251,9 @@ public final class TrainingBenchmark {
                     }
                     prompts.add(p);
                 }
-                List<PpoTrainer.IterationTimes> out = new ArrayList<>();
+                List<IterationTimes> out = new ArrayList<>();
                 for (int step = -1; step < settings.steps(); step++) {
-                    PpoTrainer.IterationTimes t = trainer.timeIteration(prompts, step + 1);
+                    IterationTimes t = trainer.timeIteration(prompts, step + 1);
                     if (step >= 0) {
                         out.add(t);
                     }

@@ -19,9 +19,12 @@ public final class CyclePresets {
                             .put("eval_steps", 2).put("save_steps", 2).put("max_length", 512))
                     .put("reward_model", pairwise(4, 2, 1e-3).put("max_length", 512))
                     .put("dpo", pairwise(4, 2, 1e-3).put("max_length", 512))
+                    .put("kto", pairwise(4, 2, 1e-3).put("max_length", 512))
                     .put("ppo", new JsonObject().put("max_steps", 2).put("per_device_train_batch_size", 2)
                             .put("num_ppo_epochs", 1).put("response_length", 8).put("learning_rate", 1e-4)
                             .put("logging_steps", 1).put("eval_steps", 1).put("save_steps", 1))
+                    .put("rloo", groupRl(2))
+                    .put("grpo", groupRl(2))
                     .put("eval_prompts", 4).put("eval_max_new_tokens", 12)
                     .put("gate", new JsonObject().put("max_eval_loss_increase", 0.5).put("max_length_ratio", 3.0)),
             "standard", new JsonObject()
@@ -32,14 +35,27 @@ public final class CyclePresets {
                     .put("reward_model", new JsonObject().put("num_train_epochs", 1).put("eval_steps", 50)
                             .put("save_steps", 50))
                     .put("dpo", new JsonObject().put("num_train_epochs", 1).put("eval_steps", 50).put("save_steps", 50))
+                    .put("kto", new JsonObject().put("num_train_epochs", 1).put("eval_steps", 50).put("save_steps", 50))
                     .put("ppo", new JsonObject().put("num_train_epochs", 1))
+                    .put("rloo", new JsonObject().put("num_train_epochs", 1))
+                    .put("grpo", new JsonObject().put("num_train_epochs", 1))
                     .put("eval_prompts", 32).put("eval_max_new_tokens", 128));
 
-    /** A reward-model or DPO option set: a few steps, logged, evaluated and saved every other step. */
+    /** A reward-model, DPO or KTO option set: a few steps, logged, evaluated and saved every other step. */
     private static JsonObject pairwise(int steps, int batch, double learningRate) {
         return new JsonObject().put("max_steps", steps).put("per_device_train_batch_size", batch)
                 .put("learning_rate", learningRate).put("warmup_steps", 0).put("logging_steps", 1)
                 .put("eval_steps", 2).put("save_steps", 2);
+    }
+
+    /**
+     * An RLOO or GRPO option set for trying the loop: two steps of one prompt with {@code answers} answers, short,
+     * logged, evaluated and saved every step, at a learning rate a small model moves with.
+     */
+    private static JsonObject groupRl(int answers) {
+        return new JsonObject().put("max_steps", 2).put("per_device_train_batch_size", answers)
+                .put("num_generations", answers).put("max_completion_length", 8).put("learning_rate", 1e-4)
+                .put("logging_steps", 1).put("eval_steps", 1).put("save_steps", 1);
     }
 
     private CyclePresets() {

@@ -30,7 +30,10 @@ public final class CycleStages {
             case SFT -> new SftStage();
             case REWARD_MODEL -> new RewardModelStage();
             case DPO -> new DpoStage();
+            case KTO -> new KtoStage();
             case PPO -> new PpoStage();
+            case RLOO -> new RlooStage();
+            case GRPO -> new GrpoStage();
             case EVALUATE -> new EvaluationStage();
         };
     }

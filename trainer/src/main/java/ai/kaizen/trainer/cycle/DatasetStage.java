@@ -22,14 +22,19 @@ import java.util.Map;
  * stage may run on preference pairs alone (see {@link #chosenAnswers}).
  *
  * <p>A cycle that evaluates also gets the preference and thumbs datasets: their held-out splits are the evidence
- * the evaluation gate judges the reward model on. Every kind is split by prompt with the same splitter, here,
- * before any training, so no held-out prompt of any kind reaches a trainer.
+ * the evaluation gate judges the reward model on. A cycle that trains a reward model gets the thumbs dataset too:
+ * the reward model learns from thumbs as well as pairs; so does a cycle that runs KTO, which learns from nothing else
+ * (answers labelled by thumbs, stars and "both are bad" verdicts). Every kind is split by prompt with the same
+ * splitter, here, before any training, so no held-out prompt of any kind reaches a trainer.
  */
 final class DatasetStage implements CycleStage {
 
     /** The result key of the preference dataset's directory (built when a stage needs pairs). */
     static final String PREFERENCES_DIR = "preferences_dir";
-    /** The result key of the thumbs dataset's directory (built when the cycle evaluates). */
+    /**
+     * The result key of the thumbs dataset's directory (built when the cycle evaluates, trains a reward model or runs
+     * KTO).
+     */
     static final String THUMBS_DIR = "thumbs_dir";
 
     @Override
@@ -50,9 +55,11 @@ final class DatasetStage implements CycleStage {
         if (trainsOnPairs || evaluates) {
             pairs = CycleReporter.await(new DatasetBuilder(context.sessions())
                     .buildPreferences(Instant.now(), parameters));
-            if (trainsOnPairs && pairs.train().isEmpty()) {
+            // the reward model also learns from thumbs: only DPO and PPO need pairs whatever else there is
+            if (trainsOnPairs && pairs.train().isEmpty()
+                    && (stages.contains(StageKind.DPO) || stages.contains(StageKind.PPO))) {
                 throw new IllegalStateException("the feedback gives no preference pairs yet (pairwise choices, "
-                        + "reviewers' rankings, star ratings that differ); the reward model, DPO and PPO need some");
+                        + "reviewers' rankings, star ratings that differ); DPO and PPO need some");
             }
         }
         if (dataset.train().isEmpty()) {
@@ -78,15 +85,25 @@ final class DatasetStage implements CycleStage {
             result.put(PREFERENCES_DIR, pairsDir.toString()).put("preference_dataset_version_id", pairs.versionId())
                     .put("preference_train", pairs.train().size()).put("preference_eval", pairs.eval().size());
         }
-        if (evaluates) {
+        boolean trainsOnThumbs = stages.stream().anyMatch(StageKind::needsThumbs);
+        if (evaluates || stages.contains(StageKind.REWARD_MODEL) || trainsOnThumbs) {
             Dataset<ThumbsExample> thumbs = CycleReporter.await(new DatasetBuilder(context.sessions())
                     .buildThumbs(Instant.now(), parameters));
+            if (trainsOnThumbs && thumbs.train().isEmpty()) {
+                throw new IllegalStateException("the feedback gives no answers labelled good or bad yet (thumbs, "
+                        + "stars from " + parameters.desirableMinStars() + " up or to "
+                        + parameters.undesirableMaxStars() + ", \"both are bad\" verdicts); KTO needs some");
+            }
+            if (stages.contains(StageKind.REWARD_MODEL) && pairs.train().isEmpty() && thumbs.train().isEmpty()) {
+                throw new IllegalStateException("the feedback gives no preference pairs or thumbs yet; the reward "
+                        + "model needs some");
+            }
             Path thumbsDir = context.stageDir(kind()).resolve("thumbs");
             JsonlFormats.writeDataset(thumbs, thumbsDir);
             context.log("dataset version " + thumbs.versionId() + ": " + thumbs.train().size() + " train, "
                     + thumbs.eval().size() + " eval thumbs");
             result.put(THUMBS_DIR, thumbsDir.toString()).put("thumbs_dataset_version_id", thumbs.versionId())
-                    .put("thumbs_eval", thumbs.eval().size());
+                    .put("thumbs_train", thumbs.train().size()).put("thumbs_eval", thumbs.eval().size());
         }
         context.progress(kind(), 1, 1);
         return result;

@@ -20,9 +20,10 @@ import java.util.Set;
  * last user message is one of the shipped Bitext customer messages (their intent is labelled; compared in lower
  * case with runs of white space made one). The answer's intent is what the starter model's judge, the naive Bayes
  * {@link IntentClassifier} over Bitext's answers, reads in it. Feedback from real users usually carries no intent;
- * the gate then skips this check and says so.
+ * the gate then skips this check and says so. Public because {@code kaizen simulate}'s customers judge answers
+ * with it too, so that the simulator and the gate read intents the same way.
  */
-final class IntentJudge {
+public final class IntentJudge {
 
     /** How the gate's report explains where prompts' intents come from. */
     static final String SOURCE = "a prompt carries an intent when its last user message is a Bitext customer message";
@@ -40,7 +41,7 @@ final class IntentJudge {
      * answer (additive smoothing 0.1, as the starter evaluation's), and every message's labelled intent (a message
      * labelled with two intents has none).
      */
-    static IntentJudge fromBitext(Path bitextDir) {
+    public static IntentJudge fromBitext(Path bitextDir) {
         List<LabelledRow> rows = new ArrayList<>(BitextImport.labelledRows(bitextDir.resolve("detailed_responses.csv")));
         rows.addAll(BitextImport.labelledRows(bitextDir.resolve("canned_responses.csv")));
         Map<String, String> intents = new HashMap<>();
@@ -58,7 +59,7 @@ final class IntentJudge {
     }
 
     /** The prompt's intent: that of its last user message, when it is a known customer message. */
-    Optional<String> intentOf(List<ChatMessage> prompt) {
+    public Optional<String> intentOf(List<ChatMessage> prompt) {
         for (int i = prompt.size() - 1; i >= 0; i--) {
             if (prompt.get(i).role().equals("user")) {
                 return Optional.ofNullable(intentByMessage.get(normalise(prompt.get(i).content())));
@@ -68,7 +69,7 @@ final class IntentJudge {
     }
 
     /** The intent the classifier reads in an answer. */
-    String intentOfAnswer(String answer) {
+    public String intentOfAnswer(String answer) {
         return classifier.classify(answer);
     }
 

@@ -18,6 +18,11 @@ final class PreferenceStages {
         return Path.of(dir);
     }
 
+    /** The thumbs dataset the dataset stage built, if it built one. */
+    static java.util.Optional<Path> thumbs(CycleContext context) {
+        return context.result(StageKind.DATASET).map(r -> r.getString(DatasetStage.THUMBS_DIR)).map(Path::of);
+    }
+
     /** How many training pairs the dataset stage wrote (for the progress total). */
     static int trainPairs(CycleContext context) {
         return context.result(StageKind.DATASET).map(r -> r.getInteger("preference_train", 0)).orElse(0);

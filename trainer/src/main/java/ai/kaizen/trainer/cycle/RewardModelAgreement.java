@@ -25,15 +25,23 @@ final class RewardModelAgreement {
     private RewardModelAgreement() {
     }
 
-    /** Pairs whose chosen answer scores above the rejected one, a tie counting half (a constant judge gets 0.5). */
+    /**
+     * Pairs whose chosen answer scores above the rejected one, a tie counting half (a constant judge gets 0.5).
+     * Pairs the users called a tie ({@link PreferenceExample#tie()}) have no chosen answer and are left out.
+     */
     static GateEvidence.Proportion pairAccuracy(ResponseScorer scorer, List<PreferenceExample> pairs) {
         double right = 0;
+        int decided = 0;
         for (PreferenceExample pair : pairs) {
+            if (pair.tie()) {
+                continue;
+            }
+            decided++;
             double chosen = scorer.score(pair.prompt(), pair.chosen());
             double rejected = scorer.score(pair.prompt(), pair.rejected());
             right += chosen > rejected ? 1 : chosen == rejected ? 0.5 : 0;
         }
-        return new GateEvidence.Proportion(right, pairs.size());
+        return new GateEvidence.Proportion(right, decided);
     }
 
     /**

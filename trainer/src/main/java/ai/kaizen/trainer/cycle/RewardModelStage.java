@@ -1,15 +1,22 @@
 package ai.kaizen.trainer.cycle;
 
+import ai.kaizen.trainer.dataset.PromptIntents;
+import ai.kaizen.trainer.dataset.ShippedData;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.reward.RewardConfig;
+import ai.kaizen.trainer.reward.RewardDataset;
 import ai.kaizen.trainer.reward.RewardRun;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 
 /**
- * Trains the reward model from the newest policy (the SFT stage's output, else the serving model) on the cycle's
- * preference pairs, with the TRL options under {@code "reward_model"}. Its directory is not a policy: it goes to
- * {@link #REWARD_MODEL_DIR}, for PPO and the evaluation gate, never to {@link CycleStage#MODEL_DIR}.
+ * Trains the reward model from the newest policy (the SFT stage's output, else the serving model) on every kind of
+ * feedback the dataset stage wrote: the preference pairs (choices, rankings, stars, ties), the thumbs ("both bad"
+ * verdicts among the thumbs down), and mismatched pairs made from their approved answers, with the TRL options under
+ * {@code "reward_model"} ({@code thumbs_weight}, {@code mismatched_pairs} among them). Prompts carry an intent where
+ * their last message is a shipped Bitext customer message (as the gate reads them), so mismatched pairs never pair two
+ * requests of one intent. Its directory is not a policy: it goes to {@link #REWARD_MODEL_DIR}, for PPO and the
+ * evaluation gate, never to {@link CycleStage#MODEL_DIR}.
  */
 final class RewardModelStage implements CycleStage {
 
@@ -24,12 +31,16 @@ final class RewardModelStage implements CycleStage {
     @Override
     public JsonObject run(CycleContext context) throws Exception {
         Path pairs = PreferenceStages.pairs(context, kind());
+        Path thumbs = PreferenceStages.thumbs(context).orElse(null);
         Path output = context.stageDir(kind()).resolve("output");
         RewardConfig config = RewardConfig.fromJson(PreferenceStages.options(context, kind(), output),
                 RewardConfig.defaults(output));
-        context.log("reward model: from " + context.newestModelDir() + " on " + pairs);
-        PairwiseResult result = RewardRun.run(context.newestModelDir(), config, pairs,
-                new StageListener(context, kind(), (int) config.args().totalSteps(PreferenceStages.trainPairs(context))));
+        RewardDataset data = RewardRun.data(config, pairs, thumbs, intents(context));
+        context.log("reward model: from " + context.newestModelDir() + " on " + pairs
+                + (thumbs == null ? "" : " and " + thumbs) + ": " + data.trainPairs().size() + " training pairs ("
+                + data.mismatchedTrainPairs() + " mismatched), " + data.trainThumbs().size() + " thumbs");
+        PairwiseResult result = RewardRun.run(context.newestModelDir(), config, data,
+                new StageListener(context, kind(), (int) config.args().totalSteps(data.trainSize())));
         if (context.stopRequested()) {
             throw new CycleStopped();
         }
@@ -37,6 +48,17 @@ final class RewardModelStage implements CycleStage {
         return new JsonObject().put(REWARD_MODEL_DIR, result.outputDir().toString())
                 .put("steps", result.globalStep()).put("eval", PreferenceStages.metrics(result.evalMetrics()))
                 .put("config", new JsonObject(config.toJson().toString()));
+    }
+
+    /** The intents of Bitext's customer messages; none when the shipped data cannot be read (the log says why). */
+    private static PromptIntents intents(CycleContext context) {
+        try {
+            return PromptIntents.fromBitext(ShippedData.bitext(context.home()));
+        } catch (RuntimeException e) {
+            context.log("mismatched pairs tell requests apart by their words alone: the Bitext intents are not "
+                    + "available (" + e.getMessage() + ")");
+            return PromptIntents.NONE;
+        }
     }
 
     /** The reward model a cycle has: its own stage's, else the request's {@code reward_model_dir}, else none. */

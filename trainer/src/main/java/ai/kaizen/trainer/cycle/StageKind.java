@@ -8,7 +8,10 @@ import java.util.Locale;
  * in {@link CycleStages}, the one place where new stages are wired in.
  */
 public enum StageKind {
-    /** Builds the versioned SFT (and, for the RM/DPO/PPO stages, preference) dataset from the feedback. */
+    /**
+     * Builds the versioned SFT (and, for the RM/DPO/PPO stages, preference; for KTO, thumbs) dataset from the
+     * feedback.
+     */
     DATASET(true),
     /** Supervised fine-tuning of the serving model on the dataset. */
     SFT(true),
@@ -16,8 +19,14 @@ public enum StageKind {
     REWARD_MODEL(true),
     /** Direct preference optimisation of the newest policy. */
     DPO(true),
+    /** Kahneman-Tversky optimisation of the newest policy on answers labelled good or bad (thumbs, stars). */
+    KTO(true),
     /** PPO against the reward model. */
     PPO(true),
+    /** RLOO against the reward model (no critic). */
+    RLOO(true),
+    /** GRPO against the reward model (no critic). */
+    GRPO(true),
     /** Registers the newest trained model as the candidate and compares it with the serving model. */
     EVALUATE(false);
 
@@ -32,9 +41,14 @@ public enum StageKind {
         return training;
     }
 
+    /** Whether the stage trains on answers labelled good or bad (the dataset stage then builds the thumbs dataset). */
+    public boolean needsThumbs() {
+        return this == KTO;
+    }
+
     /** Whether the stage trains on preference pairs (the dataset stage then builds them too). */
     public boolean needsPreferences() {
-        return this == REWARD_MODEL || this == DPO || this == PPO;
+        return this == REWARD_MODEL || this == DPO || this == PPO || this == RLOO || this == GRPO;
     }
 
     /** Its name in requests, results and the console: {@code dataset}, {@code sft}, {@code reward_model}, ... */

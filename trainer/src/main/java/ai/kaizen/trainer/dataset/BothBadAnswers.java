@@ -14,7 +14,8 @@ import java.util.UUID;
 
 /**
  * Thumbs-down examples from "both are bad" verdicts: each of the two answers is a bad answer, unless its raters gave
- * it thumbs of their own (then {@link ThumbsLabels} has it; {@code both_bad.has_thumbs}) or it won another comparison
+ * it thumbs of their own (then {@link ThumbsLabels} has it; {@code both_bad.has_thumbs}), or stars that label it
+ * ({@link StarsLabels} has it; {@code both_bad.has_stars}), or it won another comparison
  * ({@code both_bad.chosen_elsewhere}). An answer judged bad in several comparisons is one example naming them all.
  * Off when {@link DatasetParameters#bothBadAsThumbsDown()} is false.
  */
@@ -52,6 +53,8 @@ public final class BothBadAnswers implements FeedbackSource {
                 stats.add(kind() + ".missing_message");
             } else if (snapshot.ratingsOf(answerId).stream().anyMatch(r -> r.thumbs() != null)) {
                 stats.add(kind() + ".has_thumbs");
+            } else if (StarsLabels.netVotes(snapshot.ratingsOf(answerId), parameters) != 0) {
+                stats.add(kind() + ".has_stars");
             } else if (winners.contains(answerId)) {
                 stats.add(kind() + ".chosen_elsewhere");
             } else {

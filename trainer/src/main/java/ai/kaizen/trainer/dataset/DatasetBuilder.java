@@ -27,9 +27,10 @@ import java.util.concurrent.CompletionStage;
  * records the version with the ids of every example. {@link #rebuild} reads those ids back: the same examples in
  * the same order and splits, whatever feedback arrived or changed since.
  *
- * <p>The default sources: SFT from {@link RatedAnswers}; preferences from {@link PairwiseChoices} and
- * {@link StarsDifferences}; thumbs from {@link ThumbsLabels} and {@link BothBadAnswers}; reviewers' rankings through
- * {@link RankedAnswers} and their ideal answers through {@link IdealAnswers}.
+ * <p>The default sources: SFT from {@link RatedAnswers}; preferences from {@link PairwiseChoices},
+ * {@link StarsDifferences} and ties ({@link TiedAnswers}); thumbs from {@link ThumbsLabels}, {@link StarsLabels} and
+ * {@link BothBadAnswers}; reviewers' rankings through {@link RankedAnswers} and their ideal answers through
+ * {@link IdealAnswers}.
  */
 public final class DatasetBuilder {
 
@@ -58,12 +59,12 @@ public final class DatasetBuilder {
     }
 
     /**
-     * Every source built today: ratings, pairwise choices, stars differences, thumbs, both-bad verdicts, and
-     * reviewers' rankings and ideal answers.
+     * Every source built today: ratings, pairwise choices, stars differences, ties, thumbs, stars labels, both-bad
+     * verdicts, and reviewers' rankings and ideal answers.
      */
     public static List<FeedbackSource> defaultSources() {
-        return List.of(new RatedAnswers(), new PairwiseChoices(), new StarsDifferences(), new ThumbsLabels(),
-                new BothBadAnswers(), new RankedAnswers(), new IdealAnswers());
+        return List.of(new RatedAnswers(), new PairwiseChoices(), new StarsDifferences(), new TiedAnswers(),
+                new ThumbsLabels(), new StarsLabels(), new BothBadAnswers(), new RankedAnswers(), new IdealAnswers());
     }
 
     /** Builds and records an SFT dataset from the feedback given up to {@code cutOff}. */

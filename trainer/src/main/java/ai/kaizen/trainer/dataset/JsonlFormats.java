@@ -23,7 +23,9 @@ import java.util.function.Function;
  * <ul>
  *   <li>SFT ("conversational language modeling"): {@code {"messages": [{"role": ..., "content": ...}, ...]}}</li>
  *   <li>Preference ("conversational preference", explicit prompt):
- *       {@code {"prompt": [messages], "chosen": [{"role": "assistant", "content": ...}], "rejected": [...]}}</li>
+ *       {@code {"prompt": [messages], "chosen": [{"role": "assistant", "content": ...}], "rejected": [...]}}, with
+ *       TRL's optional {@code "margin"} and Kaizen's {@code "tie": true} for two answers judged equal (written only
+ *       then; a reader that ignores it, as TRL does, would take the tie for a preference)</li>
  *   <li>Thumbs ("conversational unpaired preference", as KTO reads it):
  *       {@code {"prompt": [messages], "completion": [{"role": "assistant", ...}], "label": true|false}}</li>
  * </ul>
@@ -44,7 +46,7 @@ public final class JsonlFormats {
         write(examples, out, e -> withSource(new JsonObject().put("messages", messages(e.messages())), e));
     }
 
-    /** Writes preference examples, one per line ({@code margin} only when it is not 0). */
+    /** Writes preference examples, one per line ({@code margin} only when it is not 0, {@code tie} only when true). */
     public static void writePreferences(List<PreferenceExample> examples, Writer out) {
         write(examples, out, e -> {
             JsonObject json = new JsonObject()
@@ -53,6 +55,9 @@ public final class JsonlFormats {
                     .put("rejected", messages(List.of(ChatMessage.assistant(e.rejected()))));
             if (e.margin() != 0) {
                 json.put("margin", e.margin());
+            }
+            if (e.tie()) {
+                json.put("tie", true);
             }
             return withSource(json, e);
         });
@@ -116,10 +121,21 @@ public final class JsonlFormats {
         return read(in, json -> new SftExample(chat(json, "messages"), source(json)));
     }
 
-    /** Reads preference examples, conversational or plain strings, with TRL's optional numeric {@code margin}. */
+    /**
+     * Reads preference examples, conversational or plain strings, with TRL's optional numeric {@code margin} and
+     * Kaizen's optional boolean {@code tie}.
+     */
     public static List<PreferenceExample> readPreferences(Reader in) {
         return read(in, json -> new PreferenceExample(prompt(json), answer(json, "chosen"), answer(json, "rejected"),
-                source(json), margin(json)));
+                source(json), margin(json), tie(json)));
+    }
+
+    private static boolean tie(JsonObject json) {
+        Object value = json.getValue("tie");
+        if (value != null && !(value instanceof Boolean)) {
+            throw new IllegalArgumentException("\"tie\" must be true or false");
+        }
+        return Boolean.TRUE.equals(value);
     }
 
     private static double margin(JsonObject json) {

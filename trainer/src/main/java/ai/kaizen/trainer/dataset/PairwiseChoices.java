@@ -14,8 +14,9 @@ import java.util.UUID;
  * Preferences from the users' A/B choices. All the verdicts about the same two answers are taken together: the
  * answer that won more often is chosen, with the agreeing comparisons as provenance; as many wins each is a conflict
  * and left out ({@code pairwise.conflict}). Ties ({@code pairwise.tie}) and "both are bad"
- * ({@code pairwise.both_bad}) say neither answer is better, so they make no pair; they are counted, and "both bad"
- * answers become thumbs-down examples through {@link BothBadAnswers}.
+ * ({@code pairwise.both_bad}) say neither answer is better, so they make no pair here; they are counted, ties become
+ * tie examples through {@link TiedAnswers} and "both bad" answers thumbs-down examples through
+ * {@link BothBadAnswers}.
  */
 public final class PairwiseChoices implements FeedbackSource {
 

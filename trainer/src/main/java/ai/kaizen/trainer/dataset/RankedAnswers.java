@@ -14,7 +14,7 @@ import java.util.UUID;
 /**
  * Preferences from reviewers' rankings of candidate answers: every better/worse pair a ranking implies
  * ({@link Ranking#pairs()}: strictly better ranks, and every acceptable answer over every unacceptable one). Ties
- * make no pair ({@code ranking.tie}); two unacceptable answers make none either
+ * make no pair here ({@code ranking.tie}; {@link TiedAnswers} makes them tie examples); two unacceptable answers make none either
  * ({@code ranking.both_unacceptable}). The verdicts of all reviewers (and all tasks) about the same two answers are
  * taken together, as with the users' A/B choices: the answer preferred more often is chosen, with the assignments
  * that agree as provenance; as many votes each way is a conflict, left out ({@code ranking.conflict}).

@@ -10,7 +10,8 @@ import java.util.UUID;
 
 /**
  * Answers labelled by their thumbs: good when more raters gave thumbs up than down, bad when fewer; as many of
- * each is no label ({@code rating.tied}). Stars do not count here: a thumbs dataset is for the explicit verdicts.
+ * each is no label ({@code rating.tied}). Stars do not count here: an answer with thumbs is judged on the explicit
+ * verdicts alone, and answers with stars only are {@link StarsLabels}'s.
  */
 public final class ThumbsLabels implements FeedbackSource {
 

@@ -5,7 +5,9 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.BitextImport;
 import ai.kaizen.trainer.dataset.DatasetKind;
 import ai.kaizen.trainer.dataset.JsonlFormats;
+import ai.kaizen.trainer.dataset.MismatchedPairs;
 import ai.kaizen.trainer.dataset.PreferenceExample;
+import ai.kaizen.trainer.dataset.PromptIntents;
 import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.dpo.DpoConfig;
@@ -195,8 +197,9 @@ public final class RlhfDemonstration {
         // off-topic pairs for the reward model: a message's own canned answer over another intent's canned answer.
         // The detailed-over-canned pairs only teach style; without these, PPO finds that one fluent answer pleases
         // the reward model whatever the question (reward hacking seen in the first runs).
-        Map<String, String> intents = new HashMap<>();
-        rows.forEach(r -> intents.putIfAbsent(r.instruction(), r.intent()));
+        Map<String, String> byMessage = new HashMap<>();
+        rows.forEach(r -> byMessage.putIfAbsent(r.instruction(), r.intent()));
+        PromptIntents intents = new PromptIntents(byMessage);
         List<PreferenceExample> offTopicTrain = offTopic(train, intents, settings.offTopicPairs(), settings.splitSeed());
         List<PreferenceExample> offTopicEval = offTopic(eval, intents, 1.0, settings.splitSeed() + 1);
         List<PreferenceExample> rmTrain = new ArrayList<>(train);
@@ -226,29 +229,14 @@ public final class RlhfDemonstration {
 
     /**
      * For a share of the pairs (a deterministic draw), the message's own canned answer chosen over the canned answer
-     * of a message with another intent among the same pairs.
+     * of a message with another intent among the same pairs: {@link MismatchedPairs} with the canned answers as the
+     * approved ones, since the policy to improve answers in the canned style.
      */
-    static List<PreferenceExample> offTopic(List<PreferenceExample> pairs, Map<String, String> intents,
-            double share, long seed) {
-        List<PreferenceExample> known = pairs.stream().filter(p -> intents.containsKey(lastMessage(p))).toList();
-        List<PreferenceExample> out = new ArrayList<>();
-        Random random = new Random(seed);
-        for (PreferenceExample p : known) {
-            if (random.nextDouble() >= share) {
-                continue;
-            }
-            String intent = intents.get(lastMessage(p));
-            // a few draws find another intent unless nearly every pair shares this one
-            for (int attempt = 0; attempt < 20; attempt++) {
-                PreferenceExample other = known.get(random.nextInt(known.size()));
-                if (!intents.get(lastMessage(other)).equals(intent)) {
-                    out.add(new PreferenceExample(p.prompt(), p.rejected(), other.rejected(),
-                            new Provenance("bitext-off-topic", p.provenance().ids())));
-                    break;
-                }
-            }
-        }
-        return out;
+    static List<PreferenceExample> offTopic(List<PreferenceExample> pairs, PromptIntents intents, double share,
+            long seed) {
+        List<MismatchedPairs.Approved> canned = pairs.stream().filter(p -> intents.intentOf(p.prompt()).isPresent())
+                .map(p -> new MismatchedPairs.Approved(p.prompt(), p.rejected(), p.provenance())).toList();
+        return MismatchedPairs.of(canned, share, seed, intents);
     }
 
     private static String lastMessage(PreferenceExample p) {

@@ -100,10 +100,10 @@ public final class DpoTrainer implements PairwiseObjective, AutoCloseable {
 
     /**
      * @param examples preference pairs
-     * @return them tokenised (pairs without answer tokens dropped)
+     * @return them tokenised (pairs without answer tokens dropped, and ties: DPO needs a better answer)
      */
     public List<TokenizedPair> tokenize(List<PreferenceExample> examples) {
-        return tokenization.tokenize(examples);
+        return tokenization.tokenize(examples.stream().filter(e -> !e.tie()).toList());
     }
 
     /**

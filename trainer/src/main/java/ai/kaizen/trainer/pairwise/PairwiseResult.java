@@ -4,14 +4,15 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * What a preference run did.
+ * What a preference run did (reward model, DPO, KTO).
  *
  * @param globalStep updates done in total (including those before a resume)
  * @param totalSteps updates planned
  * @param trainMetrics mean training metrics over this process's updates, by TRL name ({@code loss}, ...)
  * @param evalMetrics the last evaluation's metrics ({@code eval_loss}, ...; empty without an eval set)
  * @param resumedFrom the checkpoint the run continued from, or null
- * @param pairsPerSecond preference pairs trained per second of training in this process
+ * @param pairsPerSecond training examples per second of training in this process: preference pairs, or KTO's
+ *     labelled answers
  * @param tokensPerSecond real tokens (both sequences of each pair) trained per second
  * @param outputDir the output directory
  */

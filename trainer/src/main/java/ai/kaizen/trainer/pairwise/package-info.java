@@ -1,7 +1,8 @@
 /**
  * What the preference trainers share: {@link ai.kaizen.trainer.pairwise.TrainingArguments} (TRL's
  * common options), pair tokenisation, the training loop ({@link
- * ai.kaizen.trainer.pairwise.PairwiseTrainingLoop}) around an algorithm's {@link
- * ai.kaizen.trainer.pairwise.PairwiseObjective}, and the model output.
+ * ai.kaizen.trainer.pairwise.PreferenceTrainingLoop}) around an algorithm's {@link
+ * ai.kaizen.trainer.pairwise.PreferenceObjective} (the reward model's and DPO's over pairs, {@link
+ * ai.kaizen.trainer.pairwise.PairwiseObjective}; KTO's over labelled answers), and the model output.
  */
 package ai.kaizen.trainer.pairwise;

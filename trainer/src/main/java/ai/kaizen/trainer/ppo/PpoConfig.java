@@ -1,6 +1,7 @@
 package ai.kaizen.trainer.ppo;
 
 import ai.kaizen.model.config.Json;
+import ai.kaizen.trainer.online.TrainingEvaluation;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.sft.LoraSettings;
 import com.google.gson.JsonElement;
@@ -88,9 +89,9 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
         int saveSteps, int saveTotalLimit, long seed, LoraSettings lora, Path outputDir, boolean resume) {
 
     /** Best checkpoint by the mean evaluation reward. */
-    public static final String METRIC_SCORES = "eval/scores";
+    public static final String METRIC_SCORES = TrainingEvaluation.METRIC_SCORES;
     /** Best checkpoint by the win rate over the starting policy's answers, as judged by the reward. */
-    public static final String METRIC_WIN_RATE = "eval/win_rate";
+    public static final String METRIC_WIN_RATE = TrainingEvaluation.METRIC_WIN_RATE;
 
     /** Validates. */
     public PpoConfig {

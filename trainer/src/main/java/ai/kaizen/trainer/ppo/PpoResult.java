@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.trainer.online.RunResult;
 import java.nio.file.Path;
 
 /**
@@ -21,6 +22,15 @@ import java.nio.file.Path;
 public record PpoResult(long globalStep, long totalSteps, String stopReason, long outputStep, long bestStep,
         double bestMetric, double firstScore, double lastScore, double lastKl, Path resumedFrom,
         Path outputDir) {
+
+    /**
+     * @param run the shared loop's result
+     * @return it as PPO's result
+     */
+    static PpoResult of(RunResult run) {
+        return new PpoResult(run.globalStep(), run.totalSteps(), run.stopReason(), run.outputStep(), run.bestStep(),
+                run.bestMetric(), run.firstScore(), run.lastScore(), run.lastKl(), run.resumedFrom(), run.outputDir());
+    }
 
     /** @return whether a guard rail ended the run */
     public boolean guardRailTripped() {

@@ -1,17 +1,14 @@
 package ai.kaizen.trainer.ppo;
 
-import ai.kaizen.trainer.device.TrainingDevice;
-import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.dataset.JsonlFormats;
 import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.device.TrainingDevice;
+import ai.kaizen.trainer.online.PromptDataset;
+import ai.kaizen.trainer.online.Reward;
+import ai.kaizen.trainer.online.RewardModelReward;
+import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.sft.SftListener;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -49,14 +46,6 @@ public final class PpoRun {
      * @return its prompts ({@code <split>.jsonl}; none if the file is absent)
      */
     public static List<List<ChatMessage>> readPrompts(Path datasetDir, Split split) {
-        Path file = datasetDir.resolve(split.label() + ".jsonl");
-        if (!Files.exists(file)) {
-            return List.of();
-        }
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return JsonlFormats.readPrompts(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return PromptDataset.read(datasetDir, split);
     }
 }

@@ -8,11 +8,17 @@ import java.nio.file.Path;
 
 /**
  * A reward-model run's options (TRL's {@code RewardConfig}), read from JSON under TRL's names:
- * the shared ones of {@link TrainingArguments} plus {@code center_rewards_coefficient}. Pairs may
- * carry a {@code margin} (a column of the dataset, see {@code PreferenceExample}); the loss is
- * Bradley-Terry, {@code -logsigmoid(r_chosen - r_rejected - margin)}, plus
+ * the shared ones of {@link TrainingArguments} plus {@code center_rewards_coefficient}, and
+ * Kaizen's {@code thumbs_weight} and {@code mismatched_pairs}. Pairs may carry a {@code margin}
+ * (a column of the dataset, see {@code PreferenceExample}); the loss is Bradley-Terry,
+ * {@code -logsigmoid(r_chosen - r_rejected - margin)}, plus
  * {@code center_rewards_coefficient * mean((r_chosen + r_rejected)^2)}, which keeps rewards
- * centred on zero (Eisenstein et al. 2023, as TRL).
+ * centred on zero (Eisenstein et al. 2023, as TRL). Ties and thumbs have their own terms
+ * ({@link RewardLosses}); thumbs count {@code thumbs_weight} times a pair.
+ *
+ * <p>{@code mismatched_pairs}: mismatched pairs ({@code MismatchedPairs}) added per approved
+ * answer when a run reads its data from files ({@link RewardRun}), default 1.0; 0 turns them off.
+ * {@code thumbs_weight} default 1.0 (measured against 0.5 on the Bitext data: see the README).
  *
  * <p>Defaults ({@link #defaults}): TRL's {@code RewardConfig} and transformers'
  * {@code TrainingArguments}: {@code learning_rate=1e-5}, {@code num_train_epochs=3},
@@ -26,8 +32,17 @@ import java.nio.file.Path;
  *
  * @param args the shared options
  * @param centerRewardsCoefficient weight of the reward-centring term (0: off)
+ * @param thumbsWeight weight of a thumbs example's loss, relative to a pair's
+ * @param mismatchedPairs mismatched pairs per approved answer (0: none)
  */
-public record RewardConfig(TrainingArguments args, double centerRewardsCoefficient) {
+public record RewardConfig(TrainingArguments args, double centerRewardsCoefficient, double thumbsWeight,
+        double mismatchedPairs) {
+
+    /** Default {@code thumbs_weight}. */
+    public static final double THUMBS_WEIGHT = 1.0;
+
+    /** Default {@code mismatched_pairs}. */
+    public static final double MISMATCHED_PAIRS = 1.0;
 
     /** Validates. */
     public RewardConfig {
@@ -37,6 +52,17 @@ public record RewardConfig(TrainingArguments args, double centerRewardsCoefficie
         if (!(centerRewardsCoefficient >= 0)) {
             throw new IllegalArgumentException("center_rewards_coefficient must be >= 0");
         }
+        if (!(thumbsWeight >= 0) || Double.isInfinite(thumbsWeight)) {
+            throw new IllegalArgumentException("thumbs_weight must be a number >= 0");
+        }
+        if (!(mismatchedPairs >= 0) || Double.isInfinite(mismatchedPairs)) {
+            throw new IllegalArgumentException("mismatched_pairs must be a number >= 0");
+        }
+    }
+
+    /** With {@code thumbs_weight} and {@code mismatched_pairs} at their defaults. */
+    public RewardConfig(TrainingArguments args, double centerRewardsCoefficient) {
+        this(args, centerRewardsCoefficient, THUMBS_WEIGHT, MISMATCHED_PAIRS);
     }
 
     /**
@@ -69,7 +95,8 @@ public record RewardConfig(TrainingArguments args, double centerRewardsCoefficie
     }
 
     private static RewardConfig from(JsonObject o) {
-        return new RewardConfig(TrainingArguments.from(o), o.get("center_rewards_coefficient").getAsDouble());
+        return new RewardConfig(TrainingArguments.from(o), o.get("center_rewards_coefficient").getAsDouble(),
+                o.get("thumbs_weight").getAsDouble(), o.get("mismatched_pairs").getAsDouble());
     }
 
     /** @return every option under its TRL name ({@link #fromJson} reads it back) */
@@ -77,6 +104,8 @@ public record RewardConfig(TrainingArguments args, double centerRewardsCoefficie
         JsonObject o = new JsonObject();
         args.addTo(o);
         o.addProperty("center_rewards_coefficient", centerRewardsCoefficient);
+        o.addProperty("thumbs_weight", thumbsWeight);
+        o.addProperty("mismatched_pairs", mismatchedPairs);
         return o;
     }
 

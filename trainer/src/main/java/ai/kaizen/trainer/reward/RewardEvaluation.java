@@ -18,13 +18,14 @@ public record RewardEvaluation(int pairs, double accuracy, double meanMargin, do
         double meanRejected) {
 
     /**
-     * Scores both answers of every pair.
+     * Scores both answers of every pair; ties have no better answer and are left out.
      *
      * @param model the reward model
-     * @param examples the pairs (at least one)
+     * @param pairs the pairs (at least one that is not a tie)
      * @return the evaluation
      */
-    public static RewardEvaluation of(RewardModel model, List<PreferenceExample> examples) {
+    public static RewardEvaluation of(RewardModel model, List<PreferenceExample> pairs) {
+        List<PreferenceExample> examples = pairs.stream().filter(p -> !p.tie()).toList();
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no preference pairs to evaluate");
         }

@@ -3,21 +3,21 @@ package ai.kaizen.trainer.reward;
 import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.PreferenceExample;
-import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.dataset.PromptIntents;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
-import ai.kaizen.trainer.pairwise.PreferenceSplits;
 import ai.kaizen.trainer.sft.SftListener;
 import java.nio.file.Path;
 import java.util.List;
 
-/** One reward-model job from files to files: what {@code kaizen train rm} calls. */
+/** One reward-model job from files to files: what {@code kaizen train rm} and the cycle's reward-model stage call. */
 public final class RewardRun {
 
     private RewardRun() {}
 
     /**
-     * Loads the SFT model, trains a reward model on a dataset directory ({@code train.jsonl},
-     * optional {@code eval.jsonl}, TRL preference format) and saves it in {@code output_dir}.
+     * Loads the SFT model, trains a reward model on a preference dataset directory ({@code train.jsonl}, optional
+     * {@code eval.jsonl}, TRL preference format) and saves it in {@code output_dir}; mismatched pairs as the
+     * configuration says, prompts of a different kind told apart by words alone.
      *
      * @param baseModel the SFT model directory (Hugging Face layout)
      * @param config the run's configuration
@@ -26,12 +26,42 @@ public final class RewardRun {
      * @return what happened
      */
     public static PairwiseResult run(Path baseModel, RewardConfig config, Path datasetDir, SftListener listener) {
-        return run(baseModel, config, PreferenceSplits.read(datasetDir, Split.TRAIN),
-                PreferenceSplits.read(datasetDir, Split.EVAL), listener);
+        return run(baseModel, config, data(config, datasetDir, null, PromptIntents.NONE), listener);
     }
 
     /**
-     * Like {@link #run(Path, RewardConfig, Path, SftListener)} with pairs already read.
+     * The data of a run from files: the preference and thumbs datasets' splits, plus mismatched pairs within each
+     * split ({@code mismatched_pairs} per approved answer, seeded with the run's {@code seed}).
+     *
+     * @param config the run's configuration
+     * @param pairsDir the preference dataset directory, or null
+     * @param thumbsDir the thumbs dataset directory ({@code prompt}/{@code completion}/{@code label}), or null
+     * @param intents the prompts' intents where known (mismatched pairs never pair two prompts of one intent)
+     * @return the data
+     */
+    public static RewardDataset data(RewardConfig config, Path pairsDir, Path thumbsDir, PromptIntents intents) {
+        return RewardDataset.read(pairsDir, thumbsDir)
+                .withMismatched(config.mismatchedPairs(), config.args().seed(), intents);
+    }
+
+    /**
+     * Loads the SFT model, trains a reward model on exactly the data given and saves it in {@code output_dir}.
+     *
+     * @param baseModel the starting model directory
+     * @param config the run's configuration
+     * @param data pairs and thumbs, each split
+     * @param listener progress callbacks
+     * @return what happened
+     */
+    public static PairwiseResult run(Path baseModel, RewardConfig config, RewardDataset data, SftListener listener) {
+        try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
+                RewardTrainer trainer = new RewardTrainer(config, model)) {
+            return trainer.train(data, listener);
+        }
+    }
+
+    /**
+     * Like {@link #run(Path, RewardConfig, RewardDataset, SftListener)} on pairs alone, exactly these.
      *
      * @param baseModel the starting model directory
      * @param config the run's configuration
@@ -42,9 +72,6 @@ public final class RewardRun {
      */
     public static PairwiseResult run(Path baseModel, RewardConfig config, List<PreferenceExample> train,
             List<PreferenceExample> eval, SftListener listener) {
-        try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
-                RewardTrainer trainer = new RewardTrainer(config, model)) {
-            return trainer.train(train, eval, listener);
-        }
+        return run(baseModel, config, RewardDataset.ofPairs(train, eval), listener);
     }
 }

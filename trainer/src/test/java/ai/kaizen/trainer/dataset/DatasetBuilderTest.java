@@ -116,25 +116,34 @@ class DatasetBuilderTest {
     void pairwiseChoicesAndStarsDifferencesMakePreferences() throws Exception {
         Dataset<PreferenceExample> prefs = await(builder.buildPreferences(cutOff, DatasetParameters.DEFAULTS));
 
-        assertThat(all(prefs)).extracting(p -> p.provenance().kind(), PreferenceExample::chosen,
-                PreferenceExample::rejected).containsExactlyInAnyOrder(
+        assertThat(all(prefs)).filteredOn(p -> !p.tie()).extracting(p -> p.provenance().kind(),
+                PreferenceExample::chosen, PreferenceExample::rejected).containsExactlyInAnyOrder(
                 tuple("pairwise", "It ships today.", "No idea."),
                 tuple("stars", "Yes, within 30 days.", "Usually."),
                 tuple("stars", "Yes, within 30 days.", "Maybe."));
+        // the tie on c is a tie example, its two answers in id order; e's A-and-B conflict is no tie
+        PreferenceExample tie = all(prefs).stream().filter(PreferenceExample::tie).findFirst().orElseThrow();
+        assertThat(List.of(tie.chosen(), tie.rejected())).containsExactlyInAnyOrder("Go to Settings, then Address.",
+                "Open your profile.");
+        assertThat(tie.provenance().kind()).isEqualTo("tie");
+        assertThat(tie.provenance().ids()).containsExactly(comparisons.get("c:u1").toString());
+        assertThat(tie.margin()).isZero();
+        assertThat(all(prefs)).filteredOn(PreferenceExample::tie).hasSize(1);
         PreferenceExample chosenByUser = all(prefs).stream()
                 .filter(p -> p.provenance().kind().equals("pairwise")).findFirst().orElseThrow();
         assertThat(chosenByUser.provenance().ids()).containsExactly(comparisons.get("a:u1").toString());
         assertThat(chosenByUser.prompt()).containsExactly(ChatMessage.system(SYSTEM),
                 ChatMessage.user("Where is my order?"));
-        // ties, both-bad verdicts and conflicting verdicts are counted, never paired
-        assertThat(prefs.stats()).containsEntry("pairwise.tie", 1).containsEntry("pairwise.both_bad", 1)
+        // both-bad verdicts and conflicting verdicts are counted, never paired; ties are counted and made tie examples
+        assertThat(prefs.stats()).containsEntry("tie.examples", 1).containsEntry("pairwise.tie", 1).containsEntry("pairwise.both_bad", 1)
                 .containsEntry("pairwise.conflict", 1).containsEntry("pairwise.examples", 1)
                 .containsEntry("stars.examples", 2).containsEntry("stars.compared", 1)
                 .containsEntry("stars.below_margin", 1);
 
         Dataset<PreferenceExample> wide = await(builder.buildPreferences(cutOff,
                 DatasetParameters.DEFAULTS.withStarsMargin(1.5)));
-        assertThat(all(wide)).extracting(PreferenceExample::rejected).containsExactlyInAnyOrder("No idea.", "Maybe.");
+        assertThat(all(wide)).filteredOn(p -> !p.tie()).extracting(PreferenceExample::rejected)
+                .containsExactlyInAnyOrder("No idea.", "Maybe.");
     }
 
     @Test
@@ -157,19 +166,45 @@ class DatasetBuilderTest {
     }
 
     @Test
-    void thumbsAndBothBadVerdictsLabelAnswers() throws Exception {
+    void thumbsStarsAndBothBadVerdictsLabelAnswers() throws Exception {
         Dataset<ThumbsExample> thumbs = await(builder.buildThumbs(cutOff, DatasetParameters.DEFAULTS));
+        // stars vote from 4 up for, up to 2 against: a1 (5, 4), b1 (5), b2 (4), b3 (4 and 3) good, a2 (2) bad;
+        // d1's five stars count for nothing beside the same rater's thumbs down
         assertThat(all(thumbs)).extracting(ThumbsExample::completion, ThumbsExample::label, e -> e.provenance().kind())
                 .containsExactlyInAnyOrder(
                         tuple("It is attached.", true, "rating"),
                         tuple("I like turtles.", false, "rating"),
+                        tuple("It ships today.", true, "stars"),
+                        tuple("No idea.", false, "stars"),
+                        tuple("Yes, within 30 days.", true, "stars"),
+                        tuple("Usually.", true, "stars"),
+                        tuple("Maybe.", true, "stars"),
                         tuple("Subscriptions are great.", false, "both_bad"));
-        assertThat(thumbs.stats()).containsEntry("rating.tied", 1).containsEntry("both_bad.has_thumbs", 1);
+        assertThat(thumbs.stats()).containsEntry("rating.tied", 1).containsEntry("both_bad.has_thumbs", 1)
+                .containsEntry("stars.has_thumbs", 1).containsEntry("stars.examples", 5);
 
         Dataset<ThumbsExample> without = await(builder.buildThumbs(cutOff,
                 DatasetParameters.DEFAULTS.withBothBadAsThumbsDown(false)));
-        assertThat(all(without)).extracting(ThumbsExample::completion)
-                .containsExactlyInAnyOrder("It is attached.", "I like turtles.");
+        assertThat(all(without)).extracting(ThumbsExample::completion).doesNotContain("Subscriptions are great.")
+                .contains("It is attached.", "I like turtles.");
+    }
+
+    @Test
+    void theStarThresholdsOfTheThumbsDatasetAreParameters() throws Exception {
+        // only 5 stars for, only 1 against: a1 (5 and a neutral 4) and b1 stay good, the rest is neutral
+        Dataset<ThumbsExample> strict = await(builder.buildThumbs(cutOff,
+                DatasetParameters.DEFAULTS.withStarLabels(5, 1)));
+        assertThat(all(strict)).filteredOn(e -> e.provenance().kind().equals("stars"))
+                .extracting(ThumbsExample::completion, ThumbsExample::label)
+                .containsExactlyInAnyOrder(tuple("It ships today.", true), tuple("Yes, within 30 days.", true));
+        assertThat(strict.stats()).containsEntry("stars.neutral", 3);
+        assertThat(DatasetParameters.fromJson(strict.parameters().toJson())).isEqualTo(strict.parameters());
+
+        Dataset<ThumbsExample> off = await(builder.buildThumbs(cutOff,
+                DatasetParameters.DEFAULTS.withStarLabels(6, 0)));
+        assertThat(all(off)).noneMatch(e -> e.provenance().kind().equals("stars"));
+        assertThatThrownBy(() -> DatasetParameters.DEFAULTS.withStarLabels(3, 3))
+                .hasMessageContaining("undesirableMaxStars");
     }
 
     @Test

@@ -66,6 +66,25 @@ class JsonlFormatsTest {
     }
 
     @Test
+    void tiesRoundTripAsAColumnOnlyTiesCarry() {
+        List<PreferenceExample> examples = List.of(
+                PreferenceExample.tie(PROMPT, "It ships today.", "It leaves today.", Provenance.of("tie", "7")),
+                new PreferenceExample(PROMPT, "Sure.", "No.", Provenance.of("pairwise", "8")));
+        StringWriter out = new StringWriter();
+        JsonlFormats.writePreferences(examples, out);
+        List<String> lines = out.toString().lines().toList();
+        assertThat(lines.get(0)).contains("\"tie\":true").contains("\"source\":{\"kind\":\"tie\"");
+        assertThat(lines.get(1)).doesNotContain("tie");
+        assertThat(JsonlFormats.readPreferences(new StringReader(out.toString()))).isEqualTo(examples);
+        assertThatThrownBy(() -> JsonlFormats.readPreferences(new StringReader(
+                "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\", \"tie\": 1}")))
+                .isInstanceOf(DatasetFormatException.class).hasMessage("line 1: \"tie\" must be true or false");
+        assertThatThrownBy(() -> JsonlFormats.readPreferences(new StringReader(
+                "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\", \"tie\": true, \"margin\": 1}")))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining("a tie has no");
+    }
+
+    @Test
     void plainStringPreferencesAreRead() {
         String jsonl = "{\"prompt\": \"The sky is\", \"chosen\": \" blue.\", \"rejected\": \" green.\"}\n\n";
         assertThat(JsonlFormats.readPreferences(new StringReader(jsonl))).containsExactly(new PreferenceExample(

@@ -105,6 +105,9 @@ class ReviewSourcesTest {
         // task 3: both answers unacceptable: no pair. cid's open work on task 1 is not submitted and counts for nothing.
         rank("user:ann", "f1! g2!");
         await(reviews.next("user:cid", ReviewTask.Kind.RANK));
+        // task 4: ann ranks two answers equal, and nobody decides between them: a tie example
+        task("Is it raining?", "h", "i");
+        rank("user:ann", "h1 i1");
 
         Dataset<PreferenceExample> dataset = await(new DatasetBuilder(db.sessions(), List.of(new RankedAnswers()))
                 .buildPreferences(Instant.now(), new DatasetParameters(4, 1.0, 0, 0, true)));
@@ -115,12 +118,24 @@ class ReviewSourcesTest {
                 tuple("answer b", "answer c", 2));
         assertThat(dataset.train().get(0).prompt()).containsExactly(ChatMessage.system("Be kind."),
                 ChatMessage.user("Where is my parcel?"));
-        assertThat(dataset.stats()).containsEntry("ranking.examples", 3).containsEntry("ranking.tie", 1)
+        assertThat(dataset.stats()).containsEntry("ranking.examples", 3).containsEntry("ranking.tie", 2)
                 .containsEntry("ranking.conflict", 1).containsEntry("ranking.both_unacceptable", 1);
 
         // the recorded version rebuilds to the same pairs
         Dataset<?> again = await(new DatasetBuilder(db.sessions(), List.of(new RankedAnswers())).rebuild(dataset.versionId()));
         assertThat(again.train()).isEqualTo(dataset.train());
+
+        // ties: bob's a = b is outvoted by ann's a > b; ann's h = i stands
+        Dataset<PreferenceExample> ties = await(new DatasetBuilder(db.sessions(), List.of(new TiedAnswers()))
+                .buildPreferences(Instant.now(), new DatasetParameters(4, 1.0, 0, 0, true)));
+        assertThat(ties.train()).singleElement().satisfies(t -> {
+            assertThat(t.tie()).isTrue();
+            assertThat(List.of(t.chosen(), t.rejected())).containsExactlyInAnyOrder("answer h", "answer i");
+            assertThat(t.prompt()).containsExactly(ChatMessage.system("Be kind."), ChatMessage.user("Is it raining?"));
+        });
+        assertThat(ties.stats()).containsEntry("tie.examples", 1).containsEntry("tie.decided_elsewhere", 1);
+        assertThat(await(new DatasetBuilder(db.sessions(), List.of(new TiedAnswers())).rebuild(ties.versionId()))
+                .train()).isEqualTo(ties.train());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.ppo;
+package ai.kaizen.trainer.online;
 
 import ai.kaizen.model.config.Json;
 import com.google.gson.JsonArray;
@@ -17,10 +17,10 @@ import java.util.Optional;
  * @param scores the starting answers' scores (as trained on: normalised, clipped, EOS-penalised), in
  *     prompt order
  */
-record EvalBaseline(float[] scores) {
+public record EvalBaseline(float[] scores) {
 
     /** Its file in the output directory. */
-    static final String FILE = "eval_baseline.json";
+    public static final String FILE = "eval_baseline.json";
 
     /** Scores closer than this count as a tie: greedy answers left unchanged score the same. */
     private static final double TIE = 1e-4;
@@ -29,7 +29,7 @@ record EvalBaseline(float[] scores) {
      * @param later scores of a later evaluation, same prompts in the same order
      * @return the share of prompts where the later answer wins, ties counting half
      */
-    double winRate(float[] later) {
+    public double winRate(float[] later) {
         if (later.length != scores.length) {
             throw new IllegalArgumentException("the baseline has " + scores.length + " prompts, the evaluation "
                     + later.length);
@@ -42,7 +42,8 @@ record EvalBaseline(float[] scores) {
         return scores.length == 0 ? Double.NaN : wins / scores.length;
     }
 
-    double meanScore() {
+    /** @return the starting answers' mean score */
+    public double meanScore() {
         double s = 0;
         for (float f : scores) {
             s += f;
@@ -50,7 +51,8 @@ record EvalBaseline(float[] scores) {
         return scores.length == 0 ? Double.NaN : s / scores.length;
     }
 
-    void write(Path outputDir) {
+    /** @param outputDir the run's output directory, to write {@value #FILE} into */
+    public void write(Path outputDir) {
         JsonObject o = new JsonObject();
         o.addProperty("mean_score", meanScore());
         JsonArray a = new JsonArray();
@@ -62,7 +64,7 @@ record EvalBaseline(float[] scores) {
     }
 
     /** @return the baseline a run wrote into this directory, if any */
-    static Optional<EvalBaseline> read(Path outputDir) {
+    public static Optional<EvalBaseline> read(Path outputDir) {
         Path file = outputDir.resolve(FILE);
         if (!Files.exists(file)) {
             return Optional.empty();

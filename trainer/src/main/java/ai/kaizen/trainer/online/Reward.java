@@ -1,10 +1,10 @@
-package ai.kaizen.trainer.ppo;
+package ai.kaizen.trainer.online;
 
 import ai.kaizen.trainer.reward.RewardStats;
 import java.util.List;
 
 /**
- * Scores finished responses: a reward model, or a programmatic rule. PPO maximises it (minus the
+ * Scores finished responses: a reward model, or a programmatic rule. PPO, RLOO and GRPO maximise it (minus the
  * KL penalty). Implementations run on the training thread only.
  */
 public interface Reward extends AutoCloseable {

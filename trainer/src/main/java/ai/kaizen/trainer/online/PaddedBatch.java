@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.ppo;
+package ai.kaizen.trainer.online;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -14,9 +14,14 @@ import java.util.List;
  * @param mask (B, T) int64, 1 for real tokens
  * @param width T, the longest row
  */
-record PaddedBatch(NDArray ids, NDArray mask, int width) {
+public record PaddedBatch(NDArray ids, NDArray mask, int width) {
 
-    static PaddedBatch of(List<int[]> rows, NDManager manager) {
+    /**
+     * @param rows token sequences
+     * @param manager where the arrays live
+     * @return the rows right-padded to the longest
+     */
+    public static PaddedBatch of(List<int[]> rows, NDManager manager) {
         int width = 0;
         for (int[] r : rows) {
             width = Math.max(width, r.length);
@@ -35,7 +40,7 @@ record PaddedBatch(NDArray ids, NDArray mask, int width) {
     }
 
     /** @return a (B, T) float32 array that is native memory (safe to enter the autograd graph) */
-    static NDArray floats(NDManager manager, float[] values, int rows, int width) {
+    public static NDArray floats(NDManager manager, float[] values, int rows, int width) {
         return ai.kaizen.model.llama.NativeArrays.copyOf(manager, values, new Shape(rows, width), DataType.FLOAT32);
     }
 }

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.ppo;
+package ai.kaizen.trainer.online;
 
 import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.reward.RewardStats;
@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PPO's reward from a trained reward model ({@code kaizen train rm}'s output directory): the raw
- * score of prompt + response, read at the last token; PPO normalises it with the model's
+ * The online trainers' reward from a trained reward model ({@code kaizen train rm}'s output directory): the raw
+ * score of prompt + response, read at the last token; the trainers normalise it with the model's
  * {@link RewardStats}.
  */
 public final class RewardModelReward implements Reward {

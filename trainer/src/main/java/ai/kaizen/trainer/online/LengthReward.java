@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.ppo;
+package ai.kaizen.trainer.online;
 
 import java.util.List;
 

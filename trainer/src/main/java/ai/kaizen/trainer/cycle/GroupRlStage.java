@@ -1,0 +1,54 @@
+package ai.kaizen.trainer.cycle;
+
+import ai.kaizen.trainer.online.GroupConfig;
+import ai.kaizen.trainer.online.RunResult;
+import ai.kaizen.trainer.sft.SftListener;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+
+/**
+ * RLOO or GRPO of the newest policy against the cycle's reward model (its own reward-model stage, else the
+ * request's {@code reward_model_dir}), on the prompts of the cycle's preference pairs, with the TRL options under
+ * the stage's name ({@code "rloo"}, {@code "grpo"}). As PPO's stage: a run its guard rails stopped still ends the
+ * stage with the last good checkpoint, and the gate judges it.
+ *
+ * @param <C> the method's configuration
+ */
+abstract class GroupRlStage<C extends GroupConfig> implements CycleStage {
+
+    /**
+     * @param options the request's TRL options, output_dir and resume set
+     * @param output the stage's output directory
+     * @return the configuration over the method's defaults
+     */
+    abstract C configure(com.google.gson.JsonObject options, Path output);
+
+    /** Trains. */
+    abstract RunResult train(Path policy, Path rewardModel, C config, Path prompts, SftListener listener);
+
+    @Override
+    public JsonObject run(CycleContext context) throws Exception {
+        String name = kind().label();
+        Path prompts = PreferenceStages.pairs(context, kind());
+        Path rewardModel = RewardModelStage.of(context).orElseThrow(() -> new IllegalArgumentException(
+                "the " + name + " stage needs a reward model: add the reward_model stage or give reward_model_dir"));
+        Path output = context.stageDir(kind()).resolve("output");
+        C config = configure(PreferenceStages.options(context, kind(), output), output);
+        if (config.args().usesLora()) {
+            throw new IllegalArgumentException("the cycle's " + name + " stage trains the full model (use_peft is "
+                    + "not served)");
+        }
+        context.log(name + ": from " + context.newestModelDir() + " against " + rewardModel);
+        RunResult result = train(context.newestModelDir(), rewardModel, config, prompts,
+                new StageListener(context, kind(), (int) config.totalSteps(PreferenceStages.trainPairs(context))));
+        if (context.stopRequested()) {
+            throw new CycleStopped();
+        }
+        context.log(name + " done: " + result.globalStep() + " steps, " + result.stopReason() + ", best step "
+                + result.bestStep());
+        return new JsonObject().put(MODEL_DIR, result.outputDir().toString())
+                .put("steps", result.globalStep()).put("best_step", result.bestStep())
+                .put("stop_reason", result.stopReason())
+                .put("config", new JsonObject(config.toJson().toString()));
+    }
+}

@@ -1,0 +1,137 @@
+package ai.kaizen.trainer.online;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Evaluation during an online run, and the choice of the best checkpoint: the policy answers the held-out
+ * prompts (greedily by default: a sampled evaluation's noise can pick a checkpoint by luck), the reward
+ * scores the answers, and the evaluation whose {@code metric_for_best_model} is highest while its KL stays
+ * within {@code kl_limit} has its weights kept in {@code best/}. The win rate compares, prompt by prompt,
+ * with the starting policy's answers ({@link EvalBaseline}), scored once before the first update.
+ */
+public final class TrainingEvaluation {
+
+    /** Best checkpoint by the mean evaluation reward. */
+    public static final String METRIC_SCORES = "eval/scores";
+
+    /** Best checkpoint by the win rate over the starting policy's answers, as judged by the reward. */
+    public static final String METRIC_WIN_RATE = "eval/win_rate";
+
+    /**
+     * @param greedy whether answers are greedy (else sampled at the rollout temperature with a fixed seed)
+     * @param metricForBestModel {@link #METRIC_SCORES} or {@link #METRIC_WIN_RATE}
+     * @param klLimit an evaluation above this mean KL per answer (k3) never becomes the best (0: no limit)
+     * @param seed the run's seed (a sampled evaluation's seed derives from it)
+     * @param batchSize prompts per generation batch
+     */
+    public record Settings(boolean greedy, String metricForBestModel, double klLimit, long seed, int batchSize) {
+
+        /** Validates. */
+        public Settings {
+            if (!METRIC_SCORES.equals(metricForBestModel) && !METRIC_WIN_RATE.equals(metricForBestModel)) {
+                throw new IllegalArgumentException("metric_for_best_model must be " + METRIC_SCORES + " or "
+                        + METRIC_WIN_RATE);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("per_device_eval_batch_size must be positive");
+            }
+        }
+    }
+
+    private final RolloutSampler sampler;
+    private final List<int[]> prompts;
+    private final Settings settings;
+    private final RunDirectory files;
+    private EvalBaseline baseline;
+
+    /**
+     * @param sampler answers and scores
+     * @param prompts the held-out prompts' token ids (may be empty: no evaluation)
+     * @param settings how to evaluate
+     * @param files where the baseline and the best weights go
+     */
+    public TrainingEvaluation(RolloutSampler sampler, List<int[]> prompts, Settings settings, RunDirectory files) {
+        this.sampler = sampler;
+        this.prompts = prompts;
+        this.settings = settings;
+        this.files = files;
+    }
+
+    /** @return whether there are held-out prompts */
+    public boolean enabled() {
+        return !prompts.isEmpty();
+    }
+
+    /** @return the starting policy's evaluation, or null (no prompts, or not loaded yet) */
+    public EvalBaseline baseline() {
+        return baseline;
+    }
+
+    /**
+     * Scores the starting policy's answers, which every later win rate is judged against. A fresh run calls
+     * it before its first checkpoint, so a run that can resume always has it.
+     */
+    public void recordBaseline() {
+        if (enabled()) {
+            new EvalBaseline(answer().scores()).write(files.path());
+        }
+    }
+
+    /** Reads the baseline the run recorded (a resumed run reuses the first process's). */
+    public void loadBaseline() {
+        baseline = enabled() ? EvalBaseline.read(files.path()).orElse(null) : null;
+        if (enabled() && baseline == null && settings.metricForBestModel().equals(METRIC_WIN_RATE)) {
+            throw new IllegalStateException("Cannot resume with metric_for_best_model " + METRIC_WIN_RATE + ": "
+                    + files.path().resolve(EvalBaseline.FILE) + " (the starting policy's evaluation) is missing");
+        }
+    }
+
+    /**
+     * Evaluates, logs the {@code eval/...} line, and keeps the weights if they are the best so far.
+     *
+     * @param state the run's state
+     * @param klCoef the KL coefficient now (for {@code eval/rlhf_reward})
+     * @param log appends a metrics line
+     * @param mayUpdateBest false for a run that stopped early: its resumed continuation would not know
+     * @return the state, with the new best when there is one
+     */
+    public RunState evaluate(RunState state, double klCoef, Consumer<Map<String, Number>> log,
+            boolean mayUpdateBest) {
+        long started = System.nanoTime();
+        RolloutStats answers = answer();
+        double winRate = baseline == null ? Double.NaN : baseline.winRate(answers.scores());
+        Map<String, Number> line = new LinkedHashMap<>();
+        line.put("eval/scores", answers.meanScore());
+        if (baseline != null) {
+            line.put("eval/win_rate", winRate);
+        }
+        line.put("eval/raw_scores", answers.meanRawScore());
+        line.put("eval/kl", answers.meanKl());
+        line.put("eval/kl_k3", answers.meanKlNonNegative());
+        line.put("eval/rlhf_reward", answers.meanScore() - klCoef * answers.meanKl());
+        line.put("eval/response_length", answers.meanLength());
+        line.put("eval/num_eos_tokens", answers.eosCount());
+        line.put("eval_runtime", (System.nanoTime() - started) / 1e9);
+        line.put("step", state.globalStep());
+        log.accept(line);
+        boolean withinLimit = settings.klLimit() == 0 || answers.meanKlNonNegative() <= settings.klLimit();
+        double metric = settings.metricForBestModel().equals(METRIC_WIN_RATE) ? winRate : answers.meanScore();
+        if (mayUpdateBest && withinLimit && (!state.hasBest() || metric > state.bestScore())) {
+            files.saveBest();
+            return state.withBest(metric);
+        }
+        return state;
+    }
+
+    private RolloutStats answer() {
+        return new RolloutStats(sampler.score(sampler.generate(prompts, seed(), settings.greedy(),
+                settings.batchSize()), settings.batchSize()));
+    }
+
+    private long seed() {
+        return settings.seed() * 1_000_003L - 7_919L * 1_000_000L;
+    }
+}
