@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * realistic volume of Bitext feedback, from the starter model. Runs only when asked:
  *
  * <pre>
- * mvn -B -pl trainer test -Dtest=RewardSignalsMeasurement -Dkaizen.measure=true [-Dkaizen.measure.steps=60]
- *     [-Dkaizen.measure.eval_steps=20] [-Dkaizen.measure.runs=choices,all,all-half,all-m3] [-Dkaizen.measure.lr=1e-4]
+ * mvn -B -pl trainer test -Dtest=RewardSignalsMeasurement -Dkaizen.measure=true [-Dkaizen.measure.steps=400]
+ *     [-Dkaizen.measure.eval_steps=200] [-Dkaizen.measure.runs=choices,all,all-m3] [-Dkaizen.measure.lr=1e-4]
  * </pre>
  *
  * Training feedback on the starter model's training messages: 100 A/B choices (detailed answer chosen over canned)
@@ -68,8 +68,8 @@ class RewardSignalsMeasurement {
         List<PreferenceExample> evalPairs = new ArrayList<>(evalChoices);
         evalPairs.addAll(MismatchedPairs.of(MismatchedPairs.approvedAnswers(evalChoices, evalThumbs), 1.0, 3,
                 intents));
-        int steps = Integer.getInteger("kaizen.measure.steps", 60);
-        List<String> runs = List.of(System.getProperty("kaizen.measure.runs", "choices,all,all-half").split(","));
+        int steps = Integer.getInteger("kaizen.measure.steps", 400);
+        List<String> runs = List.of(System.getProperty("kaizen.measure.runs", "choices,all,all-m3").split(","));
         System.out.printf("data: %d choices, %d thumbs for training; held out %d choices, %d thumbs, %d mismatched%n",
                 choices.size(), thumbs.size(), evalChoices.size(), evalThumbs.size(),
                 evalPairs.size() - evalChoices.size());
@@ -100,7 +100,7 @@ class RewardSignalsMeasurement {
         o.addProperty("per_device_train_batch_size", 16);
         o.addProperty("max_length", 256);
         o.addProperty("warmup_steps", 10);
-        o.addProperty("eval_steps", Integer.getInteger("kaizen.measure.eval_steps", 20));
+        o.addProperty("eval_steps", Integer.getInteger("kaizen.measure.eval_steps", 200));
         o.addProperty("save_steps", 0);
         o.addProperty("logging_steps", 5);
         o.addProperty("thumbs_weight", thumbsWeight);
