@@ -1,19 +1,13 @@
 package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.dataset.BitextImport;
 import ai.kaizen.trainer.dataset.BitextImport.LabelledRow;
+import ai.kaizen.trainer.dataset.PromptIntents;
 import ai.kaizen.trainer.starter.IntentClassifier;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Whether an answer addresses what the customer asked, where that is known: a prompt carries an intent when its
@@ -29,11 +23,11 @@ public final class IntentJudge {
     static final String SOURCE = "a prompt carries an intent when its last user message is a Bitext customer message";
 
     private final IntentClassifier classifier;
-    private final Map<String, String> intentByMessage;
+    private final PromptIntents intents;
 
-    IntentJudge(IntentClassifier classifier, Map<String, String> intentByMessage) {
+    IntentJudge(IntentClassifier classifier, PromptIntents intents) {
         this.classifier = classifier;
-        this.intentByMessage = Map.copyOf(intentByMessage);
+        this.intents = intents;
     }
 
     /**
@@ -42,38 +36,19 @@ public final class IntentJudge {
      * labelled with two intents has none).
      */
     public static IntentJudge fromBitext(Path bitextDir) {
-        List<LabelledRow> rows = new ArrayList<>(BitextImport.labelledRows(bitextDir.resolve("detailed_responses.csv")));
-        rows.addAll(BitextImport.labelledRows(bitextDir.resolve("canned_responses.csv")));
-        Map<String, String> intents = new HashMap<>();
-        Set<String> ambiguous = new HashSet<>();
-        for (LabelledRow r : rows) {
-            String known = intents.putIfAbsent(normalise(r.instruction()), r.intent());
-            if (known != null && !known.equals(r.intent())) {
-                ambiguous.add(normalise(r.instruction()));
-            }
-        }
-        ambiguous.forEach(intents::remove);
+        List<LabelledRow> rows = PromptIntents.bitextRows(bitextDir);
         IntentClassifier classifier = IntentClassifier.train(rows.stream().map(LabelledRow::response).toList(),
                 rows.stream().map(LabelledRow::intent).toList(), 0.1);
-        return new IntentJudge(classifier, intents);
+        return new IntentJudge(classifier, PromptIntents.of(rows));
     }
 
     /** The prompt's intent: that of its last user message, when it is a known customer message. */
     public Optional<String> intentOf(List<ChatMessage> prompt) {
-        for (int i = prompt.size() - 1; i >= 0; i--) {
-            if (prompt.get(i).role().equals("user")) {
-                return Optional.ofNullable(intentByMessage.get(normalise(prompt.get(i).content())));
-            }
-        }
-        return Optional.empty();
+        return intents.intentOf(prompt);
     }
 
     /** The intent the classifier reads in an answer. */
     public String intentOfAnswer(String answer) {
         return classifier.classify(answer);
-    }
-
-    private static String normalise(String text) {
-        return text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 }

@@ -33,9 +33,19 @@ public final class PromptIntents {
 
     /** The labelled messages of the Bitext files in {@code bitextDir} ({@code detailed_responses.csv}, {@code canned_responses.csv}). */
     public static PromptIntents fromBitext(Path bitextDir) {
+        return of(bitextRows(bitextDir));
+    }
+
+    /** Every labelled row of the Bitext files in {@code bitextDir}: the detailed ones, then the canned ones. */
+    public static List<BitextImport.LabelledRow> bitextRows(Path bitextDir) {
         List<BitextImport.LabelledRow> rows = new ArrayList<>(
                 BitextImport.labelledRows(bitextDir.resolve("detailed_responses.csv")));
         rows.addAll(BitextImport.labelledRows(bitextDir.resolve("canned_responses.csv")));
+        return rows;
+    }
+
+    /** The intents of labelled rows' messages (a message labelled with two intents has none). */
+    public static PromptIntents of(List<BitextImport.LabelledRow> rows) {
         Map<String, String> intents = new HashMap<>();
         Set<String> ambiguous = new HashSet<>();
         for (BitextImport.LabelledRow r : rows) {
