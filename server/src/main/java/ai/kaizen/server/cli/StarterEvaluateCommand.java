@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Measures a chat model on the held-out customer messages: eval_loss (per reference-answer",
                 "token), intent_accuracy (greedy answers an intent classifier assigns to the message's intent) and",
-                "classifier_accuracy (the classifier on the reference answers); prints one JSON line."})
+                "classifier_accuracy (the classifier on the reference answers); then the same messages in",
+                "conversations: multi_turn_eval_loss, later_turn_ and long_message_intent_accuracy, carry_over (a value",
+                "given a turn earlier repeated in the answer) and raw_placeholder_share; prints one JSON line."})
 public final class StarterEvaluateCommand implements Callable<Integer> {
 
     @Spec
@@ -64,6 +66,13 @@ public final class StarterEvaluateCommand implements Callable<Integer> {
         out.put("eval_loss", r.evalLoss());
         out.put("intent_accuracy", r.intentAccuracy());
         out.put("classifier_accuracy", r.classifierAccuracy());
+        StarterEvaluation.Conversations c = r.conversations();
+        out.put("multi_turn_eval_loss", c.evalLoss());
+        out.put("later_turn_intent_accuracy", c.laterTurnIntentAccuracy());
+        out.put("long_message_intent_accuracy", c.longMessageIntentAccuracy());
+        out.put("carry_over", c.carryOver());
+        out.put("carry_over_probes", c.carryOverProbes());
+        out.put("raw_placeholder_share", c.placeholderShare());
         out.put("seconds", (System.nanoTime() - started) / 1e9);
         List<Map<String, String>> shown = new ArrayList<>();
         for (StarterEvaluation.Sample s : r.samples().subList(0, Math.min(samples, r.samples().size()))) {
@@ -75,6 +84,21 @@ public final class StarterEvaluateCommand implements Callable<Integer> {
             shown.add(m);
         }
         out.put("samples", shown);
+        List<Map<String, Object>> conversations = new ArrayList<>();
+        for (StarterEvaluation.ConversationSample s : c.samples()) {
+            if (conversations.stream().filter(x -> x.get("kind").equals(s.kind())).count() >= samples) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", s.kind());
+            m.put("conversation", s.conversation().stream().filter(x -> !"system".equals(x.role()))
+                    .map(x -> x.role() + ": " + x.content()).toList());
+            m.put("answer", s.answer());
+            m.put("expected", s.expected());
+            m.put("ok", s.ok());
+            conversations.add(m);
+        }
+        out.put("conversation_samples", conversations);
         spec.commandLine().getOut().println(Json.encode(out));
         return 0;
     }

@@ -108,8 +108,48 @@ public final class BitextImport {
      * @param intent the intent label, e.g. {@code get_refund}
      * @param category the category label, e.g. {@code REFUND}
      * @param response the agent answer
+     * @param mention the value the customer gave in the message (an order number, a name), or null
      */
-    public record LabelledRow(String instruction, String intent, String category, String response) {
+    public record LabelledRow(String instruction, String intent, String category, String response, Mention mention) {
+
+        /** A row without a marked value. */
+        public LabelledRow(String instruction, String intent, String category, String response) {
+            this(instruction, intent, category, response, null);
+        }
+    }
+
+    /**
+     * A value the customer gave, as Bitext's entity columns mark it in the message.
+     *
+     * @param type the entity type, e.g. {@code order_id}, {@code person_name}
+     * @param start where the value starts in the message (a character offset)
+     * @param end where it ends (exclusive)
+     */
+    public record Mention(String type, int start, int end) {
+
+        /**
+         * @param message the message the mention belongs to
+         * @return the value as the message writes it
+         */
+        public String text(String message) {
+            return message.substring(start, end);
+        }
+    }
+
+    /** The row's marked value, when its entity columns mark one that lies inside the message. */
+    private static Mention mention(CSVRecord record) {
+        if (!record.isMapped("entity_type") || !record.isMapped("start_offset") || !record.isMapped("end_offset")
+                || record.get("entity_type").isBlank()) {
+            return null;
+        }
+        try {
+            int start = Integer.parseInt(record.get("start_offset").strip());
+            int end = Integer.parseInt(record.get("end_offset").strip());
+            return start >= 0 && start < end && end <= record.get("instruction").length()
+                    ? new Mention(record.get("entity_type").strip(), start, end) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Reads every labelled row of one Bitext CSV file ({@code detailed_responses.csv} or {@code canned_responses.csv}). */
@@ -126,7 +166,7 @@ public final class BitextImport {
             for (CSVRecord record : parser) {
                 if (!record.get("instruction").isBlank() && !record.get("response").isBlank()) {
                     out.add(new LabelledRow(record.get("instruction"), record.get("intent"), record.get("category"),
-                            record.get("response")));
+                            record.get("response"), mention(record)));
                 }
             }
         } catch (IOException e) {

@@ -2,19 +2,21 @@ package ai.kaizen.trainer.starter;
 
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.GenerationOptions;
-import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.BitextImport.LabelledRow;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.sft.SftTrainer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * Measures a chat model on the held-out customer messages: the per-token loss of the reference
  * (detailed) answers, and how often its own greedy answer addresses the customer's intent, as an
  * {@link IntentClassifier} trained on the training split's answers judges it. The classifier's
  * accuracy on the held-out reference answers is reported beside it, as the ceiling of that judge.
+ * The same messages are then asked in conversations: after earlier exchanges, inside a long message,
+ * and as a follow-up to a turn that gave a value the answer must repeat.
  */
 public final class StarterEvaluation {
 
@@ -32,13 +34,42 @@ public final class StarterEvaluation {
      * The numbers.
      *
      * @param heldOutMessages messages measured
-     * @param evalLoss mean negative log-likelihood per reference-answer token
+     * @param evalLoss mean negative log-likelihood per reference-answer token, single exchanges
      * @param intentAccuracy share of the model's answers classified to the message's intent
      * @param classifierAccuracy share of reference answers classified to their intent
      * @param samples every answer, in held-out order
+     * @param conversations the multi-turn numbers, or null when not measured
      */
     public record Result(int heldOutMessages, double evalLoss, double intentAccuracy, double classifierAccuracy,
-            List<Sample> samples) {}
+            List<Sample> samples, Conversations conversations) {}
+
+    /**
+     * How the model does in conversations, on held-out messages.
+     *
+     * @param evalLoss mean loss per answer token over held-out conversations shaped as the training ones
+     * @param laterTurnIntentAccuracy intent accuracy of the answer to a message that follows earlier exchanges
+     * @param longMessageIntentAccuracy intent accuracy on messages wrapped in sentences of context (sentences
+     *     chat tuning never saw)
+     * @param carryOver share of follow-ups whose answer repeats the value the customer gave a turn earlier
+     * @param carryOverProbes follow-ups measured
+     * @param placeholderShare share of single-exchange answers with a raw {@code {{...}}} placeholder (the server
+     *     fills them; this is the model's own output)
+     * @param samples a few answers of each kind
+     */
+    public record Conversations(double evalLoss, double laterTurnIntentAccuracy, double longMessageIntentAccuracy,
+            double carryOver, int carryOverProbes, double placeholderShare, List<ConversationSample> samples) {}
+
+    /**
+     * One multi-turn answer.
+     *
+     * @param kind {@code later-turn}, {@code long-message} or {@code carry-over}
+     * @param conversation the messages before the answer
+     * @param answer the model's greedy answer
+     * @param expected what it should address or contain (an intent, or the value given earlier)
+     * @param ok whether it did
+     */
+    public record ConversationSample(String kind, List<ChatMessage> conversation, String answer, String expected,
+            boolean ok) {}
 
     private StarterEvaluation() {
     }
@@ -88,8 +119,90 @@ public final class StarterEvaluation {
             hits += judged.equals(r.intent()) ? 1 : 0;
             samples.add(new Sample(r.instruction(), r.intent(), answer, judged));
         }
+        long placeholders = samples.stream().filter(x -> StarterRecipe.PLACEHOLDER.matcher(x.answer()).find()).count();
+        Conversations conversations = conversations(model, data, judge, answered, greedy,
+                samples.isEmpty() ? Double.NaN : placeholders / (double) samples.size());
         return new Result(heldOut.size(), loss, answered.isEmpty() ? Double.NaN : hits / (double) answered.size(),
-                heldOut.isEmpty() ? Double.NaN : reference / (double) heldOut.size(), samples);
+                heldOut.isEmpty() ? Double.NaN : reference / (double) heldOut.size(), samples, conversations);
+    }
+
+    /** Samples of each multi-turn kind kept in the result. */
+    private static final int SAMPLES_PER_KIND = 5;
+
+    /**
+     * The multi-turn measurements: each held-out message answered after one to three other held-out exchanges
+     * (their reference answers as the assistant's turns), each wrapped in a long message, and each that carries a
+     * value as a follow-up to the turn that gave it.
+     */
+    static Conversations conversations(LanguageModel model, StarterData data, IntentClassifier judge,
+            List<LabelledRow> answered, GenerationOptions greedy, double placeholderShare) {
+        List<LabelledRow> heldOut = data.heldOutDetailed();
+        double loss = evalLoss(model, StarterRecipe.conversations(model, StarterRecipe.SHAPE.context())
+                .heldOut(heldOut, StarterRecipe.SEED));
+        Random random = new Random(StarterRecipe.SEED);
+        List<ConversationSample> samples = new ArrayList<>();
+        int later = 0;
+        int longHits = 0;
+        int carried = 0;
+        int probes = 0;
+        for (LabelledRow r : answered) {
+            List<ChatMessage> before = new ArrayList<>();
+            before.add(ChatMessage.system(StarterData.SYSTEM_PROMPT));
+            int earlier = 1 + random.nextInt(3);
+            for (int i = 0; i < earlier; i++) {
+                LabelledRow other = heldOut.get(random.nextInt(heldOut.size()));
+                before.add(ChatMessage.user(other.instruction()));
+                before.add(ChatMessage.assistant(other.response()));
+            }
+            before.add(ChatMessage.user(r.instruction()));
+            later += judged(model, judge, before, r.intent(), greedy, "later-turn", samples) ? 1 : 0;
+
+            List<ChatMessage> wrapped = List.of(ChatMessage.system(StarterData.SYSTEM_PROMPT),
+                    ChatMessage.user(StarterConversations.longMessage(r.instruction(), random, true)));
+            longHits += judged(model, judge, wrapped, r.intent(), greedy, "long-message", samples) ? 1 : 0;
+
+            if (CustomerFacts.carriesValue(r)) {
+                CustomerFacts.CarryOver c = CustomerFacts.carryOver(r, random, true);
+                List<ChatMessage> turns = List.of(ChatMessage.system(StarterData.SYSTEM_PROMPT),
+                        ChatMessage.user(c.fact()), ChatMessage.assistant(c.acknowledgement()),
+                        ChatMessage.user(c.request()));
+                String answer = answer(model, turns, greedy);
+                boolean ok = answer.toLowerCase(java.util.Locale.ROOT).contains(c.value().toLowerCase(java.util.Locale.ROOT));
+                carried += ok ? 1 : 0;
+                probes++;
+                keep(samples, new ConversationSample("carry-over", turns, answer, c.value(), ok));
+            }
+        }
+        double n = answered.size();
+        return new Conversations(loss, answered.isEmpty() ? Double.NaN : later / n,
+                answered.isEmpty() ? Double.NaN : longHits / n, probes == 0 ? Double.NaN : carried / (double) probes,
+                probes, placeholderShare, samples);
+    }
+
+    private static boolean judged(LanguageModel model, IntentClassifier judge, List<ChatMessage> conversation,
+            String intent, GenerationOptions greedy, String kind, List<ConversationSample> samples) {
+        String answer = answer(model, conversation, greedy);
+        boolean ok = judge.classify(answer).equals(intent);
+        keep(samples, new ConversationSample(kind, conversation, answer, intent, ok));
+        return ok;
+    }
+
+    private static void keep(List<ConversationSample> samples, ConversationSample sample) {
+        if (samples.stream().filter(x -> x.kind().equals(sample.kind())).count() < SAMPLES_PER_KIND) {
+            samples.add(sample);
+        }
+    }
+
+    /**
+     * The model's answer to a conversation.
+     *
+     * @param model the chat model
+     * @param conversation the messages, the last one the customer's
+     * @param options generation options
+     * @return the answer text
+     */
+    public static String answer(LanguageModel model, List<ChatMessage> conversation, GenerationOptions options) {
+        return model.generator().chat(conversation, options, token -> true).text().strip();
     }
 
     /**
@@ -101,9 +214,8 @@ public final class StarterEvaluation {
      * @return the answer text
      */
     public static String answer(LanguageModel model, String message, GenerationOptions options) {
-        GenerationResult result = model.generator().chat(List.of(ChatMessage.system(StarterData.SYSTEM_PROMPT),
-                ChatMessage.user(message)), options, token -> true);
-        return result.text().strip();
+        return answer(model, List.of(ChatMessage.system(StarterData.SYSTEM_PROMPT), ChatMessage.user(message)),
+                options);
     }
 
     /** Mean loss per answer token (the chat-tuning loss) over examples, without gradients. */

@@ -20,14 +20,17 @@ import ai.kaizen.trainer.tokenizer.BpeVocabulary;
 import ai.kaizen.trainer.tokenizer.TokenizerFiles;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import ai.kaizen.trainer.dataset.SftExample;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * How Kaizen makes its starter model from the shipped data, step by step: a byte-level BPE
  * tokenizer, a randomly initialised small Llama, causal-LM pretraining on the customer-service text,
- * then chat tuning (message -> detailed answer, ChatML). Each step reads the previous step's
+ * then chat tuning: single exchanges (message -> detailed answer, ChatML) first, multi-turn
+ * conversations after. Each step reads the previous step's
  * directory, so steps can be rerun or resumed alone.
  */
 public final class StarterRecipe {
@@ -54,10 +57,20 @@ public final class StarterRecipe {
 
     /**
      * The starter model's shape: about 1.3 million parameters (0.5 million of them the tied
-     * 4,096-token embedding). Sized for the 45 minutes of shared 2-core CPU the recipe may take: at
-     * about 200 tokens/s a 5.8M model (256 wide, 6 layers) saw under one epoch of the text.
+     * 4,096-token embedding), with a context of 2,048 tokens (rotary positions: the context costs no
+     * parameters). Sized for the shared 2-core CPU the recipe runs on: at about 200 tokens/s a 5.8M
+     * model (256 wide, 6 layers) saw under one epoch of the text.
      */
-    public static final ModelShape SHAPE = new ModelShape(128, 4, 4, 352, 256);
+    public static final ModelShape SHAPE = new ModelShape(128, 4, 4, 352, 2048);
+
+    /**
+     * Pretraining packs text into blocks of this many tokens: long enough for an exchange, short
+     * enough that attention stays cheap. Conversations up to the context come with chat tuning.
+     */
+    public static final int PRETRAIN_BLOCK = 256;
+
+    /** Chat tuning's batch: a few multi-turn conversations, about as many tokens as 16 single exchanges. */
+    public static final int CHAT_BATCH = 4;
 
     /** The starter tokenizer's vocabulary: 3 control tokens, 256 bytes, merges and placeholders. */
     public static final int VOCAB_SIZE = 4096;
@@ -81,14 +94,14 @@ public final class StarterRecipe {
      */
     public static SftConfig pretrainDefaults(Path outputDir, int maxSteps) {
         return new SftConfig(2e-3, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20), maxSteps, 1,
-                16, 1, 1.0, SHAPE.context(), Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
+                16, 1, 1.0, PRETRAIN_BLOCK, Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
                 outputDir, false);
     }
 
     /**
      * Chat-tuning defaults: full fine-tuning of the pretrained model at a quarter of its peak rate,
-     * batches of 16 conversations. The held-out loss is only watched: the last weights are kept, so
-     * the held-out messages choose nothing.
+     * batches of {@link #CHAT_BATCH} multi-turn conversations. The held-out loss is only watched: the
+     * last weights are kept, so the held-out messages choose nothing.
      *
      * @param outputDir the run's output directory
      * @param maxSteps optimizer updates
@@ -96,7 +109,21 @@ public final class StarterRecipe {
      */
     public static SftConfig chatDefaults(Path outputDir, int maxSteps) {
         return new SftConfig(5e-4, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20), maxSteps, 1,
-                16, 1, 1.0, SHAPE.context(), Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
+                CHAT_BATCH, 1, 1.0, SHAPE.context(), Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
+                outputDir, false);
+    }
+
+    /**
+     * Single-exchange chat-tuning defaults, the first starter models' ({@link #chatSingleTurn}):
+     * batches of 16 exchanges of up to 256 tokens, otherwise as {@link #chatDefaults}.
+     *
+     * @param outputDir the run's output directory
+     * @param maxSteps optimizer updates
+     * @return the configuration
+     */
+    public static SftConfig chatSingleTurnDefaults(Path outputDir, int maxSteps) {
+        return new SftConfig(5e-4, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20), maxSteps, 1,
+                16, 1, 1.0, PRETRAIN_BLOCK, Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
                 outputDir, false);
     }
 
@@ -202,8 +229,10 @@ public final class StarterRecipe {
     }
 
     /**
-     * Tunes a pretrained model as a chat assistant: ChatML conversations of a training message and
-     * its detailed answer, loss on the answer; the eval loss is over the held-out messages.
+     * Tunes a pretrained model as a chat assistant on multi-turn conversations
+     * ({@link StarterConversations}): enough rounds of the training messages (fresh values and partners
+     * each round) for the run's steps, loss on every answer; the eval loss is over held-out
+     * conversations in the same shape.
      *
      * @param model the pretrained model (weights change in place)
      * @param data the data
@@ -212,6 +241,49 @@ public final class StarterRecipe {
      * @return what happened
      */
     public static SftResult chat(LanguageModel model, StarterData data, SftConfig config, SftListener listener) {
+        StarterConversations conversations = conversations(model, config.maxLength());
+        long needed = (long) config.maxSteps() * config.batchSize() * config.gradientAccumulation();
+        List<SftExample> train = new ArrayList<>();
+        for (int round = 0; train.size() < needed && round < MAX_ROUNDS; round++) {
+            train.addAll(conversations.training(data.trainDetailed(), data.corpus().dialogs(),
+                    data.split()::isHeldOut, 1, SEED + round));
+        }
+        try (SftTrainer trainer = new SftTrainer(config, model)) {
+            return trainer.train(train, conversations.heldOut(data.heldOutDetailed(), SEED), listener);
+        }
+    }
+
+    /**
+     * Rounds of the training messages chat tuning draws at most (more steps repeat them): tokenising a
+     * conversation renders each of its prefixes, so a round of about 900 conversations costs minutes.
+     */
+    static final int MAX_ROUNDS = 3;
+
+    /**
+     * The conversations a model's chat tuning uses.
+     *
+     * @param model the model (its tokenizer counts tokens; its context bounds the conversations)
+     * @param maxLength the run's longest example
+     * @return the builder
+     */
+    public static StarterConversations conversations(LanguageModel model, int maxLength) {
+        int context = Math.min(maxLength, model.network().config().maxPositionEmbeddings());
+        return new StarterConversations(context, text -> model.tokenizer().encode(text).length);
+    }
+
+    /**
+     * Tunes a pretrained model on single exchanges, as the first starter models were: ChatML
+     * conversations of a training message and its detailed answer, loss on the answer; the eval loss
+     * is over the held-out messages.
+     *
+     * @param model the pretrained model (weights change in place)
+     * @param data the data
+     * @param config the run
+     * @param listener progress callbacks
+     * @return what happened
+     */
+    public static SftResult chatSingleTurn(LanguageModel model, StarterData data, SftConfig config,
+            SftListener listener) {
         try (SftTrainer trainer = new SftTrainer(config, model)) {
             return trainer.train(data.trainChat(), data.heldOutChat(), listener);
         }
