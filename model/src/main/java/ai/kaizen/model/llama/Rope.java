@@ -2,6 +2,7 @@ package ai.kaizen.model.llama;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -73,6 +74,8 @@ final class Rope {
         Shape shape = new Shape(positions, headDim);
         NDArray c = NativeArrays.copyOf(manager, cos, shape, dataType);
         NDArray s = NativeArrays.copyOf(manager, sin, shape, dataType);
+        // tables grown during a forward pass belong to the model, not to the pass's scope (which closes at its end)
+        NDScope.unregister(c, s);
         return new Tables(positions, c, s);
     }
 
