@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Continuous batching ({@code inference.batching=continuous}): one {@link BatchedDecodeLoop} per model that answers
  * (the serving model, a challenger in an online comparison, a model being swapped out while it finishes its
- * answers), started by the first request for it and ended when idle. At most {@code capacity} requests wait to join
- * a batch, all models together; beyond that new ones are refused at once ({@link Saturated}).
+ * answers), started by the first request for it and ended when idle. At most {@code capacity} chats wait to join a
+ * batch, all models together; beyond that new ones are refused at once ({@link Saturated}). Background work waits
+ * only where no more than {@code capacity} requests wait in all, and never takes a chat's place: chats join first.
  */
 public final class ContinuousBatching implements Inference {
 
@@ -22,7 +23,8 @@ public final class ContinuousBatching implements Inference {
 
     private final BatchLimits limits;
     private final int capacity;
-    private final AtomicInteger waiting = new AtomicInteger();
+    private final AtomicInteger waitingChats = new AtomicInteger();
+    private final AtomicInteger waitingBackground = new AtomicInteger();
     private final Map<ServingModel, BatchedDecodeLoop> loops = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -36,7 +38,9 @@ public final class ContinuousBatching implements Inference {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the server is stopping"));
         }
-        if (waiting.incrementAndGet() > capacity) {
+        boolean chat = request.priority() == Priority.CHAT;
+        AtomicInteger waiting = chat ? waitingChats : waitingBackground;
+        if (waiting.incrementAndGet() > capacity || !chat && waiting() > capacity) {
             waiting.decrementAndGet();
             return CompletableFuture.failedFuture(new Saturated());
         }
@@ -56,14 +60,15 @@ public final class ContinuousBatching implements Inference {
         return self[0].start();
     }
 
+    /** Whether a chat would be accepted now (it may still be refused if others submit first). */
     @Override
     public boolean hasRoom() {
-        return waiting.get() < capacity;
+        return waitingChats.get() < capacity;
     }
 
-    /** Requests waiting to join a batch. */
+    /** Requests waiting to join a batch, chats and background work. */
     public int waiting() {
-        return waiting.get();
+        return waitingChats.get() + waitingBackground.get();
     }
 
     /** Sequences in the batches of all models now. */

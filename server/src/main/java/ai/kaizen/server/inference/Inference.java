@@ -57,7 +57,7 @@ public interface Inference {
      */
     CompletableFuture<List<GenerationResult>> generate(Request request);
 
-    /** Whether new work would be accepted now (it may still be refused if others submit first). */
+    /** Whether a new chat would be accepted now (it may still be refused if others submit first). */
     boolean hasRoom();
 
     /** Lets running work finish (up to {@code seconds}), then stops it; refuses what still waits. */

@@ -49,7 +49,9 @@ class ChatBackpressureTest {
                         ConfigKey.INFERENCE_BATCHING, batching,
                         ConfigKey.INFERENCE_MAX_BATCH, "1",
                         ConfigKey.INFERENCE_WORKERS, "1",
-                        ConfigKey.INFERENCE_QUEUE, "1")))
+                        ConfigKey.INFERENCE_QUEUE, "1",
+                        // no review candidates sampled in the background: the places are the chats' alone
+                        ConfigKey.REVIEW_BUFFER, "0")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
     }
 

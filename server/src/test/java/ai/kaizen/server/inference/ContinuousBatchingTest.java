@@ -152,7 +152,8 @@ class ContinuousBatchingTest {
 
     @Test
     void aFullQueueRefusesAtOnceAndChatsGoBeforeBackgroundWork() throws Exception {
-        ContinuousBatching batching = new ContinuousBatching(new BatchLimits(1, 1L << 30, 64), 2);
+        // one batch place and one waiting place, which background work cannot take from a chat
+        ContinuousBatching batching = new ContinuousBatching(new BatchLimits(1, 1L << 30, 64), 1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch occupied = new CountDownLatch(1);
         try {
@@ -175,6 +176,10 @@ class ContinuousBatchingTest {
             CompletableFuture<List<GenerationResult>> chat = batching.generate(request(model, prompt("B"), options,
                     t -> order.add("chat"), () -> false));
             assertThat(batching.hasRoom()).isFalse();
+            CompletableFuture<List<GenerationResult>> refusedBackground = batching.generate(new Inference.Request(
+                    model, List.of(prompt("D")), options, TokenListener.NONE, () -> false,
+                    Inference.Priority.BACKGROUND));
+            assertThat(refusedBackground).isCompletedExceptionally();
             CompletableFuture<List<GenerationResult>> refused = batching.generate(request(model, prompt("C"),
                     options, TokenListener.NONE, () -> false));
             assertThat(refused).isCompletedExceptionally();
