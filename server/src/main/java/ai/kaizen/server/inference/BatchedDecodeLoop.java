@@ -90,10 +90,15 @@ final class BatchedDecodeLoop implements Runnable {
      * ({@link System#nanoTime()}), then end as cancelled.
      */
     synchronized void shutdown(long deadlineNanos) {
-        stopTaking();
         stopAt = deadlineNanos;
+        refuseWaiting(new IllegalStateException("the server is stopping"));
+    }
+
+    /** Takes no more requests and fails those waiting with {@code cause}. */
+    private synchronized void refuseWaiting(Throwable cause) {
+        stopTaking();
         for (Deque<PendingGeneration> q : List.of(chats, background)) {
-            q.forEach(g -> g.fail(new IllegalStateException("the server is stopping")));
+            q.forEach(g -> g.fail(cause));
             q.clear();
         }
         notifyAll();
@@ -126,9 +131,7 @@ final class BatchedDecodeLoop implements Runnable {
             }
         } catch (Throwable e) {
             log.error("the decode loop of {} failed", model.version(), e);
-            synchronized (this) {
-                stopTaking();
-            }
+            refuseWaiting(e);
             batch.forEach(s -> s.owner.fail(e));
             leave();
         }
