@@ -18,6 +18,7 @@ import ai.kaizen.server.chat.ChatRoutes;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
 import ai.kaizen.server.config.ConfigKey;
+import ai.kaizen.server.config.InferenceSettings;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.config.LifecycleSettings;
 import ai.kaizen.server.comparison.OnlineComparisons;
@@ -34,6 +35,9 @@ import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.SecurityHeaders;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.http.WorkerExecutor;
+import ai.kaizen.server.inference.BatchLimits;
+import ai.kaizen.server.inference.ContinuousBatching;
+import ai.kaizen.server.inference.Inference;
 import ai.kaizen.server.inference.InferenceQueue;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
@@ -92,7 +96,7 @@ public final class KaizenServer {
     private final ModelLifecycle lifecycle;
     private final CycleService cycles;
     private final CycleScheduler scheduler;
-    private final InferenceQueue inference;
+    private final Inference inference;
     private final HttpServer http;
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
@@ -102,7 +106,7 @@ public final class KaizenServer {
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
-                         InferenceQueue inference, HttpServer http, InFlightRequests inFlight,
+                         Inference inference, HttpServer http, InFlightRequests inFlight,
                          CandidateGenerator candidates, OnlineComparisons comparisons) {
         this.config = config;
         this.vertx = vertx;
@@ -161,7 +165,7 @@ public final class KaizenServer {
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
                                                ModelSlot model, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
-        InferenceQueue inference = new InferenceQueue(config.inferenceWorkers(), config.inferenceQueue());
+        Inference inference = inference(config.inference());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
                 new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy());
@@ -244,6 +248,15 @@ public final class KaizenServer {
                                 comparisons)));
     }
 
+    /** Where answers are generated, as {@code inference.batching} says. */
+    private static Inference inference(InferenceSettings settings) {
+        return switch (settings.batching()) {
+            case CONTINUOUS -> new ContinuousBatching(new BatchLimits(settings.maxBatch(), settings.kvCacheBytes(),
+                    settings.prefillChunk()), settings.queue());
+            case PER_REQUEST -> new InferenceQueue(settings.workers(), settings.queue());
+        };
+    }
+
     /** What the trainer child process needs to reach the same home and database as this server. */
     private static Map<String, String> trainerEnvironment(KaizenConfig config) {
         Map<String, String> environment = new HashMap<>();
@@ -299,8 +312,8 @@ public final class KaizenServer {
         return cycles;
     }
 
-    /** Where model work runs (tests use it to occupy the model deterministically). */
-    public InferenceQueue inference() {
+    /** Where answers are generated (tests use it to occupy the model deterministically). */
+    public Inference inference() {
         return inference;
     }
 

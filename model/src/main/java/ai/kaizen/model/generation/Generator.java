@@ -5,7 +5,6 @@ import ai.kaizen.model.config.GenerationConfig;
 import ai.kaizen.model.llama.KvCache;
 import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.model.tokenizer.IncrementalDetokenizer;
 import ai.kaizen.model.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -129,25 +128,14 @@ public final class Generator {
         }
         int longest = 0;
         for (int[] p : prompts) {
-            if (p.length == 0) {
-                throw new ModelException("Cannot generate from an empty prompt");
-            }
+            checkPrompt(p);
             longest = Math.max(longest, p.length);
         }
-        int context = model.config().maxPositionEmbeddings();
-        if (longest >= context) {
-            throw new ModelException("Prompt of " + longest + " tokens does not fit the model's context of "
-                    + context + " tokens");
-        }
-        int maxNew = Math.min(options.maxNewTokens(), context - longest);
-        Set<Integer> stopIds = options.ignoreEos() ? Set.of()
-                : options.stopTokenIds() != null ? options.stopTokenIds() : eosIds;
-        Sampler sampler = new Sampler(options);
-        Sequence[] rows = new Sequence[batch];
+        // one budget for all rows: the batch decodes in lock-step, so the longest prompt bounds every row
+        int maxNew = Math.min(options.maxNewTokens(), model.config().maxPositionEmbeddings() - longest);
+        DecodingSequence[] rows = new DecodingSequence[batch];
         for (int r = 0; r < batch; r++) {
-            Random random = options.seed() == null ? new Random() : new Random(options.seed() + r);
-            rows[r] = new Sequence(r, prompts.get(r), maxNew, random, tokenizer.newDetokenizer(prompts.get(r)),
-                    new StopStrings(options.stopStrings()));
+            rows[r] = newSequence(r, prompts.get(r), options, maxNew);
         }
         if (maxNew == 0) {
             return results(rows);
@@ -161,19 +149,14 @@ public final class Generator {
             }
             float[][] logits = model.nextTokenLogits(cache, step);
             int[][] next = new int[batch][1];
-            for (int produced = 0; ; produced++) {
+            while (true) {
                 boolean anyAlive = false;
                 for (int r = 0; r < batch; r++) {
-                    Sequence s = rows[r];
-                    if (s.finish != null) {
-                        next[r][0] = s.lastToken();
-                        continue;
+                    DecodingSequence s = rows[r];
+                    if (!s.finished()) {
+                        anyAlive |= s.offer(logits[r], listener);
                     }
-                    int token = sampler.next(logits[r], s.history, s.length, s.random);
-                    float logprob = sampler.logprob(logits[r], token);
-                    s.accept(token, logprob, stopIds.contains(token), produced + 1 == maxNew, listener);
-                    next[r][0] = token;
-                    anyAlive |= s.finish == null;
+                    next[r][0] = s.lastToken();
                 }
                 if (!anyAlive) {
                     break;
@@ -184,76 +167,45 @@ public final class Generator {
         return results(rows);
     }
 
-    private static List<GenerationResult> results(Sequence[] rows) {
+    /**
+     * A sequence to decode outside this generator's loop (continuous batching): its own sampler, random source
+     * ({@code seed + index} when the options name a seed), stop tokens and strings, and a token budget of
+     * {@code options.maxNewTokens()} within the model's context.
+     *
+     * @param index the sequence's number, given to the listener with each token
+     * @param prompt prompt token ids (at least one, shorter than the context)
+     * @param options decoding settings
+     * @return the sequence, before its first token
+     */
+    public DecodingSequence newSequence(int index, int[] prompt, GenerationOptions options) {
+        checkPrompt(prompt);
+        return newSequence(index, prompt, options,
+                Math.min(options.maxNewTokens(), model.config().maxPositionEmbeddings() - prompt.length));
+    }
+
+    private DecodingSequence newSequence(int index, int[] prompt, GenerationOptions options, int maxNew) {
+        Set<Integer> stopIds = options.ignoreEos() ? Set.of()
+                : options.stopTokenIds() != null ? options.stopTokenIds() : eosIds;
+        Random random = options.seed() == null ? new Random() : new Random(options.seed() + index);
+        return new DecodingSequence(index, prompt, maxNew, options, random, stopIds, tokenizer.newDetokenizer(prompt));
+    }
+
+    private void checkPrompt(int[] prompt) {
+        if (prompt.length == 0) {
+            throw new ModelException("Cannot generate from an empty prompt");
+        }
+        int context = model.config().maxPositionEmbeddings();
+        if (prompt.length >= context) {
+            throw new ModelException("Prompt of " + prompt.length + " tokens does not fit the model's context of "
+                    + context + " tokens");
+        }
+    }
+
+    private static List<GenerationResult> results(DecodingSequence[] rows) {
         List<GenerationResult> out = new ArrayList<>(rows.length);
-        for (Sequence s : rows) {
+        for (DecodingSequence s : rows) {
             out.add(s.result());
         }
         return out;
-    }
-
-    /** The state of one row of a batch. */
-    private static final class Sequence {
-        final int index;
-        final int promptLength;
-        final int[] history; // prompt then generated
-        final float[] logprobs;
-        final Random random;
-        final IncrementalDetokenizer detokenizer;
-        final StopStrings stops;
-        final StringBuilder text = new StringBuilder();
-        int length;
-        FinishReason finish;
-
-        Sequence(int index, int[] prompt, int maxNew, Random random, IncrementalDetokenizer detokenizer,
-                StopStrings stops) {
-            this.index = index;
-            this.promptLength = prompt.length;
-            this.history = Arrays.copyOf(prompt, prompt.length + maxNew);
-            this.logprobs = new float[maxNew];
-            this.length = prompt.length;
-            this.random = random;
-            this.detokenizer = detokenizer;
-            this.stops = stops;
-        }
-
-        int lastToken() {
-            return history[length - 1];
-        }
-
-        void accept(int token, float logprob, boolean eos, boolean atLimit, TokenListener listener) {
-            int n = length - promptLength;
-            history[length++] = token;
-            logprobs[n] = logprob;
-            String delta;
-            if (eos) {
-                finish = FinishReason.EOS;
-                delta = stops.offer(detokenizer.flush(), true);
-            } else {
-                String decoded = detokenizer.add(token);
-                delta = stops.offer(decoded, false);
-                if (stops.stopped()) {
-                    finish = FinishReason.STOP_STRING;
-                } else if (atLimit) {
-                    finish = FinishReason.LENGTH;
-                    delta += stops.offer(detokenizer.flush(), true);
-                    if (stops.stopped()) {
-                        finish = FinishReason.STOP_STRING;
-                    }
-                }
-            }
-            text.append(delta);
-            boolean goOn = listener.onToken(new GeneratedToken(index, n, token, logprob, delta, finish));
-            if (!goOn && finish == null) {
-                finish = FinishReason.CANCELLED;
-            }
-        }
-
-        GenerationResult result() {
-            int n = length - promptLength;
-            return new GenerationResult(Arrays.copyOf(history, promptLength),
-                    Arrays.copyOfRange(history, promptLength, length), Arrays.copyOf(logprobs, n), text.toString(),
-                    finish == null ? FinishReason.LENGTH : finish);
-        }
     }
 }

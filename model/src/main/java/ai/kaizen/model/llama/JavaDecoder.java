@@ -83,14 +83,50 @@ final class JavaDecoder {
      */
     float[][] step(KvCache cache, int[] tokens, long[] positions, boolean reuse) {
         int batch = tokens.length;
+        cache.syncToJava();
+        Buffers w = cache.javaBuffers(() -> new Buffers(config, batch, cache.capacity(), Parallel.SHARED.threads()));
+        KvCache[] caches = new KvCache[batch];
+        int[] rowInCache = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            caches[b] = cache;
+            rowInCache[b] = b;
+        }
+        return step(new Rows(caches, rowInCache), tokens, positions, w, reuse);
+    }
+
+    /**
+     * Decodes one token for each of several caches of one row each, the weights read once for all: the step of
+     * continuous batching, where sequences that started at different times decode together. Each cache has
+     * admitted its new column already.
+     *
+     * @param caches one cache of batch size 1 per row
+     * @param tokens the new token of each row
+     * @param positions their RoPE positions
+     * @param w step buffers for at least this many rows, capacity and {@link Parallel} slots
+     * @return (rows)[vocab] logits, {@code w}'s own rows, overwritten by the next step with {@code w}
+     */
+    float[][] step(KvCache[] caches, int[] tokens, long[] positions, Buffers w) {
+        for (KvCache c : caches) {
+            c.syncToJava();
+        }
+        return step(new Rows(caches, new int[caches.length]), tokens, positions, w, true);
+    }
+
+    /** Where each row of a step lives: its cache and its row in that cache. */
+    private record Rows(KvCache[] caches, int[] rowInCache) {
+    }
+
+    private float[][] step(Rows rows, int[] tokens, long[] positions, Buffers w, boolean reuse) {
+        int batch = tokens.length;
         int hidden = config.hiddenSize();
         int headDim = config.headDim();
-        int column = cache.length();
+        int[] columns = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            columns[b] = rows.caches()[b].length();
+        }
         float eps = (float) config.rmsNormEps();
         float scale = (float) (1.0 / Math.sqrt(headDim));
         float[][] norms = norms();
-        cache.syncToJava();
-        Buffers w = cache.javaBuffers(() -> new Buffers(config, batch, cache.capacity(), Parallel.SHARED.threads()));
 
         float[] x = embed(tokens, w.hiddenState);
         float[] cos = w.cos;
@@ -110,11 +146,8 @@ final class JavaDecoder {
             rmsNorm(x, batch, hidden, norms[2 * l], eps, h);
             float[] qkv = multiply(layer.qkv, h, batch, w.qkv);
             long attentionStart = Diagnostics.enabled() ? System.nanoTime() : 0;
-            float[] keys = cache.javaKeys(l);
-            float[] values = cache.javaValues(l);
-            int capacity = cache.javaCapacity();
-            rotateAndCache(qkv, batch, cos, sin, keys, values, capacity, column);
-            attention(cache, w, qkv, keys, values, capacity, column, scale, batch);
+            rotateAndCache(qkv, batch, cos, sin, rows, l, columns);
+            attention(rows, l, w, qkv, columns, scale, batch);
             if (Diagnostics.enabled()) {
                 Diagnostics.addAttentionNanos(System.nanoTime() - attentionStart);
             }
@@ -132,25 +165,31 @@ final class JavaDecoder {
         }
         rmsNorm(x, batch, hidden, norms[2 * config.numLayers()], eps, h);
         int vocab = config.vocabSize();
-        float[][] rows = reuse ? w.logitRows : new float[batch][vocab];
+        float[][] out = reuse ? java.util.Arrays.copyOf(w.logitRows, batch) : new float[batch][vocab];
         // the product writes (batch, vocab) flat: a row array itself at batch 1
-        float[] logits = batch == 1 ? rows[0] : reuse ? w.logits : new float[batch * vocab];
+        float[] logits = batch == 1 ? out[0] : reuse ? w.logits : new float[batch * vocab];
         model.lmHeadMatrix().multiply(h, logits, batch, Parallel.SHARED);
-        cache.advanceJava();
-        if (batch > 1) {
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(logits, b * vocab, rows[b], 0, vocab);
+        KvCache advanced = null;
+        for (KvCache c : rows.caches()) {
+            if (c != advanced) { // a shared cache advances once; rows of one cache are adjacent
+                c.advanceJava();
+                advanced = c;
             }
         }
-        return rows;
+        if (batch > 1) {
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(logits, b * vocab, out[b], 0, vocab);
+            }
+        }
+        return out;
     }
 
     /**
      * RoPE on every row's query and key heads (in place in {@code qkv}), then the row's keys and
-     * values into the layer's Java cache arrays at {@code column}.
+     * values into the layer's Java cache arrays at the row's column.
      */
-    private void rotateAndCache(float[] qkv, int batch, float[] cos, float[] sin, float[] keys, float[] values,
-            int capacity, int column) {
+    private void rotateAndCache(float[] qkv, int batch, float[] cos, float[] sin, Rows rows, int layer,
+            int[] columns) {
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int headDim = config.headDim();
@@ -159,12 +198,17 @@ final class JavaDecoder {
         int qkvDim = config.qkvDim();
         int half = headDim / 2;
         for (int b = 0; b < batch; b++) {
+            KvCache cache = rows.caches()[b];
+            float[] keys = cache.javaKeys(layer);
+            float[] values = cache.javaValues(layer);
+            int capacity = cache.javaCapacity();
+            int column = columns[b];
             int row = b * qkvDim;
             for (int head = 0; head < heads + kvHeads; head++) {
                 rotate(qkv, row + head * headDim, headDim, cos, sin, b * half);
             }
             for (int kv = 0; kv < kvHeads; kv++) {
-                int bh = b * kvHeads + kv;
+                int bh = rows.rowInCache()[b] * kvHeads + kv;
                 for (int d = 0; d < headDim; d++) {
                     keys[KvCache.keyIndex(bh, d, column, headDim, capacity)] = qkv[row + qDim + kv * headDim + d];
                 }
@@ -200,44 +244,53 @@ final class JavaDecoder {
     /**
      * Attention of every query head over the cached keys of its key/value head, into {@code
      * w.attended}: one part per (row, slice of key/value heads), a group of query heads sharing
-     * the keys read; native where the kernels load, else {@link #attend}.
+     * the keys read; native where the kernels load, else {@link #attend}. Each row reads its own
+     * cache, up to its own column.
      */
-    private void attention(KvCache cache, Buffers w, float[] qkv, float[] keys, float[] values, int capacity,
-            int column, float scale, int batch) {
+    private void attention(Rows rows, int layer, Buffers w, float[] qkv, int[] columns, float scale, int batch) {
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int headDim = config.headDim();
         int group = heads / kvHeads;
         int qkvDim = config.qkvDim();
         int qDim = config.queryDim();
-        int keysSeen = column + 1;
         // enough parts for every thread even at batch 1
         int slices = Math.min(kvHeads, Math.max(1, (2 * Parallel.SHARED.threads() + batch - 1) / batch));
-        boolean padded = cache.padded();
         float[] attended = w.attended;
         if (NativeKernels.available()) {
             // native code past an array's end would corrupt the heap, not throw
-            if (keys.length < batch * kvHeads * headDim * capacity || values.length < keys.length
-                    || capacity % KvCache.KEY_BLOCK != 0 || keysSeen > capacity || qkv.length < batch * qkvDim
-                    || attended.length < batch * qDim) {
-                throw new IllegalStateException("Java KV arrays or step buffers do not match the step");
+            for (int b = 0; b < batch; b++) {
+                KvCache cache = rows.caches()[b];
+                int capacity = cache.javaCapacity();
+                float[] keys = cache.javaKeys(layer);
+                if (keys.length < (rows.rowInCache()[b] + 1) * kvHeads * headDim * capacity
+                        || cache.javaValues(layer).length < keys.length || capacity % KvCache.KEY_BLOCK != 0
+                        || columns[b] + 1 > capacity || qkv.length < batch * qkvDim
+                        || attended.length < batch * qDim) {
+                    throw new IllegalStateException("Java KV arrays or step buffers do not match the step");
+                }
             }
             Parallel.SHARED.run(batch * slices, (slot, part) -> {
                 int b = part / slices;
                 int s = part % slices;
-                NativeKernels.attend(keys, values, capacity, qkv, b * qkvDim, attended, b * qDim,
-                        padded ? cache.realColumns(b) : null, b, kvHeads * s / slices, kvHeads * (s + 1) / slices,
-                        heads, kvHeads, headDim, keysSeen, column, scale);
+                KvCache cache = rows.caches()[b];
+                int row = rows.rowInCache()[b];
+                NativeKernels.attend(cache.javaKeys(layer), cache.javaValues(layer), cache.javaCapacity(), qkv,
+                        b * qkvDim, attended, b * qDim, cache.padded() ? cache.realColumns(row) : null, row,
+                        kvHeads * s / slices, kvHeads * (s + 1) / slices, heads, kvHeads, headDim, columns[b] + 1,
+                        columns[b], scale);
             });
             return;
         }
         Parallel.SHARED.run(batch * slices, (slot, part) -> {
             int b = part / slices;
             int s = part % slices;
+            KvCache cache = rows.caches()[b];
             for (int kv = kvHeads * s / slices; kv < kvHeads * (s + 1) / slices; kv++) {
                 for (int head = kv * group; head < (kv + 1) * group; head++) {
-                    attend(cache, b, kv, head, headDim, qkv, b * qkvDim, keys, values, capacity, w.scores[slot],
-                            w.headOutput[slot], keysSeen, column, scale, attended, b * qDim);
+                    attend(cache, rows.rowInCache()[b], kv, head, headDim, qkv, b * qkvDim, cache.javaKeys(layer),
+                            cache.javaValues(layer), cache.javaCapacity(), w.scores[slot], w.headOutput[slot],
+                            columns[b] + 1, columns[b], scale, attended, b * qDim);
                 }
             }
         });

@@ -595,6 +595,26 @@ public final class LlamaModel implements AutoCloseable {
         return max;
     }
 
+    /**
+     * A decoder that steps sequences kept in caches of their own together (continuous batching); one per
+     * decoding thread.
+     *
+     * @return a new batched decoder over this network
+     */
+    public BatchedDecoder newBatchedDecoder() {
+        return new BatchedDecoder(this);
+    }
+
+    /** @return the Java decode path (null while the network is not built for it) */
+    JavaDecoder javaDecoder() {
+        return javaDecoder;
+    }
+
+    /** Whether a one-token step of this many rows runs in {@link JavaDecoder}. */
+    boolean decodesInJava(int rows) {
+        return useJavaDecoder(rows);
+    }
+
     /** Whether a one-token step of this batch runs in {@link JavaDecoder}. */
     private boolean useJavaDecoder(int batch) {
         if (!useJavaKernel(batch) || lmHead == null) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.llama.BatchedDecoder;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.KvCache;
 import ai.kaizen.model.llama.LlamaModel;
@@ -41,6 +42,52 @@ class GeneratorTest {
     @AfterAll
     static void close() {
         lm.close();
+    }
+
+    @Test
+    void sequencesInCachesOfTheirOwnDecodeTogetherAsEachAlone() {
+        List<String> texts = List.of("Once upon a time", "The dog ran to the park and saw", "Lily");
+        List<int[]> prompts = texts.stream().map(t -> lm.tokenizer().encode(t)).toList();
+        GenerationOptions options = GenerationOptions.greedy(24);
+        LlamaModel network = lm.network();
+        BatchedDecoder decoder = network.newBatchedDecoder();
+        List<DecodingSequence> sequences = new ArrayList<>();
+        List<KvCache> caches = new ArrayList<>();
+        try {
+            for (int step = 0; step < 40; step++) {
+                if (step % 5 == 0 && step / 5 < prompts.size()) { // one joins every five steps, prefilled alone
+                    int[] p = prompts.get(step / 5);
+                    DecodingSequence s = generator.newSequence(step / 5, p, options);
+                    KvCache cache = network.newCache(1, p.length + s.maxNewTokens());
+                    s.offer(network.nextTokenLogits(cache, new int[][] {p})[0], TokenListener.NONE);
+                    sequences.add(s);
+                    caches.add(cache);
+                }
+                List<KvCache> running = new ArrayList<>();
+                List<DecodingSequence> alive = new ArrayList<>();
+                for (int i = 0; i < sequences.size(); i++) {
+                    if (!sequences.get(i).finished()) {
+                        running.add(caches.get(i));
+                        alive.add(sequences.get(i));
+                    }
+                }
+                if (running.isEmpty()) {
+                    continue;
+                }
+                float[][] logits = decoder.step(running, alive.stream().mapToInt(DecodingSequence::lastToken).toArray());
+                for (int i = 0; i < alive.size(); i++) {
+                    alive.get(i).offer(logits[i], TokenListener.NONE);
+                }
+            }
+            assertThat(sequences).hasSize(3);
+            for (int i = 0; i < prompts.size(); i++) {
+                assertThat(sequences.get(i).finished()).isTrue();
+                assertThat(sequences.get(i).result().tokenIds())
+                        .containsExactly(generator.generate(prompts.get(i), options, TokenListener.NONE).tokenIds());
+            }
+        } finally {
+            caches.forEach(KvCache::close);
+        }
     }
 
     @Test

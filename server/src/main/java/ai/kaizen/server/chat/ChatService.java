@@ -13,7 +13,7 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.server.account.Caller;
 import ai.kaizen.server.comparison.Challengers;
 import ai.kaizen.server.http.HttpError;
-import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.Inference;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import io.vertx.core.Context;
@@ -32,7 +32,7 @@ import java.util.function.Supplier;
 /**
  * Conversations with the assistant: fits the visible branch into the model's context (on a worker thread, never an
  * event loop), stores the user's message once the model has taken it (a refused message leaves nothing behind),
- * streams one answer (or two, as a blind A/B pair) from the inference queue, and stores every answer with what
+ * streams one answer (or two, as a blind A/B pair) as the model makes it ({@link Inference}), and stores every answer with what
  * produced it.
  */
 public final class ChatService {
@@ -43,7 +43,7 @@ public final class ChatService {
     private final Supplier<Optional<ServingModel>> serving;
     private final Supplier<Optional<ModelSlot.Lease>> leases;
     private final Challengers challengers;
-    private final InferenceQueue queue;
+    private final Inference inference;
     private final ConversationRepository conversations;
     private final FeedbackRepository feedback;
     private final SettingRepository settingsStore;
@@ -54,13 +54,13 @@ public final class ChatService {
      * Answers with the slot's model: each answer holds a lease, so a hot swap never closes a model mid-answer. The
      * second answer of a pair comes from {@code challengers}' model when it draws one (an online comparison).
      */
-    public ChatService(ModelSlot slot, Challengers challengers, InferenceQueue queue,
+    public ChatService(ModelSlot slot, Challengers challengers, Inference inference,
                        ConversationRepository conversations, FeedbackRepository feedback,
                        SettingRepository settingsStore, ChatSettings settings) {
         this.serving = slot::current;
         this.leases = slot::acquire;
         this.challengers = challengers;
-        this.queue = queue;
+        this.inference = inference;
         this.conversations = conversations;
         this.feedback = feedback;
         this.settingsStore = settingsStore;
@@ -233,8 +233,8 @@ public final class ChatService {
             out.error(503, "no model is loaded; an operator must configure one");
             return false;
         }
-        if (!queue.hasRoom()) {
-            out.error(503, InferenceQueue.Saturated.MESSAGE);
+        if (!inference.hasRoom()) {
+            out.error(503, Inference.Saturated.MESSAGE);
             return false;
         }
         return true;
@@ -343,13 +343,13 @@ public final class ChatService {
                 .put("prompt_tokens", prompt.promptTokens());
         long started = System.nanoTime();
         long[] firstToken = new long[answers];
-        // Set when the queue refused one arm after it took another: that one stops at its next token.
+        // Set when the model refused one arm after it took another: that one stops at its next token.
         java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         List<java.util.concurrent.CompletableFuture<List<GenerationResult>>> generations = new ArrayList<>();
         for (Arm arm : arms) {
-            java.util.concurrent.CompletableFuture<List<GenerationResult>> generating = queue.submit(() ->
-                    arm.model().model().generator().generateBatch(Collections.nCopies(arm.count(),
-                            arm.prompt().promptIds()), arm.options(), token -> {
+            java.util.concurrent.CompletableFuture<List<GenerationResult>> generating = inference.generate(
+                    new Inference.Request(arm.model(), Collections.nCopies(arm.count(), arm.prompt().promptIds()),
+                            arm.options(), token -> {
                         int index = arm.first() + token.sequence();
                         if (firstToken[index] == 0) {
                             firstToken[index] = System.nanoTime();
@@ -360,7 +360,7 @@ public final class ChatService {
                             context.runOnContext(v -> out.token(id, text));
                         }
                         return !out.isCancelled() && !abandoned.get();
-                    }));
+                    }, () -> out.isCancelled() || abandoned.get(), Inference.Priority.CHAT));
             // Returned on the inference thread as soon as the model is done, before the answer is stored.
             generating.whenComplete((results, failure) -> arm.lease().close());
             generations.add(generating);
@@ -368,7 +368,7 @@ public final class ChatService {
         if (generations.stream().anyMatch(java.util.concurrent.CompletableFuture::isCompletedExceptionally)) {
             // Refused before anything was stored: the message leaves nothing behind.
             abandoned.set(true);
-            out.error(503, InferenceQueue.Saturated.MESSAGE);
+            out.error(503, Inference.Saturated.MESSAGE);
             return;
         }
         java.util.concurrent.CompletableFuture<List<GenerationResult>> all = java.util.concurrent.CompletableFuture
@@ -458,36 +458,40 @@ public final class ChatService {
     }
 
     /**
-     * Samples {@code n} new answers (seeds {@code seed} to {@code seed + n - 1}, one batch on the inference queue)
-     * to the last message of {@code history}, with the conversation's system prompt and the configured sampling,
-     * and returns them as unsaved messages beside the answers already there: review candidates. Nothing is
-     * streamed or stored; the prompt is fitted (as for the chat page) on the inference thread too. Fails with
-     * {@link InferenceQueue.Saturated} when the queue is full, and with {@link IllegalArgumentException} (as the
-     * cause) when the conversation cannot fit the model.
+     * Samples {@code n} new answers (seeds {@code seed} to {@code seed + n - 1}, one request of background priority:
+     * users' chats go first) to the last message of {@code history}, with the conversation's system prompt and the
+     * configured sampling, and returns them as unsaved messages beside the answers already there: review
+     * candidates. Nothing is streamed or stored; the prompt is fitted (as for the chat page) on a worker thread.
+     * Fails with {@link Inference.Saturated} when too much waits for the model, and with
+     * {@link IllegalArgumentException} (as the cause) when the conversation cannot fit the model.
      */
-    public java.util.concurrent.CompletableFuture<List<Message>> sampleAnswers(ServingModel model,
+    public java.util.concurrent.CompletableFuture<List<Message>> sampleAnswers(Context context, ServingModel model,
                                                                             Conversation conversation,
                                                                             List<Message> history, int n, long seed) {
         Message question = history.get(history.size() - 1);
-        return queue.submit(() -> {
-            long started = System.nanoTime();
-            ChatPrompt prompt = window(model, settings.maxNewTokens()).fit(conversation.systemPrompt(),
-                    history.stream().map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
-                    ContextWindow.Overflow.CUT);
-            GenerationOptions options = options(model, Overrides.NONE, prompt.answerRoom(), seed);
-            List<GenerationResult> results = model.model().generator().generateBatch(
-                    Collections.nCopies(n, prompt.promptIds()), options, token -> true);
-            int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
-            List<Message> answers = new ArrayList<>();
-            for (int i = 0; i < results.size(); i++) {
-                GenerationResult r = results.get(i);
-                answers.add(Message.answer(UUID.randomUUID(), conversation.id(), question.id(), r.text(),
-                        new Message.Generation(model.version(), sampling(options, seed + i).encode(),
-                                prompt.promptTokens(), r.tokenIds().length, latencyMs, null,
-                                finishReason(r.finishReason()))));
-            }
-            return answers;
-        });
+        long started = System.nanoTime();
+        return context.executeBlocking(() -> window(model, settings.maxNewTokens()).fit(conversation.systemPrompt(),
+                        history.stream().map(m -> new ChatMessage(m.role().name(), m.content())).toList(),
+                        ContextWindow.Overflow.CUT), false)
+                .toCompletionStage().toCompletableFuture()
+                .thenCompose(prompt -> {
+                    GenerationOptions options = options(model, Overrides.NONE, prompt.answerRoom(), seed);
+                    return inference.generate(new Inference.Request(model, Collections.nCopies(n, prompt.promptIds()),
+                                    options, token -> true, () -> false, Inference.Priority.BACKGROUND))
+                            .thenApply(results -> {
+                                int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
+                                List<Message> answers = new ArrayList<>();
+                                for (int i = 0; i < results.size(); i++) {
+                                    GenerationResult r = results.get(i);
+                                    answers.add(Message.answer(UUID.randomUUID(), conversation.id(), question.id(),
+                                            r.text(), new Message.Generation(model.version(),
+                                                    sampling(options, seed + i).encode(), prompt.promptTokens(),
+                                                    r.tokenIds().length, latencyMs, null,
+                                                    finishReason(r.finishReason()))));
+                                }
+                                return answers;
+                            });
+                });
     }
 
     /** The caller's stop strings, plus the end-of-turn markers when the model has no template of its own. */
@@ -520,7 +524,7 @@ public final class ChatService {
     private static void fail(ChatStream out, Throwable e) {
         if (e instanceof ChatError error) {
             out.error(error.status, error.getMessage());
-        } else if (e instanceof InferenceQueue.Saturated) {
+        } else if (e instanceof Inference.Saturated) {
             out.error(503, e.getMessage());
         } else if (e instanceof HttpError) {
             out.error(400, e.getMessage());

@@ -37,10 +37,24 @@ public enum ConfigKey {
             "Model to serve, in Hugging Face layout. The default is the starter model committed in the repository "
                     + "(found when started from the repository's root; elsewhere, without it, none is served); "
                     + "empty serves none and `/ready` says so."),
+    INFERENCE_BATCHING("inference.batching", "continuous", "MODE",
+            "How the model serves concurrent answers: `continuous` (one decode loop per served model, and per "
+                    + "challenger of an online comparison, that answers join and leave between decode steps) or "
+                    + "`per-request` (each generation on one of `inference.workers` threads)."),
+    INFERENCE_MAX_BATCH("inference.max-batch", "8", "N",
+            "`continuous`: most answers one model decodes together; more wait in the queue."),
+    INFERENCE_KV_CACHE_MB("inference.kv-cache-mb", "1024", "MB",
+            "`continuous`: most key/value-cache memory the running answers of one model reserve (prompt plus token "
+                    + "budget each, both copies of the cache); an answer that does not fit waits, one larger than "
+                    + "all of it runs alone."),
+    INFERENCE_PREFILL_CHUNK("inference.prefill-chunk", "128", "TOKENS",
+            "`continuous`: prompt tokens read between two decode steps, so that running answers keep streaming "
+                    + "while new ones start."),
     INFERENCE_WORKERS("inference.workers", "1", "N",
-            "Threads that run the model; each runs one generation (or one A/B pair) at a time."),
+            "`per-request`: threads that run the model; each runs one generation (or one A/B pair) at a time."),
     INFERENCE_QUEUE("inference.queue", "16", "N",
-            "Generations that may wait for a worker; beyond that new chats get 503 with Retry-After."),
+            "Generations that may wait for the model (to join a batch, or for a worker); beyond that new chats get "
+                    + "503 with Retry-After."),
     CHAT_SYSTEM_PROMPT("chat.system-prompt",
             "You are a helpful, friendly customer-service assistant. Answer briefly and politely.", "TEXT",
             "System prompt of new conversations, until an operator sets another."),

@@ -35,8 +35,6 @@ public record KaizenConfig(
         Duration shutdownGrace,
         String logLevel,
         Optional<Path> modelDir,
-        int inferenceWorkers,
-        int inferenceQueue,
         ChatSettings chat,
         int messagesPerMinute,
         Map<ConfigKey, String> values) {
@@ -73,6 +71,11 @@ public record KaizenConfig(
         return LifecycleSettings.of(values);
     }
 
+    /** How models answer concurrent requests (validated with the rest when the configuration is read). */
+    public InferenceSettings inference() {
+        return InferenceSettings.of(values);
+    }
+
     /** Online comparisons' settings (validated with the rest when the configuration is read). */
     public ComparisonSettings comparison() {
         return ComparisonSettings.of(values);
@@ -80,6 +83,7 @@ public record KaizenConfig(
 
     static KaizenConfig from(ConfigValues values) {
         ComparisonSettings.from(values);
+        InferenceSettings.from(values);
         LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(
                 home(values),
@@ -97,8 +101,6 @@ public record KaizenConfig(
                 Duration.ofSeconds(values.integer(ConfigKey.SHUTDOWN_GRACE_SECONDS, 0, 3600)),
                 logLevel(values),
                 modelDir(values),
-                values.integer(ConfigKey.INFERENCE_WORKERS, 1, 64),
-                values.integer(ConfigKey.INFERENCE_QUEUE, 1, 10_000),
                 chat(values),
                 values.integer(ConfigKey.LIMITS_MESSAGES_PER_MINUTE, 1, 100_000),
                 Map.copyOf(validReview(values)));

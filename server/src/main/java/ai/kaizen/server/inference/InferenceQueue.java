@@ -1,8 +1,10 @@
 package ai.kaizen.server.inference;
 
+import ai.kaizen.model.generation.GenerationResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -12,21 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * Where model work runs: a few dedicated threads (never an event loop) fed by a bounded queue. When the queue is
- * full, work is refused at once ({@link Saturated}) so that callers answer 503 instead of waiting without bound.
+ * One generation per worker thread ({@code inference.batching=per-request}): a few dedicated threads (never an event
+ * loop) fed by a bounded queue, each running one request's {@code generateBatch} at a time. When the queue is full,
+ * work is refused at once ({@link Saturated}).
  */
-public final class InferenceQueue implements AutoCloseable {
-
-    /** The queue is full: try again later. */
-    public static final class Saturated extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        /** What a refused caller is told. */
-        public static final String MESSAGE = "the model is busy; try again in a few seconds";
-
-        Saturated() {
-            super(MESSAGE, null, false, false);
-        }
-    }
+public final class InferenceQueue implements Inference, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(InferenceQueue.class);
 
@@ -42,6 +34,12 @@ public final class InferenceQueue implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
     }
 
+    @Override
+    public CompletableFuture<List<GenerationResult>> generate(Request request) {
+        return submit(() -> request.model().model().generator().generateBatch(request.prompts(), request.options(),
+                token -> request.listener().onToken(token) && !request.cancelled().getAsBoolean()));
+    }
+
     /** Runs {@code work} on an inference thread; fails with {@link Saturated} at once when the queue is full. */
     public <T> CompletableFuture<T> submit(Supplier<T> work) {
         try {
@@ -51,12 +49,12 @@ public final class InferenceQueue implements AutoCloseable {
         }
     }
 
-    /** Whether new work would be accepted now (it may still be refused if others submit first). */
+    @Override
     public boolean hasRoom() {
         return executor.getQueue().remainingCapacity() > 0 || executor.getActiveCount() < executor.getMaximumPoolSize();
     }
 
-    /** Lets running work finish (up to {@code seconds}); drops what is still queued. */
+    @Override
     public void close(long seconds) {
         executor.shutdown();
         try {

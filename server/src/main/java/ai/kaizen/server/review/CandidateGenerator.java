@@ -6,7 +6,7 @@ import ai.kaizen.db.review.PromptToReview;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.server.chat.ChatService;
-import ai.kaizen.server.inference.InferenceQueue;
+import ai.kaizen.server.inference.Inference;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import io.vertx.core.Future;
@@ -31,8 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answers first, then uncertain ones, then random traffic), samples K-1 new answers from the serving model (one
  * batch, a different seed per answer) beside the answer the user saw, and stores them with the task.
  *
- * <p>It uses the chat's inference queue, one task at a time, and only when the queue has room: users' chats come
- * first. It runs on a timer; the model work runs on the queue's threads and the database work is asynchronous, so
+ * <p>It uses the chat's {@link Inference}, one task at a time, only when it has room and at background priority:
+ * users' chats come first. It runs on a timer; the model work runs on the model's threads and the database work is asynchronous, so
  * nothing blocks an event loop.
  */
 public final class CandidateGenerator implements AutoCloseable {
@@ -41,7 +41,7 @@ public final class CandidateGenerator implements AutoCloseable {
 
     private final Vertx vertx;
     private final ModelSlot serving;
-    private final InferenceQueue queue;
+    private final Inference queue;
     private final ChatService chat;
     private final ReviewRepository reviews;
     private final ReviewSettings settings;
@@ -52,7 +52,7 @@ public final class CandidateGenerator implements AutoCloseable {
     private final Random random = new SecureRandom();
     private long timer = -1;
 
-    public CandidateGenerator(Vertx vertx, ModelSlot serving, InferenceQueue queue,
+    public CandidateGenerator(Vertx vertx, ModelSlot serving, Inference queue,
                               ChatService chat, ReviewRepository reviews, ReviewSettings settings) {
         this.vertx = vertx;
         this.serving = serving;
@@ -139,7 +139,7 @@ public final class CandidateGenerator implements AutoCloseable {
         int fresh = settings.candidates() - (prompt.shownAnswerId() == null ? 0 : 1);
         List<UUID> shown = prompt.shownAnswerId() == null ? List.of() : List.of(prompt.shownAnswerId());
         return Future.fromCompletionStage(reviews.context(prompt.promptMessageId(), shown))
-                .compose(context -> Future.fromCompletionStage(chat.sampleAnswers(model, context.conversation(),
+                .compose(context -> Future.fromCompletionStage(chat.sampleAnswers(vertx.getOrCreateContext(), model, context.conversation(),
                                 context.history(), fresh, random.nextLong() & Long.MAX_VALUE))
                         .recover(e -> {
                             Throwable cause = e instanceof java.util.concurrent.CompletionException

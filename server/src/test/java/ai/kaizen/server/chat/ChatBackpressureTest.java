@@ -7,9 +7,10 @@ import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.server.inference.Inference;
+import ai.kaizen.model.generation.GenerationOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -35,24 +37,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatBackpressureTest {
 
     @TempDir
-    static Path home;
-    static KaizenServer server;
+    Path home;
+    KaizenServer server;
 
-    @BeforeAll
-    static void start() throws Exception {
-        // One worker and one waiting place.
+    /** One batch place (or worker) and one waiting place. */
+    private void start(String batching) throws Exception {
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
                         ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "300",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+                        ConfigKey.INFERENCE_BATCHING, batching,
+                        ConfigKey.INFERENCE_MAX_BATCH, "1",
                         ConfigKey.INFERENCE_WORKERS, "1",
-                        ConfigKey.INFERENCE_QUEUE, "1")))
+                        ConfigKey.INFERENCE_QUEUE, "1",
+                        // no review candidates sampled in the background: the places are the chats' alone
+                        ConfigKey.REVIEW_BUFFER, "0")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
     }
 
     /** A chat whose answer stream stays open until closed: what a browser tab does. */
@@ -69,7 +76,18 @@ class ChatBackpressureTest {
     }
 
     @Test
-    void aFullQueueAnswers503AndALeavingClientCancelsItsAnswer() throws Exception {
+    void withContinuousBatchingAFullQueueAnswers503AndALeavingClientCancelsItsAnswer() throws Exception {
+        start("continuous");
+        aFullQueueAnswers503AndALeavingClientCancelsItsAnswer();
+    }
+
+    @Test
+    void withAWorkerPerRequestAFullQueueAnswers503AndALeavingClientCancelsItsAnswer() throws Exception {
+        start("per-request");
+        aFullQueueAnswers503AndALeavingClientCancelsItsAnswer();
+    }
+
+    private void aFullQueueAnswers503AndALeavingClientCancelsItsAnswer() throws Exception {
         // A client that can hold answer streams open, with the session and CSRF token of the chat page.
         HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
                 .build();
@@ -77,15 +95,20 @@ class ChatBackpressureTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         String csrf = page.replaceAll("(?s).*name=\"csrf-token\" content=\"([^\"]+)\".*", "$1");
 
-        // Occupy the only worker, so that what follows waits, deterministically, however fast the model is.
+        // Occupy the model (its only batch place, or its only worker) until released, so that what follows waits,
+        // deterministically, however fast the model is.
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        server.inference().submit(() -> {
-            try {
-                return release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        java.util.concurrent.CountDownLatch occupied = new java.util.concurrent.CountDownLatch(1);
+        server.inference().generate(new Inference.Request(server.model().orElseThrow(),
+                List.of(new int[]{1}), GenerationOptions.greedy(2), token -> {
+                    occupied.countDown();
+                    try {
+                        return !release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, () -> false, Inference.Priority.CHAT));
+        assertThat(occupied.await(60, TimeUnit.SECONDS)).isTrue();
         OpenStream first = openWith(http, csrf);
         String firstAnswer = first.answerId(); // accepted: it waits in the queue's one place
 
@@ -120,7 +143,7 @@ class ChatBackpressureTest {
         assertThat(next.response().statusCode()).isEqualTo(200);
         next.response().body().close();
     }
-    private static String newConversation(HttpClient http, String csrf) throws Exception {
+    private String newConversation(HttpClient http, String csrf) throws Exception {
         return new JsonObject(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
                                 + "/api/conversations")).header("X-CSRF-Token", csrf)
                         .header("Content-Type", "application/json")
@@ -128,7 +151,7 @@ class ChatBackpressureTest {
                 .body()).getString("id");
     }
 
-    private static OpenStream openWith(HttpClient http, String csrf) throws Exception {
+    private OpenStream openWith(HttpClient http, String csrf) throws Exception {
         String conversation = newConversation(http, csrf);
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + server.port() + "/api/conversations/" + conversation + "/messages"))

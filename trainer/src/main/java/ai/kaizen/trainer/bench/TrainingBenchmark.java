@@ -273,7 +273,7 @@ public final class TrainingBenchmark {
      * A Hugging Face word-level tokenizer whose vocabulary is {@code <unk> <s> </s> t3 ... t(n-1)}:
      * random weights come without a tokenizer, and the generator needs one to detokenise.
      */
-    static Path wordLevelTokenizer(Path dir, int vocabSize) throws IOException {
+    public static Path wordLevelTokenizer(Path dir, int vocabSize) throws IOException {
         StringBuilder vocab = new StringBuilder("{\"<unk>\":0,\"<s>\":1,\"</s>\":2");
         for (int i = 3; i < vocabSize; i++) {
             vocab.append(",\"t").append(i).append("\":").append(i);
@@ -296,7 +296,7 @@ public final class TrainingBenchmark {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void deleteQuietly(Path dir) {
+    public static void deleteQuietly(Path dir) {
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
