@@ -45,7 +45,11 @@ import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.server.lifecycle.CycleScheduler;
 import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.KubernetesTrainerLauncher;
 import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
+import ai.kaizen.server.lifecycle.TrainerLauncher;
+import ai.kaizen.trainer.registry.ArtifactStore;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,6 +69,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -97,13 +102,14 @@ public final class KaizenServer {
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
     private final OnlineComparisons comparisons;
+    private final ArtifactStore artifacts;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
                          InferenceQueue inference, HttpServer http, InFlightRequests inFlight,
-                         CandidateGenerator candidates, OnlineComparisons comparisons) {
+                         CandidateGenerator candidates, OnlineComparisons comparisons, ArtifactStore artifacts) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -116,6 +122,7 @@ public final class KaizenServer {
         this.inFlight = inFlight;
         this.candidates = candidates;
         this.comparisons = comparisons;
+        this.artifacts = artifacts;
     }
 
     /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
@@ -123,9 +130,10 @@ public final class KaizenServer {
         Instant startedAt = Instant.now();
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         CompletableFuture<KaizenServer> started = new CompletableFuture<>();
+        ArtifactStore artifacts = config.artifacts().open(config.home());
         Database.open(vertx, config.databaseSettings())
-                .compose(database -> loadModel(vertx, config, database)
-                        .compose(model -> listen(config, vertx, database, model, startedAt)
+                .compose(database -> loadModel(vertx, config, database, artifacts)
+                        .compose(model -> listen(config, vertx, database, model, artifacts, startedAt)
                                 .recover(e -> vertx.executeBlocking(() -> {
                                     model.close();
                                     return null;
@@ -139,7 +147,10 @@ public final class KaizenServer {
                             server.port(), Duration.between(startedAt, Instant.now()).toMillis());
                     started.complete(server);
                 })
-                .onFailure(e -> closeVertx(vertx).whenComplete((ok, ignored) -> started.completeExceptionally(e)));
+                .onFailure(e -> {
+                    artifacts.close();
+                    closeVertx(vertx).whenComplete((ok, ignored) -> started.completeExceptionally(e));
+                });
         return Future.fromCompletionStage(started);
     }
 
@@ -147,9 +158,11 @@ public final class KaizenServer {
      * The registry's serving version (a restarted server serves what was promoted), else {@code model.dir}
      * (registered as the first version), else none.
      */
-    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database) {
+    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database,
+                                               ArtifactStore artifacts) {
         long start = System.nanoTime();
-        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), config.modelDir())
+        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), artifacts,
+                        config.modelDir())
                 .map(model -> {
                     model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
                                     (System.nanoTime() - start) / 1_000_000),
@@ -159,7 +172,7 @@ public final class KaizenServer {
     }
 
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
-                                               ModelSlot model, Instant startedAt) {
+                                               ModelSlot model, ArtifactStore artifacts, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
         InferenceQueue inference = new InferenceQueue(config.inferenceWorkers(), config.inferenceQueue());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
@@ -171,10 +184,11 @@ public final class KaizenServer {
         ConversationRepository conversations = new ConversationRepository(database.sessions());
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
-        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model);
+        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model,
+                artifacts);
         OnlineComparisons comparisons = new OnlineComparisons(vertx,
                 new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
-                config.comparison(), COMPARISON_REFRESH);
+                artifacts, config.comparison(), COMPARISON_REFRESH);
         ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
                 config.chat());
 
@@ -209,8 +223,7 @@ public final class KaizenServer {
         AuditLog audit = new AuditLog(database.sessions());
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
-                new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
-                        cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
+                launcher(config, cycleSettings), cycleSettings.heartbeatTimeout());
         CycleSchedules schedules = new CycleSchedules(new CycleScheduleRepository(database.sessions()),
                 cycleSettings.schedule(), audit);
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, schedules, counts, Clock.systemUTC(),
@@ -241,17 +254,39 @@ public final class KaizenServer {
                         .compose(listening -> comparisons.refresh())
                         .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
                                 scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
-                                comparisons)));
+                                comparisons, artifacts)));
     }
 
     /** What the trainer child process needs to reach the same home and database as this server. */
-    private static Map<String, String> trainerEnvironment(KaizenConfig config) {
-        Map<String, String> environment = new HashMap<>();
+    /** Where cycles' trainers run: a child process, or a Kubernetes Job (the client configures itself in a pod). */
+    private static TrainerLauncher launcher(KaizenConfig config, LifecycleSettings settings) {
+        double heartbeatSeconds = settings.heartbeat().toMillis() / 1000.0;
+        if (settings.launcher() == LifecycleSettings.Launcher.KUBERNETES) {
+            return new KubernetesTrainerLauncher(new KubernetesClientBuilder().build(), settings.kubernetes(),
+                    trainerArtifactEnvironment(config), heartbeatSeconds, Duration.ofSeconds(5));
+        }
+        Map<String, String> environment = new HashMap<>(trainerArtifactEnvironment(config));
         environment.put(ConfigKey.HOME.environmentVariable(), config.home().toString());
-        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
         String url = config.values().getOrDefault(ConfigKey.DATABASE_URL, "");
         if (!url.isBlank()) {
             environment.put(ConfigKey.DATABASE_URL.environmentVariable(), url);
+        }
+        return new LocalTrainerLauncher(config.home(), environment, heartbeatSeconds);
+    }
+
+    /**
+     * What a trainer needs of this configuration besides the database and the home: the log level and where
+     * artifacts are kept (no secret: object-storage credentials come from the trainer's own environment).
+     */
+    private static Map<String, String> trainerArtifactEnvironment(KaizenConfig config) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
+        for (ConfigKey key : List.of(ConfigKey.ARTIFACTS_URL, ConfigKey.ARTIFACTS_S3_ENDPOINT,
+                ConfigKey.ARTIFACTS_S3_REGION, ConfigKey.ARTIFACTS_S3_PATH_STYLE)) {
+            String value = config.values().getOrDefault(key, "");
+            if (!value.isBlank()) {
+                environment.put(key.environmentVariable(), value);
+            }
         }
         return environment;
     }
@@ -330,6 +365,7 @@ public final class KaizenServer {
                         comparisons.close();
                         model.close();
                         database.close();
+                        artifacts.close();
                         return null;
                     }, false))
                     .onComplete(closed -> closeVertx(vertx).whenComplete((ok, e) -> {
