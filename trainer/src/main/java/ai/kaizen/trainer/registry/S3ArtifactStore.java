@@ -287,10 +287,14 @@ public final class S3ArtifactStore implements ArtifactStore {
         }
     }
 
+    /** The files under {@code prefix}: objects, less the folder markers some servers list. */
     private Map<String, S3Object> list(String prefix) {
-        return s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(root.bucket()).prefix(prefix)
-                        .build()).contents().stream()
-                .collect(Collectors.toMap(S3Object::key, Function.identity(), (a, b) -> a));
+        Map<String, S3Object> objects = s3.listObjectsV2Paginator(ListObjectsV2Request.builder()
+                        .bucket(root.bucket()).prefix(prefix).build()).contents().stream()
+                .collect(Collectors.toMap(S3Object::key, Function.identity(), (a, b) -> a, java.util.TreeMap::new));
+        objects.keySet().removeIf(key -> key.endsWith("/") || objects.keySet().stream()
+                .anyMatch(other -> other.startsWith(key + "/")));
+        return objects;
     }
 
     /** {@code relative} resolved under {@code dir}, refusing a path that would leave it. */
