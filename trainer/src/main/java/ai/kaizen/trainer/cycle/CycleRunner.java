@@ -101,6 +101,7 @@ public final class CycleRunner {
                 };
             } catch (CycleStopped e) {
                 log.info("cycle {} stopped: {}", id, e.getMessage());
+                saveWork(id); // a cycle failed for a missed heartbeat can be resumed elsewhere
                 return Outcome.STOPPED;
             } catch (Exception | Error e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.kaizen.model.Fixtures;
+import ai.kaizen.model.S3ProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.registry;
+package ai.kaizen.model;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -10,14 +10,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real S3 server for tests: S3Proxy (from Maven Central) over a directory, run as a process of its own from its
+ * A real S3 server for the trainer's and the server's tests: S3Proxy (from Maven Central) over a directory, run as a process of its own from its
  * jar-with-dependencies, which the build copies to the path in the system property {@code s3proxy.jar} (its
  * libraries would clash with ours on one classpath). Requests are signed and checked (AWS signature v4).
  */
-final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer implements AutoCloseable {
 
-    static final String ACCESS_KEY = "kaizen-test";
-    static final String SECRET_KEY = "kaizen-test-secret";
+    public static final String ACCESS_KEY = "kaizen-test";
+    public static final String SECRET_KEY = "kaizen-test-secret";
 
     private final Process process;
     private final URI endpoint;
@@ -28,7 +28,7 @@ final class S3ProxyServer implements AutoCloseable {
     }
 
     /** Starts S3Proxy with its buckets under {@code dir}; waits until it answers. */
-    static S3ProxyServer start(Path dir) throws Exception {
+    public static S3ProxyServer start(Path dir) throws Exception {
         String jar = System.getProperty("s3proxy.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("no S3Proxy jar at " + jar + " (the build's pre-integration-test phase "
@@ -63,7 +63,7 @@ final class S3ProxyServer implements AutoCloseable {
         return server;
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
