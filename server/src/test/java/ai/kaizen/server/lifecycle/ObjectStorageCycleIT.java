@@ -58,7 +58,9 @@ class ObjectStorageCycleIT {
                             ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
                             ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
                             ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
-                            ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1")))
+                            ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
+                            // this test is about storage: a trainer JVM slow to start on a busy machine is not
+                            ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "180")))
                     .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
             try {
                 Accounts accounts = TestClient.accounts(server);
@@ -82,7 +84,8 @@ class ObjectStorageCycleIT {
                         .put("dataset", new JsonObject().put("evalFraction", 0.25))
                         .put("gate", new JsonObject().put("min_prompts", 1))).getLong("id");
                 JsonObject cycle = waitForEnd(operator, id);
-                assertThat(cycle.getString("status")).as(cycle.encode()).isIn("succeeded", "gate_failed",
+                assertThat(cycle.getString("status")).as(cycle.getString("error") + "\n" + trainerLog(home, id))
+                        .isIn("succeeded", "gate_failed",
                         "no_verdict");
                 long candidate = cycle.getLong("candidate_version_id");
                 JsonObject registered = versions(operator).stream().map(JsonObject.class::cast)
@@ -106,6 +109,11 @@ class ObjectStorageCycleIT {
                 server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
             }
         }
+    }
+
+    private static String trainerLog(Path home, long id) throws java.io.IOException {
+        Path log = home.resolve("cycles").resolve(Long.toString(id)).resolve("trainer.log");
+        return Files.isRegularFile(log) ? Files.readString(log) : "(no trainer log)";
     }
 
     private static JsonArray versions(TestClient operator) throws Exception {
