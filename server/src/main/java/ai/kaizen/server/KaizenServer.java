@@ -49,7 +49,11 @@ import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.server.lifecycle.CycleScheduler;
 import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.KubernetesTrainerLauncher;
 import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
+import ai.kaizen.server.lifecycle.TrainerLauncher;
+import ai.kaizen.trainer.registry.ArtifactStore;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -69,6 +73,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -101,13 +106,14 @@ public final class KaizenServer {
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
     private final OnlineComparisons comparisons;
+    private final ArtifactStore artifacts;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
                          Inference inference, HttpServer http, InFlightRequests inFlight,
-                         CandidateGenerator candidates, OnlineComparisons comparisons) {
+                         CandidateGenerator candidates, OnlineComparisons comparisons, ArtifactStore artifacts) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -120,6 +126,7 @@ public final class KaizenServer {
         this.inFlight = inFlight;
         this.candidates = candidates;
         this.comparisons = comparisons;
+        this.artifacts = artifacts;
     }
 
     /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
@@ -127,9 +134,10 @@ public final class KaizenServer {
         Instant startedAt = Instant.now();
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         CompletableFuture<KaizenServer> started = new CompletableFuture<>();
+        ArtifactStore artifacts = config.artifacts().open(config.home());
         Database.open(vertx, config.databaseSettings())
-                .compose(database -> loadModel(vertx, config, database)
-                        .compose(model -> listen(config, vertx, database, model, startedAt)
+                .compose(database -> loadModel(vertx, config, database, artifacts)
+                        .compose(model -> listen(config, vertx, database, model, artifacts, startedAt)
                                 .recover(e -> vertx.executeBlocking(() -> {
                                     model.close();
                                     return null;
@@ -143,7 +151,10 @@ public final class KaizenServer {
                             server.port(), Duration.between(startedAt, Instant.now()).toMillis());
                     started.complete(server);
                 })
-                .onFailure(e -> closeVertx(vertx).whenComplete((ok, ignored) -> started.completeExceptionally(e)));
+                .onFailure(e -> {
+                    artifacts.close();
+                    closeVertx(vertx).whenComplete((ok, ignored) -> started.completeExceptionally(e));
+                });
         return Future.fromCompletionStage(started);
     }
 
@@ -151,9 +162,11 @@ public final class KaizenServer {
      * The registry's serving version (a restarted server serves what was promoted), else {@code model.dir}
      * (registered as the first version), else none.
      */
-    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database) {
+    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database,
+                                               ArtifactStore artifacts) {
         long start = System.nanoTime();
-        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), config.modelDir())
+        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), artifacts,
+                        config.modelDir())
                 .map(model -> {
                     model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
                                     (System.nanoTime() - start) / 1_000_000),
@@ -163,7 +176,7 @@ public final class KaizenServer {
     }
 
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
-                                               ModelSlot model, Instant startedAt) {
+                                               ModelSlot model, ArtifactStore artifacts, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
         Inference inference = inference(config.inference());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
@@ -175,10 +188,11 @@ public final class KaizenServer {
         ConversationRepository conversations = new ConversationRepository(database.sessions());
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
-        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model);
+        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model,
+                artifacts);
         OnlineComparisons comparisons = new OnlineComparisons(vertx,
                 new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
-                config.comparison(), COMPARISON_REFRESH);
+                artifacts, config.comparison(), COMPARISON_REFRESH);
         ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
                 config.chat());
 
@@ -213,8 +227,7 @@ public final class KaizenServer {
         AuditLog audit = new AuditLog(database.sessions());
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
-                new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
-                        cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
+                launcher(config, cycleSettings), cycleSettings.heartbeatTimeout());
         CycleSchedules schedules = new CycleSchedules(new CycleScheduleRepository(database.sessions()),
                 cycleSettings.schedule(), audit);
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, schedules, counts, Clock.systemUTC(),
@@ -245,7 +258,7 @@ public final class KaizenServer {
                         .compose(listening -> comparisons.refresh())
                         .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
                                 scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
-                                comparisons)));
+                                comparisons, artifacts)));
     }
 
     /** Where answers are generated, as {@code inference.batching} says. */
@@ -258,13 +271,35 @@ public final class KaizenServer {
     }
 
     /** What the trainer child process needs to reach the same home and database as this server. */
-    private static Map<String, String> trainerEnvironment(KaizenConfig config) {
-        Map<String, String> environment = new HashMap<>();
+    /** Where cycles' trainers run: a child process, or a Kubernetes Job (the client configures itself in a pod). */
+    private static TrainerLauncher launcher(KaizenConfig config, LifecycleSettings settings) {
+        double heartbeatSeconds = settings.heartbeat().toMillis() / 1000.0;
+        if (settings.launcher() == LifecycleSettings.Launcher.KUBERNETES) {
+            return new KubernetesTrainerLauncher(new KubernetesClientBuilder().build(), settings.kubernetes(),
+                    trainerArtifactEnvironment(config), heartbeatSeconds, Duration.ofSeconds(5));
+        }
+        Map<String, String> environment = new HashMap<>(trainerArtifactEnvironment(config));
         environment.put(ConfigKey.HOME.environmentVariable(), config.home().toString());
-        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
         String url = config.values().getOrDefault(ConfigKey.DATABASE_URL, "");
         if (!url.isBlank()) {
             environment.put(ConfigKey.DATABASE_URL.environmentVariable(), url);
+        }
+        return new LocalTrainerLauncher(config.home(), environment, heartbeatSeconds);
+    }
+
+    /**
+     * What a trainer needs of this configuration besides the database and the home: the log level and where
+     * artifacts are kept (no secret: object-storage credentials come from the trainer's own environment).
+     */
+    private static Map<String, String> trainerArtifactEnvironment(KaizenConfig config) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
+        for (ConfigKey key : List.of(ConfigKey.ARTIFACTS_URL, ConfigKey.ARTIFACTS_S3_ENDPOINT,
+                ConfigKey.ARTIFACTS_S3_REGION, ConfigKey.ARTIFACTS_S3_PATH_STYLE)) {
+            String value = config.values().getOrDefault(key, "");
+            if (!value.isBlank()) {
+                environment.put(key.environmentVariable(), value);
+            }
         }
         return environment;
     }
@@ -343,6 +378,7 @@ public final class KaizenServer {
                         comparisons.close();
                         model.close();
                         database.close();
+                        artifacts.close();
                         return null;
                     }, false))
                     .onComplete(closed -> closeVertx(vertx).whenComplete((ok, e) -> {

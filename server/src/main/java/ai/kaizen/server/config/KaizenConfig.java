@@ -4,6 +4,7 @@ import ai.kaizen.db.DatabaseSettings;
 import ai.kaizen.db.DatabaseUrl;
 import ai.kaizen.server.chat.ChatSettings;
 import ai.kaizen.server.review.ReviewSettings;
+import ai.kaizen.trainer.registry.ArtifactSettings;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -76,6 +77,38 @@ public record KaizenConfig(
         return InferenceSettings.of(values);
     }
 
+    /** Where artifacts are kept (validated with the rest when the configuration is read). */
+    public ArtifactSettings artifacts() {
+        ConfigValues raw = new ConfigValues();
+        values.forEach((key, value) -> raw.set(key, value, "configuration"));
+        return artifacts(raw);
+    }
+
+    private static ArtifactSettings artifacts(ConfigValues values) {
+        String url = values.text(ConfigKey.ARTIFACTS_URL);
+        String endpoint = values.text(ConfigKey.ARTIFACTS_S3_ENDPOINT);
+        Optional<java.net.URI> uri = Optional.empty();
+        if (!endpoint.isEmpty()) {
+            try {
+                uri = Optional.of(java.net.URI.create(endpoint));
+            } catch (IllegalArgumentException e) {
+                throw values.invalid(ConfigKey.ARTIFACTS_S3_ENDPOINT, "is not a URL");
+            }
+            if (!"http".equals(uri.get().getScheme()) && !"https".equals(uri.get().getScheme())
+                    || uri.get().getHost() == null) {
+                throw values.invalid(ConfigKey.ARTIFACTS_S3_ENDPOINT, "is not an http:// or https:// URL");
+            }
+        }
+        String region = values.text(ConfigKey.ARTIFACTS_S3_REGION);
+        boolean pathStyle = values.bool(ConfigKey.ARTIFACTS_S3_PATH_STYLE);
+        try {
+            return new ArtifactSettings(url, uri, region.isEmpty() ? Optional.empty() : Optional.of(region),
+                    pathStyle);
+        } catch (IllegalArgumentException e) {
+            throw values.invalid(ConfigKey.ARTIFACTS_URL, e.getMessage());
+        }
+    }
+
     /** Online comparisons' settings (validated with the rest when the configuration is read). */
     public ComparisonSettings comparison() {
         return ComparisonSettings.of(values);
@@ -84,6 +117,7 @@ public record KaizenConfig(
     static KaizenConfig from(ConfigValues values) {
         ComparisonSettings.from(values);
         InferenceSettings.from(values);
+        artifacts(values);
         LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(
                 home(values),

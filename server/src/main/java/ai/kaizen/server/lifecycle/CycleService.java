@@ -126,13 +126,14 @@ public final class CycleService implements AutoCloseable {
                     jobs.put(id, job);
                     // Back on this event loop: Hibernate Reactive is used from Vert.x event loops only.
                     io.vertx.core.Context context = vertx.getOrCreateContext();
-                    job.exit().whenComplete((status, e) -> context.runOnContext(v -> {
+                    job.ended().whenComplete((why, e) -> context.runOnContext(v -> {
                         // Only the cycle's current trainer speaks for it: one that was stopped (cancel, a missed
                         // heartbeat) and replaced by a resumed attempt may exit long after, with 137.
                         if (!jobs.remove(id, job)) {
                             return;
                         }
-                        String reason = "the trainer exited with status " + status + " before the cycle ended";
+                        String reason = (why != null ? why : "the trainer's watch failed: " + e.getMessage())
+                                + " before the cycle ended";
                         cycles.fail(id, reason).thenAccept(failed -> {
                             if (failed) {
                                 log.warn("cycle {}: {}", id, reason);
@@ -175,10 +176,14 @@ public final class CycleService implements AutoCloseable {
         return t;
     }
 
-    /** Stops watching; trainers still running are stopped (their cycles fail and can be resumed). */
+    /**
+     * Stops watching; local trainers still running are stopped (their cycles fail and can be resumed), trainers
+     * running elsewhere go on.
+     */
     @Override
     public void close() {
         vertx.cancelTimer(watchdog);
-        jobs.values().forEach(TrainerLauncher.Job::stop);
+        jobs.values().forEach(TrainerLauncher.Job::release);
+        launcher.close();
     }
 }

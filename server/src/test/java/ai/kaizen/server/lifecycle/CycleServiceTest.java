@@ -32,11 +32,11 @@ class CycleServiceTest {
 
     /** A trainer that runs until the test completes its exit. */
     static final class FakeJob implements TrainerLauncher.Job {
-        final CompletableFuture<Integer> exit = new CompletableFuture<>();
+        final CompletableFuture<String> exit = new CompletableFuture<>();
         volatile boolean stopped;
 
         @Override
-        public CompletableFuture<Integer> exit() {
+        public CompletableFuture<String> ended() {
             return exit;
         }
 
@@ -79,13 +79,13 @@ class CycleServiceTest {
 
             service.resume(id, "otto").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             assertThat(launched).hasSize(2);
-            launched.get(0).exit.complete(137);
+            launched.get(0).exit.complete("the trainer exited with status 137");
             Thread.sleep(500);
             assertThat(find(cycles, id).status()).as("the resumed attempt is untouched by the old trainer's exit")
                     .isEqualTo(TrainingCycle.Status.queued);
 
             // The current trainer's own early exit still fails the cycle, with its status.
-            launched.get(1).exit.complete(1);
+            launched.get(1).exit.complete("the trainer exited with status 1");
             TrainingCycle again = await(cycles, id, c -> c.status() == TrainingCycle.Status.failed, 30);
             assertThat(again.error()).contains("exited with status 1");
         }

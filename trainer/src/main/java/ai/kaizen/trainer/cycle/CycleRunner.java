@@ -6,6 +6,7 @@ import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.trainer.registry.ArtifactStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.hibernate.reactive.stage.Stage;
@@ -46,12 +47,18 @@ public final class CycleRunner {
     private final Path home;
     private final Duration heartbeat;
     private final CycleRepository cycles;
+    private final ArtifactStore artifacts;
 
-    public CycleRunner(Stage.SessionFactory sessions, Path home, Duration heartbeat) {
+    /**
+     * @param artifacts where the base model is read from, the candidate stored, and the cycle's working files
+     *                  saved after each stage (and brought back when a resumed cycle runs on another machine)
+     */
+    public CycleRunner(Stage.SessionFactory sessions, Path home, Duration heartbeat, ArtifactStore artifacts) {
         this.sessions = sessions;
         this.home = home;
         this.heartbeat = heartbeat;
         this.cycles = new CycleRepository(sessions);
+        this.artifacts = artifacts;
     }
 
     /** The stages a request names, checked against what this build can run. */
@@ -94,10 +101,12 @@ public final class CycleRunner {
                 };
             } catch (CycleStopped e) {
                 log.info("cycle {} stopped: {}", id, e.getMessage());
+                saveWork(id); // a cycle failed for a missed heartbeat can be resumed elsewhere
                 return Outcome.STOPPED;
             } catch (Exception | Error e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 log.error("cycle {} failed", id, e);
+                saveWork(id); // the checkpoints of the stage that failed, for a resume elsewhere
                 try {
                     reporter.log("failed: " + reason);
                 } finally {
@@ -116,10 +125,13 @@ public final class CycleRunner {
         List<StageKind> stages = stagesOf(request);
         ModelRegistry registry = new ModelRegistry(sessions);
         ModelVersion base = baseOf(id, request, results, registry);
-        Path workDir = Files.createDirectories(home.resolve("cycles").resolve(Long.toString(id)));
+        Path workDir = workDir(id);
+        artifacts.restoreCycle(id, workDir);
+        Path baseDir = artifacts.open(base.artifactPath(), base.sha256());
         reporter.log("attempt " + cycle.attempt() + ": stages " + stages.stream().map(StageKind::label).toList()
                 + " from model version " + base.id() + " (" + base.label() + ")");
-        CycleContext context = new CycleContext(id, request, base, home, workDir, sessions, results, reporter);
+        CycleContext context = new CycleContext(id, request, base, baseDir, home, workDir, artifacts, sessions,
+                results, reporter);
         for (StageKind kind : stages) {
             if (results.containsKey(kind.label())) {
                 reporter.log(kind.label() + ": done in an earlier attempt");
@@ -130,6 +142,7 @@ public final class CycleRunner {
             }
             reporter.progress(kind, 0, 0);
             JsonObject result = CycleStages.of(kind).run(context);
+            artifacts.saveCycle(id, workDir);
             if (!CycleReporter.await(cycles.stageDone(id, kind.label(), result.encode()))) {
                 throw new CycleStopped();
             }
@@ -155,6 +168,19 @@ public final class CycleRunner {
             }
         }
         return status;
+    }
+
+    private Path workDir(long id) throws java.io.IOException {
+        return Files.createDirectories(home.resolve("cycles").resolve(Long.toString(id)));
+    }
+
+    /** Saves the cycle's working files to the artifact store, if it can: a failure to do so is only logged. */
+    private void saveWork(long id) {
+        try {
+            artifacts.saveCycle(id, workDir(id));
+        } catch (Exception e) {
+            log.warn("cycle {}: cannot save its working files: {}", id, e.getMessage());
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import ai.kaizen.trainer.dataset.ShippedData;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.eval.PolicyComparison;
+import ai.kaizen.trainer.registry.ArtifactStore;
 import ai.kaizen.trainer.registry.ModelArtifacts;
 import ai.kaizen.trainer.sft.SftConfig;
 import ai.kaizen.trainer.sft.SftRun;
@@ -86,8 +87,9 @@ final class EvaluationStage implements CycleStage {
                     null, none(), none(), Map.of(), new GateEvidence.Intents(none(), none(), "no held-out prompts"),
                     null, "no held-out prompts");
         } else {
-            Path servingDir = Path.of(context.base().artifactPath());
-            Path candidateDir = Path.of(candidate.artifactPath());
+            Path servingDir = context.baseDir();
+            // the trained files the candidate was stored from (the same checksum), not a download of them
+            Path candidateDir = context.newestModelDir();
             Measured serving = measure(servingDir, heldOut, maxNewTokens);
             context.progress(kind(), 1, 4);
             Measured trained = measure(candidateDir, heldOut, maxNewTokens);
@@ -268,7 +270,7 @@ final class EvaluationStage implements CycleStage {
     private static ModelVersion registerCandidate(CycleContext context) {
         ModelRegistry registry = new ModelRegistry(context.sessions());
         Path trained = context.newestModelDir();
-        if (trained.equals(Path.of(context.base().artifactPath()))) {
+        if (trained.equals(context.baseDir())) {
             throw new IllegalStateException("the cycle trained nothing: no training stage produced a model");
         }
         String sha = ModelArtifacts.checksum(trained);
@@ -277,7 +279,7 @@ final class EvaluationStage implements CycleStage {
         if (known.isPresent()) {
             return known.get();
         }
-        ModelArtifacts.Stored stored = ModelArtifacts.under(context.home()).store(trained, label);
+        ArtifactStore.Stored stored = context.artifacts().store(trained, label);
         JsonObject configuration = new JsonObject();
         JsonObject metrics = new JsonObject();
         for (StageKind kind : StageKind.values()) {
@@ -293,7 +295,7 @@ final class EvaluationStage implements CycleStage {
         Long datasetVersion = context.result(StageKind.DATASET).map(r -> r.getLong("dataset_version_id"))
                 .orElse(null);
         ModelVersion version = CycleReporter.await(registry.register(new ModelVersion(label, context.base().id(),
-                datasetVersion, context.cycleId(), stored.dir().toString(), stored.sha256(), configuration.encode(),
+                datasetVersion, context.cycleId(), stored.location(), stored.sha256(), configuration.encode(),
                 metrics.encode())));
         context.log("registered candidate " + label + " (model version " + version.id() + ")");
         return version;
