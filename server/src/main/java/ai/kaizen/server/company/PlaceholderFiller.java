@@ -6,14 +6,15 @@ import java.util.function.UnaryOperator;
 /**
  * Fills the {@code {{Name}}} placeholders of an answer as it streams: each piece of text given to {@link #accept}
  * comes back with the placeholders it completes replaced (by {@code fill}, which gets the name between the braces),
- * holding back only what may still be the start of one (a {@code {}, a {@code {{} and the name read so far, or a
- * {@code }} that may be half of a stray {@code }}}); {@link #finish} releases the rest at the end of the answer.
+ * holding back only what may still become one (an opening brace, or two and the name read so far) or a closing
+ * brace that may be the first of a stray pair; {@link #finish} releases the rest at the end of the answer.
  *
- * <p>Double braces never come out, whatever the model writes: a {@code {{} that is not closed (another {@code {{}
- * first, a line break, a name longer than {@value #MAX_NAME} characters, or the end of the answer) and a stray
- * {@code }}} are dropped and the words between them kept; runs of three or more braces count as two (so
- * {@code {{{Name}}}} is one placeholder). Single braces pass through. The text that comes out is the same however
- * the answer is cut into pieces. Not thread-safe: one filler per answer, fed in order.
+ * <p>Double braces never come out, whatever the model writes: two opening braces that are not closed (two more
+ * opening braces first, a line break, a name longer than {@value #MAX_NAME} characters, or the end of the answer) and
+ * two stray closing ones are dropped, and the words between them kept; runs of three or more braces count as two (so
+ * three braces around a name make one placeholder), and a brace that dropped text would put next to the same brace
+ * goes too. Single braces pass through. The text that comes out is the same however the answer is cut into pieces.
+ * Not thread-safe: one filler per answer, fed in order.
  */
 public final class PlaceholderFiller {
 
@@ -25,6 +26,8 @@ public final class PlaceholderFiller {
     private final StringBuilder held = new StringBuilder();
     /** Whether the last thing given back was a filled placeholder, whose extra closing braces are dropped. */
     private boolean afterPlaceholder;
+    /** The last character given back, so that dropping text never joins two braces into a double one. */
+    private char last;
 
     public PlaceholderFiller(UnaryOperator<String> fill) {
         this.fill = Objects.requireNonNull(fill);
@@ -103,7 +106,25 @@ public final class PlaceholderFiller {
             held.setLength(0);
             afterPlaceholder = false;
         }
-        return out.toString();
+        String shown = withoutDoubleBraces(out);
+        if (atEnd) {
+            last = 0;
+        }
+        return shown;
+    }
+
+    /** What was read, without a brace that would follow the same brace ("{" + a dropped "}}" + "{"). */
+    private String withoutDoubleBraces(CharSequence text) {
+        StringBuilder kept = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c == '{' || c == '}') && c == last) {
+                continue;
+            }
+            kept.append(c);
+            last = c;
+        }
+        return kept.toString();
     }
 
     /**
