@@ -1,31 +1,20 @@
 // The company profile page (/console/company): the profile in force in the form, saved as a new version through
-// the console's JSON API (with the session's CSRF token), and the versions saved before.
+// the console's JSON API (page.js adds the session's CSRF token), and the versions saved before.
 (function () {
   'use strict';
 
-  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content;
   const FIELDS = { name: 'company-name', website_name: 'company-website-name', website_url: 'company-website-url',
     support_phone: 'company-support-phone', support_email: 'company-support-email',
     support_hours: 'company-support-hours', live_chat: 'company-live-chat' };
 
-  async function api(method, path, body) {
-    const response = await fetch(path, {
-      method: method,
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf || '' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin'
-    });
-    const text = await response.text();
-    const data = text ? JSON.parse(text) : {};
-    if (!response.ok) throw new Error(data.error || ('request failed: ' + response.status));
-    return data;
+  /** The JSON answer of the console's API, or an Error with the server's message (page.js sends the CSRF token). */
+  async function call(method, path, body) {
+    const response = await api(path, { method, body });
+    if (!response.ok) throw new Error(await errorOf(response));
+    return response.json();
   }
 
-  function cell(tag, text) {
-    const node = document.createElement(tag);
-    node.textContent = text;
-    return node;
-  }
+  const cell = (tag, text) => el(tag, undefined, text);
 
   function notice(text) {
     const node = document.getElementById('company-notice');
@@ -72,7 +61,7 @@
   async function loadVersions() {
     const body = document.querySelector('#company-versions tbody');
     body.replaceChildren();
-    for (const v of await api('GET', '/api/console/company-profile/versions')) {
+    for (const v of await call('GET', '/api/console/company-profile/versions')) {
       const values = Object.keys(FIELDS).filter(f => v[f]).map(f => f + ': ' + v[f])
         .concat(Object.entries(v.extra || {}).map(([k, x]) => '{{' + k + '}}: ' + x));
       const row = document.createElement('tr');
@@ -84,7 +73,7 @@
 
   async function load() {
     try {
-      show(await api('GET', '/api/console/company-profile'));
+      show(await call('GET', '/api/console/company-profile'));
       await loadVersions();
     } catch (e) {
       notice(e.message);
@@ -103,7 +92,7 @@
     }
     notice('');
     try {
-      show(await api('PUT', '/api/console/company-profile', request));
+      show(await call('PUT', '/api/console/company-profile', request));
       await loadVersions();
     } catch (e) {
       notice(e.message);
