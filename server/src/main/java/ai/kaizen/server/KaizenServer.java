@@ -5,6 +5,7 @@ import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.company.CompanyProfileRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleScheduleRepository;
@@ -22,6 +23,8 @@ import ai.kaizen.server.config.InferenceSettings;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.config.LifecycleSettings;
 import ai.kaizen.server.comparison.OnlineComparisons;
+import ai.kaizen.server.company.CompanyProfileRoutes;
+import ai.kaizen.server.company.CompanyProfiles;
 import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
@@ -193,8 +196,10 @@ public final class KaizenServer {
         OnlineComparisons comparisons = new OnlineComparisons(vertx,
                 new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
                 artifacts, config.comparison(), COMPARISON_REFRESH);
+        AuditLog audit = new AuditLog(database.sessions());
+        CompanyProfiles company = new CompanyProfiles(new CompanyProfileRepository(database.sessions()), audit);
         ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
-                config.chat());
+                company, config.chat());
 
         Router router = Router.router(vertx);
         router.route().handler(inFlight);
@@ -224,7 +229,6 @@ public final class KaizenServer {
                 Guidelines.load(review.guidelinesFile())).mount(router);
         CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference, chat, reviews, review);
         LifecycleSettings cycleSettings = config.lifecycle();
-        AuditLog audit = new AuditLog(database.sessions());
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
                 launcher(config, cycleSettings), cycleSettings.heartbeatTimeout());
@@ -234,6 +238,7 @@ public final class KaizenServer {
                 Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
         new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, schedules,
                 counts, audit, pages, comparisons).mount(router);
+        new CompanyProfileRoutes(company, pages).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 
