@@ -1,11 +1,12 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.online.GroupConfig;
 import ai.kaizen.trainer.online.PromptDataset;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import io.vertx.core.json.Json;
 import java.nio.file.Files;
@@ -44,16 +45,16 @@ abstract class OnlineRlCommand<C extends GroupConfig> implements Callable<Intege
     abstract C configure(JsonObject options, Path outputDir);
 
     /** Runs the method. */
-    abstract RunResult run(Path policy, Path rewardModel, C config, Path dataset, SftListener listener);
+    abstract RunResult run(Path policy, Path rewardModel, C config, Path dataset, TrainingListener listener);
 
     @Override
     public Integer call() {
         TrainingJob.Files files = job.files();
         Path fromFile = TrainingCli.pathOption(files.options(), "reward_model_path");
         Path reward = rewardModel != null ? rewardModel : fromFile;
-        if (reward == null || !Files.isRegularFile(reward.resolve("config.json"))) {
+        if (reward == null || !LanguageModel.isModelDirectory(reward)) {
             throw new ParameterException(job.spec.commandLine(), "give the reward model's directory (--reward-model "
-                    + "or reward_model_path)" + (reward == null ? "" : "; " + reward + " has no config.json"));
+                    + "or reward_model_path)" + (reward == null ? "" : "; " + reward + " has no config.json nor adapter_config.json"));
         }
         C config;
         try {
@@ -65,7 +66,7 @@ abstract class OnlineRlCommand<C extends GroupConfig> implements Callable<Intege
         long total = config.totalSteps(PromptDataset.read(files.dataset(), Split.TRAIN).size());
         RunResult result;
         try (ProgressBar bar = TrainingCli.progressBar(method(), total)) {
-            result = run(files.model(), reward, config, files.dataset(), new SftListener() {
+            result = run(files.model(), reward, config, files.dataset(), new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval/scores", "objective/scores");

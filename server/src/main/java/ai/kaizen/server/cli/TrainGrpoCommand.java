@@ -3,7 +3,7 @@ package ai.kaizen.server.cli;
 import ai.kaizen.trainer.grpo.GrpoConfig;
 import ai.kaizen.trainer.grpo.GrpoRun;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -35,7 +35,7 @@ public final class TrainGrpoCommand extends OnlineRlCommand<GrpoConfig> {
     }
 
     @Override
-    RunResult run(Path policy, Path rewardModel, GrpoConfig config, Path dataset, SftListener listener) {
+    RunResult run(Path policy, Path rewardModel, GrpoConfig config, Path dataset, TrainingListener listener) {
         return GrpoRun.run(policy, rewardModel, config, dataset, listener);
     }
 }

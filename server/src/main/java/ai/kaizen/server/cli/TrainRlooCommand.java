@@ -3,7 +3,7 @@ package ai.kaizen.server.cli;
 import ai.kaizen.trainer.online.RunResult;
 import ai.kaizen.trainer.rloo.RlooConfig;
 import ai.kaizen.trainer.rloo.RlooRun;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -34,7 +34,7 @@ public final class TrainRlooCommand extends OnlineRlCommand<RlooConfig> {
     }
 
     @Override
-    RunResult run(Path policy, Path rewardModel, RlooConfig config, Path dataset, SftListener listener) {
+    RunResult run(Path policy, Path rewardModel, RlooConfig config, Path dataset, TrainingListener listener) {
         return RlooRun.run(policy, rewardModel, config, dataset, listener);
     }
 }

@@ -2,7 +2,7 @@ package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.trainer.online.GroupConfig;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 
@@ -24,7 +24,7 @@ abstract class GroupRlStage<C extends GroupConfig> implements CycleStage {
     abstract C configure(com.google.gson.JsonObject options, Path output);
 
     /** Trains. */
-    abstract RunResult train(Path policy, Path rewardModel, C config, Path prompts, SftListener listener);
+    abstract RunResult train(Path policy, Path rewardModel, C config, Path prompts, TrainingListener listener);
 
     @Override
     public JsonObject run(CycleContext context) throws Exception {

@@ -3,7 +3,7 @@ package ai.kaizen.trainer.cycle;
 import ai.kaizen.trainer.grpo.GrpoConfig;
 import ai.kaizen.trainer.grpo.GrpoRun;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 
 /** GRPO against the reward model, with the request's TRL options under {@code "grpo"} (see {@link GroupRlStage}). */
@@ -20,7 +20,7 @@ final class GrpoStage extends GroupRlStage<GrpoConfig> {
     }
 
     @Override
-    RunResult train(Path policy, Path rewardModel, GrpoConfig config, Path prompts, SftListener listener) {
+    RunResult train(Path policy, Path rewardModel, GrpoConfig config, Path prompts, TrainingListener listener) {
         return GrpoRun.run(policy, rewardModel, config, prompts, listener);
     }
 }

@@ -3,7 +3,7 @@ package ai.kaizen.trainer.cycle;
 import ai.kaizen.trainer.online.RunResult;
 import ai.kaizen.trainer.rloo.RlooConfig;
 import ai.kaizen.trainer.rloo.RlooRun;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 
 /** RLOO against the reward model, with the request's TRL options under {@code "rloo"} (see {@link GroupRlStage}). */
@@ -20,7 +20,7 @@ final class RlooStage extends GroupRlStage<RlooConfig> {
     }
 
     @Override
-    RunResult train(Path policy, Path rewardModel, RlooConfig config, Path prompts, SftListener listener) {
+    RunResult train(Path policy, Path rewardModel, RlooConfig config, Path prompts, TrainingListener listener) {
         return RlooRun.run(policy, rewardModel, config, prompts, listener);
     }
 }

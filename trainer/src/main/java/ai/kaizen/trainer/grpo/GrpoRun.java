@@ -2,7 +2,7 @@ package ai.kaizen.trainer.grpo;
 
 import ai.kaizen.trainer.online.OnlineRun;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 
 /** One GRPO job from files to files: what {@code kaizen train grpo} and the cycle's {@code grpo} stage call. */
@@ -19,7 +19,7 @@ public final class GrpoRun {
      * @return what happened
      */
     public static RunResult run(Path policyDir, Path rewardModelDir, GrpoConfig config, Path datasetDir,
-            SftListener listener) {
+            TrainingListener listener) {
         return OnlineRun.run(policyDir, rewardModelDir, datasetDir, listener,
                 (policy, reward) -> GrpoTrainer.create(config, policy, reward));
     }

@@ -1,6 +1,6 @@
 package ai.kaizen.trainer.online;
 
-import ai.kaizen.trainer.pairwise.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonObject;
 
 /**

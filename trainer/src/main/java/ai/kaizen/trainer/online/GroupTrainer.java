@@ -12,8 +12,8 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.optim.WarmupCosineSchedule;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -164,7 +164,7 @@ public final class GroupTrainer implements AutoCloseable, OnlineAlgorithm {
      * @return what happened
      */
     public RunResult train(List<List<ChatMessage>> trainPrompts, List<List<ChatMessage>> evalPrompts,
-            SftListener listener) {
+            TrainingListener listener) {
         TrainingArguments args = config.args();
         OnlineArguments online = config.online();
         long optimizerSteps = config.totalSteps(trainPrompts.size()) * online.numIterations();

@@ -1,5 +1,5 @@
 /**
- * What the preference trainers share: {@link ai.kaizen.trainer.pairwise.TrainingArguments} (TRL's
+ * What the preference trainers share: {@link ai.kaizen.trainer.training.TrainingArguments} (TRL's
  * common options), pair tokenisation, the training loop ({@link
  * ai.kaizen.trainer.pairwise.PreferenceTrainingLoop}) around an algorithm's {@link
  * ai.kaizen.trainer.pairwise.PreferenceObjective} (the reward model's and DPO's over pairs, {@link

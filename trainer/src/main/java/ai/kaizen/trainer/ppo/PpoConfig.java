@@ -3,7 +3,7 @@ package ai.kaizen.trainer.ppo;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.trainer.online.TrainingEvaluation;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.sft.LoraSettings;
+import ai.kaizen.trainer.training.LoraSettings;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;

@@ -25,7 +25,7 @@ import ai.kaizen.trainer.online.RunDirectory;
 import ai.kaizen.trainer.online.ScoredResponse;
 import ai.kaizen.trainer.online.TrainingEvaluation;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -212,7 +212,7 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
      * @return what happened
      */
     public PpoResult train(List<List<ChatMessage>> trainPrompts, List<List<ChatMessage>> evalPrompts,
-            SftListener listener) {
+            TrainingListener listener) {
         OnlineTrainingLoop.Settings settings = new OnlineTrainingLoop.Settings("ppo", CONFIG_FILE, config.toJson(),
                 config.seed(), config.klCoef(), config.rolloutBatchSize(), config::totalSteps, 0,
                 config.loggingSteps(), config.evalSteps(), config.saveSteps(), config.resume(),

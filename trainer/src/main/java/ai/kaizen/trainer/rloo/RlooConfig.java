@@ -5,7 +5,7 @@ import ai.kaizen.trainer.online.GroupConfig;
 import ai.kaizen.trainer.online.OnlineArguments;
 import ai.kaizen.trainer.online.TrainingEvaluation;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;

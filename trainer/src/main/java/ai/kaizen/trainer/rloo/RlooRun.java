@@ -2,7 +2,7 @@ package ai.kaizen.trainer.rloo;
 
 import ai.kaizen.trainer.online.OnlineRun;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 
 /** One RLOO job from files to files: what {@code kaizen train rloo} and the cycle's {@code rloo} stage call. */
@@ -19,7 +19,7 @@ public final class RlooRun {
      * @return what happened
      */
     public static RunResult run(Path policyDir, Path rewardModelDir, RlooConfig config, Path datasetDir,
-            SftListener listener) {
+            TrainingListener listener) {
         return OnlineRun.run(policyDir, rewardModelDir, datasetDir, listener,
                 (policy, reward) -> RlooTrainer.create(config, policy, reward));
     }

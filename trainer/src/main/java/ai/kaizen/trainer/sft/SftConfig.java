@@ -2,6 +2,7 @@ package ai.kaizen.trainer.sft;
 
 import ai.kaizen.model.config.Json;
 import ai.kaizen.trainer.optim.AdamW;
+import ai.kaizen.trainer.training.LoraSettings;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package ai.kaizen.trainer.sft;
 
-import ai.kaizen.model.training.Autograd;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,9 +16,20 @@ import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.safetensors.SafetensorsReader;
 import ai.kaizen.model.safetensors.SafetensorsWriter;
+import ai.kaizen.model.training.Autograd;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.optim.WarmupCosineSchedule;
+import ai.kaizen.trainer.training.Batch;
+import ai.kaizen.trainer.training.ChatTokenization;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.EpochCursor;
+import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainerState;
+import ai.kaizen.trainer.training.TrainingListener;
+import ai.kaizen.trainer.training.WeightRestore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (LanguageModel lm = LanguageModel.load(base);
  *      SftTrainer trainer = new SftTrainer(config, lm)) {
- *     SftResult result = trainer.train(dataset.train(), dataset.eval(), SftListener.NONE);
+ *     SftResult result = trainer.train(dataset.train(), dataset.eval(), TrainingListener.NONE);
  * }
  * }</pre>
  *
@@ -174,7 +184,7 @@ public final class SftTrainer implements AutoCloseable {
      * @param listener progress callbacks
      * @return what happened
      */
-    public SftResult train(List<SftExample> train, List<SftExample> eval, SftListener listener) {
+    public SftResult train(List<SftExample> train, List<SftExample> eval, TrainingListener listener) {
         return trainTokenized(tokenize(train), tokenize(eval), listener);
     }
 
@@ -189,7 +199,7 @@ public final class SftTrainer implements AutoCloseable {
      * @return what happened
      */
     public SftResult trainTokenized(List<TokenizedExample> trainSet, List<TokenizedExample> evalSet,
-            SftListener listener) {
+            TrainingListener listener) {
         if (trainSet.isEmpty()) {
             throw new IllegalArgumentException("no training example has an assistant token to learn");
         }
@@ -373,7 +383,7 @@ public final class SftTrainer implements AutoCloseable {
     }
 
     private TrainerState evaluateAndTrack(List<TokenizedExample> evalSet, TrainerState state, double epoch,
-            MetricsLog metrics, SftListener listener) {
+            MetricsLog metrics, TrainingListener listener) {
         long started = System.nanoTime();
         double loss = evaluate(evalSet);
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -392,7 +402,7 @@ public final class SftTrainer implements AutoCloseable {
                 state.numTokens(), state.bestEvalLoss(), state.bestStep(), state.evalsWithoutImprovement() + 1);
     }
 
-    private static void log(MetricsLog metrics, SftListener listener, Map<String, Number> line) {
+    private static void log(MetricsLog metrics, TrainingListener listener, Map<String, Number> line) {
         metrics.append(line);
         LOG.info("{}", line);
         listener.onLog(Collections.unmodifiableMap(line));
@@ -437,7 +447,7 @@ public final class SftTrainer implements AutoCloseable {
 
     /** The trainable weights in their public layout: the whole model (HF) or the adapters (PEFT). */
     private void saveWeights(Path dir) {
-        TrainedModelOutput.saveTrainable(model, lora, dir);
+        ModelOutput.saveTrainable(model, lora, dir);
     }
 
     private TrainerState restore(Path checkpoint) {
@@ -496,7 +506,7 @@ public final class SftTrainer implements AutoCloseable {
      * @param dir the target directory
      */
     public void saveOutput(Path dir) {
-        TrainedModelOutput.save(model, lora, lora != null && config.lora().mergeIntoOutput(), dir);
+        ModelOutput.save(model, lora, lora != null && config.lora().mergeIntoOutput(), dir);
     }
 
     /** Frees the optimizer state and best-weight copies; removes LoRA adapters from the model. */

@@ -11,13 +11,13 @@ import ai.kaizen.model.tokenizer.Tokenizer;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.sft.PackedText;
 import ai.kaizen.trainer.sft.SftConfig;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftTrainer;
-import ai.kaizen.trainer.sft.TokenizedExample;
 import ai.kaizen.trainer.tokenizer.BpeTrainer;
 import ai.kaizen.trainer.tokenizer.BpeVocabulary;
 import ai.kaizen.trainer.tokenizer.TokenizerFiles;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -188,7 +188,7 @@ public final class StarterRecipe {
      * @return what happened
      */
     public static SftResult pretrain(LanguageModel model, StarterData data, SftConfig config, long seed,
-            SftListener listener) {
+            TrainingListener listener) {
         int block = Math.min(config.maxLength(), model.network().config().maxPositionEmbeddings());
         int separator = model.tokenizer().addedTokenId(END_OF_TEXT);
         List<TokenizedExample> train = PackedText.pack(model.tokenizer(), data.pretrainingDocuments(seed),
@@ -211,7 +211,7 @@ public final class StarterRecipe {
      * @param listener progress callbacks
      * @return what happened
      */
-    public static SftResult chat(LanguageModel model, StarterData data, SftConfig config, SftListener listener) {
+    public static SftResult chat(LanguageModel model, StarterData data, SftConfig config, TrainingListener listener) {
         try (SftTrainer trainer = new SftTrainer(config, model)) {
             return trainer.train(data.trainChat(), data.heldOutChat(), listener);
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.kaizen.model.config.Json;
+import ai.kaizen.trainer.training.LoraSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
