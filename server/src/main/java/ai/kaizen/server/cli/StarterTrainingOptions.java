@@ -62,7 +62,7 @@ final class StarterTrainingOptions {
         long started = System.nanoTime();
         SftResult result;
         try (LanguageModel lm = LanguageModel.load(model); ProgressBar bar = TrainingCli.progressBar(name,
-                sft.maxSteps())) {
+                sft.args().maxSteps())) {
             result = train.run(lm, sft, new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {

@@ -26,7 +26,7 @@ final class PpoStage implements CycleStage {
         Path output = context.stageDir(kind()).resolve("output");
         PpoConfig config = PpoConfig.fromJson(PreferenceStages.options(context, kind(), output),
                 PpoConfig.defaults(output));
-        if (config.lora() != null) {
+        if (config.args().usesLora()) {
             throw new IllegalArgumentException("the cycle's ppo stage trains the full model (use_peft is not served)");
         }
         context.log("ppo: from " + context.newestModelDir() + " against " + rewardModel);

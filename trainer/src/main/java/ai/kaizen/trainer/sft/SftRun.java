@@ -23,7 +23,7 @@ public final class SftRun {
     private SftRun() {}
 
     /**
-     * Loads a model directory, trains it and saves the result in {@code config.outputDir()}.
+     * Loads a model directory, trains it and saves the result in {@code config.args().outputDir()}.
      *
      * @param baseModel a model directory in Hugging Face layout (the base; with {@code resume} the
      *     checkpoint's weights replace its weights)

@@ -110,7 +110,7 @@ public final class SftTrainer implements AutoCloseable {
         this.model = model;
         this.network = model.network();
         if (config.usesLora()) {
-            lora = Lora.attach(network, config.lora().toLoraConfig(), config.seed());
+            lora = Lora.attach(network, config.args().lora().toLoraConfig(), config.args().seed());
             trainable = listOf(lora.parameters());
         } else {
             lora = null;
@@ -120,7 +120,7 @@ public final class SftTrainer implements AutoCloseable {
         for (Pair<String, Parameter> p : trainable) {
             p.getValue().getArray().setRequiresGradient(true);
         }
-        optimizer = new AdamW(trainable, config.adam());
+        optimizer = new AdamW(trainable, config.args().adam());
         manager = network.manager().newSubManager();
         int context = network.config().maxPositionEmbeddings();
         if (config.maxLength() > context) {
@@ -204,15 +204,15 @@ public final class SftTrainer implements AutoCloseable {
             throw new IllegalArgumentException("no training example has an assistant token to learn");
         }
         Autograd.offOutsideCollectors();
-        int batchesPerEpoch = (trainSet.size() + config.batchSize() - 1) / config.batchSize();
-        long totalSteps = config.maxSteps() > 0 ? config.maxSteps()
-                : (long) Math.ceil(config.epochs() * batchesPerEpoch / config.gradientAccumulation());
-        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.learningRate(), config.warmupSteps(),
+        int batchesPerEpoch = (trainSet.size() + config.args().batchSize() - 1) / config.args().batchSize();
+        long totalSteps = config.args().maxSteps() > 0 ? config.args().maxSteps()
+                : (long) Math.ceil(config.args().epochs() * batchesPerEpoch / config.args().gradientAccumulation());
+        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.args().learningRate(), config.args().warmupSteps(),
                 (int) totalSteps);
 
-        TrainerState state = TrainerState.start(config.seed());
+        TrainerState state = TrainerState.start(config.args().seed());
         Path resumedFrom = null;
-        Optional<Path> checkpoint = config.resume() ? Checkpoints.latest(config.outputDir()) : Optional.empty();
+        Optional<Path> checkpoint = config.args().resume() ? Checkpoints.latest(config.args().outputDir()) : Optional.empty();
         if (checkpoint.isPresent()) {
             resumedFrom = checkpoint.get();
             state = restore(resumedFrom);
@@ -224,16 +224,16 @@ public final class SftTrainer implements AutoCloseable {
         TorchThreads.set(Runtime.getRuntime().availableProcessors()); // Java decoding is not in use here
         StepStats run = new StepStats();
         boolean stoppedEarly = false;
-        try (MetricsLog metrics = MetricsLog.open(config.outputDir(), resumedFrom == null ? -1 : state.globalStep())) {
+        try (MetricsLog metrics = MetricsLog.open(config.args().outputDir(), resumedFrom == null ? -1 : state.globalStep())) {
             StepStats window = new StepStats();
-            EpochCursor<TokenizedExample> cursor = new EpochCursor<>(trainSet, config.batchSize(), config.seed(),
+            EpochCursor<TokenizedExample> cursor = new EpochCursor<>(trainSet, config.args().batchSize(), config.args().seed(),
                     state.epoch(), state.batchInEpoch());
             boolean evaluatedLast = false;
             while (state.globalStep() < totalSteps) {
                 long started = System.nanoTime();
-                Engine.getInstance().setRandomSeed((int) (config.seed() + state.globalStep())); // dropout
+                Engine.getInstance().setRandomSeed((int) (config.args().seed() + state.globalStep())); // dropout
                 List<List<TokenizedExample>> micro = new ArrayList<>();
-                for (int i = 0; i < config.gradientAccumulation(); i++) {
+                for (int i = 0; i < config.args().gradientAccumulation(); i++) {
                     micro.add(cursor.next());
                 }
                 StepResult step = step(micro, schedule.learningRate(state.globalStep()));
@@ -246,7 +246,7 @@ public final class SftTrainer implements AutoCloseable {
                 evaluatedLast = false;
                 long s = state.globalStep();
                 double epoch = cursor.progress();
-                if (s % config.loggingSteps() == 0 || s == totalSteps) {
+                if (s % config.args().loggingSteps() == 0 || s == totalSteps) {
                     Map<String, Number> line = new LinkedHashMap<>();
                     line.put("loss", window.meanLoss());
                     line.put("grad_norm", window.meanGradNorm());
@@ -258,11 +258,11 @@ public final class SftTrainer implements AutoCloseable {
                     log(metrics, listener, line);
                     window = new StepStats();
                 }
-                if (!evalSet.isEmpty() && config.evalSteps() > 0 && s % config.evalSteps() == 0) {
+                if (!evalSet.isEmpty() && config.args().evalSteps() > 0 && s % config.args().evalSteps() == 0) {
                     state = evaluateAndTrack(evalSet, state, epoch, metrics, listener);
                     evaluatedLast = true;
                 }
-                if (config.saveSteps() > 0 && s % config.saveSteps() == 0) {
+                if (config.args().saveSteps() > 0 && s % config.args().saveSteps() == 0) {
                     listener.onCheckpoint(saveCheckpoint(state));
                 }
                 if (config.earlyStoppingPatience() > 0
@@ -286,9 +286,9 @@ public final class SftTrainer implements AutoCloseable {
             LOG.info("Restoring the weights of step {} (eval_loss {})", state.bestStep(), state.bestEvalLoss());
             copyInto(bestWeights);
         }
-        saveOutput(config.outputDir());
+        saveOutput(config.args().outputDir());
         return new SftResult(state.globalStep(), totalSteps, run.meanLoss(), state.bestEvalLoss(), state.bestStep(),
-                stoppedEarly, resumedFrom, run.tokensPerSecond(), config.outputDir());
+                stoppedEarly, resumedFrom, run.tokensPerSecond(), config.args().outputDir());
     }
 
     private record StepResult(double loss, double gradNorm, long tokens) {}
@@ -350,7 +350,7 @@ public final class SftTrainer implements AutoCloseable {
         double norm;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            norm = ai.kaizen.model.training.Gradients.clip(optimizer.gradients(), config.maxGradNorm());
+            norm = ai.kaizen.model.training.Gradients.clip(optimizer.gradients(), config.args().maxGradNorm());
         }
         optimizer.step(learningRate);
         optimizer.zeroGradients();
@@ -368,9 +368,9 @@ public final class SftTrainer implements AutoCloseable {
     public double evaluate(List<TokenizedExample> examples) {
         double sum = 0;
         long targets = 0;
-        for (int from = 0; from < examples.size(); from += config.evalBatchSize()) {
+        for (int from = 0; from < examples.size(); from += config.args().evalBatchSize()) {
             List<TokenizedExample> chunk = examples.subList(from, Math.min(examples.size(),
-                    from + config.evalBatchSize()));
+                    from + config.args().evalBatchSize()));
             try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 Batch batch = Batch.of(chunk, m);
@@ -435,14 +435,14 @@ public final class SftTrainer implements AutoCloseable {
     }
 
     private Path saveCheckpoint(TrainerState state) {
-        return Checkpoints.write(config.outputDir(), state.globalStep(), dir -> {
+        return Checkpoints.write(config.args().outputDir(), state.globalStep(), dir -> {
             saveWeights(dir);
             optimizer.save(dir.resolve(OPTIMIZER_FILE));
             if (bestWeights != null && state.bestStep() != state.globalStep()) {
                 SafetensorsWriter.write(dir.resolve(BEST_FILE), bestWeights, DType.F32, Map.of("format", "pt"));
             }
             state.write(dir);
-        }, config.saveTotalLimit());
+        }, config.args().saveTotalLimit());
     }
 
     /** The trainable weights in their public layout: the whole model (HF) or the adapters (PEFT). */
@@ -452,9 +452,9 @@ public final class SftTrainer implements AutoCloseable {
 
     private TrainerState restore(Path checkpoint) {
         TrainerState state = TrainerState.read(checkpoint);
-        if (state.seed() != config.seed()) {
+        if (state.seed() != config.args().seed()) {
             throw new IllegalStateException("Checkpoint " + checkpoint + " was written with seed " + state.seed()
-                    + ", the configuration says " + config.seed());
+                    + ", the configuration says " + config.args().seed());
         }
         WeightRestore.trainable(network, lora, checkpoint);
         optimizer.load(checkpoint.resolve(OPTIMIZER_FILE));
@@ -473,7 +473,7 @@ public final class SftTrainer implements AutoCloseable {
 
     /** A resumed run with other hyper-parameters (schedule length, batch size) is not the run it continues. */
     private void warnIfConfigChanged() {
-        Path file = config.outputDir().resolve(CONFIG_FILE);
+        Path file = config.args().outputDir().resolve(CONFIG_FILE);
         if (!Files.exists(file)) {
             return;
         }
@@ -489,8 +489,8 @@ public final class SftTrainer implements AutoCloseable {
 
     private void writeConfig() {
         try {
-            Files.createDirectories(config.outputDir());
-            Files.writeString(config.outputDir().resolve(CONFIG_FILE), Json.PRETTY.toJson(config.toJson()),
+            Files.createDirectories(config.args().outputDir());
+            Files.writeString(config.args().outputDir().resolve(CONFIG_FILE), Json.PRETTY.toJson(config.toJson()),
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -506,7 +506,7 @@ public final class SftTrainer implements AutoCloseable {
      * @param dir the target directory
      */
     public void saveOutput(Path dir) {
-        ModelOutput.save(model, lora, lora != null && config.lora().mergeIntoOutput(), dir);
+        ModelOutput.save(model, lora, lora != null && config.args().lora().mergeIntoOutput(), dir);
     }
 
     /** Frees the optimizer state and best-weight copies; removes LoRA adapters from the model. */

@@ -162,6 +162,34 @@ public record TrainingArguments(double learningRate, AdamW.Hyper adam, int warmu
         return lora != null && lora.mergeIntoOutput();
     }
 
+    /** @param dir the output directory @return a copy */
+    public TrainingArguments withOutputDir(Path dir) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, maxSteps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed, lora,
+                dir, resume);
+    }
+
+    /** @param value whether to resume from the newest checkpoint @return a copy */
+    public TrainingArguments withResume(boolean value) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, maxSteps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed, lora,
+                outputDir, value);
+    }
+
+    /** @param steps updates to run @return a copy */
+    public TrainingArguments withMaxSteps(int steps) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, steps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed, lora,
+                outputDir, resume);
+    }
+
+    /** @param settings LoRA options, or null for full fine-tuning @return a copy */
+    public TrainingArguments withLora(LoraSettings settings) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, maxSteps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed,
+                settings, outputDir, resume);
+    }
+
     /**
      * Lays user options over a complete set of defaults: every user key must be one the defaults
      * have, or a LoRA option (a typo should not silently train with a default).

@@ -58,9 +58,9 @@ class SftTrainerTest {
     void fullFineTuningLowersTheEvalLossAndSavesAModelThatReloadsAndGenerates() throws Exception {
         Path out = tmp.resolve("full");
         SftConfig config = config(out, 24);
-        config = new SftConfig(config.learningRate(), config.adam(), config.warmupSteps(), config.maxSteps(),
-                config.epochs(), config.batchSize(), 2, config.maxGradNorm(), config.maxLength(), 12, 8, 0, true,
-                config.loggingSteps(), config.saveSteps(), config.saveTotalLimit(), config.seed(), null, out, false);
+        config = new SftConfig(config.args().learningRate(), config.args().adam(), config.args().warmupSteps(), config.args().maxSteps(),
+                config.args().epochs(), config.args().batchSize(), 2, config.args().maxGradNorm(), config.maxLength(), 12, 8, 0, true,
+                config.args().loggingSteps(), config.args().saveSteps(), config.args().saveTotalLimit(), config.args().seed(), null, out, false);
         double before;
         SftResult result;
         long started = System.nanoTime();
@@ -136,8 +136,8 @@ class SftTrainerTest {
         int stopAt = 4;
         Path out = tmp.resolve("resumed");
         SftConfig config = config(out, total);
-        config = new SftConfig(config.learningRate(), config.adam(), config.warmupSteps(), total, 1, 8, 2,
-                config.maxGradNorm(), config.maxLength(), 0, 8, 0, true, 5, stopAt, 2, 7, null, out, false);
+        config = new SftConfig(config.args().learningRate(), config.args().adam(), config.args().warmupSteps(), total, 1, 8, 2,
+                config.args().maxGradNorm(), config.maxLength(), 0, 8, 0, true, 5, stopAt, 2, 7, null, out, false);
         // gradient accumulation on, so that the data position inside an update matters too
         Map<String, float[]> uninterrupted;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
@@ -232,7 +232,7 @@ class SftTrainerTest {
             straight = TestData.snapshot(trainer.lora().parameters());
         }
         Path out = tmp.resolve("lora-resumed");
-        SftConfig config = new SftConfig(base.learningRate(), base.adam(), base.warmupSteps(), 6, 1, 8, 1, 1.0, 128,
+        SftConfig config = new SftConfig(base.args().learningRate(), base.args().adam(), base.args().warmupSteps(), 6, 1, 8, 1, 1.0, 128,
                 0, 8, 0, true, 5, 3, 2, 7, lora, out, false);
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
