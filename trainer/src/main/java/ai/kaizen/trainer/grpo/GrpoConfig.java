@@ -135,13 +135,7 @@ public record GrpoConfig(TrainingArguments args, OnlineArguments online, ScaleRe
      * @return the configuration
      */
     public static GrpoConfig fromJson(JsonObject options, GrpoConfig base) {
-        for (String key : options.keySet()) {
-            if (RENAMED.containsKey(key)) {
-                throw new IllegalArgumentException("Unknown GRPO option '" + key + "': TRL's GRPOConfig calls it '"
-                        + RENAMED.get(key) + "'");
-            }
-        }
-        return from(TrainingArguments.overlay(base.toJson(), options, "GRPO"));
+        return from(GroupConfig.overlay(options, base, "GRPO", RENAMED, "TRL's GRPOConfig calls it"));
     }
 
     /**

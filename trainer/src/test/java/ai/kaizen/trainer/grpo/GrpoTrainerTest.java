@@ -63,7 +63,7 @@ class GrpoTrainerTest {
 
     static RunResult run(GrpoConfig config, Reward reward, TrainingListener listener) {
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(config, lm, reward)) {
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(config, lm, reward)) {
             return trainer.train(TRAIN, EVAL, listener);
         }
     }
@@ -117,7 +117,7 @@ class GrpoTrainerTest {
         GrpoConfig straight = config(tmp.resolve("straight"), total).with(o -> o.addProperty("eval_steps", 3));
         Map<String, float[]> uninterrupted;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
             trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             uninterrupted = OnlineTestModels.snapshot(lm.network().parameters());
         }
@@ -144,7 +144,7 @@ class GrpoTrainerTest {
         Map<String, float[]> after;
         RunResult resumed;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(config.with(o -> o.addProperty("resume", true)), lm,
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(config.with(o -> o.addProperty("resume", true)), lm,
                         new TokenCountReward(rewardedToken, 4))) {
             resumed = trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             after = OnlineTestModels.snapshot(lm.network().parameters());

@@ -64,7 +64,7 @@ class RlooTrainerTest {
 
     static RunResult run(RlooConfig config, Reward reward, TrainingListener listener) {
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = RlooTrainer.create(config, lm, reward)) {
+                GroupTrainer trainer = RlooTrainer.METHOD.create(config, lm, reward)) {
             return trainer.train(TRAIN, EVAL, listener);
         }
     }
@@ -113,7 +113,7 @@ class RlooTrainerTest {
         RlooConfig straight = config(tmp.resolve("straight"), total).with(o -> o.addProperty("eval_steps", 3));
         Map<String, float[]> uninterrupted;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = RlooTrainer.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
+                GroupTrainer trainer = RlooTrainer.METHOD.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
             trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             uninterrupted = OnlineTestModels.snapshot(lm.network().parameters());
         }
@@ -129,7 +129,7 @@ class RlooTrainerTest {
         Map<String, float[]> after;
         RunResult resumed;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = RlooTrainer.create(config.with(o -> o.addProperty("resume", true)), lm,
+                GroupTrainer trainer = RlooTrainer.METHOD.create(config.with(o -> o.addProperty("resume", true)), lm,
                         new TokenCountReward(rewardedToken, 4))) {
             resumed = trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             after = OnlineTestModels.snapshot(lm.network().parameters());
@@ -159,7 +159,7 @@ class RlooTrainerTest {
             o.addProperty("learning_rate", 1e-4);
         });
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(grpo, lm, new TokenCountReward(rewardedToken, 4))) {
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(grpo, lm, new TokenCountReward(rewardedToken, 4))) {
             trainer.train(TRAIN, List.of(), TrainingListener.NONE);
         }
         RlooConfig rloo = config(out, 2).with(o -> o.addProperty("resume", true));
