@@ -3,36 +3,25 @@ package ai.kaizen.trainer.grpo;
 import ai.kaizen.trainer.online.GroupMethod;
 import ai.kaizen.trainer.online.GroupObjective;
 import ai.kaizen.trainer.online.GroupTrainer;
-import com.google.gson.JsonObject;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** GRPO as a {@link GroupMethod}: the shared critic-free {@link GroupTrainer} with {@link GrpoObjective}. */
-public final class GrpoTrainer implements GroupMethod<GrpoConfig> {
+public final class GrpoTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrpoTrainer.class);
 
     /** The method. */
-    public static final GrpoTrainer METHOD = new GrpoTrainer();
+    public static final GroupMethod<GrpoConfig> METHOD = new GroupMethod<>("grpo",
+            (options, outputDir) -> GrpoConfig.fromJson(options, GrpoConfig.defaults(outputDir)),
+            GrpoTrainer::objective);
 
     /** The configuration file written into the output directory. */
     public static final String CONFIG_FILE = "grpo_config.json";
 
     private GrpoTrainer() {}
 
-    @Override
-    public String name() {
-        return "grpo";
-    }
-
-    @Override
-    public GrpoConfig configure(JsonObject options, Path outputDir) {
-        return GrpoConfig.fromJson(options, GrpoConfig.defaults(outputDir));
-    }
-
-    @Override
-    public GroupObjective objective(GrpoConfig config) {
+    private static GroupObjective objective(GrpoConfig config) {
         warnOnHalfDrGrpo(config);
         return new GrpoObjective(config);
     }

@@ -5,30 +5,30 @@ import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A critic-free method (RLOO, GRPO) as the {@link GroupTrainer}, {@code kaizen train rloo|grpo} and the cycle's
  * stages use it: its name, its configuration over its defaults, and its objective. The rest of a run is shared.
  *
+ * @param name the name: {@code rloo} or {@code grpo} (the command, the stage, {@code NAME_config.json})
+ * @param configuration TRL-named options and the output directory they fall back on, to the configuration (the
+ *     options laid over the method's defaults)
+ * @param objective the method's advantages and loss for a configuration
  * @param <C> the method's configuration
  */
-public interface GroupMethod<C extends GroupConfig> {
-
-    /** @return the name: {@code rloo} or {@code grpo} (the command, the stage, {@code NAME_config.json}) */
-    String name();
+public record GroupMethod<C extends GroupConfig>(String name, BiFunction<JsonObject, Path, C> configuration,
+        Function<C, GroupObjective> objective) {
 
     /**
      * @param options TRL-named options
      * @param outputDir the output directory when the options name none
-     * @return the configuration, the options laid over the method's defaults
+     * @return the configuration
      */
-    C configure(JsonObject options, Path outputDir);
-
-    /**
-     * @param config the run's options
-     * @return the method's advantages and loss
-     */
-    GroupObjective objective(C config);
+    public C configure(JsonObject options, Path outputDir) {
+        return configuration.apply(options, outputDir);
+    }
 
     /**
      * @param config the run's options
@@ -37,8 +37,8 @@ public interface GroupMethod<C extends GroupConfig> {
      * @return the trainer (its reference is a frozen copy loaded from the policy's directory, or the base with
      *     LoRA adapters off)
      */
-    default GroupTrainer create(C config, LanguageModel policy, Reward reward) {
-        return GroupTrainer.create(config, objective(config), policy, reward);
+    public GroupTrainer create(C config, LanguageModel policy, Reward reward) {
+        return GroupTrainer.create(config, objective.apply(config), policy, reward);
     }
 
     /**
@@ -48,8 +48,8 @@ public interface GroupMethod<C extends GroupConfig> {
      * @param reward the reward (owned by the caller)
      * @return the trainer
      */
-    default GroupTrainer create(C config, LanguageModel policy, LlamaModel reference, Reward reward) {
-        return new GroupTrainer(config, objective(config), policy, reference, reward);
+    public GroupTrainer create(C config, LanguageModel policy, LlamaModel reference, Reward reward) {
+        return new GroupTrainer(config, objective.apply(config), policy, reference, reward);
     }
 
     /**
@@ -62,7 +62,7 @@ public interface GroupMethod<C extends GroupConfig> {
      * @param listener progress callbacks
      * @return what happened
      */
-    default RunResult run(Path policyDir, Path rewardModelDir, C config, Path datasetDir, TrainingListener listener) {
+    public RunResult run(Path policyDir, Path rewardModelDir, C config, Path datasetDir, TrainingListener listener) {
         return OnlineRun.run(policyDir, rewardModelDir, datasetDir, listener,
                 (policy, reward) -> create(config, policy, reward));
     }
