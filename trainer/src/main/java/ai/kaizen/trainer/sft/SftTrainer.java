@@ -27,9 +27,9 @@ import ai.kaizen.trainer.training.EpochCursor;
 import ai.kaizen.trainer.training.MetricsLog;
 import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainableWeights;
 import ai.kaizen.trainer.training.TrainerState;
 import ai.kaizen.trainer.training.TrainingListener;
-import ai.kaizen.trainer.training.WeightRestore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +90,7 @@ public final class SftTrainer implements AutoCloseable {
     private final SftConfig config;
     private final LanguageModel model;
     private final LlamaModel network;
-    private final Lora lora;
+    private final TrainableWeights weights;
     private final List<Pair<String, Parameter>> trainable;
     private final AdamW optimizer;
     private final NDManager manager;
@@ -109,17 +109,8 @@ public final class SftTrainer implements AutoCloseable {
         this.config = config;
         this.model = model;
         this.network = model.network();
-        if (config.usesLora()) {
-            lora = Lora.attach(network, config.args().lora().toLoraConfig(), config.args().seed());
-            trainable = listOf(lora.parameters());
-        } else {
-            lora = null;
-            network.setTrainable(true);
-            trainable = listOf(network.parameters());
-        }
-        for (Pair<String, Parameter> p : trainable) {
-            p.getValue().getArray().setRequiresGradient(true);
-        }
+        weights = new TrainableWeights(model, config.args());
+        trainable = weights.parameters();
         optimizer = new AdamW(trainable, config.args().adam());
         manager = network.manager().newSubManager();
         int context = network.config().maxPositionEmbeddings();
@@ -132,12 +123,6 @@ public final class SftTrainer implements AutoCloseable {
         tokenization = new ChatTokenization(model.tokenizer(), maxLength);
     }
 
-    private static List<Pair<String, Parameter>> listOf(Iterable<Pair<String, Parameter>> parameters) {
-        List<Pair<String, Parameter>> out = new ArrayList<>();
-        parameters.forEach(out::add);
-        return out;
-    }
-
     /** @return the configuration */
     public SftConfig config() {
         return config;
@@ -145,12 +130,12 @@ public final class SftTrainer implements AutoCloseable {
 
     /** @return the LoRA adapters being trained, or null for full fine-tuning */
     public Lora lora() {
-        return lora;
+        return weights.lora();
     }
 
     /** @return the parameters the optimizer updates, by name */
     public List<Pair<String, Parameter>> trainableParameters() {
-        return Collections.unmodifiableList(trainable);
+        return trainable;
     }
 
     /**
@@ -447,7 +432,7 @@ public final class SftTrainer implements AutoCloseable {
 
     /** The trainable weights in their public layout: the whole model (HF) or the adapters (PEFT). */
     private void saveWeights(Path dir) {
-        ModelOutput.saveTrainable(model, lora, dir);
+        weights.save(dir);
     }
 
     private TrainerState restore(Path checkpoint) {
@@ -456,7 +441,7 @@ public final class SftTrainer implements AutoCloseable {
             throw new IllegalStateException("Checkpoint " + checkpoint + " was written with seed " + state.seed()
                     + ", the configuration says " + config.args().seed());
         }
-        WeightRestore.trainable(network, lora, checkpoint);
+        weights.restore(checkpoint);
         optimizer.load(checkpoint.resolve(OPTIMIZER_FILE));
         if (state.hasBest() && config.loadBestAtEnd()) {
             if (state.bestStep() == state.globalStep()) {
@@ -506,7 +491,7 @@ public final class SftTrainer implements AutoCloseable {
      * @param dir the target directory
      */
     public void saveOutput(Path dir) {
-        ModelOutput.save(model, lora, lora != null && config.args().lora().mergeIntoOutput(), dir);
+        ModelOutput.save(model, weights.lora(), config.args().mergesLora(), dir);
     }
 
     /** Frees the optimizer state and best-weight copies; removes LoRA adapters from the model. */
@@ -514,10 +499,6 @@ public final class SftTrainer implements AutoCloseable {
     public void close() {
         optimizer.close();
         manager.close();
-        if (lora != null) {
-            lora.close();
-        } else {
-            network.setTrainable(false);
-        }
+        weights.close();
     }
 }

@@ -58,11 +58,7 @@ public final class TrainableWeights implements AutoCloseable {
 
     /** @param dir a checkpoint directory {@link #save} wrote */
     public void restore(Path dir) {
-        if (lora != null) {
-            WeightRestore.adapters(lora, model.network(), dir);
-        } else {
-            WeightRestore.fullModel(model.network(), dir);
-        }
+        WeightRestore.trainable(model.network(), lora, dir);
     }
 
     /** Removes the adapters, or freezes the weights again. */
