@@ -41,10 +41,7 @@ final class GroupRlStage<C extends GroupConfig> implements CycleStage {
                 "the " + name + " stage needs a reward model: add the reward_model stage or give reward_model_dir"));
         Path output = context.stageDir(kind()).resolve("output");
         C config = method.configure(PreferenceStages.options(context, kind(), output), output);
-        if (config.args().usesLora()) {
-            throw new IllegalArgumentException("the cycle's " + name + " stage trains the full model (use_peft is "
-                    + "not served)");
-        }
+        PreferenceStages.requireFullModel(config.args(), kind());
         context.log(name + ": from " + context.newestModelDir() + " against " + rewardModel);
         RunResult result = method.run(context.newestModelDir(), rewardModel, config, prompts,
                 new StageListener(context, kind(), (int) config.totalSteps(PreferenceStages.trainPairs(context))));
