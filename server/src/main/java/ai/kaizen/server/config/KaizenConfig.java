@@ -2,6 +2,7 @@ package ai.kaizen.server.config;
 
 import ai.kaizen.db.DatabaseSettings;
 import ai.kaizen.db.DatabaseUrl;
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.chat.ChatSettings;
 import ai.kaizen.server.review.ReviewSettings;
 import ai.kaizen.trainer.registry.ArtifactSettings;
@@ -221,13 +222,13 @@ public record KaizenConfig(
         } catch (InvalidPathException e) {
             throw values.invalid(ConfigKey.MODEL_DIR, "is not a path: " + e.getReason());
         }
-        if (!java.nio.file.Files.isRegularFile(dir.resolve("config.json"))) {
+        if (!LanguageModel.isModelDirectory(dir)) {
             if (text.equals(ConfigKey.MODEL_DIR.defaultValue())) {
                 // the default names the repository's starter model: started elsewhere, serve none rather than fail
                 // (compared by text, not source: with() passes the defaults on as set values)
                 return Optional.empty();
             }
-            throw values.invalid(ConfigKey.MODEL_DIR, "is not a model directory (no config.json in " + dir + ")");
+            throw values.invalid(ConfigKey.MODEL_DIR, "is not a model directory (no config.json nor adapter_config.json in " + dir + ")");
         }
         return Optional.of(dir);
     }

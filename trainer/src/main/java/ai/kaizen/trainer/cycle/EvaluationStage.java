@@ -17,10 +17,9 @@ import ai.kaizen.trainer.registry.ModelArtifacts;
 import ai.kaizen.trainer.sft.SftConfig;
 import ai.kaizen.trainer.sft.SftRun;
 import ai.kaizen.trainer.sft.SftTrainer;
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.TokenizedExample;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,30 +1,34 @@
-package ai.kaizen.trainer.pairwise;
+package ai.kaizen.trainer.training;
 
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.sft.LoraSettings;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The options every preference trainer shares (transformers' {@code TrainingArguments} plus TRL's
- * PEFT options), under TRL's names. Algorithm configurations ({@code RewardConfig},
- * {@code DpoConfig}) hold one of these plus their own options and read both from one JSON object.
+ * The options every trainer shares (transformers' {@code TrainingArguments}, TRL's {@code _BaseConfig}, plus TRL's
+ * PEFT options), under TRL's names. Each method's configuration ({@code SftConfig}, {@code RewardConfig},
+ * {@code DpoConfig}, {@code KtoConfig}, {@code PpoConfig}, {@code RlooConfig}, {@code GrpoConfig}) holds one of these
+ * with its own defaults plus the method's options, and reads both from one flat JSON object
+ * ({@link #overlay}, {@link #from}).
  *
- * <p>Dropout is always off while training (TRL's {@code disable_dropout=True} default for reward
- * and DPO training): a pair's two answers, and DPO's policy and reference, must be scored by the
- * same function. {@code lora_dropout} is kept for the adapter files but has no effect here.
+ * <p>The learning rate follows a linear warmup of {@code warmup_steps}, then the method's schedule (a cosine decay
+ * to zero, except for PPO, whose rate then stays constant).
+ *
+ * <p>LoRA: {@code use_peft} switches it on; {@code lora_r}, {@code lora_alpha}, {@code lora_dropout},
+ * {@code lora_target_modules} and {@code merge_lora} (also write the merged model beside the adapters) default to
+ * the method's {@link LoraSettings} and are written only when LoRA is on. Dropout is off while the preference
+ * trainers train (TRL's {@code disable_dropout=True}): a pair's two answers, and DPO's policy and reference, must be
+ * scored by the same function.
  *
  * @param learningRate peak learning rate
  * @param adam AdamW hyper-parameters
  * @param warmupSteps updates of linear warmup before the cosine decay
  * @param maxSteps updates to run; if positive it overrides {@code epochs}
  * @param epochs passes over the training pairs when {@code maxSteps <= 0}
- * @param batchSize pairs per micro-batch ({@code per_device_train_batch_size})
+ * @param batchSize examples (pairs, sequences) per micro-batch ({@code per_device_train_batch_size})
  * @param gradientAccumulation micro-batches per optimizer update
  * @param maxGradNorm global L2 norm gradients are clipped to; 0 disables clipping
  * @param maxLength tokens per sequence (prompt and answer); longer ones are cut at the end
@@ -58,6 +62,10 @@ public record TrainingArguments(double learningRate, AdamW.Hyper adam, int warmu
         require(adam != null, "adam hyper-parameters are required");
     }
 
+    /** The options that only exist when LoRA is on ({@code use_peft}); {@link #overlay} accepts them always. */
+    public static final List<String> LORA_KEYS = List.of("lora_r", "lora_alpha", "lora_dropout",
+            "lora_target_modules", "merge_lora");
+
     static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
@@ -87,8 +95,7 @@ public record TrainingArguments(double learningRate, AdamW.Hyper adam, int warmu
     }
 
     /**
-     * Writes every option under its TRL name, LoRA ones included when LoRA is off (so that a JSON
-     * object holding all keys is also the list of keys there are).
+     * Writes every option under its TRL name (the LoRA ones when LoRA is on).
      *
      * @param o the object to add to
      */
@@ -114,29 +121,20 @@ public record TrainingArguments(double learningRate, AdamW.Hyper adam, int warmu
         o.addProperty("output_dir", outputDir.toString());
         o.addProperty("resume", resume);
         o.addProperty("use_peft", lora != null);
-        LoraSettings l = lora == null ? LoraSettings.DEFAULT : lora;
-        o.addProperty("lora_r", l.rank());
-        o.addProperty("lora_alpha", l.alpha());
-        o.addProperty("lora_dropout", l.dropout());
-        JsonArray targets = new JsonArray();
-        l.targetModules().forEach(targets::add);
-        o.add("lora_target_modules", targets);
+        if (lora != null) {
+            lora.writeTo(o);
+        }
     }
 
     /**
-     * Reads the options from an object holding every key {@link #addTo} writes.
+     * Reads the options from an object holding every key {@link #addTo} writes (LoRA's may be missing).
      *
      * @param o the options
+     * @param loraDefaults the method's LoRA options, for keys {@code o} does not give
      * @return the arguments
      */
-    public static TrainingArguments from(JsonObject o) {
-        List<String> targets = new ArrayList<>();
-        for (JsonElement t : o.get("lora_target_modules").getAsJsonArray()) {
-            targets.add(t.getAsString());
-        }
-        // merging into the output is how the preference trainers always save with LoRA (see ModelOutput)
-        LoraSettings lora = o.get("use_peft").getAsBoolean() ? new LoraSettings(o.get("lora_r").getAsInt(),
-                o.get("lora_alpha").getAsDouble(), o.get("lora_dropout").getAsDouble(), targets, true) : null;
+    public static TrainingArguments from(JsonObject o, LoraSettings loraDefaults) {
+        LoraSettings lora = o.get("use_peft").getAsBoolean() ? LoraSettings.read(o, loraDefaults) : null;
         return new TrainingArguments(o.get("learning_rate").getAsDouble(),
                 new AdamW.Hyper(o.get("adam_beta1").getAsDouble(), o.get("adam_beta2").getAsDouble(),
                         o.get("adam_epsilon").getAsDouble(), o.get("weight_decay").getAsDouble()),
@@ -150,8 +148,51 @@ public record TrainingArguments(double learningRate, AdamW.Hyper adam, int warmu
     }
 
     /**
+     * {@link #from(JsonObject, LoraSettings)} with TRL's LoRA defaults.
+     *
+     * @param o the options
+     * @return the arguments
+     */
+    public static TrainingArguments from(JsonObject o) {
+        return from(o, LoraSettings.DEFAULT);
+    }
+
+    /** @return whether a LoRA run also writes the merged model beside the adapters */
+    public boolean mergesLora() {
+        return lora != null && lora.mergeIntoOutput();
+    }
+
+    /** @param dir the output directory @return a copy */
+    public TrainingArguments withOutputDir(Path dir) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, maxSteps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed, lora,
+                dir, resume);
+    }
+
+    /** @param value whether to resume from the newest checkpoint @return a copy */
+    public TrainingArguments withResume(boolean value) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, maxSteps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed, lora,
+                outputDir, value);
+    }
+
+    /** @param steps updates to run @return a copy */
+    public TrainingArguments withMaxSteps(int steps) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, steps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed, lora,
+                outputDir, resume);
+    }
+
+    /** @param settings LoRA options, or null for full fine-tuning @return a copy */
+    public TrainingArguments withLora(LoraSettings settings) {
+        return new TrainingArguments(learningRate, adam, warmupSteps, maxSteps, epochs, batchSize, gradientAccumulation,
+                maxGradNorm, maxLength, evalSteps, evalBatchSize, loggingSteps, saveSteps, saveTotalLimit, seed,
+                settings, outputDir, resume);
+    }
+
+    /**
      * Lays user options over a complete set of defaults: every user key must be one the defaults
-     * have (a typo should not silently train with a default).
+     * have, or a LoRA option (a typo should not silently train with a default).
      *
      * @param defaults every option with its value ({@code toJson()} of a configuration)
      * @param options the user's options
@@ -161,7 +202,7 @@ public record TrainingArguments(double learningRate, AdamW.Hyper adam, int warmu
     public static JsonObject overlay(JsonObject defaults, JsonObject options, String what) {
         JsonObject merged = defaults.deepCopy();
         for (Map.Entry<String, JsonElement> e : options.entrySet()) {
-            if (!merged.has(e.getKey())) {
+            if (!merged.has(e.getKey()) && !LORA_KEYS.contains(e.getKey())) {
                 throw new IllegalArgumentException("Unknown " + what + " option '" + e.getKey() + "'");
             }
             merged.add(e.getKey(), e.getValue());

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

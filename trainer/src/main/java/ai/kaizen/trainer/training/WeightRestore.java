@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -54,7 +54,7 @@ public final class WeightRestore {
     }
 
     /**
-     * Reads what {@link TrainedModelOutput#saveTrainable} wrote: the adapters with LoRA, else the whole model.
+     * Reads what {@link ModelOutput#saveTrainable} wrote: the adapters with LoRA, else the whole model.
      *
      * @param model the model
      * @param lora its adapters, or null for full fine-tuning

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.model.tokenizer.Tokenizer;

@@ -1,8 +1,8 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
-import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.model.tokenizer.Tokenizer;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;

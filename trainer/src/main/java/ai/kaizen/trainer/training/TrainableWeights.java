@@ -1,18 +1,16 @@
-package ai.kaizen.trainer.pairwise;
+package ai.kaizen.trainer.training;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.lora.Lora;
-import ai.kaizen.model.safetensors.DType;
-import ai.kaizen.trainer.sft.WeightRestore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * The weights a preference trainer updates in a language model: LoRA adapters on a frozen base,
+ * The weights a trainer updates in a language model: LoRA adapters on a frozen base,
  * or every weight (full fine-tuning); saved into and restored from checkpoints in their public
  * layout (PEFT adapter files, or a Hugging Face model).
  */
@@ -55,20 +53,12 @@ public final class TrainableWeights implements AutoCloseable {
 
     /** @param dir a checkpoint directory: the adapters (PEFT files) or the whole model (HF files) go there */
     public void save(Path dir) {
-        if (lora != null) {
-            lora.save(dir, model.directory().toString());
-        } else {
-            model.network().save(dir, DType.F32);
-        }
+        ModelOutput.saveTrainable(model, lora, dir);
     }
 
     /** @param dir a checkpoint directory {@link #save} wrote */
     public void restore(Path dir) {
-        if (lora != null) {
-            WeightRestore.adapters(lora, model.network(), dir);
-        } else {
-            WeightRestore.fullModel(model.network(), dir);
-        }
+        WeightRestore.trainable(model.network(), lora, dir);
     }
 
     /** Removes the adapters, or freezes the weights again. */

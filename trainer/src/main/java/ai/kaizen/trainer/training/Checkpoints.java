@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

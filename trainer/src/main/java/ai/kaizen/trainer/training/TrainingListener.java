@@ -1,13 +1,13 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import java.nio.file.Path;
 import java.util.Map;
 
 /** Follows an SFT run (progress bars, job status in the database). Calls come from the training thread. */
-public interface SftListener {
+public interface TrainingListener {
 
     /** A listener that ignores everything. */
-    SftListener NONE = new SftListener() {};
+    TrainingListener NONE = new TrainingListener() {};
 
     /**
      * A line was appended to {@code metrics.jsonl}.

@@ -1,4 +1,4 @@
-package ai.kaizen.trainer.sft;
+package ai.kaizen.trainer.training;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,7 +8,7 @@ import java.util.Random;
 /**
  * The data position of a run: the epoch and the micro-batches of it already consumed, over a
  * shuffle that depends only on the seed and the epoch, so a resumed run sees the same order as an
- * uninterrupted one (the order {@link SftTrainer} uses, shared by the preference trainers).
+ * uninterrupted one (the order {@link ai.kaizen.trainer.sft.SftTrainer} uses, shared by the preference trainers).
  *
  * @param <T> the example type
  */
@@ -79,7 +79,7 @@ public final class EpochCursor<T> {
         return epoch + (double) batch / batchesPerEpoch();
     }
 
-    /** The same shuffle as {@link SftTrainer}'s: {@code java.util.Random} seeded from the run's seed and the epoch. */
+    /** The same shuffle as {@link ai.kaizen.trainer.sft.SftTrainer}'s: {@code java.util.Random} seeded from the run's seed and the epoch. */
     static List<Integer> order(int size, long seed, int epoch) {
         List<Integer> order = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
