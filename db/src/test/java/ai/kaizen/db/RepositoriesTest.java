@@ -1,5 +1,6 @@
 package ai.kaizen.db;
 
+import ai.kaizen.db.account.ApiKey;
 import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.account.SessionRepository;
@@ -62,12 +63,17 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
     @Test
     void apiKeysAreFoundByHashUntilRevoked() throws Exception {
         ApiKeyRepository keys = new ApiKeyRepository(db.sessions());
-        await(keys.create("ci", "kz_1234", "f".repeat(64)));
-        assertThat(await(keys.useActive("f".repeat(64), Instant.now()))).hasValueSatisfying(k -> {
+        ApiKey created = await(keys.create("ci", "kz_1234", "f".repeat(64)));
+        Instant used = Instant.parse("2030-01-01T00:00:00Z");
+        await(keys.recordUse(created.id(), used));
+        await(keys.recordUse(created.id(), used.minusSeconds(60))); // an older use never moves the time back
+        assertThat(await(keys.findActive("f".repeat(64)))).hasValueSatisfying(k -> {
             assertThat(k.name()).isEqualTo("ci");
-            assertThat(k.lastUsedAt()).isNotNull();
+            assertThat(k.lastUsedAt()).isEqualTo(used);
         });
-        assertThat(await(keys.useActive("e".repeat(64), Instant.now()))).isEmpty();
+        assertThat(await(keys.findActive("e".repeat(64)))).isEmpty();
+        assertThat(await(keys.revoke(created.id()))).isTrue();
+        assertThat(await(keys.findActive("f".repeat(64)))).isEmpty();
     }
 
     @Test

@@ -13,7 +13,9 @@ import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
 import ai.kaizen.db.setting.SettingRepository;
+import ai.kaizen.db.ChannelListener;
 import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.account.CredentialCache;
 import ai.kaizen.server.chat.ChatRoutes;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
@@ -47,6 +49,10 @@ import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
 import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
+import ai.kaizen.server.metrics.CycleMetrics;
+import ai.kaizen.server.metrics.HttpMetrics;
+import ai.kaizen.server.metrics.Metrics;
+import ai.kaizen.server.metrics.MetricsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -84,6 +90,11 @@ public final class KaizenServer {
     private static final Duration COMPARISON_REFRESH = Duration.ofSeconds(5);
     /** How often the database is pinged for /health and the outage log lines. */
     private static final Duration DATABASE_WATCH = Duration.ofSeconds(2);
+    /** How often the cycle gauges are read from the database. */
+    private static final Duration CYCLE_METRICS = Duration.ofSeconds(15);
+    /** How long a /v1/feedback idempotency key is remembered, and how often older ones are deleted. */
+    private static final Duration IDEMPOTENCY_KEYS_KEPT = Duration.ofHours(24);
+    private static final Duration IDEMPOTENCY_KEYS_PURGE = Duration.ofHours(1);
 
     private final KaizenConfig config;
     private final Vertx vertx;
@@ -97,13 +108,18 @@ public final class KaizenServer {
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
     private final OnlineComparisons comparisons;
+    private final Metrics metrics;
+    private final CycleMetrics cycleMetrics;
+    private final ChannelListener credentialNotices;
+    private final long idempotencyPurge;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
                          InferenceQueue inference, HttpServer http, InFlightRequests inFlight,
-                         CandidateGenerator candidates, OnlineComparisons comparisons) {
+                         CandidateGenerator candidates, OnlineComparisons comparisons, Metrics metrics,
+                         CycleMetrics cycleMetrics, ChannelListener credentialNotices, long idempotencyPurge) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -116,6 +132,10 @@ public final class KaizenServer {
         this.inFlight = inFlight;
         this.candidates = candidates;
         this.comparisons = comparisons;
+        this.metrics = metrics;
+        this.cycleMetrics = cycleMetrics;
+        this.credentialNotices = credentialNotices;
+        this.idempotencyPurge = idempotencyPurge;
     }
 
     /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
@@ -163,10 +183,12 @@ public final class KaizenServer {
         InFlightRequests inFlight = new InFlightRequests();
         InferenceQueue inference = new InferenceQueue(config.inferenceWorkers(), config.inferenceQueue());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
+        Metrics metrics = new Metrics();
+        CredentialCache credentials = new CredentialCache(config.credentialCacheTime());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
-                new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy());
+                new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy(), credentials);
         Accounts accounts = new Accounts(new UserRepository(database.sessions()),
-                new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx));
+                new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx), credentials);
         Pages pages = new Pages(ThymeleafTemplateEngine.create(vertx));
         ConversationRepository conversations = new ConversationRepository(database.sessions());
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
@@ -179,11 +201,13 @@ public final class KaizenServer {
                 config.chat());
 
         Router router = Router.router(vertx);
+        router.route().handler(new HttpMetrics(metrics.registry()));
         router.route().handler(inFlight);
         router.route().handler(new SecurityHeaders());
         DatabaseWatch watch = new DatabaseWatch(vertx, database, DATABASE_WATCH, Clock.systemUTC());
         new HealthRoutes(database, watch, config.healthDatabaseOutage(), () -> modelCheck(model.current()), startedAt,
                 Version.current()).mount(router);
+        new MetricsRoutes(metrics, config.metricsToken()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
         // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.
@@ -194,12 +218,12 @@ public final class KaizenServer {
         // authenticates by bearer key instead (and takes no cookies, so needs no CSRF token).
         router.routeWithRegex("^(?!/v1/).*").handler(sessions);
         router.routeWithRegex("^(?!/v1/).*").handler(new Csrf());
-        new OpenAiRoutes(accounts, chat, model::current, conversations, feedback, limits, config.messagesPerMinute())
-                .mount(router);
+        new OpenAiRoutes(accounts, chat, model::current, feedback, limits, config.messagesPerMinute(),
+                metrics.feedback()).mount(router);
         new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
                 .mount(router);
-        new FeedbackRoutes(conversations, feedback, config.chat().reasons()).mount(router);
+        new FeedbackRoutes(feedback, config.chat().reasons(), metrics.feedback()).mount(router);
         ReviewSettings review = config.review();
         ReviewRepository reviews = new ReviewRepository(database.sessions());
         new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
@@ -208,6 +232,15 @@ public final class KaizenServer {
         LifecycleSettings cycleSettings = config.lifecycle();
         AuditLog audit = new AuditLog(database.sessions());
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
+        CycleMetrics cycleMetrics = new CycleMetrics(vertx, new CycleRepository(database.sessions()),
+                metrics.registry(), CYCLE_METRICS);
+        long idempotencyPurge = vertx.setPeriodic(IDEMPOTENCY_KEYS_PURGE.toMillis(), id -> feedback
+                .forgetRequestsBefore(Instant.now().minus(IDEMPOTENCY_KEYS_KEPT))
+                .whenComplete((deleted, e) -> {
+                    if (e != null) {
+                        log.warn("could not delete old idempotency keys: {}", e.getMessage());
+                    }
+                }));
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
                 new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
                         cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
@@ -232,16 +265,22 @@ public final class KaizenServer {
                     scheduler.close();
                     cycles.close();
                     comparisons.close();
+                    cycleMetrics.close();
+                    vertx.cancelTimer(idempotencyPurge);
+                    metrics.close();
                     inference.close(0);
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
                 .compose(http -> lifecycle.listen(database.url())
-                        .recover(e -> http.close().transform(closed -> Future.failedFuture(e)))
-                        .compose(listening -> comparisons.refresh())
-                        .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
-                                scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
-                                comparisons)));
+                        .compose(listening -> ChannelListener.listen(vertx, database.url(), CredentialCache.CHANNEL,
+                                "credential changes", credentials::forget, credentials::forgetAll))
+                        .recover(e -> lifecycle.stopListening().eventually(() -> http.close())
+                                .transform(closed -> Future.failedFuture(e)))
+                        .compose(notices -> comparisons.refresh()
+                                .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
+                                        scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
+                                        comparisons, metrics, cycleMetrics, notices, idempotencyPurge))));
     }
 
     /** What the trainer child process needs to reach the same home and database as this server. */
@@ -299,6 +338,11 @@ public final class KaizenServer {
         return cycles;
     }
 
+    /** The server's meters, served at {@code /metrics}; the model's serving code records into its inference part. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** Where model work runs (tests use it to occupy the model deterministically). */
     public InferenceQueue inference() {
         return inference;
@@ -321,15 +365,19 @@ public final class KaizenServer {
                         candidates.close();
                         return http.close();
                     })
-                    // before the database stops, or the listening connection dies with an error
+                    // before the database stops, or the listening connections die with an error
                     .eventually(() -> lifecycle.stopListening())
+                    .eventually(() -> credentialNotices.stop())
                     .eventually(() -> vertx.executeBlocking(() -> {
+                        vertx.cancelTimer(idempotencyPurge);
+                        cycleMetrics.close();
                         scheduler.close();
                         cycles.close();
                         inference.close(10);
                         comparisons.close();
                         model.close();
                         database.close();
+                        metrics.close();
                         return null;
                     }, false))
                     .onComplete(closed -> closeVertx(vertx).whenComplete((ok, e) -> {

@@ -61,6 +61,19 @@ public class Rating {
         this.updatedAt = createdAt;
     }
 
+    /** A rating as a statement returned it (see {@link FeedbackRepository}). */
+    static Rating stored(long id, UUID messageId, String rater, Integer thumbs, Integer stars, List<String> reasons,
+                         String comment, Instant updatedAt) {
+        Rating rating = new Rating(messageId, rater);
+        rating.id = id;
+        rating.thumbs = thumbs == null ? null : thumbs.shortValue();
+        rating.stars = stars == null ? null : stars.shortValue();
+        rating.reasons = reasons.toArray(String[]::new);
+        rating.comment = comment;
+        rating.updatedAt = updatedAt;
+        return rating;
+    }
+
     public Long id() {
         return id;
     }
