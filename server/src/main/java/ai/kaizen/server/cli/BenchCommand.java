@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks.",
-        subcommands = {BenchCommand.Generate.class, ChatBenchCommand.class, TrainBenchCommand.class})
+        subcommands = {BenchCommand.Generate.class, ChatBenchCommand.class, FeedbackBenchCommand.class,
+                TrainBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
