@@ -163,4 +163,44 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
         assertThat(reloaded.choice()).contains(PairwiseComparison.Choice.B);
         assertThat(reloaded.decidedAt()).isNotNull();
     }
+
+    @Test
+    void apiFeedbackIsAllOrNothingAndRemembersItsIdempotencyKey() throws Exception {
+        ConversationRepository conversations = new ConversationRepository(db.sessions());
+        FeedbackRepository feedback = new FeedbackRepository(db.sessions());
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "apikey:7", "", "")));
+        Message q = Message.written(c.id(), null, Message.Author.user, "where is my parcel?");
+        Message a = Message.answer(UUID.randomUUID(), c.id(), q.id(), "On its way.", generation("stop"));
+        Message b = Message.answer(UUID.randomUUID(), c.id(), q.id(), "Which parcel?", generation("stop"));
+        await(conversations.append(c.id(), List.of(q, a, b), a.id()));
+        RatingChange thumbsUp = new RatingChange(Optional.of(1), Optional.empty(), Optional.empty(), Optional.empty());
+        FeedbackRepository.ApiFeedback request = new FeedbackRepository.ApiFeedback("apikey:7", a.id(),
+                Optional.of(thumbsUp), Optional.of(b.id()), Optional.of(PairwiseComparison.Choice.A),
+                Optional.of("k1"), "sha-1");
+
+        // another caller's answer: refused, and neither its key nor anything else is kept
+        FeedbackRepository.Outcome refused = await(feedback.submit(new FeedbackRepository.ApiFeedback("apikey:8",
+                a.id(), Optional.of(thumbsUp), Optional.empty(), Optional.empty(), Optional.of("k1"), "sha-1"),
+                written -> "{}"));
+        assertThat(refused).isEqualTo(new FeedbackRepository.Outcome.NotFound(a.id()));
+        assertThat(await(feedback.ratings(a.id()))).isEmpty();
+
+        FeedbackRepository.Outcome stored = await(feedback.submit(request,
+                written -> "{\"comparison\": \"" + written.comparisonId().orElseThrow() + "\"}"));
+        assertThat(stored).isInstanceOf(FeedbackRepository.Outcome.Stored.class);
+        FeedbackRepository.Outcome replayed = await(feedback.submit(request, written -> "{}"));
+        assertThat(replayed).isInstanceOf(FeedbackRepository.Outcome.Replayed.class);
+        assertThat(new io.vertx.core.json.JsonObject(((FeedbackRepository.Outcome.Replayed) replayed).response()))
+                .isEqualTo(new io.vertx.core.json.JsonObject(((FeedbackRepository.Outcome.Stored) stored).response()));
+        assertThat(await(feedback.submit(new FeedbackRepository.ApiFeedback("apikey:7", a.id(),
+                Optional.of(thumbsUp), Optional.empty(), Optional.empty(), Optional.of("k1"), "sha-2"),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.KeyReused());
+        assertThat(await(feedback.comparisonsFor(q.id()))).hasSize(1);
+        assertThat(await(feedback.ratings(a.id()))).singleElement().satisfies(r -> assertThat(r.thumbs()).isEqualTo(1));
+
+        // the connection a refused request used is as good as new
+        Conversation next = await(conversations.create(new Conversation(UUID.randomUUID(), "apikey:7", "", "")));
+        await(conversations.append(next.id(), List.of(Message.written(next.id(), null, Message.Author.user, "hi")),
+                null));
+    }
 }

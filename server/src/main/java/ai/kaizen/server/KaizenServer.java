@@ -31,6 +31,7 @@ import ai.kaizen.server.http.DatabaseWatch;
 import ai.kaizen.server.http.ErrorResponses;
 import ai.kaizen.server.http.HealthRoutes;
 import ai.kaizen.server.http.InFlightRequests;
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.SecurityHeaders;
@@ -234,7 +235,8 @@ public final class KaizenServer {
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
         CycleMetrics cycleMetrics = new CycleMetrics(vertx, new CycleRepository(database.sessions()),
                 metrics.registry(), CYCLE_METRICS);
-        long idempotencyPurge = vertx.setPeriodic(IDEMPOTENCY_KEYS_PURGE.toMillis(), id -> feedback
+        long idempotencyPurge = OwnContext.periodic(vertx, IDEMPOTENCY_KEYS_PURGE.toMillis(),
+                IDEMPOTENCY_KEYS_PURGE.toMillis(), () -> feedback
                 .forgetRequestsBefore(Instant.now().minus(IDEMPOTENCY_KEYS_KEPT))
                 .whenComplete((deleted, e) -> {
                     if (e != null) {

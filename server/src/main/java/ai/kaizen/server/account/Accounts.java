@@ -15,6 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
+import ai.kaizen.server.http.OwnContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,11 +124,19 @@ public final class Accounts {
             return last == null || !last.plus(RECORD_USE_EVERY).isAfter(now) ? now : last;
         });
         if (recorded == now && previous[0] != now) {
-            apiKeys.recordUse(keyId, now).whenComplete((done, e) -> {
+            Runnable write = () -> apiKeys.recordUse(keyId, now).whenComplete((done, e) -> {
                 if (e != null) {
                     log.debug("could not record the use of API key {}: {}", keyId, e.getMessage());
                 }
             });
+            // The request does not wait for it, so it must not share the request's database session: a context
+            // of its own (see OwnContext).
+            Context context = Vertx.currentContext();
+            if (context == null) {
+                write.run();
+            } else {
+                OwnContext.run(context.owner(), write);
+            }
         }
     }
 }

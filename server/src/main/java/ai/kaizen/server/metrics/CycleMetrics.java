@@ -2,6 +2,7 @@ package ai.kaizen.server.metrics;
 
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.server.http.OwnContext;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -40,8 +41,7 @@ public final class CycleMetrics implements AutoCloseable {
         }
         Gauge.builder("kaizen.cycle.progress.ratio", progressPerMille, p -> p.get() / 1000.0)
                 .description("The active cycle's step over its stage's total steps").register(registry);
-        refresh();
-        timer = vertx.setPeriodic(every.toMillis(), id -> refresh());
+        timer = OwnContext.periodic(vertx, 0, every.toMillis(), this::refresh);
     }
 
     private void refresh() {

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Times every request: {@code kaizen_http_requests_seconds{method, route, status}} (count, sum, max), where
  * {@code route} is the route's pattern as mounted (e.g. {@code /api/messages/:id/rating}), never the raw path, so
- * that the series stay few; requests no route took are {@code unmatched}. Streaming routes also record
+ * that the series stay few; requests no route took are {@code unmatched}, other answers of a handler of every path
+ * (the error handler's) {@code other}. Streaming routes also record
  * {@code kaizen_http_time_to_first_token_seconds{route}}: from the request's arrival to the first token written.
  */
 public final class HttpMetrics implements Handler<RoutingContext> {
@@ -64,6 +65,10 @@ public final class HttpMetrics implements Handler<RoutingContext> {
     static String route(RoutingContext ctx) {
         Route route = ctx.currentRoute();
         String pattern = route == null ? null : route.getName();
-        return pattern == null || pattern.isEmpty() ? "unmatched" : pattern;
+        if (pattern == null || pattern.isEmpty()) {
+            // answered by a handler of every path: the catch-all 404, or the error handler of a failed request
+            return ctx.response().getStatusCode() == 404 ? "unmatched" : "other";
+        }
+        return pattern;
     }
 }

@@ -132,7 +132,7 @@ class FeedbackWritesTest {
             UUID id = UUID.fromString(answers.get(c).substring("chatcmpl-".length()));
             assertThat(count("SELECT count(*) FROM rating WHERE message_id = '" + id + "'")).isEqualTo(1);
             assertThat(count("SELECT stars FROM rating WHERE message_id = '" + id + "'"))
-                    .isEqualTo(expectedStars.get(c));
+                    .isEqualTo((long) expectedStars.get(c));
         }
     }
 
