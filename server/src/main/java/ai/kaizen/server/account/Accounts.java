@@ -118,12 +118,12 @@ public final class Accounts {
 
     private void recordUse(long keyId) {
         Instant now = Instant.now();
-        Instant[] previous = {null};
-        Instant recorded = usesRecorded.compute(keyId, (id, last) -> {
-            previous[0] = last;
-            return last == null || !last.plus(RECORD_USE_EVERY).isAfter(now) ? now : last;
+        boolean[] due = {false};
+        usesRecorded.compute(keyId, (id, last) -> {
+            due[0] = last == null || !last.plus(RECORD_USE_EVERY).isAfter(now);
+            return due[0] ? now : last;
         });
-        if (recorded == now && previous[0] != now) {
+        if (due[0]) {
             Runnable write = () -> apiKeys.recordUse(keyId, now).whenComplete((done, e) -> {
                 if (e != null) {
                     log.debug("could not record the use of API key {}: {}", keyId, e.getMessage());
