@@ -230,6 +230,13 @@ public final class FeedbackRepository {
      * @param response the response to the request, recorded with the key
      */
     public CompletionStage<Outcome> submit(ApiFeedback request, Function<Written, String> response) {
+        if (request.idempotencyKey().isEmpty() && request.comparedWith().isEmpty()
+                && request.rating().isPresent()) {
+            // A rating alone is one statement, which checks the ownership itself.
+            return rateOwnAnswer(request.answer(), request.principal(), request.rating().get())
+                    .thenApply(rating -> rating.isEmpty() ? new Outcome.NotFound(request.answer())
+                            : new Outcome.Stored(response.apply(new Written(rating, Optional.empty()))));
+        }
         return sessions.withTransaction(s -> claim(s, request).thenCompose(earlier -> {
                     if (earlier.isPresent()) {
                         return CompletableFuture.completedFuture(earlier.get());
