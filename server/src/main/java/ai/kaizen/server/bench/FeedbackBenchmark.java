@@ -150,6 +150,7 @@ public final class FeedbackBenchmark {
 
     private JsonObject measure(WebClient http, List<List<String>> answers) throws Exception {
         long before = settings.database().isPresent() ? storedChoices() : 0;
+        Optional<long[]> workBefore = databaseWork();
         List<ClientRun> runs = new ArrayList<>();
         answers.forEach(a -> runs.add(new ClientRun(a)));
         long start = System.nanoTime();
@@ -178,6 +179,18 @@ public final class FeedbackBenchmark {
                 .put("latency_ms_max", latencies.isEmpty() ? 0 : Collections.max(latencies));
         if (firstFailure != null) {
             result.put("first_failure", firstFailure);
+        }
+        Optional<long[]> workAfter = databaseWork();
+        if (workBefore.isPresent() && workAfter.isPresent() && !latencies.isEmpty()) {
+            // Counted over the whole database, so the server's background work (a few statements a second) is in
+            // them too; per write they still show what a write costs the database, whatever the machine's load.
+            JsonObject perWrite = new JsonObject();
+            String[] names = {"commits", "rows_read", "rows_inserted", "rows_updated"};
+            for (int i = 0; i < names.length; i++) {
+                perWrite.put(names[i], Math.round((workAfter.get()[i] - workBefore.get()[i])
+                        / (double) latencies.size() * 100) / 100.0);
+            }
+            result.put("database_work_per_write", perWrite);
         }
         result.put("stored", settings.database().isEmpty()
                 ? new JsonObject().put("checked", false).put("why", "no --database-url")
@@ -224,6 +237,23 @@ public final class FeedbackBenchmark {
     private Connection connect() throws SQLException {
         DatabaseUrl url = settings.database().orElseThrow();
         return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+    }
+
+    /**
+     * The database's commits and rows read, inserted and updated so far (PostgreSQL's statistics, which a backend
+     * reports up to a second after its transactions: read after a pause).
+     */
+    private Optional<long[]> databaseWork() throws Exception {
+        if (settings.database().isEmpty()) {
+            return Optional.empty();
+        }
+        Thread.sleep(1500);
+        try (Connection c = connect(); ResultSet r = c.createStatement().executeQuery(
+                "SELECT xact_commit, tup_fetched, tup_inserted, tup_updated FROM pg_stat_database "
+                        + "WHERE datname = current_database()")) {
+            r.next();
+            return Optional.of(new long[]{r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)});
+        }
     }
 
     private long storedChoices() throws SQLException {
