@@ -105,13 +105,4 @@ public class Rating {
     public Instant updatedAt() {
         return updatedAt;
     }
-
-    /** Applies the parts of {@code change} that are present; the rest stays as it was. */
-    public void apply(RatingChange change) {
-        change.thumbs().ifPresent(t -> thumbs = t == 0 ? null : t.shortValue());
-        change.stars().ifPresent(s -> stars = s == 0 ? null : s.shortValue());
-        change.reasons().ifPresent(r -> reasons = r.toArray(String[]::new));
-        change.comment().ifPresent(c -> comment = c.isBlank() ? null : c);
-        updatedAt = Instant.now();
-    }
 }
