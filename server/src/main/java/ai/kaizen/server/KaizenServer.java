@@ -14,7 +14,9 @@ import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
 import ai.kaizen.db.setting.SettingRepository;
+import ai.kaizen.db.ChannelListener;
 import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.account.CredentialCache;
 import ai.kaizen.server.chat.ChatRoutes;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
@@ -33,6 +35,7 @@ import ai.kaizen.server.http.DatabaseWatch;
 import ai.kaizen.server.http.ErrorResponses;
 import ai.kaizen.server.http.HealthRoutes;
 import ai.kaizen.server.http.InFlightRequests;
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.SecurityHeaders;
@@ -58,6 +61,10 @@ import ai.kaizen.server.lifecycle.TrainerLauncher;
 import ai.kaizen.trainer.registry.ArtifactStore;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
+import ai.kaizen.server.metrics.CycleMetrics;
+import ai.kaizen.server.metrics.HttpMetrics;
+import ai.kaizen.server.metrics.Metrics;
+import ai.kaizen.server.metrics.MetricsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -96,6 +103,11 @@ public final class KaizenServer {
     private static final Duration COMPARISON_REFRESH = Duration.ofSeconds(5);
     /** How often the database is pinged for /health and the outage log lines. */
     private static final Duration DATABASE_WATCH = Duration.ofSeconds(2);
+    /** How often the cycle gauges are read from the database. */
+    private static final Duration CYCLE_METRICS = Duration.ofSeconds(15);
+    /** How long a /v1/feedback idempotency key is remembered, and how often older ones are deleted. */
+    private static final Duration IDEMPOTENCY_KEYS_KEPT = Duration.ofHours(24);
+    private static final Duration IDEMPOTENCY_KEYS_PURGE = Duration.ofHours(1);
 
     private final KaizenConfig config;
     private final Vertx vertx;
@@ -110,13 +122,19 @@ public final class KaizenServer {
     private final CandidateGenerator candidates;
     private final OnlineComparisons comparisons;
     private final ArtifactStore artifacts;
+    private final Metrics metrics;
+    private final CycleMetrics cycleMetrics;
+    private final ChannelListener credentialNotices;
+    private final long idempotencyPurge;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
                          Inference inference, HttpServer http, InFlightRequests inFlight,
-                         CandidateGenerator candidates, OnlineComparisons comparisons, ArtifactStore artifacts) {
+                         CandidateGenerator candidates, OnlineComparisons comparisons, ArtifactStore artifacts,
+                         Metrics metrics, CycleMetrics cycleMetrics, ChannelListener credentialNotices,
+                         long idempotencyPurge) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -130,6 +148,10 @@ public final class KaizenServer {
         this.candidates = candidates;
         this.comparisons = comparisons;
         this.artifacts = artifacts;
+        this.metrics = metrics;
+        this.cycleMetrics = cycleMetrics;
+        this.credentialNotices = credentialNotices;
+        this.idempotencyPurge = idempotencyPurge;
     }
 
     /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
@@ -183,10 +205,12 @@ public final class KaizenServer {
         InFlightRequests inFlight = new InFlightRequests();
         Inference inference = inference(config.inference());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
+        Metrics metrics = new Metrics();
+        CredentialCache credentials = new CredentialCache(config.credentialCacheTime());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
-                new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy());
+                new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy(), credentials);
         Accounts accounts = new Accounts(new UserRepository(database.sessions()),
-                new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx));
+                new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx), credentials);
         Pages pages = new Pages(ThymeleafTemplateEngine.create(vertx));
         ConversationRepository conversations = new ConversationRepository(database.sessions());
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
@@ -202,11 +226,13 @@ public final class KaizenServer {
                 company, config.chat());
 
         Router router = Router.router(vertx);
+        router.route().handler(new HttpMetrics(metrics.registry()));
         router.route().handler(inFlight);
         router.route().handler(new SecurityHeaders());
         DatabaseWatch watch = new DatabaseWatch(vertx, database, DATABASE_WATCH, Clock.systemUTC());
         new HealthRoutes(database, watch, config.healthDatabaseOutage(), () -> modelCheck(model.current()), startedAt,
                 Version.current()).mount(router);
+        new MetricsRoutes(metrics, config.metricsToken()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
         // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.
@@ -217,12 +243,12 @@ public final class KaizenServer {
         // authenticates by bearer key instead (and takes no cookies, so needs no CSRF token).
         router.routeWithRegex("^(?!/v1/).*").handler(sessions);
         router.routeWithRegex("^(?!/v1/).*").handler(new Csrf());
-        new OpenAiRoutes(accounts, chat, model::current, conversations, feedback, limits, config.messagesPerMinute())
-                .mount(router);
+        new OpenAiRoutes(accounts, chat, model::current, feedback, limits, config.messagesPerMinute(),
+                metrics.feedback()).mount(router);
         new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
                 .mount(router);
-        new FeedbackRoutes(conversations, feedback, config.chat().reasons()).mount(router);
+        new FeedbackRoutes(feedback, config.chat().reasons(), metrics.feedback()).mount(router);
         ReviewSettings review = config.review();
         ReviewRepository reviews = new ReviewRepository(database.sessions());
         new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
@@ -230,6 +256,16 @@ public final class KaizenServer {
         CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference, chat, reviews, review);
         LifecycleSettings cycleSettings = config.lifecycle();
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
+        CycleMetrics cycleMetrics = new CycleMetrics(vertx, new CycleRepository(database.sessions()),
+                metrics.registry(), CYCLE_METRICS);
+        long idempotencyPurge = OwnContext.periodic(vertx, IDEMPOTENCY_KEYS_PURGE.toMillis(),
+                IDEMPOTENCY_KEYS_PURGE.toMillis(), () -> feedback
+                .forgetRequestsBefore(Instant.now().minus(IDEMPOTENCY_KEYS_KEPT))
+                .whenComplete((deleted, e) -> {
+                    if (e != null) {
+                        log.warn("could not delete old idempotency keys: {}", e.getMessage());
+                    }
+                }));
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
                 launcher(config, cycleSettings), cycleSettings.heartbeatTimeout());
         CycleSchedules schedules = new CycleSchedules(new CycleScheduleRepository(database.sessions()),
@@ -254,16 +290,22 @@ public final class KaizenServer {
                     scheduler.close();
                     cycles.close();
                     comparisons.close();
+                    cycleMetrics.close();
+                    vertx.cancelTimer(idempotencyPurge);
+                    metrics.close();
                     inference.close(0);
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
                 .compose(http -> lifecycle.listen(database.url())
-                        .recover(e -> http.close().transform(closed -> Future.failedFuture(e)))
-                        .compose(listening -> comparisons.refresh())
-                        .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
-                                scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
-                                comparisons, artifacts)));
+                        .compose(listening -> ChannelListener.listen(vertx, database.url(), CredentialCache.CHANNEL,
+                                "credential changes", credentials::forget, credentials::forgetAll))
+                        .recover(e -> lifecycle.stopListening().eventually(() -> http.close())
+                                .transform(closed -> Future.failedFuture(e)))
+                        .compose(notices -> comparisons.refresh()
+                                .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
+                                        scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
+                                        comparisons, artifacts, metrics, cycleMetrics, notices, idempotencyPurge))));
     }
 
     /** Where answers are generated, as {@code inference.batching} says. */
@@ -352,6 +394,11 @@ public final class KaizenServer {
         return cycles;
     }
 
+    /** The server's meters, served at {@code /metrics}; the model's serving code records into its inference part. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** Where answers are generated (tests use it to occupy the model deterministically). */
     public Inference inference() {
         return inference;
@@ -374,9 +421,12 @@ public final class KaizenServer {
                         candidates.close();
                         return http.close();
                     })
-                    // before the database stops, or the listening connection dies with an error
+                    // before the database stops, or the listening connections die with an error
                     .eventually(() -> lifecycle.stopListening())
+                    .eventually(() -> credentialNotices.stop())
                     .eventually(() -> vertx.executeBlocking(() -> {
+                        vertx.cancelTimer(idempotencyPurge);
+                        cycleMetrics.close();
                         scheduler.close();
                         cycles.close();
                         inference.close(10);
@@ -384,6 +434,7 @@ public final class KaizenServer {
                         model.close();
                         database.close();
                         artifacts.close();
+                        metrics.close();
                         return null;
                     }, false))
                     .onComplete(closed -> closeVertx(vertx).whenComplete((ok, e) -> {

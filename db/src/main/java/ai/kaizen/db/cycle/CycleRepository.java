@@ -87,6 +87,19 @@ public final class CycleRepository {
                 .getResultList());
     }
 
+    /** How many cycles there are in each status (statuses with none are left out). */
+    public CompletionStage<Map<TrainingCycle.Status, Long>> countByStatus() {
+        return sessions.withSession(s -> s
+                        .createSelectionQuery("select status, count(*) from TrainingCycle group by status",
+                                Object[].class)
+                        .getResultList())
+                .thenApply(rows -> {
+                    Map<TrainingCycle.Status, Long> counts = new java.util.EnumMap<>(TrainingCycle.Status.class);
+                    rows.forEach(row -> counts.put((TrainingCycle.Status) row[0], ((Number) row[1]).longValue()));
+                    return counts;
+                });
+    }
+
     /** The queued or running cycle, if any. */
     public CompletionStage<Optional<TrainingCycle>> active() {
         return sessions.withSession(s -> s

@@ -20,6 +20,12 @@ public enum ConfigKey {
             "Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (client address, Secure cookies)."),
     SESSION_MAX_AGE_HOURS("session.max-age-hours", "720", "HOURS",
             "How long a browser session lives without use."),
+    SESSION_CACHE_SECONDS("session.cache-seconds", "10", "SECONDS",
+            "How long a server keeps a browser session or API key it looked up before reading it again (0: never "
+                    + "kept). Signing out, revoking a key or disabling a user reaches every server at once anyway, "
+                    + "through a database notice."),
+    METRICS_TOKEN("metrics.token", "", "TOKEN",
+            "Bearer token that `GET /metrics` requires; empty leaves it open to whoever reaches the port."),
     LIMITS_REQUESTS_PER_MINUTE("limits.requests-per-minute", "600", "N",
             "Requests a minute from one client address, all routes together."),
     LIMITS_LOGINS_PER_MINUTE("limits.logins-per-minute", "10", "N",

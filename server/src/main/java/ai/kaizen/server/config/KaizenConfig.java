@@ -115,7 +115,19 @@ public record KaizenConfig(
         return ComparisonSettings.of(values);
     }
 
+    /** How long sessions and API keys stay cached ({@code session.cache-seconds}); zero keeps none. */
+    public Duration credentialCacheTime() {
+        return Duration.ofSeconds(Integer.parseInt(values.getOrDefault(ConfigKey.SESSION_CACHE_SECONDS,
+                ConfigKey.SESSION_CACHE_SECONDS.defaultValue())));
+    }
+
+    /** The bearer token {@code GET /metrics} requires, if one is configured. */
+    public Optional<String> metricsToken() {
+        return Optional.ofNullable(values.get(ConfigKey.METRICS_TOKEN)).map(String::strip).filter(t -> !t.isEmpty());
+    }
+
     static KaizenConfig from(ConfigValues values) {
+        values.integer(ConfigKey.SESSION_CACHE_SECONDS, 0, 3600);
         ComparisonSettings.from(values);
         InferenceSettings.from(values);
         artifacts(values);
