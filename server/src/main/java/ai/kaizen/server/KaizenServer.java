@@ -40,11 +40,14 @@ import ai.kaizen.server.inference.ServingModel;
 import ai.kaizen.server.review.CandidateGenerator;
 import ai.kaizen.server.review.Guidelines;
 import ai.kaizen.server.review.ReviewRoutes;
+import ai.kaizen.server.review.BlindComparisons;
 import ai.kaizen.server.review.ReviewSettings;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.server.lifecycle.CycleScheduler;
 import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.HumanEvaluationGate;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
 import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
 import io.vertx.core.Future;
@@ -202,15 +205,18 @@ public final class KaizenServer {
         new FeedbackRoutes(conversations, feedback, config.chat().reasons()).mount(router);
         ReviewSettings review = config.review();
         ReviewRepository reviews = new ReviewRepository(database.sessions());
+        AuditLog audit = new AuditLog(database.sessions());
+        HumanEvaluationGate humanGate = new HumanEvaluationGate(new CycleRepository(database.sessions()),
+                new HumanEvalRepository(database.sessions()), new ModelRegistry(database.sessions()), audit);
         new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
-                Guidelines.load(review.guidelinesFile())).mount(router);
+                Guidelines.load(review.guidelinesFile()),
+                new BlindComparisons(new HumanEvalRepository(database.sessions()), humanGate)).mount(router);
         CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference, chat, reviews, review);
         LifecycleSettings cycleSettings = config.lifecycle();
-        AuditLog audit = new AuditLog(database.sessions());
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
                 new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
-                        cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
+                        cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout(), humanGate);
         CycleSchedules schedules = new CycleSchedules(new CycleScheduleRepository(database.sessions()),
                 cycleSettings.schedule(), audit);
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, schedules, counts, Clock.systemUTC(),
