@@ -55,10 +55,11 @@ public final class CycleService implements AutoCloseable {
     private final HumanEvaluationGate humanGate;
     private final Map<Long, TrainerLauncher.Job> jobs = new ConcurrentHashMap<>();
     private final long watchdog;
+    private final long humanWatch;
 
     /**
-     * @param humanGate ends cycles that awaited reviewers' votes; checked on the watchdog's tick, beside the
-     *                  trainers' heartbeats
+     * @param humanGate ends cycles that awaited reviewers' votes; checked as often as the heartbeats, on a timer of
+     *                  its own
      */
     public CycleService(Vertx vertx, CycleRepository cycles, AuditLog audit, TrainerLauncher launcher,
                         Duration heartbeatTimeout, HumanEvaluationGate humanGate) {
@@ -69,12 +70,11 @@ public final class CycleService implements AutoCloseable {
         this.heartbeatTimeout = heartbeatTimeout;
         this.humanGate = humanGate;
         long every = Math.max(500, heartbeatTimeout.toMillis() / 3);
-        this.watchdog = OwnContext.periodic(vertx, every, every, this::watch);
-    }
-
-    private void watch() {
-        checkHeartbeats();
-        humanGate.settleAll().onFailure(e -> log.warn("cannot settle human evaluations: {}", e.getMessage()));
+        this.watchdog = OwnContext.periodic(vertx, every, every, this::checkHeartbeats);
+        // a timer (and so a context, and a database session) of its own: two chains of database work at once on
+        // one context would share one session
+        this.humanWatch = OwnContext.periodic(vertx, every, every, () -> humanGate.settleAll().onFailure(e ->
+                log.warn("cannot settle human evaluations: {}", String.valueOf(e))));
     }
 
     /** The gate's human step: what a vote calls to end its cycle once the votes are due. */
@@ -201,6 +201,7 @@ public final class CycleService implements AutoCloseable {
     @Override
     public void close() {
         vertx.cancelTimer(watchdog);
+        vertx.cancelTimer(humanWatch);
         jobs.values().forEach(TrainerLauncher.Job::stop);
     }
 }
