@@ -2,7 +2,6 @@ package ai.kaizen.server.review;
 
 import ai.kaizen.db.humaneval.BlindPair;
 import ai.kaizen.db.humaneval.HumanEvalRepository;
-import ai.kaizen.db.review.ReviewException;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.lifecycle.HumanEvaluationGate;
@@ -116,14 +115,6 @@ public final class BlindComparisons {
                             return Future.succeededFuture(null);
                         }))
                 .onSuccess(status -> JsonBodies.reply(ctx, answer))
-                .onFailure(e -> {
-                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                            ? e.getCause() : e;
-                    if (cause instanceof ReviewException r) {
-                        HttpError.fail(ctx, r.status(), r.getMessage());
-                    } else {
-                        ctx.fail(cause);
-                    }
-                });
+                .onFailure(e -> ReviewRoutes.fail(ctx, e));
     }
 }

@@ -358,7 +358,7 @@ public final class ReviewRoutes {
                 .put("edit_until", work.assignment().editUntil().map(Object::toString).orElse(null)));
     }
 
-    private static void fail(RoutingContext ctx, Throwable e) {
+    static void fail(RoutingContext ctx, Throwable e) {
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                 ? e.getCause() : e;
         if (cause instanceof ReviewException r) {
