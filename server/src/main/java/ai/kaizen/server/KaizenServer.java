@@ -50,12 +50,15 @@ import ai.kaizen.server.inference.ServingModel;
 import ai.kaizen.server.review.CandidateGenerator;
 import ai.kaizen.server.review.Guidelines;
 import ai.kaizen.server.review.ReviewRoutes;
+import ai.kaizen.server.review.BlindComparisons;
 import ai.kaizen.server.review.ReviewSettings;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.server.lifecycle.CycleScheduler;
 import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
 import ai.kaizen.server.lifecycle.KubernetesTrainerLauncher;
+import ai.kaizen.server.lifecycle.HumanEvaluationGate;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
 import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
 import ai.kaizen.server.lifecycle.TrainerLauncher;
 import ai.kaizen.trainer.registry.ArtifactStore;
@@ -251,8 +254,11 @@ public final class KaizenServer {
         new FeedbackRoutes(feedback, config.chat().reasons(), metrics.feedback()).mount(router);
         ReviewSettings review = config.review();
         ReviewRepository reviews = new ReviewRepository(database.sessions());
+        HumanEvaluationGate humanGate = new HumanEvaluationGate(new CycleRepository(database.sessions()),
+                new HumanEvalRepository(database.sessions()), new ModelRegistry(database.sessions()), audit);
         new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
-                Guidelines.load(review.guidelinesFile())).mount(router);
+                Guidelines.load(review.guidelinesFile()),
+                new BlindComparisons(new HumanEvalRepository(database.sessions()), humanGate)).mount(router);
         CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference, chat, reviews, review);
         LifecycleSettings cycleSettings = config.lifecycle();
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
@@ -267,7 +273,7 @@ public final class KaizenServer {
                     }
                 }));
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
-                launcher(config, cycleSettings), cycleSettings.heartbeatTimeout());
+                launcher(config, cycleSettings), cycleSettings.heartbeatTimeout(), humanGate);
         CycleSchedules schedules = new CycleSchedules(new CycleScheduleRepository(database.sessions()),
                 cycleSettings.schedule(), audit);
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, schedules, counts, Clock.systemUTC(),

@@ -7,6 +7,7 @@ import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
 import ai.kaizen.trainer.cycle.CycleRunner;
 import ai.kaizen.trainer.cycle.GateThresholds;
+import ai.kaizen.trainer.cycle.HumanEvalSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -51,18 +52,34 @@ public final class CycleService implements AutoCloseable {
     private final AuditLog audit;
     private final TrainerLauncher launcher;
     private final Duration heartbeatTimeout;
+    private final HumanEvaluationGate humanGate;
     private final Map<Long, TrainerLauncher.Job> jobs = new ConcurrentHashMap<>();
     private final long watchdog;
+    private final long humanWatch;
 
+    /**
+     * @param humanGate ends cycles that awaited reviewers' votes; checked as often as the heartbeats, on a timer of
+     *                  its own
+     */
     public CycleService(Vertx vertx, CycleRepository cycles, AuditLog audit, TrainerLauncher launcher,
-                        Duration heartbeatTimeout) {
+                        Duration heartbeatTimeout, HumanEvaluationGate humanGate) {
         this.vertx = vertx;
         this.cycles = cycles;
         this.audit = audit;
         this.launcher = launcher;
         this.heartbeatTimeout = heartbeatTimeout;
+        this.humanGate = humanGate;
         long every = Math.max(500, heartbeatTimeout.toMillis() / 3);
         this.watchdog = OwnContext.periodic(vertx, every, every, this::checkHeartbeats);
+        // a timer (and so a context, and a database session) of its own: two chains of database work at once on
+        // one context would share one session
+        this.humanWatch = OwnContext.periodic(vertx, every, every, () -> humanGate.settleAll().onFailure(e ->
+                log.warn("cannot settle human evaluations: {}", String.valueOf(e))));
+    }
+
+    /** The gate's human step: what a vote calls to end its cycle once the votes are due. */
+    public HumanEvaluationGate humanGate() {
+        return humanGate;
     }
 
     public CycleRepository cycles() {
@@ -82,6 +99,7 @@ public final class CycleService implements AutoCloseable {
             CycleRunner.stagesOf(effective);
             // a bad gate option is the operator's to fix now, not the trainer's to fail on at the end
             GateThresholds.fromJson(effective.getJsonObject("gate", new JsonObject()));
+            HumanEvalSettings.fromJson(effective.getJsonObject("gate", new JsonObject()));
         } catch (IllegalArgumentException | ClassCastException e) {
             return Future.failedFuture(new InvalidRequest(e.getMessage()));
         }
@@ -95,11 +113,15 @@ public final class CycleService implements AutoCloseable {
                         .map(found -> found.orElse(cycle)));
     }
 
-    /** Cancels a queued or running cycle and stops its trainer. */
+    /**
+     * Cancels a queued or running cycle and stops its trainer, or a cycle that awaits reviewers' votes (its tasks
+     * leave the queue; its candidate stays registered, promotable only with an override).
+     */
     public Future<Void> cancel(long id, String actor) {
         return Future.fromCompletionStage(cycles.cancel(id)).compose(cancelled -> {
             if (!cancelled) {
-                return Future.failedFuture(new Conflict("cycle " + id + " is not queued or running"));
+                return Future.failedFuture(new Conflict("cycle " + id
+                        + " is not queued, running or awaiting human evaluation"));
             }
             TrainerLauncher.Job job = jobs.remove(id);
             if (job != null) {
@@ -183,6 +205,7 @@ public final class CycleService implements AutoCloseable {
     @Override
     public void close() {
         vertx.cancelTimer(watchdog);
+        vertx.cancelTimer(humanWatch);
         jobs.values().forEach(TrainerLauncher.Job::release);
         launcher.close();
     }

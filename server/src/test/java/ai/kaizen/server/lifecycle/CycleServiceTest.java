@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.kaizen.db.Database;
 import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
+import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.Vertx;
@@ -67,7 +69,8 @@ class CycleServiceTest {
             FakeJob job = new FakeJob();
             launched.add(job);
             return job;
-        }, Duration.ofSeconds(3))) {
+        }, Duration.ofSeconds(3), new HumanEvaluationGate(cycles, new HumanEvalRepository(database.sessions()),
+                new ModelRegistry(database.sessions()), new AuditLog(database.sessions())))) {
             long id = service.start(new JsonObject().put("preset", "tiny")
                             .put("stages", new JsonArray().add("dataset").add("sft")), "otto")
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).id();

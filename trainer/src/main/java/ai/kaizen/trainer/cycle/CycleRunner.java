@@ -41,7 +41,7 @@ public final class CycleRunner {
      * How a run ended. A gate that fails or gives no verdict is a decision, not a failure of the trainer: only
      * {@code FAILED} is one.
      */
-    public enum Outcome { SUCCEEDED, GATE_FAILED, NO_VERDICT, FAILED, STOPPED }
+    public enum Outcome { SUCCEEDED, GATE_FAILED, NO_VERDICT, AWAITING_HUMAN_EVALUATION, FAILED, STOPPED }
 
     private final Stage.SessionFactory sessions;
     private final Path home;
@@ -97,6 +97,7 @@ public final class CycleRunner {
                 return switch (runStages(id, reporter)) {
                     case gate_failed -> Outcome.GATE_FAILED;
                     case no_verdict -> Outcome.NO_VERDICT;
+                    case awaiting_human_eval -> Outcome.AWAITING_HUMAN_EVALUATION;
                     default -> Outcome.SUCCEEDED;
                 };
             } catch (CycleStopped e) {
@@ -150,8 +151,17 @@ public final class CycleRunner {
         }
         JsonObject evaluation = results.getJsonObject(StageKind.EVALUATE.label());
         Long candidate = evaluation == null ? null : evaluation.getLong("candidate_version_id");
-        TrainingCycle.Status status = endStatus(evaluation);
         String report = CycleReporter.await(cycles.find(id)).map(TrainingCycle::gateReport).orElse(null);
+        if (evaluation != null && HumanPreference.PENDING.equals(evaluation.getString("verdict"))) {
+            // No trainer is needed while reviewers vote: the server counts their votes and ends the cycle (and
+            // promotes its candidate when auto_promote asks and the gate passes).
+            if (!CycleReporter.await(cycles.awaitHumanEvaluation(id, candidate, report))) {
+                throw new CycleStopped();
+            }
+            reporter.log("awaiting human evaluation; candidate model version " + candidate);
+            return TrainingCycle.Status.awaiting_human_eval;
+        }
+        TrainingCycle.Status status = endStatus(evaluation);
         if (!CycleReporter.await(cycles.finish(id, status, candidate, report))) {
             throw new CycleStopped();
         }
@@ -188,7 +198,7 @@ public final class CycleRunner {
      * (or there was no gate); a result without a verdict (written before verdicts existed) counts as its
      * {@code passed} flag says.
      */
-    static TrainingCycle.Status endStatus(JsonObject evaluation) {
+    public static TrainingCycle.Status endStatus(JsonObject evaluation) {
         if (evaluation == null) {
             return TrainingCycle.Status.succeeded;
         }
