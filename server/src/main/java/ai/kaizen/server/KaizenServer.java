@@ -206,9 +206,9 @@ public final class KaizenServer {
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
                                                ModelSlot model, ArtifactStore artifacts, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
-        Inference inference = inference(config.inference());
-        RateLimits limits = new RateLimits(vertx, config.trustProxy());
         Metrics metrics = new Metrics();
+        Inference inference = inference(config.inference(), metrics);
+        RateLimits limits = new RateLimits(vertx, config.trustProxy());
         CredentialCache credentials = new CredentialCache(config.credentialCacheTime());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
                 new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy(), credentials);
@@ -315,10 +315,10 @@ public final class KaizenServer {
     }
 
     /** Where answers are generated, as {@code inference.batching} says. */
-    private static Inference inference(InferenceSettings settings) {
+    private static Inference inference(InferenceSettings settings, Metrics metrics) {
         return switch (settings.batching()) {
             case CONTINUOUS -> new ContinuousBatching(new BatchLimits(settings.maxBatch(), settings.kvCacheBytes(),
-                    settings.prefillChunk()), settings.queue());
+                    settings.prefillChunk()), settings.queue(), metrics.inference());
             case PER_REQUEST -> new InferenceQueue(settings.workers(), settings.queue());
         };
     }

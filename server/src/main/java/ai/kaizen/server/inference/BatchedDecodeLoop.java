@@ -5,9 +5,11 @@ import ai.kaizen.model.generation.Generator;
 import ai.kaizen.model.llama.BatchedDecoder;
 import ai.kaizen.model.llama.KvCache;
 import ai.kaizen.model.llama.LlamaModel;
+import ai.kaizen.server.metrics.InferenceMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,6 +37,7 @@ final class BatchedDecodeLoop implements Runnable {
     private final BatchLimits limits;
     private final long idleNanos;
     private final Runnable onExit;
+    private final InferenceMetrics metrics;
 
     // guarded by this: requests waiting to join, and whether more are taken
     private final Deque<PendingGeneration> chats = new ArrayDeque<>();
@@ -53,7 +56,9 @@ final class BatchedDecodeLoop implements Runnable {
      * @param onExit      run once when the loop stops taking requests (under its lock, before {@link #offer}
      *                    answers false)
      */
-    BatchedDecodeLoop(ServingModel model, BatchLimits limits, long idleSeconds, Runnable onExit) {
+    BatchedDecodeLoop(ServingModel model, BatchLimits limits, long idleSeconds, InferenceMetrics metrics,
+            Runnable onExit) {
+        this.metrics = metrics;
         this.model = model;
         this.network = model.model().network();
         this.generator = model.model().generator();
@@ -255,6 +260,8 @@ final class BatchedDecodeLoop implements Runnable {
                 float[] logits = network.nextTokenLogits(s.cache, chunk)[0];
                 if (s.prefilled()) {
                     s.sequence.offer(logits, s.owner.request.listener());
+                    metrics.tokensGenerated(1);
+                    metrics.timeToFirstToken(Duration.ofNanos(System.nanoTime() - s.owner.admittedNanos));
                 }
             } catch (RuntimeException e) {
                 s.owner.fail(e);
@@ -274,6 +281,7 @@ final class BatchedDecodeLoop implements Runnable {
             return;
         }
         float[][] logits;
+        long started = System.nanoTime();
         try {
             logits = decoder.step(rows.stream().map(s -> s.cache).toList(),
                     rows.stream().mapToInt(s -> s.sequence.lastToken()).toArray());
@@ -281,6 +289,9 @@ final class BatchedDecodeLoop implements Runnable {
             rows.forEach(s -> s.owner.fail(e));
             return;
         }
+        metrics.batchSize(rows.size());
+        metrics.tokensGenerated(rows.size());
+        metrics.tokenLatency(Duration.ofNanos(System.nanoTime() - started));
         for (int i = 0; i < rows.size(); i++) {
             RunningSequence s = rows.get(i);
             try {

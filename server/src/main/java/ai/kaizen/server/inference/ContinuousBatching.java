@@ -1,6 +1,7 @@
 package ai.kaizen.server.inference;
 
 import ai.kaizen.model.generation.GenerationResult;
+import ai.kaizen.server.metrics.InferenceMetrics;
 
 import java.util.List;
 import java.util.Map;
@@ -23,14 +24,22 @@ public final class ContinuousBatching implements Inference {
 
     private final BatchLimits limits;
     private final int capacity;
+    private final InferenceMetrics metrics;
     private final AtomicInteger waitingChats = new AtomicInteger();
     private final AtomicInteger waitingBackground = new AtomicInteger();
     private final Map<ServingModel, BatchedDecodeLoop> loops = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public ContinuousBatching(BatchLimits limits, int capacity) {
+        this(limits, capacity, InferenceMetrics.unscraped());
+    }
+
+    /** @param metrics where the loops record tokens, batch sizes and latencies, and the queue depth is read */
+    public ContinuousBatching(BatchLimits limits, int capacity, InferenceMetrics metrics) {
         this.limits = limits;
         this.capacity = capacity;
+        this.metrics = metrics;
+        metrics.queueDepth(this::waiting);
     }
 
     @Override
@@ -56,7 +65,8 @@ public final class ContinuousBatching implements Inference {
 
     private BatchedDecodeLoop newLoop(ServingModel model) {
         BatchedDecodeLoop[] self = new BatchedDecodeLoop[1];
-        self[0] = new BatchedDecodeLoop(model, limits, IDLE_SECONDS, () -> loops.remove(model, self[0]));
+        self[0] = new BatchedDecodeLoop(model, limits, IDLE_SECONDS, metrics,
+                () -> loops.remove(model, self[0]));
         return self[0].start();
     }
 

@@ -14,6 +14,8 @@ final class PendingGeneration {
 
     final Inference.Request request;
     final CompletableFuture<List<GenerationResult>> future = new CompletableFuture<>();
+    /** When the request was admitted: its time to first token counts from here. */
+    final long admittedNanos = System.nanoTime();
     private final Runnable onLeavingQueue;
     private final GenerationResult[] results;
     private int unfinished;

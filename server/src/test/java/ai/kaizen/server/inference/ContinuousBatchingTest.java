@@ -1,6 +1,7 @@
 package ai.kaizen.server.inference;
 
 import ai.kaizen.model.Fixtures;
+import ai.kaizen.server.metrics.Metrics;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.FinishReason;
 import ai.kaizen.model.generation.GenerationOptions;
@@ -240,6 +241,33 @@ class ContinuousBatchingTest {
             next.close();
         } finally {
             batching.close(5);
+        }
+    }
+
+    @Test
+    void theLoopRecordsTokensBatchSizesAndLatenciesForMetrics() throws Exception {
+        try (Metrics metrics = new Metrics()) {
+            ContinuousBatching batching = new ContinuousBatching(new BatchLimits(4, 1L << 30, 64), 16,
+                    metrics.inference());
+            try {
+                List<CompletableFuture<List<GenerationResult>>> answers = new ArrayList<>();
+                for (String text : List.of("Once upon a time", "The cat")) {
+                    answers.add(batching.generate(request(model, prompt(text), GenerationOptions.greedy(10),
+                            TokenListener.NONE, () -> false)));
+                }
+                int tokens = 0;
+                for (CompletableFuture<List<GenerationResult>> a : answers) {
+                    tokens += only(a).tokenIds().length;
+                }
+                String scrape = metrics.scrape();
+                assertThat(scrape).contains("kaizen_inference_tokens_generated_total " + tokens + ".0")
+                        .containsPattern("kaizen_inference_time_to_first_token_seconds_count 2(\\.0)?\\n")
+                        .containsPattern("kaizen_inference_batch_size_count [1-9]")
+                        .containsPattern("kaizen_inference_token_latency_seconds_count [1-9]")
+                        .contains("kaizen_inference_queue_depth 0.0");
+            } finally {
+                batching.close(5);
+            }
         }
     }
 
