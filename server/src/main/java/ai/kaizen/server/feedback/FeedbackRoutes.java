@@ -95,15 +95,20 @@ public final class FeedbackRoutes {
                         ctx.vertx().getOrCreateContext())
                 .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError("no such comparison"))
                         : Future.fromCompletionStage(feedback.decide(id, choice.get())))
+                // The chosen answer continues the conversation only when the pair is where the conversation
+                // ends; a choice in an older pair records the preference and leaves the later turns in view.
                 .compose(decided -> Future.fromCompletionStage(conversations
                                 .findMessage(decided.continuingAnswer(), caller.principal()))
-                        .compose(answer -> Future.fromCompletionStage(conversations.moveTo(
-                                answer.orElseThrow().conversationId(), decided.continuingAnswer())))
-                        .map(moved -> decided))
-                .onSuccess(decided -> JsonBodies.reply(ctx, new JsonObject()
-                        .put("id", decided.id().toString())
-                        .put("choice", decided.choice().map(PairwiseComparison.Choice::label).orElse(null))
-                        .put("continuing_message_id", decided.continuingAnswer().toString())))
+                        .compose(answer -> Future.fromCompletionStage(conversations.moveToIfAt(
+                                answer.orElseThrow().conversationId(),
+                                java.util.Set.of(decided.answerAId(), decided.answerBId()),
+                                decided.continuingAnswer())))
+                        .map(moved -> new JsonObject()
+                                .put("id", decided.id().toString())
+                                .put("choice", decided.choice().map(PairwiseComparison.Choice::label).orElse(null))
+                                .put("continuing_message_id", decided.continuingAnswer().toString())
+                                .put("continues_conversation", moved)))
+                .onSuccess(body -> JsonBodies.reply(ctx, body))
                 .onFailure(e -> {
                     if (e instanceof HttpError) {
                         ctx.fail(404, e);
