@@ -78,8 +78,10 @@ async function open(id) {
   notice('');
   if (!id) { loadList(); return; }
   const response = await api('/api/conversations/' + encodeURIComponent(id));
+  if (conversationId !== id) return; // another was opened meanwhile (Back pressed twice quickly)
   if (!response.ok) { notice(await errorOf(response)); conversationId = null; return; }
   const conversation = await response.json();
+  if (conversationId !== id) return;
   for (const m of conversation.messages) {
     if (m.role === 'user') messagesEl.append(el('article', 'message user', m.content));
     else if (m.role === 'assistant') messagesEl.append(answerView(m));
@@ -132,6 +134,9 @@ function answerView(message) {
     up.setAttribute('aria-pressed', String(thumbs === 1));
     down.setAttribute('aria-pressed', String(thumbs === -1));
     stars.forEach((s, i) => { s.textContent = rating?.stars && i < rating.stars ? '★' : '☆'; });
+    // While the reasons form is open the person is filling it in: a late answer to the thumbs' own request must not
+    // untick what they just ticked.
+    if (!why.hidden) return;
     for (const box of reasonsEl.querySelectorAll('input')) box.checked = (rating?.reasons || []).includes(box.value);
     if (rating?.comment) why.comment.value = rating.comment;
   };
@@ -293,7 +298,8 @@ form.addEventListener('submit', async (e) => {
       const created = await api('/api/conversations', { method: 'POST', body: { request_id: requestId } });
       if (!created.ok) { notice(await errorOf(created)); return; }
       conversationId = (await created.json()).id;
-      history.pushState({ c: conversationId }, '', urlOf(conversationId));
+      // the empty page this was becomes the conversation: no history entry of its own
+      history.replaceState({ c: conversationId }, '', urlOf(conversationId));
     }
     messagesEl.append(el('article', 'message user', text));
     input.value = '';
