@@ -159,7 +159,14 @@ function answerView(message) {
   return node;
 }
 
-async function rate(node, change) {
+// One rating change of an answer at a time, in order: a thumbs down and the reasons sent right after it must not
+// reach the server the other way round (the later would lose the reasons).
+function rate(node, change) {
+  node.ratingQueue = (node.ratingQueue || Promise.resolve()).catch(() => {}).then(() => sendRating(node, change));
+  return node.ratingQueue;
+}
+
+async function sendRating(node, change) {
   if (!node.dataset.id) return;
   const response = await api('/api/messages/' + node.dataset.id + '/rating', { method: 'PUT', body: change });
   if (!response.ok) { notice(await errorOf(response)); return; }
@@ -250,8 +257,12 @@ async function stream(path, body, handlers) {
 function answerHandlers() {
   const views = new Map();
   let pair = null;
+  let started = false;
   return {
+    /** Whether the server took the message (a refused one is not stored). */
+    get started() { return started; },
     start(info) {
+      started = true;
       const notes = [];
       if (info.dropped_messages > 0) notes.push('Earlier messages were left out so the conversation fits the model.');
       if (info.message_cut) notes.push('Your message was too long for the model: only its end was read.');
@@ -301,11 +312,18 @@ form.addEventListener('submit', async (e) => {
       // the empty page this was becomes the conversation: no history entry of its own
       history.replaceState({ c: conversationId }, '', urlOf(conversationId));
     }
-    messagesEl.append(el('article', 'message user', text));
+    const question = el('article', 'message user', text);
+    messagesEl.append(question);
     input.value = '';
     scrollDown();
+    const handlers = answerHandlers();
     await stream('/api/conversations/' + conversationId + '/messages', { content: text, request_id: requestId },
-      answerHandlers());
+      handlers);
+    if (!handlers.started) {
+      // Refused (the notice says why) and not stored: the text goes back to the box, to send again or change.
+      question.remove();
+      if (!input.value) input.value = text;
+    }
   } finally {
     sending = false;
     sendBtn.disabled = false;

@@ -127,14 +127,14 @@
       el('td', { class: 'status-' + c.status, text: statusText(c.status) }), el('td', { text: c.stage || '–' }),
       el('td', { text: stepText(c, '–') }), el('td', { text: c.requested_by }),
       el('td', { text: when(c.created_at) }),
-      el('td', {}, c.status === 'queued' || c.status === 'running'
+      el('td', {}, c.status === 'queued' || c.status === 'running' || c.status === 'awaiting_human_eval'
         ? [button('Cancel', () => api('POST', '/api/console/cycles/' + c.id + '/cancel').then(refresh))]
         : c.status === 'failed'
           ? [button('Resume', () => api('POST', '/api/console/cycles/' + c.id + '/resume').then(refresh))] : [])])));
   }
 
-  /** Statuses of a cycle that ran all its stages (whatever its gate said). */
-  const FINISHED = ['succeeded', 'gate_failed', 'no_verdict'];
+  /** Statuses of a cycle that ran all its stages (whatever its gate said, or while reviewers still vote). */
+  const FINISHED = ['succeeded', 'gate_failed', 'no_verdict', 'awaiting_human_eval'];
 
   /**
    * Where a cycle is: "done" once it ran all its stages (the step counter then still holds the last stage's, often
@@ -147,7 +147,7 @@
 
   /** A cycle's status in words: gate_failed is "gate failed", no_verdict "no verdict". */
   function statusText(status) {
-    return status.replace(/_/g, ' ');
+    return status === 'awaiting_human_eval' ? 'awaiting human evaluation' : status.replace(/_/g, ' ');
   }
 
   /**
@@ -176,7 +176,7 @@
       api('POST', path, { override_reason: reason.value.trim() }).then(() => done(confirm)).catch(e => failed(e, confirm));
     });
     const gateText = gate === 'no_verdict' ? 'the gate gave no verdict' : gate === 'failed' ? 'the gate failed'
-      : 'the gate never judged it';
+      : gate === 'pending' ? 'the gate awaits reviewers\' votes' : 'the gate never judged it';
     return el('details', { class: 'promote-anyway', 'data-version': String(versionId) }, [
       el('summary', { class: 'danger', title: 'Version ' + versionId + ': ' + gateText, text: 'Promote anyway…' }), form]);
   }
@@ -211,7 +211,8 @@
   }
 
   /** What the registry says of a version its gate did not pass. */
-  const GATE_NOTES = { failed: 'gate failed', no_verdict: 'gate: no verdict', not_evaluated: 'not evaluated' };
+  const GATE_NOTES = { failed: 'gate failed', no_verdict: 'gate: no verdict', pending: 'gate: awaiting human evaluation',
+    not_evaluated: 'not evaluated' };
 
   async function loadRegistry() {
     const models = await api('GET', '/api/console/models');
@@ -400,7 +401,7 @@
         eta = Math.round(perStep * (c.total_steps - c.step) / 1000) + ' s';
       }
       document.getElementById('eta').textContent = eta;
-      const active = c.status === 'queued' || c.status === 'running';
+      const active = c.status === 'queued' || c.status === 'running' || c.status === 'awaiting_human_eval';
       document.getElementById('cancel').hidden = !active;
       document.getElementById('resume').hidden = c.status !== 'failed';
       if (c.gate_report) { showGate(c.gate_report); }
@@ -425,12 +426,14 @@
         el('thead', {}, [el('tr', {}, ['Check', 'Candidate (95% CI)', 'Serving (95% CI)', 'Rule', 'Counts as', 'Note']
           .map(h => el('th', { text: h })))]),
         el('tbody', {}, rows)]);
-      const heading = { pass: 'Passed', fail: 'Gate failed', no_verdict: 'No verdict' }[verdict] || verdict;
+      const heading = { pass: 'Passed', fail: 'Gate failed', no_verdict: 'No verdict',
+        pending: 'Awaiting human evaluation' }[verdict] || verdict;
       const why = (report.reason || '').replace(/^(passed|failed|no verdict): /, '');
       const summary = el('p', { id: 'gate-verdict', class: verdict === 'pass' ? 'pass' : 'fail',
         text: heading + ': ' + (why ? why + ' (' : '') + 'candidate ' + report.candidate + ' against ' + report.serving
           + ' on ' + report.prompts + ' held-out prompts' + (why ? ').' : '.') });
-      const gate = verdict === 'pass' ? 'passed' : verdict === 'no_verdict' ? 'no_verdict' : 'failed';
+      const gate = verdict === 'pass' ? 'passed' : verdict === 'no_verdict' ? 'no_verdict'
+        : verdict === 'pending' ? 'pending' : 'failed';
       const promote = promoteControl(report.candidate_version_id, gate, 'Promote version ' + report.candidate_version_id,
         control => { control.textContent = 'Promoted'; control.disabled = true; },
         (e, control) => { control.textContent = e.message; });
@@ -438,7 +441,28 @@
       const samples = (report.samples || []).map(s => el('details', {}, [el('summary', { text: s.prompt }),
         el('p', { text: 'candidate: ' + s.candidate }), el('p', { text: 'serving: ' + s.serving })]));
       const notes = report.reward_model ? [el('p', { text: 'Reward model: ' + report.reward_model })] : [];
+      if (report.human_evaluation) { notes.push(humanEvaluation(report.human_evaluation)); }
       document.getElementById('gate').replaceChildren(summary, table, ...notes, promote, ...samples);
+    }
+
+    /**
+     * The gate's human step: while it waits, how many votes are in (not which way they go: they count only once
+     * all are in); then the votes counted, with the candidate's win rate and its interval.
+     */
+    function humanEvaluation(h) {
+      let text;
+      if (h.status === 'not_asked') {
+        text = 'Human evaluation: ' + h.note + '.';
+      } else if (h.status === 'pending') {
+        text = 'Human evaluation: ' + h.votes + ' of ' + h.votes_required + ' votes' + (h.skips ? ' (' + h.skips
+          + ' skipped)' : '') + ' on ' + h.prompts + ' blind comparisons in the reviewers\' queue (/review?kind=compare);'
+          + ' waits until ' + new Date(h.expires_at).toLocaleString() + '.';
+      } else {
+        text = 'Human evaluation: ' + h.votes + ' of ' + h.votes_required + ' votes' + (h.expired ? ' (expired)' : '')
+          + ': candidate ' + h.candidate_wins + ', serving ' + h.serving_wins + ', tie ' + h.ties + ', both bad '
+          + h.both_bad + '; candidate win rate ' + withInterval(h.win_rate, h.win_rate_ci) + '.';
+      }
+      return el('p', { id: 'human-evaluation', text: text });
     }
 
     function withInterval(value, interval) {

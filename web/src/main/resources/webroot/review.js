@@ -2,6 +2,8 @@
 //
 // Ranking: press the answers' numbers from best to worst; "=" before a number ties it with the one before; "x"
 // before a number flags it unacceptable; Backspace undoes; Enter submits and the next task comes, focused.
+//
+// Comparing (the evaluation gate's blind A/B tasks): A, B, T (tie) or X (both bad) picks a verdict, Enter casts it.
 'use strict';
 
 const taskEl = document.getElementById('task');
@@ -20,6 +22,10 @@ const FLAG_KEYS = { p: 'personal_data', u: 'unsafe', o: 'off_topic' };
 let scales = {};           // label tasks: scale -> 1..5
 let labelFlags = new Set();
 let activeScale = 0;
+const VERDICTS = { a: 'A is better', b: 'B is better', t: 'Tie', x: 'Both are bad' };
+const CHOICES = { a: 'a', b: 'b', t: 'tie', x: 'both_bad' };
+const verdictEl = document.getElementById('verdict');
+let verdict = null;      // compare tasks: the key of the verdict picked, not cast yet
 
 let work = null;       // the task being ranked, as /api/review/next gives it
 let groups = [];       // the ordering: groups[i] holds the ids ranked i + 1 (more than one: a tie)
@@ -57,7 +63,16 @@ function renderLabels() {
   document.querySelectorAll('#labels .flag').forEach((f) => f.classList.toggle('on', labelFlags.has(f.dataset.flag)));
 }
 
+function renderVerdict() {
+  verdictEl.textContent = verdict ? VERDICTS[verdict] : 'none yet';
+  for (const card of candidatesEl.children) {
+    card.classList.toggle('placed', verdict === card.dataset.id || verdict === 't');
+    card.classList.toggle('flagged', verdict === 'x');
+  }
+}
+
 function render() {
+  if (kind === 'compare') { renderVerdict(); return; }
   if (kind === 'label') { renderLabels(); return; }
   if (kind === 'ideal') return;
   for (const card of candidatesEl.children) {
@@ -86,6 +101,11 @@ function show(next, asEdit) {
     emptyEl.hidden = false;
     clearTimeout(pollTimer);
     pollTimer = setTimeout(loadNext, 3000);
+    return;
+  }
+  verdict = null;
+  if (kind === 'compare') {
+    showComparison();
     return;
   }
   const saved = asEdit ? fromRanking(work.ranking) : work.draft;
@@ -121,6 +141,41 @@ function show(next, asEdit) {
   taskEl.scrollIntoView({ block: 'start' });
 }
 
+/** A blind comparison: the conversation and the two answers as A and B, nothing about which model wrote which. */
+function showComparison() {
+  document.getElementById('task-kind').textContent = 'Which answer is better?';
+  document.getElementById('task-priority').textContent = 'a blind comparison of two versions';
+  document.getElementById('system-prompt').textContent = work.system_prompt || '(none)';
+  contextEl.replaceChildren(...work.history.map((m) => el('li', m.role, m.content)));
+  candidatesEl.replaceChildren(...work.answers.map((a) => {
+    const card = el('li', 'candidate');
+    card.dataset.id = a.key;
+    card.append(el('span', 'key', a.key.toUpperCase()), el('div', 'text', a.content), el('span', 'rank', ''));
+    card.addEventListener('click', () => { verdict = a.key; render(); });
+    return card;
+  }));
+  emptyEl.hidden = true;
+  taskEl.hidden = false;
+  taskEl.dataset.workId = work.task_id;
+  render();
+  taskEl.focus();
+  taskEl.scrollIntoView({ block: 'start' });
+}
+
+async function submitVote() {
+  if (!work || busy) return;
+  if (!verdict) { notice('Pick a verdict first: A, B, T (tie) or X (both bad).'); return; }
+  busy = true;
+  try {
+    const response = await api(`/api/review/compare/${work.task_id}/vote`, { method: 'POST', body: { choice: CHOICES[verdict] } });
+    if (!response.ok) { notice(await errorOf(response)); if (response.status === 409) await loadNext(); return; }
+    notice('Voted.');
+    await loadNext();
+  } finally {
+    busy = false;
+  }
+}
+
 function fromRanking(ranking) {
   if (!ranking) return null;
   const byRank = new Map();
@@ -142,6 +197,7 @@ async function loadNext() {
 }
 
 async function loadLast() {
+  if (kind === 'compare') return; // a vote is final
   const response = await api('/api/review/last?kind=' + kind);
   if (!response.ok) { notice(await errorOf(response)); return; }
   const last = (await response.json()).task;
@@ -153,7 +209,7 @@ async function loadLast() {
 
 function changed() {
   render();
-  if (editing || !work) return;
+  if (editing || !work || kind === 'compare') return;
   clearTimeout(draftTimer);
   const id = work.work_id;
   const draft = kind === 'ideal' ? { text: idealEl.value }
@@ -234,6 +290,7 @@ function labelKey(key) {
 }
 
 async function submit() {
+  if (kind === 'compare') { submitVote(); return; }
   if (kind === 'ideal') { submitIdeal(); return; }
   if (kind === 'label') { submitLabels(); return; }
   if (!work || busy) return;
@@ -268,7 +325,8 @@ skipForm.addEventListener('submit', async (e) => {
   e.preventDefault();
   const reason = skipReason.value.trim();
   if (!reason) { notice('Say why you skip.'); return; }
-  const response = await api(`/api/review/work/${work.work_id}/skip`, { method: 'POST', body: { reason } });
+  const path = kind === 'compare' ? `/api/review/compare/${work.task_id}/skip` : `/api/review/work/${work.work_id}/skip`;
+  const response = await api(path, { method: 'POST', body: { reason } });
   if (!response.ok) { notice(await errorOf(response)); return; }
   notice('Skipped.');
   await loadNext();
@@ -288,17 +346,27 @@ skipReason.addEventListener('keydown', (e) => {
 
 document.getElementById('submit').addEventListener('click', submit);
 document.getElementById('skip').addEventListener('click', openSkip);
-document.getElementById('edit').addEventListener('click', loadLast);
+document.getElementById('edit')?.addEventListener('click', loadLast);
 
 document.addEventListener('keydown', (e) => {
   const t = e.target;
   if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || e.ctrlKey || e.metaKey || e.altKey) return;
   if (t instanceof HTMLButtonElement && e.key === 'Enter') return; // the button's own click
   const key = e.key.toLowerCase();
-  if (key === 'r' && kind !== 'rank') { location.href = '/review?kind=rank'; }
+  if (kind === 'compare' && work && (VERDICTS[key] || key === '1' || key === '2')) {
+    // here A and B are verdicts, not the agreement view
+    verdict = key === '1' ? 'a' : key === '2' ? 'b' : key;
+    notice('');
+    render();
+    e.preventDefault();
+    return;
+  }
+  if (key === 'c' && kind !== 'compare') { location.href = '/review?kind=compare'; }
+  else if (key === 'r' && kind !== 'rank') { location.href = '/review?kind=rank'; }
   else if (key === 'i' && kind !== 'ideal') { location.href = '/review?kind=ideal'; }
   else if (key === 'l' && kind !== 'label') { location.href = '/review?kind=label'; }
-  else if (key === 'a') { location.href = '/review/agreement'; }
+  else if (key === 'a' && kind !== 'compare') { location.href = '/review/agreement'; }
+  else if (kind === 'compare' && /^[3-9=x]$|^backspace$|^e$/.test(key)) { return; }
   else if (kind === 'label' && labelKey(key)) { /* handled */ }
   else if (kind === 'label' && /^[6-9=x]$|^backspace$/.test(key)) { return; }
   else if (kind === 'ideal' && key === 'w') { idealEl.focus(); }
@@ -310,7 +378,7 @@ document.addEventListener('keydown', (e) => {
   else if (key === 'enter') { submit(); }
   else if (key === 's') { openSkip(); }
   else if (key === 'e') { loadLast(); }
-  else if (key === 'escape') { pending = null; render(); }
+  else if (key === 'escape') { pending = null; verdict = null; render(); }
   else return;
   e.preventDefault();
 });
@@ -326,5 +394,6 @@ async function loadMine() {
   document.getElementById('mine-text').textContent = text;
 }
 
+if (kind === 'compare') emptyEl.textContent = 'No comparison awaits your vote. This page checks again by itself.';
 loadNext();
 loadMine();

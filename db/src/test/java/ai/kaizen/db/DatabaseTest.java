@@ -41,7 +41,7 @@ class DatabaseTest {
     void embeddedDatabaseKeepsDataAcrossRestarts() throws Exception {
         try (Database db = open()) {
             assertThat(db.isEmbedded()).isTrue();
-            assertThat(db.schemaVersion()).isEqualTo("9");
+            assertThat(db.schemaVersion()).isEqualTo("12");
             assertThat(Files.isDirectory(home.resolve("postgres/data"))).isTrue();
             new SettingRepository(db.sessions()).put("system-prompt", "Be kind. ✓")
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);

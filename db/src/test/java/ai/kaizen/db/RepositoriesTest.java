@@ -1,5 +1,6 @@
 package ai.kaizen.db;
 
+import ai.kaizen.db.account.ApiKey;
 import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.account.SessionRepository;
@@ -62,12 +63,17 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
     @Test
     void apiKeysAreFoundByHashUntilRevoked() throws Exception {
         ApiKeyRepository keys = new ApiKeyRepository(db.sessions());
-        await(keys.create("ci", "kz_1234", "f".repeat(64)));
-        assertThat(await(keys.useActive("f".repeat(64), Instant.now()))).hasValueSatisfying(k -> {
+        ApiKey created = await(keys.create("ci", "kz_1234", "f".repeat(64)));
+        Instant used = Instant.parse("2030-01-01T00:00:00Z");
+        await(keys.recordUse(created.id(), used));
+        await(keys.recordUse(created.id(), used.minusSeconds(60))); // an older use never moves the time back
+        assertThat(await(keys.findActive("f".repeat(64)))).hasValueSatisfying(k -> {
             assertThat(k.name()).isEqualTo("ci");
-            assertThat(k.lastUsedAt()).isNotNull();
+            assertThat(k.lastUsedAt()).isEqualTo(used);
         });
-        assertThat(await(keys.useActive("e".repeat(64), Instant.now()))).isEmpty();
+        assertThat(await(keys.findActive("e".repeat(64)))).isEmpty();
+        assertThat(await(keys.revoke(created.id()))).isTrue();
+        assertThat(await(keys.findActive("f".repeat(64)))).isEmpty();
     }
 
     @Test
@@ -156,5 +162,45 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
         PairwiseComparison reloaded = await(feedback.findComparison(shown.id(), "session:p")).orElseThrow();
         assertThat(reloaded.choice()).contains(PairwiseComparison.Choice.B);
         assertThat(reloaded.decidedAt()).isNotNull();
+    }
+
+    @Test
+    void apiFeedbackIsAllOrNothingAndRemembersItsIdempotencyKey() throws Exception {
+        ConversationRepository conversations = new ConversationRepository(db.sessions());
+        FeedbackRepository feedback = new FeedbackRepository(db.sessions());
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "apikey:7", "", "")));
+        Message q = Message.written(c.id(), null, Message.Author.user, "where is my parcel?");
+        Message a = Message.answer(UUID.randomUUID(), c.id(), q.id(), "On its way.", generation("stop"));
+        Message b = Message.answer(UUID.randomUUID(), c.id(), q.id(), "Which parcel?", generation("stop"));
+        await(conversations.append(c.id(), List.of(q, a, b), a.id()));
+        RatingChange thumbsUp = new RatingChange(Optional.of(1), Optional.empty(), Optional.empty(), Optional.empty());
+        FeedbackRepository.ApiFeedback request = new FeedbackRepository.ApiFeedback("apikey:7", a.id(),
+                Optional.of(thumbsUp), Optional.of(b.id()), Optional.of(PairwiseComparison.Choice.A),
+                Optional.of("k1"), "sha-1");
+
+        // another caller's answer: refused, and neither its key nor anything else is kept
+        FeedbackRepository.Outcome refused = await(feedback.submit(new FeedbackRepository.ApiFeedback("apikey:8",
+                a.id(), Optional.of(thumbsUp), Optional.empty(), Optional.empty(), Optional.of("k1"), "sha-1"),
+                written -> "{}"));
+        assertThat(refused).isEqualTo(new FeedbackRepository.Outcome.NotFound(a.id()));
+        assertThat(await(feedback.ratings(a.id()))).isEmpty();
+
+        FeedbackRepository.Outcome stored = await(feedback.submit(request,
+                written -> "{\"comparison\": \"" + written.comparisonId().orElseThrow() + "\"}"));
+        assertThat(stored).isInstanceOf(FeedbackRepository.Outcome.Stored.class);
+        FeedbackRepository.Outcome replayed = await(feedback.submit(request, written -> "{}"));
+        assertThat(replayed).isInstanceOf(FeedbackRepository.Outcome.Replayed.class);
+        assertThat(new io.vertx.core.json.JsonObject(((FeedbackRepository.Outcome.Replayed) replayed).response()))
+                .isEqualTo(new io.vertx.core.json.JsonObject(((FeedbackRepository.Outcome.Stored) stored).response()));
+        assertThat(await(feedback.submit(new FeedbackRepository.ApiFeedback("apikey:7", a.id(),
+                Optional.of(thumbsUp), Optional.empty(), Optional.empty(), Optional.of("k1"), "sha-2"),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.KeyReused());
+        assertThat(await(feedback.comparisonsFor(q.id()))).hasSize(1);
+        assertThat(await(feedback.ratings(a.id()))).singleElement().satisfies(r -> assertThat(r.thumbs()).isEqualTo(1));
+
+        // the connection a refused request used is as good as new
+        Conversation next = await(conversations.create(new Conversation(UUID.randomUUID(), "apikey:7", "", "")));
+        await(conversations.append(next.id(), List.of(Message.written(next.id(), null, Message.Author.user, "hi")),
+                null));
     }
 }

@@ -6,8 +6,10 @@ import ai.kaizen.model.generation.Generator;
 import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.model.llama.TorchThreads;
+import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.tokenizer.Tokenizer;
+import com.google.gson.JsonElement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,10 @@ import java.util.List;
 /**
  * A model directory in Hugging Face layout, loaded: the network, its tokenizer and chat template,
  * and its generation defaults. This is the entry point for the server and the command line.
+ *
+ * <p>A directory of PEFT LoRA adapters (what the trainers write after LoRA training) loads too: the merged
+ * model in its {@value #MERGED_DIR}/ when there is one, else the base model its {@code adapter_config.json}
+ * names with the adapters merged into it.
  *
  * <pre>{@code
  * try (LanguageModel lm = LanguageModel.load(Path.of("models/smollm2"))) {
@@ -28,8 +34,13 @@ import java.util.List;
 public final class LanguageModel implements AutoCloseable {
 
     /** Tokenizer and template files copied along when saving. */
+    private static final String CONFIG_FILE = "config.json";
+
     private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "special_tokens_map.json", "chat_template.jinja", "chat_template.json", "tokenizer.model");
+
+    /** Where a LoRA output directory keeps its merged full model. */
+    public static final String MERGED_DIR = "merged";
 
     private final Path directory;
     private final LlamaModel network;
@@ -70,11 +81,66 @@ public final class LanguageModel implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new ModelException("Model directory not found: " + dir);
         }
+        if (isAdapterDirectory(dir)) {
+            Path merged = dir.resolve(MERGED_DIR);
+            return Files.isRegularFile(merged.resolve(CONFIG_FILE)) ? load(merged, options)
+                    : loadWithAdapters(dir, options);
+        }
         TorchThreads.forInference();
         LlamaModel network = LlamaModel.load(dir, options);
         try {
             Tokenizer tokenizer = Tokenizer.load(dir);
             return new LanguageModel(dir, network, tokenizer, GenerationConfig.load(dir, network.config()));
+        } catch (RuntimeException e) {
+            network.close();
+            throw e;
+        }
+    }
+
+    /**
+     * @param dir a directory
+     * @return whether {@link #load} reads it: a model ({@code config.json}) or LoRA adapters
+     */
+    public static boolean isModelDirectory(Path dir) {
+        return dir != null && (Files.isRegularFile(dir.resolve(CONFIG_FILE)) || isAdapterDirectory(dir));
+    }
+
+    /**
+     * @param dir a model directory
+     * @return the directory holding its full model's files: itself, or the merged model beside LoRA adapters
+     *     (adapters without a merged model: the directory itself)
+     */
+    public static Path fullModelDirectory(Path dir) {
+        Path merged = dir.resolve(MERGED_DIR);
+        return isAdapterDirectory(dir) && Files.isRegularFile(merged.resolve(CONFIG_FILE)) ? merged : dir;
+    }
+
+    private static boolean isAdapterDirectory(Path dir) {
+        return !Files.isRegularFile(dir.resolve(CONFIG_FILE)) && Files.isRegularFile(dir.resolve(Lora.CONFIG_FILE));
+    }
+
+    /** The base model {@code adapter_config.json} names, with the adapters merged in, and their tokenizer. */
+    private static LanguageModel loadWithAdapters(Path dir, ModelOptions options) {
+        JsonElement name = Json.readObject(dir.resolve(Lora.CONFIG_FILE)).get("base_model_name_or_path");
+        if (name == null || name.isJsonNull()) {
+            throw new ModelException("The adapters in " + dir + " name no base model (base_model_name_or_path)");
+        }
+        Path base = Path.of(name.getAsString());
+        if (!base.isAbsolute() && !Files.isDirectory(base)) {
+            base = dir.resolve(base);
+        }
+        if (!Files.isRegularFile(base.resolve(CONFIG_FILE))) {
+            throw new ModelException("The base model of the adapters in " + dir + " is not found: " + base);
+        }
+        TorchThreads.forInference();
+        LlamaModel network = LlamaModel.load(base, options);
+        try {
+            try (Lora lora = Lora.load(network, dir)) {
+                lora.merge(); // stays in the weights when the adapters are closed
+            }
+            network.weightsChanged();
+            Tokenizer tokenizer = Tokenizer.load(dir);
+            return new LanguageModel(dir, network, tokenizer, GenerationConfig.load(base, network.config()));
         } catch (RuntimeException e) {
             network.close();
             throw e;

@@ -5,6 +5,7 @@ import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.company.CompanyProfileRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleScheduleRepository;
@@ -13,7 +14,9 @@ import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
 import ai.kaizen.db.setting.SettingRepository;
+import ai.kaizen.db.ChannelListener;
 import ai.kaizen.server.account.Accounts;
+import ai.kaizen.server.account.CredentialCache;
 import ai.kaizen.server.chat.ChatRoutes;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
@@ -22,6 +25,8 @@ import ai.kaizen.server.config.InferenceSettings;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.config.LifecycleSettings;
 import ai.kaizen.server.comparison.OnlineComparisons;
+import ai.kaizen.server.company.CompanyProfileRoutes;
+import ai.kaizen.server.company.CompanyProfiles;
 import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
@@ -30,6 +35,7 @@ import ai.kaizen.server.http.DatabaseWatch;
 import ai.kaizen.server.http.ErrorResponses;
 import ai.kaizen.server.http.HealthRoutes;
 import ai.kaizen.server.http.InFlightRequests;
+import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.SecurityHeaders;
@@ -44,13 +50,24 @@ import ai.kaizen.server.inference.ServingModel;
 import ai.kaizen.server.review.CandidateGenerator;
 import ai.kaizen.server.review.Guidelines;
 import ai.kaizen.server.review.ReviewRoutes;
+import ai.kaizen.server.review.BlindComparisons;
 import ai.kaizen.server.review.ReviewSettings;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.server.lifecycle.CycleScheduler;
 import ai.kaizen.server.lifecycle.CycleSchedules;
 import ai.kaizen.server.lifecycle.CycleService;
+import ai.kaizen.server.lifecycle.KubernetesTrainerLauncher;
+import ai.kaizen.server.lifecycle.HumanEvaluationGate;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
 import ai.kaizen.server.lifecycle.LocalTrainerLauncher;
+import ai.kaizen.server.lifecycle.TrainerLauncher;
+import ai.kaizen.trainer.registry.ArtifactStore;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import ai.kaizen.server.lifecycle.ModelLifecycle;
+import ai.kaizen.server.metrics.CycleMetrics;
+import ai.kaizen.server.metrics.HttpMetrics;
+import ai.kaizen.server.metrics.Metrics;
+import ai.kaizen.server.metrics.MetricsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -69,6 +86,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -88,6 +106,11 @@ public final class KaizenServer {
     private static final Duration COMPARISON_REFRESH = Duration.ofSeconds(5);
     /** How often the database is pinged for /health and the outage log lines. */
     private static final Duration DATABASE_WATCH = Duration.ofSeconds(2);
+    /** How often the cycle gauges are read from the database. */
+    private static final Duration CYCLE_METRICS = Duration.ofSeconds(15);
+    /** How long a /v1/feedback idempotency key is remembered, and how often older ones are deleted. */
+    private static final Duration IDEMPOTENCY_KEYS_KEPT = Duration.ofHours(24);
+    private static final Duration IDEMPOTENCY_KEYS_PURGE = Duration.ofHours(1);
 
     private final KaizenConfig config;
     private final Vertx vertx;
@@ -101,13 +124,20 @@ public final class KaizenServer {
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
     private final OnlineComparisons comparisons;
+    private final ArtifactStore artifacts;
+    private final Metrics metrics;
+    private final CycleMetrics cycleMetrics;
+    private final ChannelListener credentialNotices;
+    private final long idempotencyPurge;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Future<Void> stopped;
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
                          Inference inference, HttpServer http, InFlightRequests inFlight,
-                         CandidateGenerator candidates, OnlineComparisons comparisons) {
+                         CandidateGenerator candidates, OnlineComparisons comparisons, ArtifactStore artifacts,
+                         Metrics metrics, CycleMetrics cycleMetrics, ChannelListener credentialNotices,
+                         long idempotencyPurge) {
         this.config = config;
         this.vertx = vertx;
         this.database = database;
@@ -120,6 +150,11 @@ public final class KaizenServer {
         this.inFlight = inFlight;
         this.candidates = candidates;
         this.comparisons = comparisons;
+        this.artifacts = artifacts;
+        this.metrics = metrics;
+        this.cycleMetrics = cycleMetrics;
+        this.credentialNotices = credentialNotices;
+        this.idempotencyPurge = idempotencyPurge;
     }
 
     /** Starts everything; on failure, whatever had started is stopped again before the future fails. */
@@ -127,9 +162,10 @@ public final class KaizenServer {
         Instant startedAt = Instant.now();
         Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         CompletableFuture<KaizenServer> started = new CompletableFuture<>();
+        ArtifactStore artifacts = config.artifacts().open(config.home());
         Database.open(vertx, config.databaseSettings())
-                .compose(database -> loadModel(vertx, config, database)
-                        .compose(model -> listen(config, vertx, database, model, startedAt)
+                .compose(database -> loadModel(vertx, config, database, artifacts)
+                        .compose(model -> listen(config, vertx, database, model, artifacts, startedAt)
                                 .recover(e -> vertx.executeBlocking(() -> {
                                     model.close();
                                     return null;
@@ -143,7 +179,10 @@ public final class KaizenServer {
                             server.port(), Duration.between(startedAt, Instant.now()).toMillis());
                     started.complete(server);
                 })
-                .onFailure(e -> closeVertx(vertx).whenComplete((ok, ignored) -> started.completeExceptionally(e)));
+                .onFailure(e -> {
+                    artifacts.close();
+                    closeVertx(vertx).whenComplete((ok, ignored) -> started.completeExceptionally(e));
+                });
         return Future.fromCompletionStage(started);
     }
 
@@ -151,9 +190,11 @@ public final class KaizenServer {
      * The registry's serving version (a restarted server serves what was promoted), else {@code model.dir}
      * (registered as the first version), else none.
      */
-    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database) {
+    private static Future<ModelSlot> loadModel(Vertx vertx, KaizenConfig config, Database database,
+                                               ArtifactStore artifacts) {
         long start = System.nanoTime();
-        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), config.modelDir())
+        return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), artifacts,
+                        config.modelDir())
                 .map(model -> {
                     model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
                                     (System.nanoTime() - start) / 1_000_000),
@@ -163,31 +204,38 @@ public final class KaizenServer {
     }
 
     private static Future<KaizenServer> listen(KaizenConfig config, Vertx vertx, Database database,
-                                               ModelSlot model, Instant startedAt) {
+                                               ModelSlot model, ArtifactStore artifacts, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
         Inference inference = inference(config.inference());
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
+        Metrics metrics = new Metrics();
+        CredentialCache credentials = new CredentialCache(config.credentialCacheTime());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
-                new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy());
+                new UserRepository(database.sessions()), config.sessionMaxAge(), config.trustProxy(), credentials);
         Accounts accounts = new Accounts(new UserRepository(database.sessions()),
-                new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx));
+                new ApiKeyRepository(database.sessions()), new WorkerExecutor(vertx), credentials);
         Pages pages = new Pages(ThymeleafTemplateEngine.create(vertx));
         ConversationRepository conversations = new ConversationRepository(database.sessions());
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
-        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model);
+        ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model,
+                artifacts);
         OnlineComparisons comparisons = new OnlineComparisons(vertx,
                 new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
-                config.comparison(), COMPARISON_REFRESH);
+                artifacts, config.comparison(), COMPARISON_REFRESH);
+        AuditLog audit = new AuditLog(database.sessions());
+        CompanyProfiles company = new CompanyProfiles(new CompanyProfileRepository(database.sessions()), audit);
         ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
-                config.chat());
+                company, config.chat());
 
         Router router = Router.router(vertx);
+        router.route().handler(new HttpMetrics(metrics.registry()));
         router.route().handler(inFlight);
         router.route().handler(new SecurityHeaders());
         DatabaseWatch watch = new DatabaseWatch(vertx, database, DATABASE_WATCH, Clock.systemUTC());
         new HealthRoutes(database, watch, config.healthDatabaseOutage(), () -> modelCheck(model.current()), startedAt,
                 Version.current()).mount(router);
+        new MetricsRoutes(metrics, config.metricsToken()).mount(router);
         router.route("/static/*").handler(StaticHandler.create("webroot").setCachingEnabled(true));
         router.route().handler(limits.perAddress("requests", config.requestsPerMinute()));
         // Only for methods with bodies: a GET that claims a form body would otherwise fail inside the handler.
@@ -198,29 +246,41 @@ public final class KaizenServer {
         // authenticates by bearer key instead (and takes no cookies, so needs no CSRF token).
         router.routeWithRegex("^(?!/v1/).*").handler(sessions);
         router.routeWithRegex("^(?!/v1/).*").handler(new Csrf());
-        new OpenAiRoutes(accounts, chat, model::current, conversations, feedback, limits, config.messagesPerMinute())
-                .mount(router);
+        new OpenAiRoutes(accounts, chat, model::current, feedback, limits, config.messagesPerMinute(),
+                metrics.feedback()).mount(router);
         new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
                 .mount(router);
-        new FeedbackRoutes(conversations, feedback, config.chat().reasons()).mount(router);
+        new FeedbackRoutes(feedback, config.chat().reasons(), metrics.feedback()).mount(router);
         ReviewSettings review = config.review();
         ReviewRepository reviews = new ReviewRepository(database.sessions());
+        HumanEvaluationGate humanGate = new HumanEvaluationGate(new CycleRepository(database.sessions()),
+                new HumanEvalRepository(database.sessions()), new ModelRegistry(database.sessions()), audit);
         new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
-                Guidelines.load(review.guidelinesFile())).mount(router);
+                Guidelines.load(review.guidelinesFile()),
+                new BlindComparisons(new HumanEvalRepository(database.sessions()), humanGate)).mount(router);
         CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference, chat, reviews, review);
         LifecycleSettings cycleSettings = config.lifecycle();
-        AuditLog audit = new AuditLog(database.sessions());
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
+        CycleMetrics cycleMetrics = new CycleMetrics(vertx, new CycleRepository(database.sessions()),
+                metrics.registry(), CYCLE_METRICS);
+        long idempotencyPurge = OwnContext.periodic(vertx, IDEMPOTENCY_KEYS_PURGE.toMillis(),
+                IDEMPOTENCY_KEYS_PURGE.toMillis(), () -> feedback
+                .forgetRequestsBefore(Instant.now().minus(IDEMPOTENCY_KEYS_KEPT))
+                .whenComplete((deleted, e) -> {
+                    if (e != null) {
+                        log.warn("could not delete old idempotency keys: {}", e.getMessage());
+                    }
+                }));
         CycleService cycles = new CycleService(vertx, new CycleRepository(database.sessions()), audit,
-                new LocalTrainerLauncher(config.home(), trainerEnvironment(config),
-                        cycleSettings.heartbeat().toMillis() / 1000.0), cycleSettings.heartbeatTimeout());
+                launcher(config, cycleSettings), cycleSettings.heartbeatTimeout(), humanGate);
         CycleSchedules schedules = new CycleSchedules(new CycleScheduleRepository(database.sessions()),
                 cycleSettings.schedule(), audit);
         CycleScheduler scheduler = new CycleScheduler(vertx, cycles, schedules, counts, Clock.systemUTC(),
                 Duration.ofMillis(Math.max(500, Math.min(60_000, cycleSettings.heartbeatTimeout().toMillis() / 3))));
         new ConsoleRoutes(database.sessions(), new ModelRegistry(database.sessions()), lifecycle, cycles, schedules,
                 counts, audit, pages, comparisons).mount(router);
+        new CompanyProfileRoutes(company, pages).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(ErrorResponses::handleFailure);
 
@@ -236,16 +296,22 @@ public final class KaizenServer {
                     scheduler.close();
                     cycles.close();
                     comparisons.close();
+                    cycleMetrics.close();
+                    vertx.cancelTimer(idempotencyPurge);
+                    metrics.close();
                     inference.close(0);
                     return Future.failedFuture(new IllegalStateException("cannot listen on "
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
                 .compose(http -> lifecycle.listen(database.url())
-                        .recover(e -> http.close().transform(closed -> Future.failedFuture(e)))
-                        .compose(listening -> comparisons.refresh())
-                        .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
-                                scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
-                                comparisons)));
+                        .compose(listening -> ChannelListener.listen(vertx, database.url(), CredentialCache.CHANNEL,
+                                "credential changes", credentials::forget, credentials::forgetAll))
+                        .recover(e -> lifecycle.stopListening().eventually(() -> http.close())
+                                .transform(closed -> Future.failedFuture(e)))
+                        .compose(notices -> comparisons.refresh()
+                                .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
+                                        scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
+                                        comparisons, artifacts, metrics, cycleMetrics, notices, idempotencyPurge))));
     }
 
     /** Where answers are generated, as {@code inference.batching} says. */
@@ -258,13 +324,35 @@ public final class KaizenServer {
     }
 
     /** What the trainer child process needs to reach the same home and database as this server. */
-    private static Map<String, String> trainerEnvironment(KaizenConfig config) {
-        Map<String, String> environment = new HashMap<>();
+    /** Where cycles' trainers run: a child process, or a Kubernetes Job (the client configures itself in a pod). */
+    private static TrainerLauncher launcher(KaizenConfig config, LifecycleSettings settings) {
+        double heartbeatSeconds = settings.heartbeat().toMillis() / 1000.0;
+        if (settings.launcher() == LifecycleSettings.Launcher.KUBERNETES) {
+            return new KubernetesTrainerLauncher(new KubernetesClientBuilder().build(), settings.kubernetes(),
+                    trainerArtifactEnvironment(config), heartbeatSeconds, Duration.ofSeconds(5));
+        }
+        Map<String, String> environment = new HashMap<>(trainerArtifactEnvironment(config));
         environment.put(ConfigKey.HOME.environmentVariable(), config.home().toString());
-        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
         String url = config.values().getOrDefault(ConfigKey.DATABASE_URL, "");
         if (!url.isBlank()) {
             environment.put(ConfigKey.DATABASE_URL.environmentVariable(), url);
+        }
+        return new LocalTrainerLauncher(config.home(), environment, heartbeatSeconds);
+    }
+
+    /**
+     * What a trainer needs of this configuration besides the database and the home: the log level and where
+     * artifacts are kept (no secret: object-storage credentials come from the trainer's own environment).
+     */
+    private static Map<String, String> trainerArtifactEnvironment(KaizenConfig config) {
+        Map<String, String> environment = new HashMap<>();
+        environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
+        for (ConfigKey key : List.of(ConfigKey.ARTIFACTS_URL, ConfigKey.ARTIFACTS_S3_ENDPOINT,
+                ConfigKey.ARTIFACTS_S3_REGION, ConfigKey.ARTIFACTS_S3_PATH_STYLE)) {
+            String value = config.values().getOrDefault(key, "");
+            if (!value.isBlank()) {
+                environment.put(key.environmentVariable(), value);
+            }
         }
         return environment;
     }
@@ -312,6 +400,11 @@ public final class KaizenServer {
         return cycles;
     }
 
+    /** The server's meters, served at {@code /metrics}; the model's serving code records into its inference part. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** Where answers are generated (tests use it to occupy the model deterministically). */
     public Inference inference() {
         return inference;
@@ -334,15 +427,20 @@ public final class KaizenServer {
                         candidates.close();
                         return http.close();
                     })
-                    // before the database stops, or the listening connection dies with an error
+                    // before the database stops, or the listening connections die with an error
                     .eventually(() -> lifecycle.stopListening())
+                    .eventually(() -> credentialNotices.stop())
                     .eventually(() -> vertx.executeBlocking(() -> {
+                        vertx.cancelTimer(idempotencyPurge);
+                        cycleMetrics.close();
                         scheduler.close();
                         cycles.close();
                         inference.close(10);
                         comparisons.close();
                         model.close();
                         database.close();
+                        artifacts.close();
+                        metrics.close();
                         return null;
                     }, false))
                     .onComplete(closed -> closeVertx(vertx).whenComplete((ok, e) -> {

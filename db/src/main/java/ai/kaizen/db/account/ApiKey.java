@@ -73,8 +73,4 @@ public class ApiKey {
     public void revoke() {
         this.revokedAt = Instant.now();
     }
-
-    public void markUsed(Instant when) {
-        this.lastUsedAt = when;
-    }
 }

@@ -21,16 +21,33 @@ public final class ApiKeyRepository {
         return sessions.withTransaction(s -> s.persist(key)).thenApply(done -> key);
     }
 
-    /** The key with this hash unless revoked; records the use. */
-    public CompletionStage<Optional<ApiKey>> useActive(String keyHash, Instant now) {
-        return sessions.withTransaction(s -> s
+    /** The key with this hash unless revoked. Reads only: recording uses is {@link #recordUse}'s job. */
+    public CompletionStage<Optional<ApiKey>> findActive(String keyHash) {
+        return sessions.withSession(s -> s
                 .createSelectionQuery("from ApiKey where keyHash = :hash and revokedAt is null", ApiKey.class)
                 .setParameter("hash", keyHash)
                 .getResultList()
-                .thenApply(keys -> {
-                    keys.forEach(k -> k.markUsed(now));
-                    return keys.stream().findFirst();
-                }));
+                .thenApply(keys -> keys.stream().findFirst()));
+    }
+
+    /**
+     * Records that the key was used at {@code when} (never moving the time back). Callers sample: one such write per
+     * request would make every request under one key wait for that key's row lock.
+     */
+    public CompletionStage<Void> recordUse(long keyId, Instant when) {
+        return sessions.withTransaction(s -> s
+                .createMutationQuery("update ApiKey set lastUsedAt = :when where id = :id "
+                        + "and (lastUsedAt is null or lastUsedAt < :when)")
+                .setParameter("when", when).setParameter("id", keyId)
+                .executeUpdate()).thenApply(rows -> null);
+    }
+
+    /** Revokes the key with this id; returns whether there was one still active. */
+    public CompletionStage<Boolean> revoke(long keyId) {
+        return sessions.withTransaction(s -> s
+                .createMutationQuery("update ApiKey set revokedAt = :now where id = :id and revokedAt is null")
+                .setParameter("now", Instant.now()).setParameter("id", keyId)
+                .executeUpdate()).thenApply(rows -> rows > 0);
     }
 
     public CompletionStage<List<ApiKey>> list() {

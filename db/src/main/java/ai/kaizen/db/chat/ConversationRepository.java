@@ -1,6 +1,5 @@
 package ai.kaizen.db.chat;
 
-import org.hibernate.LockMode;
 import org.hibernate.reactive.stage.Stage;
 
 import java.util.ArrayList;
@@ -9,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
@@ -87,22 +85,6 @@ public final class ConversationRepository {
     public CompletionStage<Void> moveTo(UUID conversationId, UUID messageId) {
         return sessions.withTransaction(s -> s.find(Conversation.class, conversationId)
                 .thenAccept(conversation -> conversation.moveTo(messageId)));
-    }
-
-    /**
-     * Moves the conversation's visible leaf to {@code to} only while it is one of {@code ifAt} (the answers of a
-     * pairwise comparison): a choice made in an older pair, with later turns after it, leaves those turns in view.
-     * True when it moved.
-     */
-    public CompletionStage<Boolean> moveToIfAt(UUID conversationId, Set<UUID> ifAt, UUID to) {
-        return sessions.withTransaction(s -> s.find(Conversation.class, conversationId, LockMode.PESSIMISTIC_WRITE)
-                .thenApply(conversation -> {
-                    if (conversation.currentMessageId() == null || !ifAt.contains(conversation.currentMessageId())) {
-                        return false;
-                    }
-                    conversation.moveTo(to);
-                    return true;
-                }));
     }
 
     public CompletionStage<Void> retitle(UUID conversationId, String title) {

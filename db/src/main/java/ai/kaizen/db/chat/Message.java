@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One turn of a conversation. Assistant messages keep what produced them: the model version, the sampling settings
+ * One turn of a conversation. The content is what its author wrote (for an answer, the model's text with its
+ * {@code {{placeholders}}}, what training learns from); {@link #shown()} is what the customer saw. Assistant messages
+ * keep what produced them: the model version, the sampling settings
  * (JSON), token counts, total latency and time to first token, and why generation stopped.
  */
 @Entity
@@ -38,6 +40,10 @@ public class Message {
 
     @Column(name = "content", nullable = false, columnDefinition = "text")
     private String content;
+
+    /** The answer as the customer saw it (placeholders filled), when that differs from {@link #content}. */
+    @Column(name = "shown_content", columnDefinition = "text")
+    private String shownContent;
 
     @Column(name = "model_version", length = 200)
     private String modelVersion;
@@ -95,6 +101,17 @@ public class Message {
     }
 
     /**
+     * Records that the customer saw {@code shown} for this answer (its placeholders filled); the content stays what
+     * the model wrote.
+     *
+     * @return this message
+     */
+    public Message shownAs(String shown) {
+        this.shownContent = shown == null || shown.equals(content) ? null : shown;
+        return this;
+    }
+
+    /**
      * What produced an answer.
      *
      * @param samplingJson the sampling settings as a JSON object
@@ -122,6 +139,11 @@ public class Message {
 
     public String content() {
         return content;
+    }
+
+    /** What the customer saw: the content, with the placeholders filled where the answer had some. */
+    public String shown() {
+        return shownContent != null ? shownContent : content;
     }
 
     public String modelVersion() {

@@ -87,6 +87,19 @@ public final class CycleRepository {
                 .getResultList());
     }
 
+    /** How many cycles there are in each status (statuses with none are left out). */
+    public CompletionStage<Map<TrainingCycle.Status, Long>> countByStatus() {
+        return sessions.withSession(s -> s
+                        .createSelectionQuery("select status, count(*) from TrainingCycle group by status",
+                                Object[].class)
+                        .getResultList())
+                .thenApply(rows -> {
+                    Map<TrainingCycle.Status, Long> counts = new java.util.EnumMap<>(TrainingCycle.Status.class);
+                    rows.forEach(row -> counts.put((TrainingCycle.Status) row[0], ((Number) row[1]).longValue()));
+                    return counts;
+                });
+    }
+
     /** The queued or running cycle, if any. */
     public CompletionStage<Optional<TrainingCycle>> active() {
         return sessions.withSession(s -> s
@@ -162,16 +175,72 @@ public final class CycleRepository {
                 .thenApply(n -> n == 1));
     }
 
+    /**
+     * The running cycle's candidate passed the automatic checks and now waits for reviewers' blind votes: it is
+     * {@code awaiting_human_eval} with its candidate and the gate's report so far (its verdict {@code pending}).
+     * Completes with false when the cycle was no longer running.
+     */
+    public CompletionStage<Boolean> awaitHumanEvaluation(long id, long candidateVersionId, String gateReportJson) {
+        return sessions.withTransaction(s -> s.createMutationQuery("update TrainingCycle set status = :awaiting,"
+                        + " candidateVersionId = :candidate, gateReport = :gate where id = :id and status = :running")
+                .setParameter("awaiting", TrainingCycle.Status.awaiting_human_eval)
+                .setParameter("running", TrainingCycle.Status.running)
+                .setParameter("id", id)
+                .setParameter("candidate", candidateVersionId)
+                .setParameter("gate", gateReportJson)
+                .executeUpdate()
+                .thenApply(n -> n == 1));
+    }
+
+    /**
+     * Ends a cycle that waited for reviewers' votes as {@code status} with the gate's final report; false when it
+     * was not waiting any more (another server, or an operator's cancel, was first).
+     */
+    public CompletionStage<Boolean> endHumanEvaluation(long id, TrainingCycle.Status status, String gateReportJson) {
+        if (status != TrainingCycle.Status.succeeded && !status.isGateRefusal()) {
+            throw new IllegalArgumentException("a human evaluation cannot end a cycle as " + status);
+        }
+        return sessions.withTransaction(s -> s.createMutationQuery("update TrainingCycle set status = :done,"
+                        + " finishedAt = :now, gateReport = :gate where id = :id and status = :awaiting")
+                .setParameter("done", status)
+                .setParameter("awaiting", TrainingCycle.Status.awaiting_human_eval)
+                .setParameter("now", Instant.now())
+                .setParameter("id", id)
+                .setParameter("gate", gateReportJson)
+                .executeUpdate()
+                .thenApply(n -> n == 1));
+    }
+
+    /** Replaces the report of a cycle that waits for votes (the live vote counts in it); false when it does not. */
+    public CompletionStage<Boolean> pendingGateReport(long id, String gateReportJson) {
+        return sessions.withTransaction(s -> s.createMutationQuery("update TrainingCycle set gateReport = :gate"
+                        + " where id = :id and status = :awaiting")
+                .setParameter("awaiting", TrainingCycle.Status.awaiting_human_eval)
+                .setParameter("id", id)
+                .setParameter("gate", gateReportJson)
+                .executeUpdate()
+                .thenApply(n -> n == 1));
+    }
+
+    /** The cycles waiting for reviewers' votes, oldest first. */
+    public CompletionStage<List<TrainingCycle>> awaitingHumanEvaluation() {
+        return sessions.withSession(s -> s
+                .createSelectionQuery("from TrainingCycle where status = :awaiting order by id", TrainingCycle.class)
+                .setParameter("awaiting", TrainingCycle.Status.awaiting_human_eval)
+                .getResultList());
+    }
+
     /** A running or queued cycle failed, with the reason. */
     public CompletionStage<Boolean> fail(long id, String reason) {
         return update("UPDATE training_cycle SET status = 'failed', finished_at = now(), error = :reason"
                 + " WHERE id = :id AND status IN ('queued', 'running')", Map.of("id", id, "reason", reason));
     }
 
-    /** Cancels a queued or running cycle; false when it was neither. */
+    /** Cancels a queued, running or vote-awaiting cycle; false when it was none of those. */
     public CompletionStage<Boolean> cancel(long id) {
         return update("UPDATE training_cycle SET status = 'cancelled', finished_at = now(),"
-                + " error = 'cancelled by an operator' WHERE id = :id AND status IN ('queued', 'running')",
+                + " error = 'cancelled by an operator' WHERE id = :id"
+                + " AND status IN ('queued', 'running', 'awaiting_human_eval')",
                 Map.of("id", id));
     }
 

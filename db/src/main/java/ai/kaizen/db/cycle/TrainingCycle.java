@@ -23,13 +23,20 @@ public class TrainingCycle {
     /**
      * Where a cycle is in its life. A cycle that ran to its end is {@code succeeded} (its gate passed, or it had no
      * evaluate stage), {@code gate_failed} (the gate judged its candidate worse) or {@code no_verdict} (the gate had
-     * too little held-out evidence to judge); {@code failed} is a cycle that could not run to its end.
+     * too little held-out evidence to judge); {@code failed} is a cycle that could not run to its end. A cycle
+     * whose gate asks reviewers for a blind comparison waits as {@code awaiting_human_eval} (no trainer runs) until
+     * their votes are in.
      */
     public enum Status {
-        queued, running, succeeded, gate_failed, no_verdict, failed, cancelled;
+        queued, running, awaiting_human_eval, succeeded, gate_failed, no_verdict, failed, cancelled;
 
         public boolean isActive() {
             return this == queued || this == running;
+        }
+
+        /** Not ended yet: a trainer works on it, or it waits for reviewers' votes. */
+        public boolean isOpen() {
+            return isActive() || this == awaiting_human_eval;
         }
 
         /** Ran to its end with a candidate the gate did not pass: promoting it needs an operator's override. */

@@ -1,18 +1,94 @@
 package ai.kaizen.db.feedback;
 
+import io.vertx.core.json.JsonArray;
 import org.hibernate.LockMode;
 import org.hibernate.reactive.stage.Stage;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
- * Ratings and pairwise comparisons. Every method completes only after its transaction committed, so a caller may
- * acknowledge the feedback as stored.
+ * Ratings and pairwise comparisons. Every method completes only after its statement or transaction committed, so a
+ * caller may acknowledge the feedback as stored. The writes users make ({@link #rateOwnAnswer}, {@link #chooseOwn},
+ * {@link #submit}) check that the answer belongs to the caller in the same statement or transaction that writes,
+ * and take no row lock beyond the row they write.
  */
 public final class FeedbackRepository {
+
+    /**
+     * Creates or updates a rating in one statement. Absent parts keep their stored value (or start empty); the
+     * unique key (message, rater) makes concurrent writes of one rater update one row. With {@code :owner} the
+     * answer must be an assistant message in a conversation of that owner, else nothing is written.
+     */
+    private static final String UPSERT_RATING = """
+            INSERT INTO rating AS r (message_id, rater, thumbs, stars, reasons, comment)
+            SELECT m.id, :rater, CAST(:thumbs AS smallint), CAST(:stars AS smallint),
+                   ARRAY(SELECT jsonb_array_elements_text(CAST(CAST(:reasons AS text) AS jsonb))), CAST(:comment AS text)
+            FROM message m JOIN conversation c ON c.id = m.conversation_id
+            WHERE m.id = :message %s
+            ON CONFLICT (message_id, rater) DO UPDATE SET
+                thumbs = CASE WHEN :setThumbs THEN EXCLUDED.thumbs ELSE r.thumbs END,
+                stars = CASE WHEN :setStars THEN EXCLUDED.stars ELSE r.stars END,
+                reasons = CASE WHEN :setReasons THEN EXCLUDED.reasons ELSE r.reasons END,
+                comment = CASE WHEN :setComment THEN EXCLUDED.comment ELSE r.comment END,
+                updated_at = now()
+            RETURNING r.id, CAST(r.thumbs AS integer), CAST(r.stars AS integer), CAST(array_to_json(r.reasons) AS text),
+                      r.comment, CAST(extract(epoch FROM r.updated_at) * 1000000 AS bigint)""";
+    private static final String OWN_ANSWER = "AND c.owner = :rater AND m.role = 'assistant' AND m.parent_id IS NOT NULL";
+
+    /**
+     * Records a verdict on a comparison shown to {@code :rater} and, when the conversation still ends at that pair
+     * (its current message is A or B), moves it to the answer that continues it, in one statement. A pair further
+     * up, with later turns after it, keeps those turns: the verdict is then a preference only.
+     */
+    private static final String CHOOSE = """
+            WITH decided AS (
+                UPDATE pairwise_comparison SET choice = :choice, decided_at = now()
+                WHERE id = :id AND rater = :rater
+                RETURNING id, answer_a_id, answer_b_id,
+                          CASE WHEN choice = 'b' THEN answer_b_id ELSE answer_a_id END AS continuing
+            ), moved AS (
+                UPDATE conversation c SET current_message_id = d.continuing, updated_at = now()
+                FROM decided d, message m
+                WHERE m.id = d.continuing AND c.id = m.conversation_id AND c.owner = :rater
+                  AND c.current_message_id IN (d.answer_a_id, d.answer_b_id)
+                RETURNING c.id
+            )
+            SELECT d.continuing, EXISTS (SELECT 1 FROM moved) FROM decided d""";
+
+    /**
+     * A verdict as stored: the answer it prefers to continue with, and whether the conversation now continues with
+     * it (false for a pair further up the conversation than its end).
+     */
+    public record Chosen(UUID continuing, boolean continuesConversation) {
+    }
+
+    /** The caller's answers among two ids, with the user message each answers. */
+    private static final String OWN_ANSWERS = """
+            SELECT m.id, m.parent_id FROM message m JOIN conversation c ON c.id = m.conversation_id
+            WHERE m.id IN (:a, :b) AND c.owner = :owner AND m.role = 'assistant' AND m.parent_id IS NOT NULL""";
+
+    /** Whether two answers answer the same system prompt and the same turns, word for word. */
+    private static final String SAME_PROMPT = """
+            WITH RECURSIVE turn (answer, parent_id, role, content, depth) AS (
+                SELECT a.id, p.parent_id, p.role, p.content, 0
+                FROM message a JOIN message p ON p.id = a.parent_id WHERE a.id IN (:a, :b)
+              UNION ALL
+                SELECT t.answer, m.parent_id, m.role, m.content, t.depth + 1
+                FROM turn t JOIN message m ON m.id = t.parent_id
+            ), prompt AS (
+                SELECT answer, jsonb_agg(jsonb_build_array(role, content) ORDER BY depth DESC) AS turns
+                FROM turn GROUP BY answer
+            )
+            SELECT count(DISTINCT jsonb_build_array(c.system_prompt, p.turns)) = 1 AND count(*) = 2
+            FROM prompt p JOIN message m ON m.id = p.answer JOIN conversation c ON c.id = m.conversation_id""";
 
     private final Stage.SessionFactory sessions;
 
@@ -21,26 +97,44 @@ public final class FeedbackRepository {
     }
 
     /**
-     * Creates or updates {@code rater}'s rating of an answer. Concurrent calls for the same answer and rater are
-     * serialised by a row lock, so there is never more than one row.
+     * Creates or updates {@code rater}'s rating of an answer (any answer: reviewers and tests rate others'), in one
+     * statement. Concurrent calls for the same answer and rater update one row.
      */
     public CompletionStage<Rating> rate(UUID messageId, String rater, RatingChange change) {
-        return sessions.withTransaction(s -> s
-                .createNativeQuery("INSERT INTO rating (message_id, rater) VALUES (:message, :rater) "
-                        + "ON CONFLICT (message_id, rater) DO NOTHING")
+        return sessions.withSession(s -> upsert(s, messageId, rater, change, false))
+                .thenApply(rating -> rating.orElseThrow(() -> new IllegalArgumentException("no message " + messageId)));
+    }
+
+    /**
+     * Creates or updates the rating of one of {@code owner}'s own answers, by {@code owner}, in one statement that
+     * also checks the ownership; empty (and nothing written) when the answer is not one of theirs.
+     */
+    public CompletionStage<Optional<Rating>> rateOwnAnswer(UUID messageId, String owner, RatingChange change) {
+        return sessions.withSession(s -> upsert(s, messageId, owner, change, true));
+    }
+
+    private static CompletionStage<Optional<Rating>> upsert(Stage.Session s, UUID messageId, String rater,
+                                                            RatingChange change, boolean ownAnswer) {
+        return s.createNativeQuery(UPSERT_RATING.formatted(ownAnswer ? OWN_ANSWER : ""), Object[].class)
                 .setParameter("message", messageId)
                 .setParameter("rater", rater)
-                .executeUpdate()
-                .thenCompose(inserted -> s
-                        .createSelectionQuery("from Rating where messageId = :message and rater = :rater",
-                                Rating.class)
-                        .setParameter("message", messageId)
-                        .setParameter("rater", rater)
-                        .setLockMode(LockMode.PESSIMISTIC_WRITE)
-                        .getSingleResult())
-                .thenApply(rating -> {
-                    rating.apply(change);
-                    return rating;
+                .setParameter("thumbs", change.thumbs().filter(t -> t != 0).orElse(null))
+                .setParameter("stars", change.stars().filter(t -> t != 0).orElse(null))
+                .setParameter("reasons", new JsonArray(new ArrayList<Object>(change.reasons().orElse(List.of())))
+                        .encode())
+                .setParameter("comment", change.comment().filter(c -> !c.isBlank()).orElse(null))
+                .setParameter("setThumbs", change.thumbs().isPresent())
+                .setParameter("setStars", change.stars().isPresent())
+                .setParameter("setReasons", change.reasons().isPresent())
+                .setParameter("setComment", change.comment().isPresent())
+                .getResultList()
+                .thenApply(rows -> rows.stream().findFirst().map(row -> {
+                    List<String> reasons = new ArrayList<>();
+                    new JsonArray((String) row[3]).forEach(r -> reasons.add((String) r));
+                    long micros = ((Number) row[5]).longValue();
+                    return Rating.stored(((Number) row[0]).longValue(), messageId, rater, (Integer) row[1],
+                            (Integer) row[2], reasons, (String) row[4],
+                            Instant.ofEpochSecond(micros / 1_000_000, micros % 1_000_000 * 1000));
                 }));
     }
 
@@ -53,7 +147,7 @@ public final class FeedbackRepository {
     /** {@code rater}'s ratings of the given answers. */
     public CompletionStage<List<Rating>> ratingsBy(String rater, List<UUID> messageIds) {
         if (messageIds.isEmpty()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+            return CompletableFuture.completedFuture(List.of());
         }
         return sessions.withSession(s -> s
                 .createSelectionQuery("from Rating where rater = :r and messageId in (:ids)", Rating.class)
@@ -79,10 +173,211 @@ public final class FeedbackRepository {
                 }));
     }
 
+    /**
+     * Records {@code rater}'s verdict on a comparison shown to them (a later verdict replaces an earlier one) and
+     * moves the conversation on to the answer that continues it when the pair is where the conversation ends, in one
+     * statement. Empty, and nothing written, when no such comparison was shown to {@code rater}.
+     */
+    public CompletionStage<Optional<Chosen>> chooseOwn(UUID id, String rater, PairwiseComparison.Choice choice) {
+        return sessions.withSession(s -> s.createNativeQuery(CHOOSE, Object[].class)
+                .setParameter("id", id)
+                .setParameter("rater", rater)
+                .setParameter("choice", choice.label())
+                .getResultList()
+                .thenApply(rows -> rows.stream().findFirst()
+                        .map(row -> new Chosen((UUID) row[0], (Boolean) row[1]))));
+    }
+
     /** Comparisons still waiting for a verdict whose prompt is {@code promptMessageId}. */
     public CompletionStage<List<PairwiseComparison>> comparisonsFor(UUID promptMessageId) {
         return sessions.withSession(s -> s.createSelectionQuery(
                         "from PairwiseComparison where promptMessageId = :p order by createdAt", PairwiseComparison.class)
                 .setParameter("p", promptMessageId).getResultList());
+    }
+
+    /**
+     * Feedback an API client sends about one of its answers: a rating, and/or a choice between it (A) and another
+     * of its answers to the same prompt (B). With an idempotency key, the request is remembered with its response.
+     *
+     * @param requestSha256 a digest of the request, to tell a retry from another request reusing the key
+     */
+    public record ApiFeedback(String principal, UUID answer, Optional<RatingChange> rating,
+                              Optional<UUID> comparedWith, Optional<PairwiseComparison.Choice> choice,
+                              Optional<String> idempotencyKey, String requestSha256) {
+    }
+
+    /** What {@link #submit} did. */
+    public sealed interface Outcome {
+        /** Stored, with the response that was recorded for the idempotency key (if any). */
+        record Stored(String response) implements Outcome {
+        }
+
+        /** A retry: the response of the first request with this key; nothing new was stored. */
+        record Replayed(String response) implements Outcome {
+        }
+
+        /** The key was used before for a different request; nothing was stored. */
+        record KeyReused() implements Outcome {
+        }
+
+        /** The answer (A or B) is not one of the caller's; nothing was stored. */
+        record NotFound(UUID answer) implements Outcome {
+        }
+
+        /** A and B answer different prompts; nothing was stored. */
+        record DifferentPrompts() implements Outcome {
+        }
+    }
+
+    /** What was written, for the response. */
+    public record Written(Optional<Rating> rating, Optional<UUID> comparisonId) {
+    }
+
+    /**
+     * Stores an API client's feedback in one transaction that also checks that both answers are the caller's and
+     * answer the same prompt: all of it or none of it is stored. With an idempotency key, a second request with the
+     * same key (even one sent while the first is still being stored) waits for the first and gets its response.
+     *
+     * @param response the response to the request, recorded with the key
+     */
+    public CompletionStage<Outcome> submit(ApiFeedback request, Function<Written, String> response) {
+        if (request.idempotencyKey().isEmpty() && request.comparedWith().isEmpty()
+                && request.rating().isPresent()) {
+            // A rating alone is one statement, which checks the ownership itself.
+            return rateOwnAnswer(request.answer(), request.principal(), request.rating().get())
+                    .thenApply(rating -> rating.isEmpty() ? new Outcome.NotFound(request.answer())
+                            : new Outcome.Stored(response.apply(new Written(rating, Optional.empty()))));
+        }
+        return sessions.withTransaction(s -> claim(s, request).thenCompose(earlier -> {
+                    if (earlier.isPresent()) {
+                        return CompletableFuture.completedFuture(earlier.get());
+                    }
+                    return checkAnswers(s, request)
+                            .thenCompose(checked -> request.rating().isEmpty()
+                                    ? CompletableFuture.completedFuture(Optional.<Rating>empty())
+                                    : upsert(s, request.answer(), request.principal(), request.rating().get(), true))
+                            .thenCompose(rating -> compare(s, request)
+                                    .thenApply(comparison -> new Written(rating, comparison)))
+                            .thenCompose(written -> {
+                                String json = response.apply(written);
+                                return remember(s, request, json).thenApply(done -> (Outcome) new Outcome.Stored(json));
+                            });
+                }))
+                .exceptionally(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof Refused refused) {
+                        return refused.outcome;
+                    }
+                    throw e instanceof CompletionException c ? c : new CompletionException(e);
+                });
+    }
+
+    /** The earlier outcome when the key was used before; otherwise claims the key for this request. */
+    private static CompletionStage<Optional<Outcome>> claim(Stage.Session s, ApiFeedback request) {
+        if (request.idempotencyKey().isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        String key = request.idempotencyKey().get();
+        // A concurrent first request holds the key's index entry until it commits or rolls back: this waits.
+        return s.createNativeQuery("INSERT INTO feedback_request (principal, idempotency_key, request_sha256) "
+                        + "VALUES (:principal, :key, :sha) ON CONFLICT DO NOTHING")
+                .setParameter("principal", request.principal())
+                .setParameter("key", key)
+                .setParameter("sha", request.requestSha256())
+                .executeUpdate()
+                .thenCompose(claimed -> claimed == 1 ? CompletableFuture.completedFuture(Optional.<Outcome>empty())
+                        : s.createNativeQuery("SELECT request_sha256, CAST(response AS text) FROM feedback_request "
+                                        + "WHERE principal = :principal AND idempotency_key = :key", Object[].class)
+                                .setParameter("principal", request.principal())
+                                .setParameter("key", key)
+                                .getSingleResult()
+                                .thenApply(row -> Optional.of(request.requestSha256().equals(row[0])
+                                        ? new Outcome.Replayed((String) row[1]) : new Outcome.KeyReused())));
+    }
+
+    private static CompletionStage<Void> checkAnswers(Stage.Session s, ApiFeedback request) {
+        UUID a = request.answer();
+        UUID b = request.comparedWith().orElse(a);
+        return s.createNativeQuery(OWN_ANSWERS, Object[].class)
+                .setParameter("a", a).setParameter("b", b).setParameter("owner", request.principal())
+                .getResultList()
+                .thenCompose(rows -> {
+                    UUID parentA = null;
+                    UUID parentB = null;
+                    for (Object[] row : rows) {
+                        if (a.equals(row[0])) {
+                            parentA = (UUID) row[1];
+                        }
+                        if (b.equals(row[0])) {
+                            parentB = (UUID) row[1];
+                        }
+                    }
+                    if (parentA == null) {
+                        throw new Refused(new Outcome.NotFound(a));
+                    }
+                    if (parentB == null) {
+                        throw new Refused(new Outcome.NotFound(b));
+                    }
+                    if (a.equals(b) || parentA.equals(parentB)) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return s.createNativeQuery(SAME_PROMPT, Boolean.class).setParameter("a", a).setParameter("b", b)
+                            .getSingleResult()
+                            .thenAccept(same -> {
+                                if (!Boolean.TRUE.equals(same)) {
+                                    throw new Refused(new Outcome.DifferentPrompts());
+                                }
+                            });
+                });
+    }
+
+    private static CompletionStage<Optional<UUID>> compare(Stage.Session s, ApiFeedback request) {
+        if (request.comparedWith().isEmpty()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        UUID id = UUID.randomUUID();
+        return s.createNativeQuery("""
+                        INSERT INTO pairwise_comparison
+                            (id, prompt_message_id, answer_a_id, answer_b_id, rater, trigger, choice, decided_at)
+                        SELECT :id, a.parent_id, a.id, :b, :rater, 'api', :choice, now() FROM message a WHERE a.id = :a""")
+                .setParameter("id", id)
+                .setParameter("a", request.answer())
+                .setParameter("b", request.comparedWith().orElseThrow())
+                .setParameter("rater", request.principal())
+                .setParameter("choice", request.choice().orElseThrow().label())
+                .executeUpdate()
+                .thenApply(inserted -> Optional.of(id));
+    }
+
+    private static CompletionStage<Void> remember(Stage.Session s, ApiFeedback request, String response) {
+        if (request.idempotencyKey().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return s.createNativeQuery("UPDATE feedback_request SET response = CAST(CAST(:response AS text) AS jsonb) "
+                        + "WHERE principal = :principal AND idempotency_key = :key")
+                .setParameter("response", response)
+                .setParameter("principal", request.principal())
+                .setParameter("key", request.idempotencyKey().get())
+                .executeUpdate()
+                .thenApply(updated -> null);
+    }
+
+    /** Removes remembered idempotency keys older than {@code before}; returns how many. */
+    public CompletionStage<Integer> forgetRequestsBefore(Instant before) {
+        return sessions.withTransaction(s -> s.createNativeQuery(
+                        "DELETE FROM feedback_request WHERE created_at < :before")
+                .setParameter("before", before)
+                .executeUpdate());
+    }
+
+    /** A refusal that rolls the transaction back. */
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient Outcome outcome;
+
+        Refused(Outcome outcome) {
+            super(outcome.toString(), null, false, false);
+            this.outcome = outcome;
+        }
     }
 }

@@ -61,6 +61,19 @@ public class Rating {
         this.updatedAt = createdAt;
     }
 
+    /** A rating as a statement returned it (see {@link FeedbackRepository}). */
+    static Rating stored(long id, UUID messageId, String rater, Integer thumbs, Integer stars, List<String> reasons,
+                         String comment, Instant updatedAt) {
+        Rating rating = new Rating(messageId, rater);
+        rating.id = id;
+        rating.thumbs = thumbs == null ? null : thumbs.shortValue();
+        rating.stars = stars == null ? null : stars.shortValue();
+        rating.reasons = reasons.toArray(String[]::new);
+        rating.comment = comment;
+        rating.updatedAt = updatedAt;
+        return rating;
+    }
+
     public Long id() {
         return id;
     }
@@ -91,14 +104,5 @@ public class Rating {
 
     public Instant updatedAt() {
         return updatedAt;
-    }
-
-    /** Applies the parts of {@code change} that are present; the rest stays as it was. */
-    public void apply(RatingChange change) {
-        change.thumbs().ifPresent(t -> thumbs = t == 0 ? null : t.shortValue());
-        change.stars().ifPresent(s -> stars = s == 0 ? null : s.shortValue());
-        change.reasons().ifPresent(r -> reasons = r.toArray(String[]::new));
-        change.comment().ifPresent(c -> comment = c.isBlank() ? null : c);
-        updatedAt = Instant.now();
     }
 }

@@ -190,7 +190,7 @@ public final class ChatRoutes {
         JsonObject json = new JsonObject()
                 .put("id", m.id().toString())
                 .put("role", m.role().name())
-                .put("content", m.content())
+                .put("content", m.shown())
                 .put("created_at", m.createdAt().toString());
         if (m.role() == Message.Author.assistant) {
             json.put("finish_reason", m.finishReason());

@@ -11,6 +11,9 @@ import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.company.CompanyProfiles;
+import ai.kaizen.server.company.PlaceholderFiller;
+import ai.kaizen.server.company.PlaceholderValues;
 import ai.kaizen.server.comparison.Challengers;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.inference.Inference;
@@ -32,8 +35,14 @@ import java.util.function.Supplier;
 /**
  * Conversations with the assistant: fits the visible branch into the model's context (on a worker thread, never an
  * event loop), stores the user's message once the model has taken it (a refused message leaves nothing behind),
- * streams one answer (or two, as a blind A/B pair) as the model makes it ({@link Inference}), and stores every answer with what
- * produced it.
+ * streams one answer (or two, as a blind A/B pair) as the model makes it ({@link Inference}), and stores every
+ * answer with what produced it.
+ *
+ * <p>The answer's {@code {{placeholders}}} are filled as it streams, with the company profile in force when the
+ * answer starts ({@link PlaceholderFiller}, {@link PlaceholderValues}): what the customer sees never holds one. The
+ * stored answer keeps both: its content is what the model wrote, placeholders included (what datasets, reviewers'
+ * ideal answers and so training are made of), and {@link Message#shown()} what the customer saw, which their rating
+ * refers to and which the page shows when the conversation is opened again.
  */
 public final class ChatService {
 
@@ -47,6 +56,7 @@ public final class ChatService {
     private final ConversationRepository conversations;
     private final FeedbackRepository feedback;
     private final SettingRepository settingsStore;
+    private final CompanyProfiles company;
     private final ChatSettings settings;
     private final Random random = new SecureRandom();
 
@@ -56,7 +66,7 @@ public final class ChatService {
      */
     public ChatService(ModelSlot slot, Challengers challengers, Inference inference,
                        ConversationRepository conversations, FeedbackRepository feedback,
-                       SettingRepository settingsStore, ChatSettings settings) {
+                       SettingRepository settingsStore, CompanyProfiles company, ChatSettings settings) {
         this.serving = slot::current;
         this.leases = slot::acquire;
         this.challengers = challengers;
@@ -64,6 +74,7 @@ public final class ChatService {
         this.conversations = conversations;
         this.feedback = feedback;
         this.settingsStore = settingsStore;
+        this.company = company;
         this.settings = settings;
     }
 
@@ -288,6 +299,9 @@ public final class ChatService {
         int maxNewTokens = o.maxNewTokens() != null ? o.maxNewTokens() : settings.maxNewTokens();
         List<ChatMessage> history = turn.history().stream()
                 .map(m -> new ChatMessage(m.role().name(), m.content())).toList();
+        // Read while the prompt is fitted: a profile saved on any instance applies from the next answer.
+        Future<PlaceholderValues> placeholders = Future.fromCompletionStage(
+                company.placeholders().toCompletionStage(), context);
         // Tokenizing grows with the conversation: on a worker thread, never on the event loop.
         context.executeBlocking(() -> {
             List<Arm> arms = new ArrayList<>();
@@ -301,7 +315,7 @@ public final class ChatService {
                         first, count));
             }
             return arms;
-        }, false).onComplete(fitted -> {
+        }, false).onComplete(fitted -> placeholders.onComplete(values -> {
             if (fitted.failed()) {
                 held.forEach(ModelSlot.Lease::close);
                 if (fitted.cause() instanceof ContextWindow.TooLong tooLong) {
@@ -311,8 +325,13 @@ public final class ChatService {
                 }
                 return;
             }
-            generate(context, caller, turn, fitted.result(), seed, out);
-        });
+            if (values.failed()) {
+                held.forEach(ModelSlot.Lease::close);
+                fail(out, values.cause());
+                return;
+            }
+            generate(context, caller, turn, fitted.result(), seed, values.result(), out);
+        }));
     }
 
     /** {@code model}'s context window, for answers of at most {@code maxNewTokens}. */
@@ -321,7 +340,8 @@ public final class ChatService {
                 model.model().network().config().maxPositionEmbeddings(), maxNewTokens);
     }
 
-    private void generate(Context context, Caller caller, Turn turn, List<Arm> arms, long seed, ChatStream out) {
+    private void generate(Context context, Caller caller, Turn turn, List<Arm> arms, long seed,
+                          PlaceholderValues placeholders, ChatStream out) {
         int answers = arms.stream().mapToInt(Arm::count).sum();
         ChatPrompt prompt = arms.get(0).prompt();
         List<UUID> ids = new ArrayList<>();
@@ -343,6 +363,11 @@ public final class ChatService {
                 .put("prompt_tokens", prompt.promptTokens());
         long started = System.nanoTime();
         long[] firstToken = new long[answers];
+        // One per answer, each fed in order by the inference thread that generates it.
+        List<PlaceholderFiller> fillers = new ArrayList<>();
+        for (int i = 0; i < answers; i++) {
+            fillers.add(new PlaceholderFiller(placeholders));
+        }
         // Set when the model refused one arm after it took another: that one stops at its next token.
         java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         List<java.util.concurrent.CompletableFuture<List<GenerationResult>>> generations = new ArrayList<>();
@@ -354,9 +379,9 @@ public final class ChatService {
                         if (firstToken[index] == 0) {
                             firstToken[index] = System.nanoTime();
                         }
-                        if (!token.text().isEmpty()) {
+                        String text = fillers.get(index).accept(token.text());
+                        if (!text.isEmpty()) {
                             UUID id = ids.get(index);
-                            String text = token.text();
                             context.runOnContext(v -> out.token(id, text));
                         }
                         return !out.isCancelled() && !abandoned.get();
@@ -385,14 +410,22 @@ public final class ChatService {
             } else if (save.failed()) {
                 fail(out, save.cause());
             } else {
-                store(context, caller, arms, turn, seed, ids, sides, comparisonId, results, started, firstToken, out);
+                // What a possible placeholder held back at the end, e.g. an unclosed {{...
+                for (int i = 0; i < ids.size(); i++) {
+                    String rest = fillers.get(i).finish();
+                    if (!rest.isEmpty()) {
+                        out.token(ids.get(i), rest);
+                    }
+                }
+                store(context, caller, arms, turn, seed, ids, sides, comparisonId, results, started, firstToken,
+                        placeholders, out);
             }
         })));
     }
 
     private void store(Context context, Caller caller, List<Arm> arms, Turn turn, long seed, List<UUID> ids,
                        List<UUID> sides, UUID comparisonId, List<GenerationResult> results, long started,
-                       long[] firstToken, ChatStream out) {
+                       long[] firstToken, PlaceholderValues placeholders, ChatStream out) {
         int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
         List<Message> answers = new ArrayList<>();
         List<JsonObject> done = new ArrayList<>();
@@ -401,16 +434,19 @@ public final class ChatService {
             GenerationResult r = results.get(i);
             Integer ttft = firstToken[i] == 0 ? null : (int) ((firstToken[i] - started) / 1_000_000);
             String finish = finishReason(r.finishReason());
+            // The same text as was streamed: the filler gives the same however the answer was cut into tokens.
+            String shown = PlaceholderFiller.fillAll(r.text(), placeholders);
             answers.add(Message.answer(ids.get(i), turn.conversation().id(), turn.question().id(), r.text(),
                     new Message.Generation(arm.model().version(), sampling(arm.options(), seed + i).encode(),
-                            arm.prompt().promptTokens(), r.tokenIds().length, latencyMs, ttft, finish)));
+                            arm.prompt().promptTokens(), r.tokenIds().length, latencyMs, ttft, finish))
+                    .shownAs(shown));
             done.add(new JsonObject()
                     .put("finish_reason", finish)
                     .put("completion_tokens", r.tokenIds().length)
                     .put("prompt_tokens", arm.prompt().promptTokens())
                     .put("latency_ms", latencyMs)
                     .put("first_token_ms", ttft)
-                    .put("text", r.text())
+                    .put("text", shown)
                     .put("model_version", arm.model().version()));
         }
         UUID shown = sides.get(0);

@@ -1,19 +1,19 @@
 package ai.kaizen.server.chat;
 
 import ai.kaizen.server.http.ErrorResponses;
-import ai.kaizen.db.chat.ConversationRepository;
-import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.RatingChange;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.account.Tokens;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.server.metrics.FeedbackMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -38,6 +38,8 @@ import java.util.function.Supplier;
 public final class OpenAiRoutes {
 
     static final String ID_PREFIX = "chatcmpl-";
+    /** The header that makes a feedback request idempotent (the IETF httpapi draft's name, as Stripe's). */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
     /** OpenAI's error code for a conversation that does not fit the model, even with its older turns left out. */
     static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
     private static final Set<String> ROLES = Set.of("system", "user", "assistant");
@@ -45,21 +47,21 @@ public final class OpenAiRoutes {
     private final Accounts accounts;
     private final ChatService chat;
     private final Supplier<Optional<ServingModel>> serving;
-    private final ConversationRepository conversations;
     private final FeedbackRepository feedback;
     private final RateLimits limits;
     private final int messagesPerMinute;
+    private final FeedbackMetrics metrics;
 
     public OpenAiRoutes(Accounts accounts, ChatService chat, Supplier<Optional<ServingModel>> serving,
-                        ConversationRepository conversations, FeedbackRepository feedback, RateLimits limits,
-                        int messagesPerMinute) {
+                        FeedbackRepository feedback, RateLimits limits, int messagesPerMinute,
+                        FeedbackMetrics metrics) {
         this.accounts = accounts;
         this.chat = chat;
         this.serving = serving;
-        this.conversations = conversations;
         this.feedback = feedback;
         this.limits = limits;
         this.messagesPerMinute = messagesPerMinute;
+        this.metrics = metrics;
     }
 
     public void mount(Router router) {
@@ -251,7 +253,10 @@ public final class OpenAiRoutes {
      * {@code {"message_id": "chatcmpl-...", "thumbs": 1, "stars": 4, "reasons": [...], "comment": "..."}}, and/or a
      * pairwise choice against another answer of the same caller to the same prompt: {@code "compared_with":
      * "chatcmpl-...", "choice": "a"|"b"|"tie"|"both_bad"} (a is {@code message_id}). A choice between answers to
-     * different prompts would be a corrupt preference for training: it is refused (400), and nothing is stored.
+     * different prompts would be a corrupt preference for training: it is refused (400). All of it is stored in one
+     * transaction, or none of it. With an {@code Idempotency-Key} header, a retry with the same key and request gets
+     * the first response (with {@code Idempotent-Replayed: true}) and stores nothing new; the same key with another
+     * request is a 422.
      */
     private void feedback(RoutingContext ctx) {
         Caller caller = Sessions.caller(ctx).orElseThrow();
@@ -263,6 +268,11 @@ public final class OpenAiRoutes {
         Optional<UUID> messageId = messageId(body.getValue("message_id"));
         if (messageId.isEmpty()) {
             error(ctx, 400, "message_id must be the id of a completion");
+            return;
+        }
+        String idempotencyKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
+        if (idempotencyKey != null && !idempotencyKey.matches("[\\x21-\\x7e]{1,200}")) {
+            error(ctx, 400, IDEMPOTENCY_KEY + " must be 1 to 200 visible ASCII characters", null, IDEMPOTENCY_KEY);
             return;
         }
         JsonObject ratingPart = body.copy();
@@ -290,84 +300,44 @@ public final class OpenAiRoutes {
             error(ctx, 400, e.getMessage());
             return;
         }
-        String principal = caller.principal();
-        Optional<UUID> otherId = other;
-        Optional<PairwiseComparison.Choice> verdict = choice;
-        // One query after the other (one session per request), and nothing stored until the whole request is valid.
-        Future.fromCompletionStage(conversations.findMessage(messageId.get(), principal))
-                .compose(a -> answer(a, body.getValue("message_id")))
-                .compose(a -> otherId.isEmpty() ? Future.succeededFuture(new Pair(a, null))
-                        : Future.fromCompletionStage(conversations.findMessage(otherId.get(), principal))
-                        .compose(b -> answer(b, body.getValue("compared_with")))
-                        .compose(b -> sameTurn(a, b, principal).compose(same -> same
-                                ? Future.succeededFuture(new Pair(a, b))
-                                : Future.failedFuture(new DifferentPrompts()))))
-                .compose(pair -> {
-                    Future<JsonObject> result = Future.succeededFuture(new JsonObject()
-                            .put("message_id", ID_PREFIX + messageId.get()));
-                    if (change.isPresent()) {
-                        result = result.compose(json -> Future.fromCompletionStage(
-                                        feedback.rate(messageId.get(), principal, change.get()))
-                                .map(rating -> json.put("rating", new JsonObject().put("thumbs", rating.thumbs())
-                                        .put("stars", rating.stars()).put("reasons", new JsonArray(rating.reasons()))
-                                        .put("comment", rating.comment()))));
-                    }
-                    if (pair.b() != null) {
-                        PairwiseComparison comparison = new PairwiseComparison(UUID.randomUUID(),
-                                pair.a().parentId(), pair.a().id(), pair.b().id(), principal,
-                                PairwiseComparison.Trigger.api);
-                        comparison.decide(verdict.orElseThrow());
-                        result = result.compose(json -> Future.fromCompletionStage(
-                                        feedback.createComparison(comparison))
-                                .map(c -> json.put("comparison_id", c.id().toString())));
-                    }
-                    return result;
-                })
-                .onSuccess(json -> JsonBodies.reply(ctx, json))
-                .onFailure(e -> {
-                    if (e instanceof NotFound) {
-                        error(ctx, 404, e.getMessage());
-                    } else if (e instanceof DifferentPrompts) {
-                        error(ctx, 400, e.getMessage(), null, "compared_with");
+        FeedbackRepository.ApiFeedback request = new FeedbackRepository.ApiFeedback(caller.principal(),
+                messageId.get(), change, other, choice, Optional.ofNullable(idempotencyKey),
+                Tokens.sha256(String.join("\n", messageId.get().toString(), String.valueOf(change),
+                        String.valueOf(other), String.valueOf(choice))));
+        Future.fromCompletionStage(feedback.submit(request, written -> {
+                    JsonObject json = new JsonObject().put("message_id", ID_PREFIX + messageId.get());
+                    written.rating().ifPresent(rating -> json.put("rating", new JsonObject()
+                            .put("thumbs", rating.thumbs()).put("stars", rating.stars())
+                            .put("reasons", new JsonArray(rating.reasons())).put("comment", rating.comment())));
+                    written.comparisonId().ifPresent(id -> json.put("comparison_id", id.toString()));
+                    return json.encode();
+                }), ctx.vertx().getOrCreateContext())
+                .onSuccess(outcome -> {
+                    if (outcome instanceof FeedbackRepository.Outcome.Stored stored) {
+                        change.ifPresent(c -> metrics.rating(FeedbackMetrics.Source.api));
+                        if (request.choice().isPresent()) {
+                            metrics.choice(FeedbackMetrics.Source.api);
+                        }
+                        reply(ctx, stored.response());
+                    } else if (outcome instanceof FeedbackRepository.Outcome.Replayed replayed) {
+                        metrics.replay();
+                        ctx.response().putHeader("Idempotent-Replayed", "true");
+                        reply(ctx, replayed.response());
+                    } else if (outcome instanceof FeedbackRepository.Outcome.KeyReused) {
+                        error(ctx, 422, "this " + IDEMPOTENCY_KEY + " was used for a different request", null,
+                                IDEMPOTENCY_KEY);
+                    } else if (outcome instanceof FeedbackRepository.Outcome.NotFound notFound) {
+                        error(ctx, 404, "no such completion " + ID_PREFIX + notFound.answer());
                     } else {
-                        ctx.fail(e);
+                        error(ctx, 400, "message_id and compared_with answer different prompts; a pairwise choice "
+                                + "compares two answers to the same messages", null, "compared_with");
                     }
-                });
+                })
+                .onFailure(ctx::fail);
     }
 
-    /** Two completions of a pairwise choice; {@code b} is null when there is none. */
-    private record Pair(Message a, Message b) {
-    }
-
-    /** The completion the request named as {@code id}, when it is one of the caller's answers. */
-    private static Future<Message> answer(Optional<Message> found, Object id) {
-        return found.isPresent() && found.get().role() == Message.Author.assistant && found.get().parentId() != null
-                ? Future.succeededFuture(found.get()) : Future.failedFuture(new NotFound("no such completion " + id));
-    }
-
-    /**
-     * Whether two answers answer the same turn: siblings under one user message (as the chat page's A/B pairs are),
-     * or, since every request to this API is a conversation of its own, answers to the very same messages: the same
-     * system prompt and the same turns, word for word.
-     */
-    private Future<Boolean> sameTurn(Message a, Message b, String principal) {
-        if (a.parentId().equals(b.parentId())) {
-            return Future.succeededFuture(true);
-        }
-        return promptOf(a, principal).compose(promptA -> promptOf(b, principal).map(promptA::equals));
-    }
-
-    /** The system prompt and the messages that {@code answer} answers. */
-    private Future<List<ChatMessage>> promptOf(Message answer, String principal) {
-        return Future.fromCompletionStage(conversations.find(answer.conversationId(), principal))
-                .compose(conversation -> Future.fromCompletionStage(conversations.messages(answer.conversationId()))
-                        .map(all -> {
-                            List<ChatMessage> prompt = new ArrayList<>();
-                            prompt.add(ChatMessage.system(conversation.map(c -> c.systemPrompt()).orElse("")));
-                            ConversationRepository.branch(all, answer.parentId()).forEach(m ->
-                                    prompt.add(new ChatMessage(m.role().name(), m.content())));
-                            return prompt;
-                        }));
+    private static void reply(RoutingContext ctx, String json) {
+        ctx.response().putHeader("Content-Type", "application/json").end(json);
     }
 
     static Optional<UUID> messageId(Object value) {
@@ -379,24 +349,6 @@ public final class OpenAiRoutes {
             return Optional.of(UUID.fromString(raw));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
-        }
-    }
-
-    private static final class NotFound extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NotFound(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** A pairwise choice between answers to different prompts. */
-    private static final class DifferentPrompts extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        DifferentPrompts() {
-            super("message_id and compared_with answer different prompts; a pairwise choice compares two answers "
-                    + "to the same messages", null, false, false);
         }
     }
 }

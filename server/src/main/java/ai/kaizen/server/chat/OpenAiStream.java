@@ -2,6 +2,7 @@ package ai.kaizen.server.chat;
 
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
+import ai.kaizen.server.metrics.HttpMetrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -40,6 +41,7 @@ final class OpenAiStream implements ChatStream {
     @Override
     public void token(UUID answerId, String text) {
         send(chunk(new JsonObject().put("content", text), null));
+        HttpMetrics.firstToken(ctx);
     }
 
     @Override

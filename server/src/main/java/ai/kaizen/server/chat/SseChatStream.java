@@ -2,6 +2,7 @@ package ai.kaizen.server.chat;
 
 import ai.kaizen.server.http.ErrorResponses;
 import io.vertx.core.http.HttpServerResponse;
+import ai.kaizen.server.metrics.HttpMetrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -41,6 +42,7 @@ final class SseChatStream implements ChatStream {
     @Override
     public void token(UUID answerId, String text) {
         send("token", new JsonObject().put("answer", answerId.toString()).put("text", text));
+        HttpMetrics.firstToken(ctx);
     }
 
     @Override

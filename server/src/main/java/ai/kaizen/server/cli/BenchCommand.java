@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks.",
-        subcommands = {BenchCommand.Generate.class, ChatBenchCommand.class, ServeBenchCommand.class,
+        subcommands = {BenchCommand.Generate.class, ChatBenchCommand.class, ServeBenchCommand.class, FeedbackBenchCommand.class,
                 TrainBenchCommand.class})
 public final class BenchCommand implements Runnable {
 

@@ -1,17 +1,16 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.Logging;
 import ai.kaizen.server.bench.ChatBenchmark;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.Callable;
 
 /** {@code kaizen bench chat}: the chat and feedback over HTTP, measured against a server started for the purpose. */
 @Command(name = "chat",
@@ -49,7 +48,7 @@ public final class ChatBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(model.resolve("config.json"))) {
+        if (!LanguageModel.isModelDirectory(model)) {
             throw new ParameterException(spec.commandLine(), "--model " + model + " is not a model directory");
         }
         if (concurrency.stream().anyMatch(c -> c < 1) || messages < 1 || maxNewTokens < 1 || feedbackClients < 1

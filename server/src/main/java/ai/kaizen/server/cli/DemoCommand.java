@@ -3,7 +3,7 @@ package ai.kaizen.server.cli;
 import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.demo.DemoSettings;
 import ai.kaizen.trainer.demo.RlhfDemonstration;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,13 +116,13 @@ public final class DemoCommand implements Runnable {
             this.settings = settings;
         }
 
-        SftListener listener(String stage) {
+        TrainingListener listener(String stage) {
             close();
             JsonObject options = settings.stages().get(stage);
             long total = options != null && options.has("max_steps") ? options.get("max_steps").getAsLong() : 0;
             ProgressBar bar = TrainingCli.progressBar(stage, Math.max(total, 1));
             current = bar;
-            return new SftListener() {
+            return new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval_accuracy", "objective/scores", "eval_loss", "loss");

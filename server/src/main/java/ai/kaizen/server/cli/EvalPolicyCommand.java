@@ -70,8 +70,8 @@ public final class EvalPolicyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(model.resolve("config.json"))) {
-            throw new ParameterException(spec.commandLine(), model + " is not a model directory (no config.json)");
+        if (!LanguageModel.isModelDirectory(model)) {
+            throw new ParameterException(spec.commandLine(), model + " is not a model directory (no config.json nor adapter_config.json)");
         }
         if (maxNewTokens < 1 || batchSize < 1) {
             throw new ParameterException(spec.commandLine(), "--max-new-tokens and --batch-size must be positive");

@@ -1,5 +1,6 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.dataset.DatasetFormatException;
 import ai.kaizen.trainer.dataset.PreferenceExample;
@@ -38,8 +39,8 @@ public final class EvalRmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(model.resolve("config.json"))) {
-            throw new ParameterException(spec.commandLine(), model + " is not a model directory (no config.json)");
+        if (!LanguageModel.isModelDirectory(model)) {
+            throw new ParameterException(spec.commandLine(), model + " is not a model directory (no config.json nor adapter_config.json)");
         }
         if (!Files.isRegularFile(data)) {
             throw new ParameterException(spec.commandLine(), "no such file: " + data);

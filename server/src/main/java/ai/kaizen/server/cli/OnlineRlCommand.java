@@ -1,12 +1,13 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.online.GroupConfig;
+import ai.kaizen.trainer.online.GroupMethod;
 import ai.kaizen.trainer.online.PromptDataset;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
-import com.google.gson.JsonObject;
+import ai.kaizen.trainer.training.TrainingListener;
 import io.vertx.core.json.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,39 +34,29 @@ abstract class OnlineRlCommand<C extends GroupConfig> implements Callable<Intege
             description = "The reward model: kaizen train rm's output (overrides reward_model_path).")
     Path rewardModel;
 
-    /** @return the method's name, for the progress bar */
-    abstract String method();
-
-    /**
-     * @param options the TRL-named options
-     * @param outputDir the output directory
-     * @return the configuration over the method's defaults
-     */
-    abstract C configure(JsonObject options, Path outputDir);
-
-    /** Runs the method. */
-    abstract RunResult run(Path policy, Path rewardModel, C config, Path dataset, SftListener listener);
+    /** @return the method */
+    abstract GroupMethod<C> method();
 
     @Override
     public Integer call() {
         TrainingJob.Files files = job.files();
         Path fromFile = TrainingCli.pathOption(files.options(), "reward_model_path");
         Path reward = rewardModel != null ? rewardModel : fromFile;
-        if (reward == null || !Files.isRegularFile(reward.resolve("config.json"))) {
+        if (reward == null || !LanguageModel.isModelDirectory(reward)) {
             throw new ParameterException(job.spec.commandLine(), "give the reward model's directory (--reward-model "
-                    + "or reward_model_path)" + (reward == null ? "" : "; " + reward + " has no config.json"));
+                    + "or reward_model_path)" + (reward == null ? "" : "; " + reward + " has no config.json nor adapter_config.json"));
         }
         C config;
         try {
-            config = configure(files.options(), files.outputDir());
+            config = method().configure(files.options(), files.outputDir());
         } catch (RuntimeException e) {
             throw job.badOption(e);
         }
         Logging.setLevel("WARN");
         long total = config.totalSteps(PromptDataset.read(files.dataset(), Split.TRAIN).size());
         RunResult result;
-        try (ProgressBar bar = TrainingCli.progressBar(method(), total)) {
-            result = run(files.model(), reward, config, files.dataset(), new SftListener() {
+        try (ProgressBar bar = TrainingCli.progressBar(method().name(), total)) {
+            result = method().run(files.model(), reward, config, files.dataset(), new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval/scores", "objective/scores");

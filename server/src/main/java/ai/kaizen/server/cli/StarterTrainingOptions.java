@@ -3,17 +3,17 @@ package ai.kaizen.server.cli;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.sft.SftConfig;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import io.vertx.core.json.Json;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.BiFunction;
 import me.tongfei.progressbar.ProgressBar;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /** What {@code starter pretrain} and {@code starter chat} share: the start model, the run's options, the summary. */
 final class StarterTrainingOptions {
@@ -62,8 +62,8 @@ final class StarterTrainingOptions {
         long started = System.nanoTime();
         SftResult result;
         try (LanguageModel lm = LanguageModel.load(model); ProgressBar bar = TrainingCli.progressBar(name,
-                sft.maxSteps())) {
-            result = train.run(lm, sft, new SftListener() {
+                sft.args().maxSteps())) {
+            result = train.run(lm, sft, new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval_loss", "loss");
@@ -78,6 +78,6 @@ final class StarterTrainingOptions {
 
     /** One training step of the recipe on a loaded model. */
     interface Step {
-        SftResult run(LanguageModel model, SftConfig config, SftListener listener);
+        SftResult run(LanguageModel model, SftConfig config, TrainingListener listener);
     }
 }

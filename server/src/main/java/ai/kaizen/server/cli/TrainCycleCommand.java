@@ -3,6 +3,7 @@ package ai.kaizen.server.cli;
 import ai.kaizen.server.config.ConfigOptions;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.trainer.cycle.CycleRunner;
+import ai.kaizen.trainer.registry.ArtifactStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,7 +23,7 @@ import java.util.concurrent.Callable;
         description = {"Runs a queued retraining cycle (dataset, SFT, evaluation gate; started from the console),",
                 "reporting heartbeat, progress, metrics and log lines to the database. A failed cycle that an",
                 "operator resumed is queued again and continues from its finished stages and checkpoints.",
-                "Takes the same configuration as serve (home, database)."})
+                "Takes the same configuration as serve (home, database, artifacts)."})
 public final class TrainCycleCommand implements Callable<Integer> {
 
     @Spec
@@ -41,9 +42,10 @@ public final class TrainCycleCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--heartbeat-seconds must be positive");
         }
         KaizenConfig config = ConfigOptions.read(spec, System.getenv());
-        try (CommandDatabase db = CommandDatabase.open(config)) {
+        try (CommandDatabase db = CommandDatabase.open(config);
+             ArtifactStore artifacts = config.artifacts().open(config.home())) {
             CycleRunner.Outcome outcome = new CycleRunner(db.database().sessions(), config.home(),
-                    Duration.ofMillis((long) (heartbeatSeconds * 1000))).run(cycleId);
+                    Duration.ofMillis((long) (heartbeatSeconds * 1000)), artifacts).run(cycleId);
             spec.commandLine().getOut().println("{\"cycle_id\":" + cycleId + ",\"outcome\":\""
                     + outcome.name().toLowerCase(java.util.Locale.ROOT) + "\"}");
             return outcome == CycleRunner.Outcome.FAILED ? 1 : 0;

@@ -4,7 +4,7 @@ import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.dpo.DpoConfig;
 import ai.kaizen.trainer.dpo.DpoRun;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -36,7 +36,7 @@ public final class TrainDpoCommand implements Callable<Integer> {
         Logging.setLevel("WARN");
         PairwiseResult result;
         try (ProgressBar bar = TrainingCli.progressBar("dpo", config.args().totalSteps(in.train().size()))) {
-            result = DpoRun.run(in.model(), config, in.train(), in.eval(), new SftListener() {
+            result = DpoRun.run(in.model(), config, in.train(), in.eval(), new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval_rewards/accuracies", "loss");

@@ -1,11 +1,8 @@
 package ai.kaizen.server.cli;
 
 import ai.kaizen.trainer.grpo.GrpoConfig;
-import ai.kaizen.trainer.grpo.GrpoRun;
-import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
-import com.google.gson.JsonObject;
-import java.nio.file.Path;
+import ai.kaizen.trainer.grpo.GrpoTrainer;
+import ai.kaizen.trainer.online.GroupMethod;
 import picocli.CommandLine.Command;
 
 /** {@code kaizen train grpo}: group relative policy optimisation against a reward model on a prompt dataset. */
@@ -25,17 +22,7 @@ import picocli.CommandLine.Command;
 public final class TrainGrpoCommand extends OnlineRlCommand<GrpoConfig> {
 
     @Override
-    String method() {
-        return "grpo";
-    }
-
-    @Override
-    GrpoConfig configure(JsonObject options, Path outputDir) {
-        return GrpoConfig.fromJson(options, GrpoConfig.defaults(outputDir));
-    }
-
-    @Override
-    RunResult run(Path policy, Path rewardModel, GrpoConfig config, Path dataset, SftListener listener) {
-        return GrpoRun.run(policy, rewardModel, config, dataset, listener);
+    GroupMethod<GrpoConfig> method() {
+        return GrpoTrainer.METHOD;
     }
 }

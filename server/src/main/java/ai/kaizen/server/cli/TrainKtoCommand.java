@@ -8,7 +8,7 @@ import ai.kaizen.trainer.kto.KtoConfig;
 import ai.kaizen.trainer.kto.KtoRun;
 import ai.kaizen.trainer.kto.ThumbsSplits;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,7 @@ public final class TrainKtoCommand implements Callable<Integer> {
         Logging.setLevel("WARN");
         PairwiseResult result;
         try (ProgressBar bar = TrainingCli.progressBar("kto", config.args().totalSteps(train.size()))) {
-            result = KtoRun.run(files.model(), config, train, eval, new SftListener() {
+            result = KtoRun.run(files.model(), config, train, eval, new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval_rewards/margins", "loss");

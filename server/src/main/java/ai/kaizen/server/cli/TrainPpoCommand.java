@@ -1,11 +1,12 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.Logging;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.ppo.PpoConfig;
 import ai.kaizen.trainer.ppo.PpoResult;
 import ai.kaizen.trainer.ppo.PpoRun;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import io.vertx.core.json.Json;
 import java.nio.file.Files;
@@ -15,8 +16,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -55,13 +56,13 @@ public final class TrainPpoCommand implements Callable<Integer> {
         if (resume) {
             options.addProperty("resume", true);
         }
-        if (policy == null || !Files.isRegularFile(policy.resolve("config.json"))) {
+        if (policy == null || !LanguageModel.isModelDirectory(policy)) {
             throw new ParameterException(spec.commandLine(), "give the policy's model directory as model_name_or_path"
-                    + (policy == null ? "" : "; " + policy + " has no config.json"));
+                    + (policy == null ? "" : "; " + policy + " has no config.json nor adapter_config.json"));
         }
-        if (rewardModel == null || !Files.isRegularFile(rewardModel.resolve("config.json"))) {
+        if (rewardModel == null || !LanguageModel.isModelDirectory(rewardModel)) {
             throw new ParameterException(spec.commandLine(), "give the reward model's directory as reward_model_path"
-                    + (rewardModel == null ? "" : "; " + rewardModel + " has no config.json"));
+                    + (rewardModel == null ? "" : "; " + rewardModel + " has no config.json nor adapter_config.json"));
         }
         if (dataset == null || !Files.isRegularFile(dataset.resolve("train.jsonl"))) {
             throw new ParameterException(spec.commandLine(), "give a prompt dataset directory with train.jsonl as "
@@ -80,7 +81,7 @@ public final class TrainPpoCommand implements Callable<Integer> {
         long total = ppo.totalSteps(PpoRun.readPrompts(dataset, Split.TRAIN).size());
         PpoResult result;
         try (ProgressBar bar = TrainingCli.progressBar("ppo", total)) {
-            result = PpoRun.run(policy, rewardModel, ppo, dataset, new SftListener() {
+            result = PpoRun.run(policy, rewardModel, ppo, dataset, new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval/scores", "objective/scores");

@@ -1,11 +1,8 @@
 package ai.kaizen.server.cli;
 
-import ai.kaizen.trainer.online.RunResult;
+import ai.kaizen.trainer.online.GroupMethod;
 import ai.kaizen.trainer.rloo.RlooConfig;
-import ai.kaizen.trainer.rloo.RlooRun;
-import ai.kaizen.trainer.sft.SftListener;
-import com.google.gson.JsonObject;
-import java.nio.file.Path;
+import ai.kaizen.trainer.rloo.RlooTrainer;
 import picocli.CommandLine.Command;
 
 /** {@code kaizen train rloo}: REINFORCE leave-one-out against a reward model on a prompt dataset. */
@@ -24,17 +21,7 @@ import picocli.CommandLine.Command;
 public final class TrainRlooCommand extends OnlineRlCommand<RlooConfig> {
 
     @Override
-    String method() {
-        return "rloo";
-    }
-
-    @Override
-    RlooConfig configure(JsonObject options, Path outputDir) {
-        return RlooConfig.fromJson(options, RlooConfig.defaults(outputDir));
-    }
-
-    @Override
-    RunResult run(Path policy, Path rewardModel, RlooConfig config, Path dataset, SftListener listener) {
-        return RlooRun.run(policy, rewardModel, config, dataset, listener);
+    GroupMethod<RlooConfig> method() {
+        return RlooTrainer.METHOD;
     }
 }

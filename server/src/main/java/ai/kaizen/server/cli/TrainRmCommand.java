@@ -7,7 +7,7 @@ import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.reward.RewardConfig;
 import ai.kaizen.trainer.reward.RewardDataset;
 import ai.kaizen.trainer.reward.RewardRun;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -62,7 +62,7 @@ public final class TrainRmCommand implements Callable<Integer> {
         Logging.setLevel("WARN");
         PairwiseResult result;
         try (ProgressBar bar = TrainingCli.progressBar("rm", config.args().totalSteps(data.trainSize()))) {
-            result = RewardRun.run(files.model(), config, data, new SftListener() {
+            result = RewardRun.run(files.model(), config, data, new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval_accuracy", "loss");

@@ -1,23 +1,22 @@
 package ai.kaizen.server.cli;
 
 import ai.kaizen.server.Logging;
+import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.sft.SftConfig;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftRun;
-import ai.kaizen.trainer.dataset.SftExample;
+import ai.kaizen.trainer.training.TrainingListener;
 import io.vertx.core.json.Json;
-import me.tongfei.progressbar.ProgressBar;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code kaizen train sft}: supervised fine-tuning on a dataset directory. */
 @Command(name = "sft",
@@ -51,7 +50,7 @@ public final class TrainSftCommand implements Callable<Integer> {
         long total = totalSteps(sft, train.size());
         SftResult result;
         try (ProgressBar bar = TrainingCli.progressBar("sft", total)) {
-            result = SftRun.run(base, sft, train, eval, new SftListener() {
+            result = SftRun.run(base, sft, train, eval, new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     TrainingCli.show(bar, metrics, "eval_loss", "loss");

@@ -1,5 +1,6 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.DatasetFormatException;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.Split;
@@ -80,9 +81,9 @@ final class TrainingJob {
         if (resume) {
             options.addProperty("resume", true);
         }
-        if (base == null || !java.nio.file.Files.isRegularFile(base.resolve("config.json"))) {
+        if (base == null || !LanguageModel.isModelDirectory(base)) {
             throw new ParameterException(spec.commandLine(), "give a base model directory (--model or "
-                    + "model_name_or_path)" + (base == null ? "" : "; " + base + " has no config.json"));
+                    + "model_name_or_path)" + (base == null ? "" : "; " + base + " has no config.json nor adapter_config.json"));
         }
         if (dataset == null || !java.nio.file.Files.isRegularFile(dataset.resolve("train.jsonl"))) {
             throw new ParameterException(spec.commandLine(), "give a dataset directory with train.jsonl (--data "

@@ -41,6 +41,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private final Vertx vertx;
     private final OnlineComparisonRepository comparisons;
     private final ModelRegistry registry;
+    private final ai.kaizen.trainer.registry.ArtifactStore artifacts;
     private final ModelSlot challenger = new ModelSlot(Optional.empty());
     private final ComparisonSettings settings;
     private final long timer;
@@ -50,10 +51,12 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private Future<Void> refreshing = Future.succeededFuture();
 
     public OnlineComparisons(Vertx vertx, OnlineComparisonRepository comparisons, ModelRegistry registry,
-                             ComparisonSettings settings, Duration refreshEvery) {
+                             ai.kaizen.trainer.registry.ArtifactStore artifacts, ComparisonSettings settings,
+                             Duration refreshEvery) {
         this.vertx = vertx;
         this.comparisons = comparisons;
         this.registry = registry;
+        this.artifacts = artifacts;
         this.settings = settings;
         this.timer = OwnContext.periodic(vertx, refreshEvery.toMillis(), refreshEvery.toMillis(), this::refresh);
     }
@@ -149,7 +152,8 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
                     // The serving slot may hold the challenger already (a rollback): share nothing, load a copy; a
                     // small model's second copy is cheap, and each slot closes its own.
                     return Future.fromCompletionStage(registry.find(now.challengerVersionId()))
-                            .compose(version -> vertx.executeBlocking(() -> ModelLifecycle.load(version.orElseThrow()),
+                            .compose(version -> vertx.executeBlocking(() -> ModelLifecycle.load(artifacts,
+                                    version.orElseThrow()),
                                     false))
                             .compose(model -> {
                                 log.info("online comparison {}: challenger {} loaded, against {} on {}% of pairs",

@@ -20,6 +20,12 @@ public enum ConfigKey {
             "Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (client address, Secure cookies)."),
     SESSION_MAX_AGE_HOURS("session.max-age-hours", "720", "HOURS",
             "How long a browser session lives without use."),
+    SESSION_CACHE_SECONDS("session.cache-seconds", "10", "SECONDS",
+            "How long a server keeps a browser session or API key it looked up before reading it again (0: never "
+                    + "kept). Signing out, revoking a key or disabling a user reaches every server at once anyway, "
+                    + "through a database notice."),
+    METRICS_TOKEN("metrics.token", "", "TOKEN",
+            "Bearer token that `GET /metrics` requires; empty leaves it open to whoever reaches the port."),
     LIMITS_REQUESTS_PER_MINUTE("limits.requests-per-minute", "600", "N",
             "Requests a minute from one client address, all routes together."),
     LIMITS_LOGINS_PER_MINUTE("limits.logins-per-minute", "10", "N",
@@ -118,7 +124,49 @@ public enum ConfigKey {
     CYCLE_SCHEDULE_PRESET("cycle.schedule-preset", "standard", "PRESET",
             "Hyper-parameter preset of scheduled cycles: `tiny` or `standard`."),
     CYCLE_AUTO_PROMOTE("cycle.auto-promote", "false", "BOOLEAN",
-            "Promote a scheduled cycle's candidate when it passes the evaluation gate.");
+            "Promote a scheduled cycle's candidate when it passes the evaluation gate."),
+    CYCLE_LAUNCHER("cycle.launcher", "local", "KIND",
+            "Where a cycle's trainer runs: `local`, a child process of this server; `kubernetes`, a Job created "
+                    + "through the Kubernetes API with the `cycle.kubernetes-*` keys (see \"Running at scale\")."),
+    CYCLE_KUBERNETES_NAMESPACE("cycle.kubernetes-namespace", "", "NAME",
+            "Namespace of the trainer Jobs; empty: the server pod's own (or the kubeconfig's)."),
+    CYCLE_KUBERNETES_IMAGE("cycle.kubernetes-image", "kaizen:latest", "IMAGE",
+            "Image of the trainer pod: Kaizen's own (`deploy/Dockerfile`), of the server's version."),
+    CYCLE_KUBERNETES_CPU("cycle.kubernetes-cpu", "4", "CPU",
+            "CPU the trainer pod requests."),
+    CYCLE_KUBERNETES_MEMORY("cycle.kubernetes-memory", "16Gi", "QUANTITY",
+            "Memory the trainer pod requests, and its limit."),
+    CYCLE_KUBERNETES_GPUS("cycle.kubernetes-gpus", "0", "N",
+            "`nvidia.com/gpu` the trainer pod asks for (0: none)."),
+    CYCLE_KUBERNETES_NODE_SELECTOR("cycle.kubernetes-node-selector", "", "LABELS",
+            "Node labels the trainer pod must run on, `key=value,...`, e.g. `nvidia.com/gpu.present=true`."),
+    CYCLE_KUBERNETES_TOLERATIONS("cycle.kubernetes-tolerations", "", "TAINTS",
+            "Taints the trainer pod tolerates, written as kubectl writes taints, comma-separated: "
+                    + "`key=value:NoSchedule` (that value), `key:NoSchedule` (any value)."),
+    CYCLE_KUBERNETES_SERVICE_ACCOUNT("cycle.kubernetes-service-account", "", "NAME",
+            "Service account of the trainer pod (e.g. one allowed to use the bucket); empty: the namespace's default."),
+    CYCLE_KUBERNETES_SECRET("cycle.kubernetes-secret", "kaizen-trainer", "NAME",
+            "Secret whose keys become the trainer pod's environment: `KAIZEN_DATABASE_URL`, and "
+                    + "`AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` for object storage; empty: none."),
+    CYCLE_KUBERNETES_HOME_CLAIM("cycle.kubernetes-home-claim", "", "NAME",
+            "PersistentVolumeClaim mounted as the trainer's home, shared with the servers (ReadWriteMany), where "
+                    + "artifacts stay on disk; empty: a scratch volume, which needs `artifacts.url` in object storage."),
+    CYCLE_KUBERNETES_SCHEDULE_TIMEOUT_SECONDS("cycle.kubernetes-schedule-timeout-seconds", "30", "SECONDS",
+            "How long the trainer pod may wait for a node, or for its image, before the cycle fails with the "
+                    + "reason Kubernetes gives; less than `cycle.heartbeat-timeout-seconds`."),
+    ARTIFACTS_URL("artifacts.url", "", "URL",
+            "Where model versions and cycles' datasets and checkpoints are kept: empty for `home` on this machine; "
+                    + "`s3://bucket/prefix` for S3-compatible object storage shared by every server and trainer "
+                    + "(credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` or the AWS SDK's other "
+                    + "sources; each machine caches the models it loads under `home/cache`)."),
+    ARTIFACTS_S3_ENDPOINT("artifacts.s3-endpoint", "", "URL",
+            "Endpoint of an S3-compatible server other than AWS (MinIO, Ceph, ...), e.g. `http://minio:9000`; "
+                    + "empty for AWS."),
+    ARTIFACTS_S3_REGION("artifacts.s3-region", "", "REGION",
+            "Region of the bucket; empty: `AWS_REGION` or the AWS profile's, else `us-east-1`."),
+    ARTIFACTS_S3_PATH_STYLE("artifacts.s3-path-style", "false", "BOOLEAN",
+            "Address the bucket as `endpoint/bucket` (most servers other than AWS want it) rather than "
+                    + "`bucket.endpoint`.");
 
     private final String key;
     private final String defaultValue;

@@ -2,8 +2,10 @@ package ai.kaizen.server.config;
 
 import ai.kaizen.db.DatabaseSettings;
 import ai.kaizen.db.DatabaseUrl;
+import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.chat.ChatSettings;
 import ai.kaizen.server.review.ReviewSettings;
+import ai.kaizen.trainer.registry.ArtifactSettings;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -76,14 +78,59 @@ public record KaizenConfig(
         return InferenceSettings.of(values);
     }
 
+    /** Where artifacts are kept (validated with the rest when the configuration is read). */
+    public ArtifactSettings artifacts() {
+        ConfigValues raw = new ConfigValues();
+        values.forEach((key, value) -> raw.set(key, value, "configuration"));
+        return artifacts(raw);
+    }
+
+    private static ArtifactSettings artifacts(ConfigValues values) {
+        String url = values.text(ConfigKey.ARTIFACTS_URL);
+        String endpoint = values.text(ConfigKey.ARTIFACTS_S3_ENDPOINT);
+        Optional<java.net.URI> uri = Optional.empty();
+        if (!endpoint.isEmpty()) {
+            try {
+                uri = Optional.of(java.net.URI.create(endpoint));
+            } catch (IllegalArgumentException e) {
+                throw values.invalid(ConfigKey.ARTIFACTS_S3_ENDPOINT, "is not a URL");
+            }
+            if (!"http".equals(uri.get().getScheme()) && !"https".equals(uri.get().getScheme())
+                    || uri.get().getHost() == null) {
+                throw values.invalid(ConfigKey.ARTIFACTS_S3_ENDPOINT, "is not an http:// or https:// URL");
+            }
+        }
+        String region = values.text(ConfigKey.ARTIFACTS_S3_REGION);
+        boolean pathStyle = values.bool(ConfigKey.ARTIFACTS_S3_PATH_STYLE);
+        try {
+            return new ArtifactSettings(url, uri, region.isEmpty() ? Optional.empty() : Optional.of(region),
+                    pathStyle);
+        } catch (IllegalArgumentException e) {
+            throw values.invalid(ConfigKey.ARTIFACTS_URL, e.getMessage());
+        }
+    }
+
     /** Online comparisons' settings (validated with the rest when the configuration is read). */
     public ComparisonSettings comparison() {
         return ComparisonSettings.of(values);
     }
 
+    /** How long sessions and API keys stay cached ({@code session.cache-seconds}); zero keeps none. */
+    public Duration credentialCacheTime() {
+        return Duration.ofSeconds(Integer.parseInt(values.getOrDefault(ConfigKey.SESSION_CACHE_SECONDS,
+                ConfigKey.SESSION_CACHE_SECONDS.defaultValue())));
+    }
+
+    /** The bearer token {@code GET /metrics} requires, if one is configured. */
+    public Optional<String> metricsToken() {
+        return Optional.ofNullable(values.get(ConfigKey.METRICS_TOKEN)).map(String::strip).filter(t -> !t.isEmpty());
+    }
+
     static KaizenConfig from(ConfigValues values) {
+        values.integer(ConfigKey.SESSION_CACHE_SECONDS, 0, 3600);
         ComparisonSettings.from(values);
         InferenceSettings.from(values);
+        artifacts(values);
         LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(
                 home(values),
@@ -187,13 +234,13 @@ public record KaizenConfig(
         } catch (InvalidPathException e) {
             throw values.invalid(ConfigKey.MODEL_DIR, "is not a path: " + e.getReason());
         }
-        if (!java.nio.file.Files.isRegularFile(dir.resolve("config.json"))) {
+        if (!LanguageModel.isModelDirectory(dir)) {
             if (text.equals(ConfigKey.MODEL_DIR.defaultValue())) {
                 // the default names the repository's starter model: started elsewhere, serve none rather than fail
                 // (compared by text, not source: with() passes the defaults on as set values)
                 return Optional.empty();
             }
-            throw values.invalid(ConfigKey.MODEL_DIR, "is not a model directory (no config.json in " + dir + ")");
+            throw values.invalid(ConfigKey.MODEL_DIR, "is not a model directory (no config.json nor adapter_config.json in " + dir + ")");
         }
         return Optional.of(dir);
     }

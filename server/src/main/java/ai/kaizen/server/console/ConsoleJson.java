@@ -6,6 +6,7 @@ import ai.kaizen.db.comparison.Tally;
 import ai.kaizen.db.cycle.CycleLogLine;
 import ai.kaizen.db.cycle.CycleMetric;
 import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.db.humaneval.Vote;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.server.comparison.HeadToHead;
@@ -44,6 +45,16 @@ final class ConsoleJson {
                 .put("total_steps", c.totalSteps()).put("stage_results", new JsonObject(c.stageResults()))
                 .put("error", c.error()).put("candidate_version_id", c.candidateVersionId())
                 .put("gate_report", c.gateReport() == null ? null : new JsonObject(c.gateReport()));
+    }
+
+    /** The audit trail of a cycle's human evaluation: every vote and skip, who cast it, and the candidate's side. */
+    static JsonObject votes(List<Vote> votes) {
+        return new JsonObject().put("votes", new JsonArray(votes.stream().map(v -> new JsonObject()
+                .put("id", v.id()).put("task_id", v.taskId().toString()).put("position", v.position())
+                .put("reviewer", v.reviewer()).put("choice", v.choice()).put("candidate_side", v.candidateSide())
+                .put("for", v.choice() == null ? null : v.choice().equals(v.candidateSide()) ? "candidate"
+                        : List.of("a", "b").contains(v.choice()) ? "serving" : v.choice())
+                .put("skip_reason", v.skipReason()).put("voted_at", text(v.votedAt()))).toList()));
     }
 
     static JsonArray metrics(List<CycleMetric> metrics) {

@@ -7,6 +7,7 @@ import ai.kaizen.db.comparison.Tally;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
 import ai.kaizen.db.dataset.DatasetRepository;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelRegistry;
@@ -99,6 +100,9 @@ public final class ConsoleRoutes {
                 new CycleEvents(ctx, cycles, id).start()));
         router.post("/api/console/cycles/:id/cancel").handler(ctx -> id(ctx).ifPresent(id ->
                 reply(ctx, cycleService.cancel(id, actor(ctx)).map(x -> new JsonObject().put("cancelled", id)))));
+        router.get("/api/console/cycles/:id/human-votes").handler(ctx -> id(ctx).ifPresent(id ->
+                reply(ctx, Future.fromCompletionStage(new HumanEvalRepository(sessions).votes(id))
+                        .map(ConsoleJson::votes))));
         router.post("/api/console/cycles/:id/resume").handler(ctx -> id(ctx).ifPresent(id ->
                 reply(ctx, cycleService.resume(id, actor(ctx)).map(x -> new JsonObject().put("resumed", id)))));
         router.get("/api/console/comparisons").handler(this::listComparisons);

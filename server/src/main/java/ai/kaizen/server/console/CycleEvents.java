@@ -81,7 +81,7 @@ final class CycleEvents {
                     }
                     var cycle = found.result().get();
                     send("cycle", ConsoleJson.cycle(cycle).encode());
-                    if (cycle.status().isActive()) {
+                    if (cycle.status().isOpen()) {
                         ctx.vertx().setTimer(PERIOD_MS, t -> poll());
                     } else {
                         send("end", "{}");

@@ -1,6 +1,5 @@
 package ai.kaizen.server.feedback;
 
-import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
@@ -9,7 +8,7 @@ import ai.kaizen.server.account.Caller;
 import ai.kaizen.server.http.ApiRequest;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
-import ai.kaizen.server.http.Sessions;
+import ai.kaizen.server.metrics.FeedbackMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,21 +22,22 @@ import java.util.UUID;
 
 /**
  * Ratings and pairwise choices from the chat page: {@code PUT /api/messages/:id/rating} and
- * {@code PUT /api/comparisons/:id/choice}. A 200 means the feedback is committed.
+ * {@code PUT /api/comparisons/:id/choice}, each one statement that checks the caller's ownership as it writes. A 200
+ * means the feedback is committed.
  */
 public final class FeedbackRoutes {
 
     static final int MAX_COMMENT = 2000;
 
-    private final ConversationRepository conversations;
     private final FeedbackRepository feedback;
     private final List<String> reasons;
+    private final FeedbackMetrics metrics;
 
     /** @param reasons the thumbs-down reasons users may pick from */
-    public FeedbackRoutes(ConversationRepository conversations, FeedbackRepository feedback, List<String> reasons) {
-        this.conversations = conversations;
+    public FeedbackRoutes(FeedbackRepository feedback, List<String> reasons, FeedbackMetrics metrics) {
         this.feedback = feedback;
         this.reasons = List.copyOf(reasons);
+        this.metrics = metrics;
     }
 
     public void mount(Router router) {
@@ -60,22 +60,16 @@ public final class FeedbackRoutes {
             return;
         }
         String principal = request.get().caller().principal();
-        Future.fromCompletionStage(conversations.findMessage(id, principal), ctx.vertx().getOrCreateContext())
-                .compose(message -> {
-                    if (message.isEmpty() || message.get().role() != ai.kaizen.db.chat.Message.Author.assistant) {
-                        return Future.failedFuture(new HttpError("no such answer"));
+        Future.fromCompletionStage(feedback.rateOwnAnswer(id, principal, change), ctx.vertx().getOrCreateContext())
+                .onSuccess(rating -> {
+                    if (rating.isEmpty()) {
+                        HttpError.fail(ctx, 404, "no such answer");
+                        return;
                     }
-                    return Future.fromCompletionStage(feedback.rate(id, principal, change),
-                            ctx.vertx().getOrCreateContext());
+                    metrics.rating(FeedbackMetrics.Source.page);
+                    JsonBodies.reply(ctx, toJson(rating.get()));
                 })
-                .onSuccess(rating -> JsonBodies.reply(ctx, toJson(rating)))
-                .onFailure(e -> {
-                    if (e instanceof HttpError) {
-                        ctx.fail(404, e);
-                    } else {
-                        ctx.fail(e);
-                    }
-                });
+                .onFailure(ctx::fail);
     }
 
     private void choose(RoutingContext ctx) {
@@ -91,31 +85,23 @@ public final class FeedbackRoutes {
             HttpError.fail(ctx, 400, "choice must be one of a, b, tie, both_bad");
             return;
         }
-        Future.fromCompletionStage(feedback.findComparison(id, caller.principal()),
+        Future.fromCompletionStage(feedback.chooseOwn(id, caller.principal(), choice.get()),
                         ctx.vertx().getOrCreateContext())
-                .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError("no such comparison"))
-                        : Future.fromCompletionStage(feedback.decide(id, choice.get())))
-                // The chosen answer continues the conversation only when the pair is where the conversation
-                // ends; a choice in an older pair records the preference and leaves the later turns in view.
-                .compose(decided -> Future.fromCompletionStage(conversations
-                                .findMessage(decided.continuingAnswer(), caller.principal()))
-                        .compose(answer -> Future.fromCompletionStage(conversations.moveToIfAt(
-                                answer.orElseThrow().conversationId(),
-                                java.util.Set.of(decided.answerAId(), decided.answerBId()),
-                                decided.continuingAnswer())))
-                        .map(moved -> new JsonObject()
-                                .put("id", decided.id().toString())
-                                .put("choice", decided.choice().map(PairwiseComparison.Choice::label).orElse(null))
-                                .put("continuing_message_id", decided.continuingAnswer().toString())
-                                .put("continues_conversation", moved)))
-                .onSuccess(body -> JsonBodies.reply(ctx, body))
-                .onFailure(e -> {
-                    if (e instanceof HttpError) {
-                        ctx.fail(404, e);
-                    } else {
-                        ctx.fail(e);
+                .onSuccess(chosen -> {
+                    if (chosen.isEmpty()) {
+                        HttpError.fail(ctx, 404, "no such comparison");
+                        return;
                     }
-                });
+                    metrics.choice(FeedbackMetrics.Source.page);
+                    // continues_conversation: false for a pair further up than the conversation's end, whose
+                    // later turns stay (the choice is a preference only)
+                    JsonBodies.reply(ctx, new JsonObject()
+                            .put("id", id.toString())
+                            .put("choice", choice.get().label())
+                            .put("continuing_message_id", chosen.get().continuing().toString())
+                            .put("continues_conversation", chosen.get().continuesConversation()));
+                })
+                .onFailure(ctx::fail);
     }
 
     /**

@@ -5,6 +5,8 @@ import ai.kaizen.db.account.User;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.account.WebSession;
 import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.account.CredentialCache;
+import ai.kaizen.server.account.CredentialCache.CachedSession;
 import ai.kaizen.server.account.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,7 +21,9 @@ import java.util.Optional;
 /**
  * Browser sessions: a random token in an HttpOnly, SameSite cookie; the database keeps its SHA-256, the signed-in
  * user (if any) and the session's CSRF token. Expiry slides with use. Puts the {@link Caller} of a request with a
- * live session into the routing context; {@link #ensure} creates an anonymous session where one is needed.
+ * live session into the routing context; {@link #ensure} creates an anonymous session where one is needed. Live
+ * sessions are kept in a {@link CredentialCache} for a few seconds, so most requests read nothing to know their
+ * caller; ending a session forgets it there at once (and, through the database's notice, on every instance).
  */
 public final class Sessions implements Handler<RoutingContext> {
 
@@ -33,12 +37,15 @@ public final class Sessions implements Handler<RoutingContext> {
     private final UserRepository users;
     private final Duration maxAge;
     private final boolean trustProxy;
+    private final CredentialCache cache;
 
-    public Sessions(SessionRepository sessions, UserRepository users, Duration maxAge, boolean trustProxy) {
+    public Sessions(SessionRepository sessions, UserRepository users, Duration maxAge, boolean trustProxy,
+                    CredentialCache cache) {
         this.sessions = sessions;
         this.users = users;
         this.maxAge = maxAge;
         this.trustProxy = trustProxy;
+        this.cache = cache;
     }
 
     /** The caller of this request, if it has a session or an API key. */
@@ -59,24 +66,41 @@ public final class Sessions implements Handler<RoutingContext> {
         }
         String id = Tokens.sha256(cookie.getValue());
         Instant now = Instant.now();
-        Future.fromCompletionStage(sessions.findLive(id, now), ctx.vertx().getOrCreateContext())
-                .compose(found -> found.isEmpty() ? Future.succeededFuture(Optional.<Caller>empty())
-                        : callerOf(found.get()).map(Optional::of).compose(caller -> {
-                            WebSession session = found.get();
-                            if (session.lastSeenAt().plus(TOUCH_EVERY).isBefore(now)) {
-                                return Future.fromCompletionStage(sessions.touch(id, now, now.plus(maxAge)))
-                                        .map(touched -> caller);
-                            }
-                            return Future.succeededFuture(caller);
-                        }))
-                .onSuccess(caller -> {
-                    caller.ifPresentOrElse(c -> {
+        Optional<CachedSession> cached = cache.session(id).filter(c -> c.expiresAt().isAfter(now));
+        Future<Optional<Caller>> caller;
+        if (cached.isPresent()) {
+            // Sliding expiry: one of the requests that find the last push older than TOUCH_EVERY pushes it again.
+            caller = cache.updateSession(id, c -> isTouchDue(c.lastSeenAt(), now) ? c.touched(now, now.plus(maxAge)) : c)
+                    ? Future.fromCompletionStage(sessions.touch(id, now, now.plus(maxAge)),
+                    ctx.vertx().getOrCreateContext()).map(touched -> Optional.of(cached.get().caller()))
+                    : Future.succeededFuture(Optional.of(cached.get().caller()));
+        } else {
+            long generation = cache.generation();
+            caller = Future.fromCompletionStage(sessions.findLive(id, now), ctx.vertx().getOrCreateContext())
+                    .compose(found -> found.isEmpty() ? Future.succeededFuture(Optional.<Caller>empty())
+                            : callerOf(found.get()).compose(c -> {
+                                WebSession session = found.get();
+                                boolean touch = isTouchDue(session.lastSeenAt(), now);
+                                Instant lastSeen = touch ? now : session.lastSeenAt();
+                                Instant expiry = touch ? now.plus(maxAge) : session.expiresAt();
+                                cache.putSession(id, new CachedSession(c, session.userId(), lastSeen, expiry),
+                                        generation);
+                                return (touch ? Future.fromCompletionStage(sessions.touch(id, now, expiry))
+                                        : Future.succeededFuture()).map(touched -> Optional.of(c));
+                            }));
+        }
+        caller.onSuccess(found -> {
+                    found.ifPresentOrElse(c -> {
                         ctx.put(CALLER, c);
                         ctx.put(SESSION_ID, id);
                     }, () -> ctx.response().addCookie(expired()));
                     ctx.next();
                 })
                 .onFailure(ctx::fail);
+    }
+
+    private static boolean isTouchDue(Instant lastSeenAt, Instant now) {
+        return lastSeenAt.plus(TOUCH_EVERY).isBefore(now);
     }
 
     private Future<Caller> callerOf(WebSession session) {
@@ -117,6 +141,9 @@ public final class Sessions implements Handler<RoutingContext> {
         ctx.remove(CALLER);
         ctx.remove(SESSION_ID);
         ctx.response().addCookie(expired());
+        if (id != null) {
+            cache.forget("session:" + id);
+        }
         return id == null ? Future.succeededFuture()
                 : Future.fromCompletionStage(sessions.delete(id), ctx.vertx().getOrCreateContext());
     }

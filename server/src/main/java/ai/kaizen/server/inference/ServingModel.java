@@ -1,7 +1,7 @@
 package ai.kaizen.server.inference;
 
 import ai.kaizen.model.LanguageModel;
-
+import ai.kaizen.model.lora.Lora;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,11 +32,13 @@ public record ServingModel(LanguageModel model, String version) {
         return versionOf(dir);
     }
 
-    /** {@code name@fingerprint}, the fingerprint from config.json and the names and sizes of the weight files. */
+    /** {@code name@fingerprint}, the fingerprint from config.json (or adapter_config.json) and the names and sizes of the weight files. */
     static String versionOf(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(Files.readAllBytes(dir.resolve("config.json")));
+            Path config = Files.isRegularFile(dir.resolve("config.json")) ? dir.resolve("config.json")
+                    : dir.resolve(Lora.CONFIG_FILE); // LoRA adapters (LanguageModel.load reads both)
+            sha.update(Files.readAllBytes(config));
             for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
                 sha.update((f.getFileName() + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis())
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -7,6 +7,7 @@ import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.trainer.cycle.CyclePresets;
 import ai.kaizen.trainer.cycle.CycleRunner;
 import ai.kaizen.trainer.cycle.GateThresholds;
+import ai.kaizen.trainer.cycle.HumanEvalSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -51,18 +52,34 @@ public final class CycleService implements AutoCloseable {
     private final AuditLog audit;
     private final TrainerLauncher launcher;
     private final Duration heartbeatTimeout;
+    private final HumanEvaluationGate humanGate;
     private final Map<Long, TrainerLauncher.Job> jobs = new ConcurrentHashMap<>();
     private final long watchdog;
+    private final long humanWatch;
 
+    /**
+     * @param humanGate ends cycles that awaited reviewers' votes; checked as often as the heartbeats, on a timer of
+     *                  its own
+     */
     public CycleService(Vertx vertx, CycleRepository cycles, AuditLog audit, TrainerLauncher launcher,
-                        Duration heartbeatTimeout) {
+                        Duration heartbeatTimeout, HumanEvaluationGate humanGate) {
         this.vertx = vertx;
         this.cycles = cycles;
         this.audit = audit;
         this.launcher = launcher;
         this.heartbeatTimeout = heartbeatTimeout;
+        this.humanGate = humanGate;
         long every = Math.max(500, heartbeatTimeout.toMillis() / 3);
         this.watchdog = OwnContext.periodic(vertx, every, every, this::checkHeartbeats);
+        // a timer (and so a context, and a database session) of its own: two chains of database work at once on
+        // one context would share one session
+        this.humanWatch = OwnContext.periodic(vertx, every, every, () -> humanGate.settleAll().onFailure(e ->
+                log.warn("cannot settle human evaluations: {}", String.valueOf(e))));
+    }
+
+    /** The gate's human step: what a vote calls to end its cycle once the votes are due. */
+    public HumanEvaluationGate humanGate() {
+        return humanGate;
     }
 
     public CycleRepository cycles() {
@@ -82,6 +99,7 @@ public final class CycleService implements AutoCloseable {
             CycleRunner.stagesOf(effective);
             // a bad gate option is the operator's to fix now, not the trainer's to fail on at the end
             GateThresholds.fromJson(effective.getJsonObject("gate", new JsonObject()));
+            HumanEvalSettings.fromJson(effective.getJsonObject("gate", new JsonObject()));
         } catch (IllegalArgumentException | ClassCastException e) {
             return Future.failedFuture(new InvalidRequest(e.getMessage()));
         }
@@ -95,11 +113,15 @@ public final class CycleService implements AutoCloseable {
                         .map(found -> found.orElse(cycle)));
     }
 
-    /** Cancels a queued or running cycle and stops its trainer. */
+    /**
+     * Cancels a queued or running cycle and stops its trainer, or a cycle that awaits reviewers' votes (its tasks
+     * leave the queue; its candidate stays registered, promotable only with an override).
+     */
     public Future<Void> cancel(long id, String actor) {
         return Future.fromCompletionStage(cycles.cancel(id)).compose(cancelled -> {
             if (!cancelled) {
-                return Future.failedFuture(new Conflict("cycle " + id + " is not queued or running"));
+                return Future.failedFuture(new Conflict("cycle " + id
+                        + " is not queued, running or awaiting human evaluation"));
             }
             TrainerLauncher.Job job = jobs.remove(id);
             if (job != null) {
@@ -126,13 +148,14 @@ public final class CycleService implements AutoCloseable {
                     jobs.put(id, job);
                     // Back on this event loop: Hibernate Reactive is used from Vert.x event loops only.
                     io.vertx.core.Context context = vertx.getOrCreateContext();
-                    job.exit().whenComplete((status, e) -> context.runOnContext(v -> {
+                    job.ended().whenComplete((why, e) -> context.runOnContext(v -> {
                         // Only the cycle's current trainer speaks for it: one that was stopped (cancel, a missed
                         // heartbeat) and replaced by a resumed attempt may exit long after, with 137.
                         if (!jobs.remove(id, job)) {
                             return;
                         }
-                        String reason = "the trainer exited with status " + status + " before the cycle ended";
+                        String reason = (why != null ? why : "the trainer's watch failed: " + e.getMessage())
+                                + " before the cycle ended";
                         cycles.fail(id, reason).thenAccept(failed -> {
                             if (failed) {
                                 log.warn("cycle {}: {}", id, reason);
@@ -175,10 +198,15 @@ public final class CycleService implements AutoCloseable {
         return t;
     }
 
-    /** Stops watching; trainers still running are stopped (their cycles fail and can be resumed). */
+    /**
+     * Stops watching; local trainers still running are stopped (their cycles fail and can be resumed), trainers
+     * running elsewhere go on.
+     */
     @Override
     public void close() {
         vertx.cancelTimer(watchdog);
-        jobs.values().forEach(TrainerLauncher.Job::stop);
+        vertx.cancelTimer(humanWatch);
+        jobs.values().forEach(TrainerLauncher.Job::release);
+        launcher.close();
     }
 }

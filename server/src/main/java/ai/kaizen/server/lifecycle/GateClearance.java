@@ -12,8 +12,8 @@ import java.util.Optional;
  * no verdict or never ran (its cycle failed or was cancelled after registering it) needs an override with a reason,
  * which the audit log keeps. A version no cycle trained (the configured {@code model.dir}) has no gate to pass.
  *
- * @param gate    {@code passed}, {@code failed}, {@code no_verdict}, {@code not_evaluated}, or {@code none} for a
- *                version no cycle trained
+ * @param gate    {@code passed}, {@code failed}, {@code no_verdict}, {@code pending} (awaiting reviewers' votes, or
+ *                cancelled while it did), {@code not_evaluated}, or {@code none} for a version no cycle trained
  * @param refusal why a plain promotion is refused, or null when none is
  */
 public record GateClearance(String gate, String refusal) {
@@ -52,6 +52,8 @@ public record GateClearance(String gate, String refusal) {
         }
         return switch (verdict) {
             case "pass" -> new GateClearance("passed", null);
+            case "pending" -> new GateClearance("pending", "the evaluation gate has not given its verdict on " + name
+                    + " (" + where + (reason == null ? "" : ": " + reason) + ")" + tail);
             case "no_verdict" -> new GateClearance("no_verdict", "the evaluation gate gave no verdict on " + name
                     + " (" + where + (reason == null ? "" : ": " + reason) + ")" + tail);
             default -> new GateClearance("failed", "the evaluation gate failed " + name + " (" + where

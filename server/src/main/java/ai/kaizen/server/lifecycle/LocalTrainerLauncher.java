@@ -49,8 +49,8 @@ public final class LocalTrainerLauncher implements TrainerLauncher {
         Process process = builder.start();
         return new Job() {
             @Override
-            public CompletableFuture<Integer> exit() {
-                return process.onExit().thenApply(Process::exitValue);
+            public CompletableFuture<String> ended() {
+                return process.onExit().thenApply(p -> "the trainer exited with status " + p.exitValue());
             }
 
             @Override

@@ -8,6 +8,7 @@ import ai.kaizen.db.registry.PromotionNotices;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.trainer.registry.ArtifactStore;
 import ai.kaizen.trainer.registry.ModelArtifacts;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,8 +20,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Which registered model serves, on this instance: at start the registry's serving version (checksum checked), or
- * else the configured {@code model.dir}, registered as the first version; afterwards whatever any instance
+ * Which registered model serves, on this instance: at start the registry's serving version (its files from the
+ * {@link ArtifactStore}, checksum checked), or else the configured {@code model.dir}, registered as the first version
+ * (copied into the store first where the store is shared, so that trainers elsewhere can read it); afterwards whatever any instance
  * promotes, learned through PostgreSQL LISTEN/NOTIFY and hot-swapped into the {@link ModelSlot}. Loads run one at a
  * time on a worker thread, never on an event loop.
  */
@@ -31,14 +33,16 @@ public final class ModelLifecycle implements AutoCloseable {
     private final Vertx vertx;
     private final ModelRegistry registry;
     private final ModelSlot slot;
+    private final ArtifactStore artifacts;
     private PromotionNotices notices;
     /** Serialises switches: each starts when the previous one ended. */
     private Future<Void> switching = Future.succeededFuture();
 
-    public ModelLifecycle(Vertx vertx, ModelRegistry registry, ModelSlot slot) {
+    public ModelLifecycle(Vertx vertx, ModelRegistry registry, ModelSlot slot, ArtifactStore artifacts) {
         this.vertx = vertx;
         this.registry = registry;
         this.slot = slot;
+        this.artifacts = artifacts;
     }
 
     /**
@@ -48,7 +52,7 @@ public final class ModelLifecycle implements AutoCloseable {
      * (Hibernate Reactive's rule); loading and hashing run on worker threads.
      */
     public static Future<Optional<ServingModel>> loadAtStart(Vertx vertx, ModelRegistry registry,
-                                                             Optional<Path> configured) {
+                                                             ArtifactStore artifacts, Optional<Path> configured) {
         Optional<Path> dir = configured.map(d -> d.toAbsolutePath().normalize());
         Future<Boolean> known = dir.isEmpty() ? Future.succeededFuture(true)
                 : vertx.executeBlocking(() -> ServingModel.labelOf(dir.get()), false)
@@ -58,16 +62,23 @@ public final class ModelLifecycle implements AutoCloseable {
                         : Future.succeededFuture(Optional.<ModelVersion>empty()))
                 .compose(serving -> {
                     if (serving.isPresent()) {
-                        return vertx.executeBlocking(() -> Optional.of(load(serving.get())), false);
+                        return vertx.executeBlocking(() -> Optional.of(load(artifacts, serving.get())), false);
                     }
                     return dir.isEmpty() ? Future.succeededFuture(Optional.empty())
-                            : registerConfigured(vertx, registry, dir.get());
+                            : registerConfigured(vertx, registry, artifacts, dir.get());
                 });
     }
 
     /** Loads the configured model, registers it (once) and promotes it. */
-    private static Future<Optional<ServingModel>> registerConfigured(Vertx vertx, ModelRegistry registry, Path dir) {
-        return vertx.executeBlocking(() -> new Base(ServingModel.load(dir), ModelArtifacts.checksum(dir)), false)
+    private static Future<Optional<ServingModel>> registerConfigured(Vertx vertx, ModelRegistry registry,
+                                                                     ArtifactStore artifacts, Path dir) {
+        return vertx.executeBlocking(() -> {
+                    ServingModel model = ServingModel.load(dir);
+                    ArtifactStore.Stored stored = artifacts.shared()
+                            ? artifacts.store(dir, model.version().replaceAll("[^A-Za-z0-9._@-]", "_"))
+                            : new ArtifactStore.Stored(dir.toString(), ModelArtifacts.checksum(dir));
+                    return new Base(model, stored);
+                }, false)
                 .compose(base -> registerBase(registry, dir, base)
                         .compose(version -> Future.fromCompletionStage(registry.promote(version.id(),
                                 ModelPromotion.Action.promote, "system")).map(version))
@@ -81,8 +92,8 @@ public final class ModelLifecycle implements AutoCloseable {
                         }, false).transform(closed -> Future.failedFuture(e))));
     }
 
-    /** The configured model, loaded, and the checksum of its files. */
-    private record Base(ServingModel model, String sha256) {
+    /** The configured model, loaded, and where its files are kept, with their checksum. */
+    private record Base(ServingModel model, ArtifactStore.Stored stored) {
     }
 
     private static Future<ModelVersion> registerBase(ModelRegistry registry, Path dir, Base base) {
@@ -92,16 +103,18 @@ public final class ModelLifecycle implements AutoCloseable {
         return Future.fromCompletionStage(registry.findByLabel(label)).compose(known -> known.isPresent()
                 ? Future.succeededFuture(known.get())
                 : Future.fromCompletionStage(registry.register(new ModelVersion(label, null, null, null,
-                        dir.toString(), base.sha256(), configuration, "{}")))
+                        base.stored().location(), base.stored().sha256(), configuration, "{}")))
                         // another instance registered it first
                         .recover(e -> Future.fromCompletionStage(registry.findByLabel(label))
                                 .map(again -> again.orElseThrow(() -> new IllegalStateException(e)))));
     }
 
-    /** Loads a registered version after checking its files against the recorded checksum. Blocking. */
-    public static ServingModel load(ModelVersion version) {
-        Path dir = Path.of(version.artifactPath());
-        ModelArtifacts.verify(dir, version.sha256());
+    /**
+     * Loads a registered version after checking its files against the recorded checksum (fetched from the store
+     * into this machine's cache first, where they are in object storage). Blocking.
+     */
+    public static ServingModel load(ArtifactStore artifacts, ModelVersion version) {
+        Path dir = artifacts.open(version.artifactPath(), version.sha256());
         return new ServingModel(LanguageModel.load(dir), version.label());
     }
 
@@ -158,7 +171,7 @@ public final class ModelLifecycle implements AutoCloseable {
                     }
                     return vertx.executeBlocking(() -> {
                         long start = System.nanoTime();
-                        ServingModel model = load(version);
+                        ServingModel model = load(artifacts, version);
                         log.info("loaded model version {} ({}) in {} ms", id, version.label(),
                                 (System.nanoTime() - start) / 1_000_000);
                         return model;

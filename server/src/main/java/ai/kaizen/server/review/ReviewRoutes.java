@@ -32,7 +32,7 @@ import java.util.OptionalDouble;
 import java.util.UUID;
 
 /**
- * The reviewer workspace: the pages ({@code GET /review?kind=rank|ideal|label}, {@code GET /review/agreement}) and its JSON API under {@code /api/review}, for reviewers
+ * The reviewer workspace: the pages ({@code GET /review?kind=rank|ideal|label|compare}, {@code GET /review/agreement}) and its JSON API under {@code /api/review}, for reviewers
  * and operators only. A reviewer's work is theirs alone: every call is scoped to the signed-in reviewer.
  *
  * <ul>
@@ -46,6 +46,7 @@ import java.util.UUID;
  *     "tone": 1-5, "flags": ["personal_data", "unsafe", "off_topic"]}}}: the verdict of a label task.</li>
  *     <li>{@code POST /api/review/work/{id}/skip} {@code {"reason": "..."}}.</li>
  *     <li>{@code GET /api/review/agreement}: agreement and throughput; operators see everyone, reviewers themselves.</li>
+ *     <li>{@code kind=compare}: the evaluation gate's blind comparisons, see {@link BlindComparisons}.</li>
  * </ul>
  */
 public final class ReviewRoutes {
@@ -60,22 +61,31 @@ public final class ReviewRoutes {
     private final Pages pages;
     private final ReviewSettings settings;
     private final Guidelines guidelines;
+    private final BlindComparisons comparisons;
 
     public ReviewRoutes(ReviewRepository reviews, UserRepository users, Pages pages, ReviewSettings settings,
-                        Guidelines guidelines) {
+                        Guidelines guidelines, BlindComparisons comparisons) {
         this.reviews = reviews;
         this.users = users;
         this.pages = pages;
         this.settings = settings;
         this.guidelines = guidelines;
+        this.comparisons = comparisons;
     }
+
+    /** The page's modes: the three kinds of review task, and the evaluation gate's blind comparisons. */
+    private static final String COMPARE = "compare";
 
     public void mount(Router router) {
         router.route("/review").handler(Access.require(Role.REVIEWER));
         router.route("/api/review/*").handler(Access.require(Role.REVIEWER));
-        router.get("/review").handler(ctx -> kind(ctx).ifPresent(kind -> pages.render(ctx, 200, "review", Map.of(
-                "kind", kind.label(), "guidelines", guidelines.sections(), "candidates", settings.candidates(),
-                "editMinutes", settings.editWindow().toMinutes()))));
+        router.get("/review").handler(ctx -> {
+            Optional<String> kind = COMPARE.equals(ctx.queryParams().get("kind")) ? Optional.of(COMPARE)
+                    : kind(ctx).map(ReviewTask.Kind::label);
+            kind.ifPresent(k -> pages.render(ctx, 200, "review", Map.of(
+                    "kind", k, "guidelines", guidelines.sections(), "candidates", settings.candidates(),
+                    "editMinutes", settings.editWindow().toMinutes())));
+        });
         router.get("/review/agreement").handler(Access.require(Role.REVIEWER)).handler(ctx -> pages.render(ctx, 200,
                 "review-agreement", Map.of("operator", Sessions.caller(ctx).orElseThrow().may(Role.OPERATOR))));
         router.get("/api/review/next").handler(this::next);
@@ -86,18 +96,27 @@ public final class ReviewRoutes {
         router.post("/api/review/work/:id/labels").handler(this::label);
         router.post("/api/review/work/:id/skip").handler(this::skip);
         router.get("/api/review/agreement").handler(this::agreement);
+        comparisons.mount(router);
     }
 
-    private static String reviewer(RoutingContext ctx) {
+    static String reviewer(RoutingContext ctx) {
         return Sessions.caller(ctx).orElseThrow().principal();
     }
 
     private void next(RoutingContext ctx) {
+        if (COMPARE.equals(ctx.queryParams().get("kind"))) {
+            comparisons.next(ctx, reviewer(ctx));
+            return;
+        }
         kind(ctx).ifPresent(kind -> reply(ctx, Future.fromCompletionStage(reviews.next(reviewer(ctx), kind),
                 ctx.vertx().getOrCreateContext())));
     }
 
     private void last(RoutingContext ctx) {
+        if (COMPARE.equals(ctx.queryParams().get("kind"))) {
+            HttpError.fail(ctx, 400, "a comparison vote is final: there is nothing to change");
+            return;
+        }
         kind(ctx).ifPresent(kind -> reply(ctx, Future.fromCompletionStage(reviews.lastEditable(reviewer(ctx), kind),
                 ctx.vertx().getOrCreateContext())));
     }
@@ -114,7 +133,7 @@ public final class ReviewRoutes {
         if (kind.equals("label")) {
             return Optional.of(ReviewTask.Kind.LABEL);
         }
-        HttpError.fail(ctx, 400, "kind must be rank, ideal or label");
+        HttpError.fail(ctx, 400, "kind must be rank, ideal, label or compare");
         return Optional.empty();
     }
 
@@ -339,7 +358,7 @@ public final class ReviewRoutes {
                 .put("edit_until", work.assignment().editUntil().map(Object::toString).orElse(null)));
     }
 
-    private static void fail(RoutingContext ctx, Throwable e) {
+    static void fail(RoutingContext ctx, Throwable e) {
         Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                 ? e.getCause() : e;
         if (cause instanceof ReviewException r) {

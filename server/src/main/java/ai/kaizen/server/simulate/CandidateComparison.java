@@ -9,7 +9,6 @@ import ai.kaizen.trainer.cycle.Interval;
 import ai.kaizen.trainer.eval.PolicyComparison;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -69,7 +68,7 @@ final class CandidateComparison {
         JsonObject serving = version(models, servingId);
         for (JsonObject v : List.of(candidate, serving)) {
             Path dir = Path.of(v.getString("artifact_path"));
-            if (!Files.isReadable(dir.resolve("config.json"))) {
+            if (!LanguageModel.isModelDirectory(dir)) {
                 return skipped("the files of model version " + v.getLong("id") + " (" + dir + ") cannot be read "
                         + "here; run the simulator on the server's host, as its user");
             }

@@ -160,6 +160,82 @@ class ChatPageBrowserIT {
         return principalOf(conversation);
     }
 
+    /** Waits until the page shows {@code count} answers, the last one written, and the stream has ended. */
+    private void awaitAnswers(int count) {
+        wait.until(d -> {
+            List<WebElement> answers = d.findElements(By.cssSelector(".message.assistant .content"));
+            return answers.size() == count && !answers.get(count - 1).getText().isBlank();
+        });
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
+    }
+
+    /**
+     * The conversation as its page shows it: the branch that ends at its current message (the review workspace's
+     * background worker may add candidate answers beside it).
+     */
+    private static List<Message> visible(UUID conversationId) throws Exception {
+        Conversation c = await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversationId)));
+        return ConversationRepository.branch(await(new ConversationRepository(server.database().sessions())
+                .messages(conversationId)), c.currentMessageId());
+    }
+
+    private static String describe(List<Message> messages) {
+        return messages.stream().map(m -> m.role() + " " + m.id() + " after " + m.parentId() + " at " + m.createdAt()
+                + ": " + m.content().substring(0, Math.min(30, m.content().length()))).toList().toString();
+    }
+
+    @Test
+    void aLongMessageIsAnsweredFromItsEndAndLaterTurnsLeaveItOutWithANote() throws Exception {
+        String longMessage = ChatRoutesTest.prose(new java.util.Random(3), 2500);
+        WebElement input = browser.findElement(By.id("message"));
+        input.sendKeys(longMessage);
+        input.sendKeys(Keys.ENTER);
+        awaitAnswers(1);
+        WebElement notice = browser.findElement(By.id("notice"));
+        assertThat(notice.isDisplayed()).isTrue();
+        assertThat(notice.getText()).contains("only its end was read");
+        screenshot("chat-long-message");
+
+        input.sendKeys("And where is my parcel now?");
+        input.sendKeys(Keys.ENTER);
+        awaitAnswers(2);
+        assertThat(notice.getText()).contains("Earlier messages were left out");
+
+        List<Message> messages = visible(conversationId());
+        assertThat(messages).as(describe(messages)).hasSize(4);
+        assertThat(messages.get(0).content()).isEqualTo(longMessage); // stored whole, only the model read its end
+    }
+
+    @Test
+    void aRefusedMessageGoesBackToTheBoxAndIsNotStored() throws Exception {
+        send("Hello");
+        UUID conversation = conversationId();
+        // the conversation fills up to one message short of limits.conversation-messages (200)
+        ConversationRepository repository = new ConversationRepository(server.database().sessions());
+        List<Message> before = await(repository.messages(conversation));
+        UUID parent = before.get(before.size() - 1).id();
+        List<Message> more = new java.util.ArrayList<>();
+        for (int i = 0; i < 197; i++) {
+            Message m = Message.written(conversation, parent, i % 2 == 0 ? Message.Author.user
+                    : Message.Author.assistant, "turn " + i);
+            more.add(m);
+            parent = m.id();
+        }
+        await(repository.append(conversation, more, parent));
+
+        WebElement input = browser.findElement(By.id("message"));
+        input.sendKeys("Where is my refund?");
+        input.sendKeys(Keys.ENTER);
+        WebElement notice = browser.findElement(By.id("notice"));
+        wait.until(d -> notice.isDisplayed() && notice.getText().contains("full"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("send")));
+        assertThat(input.getAttribute("value")).isEqualTo("Where is my refund?");
+        assertThat(browser.findElements(By.cssSelector(".message.user"))).extracting(WebElement::getText)
+                .containsExactly("Hello");
+        assertThat(visible(conversation)).hasSize(199);
+        assertThat(await(repository.messages(conversation))).noneMatch(m -> m.content().equals("Where is my refund?"));
+    }
+
     @Test
     void regenerateShowsAAndBAndTheVoteIsStored() throws Exception {
         send("I want to cancel my order");

@@ -102,6 +102,60 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void trainerJobsAndObjectStorageAreConfiguredAndCheckedAtStart() {
+        KaizenConfig defaults = load(Map.of(), Map.of(), null);
+        assertThat(defaults.lifecycle().launcher()).isEqualTo(LifecycleSettings.Launcher.LOCAL);
+        assertThat(defaults.artifacts().isLocal()).isTrue();
+
+        Map<String, String> cluster = Map.of("KAIZEN_DATABASE_URL", "postgresql://kaizen:pw@db:5432/kaizen",
+                "KAIZEN_CYCLE_LAUNCHER", "kubernetes", "KAIZEN_ARTIFACTS_URL", "s3://kaizen-models/prod",
+                "KAIZEN_ARTIFACTS_S3_ENDPOINT", "http://minio:9000", "KAIZEN_ARTIFACTS_S3_PATH_STYLE", "true",
+                "KAIZEN_CYCLE_KUBERNETES_NODE_SELECTOR", "nvidia.com/gpu.present=true, pool=gpu",
+                "KAIZEN_CYCLE_KUBERNETES_TOLERATIONS", "nvidia.com/gpu:NoSchedule",
+                "KAIZEN_CYCLE_KUBERNETES_GPUS", "1");
+        KaizenConfig config = load(Map.of(), cluster, null);
+        LifecycleSettings cycles = config.lifecycle();
+        assertThat(cycles.launcher()).isEqualTo(LifecycleSettings.Launcher.KUBERNETES);
+        assertThat(cycles.kubernetes().nodeSelector()).containsEntry("nvidia.com/gpu.present", "true")
+                .containsEntry("pool", "gpu");
+        assertThat(cycles.kubernetes().tolerations()).singleElement()
+                .satisfies(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
+        assertThat(cycles.kubernetes().gpus()).isEqualTo(1);
+        assertThat(cycles.kubernetes().secret()).contains("kaizen-trainer");
+        assertThat(config.artifacts().url()).isEqualTo("s3://kaizen-models/prod");
+        assertThat(config.artifacts().endpoint()).contains(java.net.URI.create("http://minio:9000"));
+        assertThat(config.artifacts().pathStyle()).isTrue();
+
+        java.util.function.Function<Map<String, String>, Map<String, String>> with = changes -> {
+            Map<String, String> all = new java.util.HashMap<>(cluster);
+            all.putAll(changes);
+            return all;
+        };
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_CYCLE_LAUNCHER", "slurm")), null))
+                .hasMessageContaining("cycle.launcher").hasMessageContaining("not local or kubernetes");
+        Map<String, String> embedded = with.apply(Map.of());
+        embedded.remove("KAIZEN_DATABASE_URL");
+        assertThatThrownBy(() -> load(Map.of(), embedded, null)).hasMessageContaining("needs database.url");
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_ARTIFACTS_URL", "")), null))
+                .hasMessageContaining("needs artifacts.url (s3://...) or cycle.kubernetes-home-claim");
+        assertThat(load(Map.of(), with.apply(Map.of("KAIZEN_ARTIFACTS_URL", "",
+                "KAIZEN_CYCLE_KUBERNETES_HOME_CLAIM", "kaizen-home")), null).lifecycle().kubernetes().homeClaim())
+                .contains("kaizen-home");
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_CYCLE_KUBERNETES_TOLERATIONS",
+                "gpu=yes")), null)).hasMessageContaining("cycle.kubernetes-tolerations");
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_CYCLE_KUBERNETES_NODE_SELECTOR",
+                "gpu")), null)).hasMessageContaining("cycle.kubernetes-node-selector");
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_CYCLE_KUBERNETES_MEMORY", "lots")),
+                null)).hasMessageContaining("is not a Kubernetes quantity");
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_CYCLE_KUBERNETES_SCHEDULE_TIMEOUT_SECONDS",
+                "60")), null)).hasMessageContaining("must be less than cycle.heartbeat-timeout-seconds");
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_ARTIFACTS_URL", "https://bucket")), null))
+                .hasMessageContaining("artifacts.url").hasMessageContaining("not an s3://bucket/prefix URL");
+        assertThatThrownBy(() -> load(Map.of(), with.apply(Map.of("KAIZEN_ARTIFACTS_S3_ENDPOINT", "minio:9000")),
+                null)).hasMessageContaining("artifacts.s3-endpoint");
+    }
+
+    @Test
     void anInvalidDatabaseUrlNeverEchoesThePassword() {
         assertThatThrownBy(() -> load(Map.of(), Map.of("KAIZEN_DATABASE_URL", "mysql://u:hunter2@h/d"), null))
                 .hasMessageStartingWith("invalid value for database.url (from KAIZEN_DATABASE_URL):")

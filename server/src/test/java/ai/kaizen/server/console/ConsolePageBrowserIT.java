@@ -141,6 +141,58 @@ class ConsolePageBrowserIT {
     }
 
     @Test
+    void anOperatorDescribesTheCompanyOnceAndEachSaveIsAVersion(@TempDir Path profile) throws Exception {
+        ChromeDriver browser = browser(profile);
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            signInToConsole(browser, wait);
+            browser.findElement(By.linkText("Company profile")).click();
+            wait.until(d -> d.findElement(By.id("company-saved")).getText().contains("Not saved yet"));
+
+            browser.findElement(By.id("company-name")).sendKeys("Acme Ltd");
+            browser.findElement(By.id("company-website-name")).sendKeys("Acme Shop");
+            browser.findElement(By.id("company-support-phone")).sendKeys("+1 555 0100");
+            browser.findElement(By.id("company-add-extra")).click();
+            browser.findElement(By.cssSelector("#company-extra .extra-name")).sendKeys("Refund Policy");
+            browser.findElement(By.cssSelector("#company-extra .extra-value")).sendKeys("our 30-day refund policy");
+            // a bad email: the server's message, and nothing saved
+            browser.findElement(By.id("company-support-email")).sendKeys("help at acme");
+            browser.findElement(By.id("company-save")).click();
+            wait.until(d -> d.findElement(By.id("company-notice")).isDisplayed());
+            assertThat(browser.findElement(By.id("company-notice")).getText()).contains("support_email");
+            assertThat(browser.findElement(By.id("company-saved")).getText()).contains("Not saved yet");
+
+            browser.findElement(By.id("company-support-email")).clear();
+            browser.findElement(By.id("company-support-email")).sendKeys("help@acme.example");
+            browser.findElement(By.id("company-save")).click();
+            wait.until(d -> d.findElement(By.id("company-saved")).getText().contains("Version 1, saved by otto"));
+            assertThat(browser.findElement(By.id("company-notice")).isDisplayed()).isFalse();
+
+            browser.findElement(By.id("company-support-phone")).clear();
+            browser.findElement(By.id("company-support-phone")).sendKeys("+1 555 0199");
+            browser.findElement(By.id("company-save")).click();
+            wait.until(d -> d.findElement(By.id("company-saved")).getText().contains("Version 2"));
+            wait.until(d -> d.findElements(By.cssSelector("#company-versions tbody tr")).size() == 2);
+            assertThat(browser.findElement(By.cssSelector("#company-versions tbody tr")).getText())
+                    .contains("+1 555 0199").contains("{{Refund Policy}}: our 30-day refund policy");
+            Path dir = Path.of("target", "screenshots");
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("console-company.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+            // what was saved comes back after a reload, and the console's audit log has both saves
+            browser.navigate().refresh();
+            wait.until(d -> d.findElement(By.id("company-saved")).getText().contains("Version 2"));
+            assertThat(browser.findElement(By.id("company-support-phone")).getAttribute("value")).isEqualTo("+1 555 0199");
+            assertThat(browser.findElement(By.cssSelector("#company-extra .extra-value")).getAttribute("value"))
+                    .isEqualTo("our 30-day refund policy");
+            browser.get("http://127.0.0.1:" + server.port() + "/console");
+            wait.until(d -> d.findElement(By.cssSelector("#audit-list tbody")).getText().contains("set_company_profile"));
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @Test
     void anOperatorStartsACycleAndWatchsItsProgressUpdate(@TempDir Path profile) throws Exception {
         ChromeDriver browser = browser(profile);
         try {

@@ -9,7 +9,8 @@ import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
-import ai.kaizen.trainer.registry.ModelArtifacts;
+import ai.kaizen.trainer.registry.ArtifactStore;
+import ai.kaizen.trainer.registry.LocalArtifactStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -55,9 +56,9 @@ class OnlineComparisonRoutesTest {
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
         operator = TestClient.signedIn(server.port(), "otto", "operator password");
         base = server.model().orElseThrow().version();
-        ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(Fixtures.stories260k(), "copy@1");
+        ArtifactStore.Stored stored = LocalArtifactStore.under(home).store(Fixtures.stories260k(), "copy@1");
         copy = await(new ModelRegistry(server.database().sessions()).register(new ModelVersion("copy@1", null, null,
-                null, stored.dir().toString(), stored.sha256(), "{}", "{}")));
+                null, stored.location(), stored.sha256(), "{}", "{}")));
     }
 
     @AfterAll

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.kaizen.db.Database;
 import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
+import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.Vertx;
@@ -32,11 +34,11 @@ class CycleServiceTest {
 
     /** A trainer that runs until the test completes its exit. */
     static final class FakeJob implements TrainerLauncher.Job {
-        final CompletableFuture<Integer> exit = new CompletableFuture<>();
+        final CompletableFuture<String> exit = new CompletableFuture<>();
         volatile boolean stopped;
 
         @Override
-        public CompletableFuture<Integer> exit() {
+        public CompletableFuture<String> ended() {
             return exit;
         }
 
@@ -67,7 +69,8 @@ class CycleServiceTest {
             FakeJob job = new FakeJob();
             launched.add(job);
             return job;
-        }, Duration.ofSeconds(3))) {
+        }, Duration.ofSeconds(3), new HumanEvaluationGate(cycles, new HumanEvalRepository(database.sessions()),
+                new ModelRegistry(database.sessions()), new AuditLog(database.sessions())))) {
             long id = service.start(new JsonObject().put("preset", "tiny")
                             .put("stages", new JsonArray().add("dataset").add("sft")), "otto")
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).id();
@@ -79,13 +82,13 @@ class CycleServiceTest {
 
             service.resume(id, "otto").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             assertThat(launched).hasSize(2);
-            launched.get(0).exit.complete(137);
+            launched.get(0).exit.complete("the trainer exited with status 137");
             Thread.sleep(500);
             assertThat(find(cycles, id).status()).as("the resumed attempt is untouched by the old trainer's exit")
                     .isEqualTo(TrainingCycle.Status.queued);
 
             // The current trainer's own early exit still fails the cycle, with its status.
-            launched.get(1).exit.complete(1);
+            launched.get(1).exit.complete("the trainer exited with status 1");
             TrainingCycle again = await(cycles, id, c -> c.status() == TrainingCycle.Status.failed, 30);
             assertThat(again.error()).contains("exited with status 1");
         }

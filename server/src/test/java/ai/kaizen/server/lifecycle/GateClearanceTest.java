@@ -29,5 +29,13 @@ class GateClearanceTest {
         assertThat(never.gate()).isEqualTo("not_evaluated");
         assertThat(never.needsOverride()).isTrue();
         assertThat(GateClearance.of(7, 3L, "{\"passed\":false}").gate()).isEqualTo("failed");
+
+        // passed the automatic checks, but reviewers have not voted yet (or the cycle was cancelled meanwhile)
+        GateClearance pending = GateClearance.of(7, 3L, "{\"verdict\":\"pending\",\"passed\":false,"
+                + "\"automatic_verdict\":\"pass\",\"reason\":\"awaiting human evaluation: 2 of 20 votes\"}");
+        assertThat(pending.gate()).isEqualTo("pending");
+        assertThat(pending.needsOverride()).isTrue();
+        assertThat(pending.refusal()).startsWith("the evaluation gate has not given its verdict on model version 7"
+                + " (cycle 3: awaiting human evaluation: 2 of 20 votes)");
     }
 }

@@ -8,6 +8,8 @@ import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.trainer.registry.ArtifactStore;
+import ai.kaizen.trainer.registry.LocalArtifactStore;
 import ai.kaizen.trainer.registry.ModelArtifacts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,8 +55,8 @@ class ModelLifecycleTest {
         try {
             ModelRegistry registry = new ModelRegistry(server.database().sessions());
             assertThat(await(registry.serving())).map(ModelVersion::label).contains(base);
-            ModelArtifacts.Stored stored = ModelArtifacts.under(home).store(Fixtures.stories260k(), "copy@1");
-            copy = await(registry.register(new ModelVersion("copy@1", null, null, null, stored.dir().toString(),
+            ArtifactStore.Stored stored = LocalArtifactStore.under(home).store(Fixtures.stories260k(), "copy@1");
+            copy = await(registry.register(new ModelVersion("copy@1", null, null, null, stored.location(),
                     stored.sha256(), "{}", "{}")));
             // As another instance would: only the registry and its notification.
             await(registry.promote(copy.id(), ModelPromotion.Action.promote, "elsewhere"));
@@ -74,7 +76,8 @@ class ModelLifecycleTest {
             // Tampered files are refused: the switch fails and the serving model stays.
             ModelRegistry registry = new ModelRegistry(restarted.database().sessions());
             ModelVersion original = await(registry.findByLabel(base)).orElseThrow();
-            Path tampered = ModelArtifacts.under(home).store(Fixtures.stories260k(), "tampered@1").dir();
+            Path tampered = Path.of(LocalArtifactStore.under(home).store(Fixtures.stories260k(), "tampered@1")
+                    .location());
             ModelVersion bad = await(registry.register(new ModelVersion("tampered@1", original.id(), null, null,
                     tampered.toString(), ModelArtifacts.checksum(tampered), "{}", "{}")));
             Files.writeString(tampered.resolve("config.json"), Files.readString(tampered.resolve("config.json")) + " ");

@@ -6,6 +6,14 @@ import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.cycle.CycleRepository;
+import ai.kaizen.db.cycle.TrainingCycle;
+import ai.kaizen.db.humaneval.BlindPair;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
+import ai.kaizen.db.humaneval.HumanEvaluation;
+import ai.kaizen.db.humaneval.Vote;
+import ai.kaizen.db.humaneval.VoteCounts;
+import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.review.Labels;
 import ai.kaizen.db.review.Ranking;
 import ai.kaizen.db.review.ReviewRepository;
@@ -15,11 +23,14 @@ import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
+import ai.kaizen.trainer.cycle.HumanPreference;
 import ai.kaizen.trainer.dataset.Dataset;
 import ai.kaizen.trainer.dataset.DatasetBuilder;
 import ai.kaizen.trainer.dataset.DatasetParameters;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.RankedAnswers;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -296,5 +307,79 @@ class ReviewPageBrowserIT {
         assertThat(labels.scales()).containsEntry(Labels.Scale.HELPFULNESS, 4).containsEntry(Labels.Scale.CORRECTNESS, 5)
                 .containsEntry(Labels.Scale.TONE, 3);
         assertThat(labels.flags()).containsExactly(Labels.Flag.UNSAFE);
+    }
+
+    /**
+     * The evaluation gate's blind comparisons, keyboard only: A, B, T pick a verdict (A is not the agreement view
+     * here), Enter casts it and the next task comes with the focus; the third vote is the last the cycle asked for,
+     * so it ends and the queue is empty.
+     */
+    @Test
+    void voteOnBlindComparisonsWithTheKeyboard() throws Exception {
+        var sessions = server.database().sessions();
+        CycleRepository cycles = new CycleRepository(sessions);
+        long serving = await(new ModelRegistry(sessions).serving()).orElseThrow().id();
+        long cycle = await(cycles.create(new JsonObject().put("preset", "tiny").encode(), "test")).id();
+        assertThat(await(cycles.claim(cycle))).isTrue();
+        // as the trainer's evaluate stage leaves it: three tasks, the candidate on sides a, b, a
+        List<BlindPair> pairs = new ArrayList<>();
+        String[] sides = {"a", "b", "a"};
+        for (int i = 0; i < sides.length; i++) {
+            pairs.add(new BlindPair(UUID.randomUUID(), cycle, i, "You help customers.", new JsonObject()
+                    .put("messages", new JsonArray().add(new JsonObject().put("role", "user")
+                            .put("content", "Held-out question " + i))).encode(),
+                    "First answer " + i, "Second answer " + i, sides[i]));
+        }
+        Instant expires = Instant.now().plusSeconds(3600);
+        await(new HumanEvalRepository(sessions).create(new HumanEvaluation(cycle, serving, serving, 3, Instant.now(),
+                expires), pairs));
+        JsonObject automatic = new JsonObject().put("verdict", "pass").put("passed", true)
+                .put("reason", "passed: every counted check passed on 3 held-out prompts").put("checks", new JsonArray());
+        assertThat(await(cycles.awaitHumanEvaluation(cycle, serving,
+                HumanPreference.pending(automatic, VoteCounts.NONE, 3, expires, 3).encode()))).isTrue();
+
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=compare");
+        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        String task = shownWork();
+        assertThat(task).isEqualTo(pairs.get(0).id().toString());
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("task");
+        assertThat(browser.findElement(By.cssSelector(".shortcuts")).getText()).contains("A is better", "tie",
+                "both are bad");
+        assertThat(browser.findElement(By.id("candidates")).getText()).contains("First answer 0", "Second answer 0");
+
+        type(Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("notice"), "Pick a verdict first"));
+        type("t");
+        wait.until(ExpectedConditions.textToBe(By.id("verdict"), "Tie"));
+        type("a"); // changes the verdict, and stays on the page
+        wait.until(ExpectedConditions.textToBe(By.id("verdict"), "A is better"));
+        assertThat(browser.getCurrentUrl()).endsWith("/review?kind=compare");
+        screenshot("review-compare");
+        String[] keys = {"a", "b", "t"};
+        for (int i = 0; i < keys.length; i++) {
+            if (i > 0) {
+                type(keys[i]);
+            }
+            type(Keys.ENTER);
+            task = awaitNextWork(task);
+            if (i < keys.length - 1) {
+                assertThat(task).isEqualTo(pairs.get(i + 1).id().toString());
+                assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("task");
+                assertThat(browser.findElement(By.id("verdict")).getText()).isEqualTo("none yet");
+            }
+        }
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("empty")));
+        assertThat(browser.findElement(By.id("empty")).getText()).contains("No comparison awaits your vote");
+
+        // the votes as typed, and the cycle counted them: 2 wins and a tie is 0.83, so the gate passed
+        List<Vote> votes = await(new HumanEvalRepository(sessions).votes(cycle));
+        assertThat(votes).extracting(Vote::position, Vote::choice, Vote::reviewer).containsExactly(
+                tuple(0, "a", "user:" + userId()), tuple(1, "b", "user:" + userId()),
+                tuple(2, "tie", "user:" + userId()));
+        TrainingCycle ended = await(cycles.find(cycle)).orElseThrow();
+        assertThat(ended.status()).isEqualTo(TrainingCycle.Status.succeeded);
+        JsonObject human = new JsonObject(ended.gateReport()).getJsonObject("human_evaluation");
+        assertThat(human.getInteger("candidate_wins")).isEqualTo(2);
+        assertThat(human.getInteger("ties")).isEqualTo(1);
     }
 }

@@ -145,9 +145,9 @@ public final class OnlineBenchmark {
                     stateBytes = 4 * (4 * p + 3 * 2 * p); // 4 copies; gradients and 2 moments of policy and critic
                 } else {
                     try (GroupTrainer trainer = method.equals("rloo")
-                            ? RlooTrainer.create(RlooConfig.fromJson(groupOptions(settings, perPrompt),
+                            ? RlooTrainer.METHOD.create(RlooConfig.fromJson(groupOptions(settings, perPrompt),
                                     RlooConfig.defaults(out)), policy, source.network().get(), reward)
-                            : GrpoTrainer.create(GrpoConfig.fromJson(groupOptions(settings, perPrompt),
+                            : GrpoTrainer.METHOD.create(GrpoConfig.fromJson(groupOptions(settings, perPrompt),
                                     GrpoConfig.defaults(out)), policy, source.network().get(), reward)) {
                         trainer.setUpdateThreads(settings.threads());
                         times = time(trainer, prompts, settings.steps());

@@ -11,8 +11,8 @@ import ai.kaizen.trainer.kto.TokenizedCompletion;
 import ai.kaizen.trainer.pairwise.PairwiseTrainingLoop;
 import ai.kaizen.trainer.pairwise.PreferenceTrainingLoop;
 import ai.kaizen.trainer.pairwise.TokenizedPair;
-import ai.kaizen.trainer.sft.SftListener;
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -106,7 +106,7 @@ public final class PreferenceBenchmark {
         List<Double> seconds = new ArrayList<>();
         try (LanguageModel model = LanguageModel.of(tokenizerDir, source.network().get(), Tokenizer.load(tokenizerDir),
                 GenerationConfig.load(tokenizerDir, source.config()))) {
-            training.run(model, new SftListener() {
+            training.run(model, new TrainingListener() {
                 @Override
                 public void onLog(Map<String, Number> metrics) {
                     Number perSecond = metrics.get(throughput);
@@ -121,7 +121,7 @@ public final class PreferenceBenchmark {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void dpo(LanguageModel model, SftListener listener, List<TokenizedPair> pairs,
+    private static void dpo(LanguageModel model, TrainingListener listener, List<TokenizedPair> pairs,
             TrainingBenchmark.Settings settings, Path out) {
         DpoConfig config = DpoConfig.fromJson(options(settings), DpoConfig.defaults(out));
         try (DpoTrainer trainer = new DpoTrainer(config, model)) {
@@ -130,7 +130,7 @@ public final class PreferenceBenchmark {
         }
     }
 
-    private static void kto(LanguageModel model, SftListener listener, List<TokenizedCompletion> completions,
+    private static void kto(LanguageModel model, TrainingListener listener, List<TokenizedCompletion> completions,
             TrainingBenchmark.Settings settings, Path out) {
         KtoConfig config = KtoConfig.fromJson(options(settings), KtoConfig.defaults(out));
         try (KtoTrainer trainer = new KtoTrainer(config, model)) {
@@ -141,7 +141,7 @@ public final class PreferenceBenchmark {
 
     /** One trainer's run on a model. */
     private interface Training {
-        void run(LanguageModel model, SftListener listener);
+        void run(LanguageModel model, TrainingListener listener);
     }
 
     /** Full fine-tuning, every step logged, nothing saved or evaluated, nothing cut. */

@@ -1,6 +1,7 @@
 package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.trainer.registry.ArtifactStore;
 import io.vertx.core.json.JsonObject;
 import org.hibernate.reactive.stage.Stage;
 
@@ -12,11 +13,15 @@ import java.util.Optional;
  * What a stage works with: the cycle's request, the model it trains from, the results of earlier stages, a
  * working directory, the database and the reporter.
  *
- * @param home    Kaizen's home (the registry's model store is under it)
- * @param workDir this cycle's directory ({@code home/cycles/<id>}); kept across attempts, so checkpoints survive
+ * @param baseDir   the base model's files on this machine (checked against the registry's checksum)
+ * @param home      Kaizen's home
+ * @param workDir   this cycle's directory ({@code home/cycles/<id>}); kept across attempts (and saved to the
+ *                  artifact store after each stage), so checkpoints survive
+ * @param artifacts where the candidate model is stored
  */
-public record CycleContext(long cycleId, JsonObject request, ModelVersion base, Path home, Path workDir,
-                           Stage.SessionFactory sessions, JsonObject results, CycleReporter reporter) {
+public record CycleContext(long cycleId, JsonObject request, ModelVersion base, Path baseDir, Path home,
+                           Path workDir, ArtifactStore artifacts, Stage.SessionFactory sessions, JsonObject results,
+                           CycleReporter reporter) {
 
     /** The stage's own directory (checkpoints, outputs). */
     public Path stageDir(StageKind kind) {
@@ -36,7 +41,7 @@ public record CycleContext(long cycleId, JsonObject request, ModelVersion base, 
 
     /** The newest trained model: the last training stage's {@link CycleStage#MODEL_DIR}, else the base model. */
     public Path newestModelDir() {
-        Path newest = Path.of(base.artifactPath());
+        Path newest = baseDir;
         for (StageKind kind : StageKind.values()) {
             Optional<String> dir = result(kind).map(r -> r.getString(CycleStage.MODEL_DIR));
             if (kind.isTraining() && dir.isPresent()) {

@@ -6,6 +6,7 @@ import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
+import ai.kaizen.trainer.registry.ArtifactStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.hibernate.reactive.stage.Stage;
@@ -40,18 +41,24 @@ public final class CycleRunner {
      * How a run ended. A gate that fails or gives no verdict is a decision, not a failure of the trainer: only
      * {@code FAILED} is one.
      */
-    public enum Outcome { SUCCEEDED, GATE_FAILED, NO_VERDICT, FAILED, STOPPED }
+    public enum Outcome { SUCCEEDED, GATE_FAILED, NO_VERDICT, AWAITING_HUMAN_EVALUATION, FAILED, STOPPED }
 
     private final Stage.SessionFactory sessions;
     private final Path home;
     private final Duration heartbeat;
     private final CycleRepository cycles;
+    private final ArtifactStore artifacts;
 
-    public CycleRunner(Stage.SessionFactory sessions, Path home, Duration heartbeat) {
+    /**
+     * @param artifacts where the base model is read from, the candidate stored, and the cycle's working files
+     *                  saved after each stage (and brought back when a resumed cycle runs on another machine)
+     */
+    public CycleRunner(Stage.SessionFactory sessions, Path home, Duration heartbeat, ArtifactStore artifacts) {
         this.sessions = sessions;
         this.home = home;
         this.heartbeat = heartbeat;
         this.cycles = new CycleRepository(sessions);
+        this.artifacts = artifacts;
     }
 
     /** The stages a request names, checked against what this build can run. */
@@ -90,14 +97,17 @@ public final class CycleRunner {
                 return switch (runStages(id, reporter)) {
                     case gate_failed -> Outcome.GATE_FAILED;
                     case no_verdict -> Outcome.NO_VERDICT;
+                    case awaiting_human_eval -> Outcome.AWAITING_HUMAN_EVALUATION;
                     default -> Outcome.SUCCEEDED;
                 };
             } catch (CycleStopped e) {
                 log.info("cycle {} stopped: {}", id, e.getMessage());
+                saveWork(id); // a cycle failed for a missed heartbeat can be resumed elsewhere
                 return Outcome.STOPPED;
             } catch (Exception | Error e) {
                 String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 log.error("cycle {} failed", id, e);
+                saveWork(id); // the checkpoints of the stage that failed, for a resume elsewhere
                 try {
                     reporter.log("failed: " + reason);
                 } finally {
@@ -116,10 +126,13 @@ public final class CycleRunner {
         List<StageKind> stages = stagesOf(request);
         ModelRegistry registry = new ModelRegistry(sessions);
         ModelVersion base = baseOf(id, request, results, registry);
-        Path workDir = Files.createDirectories(home.resolve("cycles").resolve(Long.toString(id)));
+        Path workDir = workDir(id);
+        artifacts.restoreCycle(id, workDir);
+        Path baseDir = artifacts.open(base.artifactPath(), base.sha256());
         reporter.log("attempt " + cycle.attempt() + ": stages " + stages.stream().map(StageKind::label).toList()
                 + " from model version " + base.id() + " (" + base.label() + ")");
-        CycleContext context = new CycleContext(id, request, base, home, workDir, sessions, results, reporter);
+        CycleContext context = new CycleContext(id, request, base, baseDir, home, workDir, artifacts, sessions,
+                results, reporter);
         for (StageKind kind : stages) {
             if (results.containsKey(kind.label())) {
                 reporter.log(kind.label() + ": done in an earlier attempt");
@@ -130,6 +143,7 @@ public final class CycleRunner {
             }
             reporter.progress(kind, 0, 0);
             JsonObject result = CycleStages.of(kind).run(context);
+            artifacts.saveCycle(id, workDir);
             if (!CycleReporter.await(cycles.stageDone(id, kind.label(), result.encode()))) {
                 throw new CycleStopped();
             }
@@ -137,8 +151,17 @@ public final class CycleRunner {
         }
         JsonObject evaluation = results.getJsonObject(StageKind.EVALUATE.label());
         Long candidate = evaluation == null ? null : evaluation.getLong("candidate_version_id");
-        TrainingCycle.Status status = endStatus(evaluation);
         String report = CycleReporter.await(cycles.find(id)).map(TrainingCycle::gateReport).orElse(null);
+        if (evaluation != null && HumanPreference.PENDING.equals(evaluation.getString("verdict"))) {
+            // No trainer is needed while reviewers vote: the server counts their votes and ends the cycle (and
+            // promotes its candidate when auto_promote asks and the gate passes).
+            if (!CycleReporter.await(cycles.awaitHumanEvaluation(id, candidate, report))) {
+                throw new CycleStopped();
+            }
+            reporter.log("awaiting human evaluation; candidate model version " + candidate);
+            return TrainingCycle.Status.awaiting_human_eval;
+        }
+        TrainingCycle.Status status = endStatus(evaluation);
         if (!CycleReporter.await(cycles.finish(id, status, candidate, report))) {
             throw new CycleStopped();
         }
@@ -157,12 +180,25 @@ public final class CycleRunner {
         return status;
     }
 
+    private Path workDir(long id) throws java.io.IOException {
+        return Files.createDirectories(home.resolve("cycles").resolve(Long.toString(id)));
+    }
+
+    /** Saves the cycle's working files to the artifact store, if it can: a failure to do so is only logged. */
+    private void saveWork(long id) {
+        try {
+            artifacts.saveCycle(id, workDir(id));
+        } catch (Exception e) {
+            log.warn("cycle {}: cannot save its working files: {}", id, e.getMessage());
+        }
+    }
+
     /**
      * How a cycle that ran every stage ends, from its evaluate stage's result: succeeded only when the gate passed
      * (or there was no gate); a result without a verdict (written before verdicts existed) counts as its
      * {@code passed} flag says.
      */
-    static TrainingCycle.Status endStatus(JsonObject evaluation) {
+    public static TrainingCycle.Status endStatus(JsonObject evaluation) {
         if (evaluation == null) {
             return TrainingCycle.Status.succeeded;
         }

@@ -1,7 +1,9 @@
 package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.grpo.GrpoTrainer;
 import ai.kaizen.trainer.reward.RewardModel;
+import ai.kaizen.trainer.rloo.RlooTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -32,8 +34,8 @@ public final class CycleStages {
             case DPO -> new DpoStage();
             case KTO -> new KtoStage();
             case PPO -> new PpoStage();
-            case RLOO -> new RlooStage();
-            case GRPO -> new GrpoStage();
+            case RLOO -> new GroupRlStage<>(StageKind.RLOO, RlooTrainer.METHOD);
+            case GRPO -> new GroupRlStage<>(StageKind.GRPO, GrpoTrainer.METHOD);
             case EVALUATE -> new EvaluationStage();
         };
     }

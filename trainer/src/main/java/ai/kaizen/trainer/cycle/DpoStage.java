@@ -23,9 +23,7 @@ final class DpoStage implements CycleStage {
         Path output = context.stageDir(kind()).resolve("output");
         DpoConfig config = DpoConfig.fromJson(PreferenceStages.options(context, kind(), output),
                 DpoConfig.defaults(output));
-        if (config.args().lora() != null) {
-            throw new IllegalArgumentException("the cycle's dpo stage trains the full model (use_peft is not served)");
-        }
+        PreferenceStages.requireFullModel(config.args(), kind());
         context.log("dpo: from " + context.newestModelDir() + " on " + pairs);
         PairwiseResult result = DpoRun.run(context.newestModelDir(), config, pairs,
                 new StageListener(context, kind(), (int) config.args().totalSteps(PreferenceStages.trainPairs(context))));

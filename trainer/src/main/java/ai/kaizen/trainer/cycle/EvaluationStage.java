@@ -1,5 +1,9 @@
 package ai.kaizen.trainer.cycle;
 
+import ai.kaizen.db.humaneval.BlindPair;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
+import ai.kaizen.db.humaneval.HumanEvaluation;
+import ai.kaizen.db.humaneval.VoteCounts;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.model.LanguageModel;
@@ -12,14 +16,14 @@ import ai.kaizen.trainer.dataset.ShippedData;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.eval.PolicyComparison;
+import ai.kaizen.trainer.registry.ArtifactStore;
 import ai.kaizen.trainer.registry.ModelArtifacts;
 import ai.kaizen.trainer.sft.SftConfig;
 import ai.kaizen.trainer.sft.SftRun;
 import ai.kaizen.trainer.sft.SftTrainer;
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.TokenizedExample;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +46,9 @@ import java.util.TreeMap;
  * where prompts carry an intent ({@link IntentJudge}) and, when the cycle has a reward model (its reward_model
  * stage, or {@code reward_model_dir}), its mean score and win rate, together with its own accuracy on the held-out
  * preference pairs and thumbs, which decides whether that win rate counts. {@link GateVerdict} judges; the report
- * is stored on the cycle.
+ * is stored on the cycle. When the request asks for reviewers' votes ({@link HumanEvalSettings}) and the automatic
+ * checks passed, it also puts blind comparison tasks in the reviewers' queue and leaves the verdict pending
+ * ({@link HumanPreference}).
  */
 final class EvaluationStage implements CycleStage {
 
@@ -63,8 +69,10 @@ final class EvaluationStage implements CycleStage {
         ModelVersion candidate = registerCandidate(context);
         JsonObject dataset = context.result(StageKind.DATASET).orElseThrow(() ->
                 new IllegalStateException("the evaluate stage needs the dataset stage"));
-        GateThresholds thresholds = GateThresholds.fromJson(context.options(kind()).getJsonObject("gate",
-                context.request().getJsonObject("gate", new JsonObject())));
+        JsonObject gate = context.options(kind()).getJsonObject("gate",
+                context.request().getJsonObject("gate", new JsonObject()));
+        GateThresholds thresholds = GateThresholds.fromJson(gate);
+        HumanEvalSettings human = HumanEvalSettings.fromJson(gate);
         int maxPrompts = context.request().getInteger("eval_prompts", 32);
         int maxNewTokens = context.request().getInteger("eval_max_new_tokens", 48);
         // Only held-out prompts: an evaluation on training prompts says how well the candidate remembers, not
@@ -86,8 +94,9 @@ final class EvaluationStage implements CycleStage {
                     null, none(), none(), Map.of(), new GateEvidence.Intents(none(), none(), "no held-out prompts"),
                     null, "no held-out prompts");
         } else {
-            Path servingDir = Path.of(context.base().artifactPath());
-            Path candidateDir = Path.of(candidate.artifactPath());
+            Path servingDir = context.baseDir();
+            // the trained files the candidate was stored from (the same checksum), not a download of them
+            Path candidateDir = context.newestModelDir();
             Measured serving = measure(servingDir, heldOut, maxNewTokens);
             context.progress(kind(), 1, 4);
             Measured trained = measure(candidateDir, heldOut, maxNewTokens);
@@ -125,11 +134,64 @@ final class EvaluationStage implements CycleStage {
         }
         GateVerdict verdict = GateVerdict.decide(thresholds, evidence);
         report.mergeIn(verdict.toJson()).put("samples", samples);
+        context.log("evaluation gate: " + verdict.reason());
+        String outcome = verdict.verdict().label();
+        if (human.enabled() && verdict.passed()) {
+            report = askReviewers(context, candidate, heldOut, human, report);
+            outcome = HumanPreference.PENDING;
+        } else if (human.enabled()) {
+            // reviewers' time goes to candidates that could still pass
+            report.put("human_evaluation", new JsonObject().put("status", "not_asked")
+                    .put("note", "the automatic checks did not pass, so no reviewer was asked"));
+        }
         CycleReporter.await(new ai.kaizen.db.cycle.CycleRepository(context.sessions())
                 .gateReport(context.cycleId(), candidate.id(), report.encode()));
-        context.log("evaluation gate: " + verdict.reason());
-        return new JsonObject().put("candidate_version_id", candidate.id()).put("passed", verdict.passed())
-                .put("verdict", verdict.verdict().label());
+        return new JsonObject().put("candidate_version_id", candidate.id())
+                .put("passed", outcome.equals(GateVerdict.Verdict.PASS.label())).put("verdict", outcome);
+    }
+
+    /**
+     * The human step: both models answer the first held-out prompts (greedily, as for the automatic checks, so that
+     * the comparison is of the models and not of sampling's luck; up to {@code human_max_new_tokens}), each pair is
+     * stored as a blind task with the candidate on a side drawn at random, and the report says the verdict is
+     * pending. The server counts the votes and ends the cycle.
+     */
+    private static JsonObject askReviewers(CycleContext context, ModelVersion candidate, HeldOutPrompts heldOut,
+                                           HumanEvalSettings human, JsonObject report) {
+        int count = human.promptsOf(heldOut.prompts().size());
+        List<List<ChatMessage>> prompts = heldOut.prompts().subList(0, count);
+        PolicyComparison.Settings settings = new PolicyComparison.Settings(human.maxNewTokens(), true, 1.0, 0, 0);
+        List<PolicyComparison.Answer> serving = answer(Path.of(context.base().artifactPath()), prompts, settings);
+        List<PolicyComparison.Answer> trained = answer(Path.of(candidate.artifactPath()), prompts, settings);
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        List<BlindPair> pairs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            List<ChatMessage> prompt = prompts.get(i);
+            boolean system = !prompt.isEmpty() && prompt.get(0).role().equals("system");
+            JsonArray history = new JsonArray();
+            prompt.subList(system ? 1 : 0, prompt.size()).forEach(m -> history.add(new JsonObject()
+                    .put("role", m.role()).put("content", m.content())));
+            boolean candidateFirst = random.nextBoolean();
+            String c = trained.get(i).text();
+            String s = serving.get(i).text();
+            pairs.add(new BlindPair(java.util.UUID.randomUUID(), context.cycleId(), i,
+                    system ? prompt.get(0).content() : "", new JsonObject().put("messages", history).encode(),
+                    candidateFirst ? c : s, candidateFirst ? s : c, candidateFirst ? "a" : "b"));
+        }
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant expires = now.plusMillis(Math.round(human.hours() * 3_600_000));
+        CycleReporter.await(new HumanEvalRepository(context.sessions()).create(new HumanEvaluation(
+                context.cycleId(), candidate.id(), context.base().id(), human.votes(), now, expires), pairs));
+        context.log("human evaluation: " + count + " blind comparison tasks on held-out prompts are in the"
+                + " reviewers' queue; the gate waits for " + human.votes() + " votes until " + expires);
+        return HumanPreference.pending(report, VoteCounts.NONE, human.votes(), expires, count);
+    }
+
+    private static List<PolicyComparison.Answer> answer(Path modelDir, List<List<ChatMessage>> prompts,
+                                                        PolicyComparison.Settings settings) {
+        try (LanguageModel model = LanguageModel.load(modelDir)) {
+            return PolicyComparison.answer(model, prompts, settings);
+        }
     }
 
     private static GateEvidence.Proportion none() {
@@ -268,7 +330,7 @@ final class EvaluationStage implements CycleStage {
     private static ModelVersion registerCandidate(CycleContext context) {
         ModelRegistry registry = new ModelRegistry(context.sessions());
         Path trained = context.newestModelDir();
-        if (trained.equals(Path.of(context.base().artifactPath()))) {
+        if (trained.equals(context.baseDir())) {
             throw new IllegalStateException("the cycle trained nothing: no training stage produced a model");
         }
         String sha = ModelArtifacts.checksum(trained);
@@ -277,7 +339,7 @@ final class EvaluationStage implements CycleStage {
         if (known.isPresent()) {
             return known.get();
         }
-        ModelArtifacts.Stored stored = ModelArtifacts.under(context.home()).store(trained, label);
+        ArtifactStore.Stored stored = context.artifacts().store(trained, label);
         JsonObject configuration = new JsonObject();
         JsonObject metrics = new JsonObject();
         for (StageKind kind : StageKind.values()) {
@@ -293,7 +355,7 @@ final class EvaluationStage implements CycleStage {
         Long datasetVersion = context.result(StageKind.DATASET).map(r -> r.getLong("dataset_version_id"))
                 .orElse(null);
         ModelVersion version = CycleReporter.await(registry.register(new ModelVersion(label, context.base().id(),
-                datasetVersion, context.cycleId(), stored.dir().toString(), stored.sha256(), configuration.encode(),
+                datasetVersion, context.cycleId(), stored.location(), stored.sha256(), configuration.encode(),
                 metrics.encode())));
         context.log("registered candidate " + label + " (model version " + version.id() + ")");
         return version;

@@ -1,8 +1,8 @@
 package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.trainer.online.GroupConfig;
+import ai.kaizen.trainer.online.GroupMethod;
 import ai.kaizen.trainer.online.RunResult;
-import ai.kaizen.trainer.sft.SftListener;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 
@@ -14,17 +14,24 @@ import java.nio.file.Path;
  *
  * @param <C> the method's configuration
  */
-abstract class GroupRlStage<C extends GroupConfig> implements CycleStage {
+final class GroupRlStage<C extends GroupConfig> implements CycleStage {
+
+    private final StageKind kind;
+    private final GroupMethod<C> method;
 
     /**
-     * @param options the request's TRL options, output_dir and resume set
-     * @param output the stage's output directory
-     * @return the configuration over the method's defaults
+     * @param kind the stage ({@code RLOO}, {@code GRPO})
+     * @param method its method
      */
-    abstract C configure(com.google.gson.JsonObject options, Path output);
+    GroupRlStage(StageKind kind, GroupMethod<C> method) {
+        this.kind = kind;
+        this.method = method;
+    }
 
-    /** Trains. */
-    abstract RunResult train(Path policy, Path rewardModel, C config, Path prompts, SftListener listener);
+    @Override
+    public StageKind kind() {
+        return kind;
+    }
 
     @Override
     public JsonObject run(CycleContext context) throws Exception {
@@ -33,13 +40,10 @@ abstract class GroupRlStage<C extends GroupConfig> implements CycleStage {
         Path rewardModel = RewardModelStage.of(context).orElseThrow(() -> new IllegalArgumentException(
                 "the " + name + " stage needs a reward model: add the reward_model stage or give reward_model_dir"));
         Path output = context.stageDir(kind()).resolve("output");
-        C config = configure(PreferenceStages.options(context, kind(), output), output);
-        if (config.args().usesLora()) {
-            throw new IllegalArgumentException("the cycle's " + name + " stage trains the full model (use_peft is "
-                    + "not served)");
-        }
+        C config = method.configure(PreferenceStages.options(context, kind(), output), output);
+        PreferenceStages.requireFullModel(config.args(), kind());
         context.log(name + ": from " + context.newestModelDir() + " against " + rewardModel);
-        RunResult result = train(context.newestModelDir(), rewardModel, config, prompts,
+        RunResult result = method.run(context.newestModelDir(), rewardModel, config, prompts,
                 new StageListener(context, kind(), (int) config.totalSteps(PreferenceStages.trainPairs(context))));
         if (context.stopRequested()) {
             throw new CycleStopped();

@@ -25,9 +25,7 @@ final class KtoStage implements CycleStage {
         Path output = context.stageDir(kind()).resolve("output");
         KtoConfig config = KtoConfig.fromJson(PreferenceStages.options(context, kind(), output),
                 KtoConfig.defaults(output));
-        if (config.args().lora() != null) {
-            throw new IllegalArgumentException("the cycle's kto stage trains the full model (use_peft is not served)");
-        }
+        PreferenceStages.requireFullModel(config.args(), kind());
         int answers = context.result(StageKind.DATASET).map(r -> r.getInteger("thumbs_train", 0)).orElse(0);
         context.log("kto: from " + context.newestModelDir() + " on " + thumbs);
         PairwiseResult result = KtoRun.run(context.newestModelDir(), config, thumbs,

@@ -26,9 +26,7 @@ final class PpoStage implements CycleStage {
         Path output = context.stageDir(kind()).resolve("output");
         PpoConfig config = PpoConfig.fromJson(PreferenceStages.options(context, kind(), output),
                 PpoConfig.defaults(output));
-        if (config.lora() != null) {
-            throw new IllegalArgumentException("the cycle's ppo stage trains the full model (use_peft is not served)");
-        }
+        PreferenceStages.requireFullModel(config.args(), kind());
         context.log("ppo: from " + context.newestModelDir() + " against " + rewardModel);
         PpoResult result = PpoRun.run(context.newestModelDir(), rewardModel, config, prompts,
                 new StageListener(context, kind(), (int) config.totalSteps(PreferenceStages.trainPairs(context))));

@@ -1,10 +1,14 @@
 package ai.kaizen.trainer.cycle;
 
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonParser;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 
-/** What the reward-model, DPO and PPO stages share: their pairs, and their trainer options as the trainers read them. */
+/**
+ * What the stages after SFT share: their pairs, their trainer options as the trainers read them, and the rule that
+ * they train the full model.
+ */
 final class PreferenceStages {
 
     private PreferenceStages() {
@@ -38,6 +42,19 @@ final class PreferenceStages {
         options.addProperty("output_dir", output.toString());
         options.addProperty("resume", true);
         return options;
+    }
+
+    /**
+     * A cycle registers, gates and serves full models: its policy stages refuse LoRA.
+     *
+     * @param args the stage's training options
+     * @param kind the stage
+     */
+    static void requireFullModel(TrainingArguments args, StageKind kind) {
+        if (args.usesLora()) {
+            throw new IllegalArgumentException("the cycle's " + kind.label() + " stage trains the full model (use_peft "
+                    + "is not served)");
+        }
     }
 
     /** The trainer's metrics map, as a stage result (non-finite values left out). */

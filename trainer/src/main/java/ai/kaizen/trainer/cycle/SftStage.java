@@ -2,13 +2,12 @@ package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.dataset.Split;
-import ai.kaizen.trainer.sft.Checkpoints;
 import ai.kaizen.trainer.sft.SftConfig;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftRun;
+import ai.kaizen.trainer.training.Checkpoints;
 import com.google.gson.JsonParser;
 import io.vertx.core.json.JsonObject;
-
 import java.nio.file.Path;
 import java.util.List;
 

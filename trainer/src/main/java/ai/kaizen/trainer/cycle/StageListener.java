@@ -1,6 +1,6 @@
 package ai.kaizen.trainer.cycle;
 
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -8,7 +8,7 @@ import java.util.Map;
  * What every training stage tells the cycle: progress and metrics as the trainer logs them, checkpoints in the
  * cycle's log, and a cancel request as the trainer's stop signal.
  */
-final class StageListener implements SftListener {
+final class StageListener implements TrainingListener {
 
     private final CycleContext context;
     private final StageKind kind;

@@ -1,9 +1,8 @@
 package ai.kaizen.trainer.dataset;
 
 import ai.kaizen.db.chat.Message;
-import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.PairwiseComparison.Choice;
-
+import ai.kaizen.db.feedback.PairwiseComparison;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,7 +52,7 @@ public final class BothBadAnswers implements FeedbackSource {
                 stats.add(kind() + ".missing_message");
             } else if (snapshot.ratingsOf(answerId).stream().anyMatch(r -> r.thumbs() != null)) {
                 stats.add(kind() + ".has_thumbs");
-            } else if (StarsLabels.netVotes(snapshot.ratingsOf(answerId), parameters) != 0) {
+            } else if (StarsLabels.starVotes(snapshot.ratingsOf(answerId), parameters) != 0) {
                 stats.add(kind() + ".has_stars");
             } else if (winners.contains(answerId)) {
                 stats.add(kind() + ".chosen_elsewhere");

@@ -1,12 +1,7 @@
 package ai.kaizen.trainer.dataset;
 
-import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.Rating;
-
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 
 /**
  * Answers labelled by their stars, for the thumbs dataset (KTO's desirable and undesirable answers): each rater's
@@ -17,7 +12,7 @@ import java.util.UUID;
  * ({@code stars.has_thumbs}): an explicit verdict outweighs stars, as in {@link RaterVotes#approval}, and one answer
  * is one example.
  */
-public final class StarsLabels implements FeedbackSource {
+public final class StarsLabels extends AnswerLabels {
 
     @Override
     public String kind() {
@@ -25,37 +20,27 @@ public final class StarsLabels implements FeedbackSource {
     }
 
     @Override
-    public DatasetKind datasetKind() {
-        return DatasetKind.THUMBS;
+    boolean votes(Rating rating) {
+        return rating.stars() != null;
     }
 
     @Override
-    public List<Candidate> collect(FeedbackSnapshot snapshot, DatasetParameters parameters, DatasetStats stats) {
-        List<Candidate> found = new ArrayList<>();
-        for (Map.Entry<UUID, List<Rating>> e : snapshot.ratingsByAnswer().entrySet()) {
-            Message answer = snapshot.message(e.getKey());
-            List<Rating> withStars = e.getValue().stream().filter(r -> r.stars() != null).toList();
-            if (answer.role() != Message.Author.assistant || withStars.isEmpty()) {
-                continue;
-            }
-            if (e.getValue().stream().anyMatch(r -> r.thumbs() != null)) {
-                stats.add(kind() + ".has_thumbs");
-                continue;
-            }
-            int net = netVotes(withStars, parameters);
-            if (net == 0) {
-                stats.add(kind() + ".neutral");
-                continue;
-            }
-            found.add(new Candidate(new ThumbsExample(snapshot.promptOf(answer.id()), answer.content(), net > 0,
-                    new Provenance(kind(), RaterVotes.ids(withStars))), answer.parentId(), answer.id(), null,
-                    net > 0 ? 1 : -1));
-        }
-        return found;
+    String belongsElsewhere(List<Rating> ratings) {
+        return ratings.stream().anyMatch(r -> r.thumbs() != null) ? "has_thumbs" : null;
+    }
+
+    @Override
+    int netVotes(List<Rating> voting, DatasetParameters parameters) {
+        return starVotes(voting, parameters);
+    }
+
+    @Override
+    String tie() {
+        return "neutral";
     }
 
     /** The raters' star votes for an answer minus those against it. */
-    static int netVotes(List<Rating> ratings, DatasetParameters parameters) {
+    static int starVotes(List<Rating> ratings, DatasetParameters parameters) {
         return ratings.stream().filter(r -> r.stars() != null).mapToInt(r -> parameters.starsVote(r.stars())).sum();
     }
 }

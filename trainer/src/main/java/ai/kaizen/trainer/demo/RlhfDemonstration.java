@@ -22,10 +22,10 @@ import ai.kaizen.trainer.reward.RewardEvaluation;
 import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.reward.RewardRun;
 import ai.kaizen.trainer.sft.SftConfig;
-import ai.kaizen.trainer.starter.HeldOutSplit;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftRun;
+import ai.kaizen.trainer.starter.HeldOutSplit;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -81,7 +81,7 @@ public final class RlhfDemonstration {
      *     {@code dpo}, {@code compare})
      * @return the report (also written to {@code out/report.json})
      */
-    public static JsonObject run(DemoSettings settings, Path out, Function<String, SftListener> listeners) {
+    public static JsonObject run(DemoSettings settings, Path out, Function<String, TrainingListener> listeners) {
         long started = System.nanoTime();
         JsonObject report = new JsonObject();
         JsonObject seconds = new JsonObject();

@@ -1,6 +1,6 @@
 package ai.kaizen.trainer.demo;
 
-import ai.kaizen.trainer.sft.MetricsLog;
+import ai.kaizen.trainer.training.MetricsLog;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

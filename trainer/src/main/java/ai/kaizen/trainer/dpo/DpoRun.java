@@ -1,12 +1,12 @@
 package ai.kaizen.trainer.dpo;
 
-import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PreferenceSplits;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,13 +25,13 @@ public final class DpoRun {
      * @param listener progress callbacks
      * @return what happened
      */
-    public static PairwiseResult run(Path baseModel, DpoConfig config, Path datasetDir, SftListener listener) {
+    public static PairwiseResult run(Path baseModel, DpoConfig config, Path datasetDir, TrainingListener listener) {
         return run(baseModel, config, PreferenceSplits.read(datasetDir, Split.TRAIN),
                 PreferenceSplits.read(datasetDir, Split.EVAL), listener);
     }
 
     /**
-     * Like {@link #run(Path, DpoConfig, Path, SftListener)} with pairs already read.
+     * Like {@link #run(Path, DpoConfig, Path, TrainingListener)} with pairs already read.
      *
      * @param baseModel the starting model directory
      * @param config the run's configuration
@@ -41,7 +41,7 @@ public final class DpoRun {
      * @return what happened
      */
     public static PairwiseResult run(Path baseModel, DpoConfig config, List<PreferenceExample> train,
-            List<PreferenceExample> eval, SftListener listener) {
+            List<PreferenceExample> eval, TrainingListener listener) {
         try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
                 DpoTrainer trainer = new DpoTrainer(config, model)) {
             return trainer.train(train, eval, listener);

@@ -16,17 +16,17 @@ import ai.kaizen.model.llama.NativeArrays;
 import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.training.TokenLogprobs;
 import ai.kaizen.trainer.dataset.PreferenceExample;
-import ai.kaizen.trainer.pairwise.ModelOutput;
 import ai.kaizen.trainer.pairwise.PairLosses;
 import ai.kaizen.trainer.pairwise.PairTokenization;
 import ai.kaizen.trainer.pairwise.PairwiseObjective;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PairwiseTrainingLoop;
 import ai.kaizen.trainer.pairwise.TokenizedPair;
-import ai.kaizen.trainer.pairwise.TrainableWeights;
-import ai.kaizen.trainer.sft.Batch;
-import ai.kaizen.trainer.sft.SftListener;
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.Batch;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainableWeights;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,8 +57,8 @@ import java.util.Map;
  *
  * <pre>
  * metrics.jsonl, dpo_config.json, checkpoint-STEP/ (weights or adapters, optimizer, trainer_state.json)
- * config.json, model.safetensors, tokenizer files, chat_template.jinja   the policy (merged with LoRA)
- * adapter/                       with LoRA: the PEFT adapter files
+ * config.json, model.safetensors, tokenizer files, chat_template.jinja   the policy ({@code ModelOutput}); with
+ *                                LoRA: adapter_config.json, adapter_model.safetensors and merged/
  * eval_results.json              the final evaluation's metrics
  * </pre>
  */
@@ -114,11 +114,11 @@ public final class DpoTrainer implements PairwiseObjective, AutoCloseable {
      * @param listener progress callbacks
      * @return what happened
      */
-    public PairwiseResult train(List<PreferenceExample> train, List<PreferenceExample> eval, SftListener listener) {
+    public PairwiseResult train(List<PreferenceExample> train, List<PreferenceExample> eval, TrainingListener listener) {
         PairwiseResult result = new PairwiseTrainingLoop(config.args(), this, CONFIG_FILE, config.toJson())
                 .run(tokenize(train), tokenize(eval), listener);
         Path out = config.args().outputDir();
-        ModelOutput.save(model, weights.lora(), out);
+        ModelOutput.save(model, weights.lora(), config.args().mergesLora(), out);
         JsonObject results = new JsonObject();
         result.evalMetrics().forEach(results::addProperty);
         Json.write(out.resolve(EVAL_RESULTS_FILE), results);

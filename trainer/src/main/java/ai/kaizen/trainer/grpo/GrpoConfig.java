@@ -5,7 +5,7 @@ import ai.kaizen.trainer.online.GroupConfig;
 import ai.kaizen.trainer.online.OnlineArguments;
 import ai.kaizen.trainer.online.TrainingEvaluation;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
@@ -135,13 +135,7 @@ public record GrpoConfig(TrainingArguments args, OnlineArguments online, ScaleRe
      * @return the configuration
      */
     public static GrpoConfig fromJson(JsonObject options, GrpoConfig base) {
-        for (String key : options.keySet()) {
-            if (RENAMED.containsKey(key)) {
-                throw new IllegalArgumentException("Unknown GRPO option '" + key + "': TRL's GRPOConfig calls it '"
-                        + RENAMED.get(key) + "'");
-            }
-        }
-        return from(TrainingArguments.overlay(base.toJson(), options, "GRPO"));
+        return from(GroupConfig.overlay(options, base, "GRPO", RENAMED, "TRL's GRPOConfig calls it"));
     }
 
     /**

@@ -2,7 +2,7 @@ package ai.kaizen.trainer.kto;
 
 import ai.kaizen.model.config.Json;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -5,7 +5,7 @@ import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,13 +25,13 @@ public final class KtoRun {
      * @param listener progress callbacks
      * @return what happened
      */
-    public static PairwiseResult run(Path baseModel, KtoConfig config, Path datasetDir, SftListener listener) {
+    public static PairwiseResult run(Path baseModel, KtoConfig config, Path datasetDir, TrainingListener listener) {
         return run(baseModel, config, ThumbsSplits.read(datasetDir, Split.TRAIN),
                 ThumbsSplits.read(datasetDir, Split.EVAL), listener);
     }
 
     /**
-     * Like {@link #run(Path, KtoConfig, Path, SftListener)} with the answers already read.
+     * Like {@link #run(Path, KtoConfig, Path, TrainingListener)} with the answers already read.
      *
      * @param baseModel the starting model directory
      * @param config the run's configuration
@@ -41,7 +41,7 @@ public final class KtoRun {
      * @return what happened
      */
     public static PairwiseResult run(Path baseModel, KtoConfig config, List<ThumbsExample> train,
-            List<ThumbsExample> eval, SftListener listener) {
+            List<ThumbsExample> eval, TrainingListener listener) {
         try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
                 KtoTrainer trainer = new KtoTrainer(config, model)) {
             return trainer.train(train, eval, listener);

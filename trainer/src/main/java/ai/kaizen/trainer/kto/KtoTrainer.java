@@ -16,17 +16,17 @@ import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.training.Autograd;
 import ai.kaizen.model.training.TokenLogprobs;
 import ai.kaizen.trainer.dataset.ThumbsExample;
-import ai.kaizen.trainer.pairwise.ModelOutput;
 import ai.kaizen.trainer.pairwise.PairTokenization;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PreferenceObjective;
 import ai.kaizen.trainer.pairwise.PreferenceTrainingLoop;
-import ai.kaizen.trainer.pairwise.TrainableWeights;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
-import ai.kaizen.trainer.sft.Batch;
-import ai.kaizen.trainer.sft.EpochCursor;
-import ai.kaizen.trainer.sft.SftListener;
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.Batch;
+import ai.kaizen.trainer.training.EpochCursor;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainableWeights;
+import ai.kaizen.trainer.training.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,8 +77,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * metrics.jsonl, kto_config.json, checkpoint-STEP/ (weights or adapters, optimizer, trainer_state.json)
- * config.json, model.safetensors, tokenizer files, chat_template.jinja   the policy (merged with LoRA)
- * adapter/                       with LoRA: the PEFT adapter files
+ * config.json, model.safetensors, tokenizer files, chat_template.jinja   the policy ({@code ModelOutput}); with
+ *                                LoRA: adapter_config.json, adapter_model.safetensors and merged/
  * eval_results.json              the final evaluation's metrics
  * </pre>
  */
@@ -150,13 +150,13 @@ public final class KtoTrainer implements PreferenceObjective<TokenizedCompletion
      * @param listener progress callbacks
      * @return what happened ({@link PairwiseResult#pairsPerSecond()} counts answers)
      */
-    public PairwiseResult train(List<ThumbsExample> train, List<ThumbsExample> eval, SftListener listener) {
+    public PairwiseResult train(List<ThumbsExample> train, List<ThumbsExample> eval, TrainingListener listener) {
         List<TokenizedCompletion> trainSet = tokenize(train);
         warnIfUnbalanced(trainSet);
         PairwiseResult result = new PreferenceTrainingLoop<>(config.args(), this, CONFIG_FILE, config.toJson())
                 .run(trainSet, tokenize(eval), listener);
         Path out = config.args().outputDir();
-        ModelOutput.save(model, weights.lora(), out);
+        ModelOutput.save(model, weights.lora(), config.args().mergesLora(), out);
         JsonObject results = new JsonObject();
         result.evalMetrics().forEach(results::addProperty);
         Json.write(out.resolve(EVAL_RESULTS_FILE), results);

@@ -1,6 +1,6 @@
 package ai.kaizen.trainer.kto;
 
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.TokenizedExample;
 import java.util.Arrays;
 
 /**

@@ -1,7 +1,8 @@
 package ai.kaizen.trainer.online;
 
-import ai.kaizen.trainer.pairwise.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonObject;
+import java.util.Map;
 
 /**
  * What a {@link GroupTrainer} needs of RLOO's and GRPO's configurations: transformers' shared training
@@ -47,6 +48,28 @@ public interface GroupConfig {
             return args().maxSteps();
         }
         return Math.max(1, (long) Math.ceil(args().epochs() * prompts / promptsPerStep()));
+    }
+
+    /**
+     * Lays TRL-named options over a base configuration's, as {@link TrainingArguments#overlay}, and refuses an
+     * option TRL renamed with its new name (a config copied from another trainer or an older TRL).
+     *
+     * @param options the user's options
+     * @param base the configuration whose values stand for keys not given
+     * @param what the method, for the messages ({@code RLOO}, {@code GRPO})
+     * @param renamed new names by old name
+     * @param renamedBy who renamed them, as the message says it (e.g. {@code TRL's GRPOConfig calls it})
+     * @return the merged options
+     */
+    static JsonObject overlay(JsonObject options, GroupConfig base, String what, Map<String, String> renamed,
+            String renamedBy) {
+        for (String key : options.keySet()) {
+            if (renamed.containsKey(key)) {
+                throw new IllegalArgumentException("Unknown " + what + " option '" + key + "': " + renamedBy + " '"
+                        + renamed.get(key) + "'");
+            }
+        }
+        return TrainingArguments.overlay(base.toJson(), options, what);
     }
 
     /**

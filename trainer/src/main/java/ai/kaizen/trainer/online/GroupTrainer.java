@@ -1,21 +1,12 @@
 package ai.kaizen.trainer.online;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.kaizen.model.LanguageModel;
-import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.llama.TorchThreads;
-import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.device.TrainingDevice;
-import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.optim.WarmupCosineSchedule;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -29,28 +20,19 @@ import org.slf4j.LoggerFactory;
  * No value model is trained or kept: a third fewer models in memory than PPO, and no critic's forward and
  * backward passes. The frozen reference stays, for the KL term and the {@code kl_limit} guard rail.
  *
- * <p>Around the iterations, {@link OnlineTrainingLoop}'s run, shared with PPO: exact resume from checkpoints,
- * evaluation on held-out prompts keeping the best, guard rails, metrics under TRL's names.
- *
- * <p>Process-wide: DJL allows one gradient collector per JVM, so one trainer trains at a time.
+ * <p>Around the step, {@link OnlineTrainer}'s course and {@link OnlineTrainingLoop}'s run, shared with PPO: exact
+ * resume from checkpoints, evaluation on held-out prompts keeping the best, guard rails, metrics under TRL's names.
  */
-public final class GroupTrainer implements AutoCloseable, OnlineAlgorithm {
+public final class GroupTrainer extends OnlineTrainer<GroupTrainer.Group, GroupUpdate.Stats> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupTrainer.class);
 
+    /** One step's answers with their advantages. */
+    record Group(List<ScoredResponse> answers, GroupObjective.Advantages advantages, RolloutStats stats)
+            implements Prepared {}
+
     private final GroupConfig config;
     private final GroupObjective objective;
-    private final LanguageModel policy;
-    private final LlamaModel network;
-    private final LlamaModel reference;
-    private final Lora lora;
-    private final List<Pair<String, Parameter>> policyParameters;
-    private final AdamW optimizer;
-    private final NDManager manager;
-    private final RolloutSampler sampler;
-    private final GuardRails guardRails;
-    private final RunDirectory files;
-    private int updateThreads = Runtime.getRuntime().availableProcessors();
     private final GroupUpdate update;
     /** The learning rate per optimizer step: {@link #train} spreads it over the run's steps. */
     private WarmupCosineSchedule schedule;
@@ -67,8 +49,7 @@ public final class GroupTrainer implements AutoCloseable, OnlineAlgorithm {
      */
     public static GroupTrainer create(GroupConfig config, GroupObjective objective, LanguageModel policy,
             Reward reward) {
-        LlamaModel reference = config.args().usesLora() ? null
-                : LlamaModel.load(policy.directory(), TrainingDevice.modelOptions());
+        LlamaModel reference = referenceFor(config.args(), policy);
         try {
             return new GroupTrainer(config, objective, policy, reference, reward);
         } catch (RuntimeException e) {
@@ -88,70 +69,22 @@ public final class GroupTrainer implements AutoCloseable, OnlineAlgorithm {
      */
     public GroupTrainer(GroupConfig config, GroupObjective objective, LanguageModel policy, LlamaModel reference,
             Reward reward) {
-        TrainingArguments args = config.args();
-        if (args.usesLora() != (reference == null)) {
-            throw new IllegalArgumentException("give a reference model for full fine-tuning, none with LoRA");
-        }
+        super(config.args(), policy, reference, reward, config.online().rollouts(config.args().batchSize()),
+                config.online().guardRails(), List.of(), RunDirectory.CheckpointPart.NONE);
         this.config = config;
         this.objective = objective;
-        this.policy = policy;
-        this.network = policy.network();
-        this.reference = reference;
-        List<Pair<String, Parameter>> params = new ArrayList<>();
-        if (args.usesLora()) {
-            lora = Lora.attach(network, args.lora().toLoraConfig(), args.seed());
-            lora.parameters().forEach(params::add);
-        } else {
-            lora = null;
-            network.setTrainable(true);
-            network.parameters().forEach(params::add);
-        }
-        policyParameters = params;
-        for (Pair<String, Parameter> p : params) {
-            p.getValue().getArray().setRequiresGradient(true);
-        }
-        optimizer = new AdamW(params, args.adam());
-        manager = network.manager().newSubManager();
-        sampler = new RolloutSampler(policy, reference, lora, reward, config.online().rollouts(args.batchSize()),
-                manager);
-        guardRails = config.online().guardRails();
-        files = new RunDirectory(args.outputDir(), policy, lora, optimizer, args.saveTotalLimit(),
-                RunDirectory.CheckpointPart.NONE);
-        update = new GroupUpdate(config, network, optimizer, objective, guardRails, manager);
-        schedule = new WarmupCosineSchedule(args.learningRate(), 0, Integer.MAX_VALUE); // about constant, for timing
-        int context = network.config().maxPositionEmbeddings();
+        update = new GroupUpdate(config, network(), optimizer(), objective, guardRails(), manager());
+        schedule = new WarmupCosineSchedule(config.args().learningRate(), 0, Integer.MAX_VALUE); // about constant
+        int context = network().config().maxPositionEmbeddings();
         if (config.online().maxCompletionLength() >= context) {
             LOG.warn("max_completion_length {} leaves no room for a prompt in the context of {} tokens",
                     config.online().maxCompletionLength(), context);
         }
     }
 
-    /**
-     * Sets PyTorch's intra-op threads during updates (default: every core). On a machine shared with other busy
-     * processes one thread can be faster (see {@code TorchThreads}).
-     *
-     * @param threads threads, at least 1
-     */
-    public void setUpdateThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1");
-        }
-        updateThreads = threads;
-    }
-
     /** @return the configuration */
     public GroupConfig config() {
         return config;
-    }
-
-    /** @return the policy's LoRA adapters, or null for full fine-tuning */
-    public Lora lora() {
-        return lora;
-    }
-
-    /** @return the policy parameters the optimizer updates, by name */
-    public List<Pair<String, Parameter>> policyParameters() {
-        return Collections.unmodifiableList(policyParameters);
     }
 
     /**
@@ -164,7 +97,7 @@ public final class GroupTrainer implements AutoCloseable, OnlineAlgorithm {
      * @return what happened
      */
     public RunResult train(List<List<ChatMessage>> trainPrompts, List<List<ChatMessage>> evalPrompts,
-            SftListener listener) {
+            TrainingListener listener) {
         TrainingArguments args = config.args();
         OnlineArguments online = config.online();
         long optimizerSteps = config.totalSteps(trainPrompts.size()) * online.numIterations();
@@ -173,10 +106,10 @@ public final class GroupTrainer implements AutoCloseable, OnlineAlgorithm {
         OnlineTrainingLoop.Settings settings = new OnlineTrainingLoop.Settings(config.method(),
                 config.method() + "_config.json", config.toJson(), args.seed(), online.beta(),
                 config.promptsPerStep(), config::totalSteps, args.maxLength(), args.loggingSteps(), args.evalSteps(),
-                args.saveSteps(), args.resume(), args.usesLora() && args.lora().mergeIntoOutput(),
+                args.saveSteps(), args.resume(), args.mergesLora(),
                 new TrainingEvaluation.Settings(online.evalGreedy(), online.metricForBestModel(), online.klLimit(),
                         args.seed(), args.evalBatchSize()));
-        return new OnlineTrainingLoop(settings, this, sampler, files).train(trainPrompts, evalPrompts, listener);
+        return run(settings, trainPrompts, evalPrompts, listener);
     }
 
     /** The fixed KL coefficient {@code beta} (logged as {@code objective/kl_coef}, as PPO's). */
@@ -189,81 +122,41 @@ public final class GroupTrainer implements AutoCloseable, OnlineAlgorithm {
     @Override
     public void resumeKlCoef(double klCoef) {}
 
-    /**
-     * Sample {@code num_generations} answers per prompt, score, compute advantages, check the KL, update,
-     * check the ratio.
-     */
+    /** A group: {@code num_generations} consecutive rows of each prompt, each sampled with its own seed. */
     @Override
-    public Iteration iterate(List<int[]> prompts, long step) {
+    protected List<int[]> rolloutRows(List<int[]> prompts) {
         int k = config.online().numGenerations();
         List<int[]> repeated = new ArrayList<>(prompts.size() * k);
         for (int[] p : prompts) {
             for (int i = 0; i < k; i++) {
-                repeated.add(p); // a group: k consecutive rows, each sampled with its own seed
+                repeated.add(p);
             }
         }
-        // sampling and scoring are many small operations: one PyTorch thread (see TorchThreads)
-        TorchThreads.set(1);
-        long t0 = System.nanoTime();
-        List<GenerationResult> generated = sampler.generate(repeated, rolloutSeed(step), false);
-        long t1 = System.nanoTime();
-        List<ScoredResponse> answers = sampler.score(generated);
-        GroupObjective.Advantages advantages = objective.advantages(answers);
-        RolloutStats stats = new RolloutStats(answers);
-        long t2 = System.nanoTime();
-        GuardRails.Trip trip = guardRails.checkKl(stats, step);
-        if (trip != null) {
-            return new Iteration(answers, Map.of(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, 0, trip);
-        }
-        TorchThreads.set(updateThreads);
-        GroupUpdate.Stats updated;
-        try {
-            updated = update.run(answers, advantages.values(), step, schedule);
-        } finally {
-            TorchThreads.set(1);
-        }
-        long t3 = System.nanoTime();
-        if (updated.ratioExploded()) {
-            return new Iteration(answers, Map.of(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-                    guardRails.ratioTrip(updated.explodedRatio(), step));
-        }
-        Map<String, Number> line = stats.metrics(klCoef());
-        line.putAll(advantages.metrics());
+        return repeated;
+    }
+
+    @Override
+    protected int rowsPerStep() {
+        return config.completionsPerStep();
+    }
+
+    @Override
+    protected Group prepare(List<ScoredResponse> answers) {
+        return new Group(answers, objective.advantages(answers), new RolloutStats(answers));
+    }
+
+    @Override
+    protected GroupUpdate.Stats update(Group group, long step) {
+        return update.run(group.answers(), group.advantages().values(), step, schedule);
+    }
+
+    @Override
+    protected Map<String, Number> finish(Group group, GroupUpdate.Stats updated) {
+        Map<String, Number> line = group.stats().metrics(klCoef());
+        line.putAll(group.advantages().metrics());
         line.putAll(updated.metrics());
         line.put("objective/kl_coef", klCoef());
         line.put("lr", updated.learningRate());
-        return new Iteration(answers, line, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, null);
-    }
-
-    /**
-     * Runs one iteration on given prompts, outside any run (no checkpoint, no metrics file): what
-     * {@code kaizen bench train} times. The weights change as in training.
-     *
-     * @param prompts distinct prompts, {@code config.promptsPerStep()} of them
-     * @param step the iteration number (seeds the sampling)
-     * @return the time split
-     */
-    public IterationTimes timeIteration(List<int[]> prompts, long step) {
-        return OnlineTrainingLoop.timeIteration(this, prompts, step);
-    }
-
-    /** Seeds of iteration {@code step}'s rollouts: row {@code i} samples with this plus {@code i}. */
-    private long rolloutSeed(long step) {
-        return config.args().seed() * 1_000_003L + step * config.completionsPerStep();
-    }
-
-    /** Frees the optimizer state and the reference; removes LoRA adapters from the policy. */
-    @Override
-    public void close() {
-        optimizer.close();
-        manager.close();
-        if (reference != null) {
-            reference.close();
-        }
-        if (lora != null) {
-            lora.close();
-        } else {
-            network.setTrainable(false);
-        }
+        return line;
     }
 }

@@ -1,28 +1,21 @@
 package ai.kaizen.trainer.online;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.training.Gradients;
 import ai.kaizen.model.training.TokenLogprobs;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.optim.WarmupCosineSchedule;
+import ai.kaizen.trainer.optim.LearningRateSchedule;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
- * The critic-free update of one rollout batch (RLOO, GRPO): {@code num_iterations} passes, each one optimizer
- * step over the whole batch in shuffled micro-batches of {@code per_device_train_batch_size} under one gradient
- * collector, then global-norm clipping and AdamW at the schedule's learning rate. A micro-batch whose mean
- * probability ratio passes {@code ratio_limit} stops it.
+ * The critic-free update of one rollout batch (RLOO, GRPO): {@code num_iterations} passes of {@link PolicyUpdate},
+ * each one optimizer step over the whole batch in shuffled micro-batches of {@code per_device_train_batch_size},
+ * with the method's clipped surrogate ({@link GroupObjective#loss}).
  */
 final class GroupUpdate {
 
@@ -33,11 +26,7 @@ final class GroupUpdate {
      * @param explodedRatio the ratio that stopped the update (0 when it ran to its end)
      */
     record Stats(double loss, double clipFraction, double approxKl, double ratio, double klToReference,
-            double gradNorm, double learningRate, double explodedRatio) {
-
-        boolean ratioExploded() {
-            return explodedRatio > 0;
-        }
+            double gradNorm, double learningRate, double explodedRatio) implements OnlineTrainer.Updated {
 
         Map<String, Number> metrics() {
             Map<String, Number> m = new LinkedHashMap<>();
@@ -59,6 +48,7 @@ final class GroupUpdate {
     private final GroupObjective objective;
     private final GuardRails guardRails;
     private final NDManager manager;
+    private final PolicyUpdate shape;
 
     GroupUpdate(GroupConfig config, LlamaModel network, AdamW optimizer, GroupObjective objective,
             GuardRails guardRails, NDManager manager) {
@@ -68,6 +58,8 @@ final class GroupUpdate {
         this.objective = objective;
         this.guardRails = guardRails;
         this.manager = manager;
+        this.shape = new PolicyUpdate(config.online().numIterations(), 1, config.args().gradientAccumulation(),
+                config.args().batchSize());
     }
 
     /**
@@ -77,69 +69,39 @@ final class GroupUpdate {
      * @param schedule the learning rate of each optimizer step of the run
      * @return the statistics
      */
-    Stats run(List<ScoredResponse> batch, float[] advantages, long step, WarmupCosineSchedule schedule) {
-        int microSize = config.args().batchSize();
-        int accumulation = config.args().gradientAccumulation();
+    Stats run(List<ScoredResponse> batch, float[] advantages, long step, LearningRateSchedule schedule) {
         double stepTokens = 0;
         for (ScoredResponse a : batch) {
             stepTokens += a.responseIds().length;
         }
-        double loss = 0;
-        double clip = 0;
-        double approxKl = 0;
-        double ratio = 0;
-        double kl = 0;
-        double gradNorm = 0;
-        double learningRate = 0;
-        int micros = 0;
-        int passes = config.online().numIterations();
-        for (int pass = 0; pass < passes; pass++) {
-            List<Integer> order = new ArrayList<>(batch.size());
-            for (int i = 0; i < batch.size(); i++) {
-                order.add(i);
-            }
-            Collections.shuffle(order, new Random((config.args().seed() * 1_000_003L + step) * 31 + pass));
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                for (int micro = 0; micro < accumulation; micro++) {
-                    List<ScoredResponse> answers = new ArrayList<>(microSize);
-                    float[] adv = new float[microSize];
-                    for (int i = 0; i < microSize; i++) {
-                        int index = order.get(micro * microSize + i);
-                        answers.add(batch.get(index));
-                        adv[i] = advantages[index];
+        double tokens = stepTokens;
+        double[] sums = new double[5]; // loss, clip fraction, approx KL, ratio, KL to the reference
+        PolicyUpdate.Outcome outcome = shape.run(batch.size(), config.args().seed(), step, optimizer,
+                config.args().maxGradNorm(), schedule, guardRails, manager, (rows, m) -> {
+                    List<ScoredResponse> answers = new ArrayList<>(rows.size());
+                    float[] adv = new float[rows.size()];
+                    for (int i = 0; i < rows.size(); i++) {
+                        answers.add(batch.get(rows.get(i)));
+                        adv[i] = advantages[rows.get(i)];
                     }
-                    try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
-                        scope.suppressNotUsedWarning();
-                        PolicyBatch pb = PolicyBatch.of(answers, adv, m, stepTokens, accumulation);
-                        ForwardOutput out = network.forward(pb.padded().ids(), pb.padded().mask(), false);
-                        NDArray logp = TokenLogprobs.ofInputs(out.logits(), pb.padded().ids(),
-                                config.online().temperature());
-                        SurrogateLoss l = objective.loss(pb, logp);
-                        if (guardRails.ratioExploded(l.meanRatio())) {
-                            optimizer.zeroGradients();
-                            return new Stats(0, 0, 0, 0, Double.NaN, 0, 0, l.meanRatio());
-                        }
-                        collector.backward(l.loss());
-                        // each micro-batch's loss is its share of the step's: their sum is the step's loss
-                        loss += l.loss().getFloat();
-                        clip += l.clipFraction();
-                        approxKl += l.approxKl();
-                        ratio += l.meanRatio();
-                        kl += l.klToReference();
-                        micros++;
-                    }
-                }
-            }
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                gradNorm += Gradients.clip(optimizer.gradients(), config.args().maxGradNorm());
-            }
-            learningRate = schedule.learningRate(step * passes + pass);
-            optimizer.step(learningRate);
-            optimizer.zeroGradients();
-            network.weightsChanged();
+                    PolicyBatch pb = PolicyBatch.of(answers, adv, m, tokens, shape.microBatches());
+                    ForwardOutput out = network.forward(pb.padded().ids(), pb.padded().mask(), false);
+                    NDArray logp = TokenLogprobs.ofInputs(out.logits(), pb.padded().ids(),
+                            config.online().temperature());
+                    SurrogateLoss l = objective.loss(pb, logp);
+                    // each micro-batch's loss is its share of the step's: their sum is the step's loss
+                    sums[0] += l.loss().getFloat();
+                    sums[1] += l.clipFraction();
+                    sums[2] += l.approxKl();
+                    sums[3] += l.meanRatio();
+                    sums[4] += l.klToReference();
+                    return new PolicyUpdate.MicroLoss(l.loss(), l.meanRatio());
+                }, network::weightsChanged);
+        if (outcome.ratioExploded()) {
+            return new Stats(0, 0, 0, 0, Double.NaN, 0, 0, outcome.explodedRatio());
         }
-        return new Stats(loss / passes, clip / micros, approxKl / micros, ratio / micros, kl / micros,
-                gradNorm / passes, learningRate, 0);
+        int micros = outcome.microBatches();
+        return new Stats(sums[0] / shape.passes(), sums[1] / micros, sums[2] / micros, sums[3] / micros,
+                sums[4] / micros, outcome.gradNorm(), outcome.learningRate(), 0);
     }
 }

@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 
 /**
  * The options TRL's {@code GRPOConfig} and {@code RLOOConfig} share beyond transformers'
- * {@code TrainingArguments} ({@link ai.kaizen.trainer.pairwise.TrainingArguments} holds those), under TRL's
+ * {@code TrainingArguments} ({@link ai.kaizen.trainer.training.TrainingArguments} holds those), under TRL's
  * names, plus Kaizen's guard rails and evaluation options, which PPO has too. RLOO's and GRPO's
  * configurations each hold one of these with their own defaults.
  *

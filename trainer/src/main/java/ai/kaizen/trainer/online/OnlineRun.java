@@ -5,7 +5,7 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.reward.RewardModel;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -35,7 +35,7 @@ public final class OnlineRun {
      * @param factory the method's trainer
      * @return what happened
      */
-    public static RunResult run(Path policyDir, Path rewardModelDir, Path datasetDir, SftListener listener,
+    public static RunResult run(Path policyDir, Path rewardModelDir, Path datasetDir, TrainingListener listener,
             TrainerFactory factory) {
         List<List<ChatMessage>> train = PromptDataset.read(datasetDir, Split.TRAIN);
         List<List<ChatMessage>> eval = PromptDataset.read(datasetDir, Split.EVAL);

@@ -3,8 +3,8 @@ package ai.kaizen.trainer.online;
 import ai.kaizen.model.llama.TorchThreads;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.model.training.Autograd;
-import ai.kaizen.trainer.sft.MetricsLog;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ public final class OnlineTrainingLoop {
      * @return what happened
      */
     public RunResult train(List<List<ChatMessage>> trainPrompts, List<List<ChatMessage>> evalPrompts,
-            SftListener listener) {
+            TrainingListener listener) {
         Autograd.offOutsideCollectors();
         List<int[]> train = sampler.tokenize(trainPrompts, settings.maxLength());
         List<int[]> eval = sampler.tokenize(evalPrompts, settings.maxLength());
@@ -202,7 +202,7 @@ public final class OnlineTrainingLoop {
         }
     }
 
-    private static void log(MetricsLog metrics, SftListener listener, Map<String, Number> line) {
+    private static void log(MetricsLog metrics, TrainingListener listener, Map<String, Number> line) {
         metrics.append(line);
         LOG.info("{}", line);
         listener.onLog(Collections.unmodifiableMap(line));

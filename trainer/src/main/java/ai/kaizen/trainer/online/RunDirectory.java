@@ -4,10 +4,10 @@ import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.lora.Lora;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.sft.Checkpoints;
-import ai.kaizen.trainer.sft.MetricsLog;
-import ai.kaizen.trainer.sft.TrainedModelOutput;
-import ai.kaizen.trainer.sft.WeightRestore;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.WeightRestore;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -210,7 +210,7 @@ public final class RunDirectory {
      * @param mergeLora with LoRA, also write the merged model under {@code merged/}
      */
     public void saveOutput(boolean mergeLora) {
-        TrainedModelOutput.save(policy, lora, lora != null && mergeLora, dir);
+        ModelOutput.save(policy, lora, lora != null && mergeLora, dir);
     }
 
     /**
@@ -257,7 +257,7 @@ public final class RunDirectory {
 
     /** The trainable policy weights in their public layout: the whole model (HF) or the adapters (PEFT). */
     private void savePolicy(Path target) {
-        TrainedModelOutput.saveTrainable(policy, lora, target);
+        ModelOutput.saveTrainable(policy, lora, target);
     }
 
     private void restorePolicy(Path source) {

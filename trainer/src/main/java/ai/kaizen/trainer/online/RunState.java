@@ -1,7 +1,7 @@
 package ai.kaizen.trainer.online;
 
 import ai.kaizen.model.config.Json;
-import ai.kaizen.trainer.sft.TrainerState;
+import ai.kaizen.trainer.training.TrainerState;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 

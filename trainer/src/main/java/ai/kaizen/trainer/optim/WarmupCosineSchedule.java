@@ -16,7 +16,7 @@ package ai.kaizen.trainer.optim;
  * @param warmupSteps updates of linear warmup
  * @param totalSteps all updates of the run
  */
-public record WarmupCosineSchedule(double peak, int warmupSteps, int totalSteps) {
+public record WarmupCosineSchedule(double peak, int warmupSteps, int totalSteps) implements LearningRateSchedule {
 
     /** Validates. */
     public WarmupCosineSchedule {
@@ -30,6 +30,7 @@ public record WarmupCosineSchedule(double peak, int warmupSteps, int totalSteps)
      * @param step updates already done (0 for the first update)
      * @return the learning rate for the next update
      */
+    @Override
     public double learningRate(long step) {
         if (step < warmupSteps) {
             return peak * step / Math.max(1, warmupSteps);

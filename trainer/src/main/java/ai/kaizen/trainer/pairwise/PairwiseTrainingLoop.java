@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.pairwise;
 
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonObject;
 
 /** {@link PreferenceTrainingLoop} over preference pairs: the loop of the reward model and DPO. */

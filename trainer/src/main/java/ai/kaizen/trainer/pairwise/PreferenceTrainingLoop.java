@@ -1,20 +1,21 @@
 package ai.kaizen.trainer.pairwise;
 
-import ai.kaizen.model.training.Autograd;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.llama.TorchThreads;
+import ai.kaizen.model.training.Autograd;
 import ai.kaizen.model.training.Gradients;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.optim.WarmupCosineSchedule;
-import ai.kaizen.trainer.sft.Checkpoints;
-import ai.kaizen.trainer.sft.EpochCursor;
-import ai.kaizen.trainer.sft.MetricsLog;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftTrainer;
-import ai.kaizen.trainer.sft.TrainerState;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.EpochCursor;
+import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.TrainerState;
+import ai.kaizen.trainer.training.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ public class PreferenceTrainingLoop<E> {
      * @param listener progress callbacks
      * @return what happened
      */
-    public PairwiseResult run(List<E> train, List<E> eval, SftListener listener) {
+    public PairwiseResult run(List<E> train, List<E> eval, TrainingListener listener) {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training " + objective.unit()
                     + " with answer tokens to learn from");
@@ -180,7 +181,7 @@ public class PreferenceTrainingLoop<E> {
     }
 
     private Map<String, Double> evaluate(List<E> eval, long step, double epoch, MetricsLog metrics,
-            SftListener listener) {
+            TrainingListener listener) {
         long started = System.nanoTime();
         Map<String, Double> means = objective.evaluate(eval);
         Map<String, Double> prefixed = new LinkedHashMap<>();
@@ -193,7 +194,7 @@ public class PreferenceTrainingLoop<E> {
         return prefixed;
     }
 
-    private static void log(MetricsLog metrics, SftListener listener, Map<String, Number> line) {
+    private static void log(MetricsLog metrics, TrainingListener listener, Map<String, Number> line) {
         metrics.append(line);
         LOG.info("{}", line);
         listener.onLog(Collections.unmodifiableMap(line));

@@ -1,6 +1,6 @@
 package ai.kaizen.trainer.pairwise;
 
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.TokenizedExample;
 
 /**
  * A preference pair as tokens: prompt plus chosen answer, prompt plus rejected answer, each with

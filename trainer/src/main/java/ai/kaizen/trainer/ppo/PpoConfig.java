@@ -3,12 +3,11 @@ package ai.kaizen.trainer.ppo;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.trainer.online.TrainingEvaluation;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.sft.LoraSettings;
-import com.google.gson.JsonElement;
+import ai.kaizen.trainer.training.LoraSettings;
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Everything a PPO run needs to know, in one immutable object, read from JSON with TRL's
@@ -30,22 +29,23 @@ import java.util.Map;
  * makes the first ratio differ from 1), {@code kl_limit=20} nats per response (a guard rail:
  * the run stops and keeps its last good checkpoint instead of drifting silently),
  * {@code eval_steps=50} on held-out prompts keeping the best, {@code save_steps=50},
- * {@code max_prompt_length=512}. Evaluation answers greedily ({@code eval_greedy=true}: TRL's PPO trainer evaluates
+ * {@code max_prompt_length=512}, {@code max_length=1024}, no warmup. Evaluation answers greedily ({@code eval_greedy=true}: TRL's PPO trainer evaluates
  * at temperature 0.01, and a sampled evaluation's noise can pick a checkpoint by luck); the best checkpoint is the
  * one with the highest {@code metric_for_best_model} (transformers' name), {@code eval/scores} (the mean reward) by
  * default, or {@code eval/win_rate} (how often the answer beats the starting policy's answer to the same prompt).
  *
- * @param learningRate AdamW learning rate (constant, as TRL's PPO default scheduler is over one run)
- * @param adam AdamW hyper-parameters
- * @param maxGradNorm global gradient-norm clip (0: none)
- * @param batchSize {@code per_device_train_batch_size}: sequences per forward/backward
- * @param gradientAccumulation micro-batches per minibatch
+ * @param args the shared options under transformers' names: the learning rate (constant after
+ *     {@code warmup_steps}, as TRL's PPO is over one run), AdamW, {@code max_grad_norm},
+ *     {@code per_device_train_batch_size} (sequences per forward/backward), {@code gradient_accumulation_steps}
+ *     (micro-batches per minibatch), {@code num_train_epochs} (passes over the prompts when {@code total_episodes}
+ *     and {@code max_steps} are unset), {@code max_steps} (PPO iterations; overrides the episode count),
+ *     {@code max_length} (most tokens of prompt and response), {@code eval_steps} (every this many iterations),
+ *     {@code logging_steps}, {@code save_steps}, {@code save_total_limit}, {@code seed}, LoRA (policy only; the
+ *     reference is the base with adapters off), {@code output_dir}, {@code resume}
  * @param numMiniBatches minibatches per rollout batch; a rollout batch holds
  *     {@code batchSize * gradientAccumulation * numMiniBatches} episodes
  * @param numPpoEpochs passes over each rollout batch
  * @param totalEpisodes episodes to train on (0: {@code epochs} times the prompts)
- * @param epochs passes over the prompts when {@code totalEpisodes} and {@code maxSteps} are unset
- * @param maxSteps PPO iterations to run; if positive it overrides the episode count
  * @param responseLength most tokens per response
  * @param maxPromptLength prompts longer than this keep their last tokens
  * @param temperature sampling temperature (log-probs use the same)
@@ -66,27 +66,15 @@ import java.util.Map;
  * @param klLimit stop when the mean KL per response (the non-negative k3 estimate, {@code objective/kl_k3})
  *     exceeds this (0: never)
  * @param ratioLimit stop when a minibatch's mean probability ratio exceeds this (0: never)
- * @param evalSteps evaluate on held-out prompts every this many iterations (0: only at the end)
- * @param evalBatchSize prompts per evaluation generation batch
  * @param evalGreedy whether evaluation answers are greedy (else sampled at {@code temperature}, with a fixed seed)
  * @param metricForBestModel the evaluation metric the best checkpoint maximises: {@link #METRIC_SCORES} or
  *     {@link #METRIC_WIN_RATE}
- * @param loggingSteps a metrics line every this many iterations
- * @param saveSteps a checkpoint every this many iterations (0: never)
- * @param saveTotalLimit checkpoints kept (0: all)
- * @param seed seeds sampling, shuffling and LoRA initialisation
- * @param lora LoRA options (policy only; the reference is the base with adapters off), or null
- * @param outputDir where checkpoints, metrics and the final model go
- * @param resume continue from the newest checkpoint in {@code outputDir}
  */
-public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNorm, int batchSize,
-        int gradientAccumulation, int numMiniBatches, int numPpoEpochs, long totalEpisodes, double epochs,
-        int maxSteps, int responseLength, int maxPromptLength, double temperature, double klCoef,
-        boolean adaptiveKl, double klTarget, double klHorizon, double cliprange, double cliprangeValue,
-        double vfCoef, double gamma, double lam, boolean whitenAdvantages, boolean whitenRewards,
-        boolean useScoreScaling, double scoreClip, double missingEosPenalty, double klLimit, double ratioLimit,
-        int evalSteps, int evalBatchSize, boolean evalGreedy, String metricForBestModel, int loggingSteps,
-        int saveSteps, int saveTotalLimit, long seed, LoraSettings lora, Path outputDir, boolean resume) {
+public record PpoConfig(TrainingArguments args, int numMiniBatches, int numPpoEpochs, long totalEpisodes,
+        int responseLength, int maxPromptLength, double temperature, double klCoef, boolean adaptiveKl,
+        double klTarget, double klHorizon, double cliprange, double cliprangeValue, double vfCoef, double gamma,
+        double lam, boolean whitenAdvantages, boolean whitenRewards, boolean useScoreScaling, double scoreClip,
+        double missingEosPenalty, double klLimit, double ratioLimit, boolean evalGreedy, String metricForBestModel) {
 
     /** Best checkpoint by the mean evaluation reward. */
     public static final String METRIC_SCORES = TrainingEvaluation.METRIC_SCORES;
@@ -95,24 +83,22 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
 
     /** Validates. */
     public PpoConfig {
-        require(learningRate > 0, "learning_rate must be positive");
-        require(maxGradNorm >= 0, "max_grad_norm must be >= 0");
-        require(batchSize > 0 && gradientAccumulation > 0 && numMiniBatches > 0 && evalBatchSize > 0,
-                "batch sizes, gradient_accumulation_steps and num_mini_batches must be positive");
+        require(args != null, "training arguments are required");
+        require(numMiniBatches > 0, "num_mini_batches must be positive");
         require(numPpoEpochs > 0, "num_ppo_epochs must be positive");
-        require(maxSteps > 0 || totalEpisodes > 0 || epochs > 0, "set max_steps, total_episodes or num_train_epochs");
+        require(args.maxSteps() > 0 || totalEpisodes > 0 || args.epochs() > 0,
+                "set max_steps, total_episodes or num_train_epochs");
         require(responseLength > 0 && maxPromptLength > 0, "response_length and max_prompt_length must be positive");
+        require(args.maxLength() > responseLength, "max_length (" + args.maxLength() + ") must exceed "
+                + "response_length (" + responseLength + "): it bounds prompt and response");
         require(temperature > 0, "temperature must be positive");
         require(cliprange > 0 && cliprangeValue > 0, "cliprange and cliprange_value must be positive");
         require(vfCoef >= 0, "vf_coef must be >= 0");
         require(gamma >= 0 && gamma <= 1 && lam >= 0 && lam <= 1, "gamma and lam must be in [0, 1]");
         require(scoreClip >= 0 && missingEosPenalty >= 0, "score_clip and missing_eos_penalty must be >= 0");
         require(klLimit >= 0 && ratioLimit >= 0, "kl_limit and ratio_limit must be >= 0");
-        require(evalSteps >= 0 && loggingSteps > 0 && saveSteps >= 0 && saveTotalLimit >= 0,
-                "eval_steps, save_steps, save_total_limit must be >= 0 and logging_steps > 0");
         require(METRIC_SCORES.equals(metricForBestModel) || METRIC_WIN_RATE.equals(metricForBestModel),
                 "metric_for_best_model must be " + METRIC_SCORES + " or " + METRIC_WIN_RATE);
-        require(outputDir != null, "output_dir is required");
         new KlController(klCoef, adaptiveKl, klTarget, klHorizon); // validates the controller's options
     }
 
@@ -130,9 +116,9 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
      * @return the defaults (see the class comment), full fine-tuning
      */
     public static PpoConfig defaults(Path outputDir) {
-        return new PpoConfig(3e-6, AdamW.Hyper.DEFAULT, 1.0, 8, 1, 1, 4, 0, 3, -1, 53, 512, 0.7, 0.05, true, 6,
-                10000, 0.2, 0.2, 0.1, 1.0, 0.95, true, false, true, 5, 1.0, 20, 10, 50, 8, true, METRIC_SCORES, 1, 50,
-                2, 42, null, outputDir, false);
+        return new PpoConfig(new TrainingArguments(3e-6, AdamW.Hyper.DEFAULT, 0, -1, 3, 8, 1, 1.0, 1024, 50, 8, 1, 50,
+                2, 42, null, outputDir, false), 1, 4, 0, 53, 512, 0.7, 0.05, true, 6, 10000, 0.2, 0.2, 0.1, 1.0,
+                0.95, true, false, true, 5, 1.0, 20, 10, true, METRIC_SCORES);
     }
 
     /** @return episodes per PPO iteration (rollout batch) */
@@ -142,12 +128,7 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
 
     /** @return episodes per optimizer update */
     public int miniBatchSize() {
-        return batchSize * gradientAccumulation;
-    }
-
-    /** @return whether LoRA adapters are trained instead of the whole policy */
-    public boolean usesLora() {
-        return lora != null;
+        return args.effectiveBatchSize();
     }
 
     /**
@@ -155,10 +136,10 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
      * @return PPO iterations the run takes
      */
     public long totalSteps(int prompts) {
-        if (maxSteps > 0) {
-            return maxSteps;
+        if (args.maxSteps() > 0) {
+            return args.maxSteps();
         }
-        long episodes = totalEpisodes > 0 ? totalEpisodes : (long) Math.ceil(epochs * prompts);
+        long episodes = totalEpisodes > 0 ? totalEpisodes : (long) Math.ceil(args.epochs() * prompts);
         return Math.max(1, (episodes + rolloutBatchSize() - 1) / rolloutBatchSize()); // TRL rounds up too
     }
 
@@ -179,50 +160,29 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
     }
 
     /**
-     * Applies TRL-named options to a base configuration. Known keys: {@code learning_rate,
-     * adam_beta1, adam_beta2, adam_epsilon, weight_decay, max_grad_norm, per_device_train_batch_size,
-     * gradient_accumulation_steps, num_mini_batches, num_ppo_epochs, total_episodes,
-     * num_train_epochs, max_steps, response_length, max_prompt_length, temperature, kl_coef,
-     * adap_kl_ctrl, target, horizon, cliprange, cliprange_value, vf_coef, gamma, lam,
-     * whiten_advantages, whiten_rewards, use_score_scaling, score_clip, missing_eos_penalty,
-     * kl_limit, ratio_limit, eval_steps, per_device_eval_batch_size, eval_greedy, metric_for_best_model,
-     * logging_steps, save_steps,
-     * save_total_limit, seed, output_dir, resume, use_peft, lora_r, lora_alpha, lora_dropout,
-     * lora_target_modules, merge_lora}. An unknown key is an error.
+     * Applies TRL-named options to a base configuration: those of {@link TrainingArguments} and {@code
+     * num_mini_batches, num_ppo_epochs, total_episodes, response_length, max_prompt_length, temperature, kl_coef,
+     * adap_kl_ctrl, target, horizon, cliprange, cliprange_value, vf_coef, gamma, lam, whiten_advantages,
+     * whiten_rewards, use_score_scaling, score_clip, missing_eos_penalty, kl_limit, ratio_limit, eval_greedy,
+     * metric_for_best_model}. An unknown key is an error.
      *
      * @param json the options
      * @param base values of keys not given
      * @return the configuration
      */
     public static PpoConfig fromJson(JsonObject json, PpoConfig base) {
-        JsonObject merged = base.toJson();
-        for (Map.Entry<String, JsonElement> e : json.entrySet()) {
-            if (!merged.has(e.getKey()) && !LORA_KEYS.contains(e.getKey())) {
-                throw new IllegalArgumentException("Unknown PPO option '" + e.getKey() + "'");
-            }
-            merged.add(e.getKey(), e.getValue());
-        }
-        return parse(merged);
+        return parse(TrainingArguments.overlay(base.toJson(), json, "PPO"));
     }
 
-    private static final List<String> LORA_KEYS = List.of("lora_r", "lora_alpha", "lora_dropout",
-            "lora_target_modules", "merge_lora");
-
     private static PpoConfig parse(JsonObject o) {
-        LoraSettings lora = o.get("use_peft").getAsBoolean() ? LoraSettings.read(o, LORA_DEFAULT) : null;
-        return new PpoConfig(d(o, "learning_rate"),
-                new AdamW.Hyper(d(o, "adam_beta1"), d(o, "adam_beta2"), d(o, "adam_epsilon"), d(o, "weight_decay")),
-                d(o, "max_grad_norm"), i(o, "per_device_train_batch_size"), i(o, "gradient_accumulation_steps"),
-                i(o, "num_mini_batches"), i(o, "num_ppo_epochs"), o.get("total_episodes").getAsLong(),
-                d(o, "num_train_epochs"), i(o, "max_steps"), i(o, "response_length"), i(o, "max_prompt_length"),
-                d(o, "temperature"), d(o, "kl_coef"), o.get("adap_kl_ctrl").getAsBoolean(), d(o, "target"),
-                d(o, "horizon"), d(o, "cliprange"), d(o, "cliprange_value"), d(o, "vf_coef"), d(o, "gamma"),
-                d(o, "lam"), o.get("whiten_advantages").getAsBoolean(), o.get("whiten_rewards").getAsBoolean(),
-                o.get("use_score_scaling").getAsBoolean(), d(o, "score_clip"), d(o, "missing_eos_penalty"),
-                d(o, "kl_limit"), d(o, "ratio_limit"), i(o, "eval_steps"), i(o, "per_device_eval_batch_size"),
-                o.get("eval_greedy").getAsBoolean(), o.get("metric_for_best_model").getAsString(),
-                i(o, "logging_steps"), i(o, "save_steps"), i(o, "save_total_limit"), o.get("seed").getAsLong(), lora,
-                Path.of(o.get("output_dir").getAsString()), o.get("resume").getAsBoolean());
+        return new PpoConfig(TrainingArguments.from(o, LORA_DEFAULT), i(o, "num_mini_batches"),
+                i(o, "num_ppo_epochs"), o.get("total_episodes").getAsLong(), i(o, "response_length"),
+                i(o, "max_prompt_length"), d(o, "temperature"), d(o, "kl_coef"), o.get("adap_kl_ctrl").getAsBoolean(),
+                d(o, "target"), d(o, "horizon"), d(o, "cliprange"), d(o, "cliprange_value"), d(o, "vf_coef"),
+                d(o, "gamma"), d(o, "lam"), o.get("whiten_advantages").getAsBoolean(),
+                o.get("whiten_rewards").getAsBoolean(), o.get("use_score_scaling").getAsBoolean(), d(o, "score_clip"),
+                d(o, "missing_eos_penalty"), d(o, "kl_limit"), d(o, "ratio_limit"), o.get("eval_greedy").getAsBoolean(),
+                o.get("metric_for_best_model").getAsString());
     }
 
     private static double d(JsonObject o, String key) {
@@ -236,19 +196,10 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
     /** @return this configuration as TRL-named JSON ({@link #fromJson} reads it back) */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
-        o.addProperty("learning_rate", learningRate);
-        o.addProperty("adam_beta1", adam.beta1());
-        o.addProperty("adam_beta2", adam.beta2());
-        o.addProperty("adam_epsilon", adam.epsilon());
-        o.addProperty("weight_decay", adam.weightDecay());
-        o.addProperty("max_grad_norm", maxGradNorm);
-        o.addProperty("per_device_train_batch_size", batchSize);
-        o.addProperty("gradient_accumulation_steps", gradientAccumulation);
+        args.addTo(o);
         o.addProperty("num_mini_batches", numMiniBatches);
         o.addProperty("num_ppo_epochs", numPpoEpochs);
         o.addProperty("total_episodes", totalEpisodes);
-        o.addProperty("num_train_epochs", epochs);
-        o.addProperty("max_steps", maxSteps);
         o.addProperty("response_length", responseLength);
         o.addProperty("max_prompt_length", maxPromptLength);
         o.addProperty("temperature", temperature);
@@ -268,20 +219,8 @@ public record PpoConfig(double learningRate, AdamW.Hyper adam, double maxGradNor
         o.addProperty("missing_eos_penalty", missingEosPenalty);
         o.addProperty("kl_limit", klLimit);
         o.addProperty("ratio_limit", ratioLimit);
-        o.addProperty("eval_steps", evalSteps);
-        o.addProperty("per_device_eval_batch_size", evalBatchSize);
         o.addProperty("eval_greedy", evalGreedy);
         o.addProperty("metric_for_best_model", metricForBestModel);
-        o.addProperty("logging_steps", loggingSteps);
-        o.addProperty("save_steps", saveSteps);
-        o.addProperty("save_total_limit", saveTotalLimit);
-        o.addProperty("seed", seed);
-        o.addProperty("output_dir", outputDir.toString());
-        o.addProperty("resume", resume);
-        o.addProperty("use_peft", lora != null);
-        if (lora != null) {
-            lora.writeTo(o);
-        }
         return o;
     }
 

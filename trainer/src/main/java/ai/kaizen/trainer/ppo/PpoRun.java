@@ -8,7 +8,7 @@ import ai.kaizen.trainer.online.PromptDataset;
 import ai.kaizen.trainer.online.Reward;
 import ai.kaizen.trainer.online.RewardModelReward;
 import ai.kaizen.trainer.reward.RewardModel;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,7 +30,7 @@ public final class PpoRun {
      * @return what happened
      */
     public static PpoResult run(Path policyDir, Path rewardModelDir, PpoConfig config, Path datasetDir,
-            SftListener listener) {
+            TrainingListener listener) {
         List<List<ChatMessage>> train = readPrompts(datasetDir, Split.TRAIN);
         List<List<ChatMessage>> eval = readPrompts(datasetDir, Split.EVAL);
         try (LanguageModel policy = LanguageModel.load(policyDir, TrainingDevice.modelOptions());

@@ -2,19 +2,11 @@ package ai.kaizen.trainer.ppo;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.kaizen.model.LanguageModel;
-import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.llama.TorchThreads;
-import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.online.GuardRails;
-import ai.kaizen.trainer.online.Iteration;
-import ai.kaizen.trainer.online.IterationTimes;
-import ai.kaizen.trainer.online.OnlineAlgorithm;
+import ai.kaizen.trainer.online.OnlineTrainer;
 import ai.kaizen.trainer.online.OnlineTrainingLoop;
 import ai.kaizen.trainer.online.PaddedBatch;
 import ai.kaizen.trainer.online.Reward;
@@ -24,12 +16,11 @@ import ai.kaizen.trainer.online.RolloutStats;
 import ai.kaizen.trainer.online.RunDirectory;
 import ai.kaizen.trainer.online.ScoredResponse;
 import ai.kaizen.trainer.online.TrainingEvaluation;
-import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -49,16 +40,15 @@ import org.slf4j.LoggerFactory;
  *       losses ({@code time/update}, {@link PpoUpdate}); then the adaptive KL controller moves {@code beta}.
  * </ol>
  *
- * <p>The run around the iterations is {@link OnlineTrainingLoop}'s, shared with RLOO and GRPO: every
+ * <p>The course of an iteration is {@link OnlineTrainer}'s and the run around the iterations
+ * {@link OnlineTrainingLoop}'s, both shared with RLOO and GRPO: every
  * checkpoint (weights or adapters, critic, optimizer, KL controller, data position) resumes exactly;
  * held-out prompts are evaluated every {@code eval_steps} and the best evaluation becomes the output
  * ({@link TrainingEvaluation}); a run whose KL passes {@code kl_limit} or whose probability ratio explodes
  * stops and keeps its last good checkpoint, saying why in {@code eval_report.json} ({@link GuardRails}); the
  * files are {@link RunDirectory}'s, with the critic in {@code checkpoint-STEP/value/}.
- *
- * <p>Process-wide: DJL allows one gradient collector per JVM, so one trainer trains at a time.
  */
-public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
+public final class PpoTrainer extends OnlineTrainer<Rollout, PpoUpdate.Stats> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PpoTrainer.class);
 
@@ -72,19 +62,8 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
     static final String VALUE_DIR = "value";
 
     private final PpoConfig config;
-    private final LanguageModel policy;
-    private final LlamaModel network;
-    private final LlamaModel reference;
-    private final Lora lora;
     private final ValueModel value;
-    private final List<Pair<String, Parameter>> policyParameters;
-    private final AdamW optimizer;
-    private final NDManager manager;
-    private final RolloutSampler sampler;
-    private final GuardRails guardRails;
     private final PpoUpdate update;
-    private final RunDirectory files;
-    private int updateThreads = Runtime.getRuntime().availableProcessors();
     private KlController kl;
 
     /**
@@ -100,7 +79,7 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
      * @return the trainer
      */
     public static PpoTrainer create(PpoConfig config, LanguageModel policy, Path rewardModelDir, Reward reward) {
-        LlamaModel reference = config.usesLora() ? null : LlamaModel.load(policy.directory(), TrainingDevice.modelOptions());
+        LlamaModel reference = referenceFor(config.args(), policy);
         try {
             return new PpoTrainer(config, policy, reference, ValueModel.load(rewardModelDir), reward);
         } catch (RuntimeException e) {
@@ -119,36 +98,10 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
      * @param reward the reward (owned by the caller)
      */
     public PpoTrainer(PpoConfig config, LanguageModel policy, LlamaModel reference, ValueModel value, Reward reward) {
-        if (config.usesLora() != (reference == null)) {
-            throw new IllegalArgumentException("give a reference model for full fine-tuning, none with LoRA");
-        }
-        this.config = config;
-        this.policy = policy;
-        this.network = policy.network();
-        this.reference = reference;
-        this.value = value;
-        if (config.usesLora()) {
-            lora = Lora.attach(network, config.lora().toLoraConfig(), config.seed());
-            policyParameters = listOf(lora.parameters());
-        } else {
-            lora = null;
-            network.setTrainable(true);
-            policyParameters = listOf(network.parameters());
-        }
-        List<Pair<String, Parameter>> all = new ArrayList<>(policyParameters);
-        all.addAll(value.parameters());
-        for (Pair<String, Parameter> p : all) {
-            p.getValue().getArray().setRequiresGradient(true);
-        }
-        optimizer = new AdamW(all, config.adam());
-        manager = network.manager().newSubManager();
-        sampler = new RolloutSampler(policy, reference, lora, reward, new RolloutSettings(config.responseLength(),
-                config.maxPromptLength(), config.temperature(), config.batchSize(), config.useScoreScaling(),
-                config.scoreClip(), config.missingEosPenalty()), manager);
-        guardRails = new GuardRails(config.klLimit(), config.ratioLimit());
-        update = new PpoUpdate(config, network, value, optimizer, manager, guardRails);
-        files = new RunDirectory(config.outputDir(), policy, lora, optimizer, config.saveTotalLimit(),
-                new RunDirectory.CheckpointPart() {
+        super(config.args(), policy, reference, reward, new RolloutSettings(config.responseLength(),
+                config.maxPromptLength(), config.temperature(), config.args().batchSize(), config.useScoreScaling(),
+                config.scoreClip(), config.missingEosPenalty()), new GuardRails(config.klLimit(), config.ratioLimit()),
+                value.parameters(), new RunDirectory.CheckpointPart() {
                     @Override
                     public void save(Path checkpoint) {
                         value.save(checkpoint.resolve(VALUE_DIR));
@@ -159,47 +112,20 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
                         value.restore(checkpoint.resolve(VALUE_DIR));
                     }
                 });
+        this.config = config;
+        this.value = value;
+        update = new PpoUpdate(config, network(), value, optimizer(), manager(), guardRails());
         kl = config.klController();
-        int context = network.config().maxPositionEmbeddings();
+        int context = network().config().maxPositionEmbeddings();
         if (config.maxPromptLength() + config.responseLength() > context) {
             LOG.warn("max_prompt_length {} + response_length {} exceed the context of {} tokens; long prompts are "
                     + "cut further", config.maxPromptLength(), config.responseLength(), context);
         }
     }
 
-    private static List<Pair<String, Parameter>> listOf(Iterable<Pair<String, Parameter>> parameters) {
-        List<Pair<String, Parameter>> out = new ArrayList<>();
-        parameters.forEach(out::add);
-        return out;
-    }
-
-    /**
-     * Sets PyTorch's intra-op threads during updates (default: every core, as SFT trains). On a
-     * machine shared with other busy processes one thread can be faster: with more, every operation
-     * waits at an OpenMP barrier for a thread that may not be running (see {@code TorchThreads}).
-     *
-     * @param threads threads, at least 1
-     */
-    public void setUpdateThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1");
-        }
-        updateThreads = threads;
-    }
-
     /** @return the configuration */
     public PpoConfig config() {
         return config;
-    }
-
-    /** @return the policy's LoRA adapters, or null for full fine-tuning */
-    public Lora lora() {
-        return lora;
-    }
-
-    /** @return the policy parameters the optimizer updates, by name */
-    public List<Pair<String, Parameter>> policyParameters() {
-        return Collections.unmodifiableList(policyParameters);
     }
 
     /**
@@ -212,16 +138,15 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
      * @return what happened
      */
     public PpoResult train(List<List<ChatMessage>> trainPrompts, List<List<ChatMessage>> evalPrompts,
-            SftListener listener) {
+            TrainingListener listener) {
+        TrainingArguments args = config.args();
         OnlineTrainingLoop.Settings settings = new OnlineTrainingLoop.Settings("ppo", CONFIG_FILE, config.toJson(),
-                config.seed(), config.klCoef(), config.rolloutBatchSize(), config::totalSteps, 0,
-                config.loggingSteps(), config.evalSteps(), config.saveSteps(), config.resume(),
-                config.usesLora() && config.lora().mergeIntoOutput(),
+                args.seed(), config.klCoef(), config.rolloutBatchSize(), config::totalSteps, args.maxLength(),
+                args.loggingSteps(), args.evalSteps(), args.saveSteps(), args.resume(), args.mergesLora(),
                 // PPO has always answered evaluation prompts in training batches (per_device_train_batch_size)
                 new TrainingEvaluation.Settings(config.evalGreedy(), config.metricForBestModel(), config.klLimit(),
-                        config.seed(), config.batchSize()));
-        return PpoResult.of(new OnlineTrainingLoop(settings, this, sampler, files).train(trainPrompts, evalPrompts,
-                listener));
+                        args.seed(), args.batchSize()));
+        return PpoResult.of(run(settings, trainPrompts, evalPrompts, listener));
     }
 
     @Override
@@ -234,54 +159,47 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
         kl = config.klController().withValue(klCoef);
     }
 
-    /** Sample, score, check the KL, update, check the ratio, move the KL coefficient. */
     @Override
-    public Iteration iterate(List<int[]> prompts, long step) {
-        // sampling and scoring are many small operations: one PyTorch thread (no OpenMP barrier
-        // per operation, see TorchThreads); the update's large products use every core
-        TorchThreads.set(1);
-        long t0 = System.nanoTime();
-        List<GenerationResult> generated = sampler.generate(prompts, rolloutSeed(step), false);
-        long t1 = System.nanoTime();
-        List<ScoredResponse> responses = sampler.score(generated);
+    protected int rowsPerStep() {
+        return config.rolloutBatchSize();
+    }
+
+    /** The critic's values, per-token rewards with the KL penalty, GAE advantages and returns. */
+    @Override
+    protected Rollout prepare(List<ScoredResponse> responses) {
         Rollout rollout = new Rollout(withCriticValues(responses), kl.value());
         rollout.computeAdvantages(config);
+        return rollout;
+    }
+
+    @Override
+    protected PpoUpdate.Stats update(Rollout rollout, long step) {
+        return update.run(rollout, step);
+    }
+
+    /** Moves the KL coefficient, then reports. */
+    @Override
+    protected Map<String, Number> finish(Rollout rollout, PpoUpdate.Stats updated) {
         RolloutStats stats = rollout.stats();
-        long t2 = System.nanoTime();
-        GuardRails.Trip trip = guardRails.checkKl(stats, step);
-        if (trip != null) {
-            return new Iteration(responses, Map.of(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, 0, trip);
-        }
-        TorchThreads.set(updateThreads);
-        PpoUpdate.Stats updated;
-        try {
-            updated = update.run(rollout, step);
-        } finally {
-            TorchThreads.set(1);
-        }
-        long t3 = System.nanoTime();
-        if (updated.ratioExploded()) {
-            return new Iteration(responses, Map.of(), (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-                    guardRails.ratioTrip(updated.explodedRatio(), step));
-        }
         kl = kl.update(stats.meanKl(), rollout.size());
         Map<String, Number> line = stats.metrics(rollout.klCoef());
         line.putAll(updated.metrics());
         line.put("objective/kl_coef", kl.value());
-        line.put("lr", config.learningRate());
-        return new Iteration(responses, line, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, null);
+        line.put("lr", updated.learningRate());
+        return line;
     }
 
     /** Each response with the critic's value of the state before each of its tokens. */
     private List<Episode> withCriticValues(List<ScoredResponse> responses) {
+        int batchSize = config.args().batchSize();
         List<Episode> episodes = new ArrayList<>(responses.size());
-        for (int from = 0; from < responses.size(); from += config.batchSize()) {
-            List<ScoredResponse> chunk = responses.subList(from, Math.min(responses.size(), from + config.batchSize()));
+        for (int from = 0; from < responses.size(); from += batchSize) {
+            List<ScoredResponse> chunk = responses.subList(from, Math.min(responses.size(), from + batchSize));
             List<int[]> rows = new ArrayList<>();
             for (ScoredResponse r : chunk) {
                 rows.add(r.allIds());
             }
-            try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+            try (NDManager m = manager().newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 PaddedBatch batch = PaddedBatch.of(rows, m);
                 float[] values = value.values(batch.ids(), batch.mask()).toFloatArray();
@@ -298,36 +216,10 @@ public final class PpoTrainer implements AutoCloseable, OnlineAlgorithm {
         return episodes;
     }
 
-    /**
-     * Runs one iteration on given prompts, outside any run (no checkpoint, no metrics file): what
-     * {@code kaizen bench train} times. The weights change as in training.
-     *
-     * @param prompts prompt token ids, {@code config.rolloutBatchSize()} of them
-     * @param step the iteration number (seeds the sampling)
-     * @return the time split
-     */
-    public IterationTimes timeIteration(List<int[]> prompts, long step) {
-        return OnlineTrainingLoop.timeIteration(this, prompts, step);
-    }
-
-    /** Seeds of iteration {@code step}'s rollouts: row {@code i} samples with this plus {@code i}. */
-    private long rolloutSeed(long step) {
-        return config.seed() * 1_000_003L + step * config.rolloutBatchSize();
-    }
-
     /** Frees the optimizer state, the reference and the critic; removes LoRA adapters from the policy. */
     @Override
     public void close() {
-        optimizer.close();
-        manager.close();
+        super.close();
         value.close();
-        if (reference != null) {
-            reference.close();
-        }
-        if (lora != null) {
-            lora.close();
-        } else {
-            network.setTrainable(false);
-        }
     }
 }

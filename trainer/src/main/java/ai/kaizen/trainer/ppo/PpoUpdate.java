@@ -1,48 +1,43 @@
 package ai.kaizen.trainer.ppo;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.model.llama.NativeArrays;
-import ai.kaizen.model.training.Gradients;
 import ai.kaizen.model.training.TokenLogprobs;
 import ai.kaizen.trainer.online.GuardRails;
+import ai.kaizen.trainer.online.OnlineTrainer;
 import ai.kaizen.trainer.online.PaddedBatch;
+import ai.kaizen.trainer.online.PolicyUpdate;
 import ai.kaizen.trainer.online.ScoredResponse;
 import ai.kaizen.trainer.optim.AdamW;
+import ai.kaizen.trainer.optim.LearningRateSchedule;
+import ai.kaizen.trainer.training.TrainingArguments;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
- * PPO's update of one rollout: {@code num_ppo_epochs} passes over shuffled minibatches, each minibatch
- * {@code gradient_accumulation_steps} micro-batches under one gradient collector and one optimizer step,
- * with the clipped policy loss plus {@code vf_coef} times the clipped value loss, one AdamW for policy and
- * critic as TRL does. A micro-batch whose mean probability ratio passes {@code ratio_limit} stops it.
+ * PPO's update of one rollout: {@code num_ppo_epochs} passes of {@link PolicyUpdate} over shuffled minibatches,
+ * each minibatch {@code gradient_accumulation_steps} micro-batches and one optimizer step, with the clipped policy
+ * loss plus {@code vf_coef} times the clipped value loss, one AdamW for policy and critic as TRL does.
  */
 final class PpoUpdate {
 
     /**
      * What TRL logs about an update, as means over micro-batches.
      *
+     * @param learningRate the last optimizer step's
      * @param explodedRatio the ratio that stopped the update (0 when it ran to its end)
      */
     record Stats(double policyLoss, double valueLoss, double clipFraction, double valueClipFraction,
-            double approxKl, double ratio, double gradNorm, double explodedRatio) {
-
-        boolean ratioExploded() {
-            return explodedRatio > 0;
-        }
+            double approxKl, double ratio, double gradNorm, double learningRate, double explodedRatio)
+            implements OnlineTrainer.Updated {
 
         Map<String, Number> metrics() {
             Map<String, Number> m = new LinkedHashMap<>();
@@ -63,6 +58,8 @@ final class PpoUpdate {
     private final AdamW optimizer;
     private final NDManager manager;
     private final GuardRails guardRails;
+    private final PolicyUpdate shape;
+    private final LearningRateSchedule schedule;
 
     PpoUpdate(PpoConfig config, LlamaModel network, ValueModel value, AdamW optimizer, NDManager manager,
             GuardRails guardRails) {
@@ -72,6 +69,10 @@ final class PpoUpdate {
         this.optimizer = optimizer;
         this.manager = manager;
         this.guardRails = guardRails;
+        TrainingArguments args = config.args();
+        this.shape = new PolicyUpdate(config.numPpoEpochs(), config.numMiniBatches(), args.gradientAccumulation(),
+                args.batchSize());
+        this.schedule = LearningRateSchedule.warmupThenConstant(args.learningRate(), args.warmupSteps());
     }
 
     /**
@@ -80,71 +81,42 @@ final class PpoUpdate {
      * @return the statistics
      */
     Stats run(Rollout rollout, long step) {
-        double policyLoss = 0;
-        double valueLoss = 0;
-        double clip = 0;
-        double valueClip = 0;
-        double approxKl = 0;
-        double ratio = 0;
-        double gradNorm = 0;
-        int updates = 0;
-        int micros = 0;
-        for (int epoch = 0; epoch < config.numPpoEpochs(); epoch++) {
-            List<Integer> order = new ArrayList<>(rollout.size());
-            for (int i = 0; i < rollout.size(); i++) {
-                order.add(i);
-            }
-            Collections.shuffle(order, new Random((config.seed() * 1_000_003L + step) * 31 + epoch));
-            for (int mb = 0; mb < config.numMiniBatches(); mb++) {
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    for (int micro = 0; micro < config.gradientAccumulation(); micro++) {
-                        int from = mb * config.miniBatchSize() + micro * config.batchSize();
-                        List<Episode> episodes = new ArrayList<>();
-                        for (int i = from; i < from + config.batchSize(); i++) {
-                            episodes.add(rollout.episodes().get(order.get(i)));
-                        }
-                        try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
-                            scope.suppressNotUsedWarning();
-                            MicroBatch batch = MicroBatch.of(episodes, m);
-                            ForwardOutput out = network.forward(batch.padded().ids(), batch.padded().mask(), false);
-                            NDArray logp = TokenLogprobs.ofInputs(out.logits(), batch.padded().ids(),
-                                    config.temperature());
-                            NDArray values = shiftRight(value.values(batch.padded().ids(), batch.padded().mask()));
-                            ClippedLosses.Policy pg = ClippedLosses.policy(logp, batch.oldLogprobs(),
-                                    batch.advantages(), batch.mask(), config.cliprange());
-                            if (guardRails.ratioExploded(pg.meanRatio())) {
-                                return new Stats(0, 0, 0, 0, 0, 0, 0, pg.meanRatio());
-                            }
-                            ClippedLosses.Value vf = ClippedLosses.value(values, batch.oldValues(), batch.returns(),
-                                    batch.mask(), config.cliprangeValue());
-                            NDArray loss = pg.loss().add(vf.loss().mul(NativeArrays.scalar(m, config.vfCoef(),
-                                    DataType.FLOAT32)));
-                            loss = loss.mul(NativeArrays.scalar(m, 1.0 / config.gradientAccumulation(),
-                                    DataType.FLOAT32));
-                            collector.backward(loss);
-                            policyLoss += pg.loss().getFloat();
-                            valueLoss += vf.loss().getFloat();
-                            clip += pg.clipFraction();
-                            valueClip += vf.clipFraction();
-                            approxKl += pg.approxKl();
-                            ratio += pg.meanRatio();
-                            micros++;
-                        }
+        double[] sums = new double[6]; // policy loss, value loss, clip fraction, value clip fraction, approx KL, ratio
+        TrainingArguments args = config.args();
+        PolicyUpdate.Outcome outcome = shape.run(rollout.size(), args.seed(), step, optimizer, args.maxGradNorm(),
+                schedule, guardRails, manager, (rows, m) -> {
+                    List<Episode> episodes = new ArrayList<>(rows.size());
+                    for (int i : rows) {
+                        episodes.add(rollout.episodes().get(i));
                     }
-                }
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    gradNorm += Gradients.clip(optimizer.gradients(), config.maxGradNorm());
-                }
-                optimizer.step(config.learningRate());
-                optimizer.zeroGradients();
-                network.weightsChanged();
-                value.weightsChanged();
-                updates++;
-            }
+                    MicroBatch batch = MicroBatch.of(episodes, m);
+                    ForwardOutput out = network.forward(batch.padded().ids(), batch.padded().mask(), false);
+                    NDArray logp = TokenLogprobs.ofInputs(out.logits(), batch.padded().ids(), config.temperature());
+                    NDArray values = shiftRight(value.values(batch.padded().ids(), batch.padded().mask()));
+                    ClippedLosses.Policy pg = ClippedLosses.policy(logp, batch.oldLogprobs(), batch.advantages(),
+                            batch.mask(), config.cliprange());
+                    ClippedLosses.Value vf = ClippedLosses.value(values, batch.oldValues(), batch.returns(),
+                            batch.mask(), config.cliprangeValue());
+                    NDArray loss = pg.loss().add(vf.loss().mul(NativeArrays.scalar(m, config.vfCoef(),
+                            DataType.FLOAT32)));
+                    loss = loss.mul(NativeArrays.scalar(m, 1.0 / shape.microBatches(), DataType.FLOAT32));
+                    sums[0] += pg.loss().getFloat();
+                    sums[1] += vf.loss().getFloat();
+                    sums[2] += pg.clipFraction();
+                    sums[3] += vf.clipFraction();
+                    sums[4] += pg.approxKl();
+                    sums[5] += pg.meanRatio();
+                    return new PolicyUpdate.MicroLoss(loss, pg.meanRatio());
+                }, () -> {
+                    network.weightsChanged();
+                    value.weightsChanged();
+                });
+        if (outcome.ratioExploded()) {
+            return new Stats(0, 0, 0, 0, 0, 0, 0, 0, outcome.explodedRatio());
         }
-        return new Stats(policyLoss / micros, valueLoss / micros, clip / micros, valueClip / micros,
-                approxKl / micros, ratio / micros, gradNorm / updates, 0);
+        int micros = outcome.microBatches();
+        return new Stats(sums[0] / micros, sums[1] / micros, sums[2] / micros, sums[3] / micros, sums[4] / micros,
+                sums[5] / micros, outcome.gradNorm(), outcome.learningRate(), 0);
     }
 
     /** (B, T) values at every position to values of each token's preceding state: shifted right by one. */

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.ppo;
 
+import ai.kaizen.trainer.online.OnlineTrainer;
 import ai.kaizen.trainer.online.RolloutStats;
 import ai.kaizen.trainer.online.ScoredResponse;
 import java.util.ArrayList;
@@ -11,14 +12,15 @@ import java.util.List;
  * @param episodes the episodes
  * @param klCoef the KL coefficient their rewards use
  */
-record Rollout(List<Episode> episodes, double klCoef) {
+record Rollout(List<Episode> episodes, double klCoef) implements OnlineTrainer.Prepared {
 
     int size() {
         return episodes.size();
     }
 
     /** @return the scored responses, for the statistics every online trainer logs */
-    RolloutStats stats() {
+    @Override
+    public RolloutStats stats() {
         List<ScoredResponse> responses = new ArrayList<>(size());
         for (Episode e : episodes) {
             responses.add(e.response());

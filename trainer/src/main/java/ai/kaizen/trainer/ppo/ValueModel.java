@@ -1,16 +1,16 @@
 package ai.kaizen.trainer.ppo;
 
-import ai.kaizen.trainer.device.TrainingDevice;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.llama.ForwardOutput;
 import ai.kaizen.model.llama.LlamaModel;
-import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.safetensors.SafetensorsReader;
-import ai.kaizen.trainer.sft.WeightRestore;
+import ai.kaizen.trainer.device.TrainingDevice;
+import ai.kaizen.trainer.training.WeightRestore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,15 +13,13 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Where registered models' files live: one directory per version under {@code KAIZEN_HOME/models}. A model is
- * copied into a temporary directory beside its final place and then renamed into place in one atomic move, so a
- * reader never sees half a model; its SHA-256 (over every file's relative path and bytes, in path order) is
- * recorded in the registry and checked again before it is loaded.
+ * A model's checksum: SHA-256 over every file's relative path and bytes, in path order, recorded in the registry
+ * when the model is stored ({@link ArtifactStore}) and checked again before it is loaded; and the file-tree helpers
+ * the stores share.
  */
 public final class ModelArtifacts {
 
@@ -31,59 +27,20 @@ public final class ModelArtifacts {
     public static final class ChecksumMismatch extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        ChecksumMismatch(Path dir, String expected, String actual) {
-            super("model files in " + dir + " have SHA-256 " + actual + ", the registry expects " + expected);
+        ChecksumMismatch(String where, String expected, String actual) {
+            super("model files in " + where + " have SHA-256 " + actual + ", the registry expects " + expected);
         }
     }
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,120}");
 
-    private final Path root;
-
-    /** @param root the directory holding one subdirectory per model version ({@code KAIZEN_HOME/models}) */
-    public ModelArtifacts(Path root) {
-        this.root = root;
+    private ModelArtifacts() {
     }
 
-    /** The store under Kaizen's home. */
-    public static ModelArtifacts under(Path home) {
-        return new ModelArtifacts(home.resolve("models"));
-    }
-
-    public Path root() {
-        return root;
-    }
-
-    /** A model's files in the store, and their checksum. */
-    public record Stored(Path dir, String sha256) {
-    }
-
-    /**
-     * Copies the model directory {@code source} into the store as {@code name} (letters, digits, {@code ._@-});
-     * fails if that name is taken. The copy is complete and hashed before it appears under its name.
-     */
-    public Stored store(Path source, String name) {
+    /** Fails unless {@code name} may name a model in a store (letters, digits, {@code ._@-}). */
+    static void checkName(String name) {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("invalid model name '" + name + "'");
-        }
-        Path target = root.resolve(name);
-        Path temporary = root.resolve(".incoming-" + UUID.randomUUID());
-        try {
-            Files.createDirectories(root);
-            if (Files.exists(target)) {
-                throw new FileAlreadyExistsException(target.toString());
-            }
-            copyTree(source, temporary);
-            String sha = checksum(temporary);
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot move " + temporary + " into place atomically", e);
-            }
-            return new Stored(target, sha);
-        } catch (IOException e) {
-            deleteTree(temporary);
-            throw new UncheckedIOException("cannot store model " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -115,15 +72,15 @@ public final class ModelArtifacts {
     public static void verify(Path dir, String expected) {
         String actual = checksum(dir);
         if (!actual.equalsIgnoreCase(expected)) {
-            throw new ChecksumMismatch(dir, expected, actual);
+            throw new ChecksumMismatch(dir.toString(), expected, actual);
         }
     }
 
-    private static String relative(Path dir, Path file) {
+    static String relative(Path dir, Path file) {
         return dir.relativize(file).toString().replace('\\', '/');
     }
 
-    private static void copyTree(Path source, Path target) throws IOException {
+    static void copyTree(Path source, Path target) throws IOException {
         try (Stream<Path> walk = Files.walk(source)) {
             for (Path p : walk.toList()) {
                 Path to = target.resolve(source.relativize(p).toString());
@@ -136,7 +93,7 @@ public final class ModelArtifacts {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,15 +1,15 @@
 package ai.kaizen.trainer.reward;
 
-import ai.kaizen.trainer.device.TrainingDevice;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.sft.Batch;
-import ai.kaizen.trainer.sft.ChatTokenization;
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.device.TrainingDevice;
+import ai.kaizen.trainer.training.Batch;
+import ai.kaizen.trainer.training.ChatTokenization;
+import ai.kaizen.trainer.training.TokenizedExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package ai.kaizen.trainer.reward;
 
-import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.PromptIntents;
+import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,7 +25,7 @@ public final class RewardRun {
      * @param listener progress callbacks
      * @return what happened
      */
-    public static PairwiseResult run(Path baseModel, RewardConfig config, Path datasetDir, SftListener listener) {
+    public static PairwiseResult run(Path baseModel, RewardConfig config, Path datasetDir, TrainingListener listener) {
         return run(baseModel, config, data(config, datasetDir, null, PromptIntents.NONE), listener);
     }
 
@@ -53,7 +53,7 @@ public final class RewardRun {
      * @param listener progress callbacks
      * @return what happened
      */
-    public static PairwiseResult run(Path baseModel, RewardConfig config, RewardDataset data, SftListener listener) {
+    public static PairwiseResult run(Path baseModel, RewardConfig config, RewardDataset data, TrainingListener listener) {
         try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
                 RewardTrainer trainer = new RewardTrainer(config, model)) {
             return trainer.train(data, listener);
@@ -61,7 +61,7 @@ public final class RewardRun {
     }
 
     /**
-     * Like {@link #run(Path, RewardConfig, RewardDataset, SftListener)} on pairs alone, exactly these.
+     * Like {@link #run(Path, RewardConfig, RewardDataset, TrainingListener)} on pairs alone, exactly these.
      *
      * @param baseModel the starting model directory
      * @param config the run's configuration
@@ -71,7 +71,7 @@ public final class RewardRun {
      * @return what happened
      */
     public static PairwiseResult run(Path baseModel, RewardConfig config, List<PreferenceExample> train,
-            List<PreferenceExample> eval, SftListener listener) {
+            List<PreferenceExample> eval, TrainingListener listener) {
         return run(baseModel, config, RewardDataset.ofPairs(train, eval), listener);
     }
 }

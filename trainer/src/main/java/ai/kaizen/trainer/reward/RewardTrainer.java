@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.config.Json;
 import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.model.llama.NativeArrays;
@@ -18,16 +19,15 @@ import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.safetensors.SafetensorsReader;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.ThumbsExample;
-import ai.kaizen.trainer.pairwise.ModelOutput;
 import ai.kaizen.trainer.pairwise.PairTokenization;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PreferenceObjective;
 import ai.kaizen.trainer.pairwise.PreferenceTrainingLoop;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
-import ai.kaizen.trainer.sft.SftListener;
-import ai.kaizen.trainer.sft.TokenizedExample;
-import ai.kaizen.trainer.pairwise.TrainableWeights;
-import ai.kaizen.model.config.Json;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainableWeights;
+import ai.kaizen.trainer.training.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * checkpoint-STEP/              weights (HF model, or PEFT adapters), scalar_head.safetensors,
  *                               optimizer.safetensors, trainer_state.json
  * config.json, model.safetensors, tokenizer files, chat_template.jinja
- *                               the backbone (merged with LoRA; adapters in adapter/), loadable by LanguageModel.load
+ *                               the backbone ({@code ModelOutput}; with LoRA the PEFT adapter files and merged/),
+ *                               loadable by LanguageModel.load
  * scalar_head.safetensors       the head (score.weight, as transformers' sequence classifiers)
  * reward_stats.json             {"mean", "std"} of raw rewards over the training answers, for normalisation
  * eval_results.json             the final evaluation's metrics
@@ -189,7 +190,7 @@ public final class RewardTrainer implements PreferenceObjective<TokenizedFeedbac
      * @param listener progress callbacks
      * @return what happened
      */
-    public PairwiseResult train(List<PreferenceExample> train, List<PreferenceExample> eval, SftListener listener) {
+    public PairwiseResult train(List<PreferenceExample> train, List<PreferenceExample> eval, TrainingListener listener) {
         return train(RewardDataset.ofPairs(train, eval), listener);
     }
 
@@ -202,7 +203,7 @@ public final class RewardTrainer implements PreferenceObjective<TokenizedFeedbac
      * @param listener progress callbacks
      * @return what happened
      */
-    public PairwiseResult train(RewardDataset data, SftListener listener) {
+    public PairwiseResult train(RewardDataset data, TrainingListener listener) {
         List<TokenizedFeedback> trainSet = tokenize(data.trainPairs(),
                 config.thumbsWeight() > 0 ? data.trainThumbs() : List.of());
         List<TokenizedFeedback> evalSet = tokenize(data.evalPairs(), data.evalThumbs());
@@ -210,7 +211,7 @@ public final class RewardTrainer implements PreferenceObjective<TokenizedFeedbac
         PairwiseResult result = new PreferenceTrainingLoop<>(config.args(), this, CONFIG_FILE, config.toJson())
                 .run(trainSet, evalSet, listener);
         Path out = config.args().outputDir();
-        ModelOutput.save(model, lora, out);
+        ModelOutput.save(model, lora, config.args().mergesLora(), out);
         head.save(out);
         statistics(trainSet).write(out);
         JsonObject results = new JsonObject();

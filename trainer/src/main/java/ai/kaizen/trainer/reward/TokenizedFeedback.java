@@ -1,6 +1,6 @@
 package ai.kaizen.trainer.reward;
 
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.TokenizedExample;
 
 /**
  * One piece of feedback as the reward model trains on it: one or two tokenised conversations (prompt plus answer)

@@ -5,7 +5,7 @@ import ai.kaizen.trainer.online.GroupConfig;
 import ai.kaizen.trainer.online.OnlineArguments;
 import ai.kaizen.trainer.online.TrainingEvaluation;
 import ai.kaizen.trainer.optim.AdamW;
-import ai.kaizen.trainer.pairwise.TrainingArguments;
+import ai.kaizen.trainer.training.TrainingArguments;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -71,13 +71,7 @@ public record RlooConfig(TrainingArguments args, OnlineArguments online, boolean
      * @return the configuration
      */
     public static RlooConfig fromJson(JsonObject options, RlooConfig base) {
-        for (String key : options.keySet()) {
-            if (RENAMED.containsKey(key)) {
-                throw new IllegalArgumentException("Unknown RLOO option '" + key + "': TRL's RLOOConfig now calls it '"
-                        + RENAMED.get(key) + "'");
-            }
-        }
-        return from(TrainingArguments.overlay(base.toJson(), options, "RLOO"));
+        return from(GroupConfig.overlay(options, base, "RLOO", RENAMED, "TRL's RLOOConfig now calls it"));
     }
 
     /**

@@ -3,6 +3,7 @@ package ai.kaizen.trainer.sft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.kaizen.trainer.training.Batch;
 
 /**
  * Next-token cross-entropy restricted to assistant tokens: the logits at position {@code t} are

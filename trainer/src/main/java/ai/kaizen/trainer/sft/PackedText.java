@@ -1,6 +1,7 @@
 package ai.kaizen.trainer.sft;
 
 import ai.kaizen.model.tokenizer.Tokenizer;
+import ai.kaizen.trainer.training.TokenizedExample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,10 +1,11 @@
 package ai.kaizen.trainer.sft;
 
-import ai.kaizen.trainer.device.TrainingDevice;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.trainer.dataset.JsonlFormats;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.dataset.Split;
+import ai.kaizen.trainer.device.TrainingDevice;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -22,7 +23,7 @@ public final class SftRun {
     private SftRun() {}
 
     /**
-     * Loads a model directory, trains it and saves the result in {@code config.outputDir()}.
+     * Loads a model directory, trains it and saves the result in {@code config.args().outputDir()}.
      *
      * @param baseModel a model directory in Hugging Face layout (the base; with {@code resume} the
      *     checkpoint's weights replace its weights)
@@ -33,7 +34,7 @@ public final class SftRun {
      * @return what happened
      */
     public static SftResult run(Path baseModel, SftConfig config, List<SftExample> train, List<SftExample> eval,
-            SftListener listener) {
+            TrainingListener listener) {
         try (LanguageModel model = LanguageModel.load(baseModel, TrainingDevice.modelOptions());
                 SftTrainer trainer = new SftTrainer(config, model)) {
             return trainer.train(train, eval, listener);
@@ -41,7 +42,7 @@ public final class SftRun {
     }
 
     /**
-     * Like {@link #run(Path, SftConfig, List, List, SftListener)} with a dataset directory as
+     * Like {@link #run(Path, SftConfig, List, List, TrainingListener)} with a dataset directory as
      * {@code JsonlFormats.writeDataset} writes it ({@code train.jsonl}, optional {@code eval.jsonl}).
      *
      * @param baseModel the base model directory
@@ -50,7 +51,7 @@ public final class SftRun {
      * @param listener progress callbacks
      * @return what happened
      */
-    public static SftResult run(Path baseModel, SftConfig config, Path datasetDir, SftListener listener) {
+    public static SftResult run(Path baseModel, SftConfig config, Path datasetDir, TrainingListener listener) {
         return run(baseModel, config, readSplit(datasetDir, Split.TRAIN), readSplit(datasetDir, Split.EVAL),
                 listener);
     }

@@ -1,6 +1,5 @@
 package ai.kaizen.trainer.sft;
 
-import ai.kaizen.model.training.Autograd;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -17,9 +16,20 @@ import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.safetensors.SafetensorsReader;
 import ai.kaizen.model.safetensors.SafetensorsWriter;
+import ai.kaizen.model.training.Autograd;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.optim.WarmupCosineSchedule;
+import ai.kaizen.trainer.training.Batch;
+import ai.kaizen.trainer.training.ChatTokenization;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.EpochCursor;
+import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainableWeights;
+import ai.kaizen.trainer.training.TrainerState;
+import ai.kaizen.trainer.training.TrainingListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (LanguageModel lm = LanguageModel.load(base);
  *      SftTrainer trainer = new SftTrainer(config, lm)) {
- *     SftResult result = trainer.train(dataset.train(), dataset.eval(), SftListener.NONE);
+ *     SftResult result = trainer.train(dataset.train(), dataset.eval(), TrainingListener.NONE);
  * }
  * }</pre>
  *
@@ -80,7 +90,7 @@ public final class SftTrainer implements AutoCloseable {
     private final SftConfig config;
     private final LanguageModel model;
     private final LlamaModel network;
-    private final Lora lora;
+    private final TrainableWeights weights;
     private final List<Pair<String, Parameter>> trainable;
     private final AdamW optimizer;
     private final NDManager manager;
@@ -99,18 +109,9 @@ public final class SftTrainer implements AutoCloseable {
         this.config = config;
         this.model = model;
         this.network = model.network();
-        if (config.usesLora()) {
-            lora = Lora.attach(network, config.lora().toLoraConfig(), config.seed());
-            trainable = listOf(lora.parameters());
-        } else {
-            lora = null;
-            network.setTrainable(true);
-            trainable = listOf(network.parameters());
-        }
-        for (Pair<String, Parameter> p : trainable) {
-            p.getValue().getArray().setRequiresGradient(true);
-        }
-        optimizer = new AdamW(trainable, config.adam());
+        weights = new TrainableWeights(model, config.args());
+        trainable = weights.parameters();
+        optimizer = new AdamW(trainable, config.args().adam());
         manager = network.manager().newSubManager();
         int context = network.config().maxPositionEmbeddings();
         if (config.maxLength() > context) {
@@ -122,12 +123,6 @@ public final class SftTrainer implements AutoCloseable {
         tokenization = new ChatTokenization(model.tokenizer(), maxLength);
     }
 
-    private static List<Pair<String, Parameter>> listOf(Iterable<Pair<String, Parameter>> parameters) {
-        List<Pair<String, Parameter>> out = new ArrayList<>();
-        parameters.forEach(out::add);
-        return out;
-    }
-
     /** @return the configuration */
     public SftConfig config() {
         return config;
@@ -135,12 +130,12 @@ public final class SftTrainer implements AutoCloseable {
 
     /** @return the LoRA adapters being trained, or null for full fine-tuning */
     public Lora lora() {
-        return lora;
+        return weights.lora();
     }
 
     /** @return the parameters the optimizer updates, by name */
     public List<Pair<String, Parameter>> trainableParameters() {
-        return Collections.unmodifiableList(trainable);
+        return trainable;
     }
 
     /**
@@ -174,7 +169,7 @@ public final class SftTrainer implements AutoCloseable {
      * @param listener progress callbacks
      * @return what happened
      */
-    public SftResult train(List<SftExample> train, List<SftExample> eval, SftListener listener) {
+    public SftResult train(List<SftExample> train, List<SftExample> eval, TrainingListener listener) {
         return trainTokenized(tokenize(train), tokenize(eval), listener);
     }
 
@@ -189,20 +184,20 @@ public final class SftTrainer implements AutoCloseable {
      * @return what happened
      */
     public SftResult trainTokenized(List<TokenizedExample> trainSet, List<TokenizedExample> evalSet,
-            SftListener listener) {
+            TrainingListener listener) {
         if (trainSet.isEmpty()) {
             throw new IllegalArgumentException("no training example has an assistant token to learn");
         }
         Autograd.offOutsideCollectors();
-        int batchesPerEpoch = (trainSet.size() + config.batchSize() - 1) / config.batchSize();
-        long totalSteps = config.maxSteps() > 0 ? config.maxSteps()
-                : (long) Math.ceil(config.epochs() * batchesPerEpoch / config.gradientAccumulation());
-        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.learningRate(), config.warmupSteps(),
+        int batchesPerEpoch = (trainSet.size() + config.args().batchSize() - 1) / config.args().batchSize();
+        long totalSteps = config.args().maxSteps() > 0 ? config.args().maxSteps()
+                : (long) Math.ceil(config.args().epochs() * batchesPerEpoch / config.args().gradientAccumulation());
+        WarmupCosineSchedule schedule = new WarmupCosineSchedule(config.args().learningRate(), config.args().warmupSteps(),
                 (int) totalSteps);
 
-        TrainerState state = TrainerState.start(config.seed());
+        TrainerState state = TrainerState.start(config.args().seed());
         Path resumedFrom = null;
-        Optional<Path> checkpoint = config.resume() ? Checkpoints.latest(config.outputDir()) : Optional.empty();
+        Optional<Path> checkpoint = config.args().resume() ? Checkpoints.latest(config.args().outputDir()) : Optional.empty();
         if (checkpoint.isPresent()) {
             resumedFrom = checkpoint.get();
             state = restore(resumedFrom);
@@ -214,16 +209,16 @@ public final class SftTrainer implements AutoCloseable {
         TorchThreads.set(Runtime.getRuntime().availableProcessors()); // Java decoding is not in use here
         StepStats run = new StepStats();
         boolean stoppedEarly = false;
-        try (MetricsLog metrics = MetricsLog.open(config.outputDir(), resumedFrom == null ? -1 : state.globalStep())) {
+        try (MetricsLog metrics = MetricsLog.open(config.args().outputDir(), resumedFrom == null ? -1 : state.globalStep())) {
             StepStats window = new StepStats();
-            EpochCursor<TokenizedExample> cursor = new EpochCursor<>(trainSet, config.batchSize(), config.seed(),
+            EpochCursor<TokenizedExample> cursor = new EpochCursor<>(trainSet, config.args().batchSize(), config.args().seed(),
                     state.epoch(), state.batchInEpoch());
             boolean evaluatedLast = false;
             while (state.globalStep() < totalSteps) {
                 long started = System.nanoTime();
-                Engine.getInstance().setRandomSeed((int) (config.seed() + state.globalStep())); // dropout
+                Engine.getInstance().setRandomSeed((int) (config.args().seed() + state.globalStep())); // dropout
                 List<List<TokenizedExample>> micro = new ArrayList<>();
-                for (int i = 0; i < config.gradientAccumulation(); i++) {
+                for (int i = 0; i < config.args().gradientAccumulation(); i++) {
                     micro.add(cursor.next());
                 }
                 StepResult step = step(micro, schedule.learningRate(state.globalStep()));
@@ -236,7 +231,7 @@ public final class SftTrainer implements AutoCloseable {
                 evaluatedLast = false;
                 long s = state.globalStep();
                 double epoch = cursor.progress();
-                if (s % config.loggingSteps() == 0 || s == totalSteps) {
+                if (s % config.args().loggingSteps() == 0 || s == totalSteps) {
                     Map<String, Number> line = new LinkedHashMap<>();
                     line.put("loss", window.meanLoss());
                     line.put("grad_norm", window.meanGradNorm());
@@ -248,11 +243,11 @@ public final class SftTrainer implements AutoCloseable {
                     log(metrics, listener, line);
                     window = new StepStats();
                 }
-                if (!evalSet.isEmpty() && config.evalSteps() > 0 && s % config.evalSteps() == 0) {
+                if (!evalSet.isEmpty() && config.args().evalSteps() > 0 && s % config.args().evalSteps() == 0) {
                     state = evaluateAndTrack(evalSet, state, epoch, metrics, listener);
                     evaluatedLast = true;
                 }
-                if (config.saveSteps() > 0 && s % config.saveSteps() == 0) {
+                if (config.args().saveSteps() > 0 && s % config.args().saveSteps() == 0) {
                     listener.onCheckpoint(saveCheckpoint(state));
                 }
                 if (config.earlyStoppingPatience() > 0
@@ -276,9 +271,9 @@ public final class SftTrainer implements AutoCloseable {
             LOG.info("Restoring the weights of step {} (eval_loss {})", state.bestStep(), state.bestEvalLoss());
             copyInto(bestWeights);
         }
-        saveOutput(config.outputDir());
+        saveOutput(config.args().outputDir());
         return new SftResult(state.globalStep(), totalSteps, run.meanLoss(), state.bestEvalLoss(), state.bestStep(),
-                stoppedEarly, resumedFrom, run.tokensPerSecond(), config.outputDir());
+                stoppedEarly, resumedFrom, run.tokensPerSecond(), config.args().outputDir());
     }
 
     private record StepResult(double loss, double gradNorm, long tokens) {}
@@ -340,7 +335,7 @@ public final class SftTrainer implements AutoCloseable {
         double norm;
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            norm = ai.kaizen.model.training.Gradients.clip(optimizer.gradients(), config.maxGradNorm());
+            norm = ai.kaizen.model.training.Gradients.clip(optimizer.gradients(), config.args().maxGradNorm());
         }
         optimizer.step(learningRate);
         optimizer.zeroGradients();
@@ -358,9 +353,9 @@ public final class SftTrainer implements AutoCloseable {
     public double evaluate(List<TokenizedExample> examples) {
         double sum = 0;
         long targets = 0;
-        for (int from = 0; from < examples.size(); from += config.evalBatchSize()) {
+        for (int from = 0; from < examples.size(); from += config.args().evalBatchSize()) {
             List<TokenizedExample> chunk = examples.subList(from, Math.min(examples.size(),
-                    from + config.evalBatchSize()));
+                    from + config.args().evalBatchSize()));
             try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 Batch batch = Batch.of(chunk, m);
@@ -373,7 +368,7 @@ public final class SftTrainer implements AutoCloseable {
     }
 
     private TrainerState evaluateAndTrack(List<TokenizedExample> evalSet, TrainerState state, double epoch,
-            MetricsLog metrics, SftListener listener) {
+            MetricsLog metrics, TrainingListener listener) {
         long started = System.nanoTime();
         double loss = evaluate(evalSet);
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -392,7 +387,7 @@ public final class SftTrainer implements AutoCloseable {
                 state.numTokens(), state.bestEvalLoss(), state.bestStep(), state.evalsWithoutImprovement() + 1);
     }
 
-    private static void log(MetricsLog metrics, SftListener listener, Map<String, Number> line) {
+    private static void log(MetricsLog metrics, TrainingListener listener, Map<String, Number> line) {
         metrics.append(line);
         LOG.info("{}", line);
         listener.onLog(Collections.unmodifiableMap(line));
@@ -425,28 +420,28 @@ public final class SftTrainer implements AutoCloseable {
     }
 
     private Path saveCheckpoint(TrainerState state) {
-        return Checkpoints.write(config.outputDir(), state.globalStep(), dir -> {
+        return Checkpoints.write(config.args().outputDir(), state.globalStep(), dir -> {
             saveWeights(dir);
             optimizer.save(dir.resolve(OPTIMIZER_FILE));
             if (bestWeights != null && state.bestStep() != state.globalStep()) {
                 SafetensorsWriter.write(dir.resolve(BEST_FILE), bestWeights, DType.F32, Map.of("format", "pt"));
             }
             state.write(dir);
-        }, config.saveTotalLimit());
+        }, config.args().saveTotalLimit());
     }
 
     /** The trainable weights in their public layout: the whole model (HF) or the adapters (PEFT). */
     private void saveWeights(Path dir) {
-        TrainedModelOutput.saveTrainable(model, lora, dir);
+        weights.save(dir);
     }
 
     private TrainerState restore(Path checkpoint) {
         TrainerState state = TrainerState.read(checkpoint);
-        if (state.seed() != config.seed()) {
+        if (state.seed() != config.args().seed()) {
             throw new IllegalStateException("Checkpoint " + checkpoint + " was written with seed " + state.seed()
-                    + ", the configuration says " + config.seed());
+                    + ", the configuration says " + config.args().seed());
         }
-        WeightRestore.trainable(network, lora, checkpoint);
+        weights.restore(checkpoint);
         optimizer.load(checkpoint.resolve(OPTIMIZER_FILE));
         if (state.hasBest() && config.loadBestAtEnd()) {
             if (state.bestStep() == state.globalStep()) {
@@ -463,7 +458,7 @@ public final class SftTrainer implements AutoCloseable {
 
     /** A resumed run with other hyper-parameters (schedule length, batch size) is not the run it continues. */
     private void warnIfConfigChanged() {
-        Path file = config.outputDir().resolve(CONFIG_FILE);
+        Path file = config.args().outputDir().resolve(CONFIG_FILE);
         if (!Files.exists(file)) {
             return;
         }
@@ -479,8 +474,8 @@ public final class SftTrainer implements AutoCloseable {
 
     private void writeConfig() {
         try {
-            Files.createDirectories(config.outputDir());
-            Files.writeString(config.outputDir().resolve(CONFIG_FILE), Json.PRETTY.toJson(config.toJson()),
+            Files.createDirectories(config.args().outputDir());
+            Files.writeString(config.args().outputDir().resolve(CONFIG_FILE), Json.PRETTY.toJson(config.toJson()),
                     StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -496,7 +491,7 @@ public final class SftTrainer implements AutoCloseable {
      * @param dir the target directory
      */
     public void saveOutput(Path dir) {
-        TrainedModelOutput.save(model, lora, lora != null && config.lora().mergeIntoOutput(), dir);
+        ModelOutput.save(model, weights.lora(), config.args().mergesLora(), dir);
     }
 
     /** Frees the optimizer state and best-weight copies; removes LoRA adapters from the model. */
@@ -504,10 +499,6 @@ public final class SftTrainer implements AutoCloseable {
     public void close() {
         optimizer.close();
         manager.close();
-        if (lora != null) {
-            lora.close();
-        } else {
-            network.setTrainable(false);
-        }
+        weights.close();
     }
 }

@@ -8,19 +8,19 @@ import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.model.safetensors.DType;
 import ai.kaizen.model.tokenizer.ChatTemplate;
 import ai.kaizen.model.tokenizer.Tokenizer;
+import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.sft.PackedText;
 import ai.kaizen.trainer.sft.SftConfig;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.SftResult;
 import ai.kaizen.trainer.sft.SftTrainer;
-import ai.kaizen.trainer.sft.TokenizedExample;
 import ai.kaizen.trainer.tokenizer.BpeTrainer;
 import ai.kaizen.trainer.tokenizer.BpeVocabulary;
 import ai.kaizen.trainer.tokenizer.TokenizerFiles;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import ai.kaizen.trainer.dataset.SftExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,7 +215,7 @@ public final class StarterRecipe {
      * @return what happened
      */
     public static SftResult pretrain(LanguageModel model, StarterData data, SftConfig config, long seed,
-            SftListener listener) {
+            TrainingListener listener) {
         int block = Math.min(config.maxLength(), model.network().config().maxPositionEmbeddings());
         int separator = model.tokenizer().addedTokenId(END_OF_TEXT);
         List<TokenizedExample> train = PackedText.pack(model.tokenizer(), data.pretrainingDocuments(seed),
@@ -240,9 +240,9 @@ public final class StarterRecipe {
      * @param listener progress callbacks
      * @return what happened
      */
-    public static SftResult chat(LanguageModel model, StarterData data, SftConfig config, SftListener listener) {
+    public static SftResult chat(LanguageModel model, StarterData data, SftConfig config, TrainingListener listener) {
         StarterConversations conversations = conversations(model, config.maxLength());
-        long needed = (long) config.maxSteps() * config.batchSize() * config.gradientAccumulation();
+        long needed = (long) config.args().maxSteps() * config.args().batchSize() * config.args().gradientAccumulation();
         List<SftExample> train = new ArrayList<>();
         for (int round = 0; train.size() < needed && round < MAX_ROUNDS; round++) {
             train.addAll(conversations.training(data.trainDetailed(), data.corpus().dialogs(),
@@ -283,7 +283,7 @@ public final class StarterRecipe {
      * @return what happened
      */
     public static SftResult chatSingleTurn(LanguageModel model, StarterData data, SftConfig config,
-            SftListener listener) {
+            TrainingListener listener) {
         try (SftTrainer trainer = new SftTrainer(config, model)) {
             return trainer.train(data.trainChat(), data.heldOutChat(), listener);
         }

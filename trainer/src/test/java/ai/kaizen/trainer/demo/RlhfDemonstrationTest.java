@@ -1,16 +1,16 @@
 package ai.kaizen.trainer.demo;
 
-import ai.kaizen.model.Fixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.trainer.reward.RewardModel;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.TestData;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ class RlhfDemonstrationTest {
         overrides.addProperty("base_model", Fixtures.stories260k().toString());
         overrides.addProperty("bitext_dir", TestData.data("bitext").toString());
 
-        JsonObject report = RlhfDemonstration.run(DemoSettings.of(overrides), out, stage -> SftListener.NONE);
+        JsonObject report = RlhfDemonstration.run(DemoSettings.of(overrides), out, stage -> TrainingListener.NONE);
 
         for (String policy : List.of(RlhfDemonstration.SFT, RlhfDemonstration.PPO, RlhfDemonstration.DPO)) {
             try (LanguageModel model = LanguageModel.load(out.resolve(policy))) {

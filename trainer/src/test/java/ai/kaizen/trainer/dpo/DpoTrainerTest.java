@@ -1,20 +1,20 @@
 package ai.kaizen.trainer.dpo;
 
-import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.PreferenceExample;
-import ai.kaizen.trainer.pairwise.ModelOutput;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
 import ai.kaizen.trainer.pairwise.TokenizedPair;
-import ai.kaizen.trainer.sft.Checkpoints;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.TestData;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -67,7 +67,7 @@ class DpoTrainerTest {
             List<TokenizedPair> evalSet = trainer.tokenize(eval);
             trainer.prepare(List.of(), evalSet);
             before = trainer.evaluate(evalSet);
-            result = trainer.train(train, eval, SftListener.NONE);
+            result = trainer.train(train, eval, TrainingListener.NONE);
         }
         Map<String, Double> after = result.evalMetrics();
         System.out.printf("DPO: eval_rewards/margins %.3f -> %.3f, accuracies %.3f -> %.3f, eval_loss %.3f -> %.3f,"
@@ -105,7 +105,7 @@ class DpoTrainerTest {
         Map<String, float[]> straight;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config(tmp.resolve("straight"), 6, options), lm)) {
-            trainer.train(data, List.of(), SftListener.NONE);
+            trainer.train(data, List.of(), TrainingListener.NONE);
             straight = TestData.snapshot(lm.network().parameters());
         }
         Path out = tmp.resolve("resumed");
@@ -113,7 +113,7 @@ class DpoTrainerTest {
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config, lm)) {
-            trainer.train(data, List.of(), new SftListener() {
+            trainer.train(data, List.of(), new TrainingListener() {
                 @Override
                 public boolean shouldStop() {
                     return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
@@ -123,7 +123,7 @@ class DpoTrainerTest {
         assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 DpoTrainer trainer = new DpoTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
-            PairwiseResult resumed = trainer.train(data, List.of(), SftListener.NONE);
+            PairwiseResult resumed = trainer.train(data, List.of(), TrainingListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
             assertThat(resumed.globalStep()).isEqualTo(6);
             double diff = TestData.maxAbsDiff(straight, TestData.snapshot(lm.network().parameters()));
@@ -140,12 +140,13 @@ class DpoTrainerTest {
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k())) {
             Map<String, float[]> base = TestData.snapshot(lm.network().parameters());
             try (DpoTrainer trainer = new DpoTrainer(config, lm)) {
-                PairwiseResult result = trainer.train(train.subList(0, 24), eval.subList(0, 8), SftListener.NONE);
+                PairwiseResult result = trainer.train(train.subList(0, 24), eval.subList(0, 8), TrainingListener.NONE);
                 assertThat(result.evalMetrics().get("eval_loss")).isFinite();
                 assertThat(TestData.maxAbsDiff(base, TestData.snapshot(lm.network().parameters()))).isZero();
             }
         }
-        assertThat(out.resolve(ModelOutput.ADAPTER_DIR).resolve("adapter_config.json")).exists();
+        assertThat(out.resolve("adapter_config.json")).exists(); // PEFT layout: the adapters at the top
+        assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
         try (LanguageModel merged = LanguageModel.load(out)) {
             assertThat(merged.network().config().hiddenSize()).isEqualTo(64);
         }

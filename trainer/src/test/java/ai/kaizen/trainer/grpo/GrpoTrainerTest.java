@@ -17,7 +17,7 @@ import ai.kaizen.trainer.online.Reward;
 import ai.kaizen.trainer.online.RunDirectory;
 import ai.kaizen.trainer.online.RunResult;
 import ai.kaizen.trainer.online.TokenCountReward;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,9 +61,9 @@ class GrpoTrainerTest {
         });
     }
 
-    static RunResult run(GrpoConfig config, Reward reward, SftListener listener) {
+    static RunResult run(GrpoConfig config, Reward reward, TrainingListener listener) {
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(config, lm, reward)) {
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(config, lm, reward)) {
             return trainer.train(TRAIN, EVAL, listener);
         }
     }
@@ -75,7 +75,7 @@ class GrpoTrainerTest {
             o.addProperty("eval_steps", 8);
             o.addProperty("kl_limit", 40);
         });
-        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
 
         List<JsonObject> lines = OnlineTestModels.metrics(out);
         List<JsonObject> train = lines.stream().filter(l -> l.has("objective/scores")).toList();
@@ -117,8 +117,8 @@ class GrpoTrainerTest {
         GrpoConfig straight = config(tmp.resolve("straight"), total).with(o -> o.addProperty("eval_steps", 3));
         Map<String, float[]> uninterrupted;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
-            trainer.train(TRAIN, EVAL, SftListener.NONE);
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
+            trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             uninterrupted = OnlineTestModels.snapshot(lm.network().parameters());
         }
         Path out = tmp.resolve("resumed");
@@ -127,7 +127,7 @@ class GrpoTrainerTest {
             o.addProperty("save_steps", 2);
         });
         AtomicInteger steps = new AtomicInteger();
-        RunResult stopped = run(config, new TokenCountReward(rewardedToken, 4), new SftListener() {
+        RunResult stopped = run(config, new TokenCountReward(rewardedToken, 4), new TrainingListener() {
             @Override
             public void onLog(Map<String, Number> metrics) {
                 if (metrics.containsKey("objective/kl")) {
@@ -144,9 +144,9 @@ class GrpoTrainerTest {
         Map<String, float[]> after;
         RunResult resumed;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(config.with(o -> o.addProperty("resume", true)), lm,
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(config.with(o -> o.addProperty("resume", true)), lm,
                         new TokenCountReward(rewardedToken, 4))) {
-            resumed = trainer.train(TRAIN, EVAL, SftListener.NONE);
+            resumed = trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             after = OnlineTestModels.snapshot(lm.network().parameters());
         }
         assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-4"));
@@ -167,7 +167,7 @@ class GrpoTrainerTest {
             o.addProperty("kl_limit", 1e-3);
             o.addProperty("save_steps", 1);
         });
-        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
         // step 1 samples from the untouched policy (KL 0); after its updates the KL passes the limit
         assertThat(result.stopReason()).startsWith("kl_limit: objective/kl_k3");
         assertThat(result.globalStep()).isEqualTo(1);
@@ -191,7 +191,7 @@ class GrpoTrainerTest {
             o.addProperty("lora_alpha", 8);
             o.addProperty("learning_rate", 5e-3);
         });
-        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
         assertThat(result.stopReason()).isEqualTo("completed");
         List<JsonObject> train = OnlineTestModels.metrics(out).stream().filter(l -> l.has("objective/kl")).toList();
         assertThat(train.get(0).get("objective/kl").getAsDouble()).isZero(); // B = 0: policy == reference

@@ -10,12 +10,12 @@ import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.ThumbsExample;
-import ai.kaizen.trainer.pairwise.ModelOutput;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
-import ai.kaizen.trainer.sft.Checkpoints;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.TestData;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -85,7 +85,7 @@ class KtoTrainerTest {
             List<TokenizedCompletion> evalSet = trainer.tokenize(eval);
             trainer.prepare(List.of(), evalSet);
             before = trainer.evaluate(evalSet);
-            result = trainer.train(train, eval, SftListener.NONE);
+            result = trainer.train(train, eval, TrainingListener.NONE);
         }
         Map<String, Double> after = result.evalMetrics();
         System.out.printf("KTO: eval_rewards/chosen %.3f, rejected %.3f, margins %.3f, kl %.3f, eval_loss %.3f -> %.3f,"
@@ -129,7 +129,7 @@ class KtoTrainerTest {
         Map<String, float[]> straight;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 KtoTrainer trainer = new KtoTrainer(config(tmp.resolve("straight"), 6, options), lm)) {
-            trainer.train(data, List.of(), SftListener.NONE);
+            trainer.train(data, List.of(), TrainingListener.NONE);
             straight = TestData.snapshot(lm.network().parameters());
         }
         Path out = tmp.resolve("resumed");
@@ -137,7 +137,7 @@ class KtoTrainerTest {
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 KtoTrainer trainer = new KtoTrainer(config, lm)) {
-            trainer.train(data, List.of(), new SftListener() {
+            trainer.train(data, List.of(), new TrainingListener() {
                 @Override
                 public boolean shouldStop() {
                     return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
@@ -147,7 +147,7 @@ class KtoTrainerTest {
         assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 KtoTrainer trainer = new KtoTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
-            PairwiseResult resumed = trainer.train(data, List.of(), SftListener.NONE);
+            PairwiseResult resumed = trainer.train(data, List.of(), TrainingListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
             assertThat(resumed.globalStep()).isEqualTo(6);
             double diff = TestData.maxAbsDiff(straight, TestData.snapshot(lm.network().parameters()));
@@ -164,13 +164,14 @@ class KtoTrainerTest {
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k())) {
             Map<String, float[]> base = TestData.snapshot(lm.network().parameters());
             try (KtoTrainer trainer = new KtoTrainer(config, lm)) {
-                PairwiseResult result = trainer.train(train.subList(0, 24), eval.subList(0, 8), SftListener.NONE);
+                PairwiseResult result = trainer.train(train.subList(0, 24), eval.subList(0, 8), TrainingListener.NONE);
                 assertThat(result.evalMetrics().get("eval_loss")).isFinite();
                 assertThat(result.evalMetrics().get("eval_kl")).isZero(); // apo_zero_unpaired has no reference point
                 assertThat(TestData.maxAbsDiff(base, TestData.snapshot(lm.network().parameters()))).isZero();
             }
         }
-        assertThat(out.resolve(ModelOutput.ADAPTER_DIR).resolve("adapter_config.json")).exists();
+        assertThat(out.resolve("adapter_config.json")).exists(); // PEFT layout: the adapters at the top
+        assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
         try (LanguageModel merged = LanguageModel.load(out)) {
             assertThat(merged.network().config().hiddenSize()).isEqualTo(64);
         }

@@ -5,7 +5,7 @@ import ai.djl.util.Pair;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.sft.MetricsLog;
+import ai.kaizen.trainer.training.MetricsLog;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;

@@ -1,14 +1,13 @@
 package ai.kaizen.trainer.pairwise;
 
-import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.model.tokenizer.Tokenizer;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.Provenance;
-import ai.kaizen.trainer.sft.TestData;
-import ai.kaizen.trainer.sft.TokenizedExample;
+import ai.kaizen.trainer.training.TokenizedExample;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -1,10 +1,10 @@
 package ai.kaizen.trainer.ppo;
 
-import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.generation.GenerationOptions;
@@ -16,9 +16,9 @@ import ai.kaizen.trainer.online.EvalBaseline;
 import ai.kaizen.trainer.online.LengthReward;
 import ai.kaizen.trainer.online.Reward;
 import ai.kaizen.trainer.online.TokenCountReward;
-import ai.kaizen.trainer.sft.Checkpoints;
-import ai.kaizen.trainer.sft.MetricsLog;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
@@ -133,7 +133,7 @@ class PpoTrainerTest {
         return max;
     }
 
-    static PpoResult run(PpoConfig config, Reward reward, SftListener listener) {
+    static PpoResult run(PpoConfig config, Reward reward, TrainingListener listener) {
         try (LanguageModel lm = LanguageModel.load(policyDir);
                 PpoTrainer trainer = PpoTrainer.create(config, lm, rewardDir, reward)) {
             return trainer.train(TRAIN, EVAL, listener);
@@ -144,7 +144,7 @@ class PpoTrainerTest {
     void ppoRaisesAProgrammaticRewardWithinTheKlLimitAndTheOutputReloads() throws Exception {
         Path out = tmp.resolve("full");
         PpoConfig config = with(with(config(out, 16), "eval_steps", 8), "kl_limit", 40);
-        PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
 
         List<JsonObject> lines = metrics(out);
         List<JsonObject> train = lines.stream().filter(l -> l.has("objective/scores")).toList();
@@ -190,7 +190,7 @@ class PpoTrainerTest {
         JsonObject options = new JsonObject();
         options.addProperty("eval_steps", 3);
         options.addProperty("metric_for_best_model", PpoConfig.METRIC_WIN_RATE);
-        PpoResult result = run(config(out, 9).with(options), new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        PpoResult result = run(config(out, 9).with(options), new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
 
         // the starting policy's greedy answers were scored once, before any update, one score per eval prompt
         JsonObject baseline = Json.readObject(out.resolve(EvalBaseline.FILE));
@@ -246,7 +246,7 @@ class PpoTrainerTest {
     void theKlGuardRailStopsTheRunAndKeepsTheLastGoodCheckpoint() throws Exception {
         Path out = tmp.resolve("guard");
         PpoConfig config = with(with(config(out, 10), "kl_limit", 1e-3), "save_steps", 1);
-        PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
         // iteration 1 samples from the untouched policy (KL 0); after one update the KL passes the limit
         assertThat(result.stopReason()).startsWith("kl_limit");
         assertThat(result.globalStep()).isEqualTo(1);
@@ -272,7 +272,7 @@ class PpoTrainerTest {
         o.addProperty("ratio_limit", 1.0001); // the first minibatch's ratio is exactly 1; later ones drift
         o.addProperty("kl_limit", 0);
         o.addProperty("save_steps", 1);
-        PpoResult result = run(config(out, 5).with(o), new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        PpoResult result = run(config(out, 5).with(o), new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
         assertThat(result.stopReason()).startsWith("ratio_limit: val/ratio");
         // the update in progress is dropped: the output is the checkpoint written before it
         assertThat(result.outputStep()).isEqualTo(result.globalStep());
@@ -290,14 +290,14 @@ class PpoTrainerTest {
         Map<String, float[]> uninterrupted;
         try (LanguageModel lm = LanguageModel.load(policyDir);
                 PpoTrainer trainer = PpoTrainer.create(straight, lm, rewardDir, new LengthReward(8))) {
-            trainer.train(TRAIN, EVAL, SftListener.NONE);
+            trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             uninterrupted = snapshot(lm.network().parameters());
         }
 
         Path out = tmp.resolve("resumed");
         PpoConfig config = with(with(config(out, total), "eval_steps", 3), "save_steps", 2);
         AtomicInteger steps = new AtomicInteger();
-        PpoResult stopped = run(config, new LengthReward(8), new SftListener() {
+        PpoResult stopped = run(config, new LengthReward(8), new TrainingListener() {
             @Override
             public void onLog(Map<String, Number> metrics) {
                 if (metrics.containsKey("objective/kl")) {
@@ -316,7 +316,7 @@ class PpoTrainerTest {
         PpoResult resumed;
         try (LanguageModel lm = LanguageModel.load(policyDir);
                 PpoTrainer trainer = PpoTrainer.create(config.with(resume()), lm, rewardDir, new LengthReward(8))) {
-            resumed = trainer.train(TRAIN, EVAL, SftListener.NONE);
+            resumed = trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             after = snapshot(lm.network().parameters());
         }
         assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-4"));
@@ -344,7 +344,7 @@ class PpoTrainerTest {
         o.addProperty("lora_r", 4);
         o.addProperty("lora_alpha", 8);
         PpoConfig config = config(out, 3).with(o);
-        PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
         assertThat(result.stopReason()).isEqualTo("completed");
         List<JsonObject> train = metrics(out).stream().filter(l -> l.has("objective/kl")).toList();
         assertThat(train.get(0).get("objective/kl").getAsDouble()).isZero(); // B = 0: policy == reference

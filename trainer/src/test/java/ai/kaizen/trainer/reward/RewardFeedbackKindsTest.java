@@ -14,7 +14,7 @@ import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ class RewardFeedbackKindsTest {
         PairwiseResult result;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config, lm)) {
-            result = trainer.train(data, SftListener.NONE);
+            result = trainer.train(data, TrainingListener.NONE);
         }
         // held out: prompts of topics it never saw, each answered both ways; no pair was ever trained on
         Random random = new Random(3);
@@ -104,7 +104,7 @@ class RewardFeedbackKindsTest {
         PairwiseResult result;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config, lm)) {
-            result = trainer.train(data, SftListener.NONE);
+            result = trainer.train(data, TrainingListener.NONE);
         }
         JsonObject saved = Json.readObject(out.resolve(RewardTrainer.EVAL_RESULTS_FILE));
         for (String kind : List.of("choices", "rankings", "stars", "ties", "thumbs", "mismatched")) {

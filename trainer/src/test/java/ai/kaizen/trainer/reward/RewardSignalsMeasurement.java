@@ -8,8 +8,8 @@ import ai.kaizen.trainer.dataset.PromptIntents;
 import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.starter.HeldOutSplit;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,7 +106,7 @@ class RewardSignalsMeasurement {
         o.addProperty("thumbs_weight", thumbsWeight);
         RewardConfig config = RewardConfig.fromJson(o, RewardConfig.defaults(tmp.resolve(name)));
         long started = System.nanoTime();
-        PairwiseResult result = RewardRun.run(starter, config, data, new SftListener() {
+        PairwiseResult result = RewardRun.run(starter, config, data, new TrainingListener() {
             @Override
             public void onLog(Map<String, Number> metrics) {
                 if (metrics.containsKey("eval_loss")) {

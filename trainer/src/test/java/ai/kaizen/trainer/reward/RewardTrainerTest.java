@@ -1,23 +1,23 @@
 package ai.kaizen.trainer.reward;
 
-import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.PreferenceExample;
-import ai.kaizen.trainer.pairwise.ModelOutput;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
-import ai.kaizen.trainer.sft.Checkpoints;
-import ai.kaizen.trainer.sft.SftListener;
 import ai.kaizen.trainer.sft.TestData;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.ModelOutput;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ class RewardTrainerTest {
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config, lm)) {
             before = trainer.evaluate(trainer.tokenize(eval)).get("accuracy");
-            result = trainer.train(train, eval, SftListener.NONE);
+            result = trainer.train(train, eval, TrainingListener.NONE);
         }
         System.out.printf("reward model: eval_accuracy %.3f -> %.3f, eval_mean_margin %.3f, %.1f pairs/s, "
                 + "%.0f tokens/s, %.0f tokens per pair%n", before, result.evalMetrics().get("eval_accuracy"),
@@ -134,7 +134,7 @@ class RewardTrainerTest {
         Map<String, float[]> straight;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config(tmp.resolve("straight"), 6, lora), lm)) {
-            trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
+            trainer.train(train.subList(0, 24), List.of(), TrainingListener.NONE);
             straight = TestData.snapshot(trainable(trainer));
         }
         Path out = tmp.resolve("resumed");
@@ -142,7 +142,7 @@ class RewardTrainerTest {
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config, lm)) {
-            PairwiseResult first = trainer.train(train.subList(0, 24), List.of(), new SftListener() {
+            PairwiseResult first = trainer.train(train.subList(0, 24), List.of(), new TrainingListener() {
                 @Override
                 public boolean shouldStop() {
                     return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
@@ -154,14 +154,15 @@ class RewardTrainerTest {
         assertThat(out.resolve("checkpoint-3").resolve(ScalarHead.FILE)).exists();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 RewardTrainer trainer = new RewardTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
-            PairwiseResult resumed = trainer.train(train.subList(0, 24), List.of(), SftListener.NONE);
+            PairwiseResult resumed = trainer.train(train.subList(0, 24), List.of(), TrainingListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
             assertThat(resumed.globalStep()).isEqualTo(6);
             double diff = TestData.maxAbsDiff(straight, TestData.snapshot(trainable(trainer)));
             System.out.println("reward model resume: max abs weight difference " + diff);
             assertThat(diff).isLessThan(1e-6);
         }
-        assertThat(out.resolve(ModelOutput.ADAPTER_DIR).resolve("adapter_model.safetensors")).exists();
+        assertThat(out.resolve("adapter_model.safetensors")).exists(); // PEFT layout: the adapters at the top
+        assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
         try (RewardModel rm = RewardModel.load(out)) {
             assertThat(rm.score(List.of(conversation(train.get(0), train.get(0).chosen())))).hasSize(1);
         }

@@ -17,8 +17,8 @@ import ai.kaizen.trainer.online.Reward;
 import ai.kaizen.trainer.online.RunDirectory;
 import ai.kaizen.trainer.online.RunResult;
 import ai.kaizen.trainer.online.TokenCountReward;
-import ai.kaizen.trainer.sft.Checkpoints;
-import ai.kaizen.trainer.sft.SftListener;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,9 +62,9 @@ class RlooTrainerTest {
         });
     }
 
-    static RunResult run(RlooConfig config, Reward reward, SftListener listener) {
+    static RunResult run(RlooConfig config, Reward reward, TrainingListener listener) {
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = RlooTrainer.create(config, lm, reward)) {
+                GroupTrainer trainer = RlooTrainer.METHOD.create(config, lm, reward)) {
             return trainer.train(TRAIN, EVAL, listener);
         }
     }
@@ -76,7 +76,7 @@ class RlooTrainerTest {
             o.addProperty("eval_steps", 8);
             o.addProperty("kl_limit", 40);
         });
-        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), SftListener.NONE);
+        RunResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
 
         List<JsonObject> lines = OnlineTestModels.metrics(out);
         List<JsonObject> train = lines.stream().filter(l -> l.has("objective/scores")).toList();
@@ -113,8 +113,8 @@ class RlooTrainerTest {
         RlooConfig straight = config(tmp.resolve("straight"), total).with(o -> o.addProperty("eval_steps", 3));
         Map<String, float[]> uninterrupted;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = RlooTrainer.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
-            trainer.train(TRAIN, EVAL, SftListener.NONE);
+                GroupTrainer trainer = RlooTrainer.METHOD.create(straight, lm, new TokenCountReward(rewardedToken, 4))) {
+            trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             uninterrupted = OnlineTestModels.snapshot(lm.network().parameters());
         }
 
@@ -129,9 +129,9 @@ class RlooTrainerTest {
         Map<String, float[]> after;
         RunResult resumed;
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = RlooTrainer.create(config.with(o -> o.addProperty("resume", true)), lm,
+                GroupTrainer trainer = RlooTrainer.METHOD.create(config.with(o -> o.addProperty("resume", true)), lm,
                         new TokenCountReward(rewardedToken, 4))) {
-            resumed = trainer.train(TRAIN, EVAL, SftListener.NONE);
+            resumed = trainer.train(TRAIN, EVAL, TrainingListener.NONE);
             after = OnlineTestModels.snapshot(lm.network().parameters());
         }
         assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-4"));
@@ -159,18 +159,18 @@ class RlooTrainerTest {
             o.addProperty("learning_rate", 1e-4);
         });
         try (LanguageModel lm = LanguageModel.load(policyDir);
-                GroupTrainer trainer = GrpoTrainer.create(grpo, lm, new TokenCountReward(rewardedToken, 4))) {
-            trainer.train(TRAIN, List.of(), SftListener.NONE);
+                GroupTrainer trainer = GrpoTrainer.METHOD.create(grpo, lm, new TokenCountReward(rewardedToken, 4))) {
+            trainer.train(TRAIN, List.of(), TrainingListener.NONE);
         }
         RlooConfig rloo = config(out, 2).with(o -> o.addProperty("resume", true));
-        assertThatThrownBy(() -> run(rloo, new LengthReward(8), SftListener.NONE))
+        assertThatThrownBy(() -> run(rloo, new LengthReward(8), TrainingListener.NONE))
                 .hasMessageContaining("was written by grpo, not rloo");
     }
 
     /** A listener that asks the run to stop after {@code steps} training lines (a killed run). */
-    static SftListener stopAfter(int steps) {
+    static TrainingListener stopAfter(int steps) {
         AtomicInteger seen = new AtomicInteger();
-        return new SftListener() {
+        return new TrainingListener() {
             @Override
             public void onLog(Map<String, Number> metrics) {
                 if (metrics.containsKey("objective/kl")) {

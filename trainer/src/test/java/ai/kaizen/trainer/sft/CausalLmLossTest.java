@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.kaizen.trainer.training.Batch;
+import ai.kaizen.trainer.training.TokenizedExample;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

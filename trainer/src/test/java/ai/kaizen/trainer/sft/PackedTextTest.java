@@ -1,9 +1,10 @@
 package ai.kaizen.trainer.sft;
 
-import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.tokenizer.Tokenizer;
+import ai.kaizen.trainer.training.TokenizedExample;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

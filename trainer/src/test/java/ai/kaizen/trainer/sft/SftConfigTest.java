@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.kaizen.model.config.Json;
+import ai.kaizen.trainer.training.LoraSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,16 +26,16 @@ class SftConfigTest {
                 """);
         SftConfig c = SftConfig.read(file, tmp.resolve("ignored"));
 
-        assertThat(c.learningRate()).isEqualTo(1e-4);
-        assertThat(c.effectiveBatchSize()).isEqualTo(32);
-        assertThat(c.maxSteps()).isEqualTo(300);
-        assertThat(c.adam().weightDecay()).isEqualTo(0.01);
-        assertThat(c.adam().beta2()).isEqualTo(0.999);
-        assertThat(c.maxGradNorm()).isEqualTo(1.0);
-        assertThat(c.outputDir()).isEqualTo(Path.of("runs/x"));
-        assertThat(c.lora().rank()).isEqualTo(8);
-        assertThat(c.lora().alpha()).isEqualTo(32); // TRL's default alpha kept
-        assertThat(c.lora().targetModules()).containsExactly("q_proj", "v_proj", "o_proj");
+        assertThat(c.args().learningRate()).isEqualTo(1e-4);
+        assertThat(c.args().effectiveBatchSize()).isEqualTo(32);
+        assertThat(c.args().maxSteps()).isEqualTo(300);
+        assertThat(c.args().adam().weightDecay()).isEqualTo(0.01);
+        assertThat(c.args().adam().beta2()).isEqualTo(0.999);
+        assertThat(c.args().maxGradNorm()).isEqualTo(1.0);
+        assertThat(c.args().outputDir()).isEqualTo(Path.of("runs/x"));
+        assertThat(c.args().lora().rank()).isEqualTo(8);
+        assertThat(c.args().lora().alpha()).isEqualTo(32); // TRL's default alpha kept
+        assertThat(c.args().lora().targetModules()).containsExactly("q_proj", "v_proj", "o_proj");
         // what is written beside a run reads back as the same configuration
         assertThat(SftConfig.fromJson(c.toJson(), SftConfig.defaults(tmp))).isEqualTo(c);
     }
@@ -48,7 +49,7 @@ class SftConfigTest {
         assertThatThrownBy(() -> SftConfig.defaults(tmp).withMaxSteps(0).withLora(null)
                 .withOutputDir(null)).isInstanceOf(IllegalArgumentException.class);
         assertThat(SftConfig.defaults(tmp).usesLora()).isFalse();
-        assertThat(SftConfig.defaults(tmp).withLora(LoraSettings.DEFAULT).lora().targetModules())
+        assertThat(SftConfig.defaults(tmp).withLora(LoraSettings.DEFAULT).args().lora().targetModules())
                 .isEqualTo(List.of("q_proj", "v_proj"));
     }
 }

@@ -1,17 +1,21 @@
 package ai.kaizen.trainer.sft;
 
-import ai.kaizen.model.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDArray;
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.lora.Lora;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.optim.AdamW;
 import ai.kaizen.trainer.dataset.SftExample;
+import ai.kaizen.trainer.optim.AdamW;
+import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.LoraSettings;
+import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.TokenizedExample;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
@@ -54,16 +58,16 @@ class SftTrainerTest {
     void fullFineTuningLowersTheEvalLossAndSavesAModelThatReloadsAndGenerates() throws Exception {
         Path out = tmp.resolve("full");
         SftConfig config = config(out, 24);
-        config = new SftConfig(config.learningRate(), config.adam(), config.warmupSteps(), config.maxSteps(),
-                config.epochs(), config.batchSize(), 2, config.maxGradNorm(), config.maxLength(), 12, 8, 0, true,
-                config.loggingSteps(), config.saveSteps(), config.saveTotalLimit(), config.seed(), null, out, false);
+        config = new SftConfig(config.args().learningRate(), config.args().adam(), config.args().warmupSteps(), config.args().maxSteps(),
+                config.args().epochs(), config.args().batchSize(), 2, config.args().maxGradNorm(), config.maxLength(), 12, 8, 0, true,
+                config.args().loggingSteps(), config.args().saveSteps(), config.args().saveTotalLimit(), config.args().seed(), null, out, false);
         double before;
         SftResult result;
         long started = System.nanoTime();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
             before = trainer.evaluate(trainer.tokenize(eval));
-            result = trainer.train(train, eval, SftListener.NONE);
+            result = trainer.train(train, eval, TrainingListener.NONE);
         }
         System.out.printf("full fine-tuning: eval_loss %.3f -> %.3f in %d steps, %.0f tokens/s, %.1f s%n", before,
                 result.bestEvalLoss(), result.globalStep(), result.tokensPerSecond(),
@@ -107,7 +111,7 @@ class SftTrainerTest {
                 List<TokenizedExample> evalSet = trainer.tokenize(eval);
                 before = trainer.evaluate(evalSet);
                 Map<String, float[]> adaptersBefore = TestData.snapshot(trainer.lora().parameters());
-                SftResult result = trainer.train(train, List.of(), SftListener.NONE);
+                SftResult result = trainer.train(train, List.of(), TrainingListener.NONE);
                 after = trainer.evaluate(evalSet);
                 System.out.printf("LoRA: eval_loss %.3f -> %.3f, %.0f tokens/s%n", before, after,
                         result.tokensPerSecond());
@@ -132,19 +136,19 @@ class SftTrainerTest {
         int stopAt = 4;
         Path out = tmp.resolve("resumed");
         SftConfig config = config(out, total);
-        config = new SftConfig(config.learningRate(), config.adam(), config.warmupSteps(), total, 1, 8, 2,
-                config.maxGradNorm(), config.maxLength(), 0, 8, 0, true, 5, stopAt, 2, 7, null, out, false);
+        config = new SftConfig(config.args().learningRate(), config.args().adam(), config.args().warmupSteps(), total, 1, 8, 2,
+                config.args().maxGradNorm(), config.maxLength(), 0, 8, 0, true, 5, stopAt, 2, 7, null, out, false);
         // gradient accumulation on, so that the data position inside an update matters too
         Map<String, float[]> uninterrupted;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withOutputDir(tmp.resolve("straight2")), lm)) {
-            trainer.train(train, List.of(), SftListener.NONE);
+            trainer.train(train, List.of(), TrainingListener.NONE);
             uninterrupted = TestData.snapshot(lm.network().parameters());
         }
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
-            SftResult first = trainer.train(train, List.of(), new SftListener() {
+            SftResult first = trainer.train(train, List.of(), new TrainingListener() {
                 @Override
                 public boolean shouldStop() {
                     return steps.incrementAndGet() >= stopAt + 1; // killed one step after the checkpoint
@@ -157,7 +161,7 @@ class SftTrainerTest {
         Map<String, float[]> after;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withResume(true), lm)) {
-            resumed = trainer.train(train, List.of(), SftListener.NONE);
+            resumed = trainer.train(train, List.of(), TrainingListener.NONE);
             after = TestData.snapshot(lm.network().parameters());
         }
         assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-" + stopAt));
@@ -183,7 +187,7 @@ class SftTrainerTest {
         SftResult result;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
-            result = trainer.train(train.subList(0, 8), eval, SftListener.NONE);
+            result = trainer.train(train.subList(0, 8), eval, TrainingListener.NONE);
         }
         assertThat(result.stoppedEarly()).isTrue();
         assertThat(result.globalStep()).isLessThan(60).isEqualTo(result.bestStep() + 2 * 3);
@@ -204,12 +208,12 @@ class SftTrainerTest {
                 null, tmp.resolve("two"), false);
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(one, lm)) {
-            trainer.train(train, List.of(), SftListener.NONE);
+            trainer.train(train, List.of(), TrainingListener.NONE);
             whole = TestData.snapshot(lm.network().parameters());
         }
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(two, lm)) {
-            trainer.train(train, List.of(), SftListener.NONE);
+            trainer.train(train, List.of(), TrainingListener.NONE);
             accumulated = TestData.snapshot(lm.network().parameters());
         }
         // the same examples per update, the loss normalised by the window's token count: only
@@ -224,16 +228,16 @@ class SftTrainerTest {
         Map<String, float[]> straight;
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(base, lm)) {
-            trainer.train(train, List.of(), SftListener.NONE);
+            trainer.train(train, List.of(), TrainingListener.NONE);
             straight = TestData.snapshot(trainer.lora().parameters());
         }
         Path out = tmp.resolve("lora-resumed");
-        SftConfig config = new SftConfig(base.learningRate(), base.adam(), base.warmupSteps(), 6, 1, 8, 1, 1.0, 128,
+        SftConfig config = new SftConfig(base.args().learningRate(), base.args().adam(), base.args().warmupSteps(), 6, 1, 8, 1, 1.0, 128,
                 0, 8, 0, true, 5, 3, 2, 7, lora, out, false);
         AtomicInteger steps = new AtomicInteger();
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config, lm)) {
-            trainer.train(train, List.of(), new SftListener() {
+            trainer.train(train, List.of(), new TrainingListener() {
                 @Override
                 public boolean shouldStop() {
                     return steps.incrementAndGet() >= 4;
@@ -242,7 +246,7 @@ class SftTrainerTest {
         }
         try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
                 SftTrainer trainer = new SftTrainer(config.withResume(true), lm)) {
-            SftResult resumed = trainer.train(train, List.of(), SftListener.NONE);
+            SftResult resumed = trainer.train(train, List.of(), TrainingListener.NONE);
             assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
             assertThat(TestData.maxAbsDiff(straight, TestData.snapshot(trainer.lora().parameters()))).isLessThan(1e-6);
         }
@@ -255,7 +259,7 @@ class SftTrainerTest {
         try (var w = Files.newBufferedWriter(data.resolve("train.jsonl"))) {
             ai.kaizen.trainer.dataset.JsonlFormats.writeSft(train, w);
         }
-        SftResult result = SftRun.run(Fixtures.stories260k(), config(tmp.resolve("run"), 2), data, SftListener.NONE);
+        SftResult result = SftRun.run(Fixtures.stories260k(), config(tmp.resolve("run"), 2), data, TrainingListener.NONE);
         assertThat(result.globalStep()).isEqualTo(2);
         assertThat(result.bestStep()).isEqualTo(-1);
         assertThat(tmp.resolve("run").resolve(SftTrainer.CONFIG_FILE)).exists();
@@ -276,7 +280,7 @@ class SftTrainerTest {
             try {
                 ai.djl.pytorch.jni.JniUtils.setGradMode(true); // what a fresh PyTorch thread has
                 result.set(SftRun.run(Fixtures.stories260k(), config(tmp.resolve("thread"), 2), train, eval,
-                        SftListener.NONE));
+                        TrainingListener.NONE));
             } catch (Throwable e) {
                 failure.set(e);
             }
