@@ -6,6 +6,8 @@ import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleSchedule;
 import ai.kaizen.db.cycle.CycleScheduleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
+import ai.kaizen.db.humaneval.HumanEvalRepository;
+import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.server.config.KaizenConfig;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -95,7 +97,8 @@ class CycleSchedulerContextTest {
         Context shared = vertx.getOrCreateContext();
         try (CycleService service = new CycleService(vertx, cycles, new AuditLog(database.sessions()), id -> {
             throw new AssertionError("no cycle is due");
-        }, Duration.ofMinutes(5))) {
+        }, Duration.ofMinutes(5), new HumanEvaluationGate(cycles, new HumanEvalRepository(database.sessions()),
+                new ModelRegistry(database.sessions()), new AuditLog(database.sessions())))) {
             CompletableFuture<Void> made = new CompletableFuture<>();
             shared.runOnContext(v -> {
                 for (int i = 0; i < 4; i++) {
