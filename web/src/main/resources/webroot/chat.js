@@ -15,6 +15,7 @@ const answerTemplate = document.getElementById('answer-template');
 
 let conversationId = new URLSearchParams(location.search).get('c');
 let controller = null;
+let sending = false; // from the click on Send until the answer ends: a second click or Enter does nothing
 
 function api(path, options = {}) {
   const headers = { 'X-CSRF-Token': csrf, ...(options.headers || {}) };
@@ -29,8 +30,10 @@ async function errorOf(response) {
   try { return (await response.json()).error || response.statusText; } catch { return response.statusText; }
 }
 
-// An error, or with note set a small remark about the answer (e.g. what of the conversation the model saw).
+// An error (announced at once: role=alert), or with note set a small remark about the answer (e.g. what of the
+// conversation the model saw; role=status, announced politely).
 function notice(text, note) {
+  noticeEl.setAttribute('role', note ? 'status' : 'alert');
   noticeEl.textContent = text || '';
   noticeEl.hidden = !text;
   noticeEl.classList.toggle('note', !!note);
@@ -51,21 +54,34 @@ async function loadList() {
     const item = el('li');
     const link = el('a', c.id === conversationId ? 'current' : '', c.title || 'New conversation');
     link.href = '/?c=' + encodeURIComponent(c.id);
-    link.addEventListener('click', (e) => { e.preventDefault(); open(c.id); });
+    link.addEventListener('click', (e) => { e.preventDefault(); go(c.id); });
     item.append(link);
     listEl.append(item);
   }
 }
 
+function urlOf(id) {
+  return id ? '/?c=' + encodeURIComponent(id) : '/';
+}
+
+// Opening another conversation is a step in the browser's history, so Back returns to the one before.
+function go(id) {
+  if (id !== conversationId) history.pushState({ c: id }, '', urlOf(id));
+  open(id);
+}
+
+window.addEventListener('popstate', () => open(new URLSearchParams(location.search).get('c')));
+
 async function open(id) {
   conversationId = id;
-  history.replaceState(null, '', id ? '/?c=' + encodeURIComponent(id) : '/');
   messagesEl.replaceChildren();
   notice('');
   if (!id) { loadList(); return; }
   const response = await api('/api/conversations/' + encodeURIComponent(id));
+  if (conversationId !== id) return; // another was opened meanwhile (Back pressed twice quickly)
   if (!response.ok) { notice(await errorOf(response)); conversationId = null; return; }
   const conversation = await response.json();
+  if (conversationId !== id) return;
   for (const m of conversation.messages) {
     if (m.role === 'user') messagesEl.append(el('article', 'message user', m.content));
     else if (m.role === 'assistant') messagesEl.append(answerView(m));
@@ -118,6 +134,9 @@ function answerView(message) {
     up.setAttribute('aria-pressed', String(thumbs === 1));
     down.setAttribute('aria-pressed', String(thumbs === -1));
     stars.forEach((s, i) => { s.textContent = rating?.stars && i < rating.stars ? '★' : '☆'; });
+    // While the reasons form is open the person is filling it in: a late answer to the thumbs' own request must not
+    // untick what they just ticked.
+    if (!why.hidden) return;
     for (const box of reasonsEl.querySelectorAll('input')) box.checked = (rating?.reasons || []).includes(box.value);
     if (rating?.comment) why.comment.value = rating.comment;
   };
@@ -178,7 +197,17 @@ function pairView(comparisonId, answerIds) {
     b.addEventListener('click', async () => {
       const response = await api('/api/comparisons/' + comparisonId + '/choice', { method: 'PUT', body: { choice } });
       if (!response.ok) { notice(await errorOf(response)); return; }
-      open(conversationId);
+      const decided = await response.json();
+      if (decided.continues_conversation) { open(conversationId); return; }
+      // A pair further up, with later turns below it: the choice is a preference only; the turns stay.
+      verdicts.querySelectorAll('button').forEach((v) => {
+        v.disabled = true;
+        v.setAttribute('aria-pressed', String(v === b));
+      });
+      const kept = root.querySelector('.side')?.querySelector('.side-label')?.textContent || 'A';
+      const note = el('p', 'pair-note', 'Your choice is saved. The messages below it continue from answer ' + kept + '.');
+      note.setAttribute('role', 'status');
+      root.append(note);
     });
     verdicts.append(b);
   }
@@ -261,27 +290,43 @@ function answerHandlers() {
   };
 }
 
+// An id for one message the user sends: the server does it once however often it arrives (a double click, a
+// retry). getRandomValues, unlike randomUUID, also works on pages served over plain http.
+function newRequestId() {
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 form.addEventListener('submit', async (e) => {
   e.preventDefault();
   const text = input.value.trim();
-  if (!text || controller) return;
-  notice('');
-  if (!conversationId) {
-    const created = await api('/api/conversations', { method: 'POST', body: {} });
-    if (!created.ok) { notice(await errorOf(created)); return; }
-    conversationId = (await created.json()).id;
-    history.replaceState(null, '', '/?c=' + encodeURIComponent(conversationId));
-  }
-  const question = el('article', 'message user', text);
-  messagesEl.append(question);
-  input.value = '';
-  scrollDown();
-  const handlers = answerHandlers();
-  await stream('/api/conversations/' + conversationId + '/messages', { content: text }, handlers);
-  if (!handlers.started) {
-    // Refused (the notice says why) and not stored: the text goes back to the box, to send again or change.
-    question.remove();
-    if (!input.value) input.value = text;
+  if (!text || controller || sending) return;
+  sending = true;
+  sendBtn.disabled = true;
+  try {
+    notice('');
+    const requestId = newRequestId();
+    if (!conversationId) {
+      const created = await api('/api/conversations', { method: 'POST', body: { request_id: requestId } });
+      if (!created.ok) { notice(await errorOf(created)); return; }
+      conversationId = (await created.json()).id;
+      // the empty page this was becomes the conversation: no history entry of its own
+      history.replaceState({ c: conversationId }, '', urlOf(conversationId));
+    }
+    const question = el('article', 'message user', text);
+    messagesEl.append(question);
+    input.value = '';
+    scrollDown();
+    const handlers = answerHandlers();
+    await stream('/api/conversations/' + conversationId + '/messages', { content: text, request_id: requestId },
+      handlers);
+    if (!handlers.started) {
+      // Refused (the notice says why) and not stored: the text goes back to the box, to send again or change.
+      question.remove();
+      if (!input.value) input.value = text;
+    }
+  } finally {
+    sending = false;
+    sendBtn.disabled = false;
   }
 });
 
@@ -298,6 +343,6 @@ async function regenerate(answerId) {
   await stream('/api/messages/' + answerId + '/regenerate', {}, answerHandlers());
 }
 
-document.getElementById('new-conversation').addEventListener('click', () => { open(null); input.focus(); });
+document.getElementById('new-conversation').addEventListener('click', () => { go(null); input.focus(); });
 
 open(conversationId);

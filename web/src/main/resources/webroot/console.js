@@ -47,10 +47,16 @@
     node.hidden = !message;
   }
 
-  /** Draws named series of {x, y} points as lines in an SVG element, with axes labelled by min and max. */
-  function lineChart(target, series, title) {
+  /**
+   * Draws named series of {x, y} points as lines in an SVG element (its viewBox gives the size), with axes labelled
+   * by min and max; xLabel formats the x axis' ends (none without it).
+   */
+  function lineChart(target, series, title, xLabel) {
     while (target.firstChild) { target.removeChild(target.firstChild); }
-    const width = 600, height = 200, pad = 36;
+    const box = target.viewBox && target.viewBox.baseVal;
+    const width = box && box.width ? box.width : 600, height = box && box.height ? box.height : 200;
+    // room for y labels such as -0.000123 on the left and x labels below, so none is clipped
+    const left = 64, right = 16, top = 28, bottom = xLabel ? 30 : 14;
     const points = series.flatMap(s => s.points);
     if (points.length === 0) {
       const empty = svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'chart-empty' });
@@ -60,17 +66,25 @@
     }
     const xs = points.map(p => p.x), ys = points.map(p => p.y);
     const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-    const sx = x => pad + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (width - 2 * pad);
-    const sy = y => height - pad + (y1 === y0 ? -0.5 : -(y - y0) / (y1 - y0)) * (height - 2 * pad);
-    target.appendChild(svg('line', { x1: pad, y1: height - pad, x2: width - pad, y2: height - pad, class: 'axis' }));
-    target.appendChild(svg('line', { x1: pad, y1: pad, x2: pad, y2: height - pad, class: 'axis' }));
-    [[y1, pad], [y0, height - pad]].forEach(([value, y]) => {
-      const label = svg('text', { x: pad - 4, y: y + 4, 'text-anchor': 'end', class: 'chart-label' });
+    const sx = x => left + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (width - left - right);
+    const sy = y => height - bottom + (y1 === y0 ? -0.5 : -(y - y0) / (y1 - y0)) * (height - top - bottom);
+    target.appendChild(svg('line', { x1: left, y1: height - bottom, x2: width - right, y2: height - bottom, class: 'axis' }));
+    target.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: height - bottom, class: 'axis' }));
+    [[y1, top], [y0, height - bottom]].forEach(([value, y]) => {
+      const label = svg('text', { x: left - 6, y: y + 5, 'text-anchor': 'end', class: 'chart-label' });
       label.textContent = Number(value).toPrecision(3);
       target.appendChild(label);
     });
+    if (xLabel) {
+      [[x0, 'start'], [x1, 'end']].forEach(([value, anchor]) => {
+        const label = svg('text', { x: anchor === 'start' ? left : width - right, y: height - 8,
+          'text-anchor': anchor, class: 'chart-label' });
+        label.textContent = xLabel(value);
+        target.appendChild(label);
+      });
+    }
     if (title) {
-      const t = svg('text', { x: width / 2, y: 14, 'text-anchor': 'middle', class: 'chart-title' });
+      const t = svg('text', { x: width / 2, y: 18, 'text-anchor': 'middle', class: 'chart-title' });
       t.textContent = title;
       target.appendChild(t);
     }
@@ -111,12 +125,24 @@
     document.querySelector('#cycle-list tbody').replaceChildren(...cycles.map(c => el('tr', { 'data-cycle': c.id }, [
       el('td', {}, [el('a', { href: '/console/cycles/' + c.id, text: String(c.id) })]),
       el('td', { class: 'status-' + c.status, text: statusText(c.status) }), el('td', { text: c.stage || '–' }),
-      el('td', { text: c.total_steps ? c.step + ' / ' + c.total_steps : '–' }), el('td', { text: c.requested_by }),
+      el('td', { text: stepText(c, '–') }), el('td', { text: c.requested_by }),
       el('td', { text: when(c.created_at) }),
       el('td', {}, c.status === 'queued' || c.status === 'running' || c.status === 'awaiting_human_eval'
         ? [button('Cancel', () => api('POST', '/api/console/cycles/' + c.id + '/cancel').then(refresh))]
         : c.status === 'failed'
           ? [button('Resume', () => api('POST', '/api/console/cycles/' + c.id + '/resume').then(refresh))] : [])])));
+  }
+
+  /** Statuses of a cycle that ran all its stages (whatever its gate said, or while reviewers still vote). */
+  const FINISHED = ['succeeded', 'gate_failed', 'no_verdict', 'awaiting_human_eval'];
+
+  /**
+   * Where a cycle is: "done" once it ran all its stages (the step counter then still holds the last stage's, often
+   * 0 of its total); else the step of its current stage, or none when it has no total.
+   */
+  function stepText(c, none) {
+    if (FINISHED.includes(c.status)) { return 'done'; }
+    return c.total_steps ? c.step + ' / ' + c.total_steps : none;
   }
 
   /** A cycle's status in words: gate_failed is "gate failed", no_verdict "no verdict". */
@@ -133,7 +159,10 @@
     const path = '/api/console/models/' + versionId + '/promote';
     if (gate === 'passed' || gate === 'none') {
       const b = el('button', { type: 'button', class: 'promote', text: label });
-      b.addEventListener('click', () => api('POST', path, {}).then(() => done(b)).catch(e => failed(e, b)));
+      b.addEventListener('click', () => {
+        if (!window.confirm('Promote version ' + versionId + '? It answers every chat from now on, on every instance.')) { return; }
+        api('POST', path, {}).then(() => done(b)).catch(e => failed(e, b));
+      });
       return b;
     }
     const reason = el('input', { type: 'text', name: 'override_reason', required: 'required', class: 'override-reason',
@@ -187,6 +216,11 @@
 
   async function loadRegistry() {
     const models = await api('GET', '/api/console/models');
+    const rollback = document.getElementById('rollback');
+    rollback.dataset.target = models.rollback_to === null ? '' : String(models.rollback_to);
+    rollback.disabled = models.rollback_to === null;
+    rollback.textContent = models.rollback_to === null ? 'Nothing to roll back to'
+      : 'Roll back to version ' + models.rollback_to;
     document.querySelector('#versions tbody').replaceChildren(...models.versions.map(v => el('tr', {
       class: v.serving ? 'serving' : '' }, [
       el('td', { text: String(v.id) }), el('td', { text: v.label + (v.serving ? ' (serving)' : '')
@@ -270,8 +304,10 @@
       el('td', { class: 'mono', text: JSON.stringify(e.details) })])));
   }
 
+  // A notice says what failed last; the next success of the same thing takes it away.
   function refresh() {
     return Promise.all([loadOverview(), loadCycles(), loadSchedule(), loadRegistry(), loadComparisons(), loadDatasets(), loadAudit()])
+      .then(() => notice('cycle-notice', ''))
       .catch(e => notice('cycle-notice', e.message));
   }
 
@@ -304,35 +340,46 @@
       };
       notice('schedule-notice', '');
       api('PUT', '/api/console/schedule', request)
-        .then(saved => { showSchedule(saved); return loadAudit(); })
+        .then(saved => { notice('schedule-notice', ''); showSchedule(saved); return loadAudit(); })
         .catch(e => notice('schedule-notice', e.message));
     });
-    document.getElementById('rollback').addEventListener('click', () =>
-      api('POST', '/api/console/models/rollback', {}).then(refresh).catch(e => notice('registry-notice', e.message)));
+    // an error about the expression is stale once the expression changes
+    document.getElementById('schedule-cron').addEventListener('input', () => notice('schedule-notice', ''));
+    document.getElementById('rollback').addEventListener('click', () => {
+      const target = document.getElementById('rollback').dataset.target;
+      if (!target || !window.confirm('Roll back to version ' + target + '? It answers every chat from now on, on every instance.')) { return; }
+      notice('registry-notice', '');
+      api('POST', '/api/console/models/rollback', {}).then(refresh).catch(e => notice('registry-notice', e.message));
+    });
     refresh();
     setInterval(loadCycles, 5000);
-    setInterval(() => loadComparisons().catch(e => notice('comparison-notice', e.message)), 10000);
+    setInterval(() => loadComparisons().then(() => notice('comparison-notice', ''))
+      .catch(e => notice('comparison-notice', e.message)), 10000);
   }
 
   // ---------------------------------------------------------------- /console/cycles/{id}
 
   function cyclePage(page) {
     const id = page.dataset.cycleId;
-    const series = {};       // metric name -> [{x: step, y: value}]
+    const series = {};       // "stage\u0000metric" -> {stage, name, points: [{x: step, y: value}]}, one chart each
     const stageStart = {};   // stage -> {at, step} of its first metric, for the ETA
     let source = null;
 
+    // SFT, the reward model and DPO log metrics of the same name (loss, learning_rate): each stage gets its own
+    // charts, in the order the stages ran, so that their steps never join into one line.
     function drawCharts() {
       const charts = document.getElementById('charts');
-      Object.keys(series).filter(name => !['epoch', 'num_tokens', 'eval_runtime'].includes(name)).sort()
-        .forEach(name => {
-          let chart = charts.querySelector('svg[data-metric="' + name + '"]');
+      Object.values(series).filter(s => !['epoch', 'num_tokens', 'eval_runtime'].includes(s.name))
+        .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name))
+        .forEach(s => {
+          let chart = [...charts.querySelectorAll('svg.chart')]
+            .find(c => c.dataset.stage === s.stage && c.dataset.metric === s.name);
           if (!chart) {
-            chart = svg('svg', { viewBox: '0 0 600 200', class: 'chart', 'data-metric': name, role: 'img',
-              'aria-label': name });
+            chart = svg('svg', { viewBox: '0 0 420 240', class: 'chart', 'data-stage': s.stage, 'data-metric': s.name,
+              role: 'img', 'aria-label': s.stage + ': ' + s.name + ' by step' });
             charts.appendChild(chart);
           }
-          lineChart(chart, [{ name: name, points: series[name] }], name);
+          lineChart(chart, [{ name: s.name, points: s.points }], s.stage + ': ' + s.name, x => 'step ' + x);
         });
     }
 
@@ -340,12 +387,13 @@
       document.getElementById('status').textContent = statusText(c.status);
       document.getElementById('status').className = 'status-' + c.status;
       document.getElementById('stage').textContent = c.stage || '–';
-      document.getElementById('step').textContent = c.total_steps ? c.step + ' / ' + c.total_steps : String(c.step);
+      document.getElementById('step').textContent = stepText(c, String(c.step));
       document.getElementById('attempt').textContent = String(c.attempt);
       document.getElementById('error').textContent = c.error || '–';
       const progress = document.getElementById('progress');
-      progress.max = Math.max(1, c.total_steps);
-      progress.value = c.step;
+      const finished = FINISHED.includes(c.status);
+      progress.max = finished ? 1 : Math.max(1, c.total_steps);
+      progress.value = finished ? 1 : c.step;
       const start = stageStart[c.stage];
       let eta = '–';
       if (c.status === 'running' && start && c.step > start.step && c.total_steps > c.step) {
@@ -432,7 +480,9 @@
       source.addEventListener('metrics', e => {
         JSON.parse(e.data).forEach(m => {
           if (!stageStart[m.stage]) { stageStart[m.stage] = { at: Date.parse(m.at), step: m.step }; }
-          (series[m.name] = series[m.name] || []).push({ x: m.step, y: m.value });
+          const key = m.stage + '\u0000' + m.name;
+          if (!series[key]) { series[key] = { stage: m.stage, name: m.name, order: Object.keys(stageStart).indexOf(m.stage), points: [] }; }
+          series[key].points.push({ x: m.step, y: m.value });
         });
         drawCharts();
       });

@@ -44,21 +44,31 @@ public final class FeedbackRepository {
     private static final String OWN_ANSWER = "AND c.owner = :rater AND m.role = 'assistant' AND m.parent_id IS NOT NULL";
 
     /**
-     * Records a verdict on a comparison shown to {@code :rater} and moves the conversation to the answer that
-     * continues it, in one statement.
+     * Records a verdict on a comparison shown to {@code :rater} and, when the conversation still ends at that pair
+     * (its current message is A or B), moves it to the answer that continues it, in one statement. A pair further
+     * up, with later turns after it, keeps those turns: the verdict is then a preference only.
      */
     private static final String CHOOSE = """
             WITH decided AS (
                 UPDATE pairwise_comparison SET choice = :choice, decided_at = now()
                 WHERE id = :id AND rater = :rater
-                RETURNING id, CASE WHEN choice = 'b' THEN answer_b_id ELSE answer_a_id END AS continuing
+                RETURNING id, answer_a_id, answer_b_id,
+                          CASE WHEN choice = 'b' THEN answer_b_id ELSE answer_a_id END AS continuing
             ), moved AS (
                 UPDATE conversation c SET current_message_id = d.continuing, updated_at = now()
                 FROM decided d, message m
                 WHERE m.id = d.continuing AND c.id = m.conversation_id AND c.owner = :rater
+                  AND c.current_message_id IN (d.answer_a_id, d.answer_b_id)
                 RETURNING c.id
             )
-            SELECT d.continuing FROM decided d""";
+            SELECT d.continuing, EXISTS (SELECT 1 FROM moved) FROM decided d""";
+
+    /**
+     * A verdict as stored: the answer it prefers to continue with, and whether the conversation now continues with
+     * it (false for a pair further up the conversation than its end).
+     */
+    public record Chosen(UUID continuing, boolean continuesConversation) {
+    }
 
     /** The caller's answers among two ids, with the user message each answers. */
     private static final String OWN_ANSWERS = """
@@ -165,16 +175,17 @@ public final class FeedbackRepository {
 
     /**
      * Records {@code rater}'s verdict on a comparison shown to them (a later verdict replaces an earlier one) and
-     * moves the conversation on to the answer that continues it, in one statement. Empty, and nothing written, when
-     * no such comparison was shown to {@code rater}; otherwise the continuing answer.
+     * moves the conversation on to the answer that continues it when the pair is where the conversation ends, in one
+     * statement. Empty, and nothing written, when no such comparison was shown to {@code rater}.
      */
-    public CompletionStage<Optional<UUID>> chooseOwn(UUID id, String rater, PairwiseComparison.Choice choice) {
-        return sessions.withSession(s -> s.createNativeQuery(CHOOSE, UUID.class)
+    public CompletionStage<Optional<Chosen>> chooseOwn(UUID id, String rater, PairwiseComparison.Choice choice) {
+        return sessions.withSession(s -> s.createNativeQuery(CHOOSE, Object[].class)
                 .setParameter("id", id)
                 .setParameter("rater", rater)
                 .setParameter("choice", choice.label())
                 .getResultList()
-                .thenApply(rows -> rows.stream().findFirst()));
+                .thenApply(rows -> rows.stream().findFirst()
+                        .map(row -> new Chosen((UUID) row[0], (Boolean) row[1]))));
     }
 
     /** Comparisons still waiting for a verdict whose prompt is {@code promptMessageId}. */

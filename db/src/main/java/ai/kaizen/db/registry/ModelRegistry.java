@@ -85,18 +85,38 @@ public final class ModelRegistry {
     }
 
     /**
-     * The version that served before the current one (the target of a plain "roll back"): the newest promotion
-     * naming a version other than the serving one.
+     * Where a plain "roll back" goes: the version that served before the promotion now in force. Promotions stack
+     * up and each rollback takes the newest one off, so pressing it again goes one step further back (3, then 2,
+     * then 1), never back and forth between two versions; empty once only the first version is left.
      */
     public CompletionStage<Optional<ModelVersion>> previousServing() {
-        return history().thenCompose(promotions -> {
-            if (promotions.isEmpty()) {
-                return java.util.concurrent.CompletableFuture.completedFuture(Optional.empty());
+        return history().thenCompose(promotions -> rollbackTarget(promotions)
+                .map(this::find)
+                .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(Optional.empty())));
+    }
+
+    /**
+     * The rollback target of a promotion history (newest first): replays it as a stack, where a promotion puts its
+     * version on top (unless it is on top already) and a rollback to a version below takes everything above it off
+     * (a rollback to a version not on the stack, by id, is put on top like a promotion).
+     */
+    public static Optional<Long> rollbackTarget(List<ModelPromotion> newestFirst) {
+        java.util.Deque<Long> stack = new java.util.ArrayDeque<>();
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            ModelPromotion p = newestFirst.get(i);
+            long version = p.modelVersionId();
+            if (p.action() == ModelPromotion.Action.rollback && stack.contains(version)) {
+                while (stack.peek() != version) {
+                    stack.pop();
+                }
+            } else if (stack.isEmpty() || stack.peek() != version) {
+                stack.push(version);
             }
-            long current = promotions.get(0).modelVersionId();
-            return promotions.stream().filter(p -> p.modelVersionId() != current).findFirst()
-                    .map(p -> find(p.modelVersionId()))
-                    .orElseGet(() -> java.util.concurrent.CompletableFuture.completedFuture(Optional.empty()));
-        });
+        }
+        if (stack.size() < 2) {
+            return Optional.empty();
+        }
+        stack.pop();
+        return Optional.of(stack.peek());
     }
 }

@@ -15,6 +15,7 @@ import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.RateLimits;
+import ai.kaizen.server.http.RequestIds;
 import ai.kaizen.server.http.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -46,6 +47,7 @@ public final class ChatRoutes {
     private final Pages pages;
     private final RateLimits limits;
     private final int chatsPerMinute;
+    private final RequestIds requestIds = new RequestIds();
 
     public ChatRoutes(ChatService chat, ConversationRepository conversations, FeedbackRepository feedback,
                       SettingRepository settings, Sessions sessions, Pages pages, RateLimits limits,
@@ -99,10 +101,31 @@ public final class ChatRoutes {
                 .onFailure(ctx::fail));
     }
 
+    /**
+     * A new conversation; a body with a {@code request_id} already used by this caller gets the conversation that
+     * request created (200 instead of 201), so a first message sent twice starts one conversation.
+     */
     private void create(RoutingContext ctx) {
-        caller(ctx).ifPresent(caller -> chat.start(caller, "")
-                .onSuccess(c -> {
-                    ctx.response().setStatusCode(201);
+        Optional<Caller> caller = caller(ctx);
+        if (caller.isEmpty()) {
+            return;
+        }
+        Optional<String> requestId;
+        try {
+            JsonObject body = ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
+            requestId = RequestIds.of(body == null ? null : body.getValue("request_id"));
+        } catch (HttpError | io.vertx.core.json.DecodeException | ClassCastException e) {
+            HttpError.fail(ctx, 400, e instanceof HttpError ? e.getMessage() : "the body must be a JSON object");
+            return;
+        }
+        boolean[] created = {requestId.isEmpty()};
+        Future<Conversation> conversation = requestId.isEmpty() ? chat.start(caller.get(), "")
+                : requestIds.once(caller.get().principal(), "conversation", requestId.get(), () -> {
+                    created[0] = true;
+                    return chat.start(caller.get(), "");
+                });
+        conversation.onSuccess(c -> {
+                    ctx.response().setStatusCode(created[0] ? 201 : 200);
                     JsonBodies.reply(ctx, new JsonObject().put("id", c.id().toString()));
                 })
                 .onFailure(e -> {
@@ -111,7 +134,7 @@ public final class ChatRoutes {
                     } else {
                         ctx.fail(e);
                     }
-                }));
+                });
     }
 
     private void show(RoutingContext ctx) {
@@ -187,8 +210,80 @@ public final class ChatRoutes {
             HttpError.fail(ctx, 400, "content must be a string");
             return;
         }
-        chat.reply(ctx.vertx().getOrCreateContext(), request.get().caller(), request.get().id(), content,
-                new SseChatStream(ctx));
+        Optional<String> requestId;
+        try {
+            requestId = RequestIds.of(request.get().body().getValue("request_id"));
+        } catch (HttpError e) {
+            HttpError.fail(ctx, 400, e.getMessage());
+            return;
+        }
+        Caller caller = request.get().caller();
+        String scope = "message " + request.get().id();
+        ChatStream out = new SseChatStream(ctx);
+        if (requestId.isPresent()) {
+            if (!requestIds.claim(caller.principal(), scope, requestId.get())) {
+                HttpError.fail(ctx, 409, "this message was already sent (the same request_id); its answer is in "
+                        + "the conversation");
+                return;
+            }
+            out = new ReleasedOnRefusal(out, () -> requestIds.release(caller.principal(), scope, requestId.get()));
+        }
+        chat.reply(ctx.vertx().getOrCreateContext(), caller, request.get().id(), content, out);
+    }
+
+    /**
+     * A stream that gives a request id back when the message is refused before its answer started (nothing was
+     * stored), so that the same request may be sent again.
+     */
+    private static final class ReleasedOnRefusal implements ChatStream {
+        private final ChatStream out;
+        private final Runnable release;
+        private boolean started;
+
+        ReleasedOnRefusal(ChatStream out, Runnable release) {
+            this.out = out;
+            this.release = release;
+        }
+
+        @Override
+        public void start(JsonObject info) {
+            started = true;
+            out.start(info);
+        }
+
+        @Override
+        public void token(UUID answerId, String text) {
+            out.token(answerId, text);
+        }
+
+        @Override
+        public void done(UUID answerId, JsonObject info) {
+            out.done(answerId, info);
+        }
+
+        @Override
+        public void end() {
+            out.end();
+        }
+
+        @Override
+        public void error(int status, String message) {
+            if (!started) {
+                release.run();
+            }
+            out.error(status, message);
+        }
+
+        @Override
+        public void contextTooLong(String message) {
+            release.run();
+            out.contextTooLong(message);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return out.isCancelled();
+        }
     }
 
     private void regenerate(RoutingContext ctx) {

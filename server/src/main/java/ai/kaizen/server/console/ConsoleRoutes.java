@@ -175,7 +175,8 @@ public final class ConsoleRoutes {
                                                         .filter(c -> v.id().equals(c.candidateVersionId()))
                                                         .findFirst()).gate())).toList()))
                                 .put("history", new JsonArray(history.stream().map(ConsoleJson::promotion)
-                                        .toList())))))));
+                                        .toList()))
+                                .put("rollback_to", ModelRegistry.rollbackTarget(history).orElse(null)))))));
     }
 
     /**
@@ -215,7 +216,10 @@ public final class ConsoleRoutes {
         }));
     }
 
-    /** Rolls back to {@code version_id} when given, else to the version that served before the current one. */
+    /**
+     * Rolls back to {@code version_id} when given, else to the version that served before the promotion in force
+     * ({@link ModelRegistry#rollbackTarget}: a second rollback goes one step further back, not forth again).
+     */
     private void rollback(RoutingContext ctx) {
         JsonObject body = optionalObject(ctx);
         if (body == null) {

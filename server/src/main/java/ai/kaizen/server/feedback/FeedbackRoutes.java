@@ -87,16 +87,19 @@ public final class FeedbackRoutes {
         }
         Future.fromCompletionStage(feedback.chooseOwn(id, caller.principal(), choice.get()),
                         ctx.vertx().getOrCreateContext())
-                .onSuccess(continuing -> {
-                    if (continuing.isEmpty()) {
+                .onSuccess(chosen -> {
+                    if (chosen.isEmpty()) {
                         HttpError.fail(ctx, 404, "no such comparison");
                         return;
                     }
                     metrics.choice(FeedbackMetrics.Source.page);
+                    // continues_conversation: false for a pair further up than the conversation's end, whose
+                    // later turns stay (the choice is a preference only)
                     JsonBodies.reply(ctx, new JsonObject()
                             .put("id", id.toString())
                             .put("choice", choice.get().label())
-                            .put("continuing_message_id", continuing.get().toString()));
+                            .put("continuing_message_id", chosen.get().continuing().toString())
+                            .put("continues_conversation", chosen.get().continuesConversation()));
                 })
                 .onFailure(ctx::fail);
     }

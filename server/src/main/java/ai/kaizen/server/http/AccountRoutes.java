@@ -29,7 +29,8 @@ public final class AccountRoutes {
 
     public void mount(Router router) {
         router.get("/login").handler(this::loginPage);
-        router.post("/login").handler(limits.perAddress("sign-in attempts", loginsPerMinute)).handler(this::login);
+        router.post("/login").handler(limits.perAddress("sign-in attempts", loginsPerMinute, this::tooManyAttempts))
+                .handler(this::login);
         router.post("/logout").handler(this::logout);
         router.get("/api/me").handler(this::me);
     }
@@ -72,6 +73,22 @@ public final class AccountRoutes {
                     }
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * A browser's sign-in form gets the sign-in page back with the message (429); a program, which does not ask for
+     * HTML, the usual JSON error.
+     */
+    private void tooManyAttempts(RoutingContext ctx, String message) {
+        String accept = ctx.request().getHeader("Accept");
+        if (accept == null || !accept.contains("text/html")) {
+            HttpError.fail(ctx, 429, message);
+            return;
+        }
+        String name = ctx.request().getFormAttribute("name");
+        showLogin(ctx, 429, Character.toUpperCase(message.charAt(0)) + message.substring(1) + ".",
+                name == null || StorableText.problem(name).isPresent() ? "" : name,
+                ctx.request().getFormAttribute("next"));
     }
 
     private void logout(RoutingContext ctx) {

@@ -30,18 +30,32 @@ public final class RateLimits {
 
     private final Vertx vertx;
 
+    /** How a refused request is answered, with the message; the default is a 429 with a JSON body. */
+    @FunctionalInterface
+    public interface Refusal {
+        void refuse(RoutingContext ctx, String message);
+    }
+
+    private static final Refusal JSON = (ctx, message) -> HttpError.fail(ctx, 429, message);
+
     /** {@code perMinute} requests a minute per client address, with bursts up to the same number. */
     public Handler<RoutingContext> perAddress(String what, int perMinute) {
-        return limit(what, perMinute, this::clientAddress);
+        return perAddress(what, perMinute, JSON);
+    }
+
+    /** As {@link #perAddress(String, int)}, refused as {@code refusal} says (e.g. a page for a browser's form). */
+    public Handler<RoutingContext> perAddress(String what, int perMinute, Refusal refusal) {
+        return limit(what, perMinute, this::clientAddress, refusal);
     }
 
     /** {@code perMinute} requests a minute per caller (session, user or API key); falls back to the address. */
     public Handler<RoutingContext> perCaller(String what, int perMinute) {
         return limit(what, perMinute, ctx -> Sessions.caller(ctx).map(c -> c.principal())
-                .orElseGet(() -> clientAddress(ctx)));
+                .orElseGet(() -> clientAddress(ctx)), JSON);
     }
 
-    private Handler<RoutingContext> limit(String what, int perMinute, Function<RoutingContext, String> key) {
+    private Handler<RoutingContext> limit(String what, int perMinute, Function<RoutingContext, String> key,
+                                          Refusal refusal) {
         Map<String, Entry> buckets = new ConcurrentHashMap<>();
         vertx.setPeriodic(IDLE.toMillis() / 2, id -> {
             long cutoff = System.nanoTime() - IDLE.toNanos();
@@ -59,7 +73,7 @@ public final class RateLimits {
             } else {
                 long seconds = Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1);
                 ctx.response().putHeader("Retry-After", String.valueOf(seconds));
-                HttpError.fail(ctx, 429, "too many " + what + "; try again in " + seconds + " s");
+                refusal.refuse(ctx, "too many " + what + "; try again in " + seconds + " s");
             }
         };
     }

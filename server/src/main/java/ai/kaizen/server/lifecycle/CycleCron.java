@@ -6,6 +6,8 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import it.burning.cron.CronExpressionDescriptor;
+import it.burning.cron.CronExpressionParser;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -58,9 +60,21 @@ public final class CycleCron {
         return expression;
     }
 
-    /** In words, e.g. "at 03:00 at Monday day" (cron-utils' English), with the time zone. */
+    /**
+     * In words, e.g. "At 03:00, only on Monday (UTC)" (cron-expression-descriptor, a port of the descriptions
+     * crontab.guru-style tools give; cron-utils' own reads "at 03:00 at Monday day").
+     */
     public String description() {
-        return CronDescriptor.instance(Locale.ENGLISH).describe(cron) + " (UTC)";
+        CronExpressionParser.Options options = new CronExpressionParser.Options();
+        options.setUse24HourTimeFormat(true);
+        options.setLocale(Locale.ENGLISH);
+        try {
+            // it knows day and month names in capitals only; cron accepts them in any case
+            return CronExpressionDescriptor.getDescription(expression.toUpperCase(Locale.ROOT), options) + " (UTC)";
+        } catch (RuntimeException e) {
+            // an expression cron-utils accepts but the describer cannot read: cron-utils' words are better than none
+            return CronDescriptor.instance(Locale.ENGLISH).describe(cron) + " (UTC)";
+        }
     }
 
     /** The first tick after {@code after}, if the expression ever ticks again. */

@@ -100,12 +100,14 @@ class ChatPageBrowserIT {
     }
 
     private void send(String text) {
+        By answers = By.cssSelector("#messages > .message.assistant .content");
+        int before = browser.findElements(answers).size();
         WebElement input = browser.findElement(By.id("message"));
         input.sendKeys(text);
         input.sendKeys(Keys.ENTER);
         // Streaming: the answer fills in, then the stop button goes away when the stream ends.
-        wait.until(d -> !d.findElements(By.cssSelector(".message.assistant .content")).isEmpty()
-                && !d.findElement(By.cssSelector(".message.assistant .content")).getText().isBlank());
+        wait.until(d -> d.findElements(answers).size() > before
+                && !d.findElements(answers).get(before).getText().isBlank());
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
     }
 
@@ -259,5 +261,98 @@ class ChatPageBrowserIT {
         wait.until(d -> d.findElements(By.cssSelector(".message.assistant")).stream()
                 .anyMatch(e -> chosenId.equals(e.getAttribute("data-id"))));
         assertThat(Files.exists(home)).isTrue();
+    }
+
+    private List<Message> stored(UUID conversation) throws Exception {
+        return await(new ConversationRepository(server.database().sessions()).messages(conversation));
+    }
+
+    @Test
+    void aChoiceInAnOlderPairKeepsTheLaterTurnsInView() throws Exception {
+        send("I want to cancel my order");
+        browser.findElement(By.cssSelector(".message.assistant .regenerate")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".pair .verdicts")));
+        // the composer stays open while the pair waits: two more turns
+        send("It was order 1234");
+        send("Thank you");
+        UUID conversation = conversationId();
+        UUID head = await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversation)))
+                .currentMessageId();
+        int shown = browser.findElements(By.cssSelector("#messages .message")).size();
+
+        browser.findElement(By.cssSelector(".pair button[data-choice='b']")).click();
+        WebElement note = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".pair .pair-note")));
+        assertThat(note.getText()).contains("saved").contains("continue from answer A");
+        assertThat(note.getAttribute("role")).isEqualTo("status");
+        assertThat(browser.findElement(By.cssSelector(".pair button[data-choice='b']")).getAttribute("aria-pressed"))
+                .isEqualTo("true");
+        screenshot("chat-older-pair-chosen");
+        assertThat(browser.findElements(By.cssSelector("#messages .message"))).hasSize(shown);
+
+        // stored: the preference, and the conversation still ends where it ended; a reload shows every turn
+        Message question = stored(conversation).stream().filter(m -> m.role() == Message.Author.user)
+                .findFirst().orElseThrow();
+        assertThat(await(new FeedbackRepository(server.database().sessions()).comparisonsFor(question.id())))
+                .singleElement().satisfies(c -> assertThat(c.choice()).contains(PairwiseComparison.Choice.B));
+        assertThat(await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversation)))
+                .currentMessageId()).isEqualTo(head);
+        browser.navigate().refresh();
+        wait.until(d -> d.findElements(By.cssSelector("#messages .message.user")).size() == 3);
+        assertThat(browser.findElement(By.id("messages")).getText()).contains("Thank you");
+    }
+
+    @Test
+    void sendClickedTwiceStartsOneConversationWithOneAnswer() throws Exception {
+        WebElement input = browser.findElement(By.id("message"));
+        input.sendKeys("Where is my parcel?");
+        new org.openqa.selenium.interactions.Actions(browser).doubleClick(browser.findElement(By.id("send"))).perform();
+        input.sendKeys(Keys.ENTER);
+        wait.until(d -> d.getCurrentUrl().contains("c="));
+        wait.until(d -> !d.findElements(By.cssSelector(".message.assistant .content")).isEmpty());
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
+        UUID conversation = conversationId();
+        String owner = principalOf(conversation);
+        assertThat(await(new ConversationRepository(server.database().sessions()).list(owner, 10))).hasSize(1);
+        assertThat(stored(conversation)).extracting(Message::role)
+                .containsExactlyInAnyOrder(Message.Author.user, Message.Author.assistant);
+        assertThat(browser.findElements(By.cssSelector("#messages .message"))).hasSize(2);
+    }
+
+    @Test
+    void backReturnsToTheConversationOpenedBefore() throws Exception {
+        send("First conversation");
+        UUID first = conversationId();
+        browser.findElement(By.id("new-conversation")).click();
+        send("Second conversation");
+        UUID second = conversationId();
+        assertThat(second).isNotEqualTo(first);
+        wait.until(d -> d.findElements(By.cssSelector("#conversation-list a")).size() == 2);
+        browser.findElement(By.xpath("//ul[@id='conversation-list']//a[text()='First conversation']")).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("c=" + first));
+
+        // The empty page a first message was sent from became that conversation: Back goes from conversation
+        // to conversation.
+        browser.navigate().back();
+        wait.until(d -> d.getCurrentUrl().endsWith("c=" + second));
+        wait.until(d -> d.findElement(By.id("messages")).getText().contains("Second conversation"));
+        assertThat(browser.findElement(By.id("messages")).getText()).doesNotContain("First conversation");
+        browser.navigate().back();
+        wait.until(d -> d.getCurrentUrl().endsWith("c=" + first));
+        wait.until(d -> d.findElement(By.id("messages")).getText().contains("First conversation"));
+        browser.navigate().forward();
+        wait.until(d -> d.getCurrentUrl().endsWith("c=" + second));
+        wait.until(d -> d.findElement(By.id("messages")).getText().contains("Second conversation"));
+    }
+
+    @Test
+    void anErrorIsAnnouncedAsAnAlert() {
+        // a message longer than the page's limit is refused by the server (the text area's maxlength is removed)
+        WebElement input = browser.findElement(By.id("message"));
+        browser.executeScript("arguments[0].removeAttribute('maxlength')", input);
+        browser.executeScript("arguments[0].value = 'x'.repeat(5000)", input);
+        input.sendKeys(Keys.ENTER);
+        WebElement notice = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
+        assertThat(notice.getAttribute("role")).isEqualTo("alert");
+        assertThat(notice.getText()).contains("longer than");
     }
 }

@@ -108,6 +108,51 @@ class ChatRoutesTest {
         assertThat(new JsonObject(client.get("/api/conversations/" + id).body()).getJsonArray("messages")).hasSize(4);
     }
 
+    @Test
+    void aFirstMessageSentTwiceWithOneRequestIdStartsOneConversationWithOneAnswer() throws Exception {
+        TestClient client = user();
+        JsonObject create = new JsonObject().put("request_id", "double-click-1");
+        java.net.http.HttpResponse<String> first = client.send("POST", "/api/conversations", create.encode());
+        java.net.http.HttpResponse<String> again = client.send("POST", "/api/conversations", create.encode());
+        assertThat(first.statusCode()).isEqualTo(201);
+        assertThat(again.statusCode()).as("the repeat gets the conversation the first created").isEqualTo(200);
+        String id = new JsonObject(first.body()).getString("id");
+        assertThat(new JsonObject(again.body()).getString("id")).isEqualTo(id);
+        assertThat(new JsonArray(client.get("/api/conversations").body())).hasSize(1);
+
+        // the message twice at once, as a double click sends it: one is answered, the other refused
+        JsonObject message = new JsonObject().put("content", "Where is my parcel?").put("request_id", "double-click-1");
+        java.util.concurrent.CompletableFuture<TestClient.Stream> a = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> streamOrThrow(client, id, message));
+        java.util.concurrent.CompletableFuture<TestClient.Stream> b = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> streamOrThrow(client, id, message));
+        List<Integer> statuses = List.of(a.get(60, TimeUnit.SECONDS).status(), b.get(60, TimeUnit.SECONDS).status());
+        assertThat(statuses).containsExactlyInAnyOrder(200, 409);
+        TestClient.Stream refused = a.get().status() == 409 ? a.get() : b.get();
+        assertThat(new JsonObject(refused.body()).getString("error")).contains("already sent");
+        // and once more after the answer: still refused
+        assertThat(client.stream("/api/conversations/" + id + "/messages", message).status()).isEqualTo(409);
+
+        List<Message> stored = await(new ConversationRepository(server.database().sessions())
+                .messages(UUID.fromString(id)));
+        assertThat(stored).extracting(Message::role)
+                .containsExactlyInAnyOrder(Message.Author.user, Message.Author.assistant);
+        // a new request id is a new message
+        assertThat(client.stream("/api/conversations/" + id + "/messages", message.copy()
+                .put("request_id", "double-click-2")).status()).isEqualTo(200);
+        // an id that is not one is a 400
+        assertThat(client.send("POST", "/api/conversations", new JsonObject().put("request_id", "x y").encode())
+                .statusCode()).isEqualTo(400);
+    }
+
+    private static TestClient.Stream streamOrThrow(TestClient client, String conversation, JsonObject body) {
+        try {
+            return client.stream("/api/conversations/" + conversation + "/messages", body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Text of {@code chars} characters, of ordinary words (repeated letters would tokenize unrealistically well). */
     static String prose(java.util.Random random, int chars) {
         String[] words = {"parcel", "refund", "order", "delivery", "account", "password", "invoice", "the", "my",

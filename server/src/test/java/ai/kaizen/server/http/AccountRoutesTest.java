@@ -158,11 +158,24 @@ class AccountRoutesTest {
                 if (r.statusCode() == 429) {
                     refused++;
                     assertThat(r.headers().firstValue("Retry-After")).isPresent();
+                    // a program that did not ask for HTML: JSON
+                    assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+                    assertThat(new JsonObject(r.body()).getString("error")).startsWith("too many sign-in attempts");
                 } else {
                     assertThat(r.statusCode()).isEqualTo(401);
                 }
             }
             assertThat(refused).isEqualTo(3);
+            // a browser's form: the sign-in page again, with the message as an alert and the name kept
+            HttpResponse<String> page = client.send(HttpRequest.newBuilder(URI.create(base + "/login"))
+                    .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "text/html")
+                    .POST(HttpRequest.BodyPublishers.ofString("_csrf=" + csrf + "&name=nobody&password=again"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(429);
+            assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+            assertThat(page.headers().firstValue("Retry-After")).isPresent();
+            assertThat(page.body()).contains("role=\"alert\"").contains("Too many sign-in attempts; try again in")
+                    .contains("value=\"nobody\"");
         } finally {
             limited.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }

@@ -20,7 +20,10 @@ class CycleCronTest {
         assertThat(mondays.next(Instant.parse("2026-11-15T12:00:00Z"))).contains(monday);
         assertThat(mondays.next(monday)).contains(nextMonday);
         assertThat(mondays.last(monday.plusSeconds(30))).contains(monday);
-        assertThat(mondays.description()).contains("03:00").contains("UTC");
+        assertThat(mondays.description()).isEqualTo("At 03:00, only on Monday (UTC)");
+        assertThat(CycleCron.parse("*/30 * * * *").description()).isEqualTo("Every 30 minutes (UTC)");
+        assertThat(CycleCron.parse("0 2 * * mon-fri").description()).isEqualTo("At 02:00, Monday through Friday (UTC)");
+        assertThat(CycleCron.parse("0 3 * * 7").description()).isEqualTo("At 03:00, only on Sunday (UTC)");
     }
 
     @Test
