@@ -323,7 +323,6 @@ public final class KaizenServer {
         };
     }
 
-    /** What the trainer child process needs to reach the same home and database as this server. */
     /** Where cycles' trainers run: a child process, or a Kubernetes Job (the client configures itself in a pod). */
     private static TrainerLauncher launcher(KaizenConfig config, LifecycleSettings settings) {
         double heartbeatSeconds = settings.heartbeat().toMillis() / 1000.0;

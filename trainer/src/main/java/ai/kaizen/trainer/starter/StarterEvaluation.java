@@ -8,6 +8,7 @@ import ai.kaizen.trainer.dataset.SftExample;
 import ai.kaizen.trainer.sft.SftTrainer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -167,7 +168,7 @@ public final class StarterEvaluation {
                         ChatMessage.user(c.fact()), ChatMessage.assistant(c.acknowledgement()),
                         ChatMessage.user(c.request()));
                 String answer = answer(model, turns, greedy);
-                boolean ok = answer.toLowerCase(java.util.Locale.ROOT).contains(c.value().toLowerCase(java.util.Locale.ROOT));
+                boolean ok = answer.toLowerCase(Locale.ROOT).contains(c.value().toLowerCase(Locale.ROOT));
                 carried += ok ? 1 : 0;
                 probes++;
                 keep(samples, new ConversationSample("carry-over", turns, answer, c.value(), ok));
