@@ -31,16 +31,18 @@ public final class DemoCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** {@code kaizen demo rlhf}: SFT on canned answers, reward model, PPO and DPO, judged on held-out prompts. */
+    /** {@code kaizen demo rlhf}: SFT on canned answers, reward model, then each method, judged on held-out prompts. */
     @Command(name = "rlhf",
             mixinStandardHelpOptions = true,
             description = {"The RLHF demonstration: a policy fine-tuned on Bitext's canned answers (sft-policy), a",
-                    "reward model on detailed-over-canned pairs (reward-model), PPO (ppo-policy) and DPO (dpo-policy)",
-                    "from that policy, each compared with it on held-out prompts (reward, win rate judged by the",
-                    "reward model, KL, length, samples). Writes the four model directories, report.json and the",
-                    "curves (reward.png, kl.png, loss.png, reward-model.png) under --out. --config overrides the",
-                    "defaults (base_model, bitext_dir, eval_fraction, train_pairs, eval_prompts, max_new_tokens, and",
-                    "the trainers' TRL options in sections sft, reward_model, ppo, dpo)."})
+                    "reward model on detailed-over-canned and off-topic pairs (reward-model), then PPO, RLOO, GRPO,",
+                    "DPO and KTO from that policy (METHOD-policy), each compared with it on held-out prompts, judged",
+                    "by the intent classifier and closeness to the reference answer (win rate and intent match with",
+                    "95%% intervals, KL, length, samples; the reward model's win rate as a diagnostic). Writes the",
+                    "model directories, report.json and the curves (reward.png, kl.png, loss.png,",
+                    "reward-model.png) under --out. --config overrides the defaults (base_model, bitext_dir,",
+                    "eval_fraction, train_pairs, eval_prompts, max_new_tokens, methods, and the trainers' TRL",
+                    "options in sections sft, reward_model, ppo, rloo, grpo, dpo, kto)."})
     static final class Rlhf implements Callable<Integer> {
 
         @Spec
@@ -91,8 +93,11 @@ public final class DemoCommand implements Runnable {
             }
             JsonObject summary = new JsonObject();
             summary.add("reward_model", report.get("reward_model"));
-            summary.add("ppo_vs_sft", withoutSamples(report.getAsJsonObject(RlhfDemonstration.PPO + "_vs_sft")));
-            summary.add("dpo_vs_sft", withoutSamples(report.getAsJsonObject(RlhfDemonstration.DPO + "_vs_sft")));
+            JsonObject compared = report.getAsJsonObject("compared_with_sft");
+            for (String method : settings.methods()) {
+                summary.add(method + "_vs_sft", withoutSamples(compared.getAsJsonObject(
+                        RlhfDemonstration.policyDir(method))));
+            }
             summary.add("seconds", report.get("seconds"));
             summary.addProperty("report", out.resolve("report.json").toString());
             spec.commandLine().getOut().println(summary);

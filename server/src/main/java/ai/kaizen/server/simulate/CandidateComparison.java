@@ -2,7 +2,7 @@ package ai.kaizen.server.simulate;
 
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.server.simulate.CustomerJudge.Assessment;
+import ai.kaizen.trainer.cycle.AnswerJudge.Assessment;
 import ai.kaizen.server.simulate.CustomerJudge.Choice;
 import ai.kaizen.trainer.cycle.GateThresholds;
 import ai.kaizen.trainer.cycle.Interval;

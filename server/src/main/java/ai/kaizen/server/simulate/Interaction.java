@@ -19,10 +19,10 @@ record Interaction(int customer, SimulationPrompt prompt, List<JudgedAnswer> ans
                    String error) {
 
     /** One answer and how the judge saw it. */
-    record JudgedAnswer(KaizenClient.Completion completion, CustomerJudge.Assessment assessment) {
+    record JudgedAnswer(KaizenClient.Completion completion, ai.kaizen.trainer.cycle.AnswerJudge.Assessment assessment) {
 
         JsonObject toJson() {
-            CustomerJudge.Assessment a = assessment;
+            ai.kaizen.trainer.cycle.AnswerJudge.Assessment a = assessment;
             return new JsonObject().put("id", completion.id()).put("model", completion.model())
                     .put("text", completion.text()).put("judged_intent", a.judgedIntent())
                     .put("intent_match", a.intentMatch()).put("closeness", a.closeness()).put("score", a.score());

@@ -1,6 +1,6 @@
 package ai.kaizen.server.simulate;
 
-import ai.kaizen.server.simulate.CustomerJudge.Assessment;
+import ai.kaizen.trainer.cycle.AnswerJudge.Assessment;
 import ai.kaizen.server.simulate.CustomerJudge.Judged;
 import ai.kaizen.server.simulate.Interaction.JudgedAnswer;
 import io.vertx.core.json.JsonObject;

@@ -1,8 +1,9 @@
 package ai.kaizen.server.simulate;
 
 import ai.kaizen.model.Fixtures;
-import ai.kaizen.server.simulate.CustomerJudge.Assessment;
+import ai.kaizen.trainer.cycle.AnswerJudge.Assessment;
 import ai.kaizen.server.simulate.CustomerJudge.Choice;
+import ai.kaizen.trainer.cycle.AnswerJudge;
 import ai.kaizen.trainer.cycle.IntentJudge;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,7 @@ class SimulationJudgeTest {
         assertThat(CustomerJudge.preference(wrong, alsoWrong)).isEqualTo(Choice.BOTH_BAD);
         assertThat(CustomerJudge.preference(right, right)).isEqualTo(Choice.TIE);
         assertThat(CustomerJudge.preference(right, new Assessment("cancel_order", true, 0.305, 0.6525)))
-                .as("within " + CustomerJudge.TIE).isEqualTo(Choice.TIE);
+                .as("within " + AnswerJudge.TIE).isEqualTo(Choice.TIE);
     }
 
     @Test
@@ -127,14 +128,14 @@ class SimulationJudgeTest {
 
     @Test
     void closenessIsTokenOverlapF1() {
-        assertThat(CustomerJudge.closeness("The parcel is late", "the parcel is LATE!")).isEqualTo(1.0);
+        assertThat(AnswerJudge.closeness("The parcel is late", "the parcel is LATE!")).isEqualTo(1.0);
         // 2 shared words of 3 each: precision = recall = 2/3
-        assertThat(CustomerJudge.closeness("a b c", "a b d")).isCloseTo(2 / 3.0, within(1e-12));
+        assertThat(AnswerJudge.closeness("a b c", "a b d")).isCloseTo(2 / 3.0, within(1e-12));
         // repeated words count once per occurrence in the reference
-        assertThat(CustomerJudge.closeness("a a a a", "a b")).isCloseTo(2 * 0.25 * 0.5 / 0.75, within(1e-12));
-        assertThat(CustomerJudge.closeness("call {{Customer Support Phone Number}}", "{{Customer Support Phone "
+        assertThat(AnswerJudge.closeness("a a a a", "a b")).isCloseTo(2 * 0.25 * 0.5 / 0.75, within(1e-12));
+        assertThat(AnswerJudge.closeness("call {{Customer Support Phone Number}}", "{{Customer Support Phone "
                 + "Number}}")).isCloseTo(2 * 0.5 / 1.5, within(1e-12));
-        assertThat(CustomerJudge.closeness("", "anything")).isZero();
-        assertThat(CustomerJudge.closeness("nothing shared", "at all")).isZero();
+        assertThat(AnswerJudge.closeness("", "anything")).isZero();
+        assertThat(AnswerJudge.closeness("nothing shared", "at all")).isZero();
     }
 }

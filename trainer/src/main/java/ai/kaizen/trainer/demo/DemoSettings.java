@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * What the RLHF demonstration runs on, read from JSON: the defaults ({@code rlhf-demo.json} beside this class, sized
- * for the starter model on a 2-core CPU) overridden key by key by the user's file; the four stage sections
- * ({@code sft}, {@code reward_model}, {@code ppo}, {@code dpo}) hold the trainers' own TRL-named options and are
- * merged key by key too.
+ * for the starter model on a 2-core CPU) overridden key by key by the user's file; the stage sections
+ * ({@code sft}, {@code reward_model}, {@code ppo}, {@code rloo}, {@code grpo}, {@code dpo}, {@code kto}) hold the
+ * trainers' own TRL-named options and are merged key by key too.
  *
  * @param baseModel the pretrained model the canned-answer policy is fine-tuned from
  * @param bitextDir the Bitext CSV files (the defaults leave it empty: the caller fills in the shipped data's)
@@ -29,14 +29,18 @@ import java.util.List;
  * @param offTopicPairs share of the training pairs that also give the reward model an off-topic pair (the message's
  *     own canned answer chosen over another intent's), in [0, 1]
  * @param maxNewTokens answer length in the comparison
+ * @param methods the methods trained from the SFT policy and compared with it, in order (a subset of
+ *     {@link #METHODS})
  * @param stages each stage's trainer options, by section name
  */
 public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, long splitSeed, int trainPairs,
                            int evalPrompts, int ppoValidationPrompts, double offTopicPairs, int maxNewTokens,
-                           Map<String, JsonObject> stages) {
+                           List<String> methods, Map<String, JsonObject> stages) {
 
+    /** The methods that improve the SFT policy: online against the reward model, or offline from the feedback. */
+    public static final List<String> METHODS = List.of("ppo", "rloo", "grpo", "dpo", "kto");
     /** The stage sections, in the order they run. */
-    public static final List<String> STAGES = List.of("sft", "reward_model", "ppo", "dpo");
+    public static final List<String> STAGES = List.of("sft", "reward_model", "ppo", "rloo", "grpo", "dpo", "kto");
 
     /** Validates. */
     public DemoSettings {
@@ -44,6 +48,12 @@ public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, 
                 || ppoValidationPrompts < 0 || !(offTopicPairs >= 0 && offTopicPairs <= 1)) {
             throw new IllegalArgumentException("eval_fraction must be in (0, 1), off_topic_pairs in [0, 1], train_pairs "
                     + "and ppo_validation_prompts >= 0, eval_prompts and max_new_tokens > 0");
+        }
+        methods = List.copyOf(methods);
+        for (String m : methods) {
+            if (!METHODS.contains(m)) {
+                throw new IllegalArgumentException("unknown method '" + m + "' in methods; methods are " + METHODS);
+            }
         }
     }
 
@@ -85,7 +95,8 @@ public record DemoSettings(Path baseModel, Path bitextDir, double evalFraction, 
                 Path.of(merged.get("bitext_dir").getAsString()), merged.get("eval_fraction").getAsDouble(),
                 merged.get("split_seed").getAsLong(), merged.get("train_pairs").getAsInt(),
                 merged.get("eval_prompts").getAsInt(), merged.get("ppo_validation_prompts").getAsInt(),
-                merged.get("off_topic_pairs").getAsDouble(), merged.get("max_new_tokens").getAsInt(), stages);
+                merged.get("off_topic_pairs").getAsDouble(), merged.get("max_new_tokens").getAsInt(),
+                merged.getAsJsonArray("methods").asList().stream().map(JsonElement::getAsString).toList(), stages);
     }
 
     /**

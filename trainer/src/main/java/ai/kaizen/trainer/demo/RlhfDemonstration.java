@@ -10,6 +10,16 @@ import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.PromptIntents;
 import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.SftExample;
+import ai.kaizen.trainer.dataset.ThumbsExample;
+import ai.kaizen.trainer.cycle.AnswerJudge;
+import ai.kaizen.trainer.cycle.IntentJudge;
+import ai.kaizen.trainer.grpo.GrpoTrainer;
+import ai.kaizen.trainer.kto.KtoConfig;
+import ai.kaizen.trainer.kto.KtoRun;
+import ai.kaizen.trainer.online.GroupConfig;
+import ai.kaizen.trainer.online.GroupMethod;
+import ai.kaizen.trainer.online.RunResult;
+import ai.kaizen.trainer.rloo.RlooTrainer;
 import ai.kaizen.trainer.dpo.DpoConfig;
 import ai.kaizen.trainer.dpo.DpoRun;
 import ai.kaizen.trainer.eval.PolicyComparison;
@@ -42,20 +52,22 @@ import java.util.Random;
 import java.util.function.Function;
 
 /**
- * The first full RLHF loop on real customer-service data (issue #7's demonstration). From the Bitext files: pairs of
- * a customer message with its detailed answer (chosen) over its canned answer (rejected), the starter model's
- * held-out messages set apart for evaluation. Then:
+ * The RLHF loop on real customer-service data, every method side by side. From the Bitext files: pairs of a customer
+ * message with its detailed answer (chosen) over its canned answer (rejected), the starter model's held-out messages
+ * set apart for evaluation. Then:
  * <ol>
  *   <li>{@code sft-policy}: the base model fine-tuned on the canned answers only (the policy to improve);</li>
  *   <li>{@code reward-model}: from that policy, trained on the pairs plus off-topic pairs (a message's own canned
  *   answer over another intent's); held-out accuracy on each kind;</li>
- *   <li>{@code ppo-policy}: PPO of the policy against the reward model, on the training prompts, keeping the
- *   checkpoint with the best win rate on further held-out messages (not the compared ones);</li>
- *   <li>{@code dpo-policy}: DPO of the policy on the same pairs;</li>
- *   <li>each trained policy against {@code sft-policy} on held-out prompts ({@link PolicyComparison}): reward before
- *   and after, win rate judged by the reward model, KL, length, samples.</li>
+ *   <li>from that policy, each method of {@link DemoSettings#methods} into {@code METHOD-policy}: PPO, RLOO and GRPO
+ *   against the reward model on the training prompts, each keeping the checkpoint with the best win rate on further
+ *   held-out messages (not the compared ones); DPO on the same pairs; KTO on unpaired thumbs made from them
+ *   ({@link #thumbs});</li>
+ *   <li>each trained policy against {@code sft-policy} on held-out prompts ({@link HeldOutComparison}), judged by the
+ *   intent classifier and closeness to the reference answer, not by the reward model the online methods
+ *   optimised: win rate and intent match with 95% intervals, KL, length, samples.</li>
  * </ol>
- * Everything lands in the output directory: the four model directories (each loadable by {@code generate},
+ * Everything lands in the output directory: the model directories (each loadable by {@code generate},
  * {@code eval rm} or {@code eval policy}), the datasets, {@code report.json} and the curves as PNG.
  */
 public final class RlhfDemonstration {
@@ -64,10 +76,6 @@ public final class RlhfDemonstration {
     public static final String SFT = "sft-policy";
     /** The reward model's directory. */
     public static final String REWARD_MODEL = "reward-model";
-    /** PPO's output. */
-    public static final String PPO = "ppo-policy";
-    /** DPO's output. */
-    public static final String DPO = "dpo-policy";
 
     private RlhfDemonstration() {
     }
@@ -77,8 +85,8 @@ public final class RlhfDemonstration {
      *
      * @param settings what to run on
      * @param out the output directory
-     * @param listeners a progress listener per stage name ({@code sft}, {@code reward_model}, {@code ppo},
-     *     {@code dpo}, {@code compare})
+     * @param listeners a progress listener per stage name ({@code sft}, {@code reward_model}, then each method's
+     *     name)
      * @return the report (also written to {@code out/report.json})
      */
     public static JsonObject run(DemoSettings settings, Path out, Function<String, TrainingListener> listeners) {
@@ -117,53 +125,101 @@ public final class RlhfDemonstration {
         }
         report.add("reward_model", rmReport);
 
-        t = System.nanoTime();
-        PpoConfig ppoConfig = PpoConfig.fromJson(settings.stage("ppo", out.resolve(PPO)),
-                PpoConfig.defaults(out.resolve(PPO)));
-        PpoResult ppo = PpoRun.run(out.resolve(SFT), out.resolve(REWARD_MODEL), ppoConfig, data.ppoPromptsDir(),
-                listeners.apply("ppo"));
-        seconds.addProperty("ppo", secondsSince(t));
-        report.add("ppo", json("steps", ppo.globalStep(), "best_step", ppo.bestStep(), "first_score",
-                ppo.firstScore(), "last_score", ppo.lastScore(), "last_kl", ppo.lastKl()));
-        report.getAsJsonObject("ppo").addProperty("stop_reason", ppo.stopReason());
-        report.getAsJsonObject("ppo").addProperty("kl_limit", ppoConfig.klLimit());
+        for (String method : settings.methods()) {
+            t = System.nanoTime();
+            report.add(method, train(method, settings, data, out, listeners.apply(method)));
+            seconds.addProperty(method, secondsSince(t));
+        }
 
         t = System.nanoTime();
-        DpoConfig dpoConfig = DpoConfig.fromJson(settings.stage("dpo", out.resolve(DPO)),
-                DpoConfig.defaults(out.resolve(DPO)));
-        PairwiseResult dpo = DpoRun.run(out.resolve(SFT), dpoConfig, data.pairsTrain(), data.pairsEval(),
-                listeners.apply("dpo"));
-        seconds.addProperty("dpo", secondsSince(t));
-        JsonObject dpoReport = json("steps", dpo.globalStep(), "pairs_per_second", dpo.pairsPerSecond());
-        dpo.evalMetrics().forEach(dpoReport::addProperty);
-        report.add("dpo", dpoReport);
-
-        t = System.nanoTime();
-        PolicyComparison.Settings compare = new PolicyComparison.Settings(settings.maxNewTokens(), true, 1.0,
+        PolicyComparison.Settings decoding = new PolicyComparison.Settings(settings.maxNewTokens(), true, 1.0,
                 settings.splitSeed(), 5);
-        try (RewardModel judge = RewardModel.load(out.resolve(REWARD_MODEL));
+        try (RewardModel rewardModel = RewardModel.load(out.resolve(REWARD_MODEL));
                 LanguageModel start = LanguageModel.load(out.resolve(SFT))) {
-            for (String policy : List.of(PPO, DPO)) {
-                try (LanguageModel trained = LanguageModel.load(out.resolve(policy))) {
-                    report.add(policy + "_vs_sft", PolicyComparison.compare(trained, start, judge,
-                            data.heldOutPrompts(), compare).toJson());
+            HeldOutComparison comparison = new HeldOutComparison(new AnswerJudge(
+                    IntentJudge.fromBitext(settings.bitextDir())), data.judgedPrompts(), decoding, start);
+            JsonObject compared = new JsonObject();
+            compared.addProperty("judge", "the intent classifier (does the answer address the message's intent?) "
+                    + "and token-F1 closeness to Bitext's detailed answer; a tie or two answers that both miss the "
+                    + "intent count half; reward_model_win_rate is the optimised reward model's opinion, a "
+                    + "diagnostic");
+            compared.add(SFT, comparison.baselineJson());
+            for (String method : settings.methods()) {
+                try (LanguageModel trained = LanguageModel.load(out.resolve(policyDir(method)))) {
+                    compared.add(policyDir(method), comparison.compare(trained, rewardModel));
                 }
             }
+            report.add("compared_with_sft", compared);
         }
         seconds.addProperty("compare", secondsSince(t));
         seconds.addProperty("total", secondsSince(started));
         report.add("seconds", seconds);
-        report.add("pictures", curves(out));
+        report.add("pictures", curves(out, settings.methods()));
         write(out.resolve("report.json"), new GsonBuilder().setPrettyPrinting().serializeNulls().create()
                 .toJson(report));
         return report;
     }
 
+    /** @return the directory a method's policy is written to: {@code METHOD-policy} */
+    public static String policyDir(String method) {
+        return method + "-policy";
+    }
+
+    /** Trains one method from the SFT policy; returns its figures for the report. */
+    private static JsonObject train(String method, DemoSettings settings, Data data, Path out,
+            TrainingListener listener) {
+        Path dir = out.resolve(policyDir(method));
+        JsonObject options = settings.stage(method, dir);
+        return switch (method) {
+            case "ppo" -> {
+                PpoConfig config = PpoConfig.fromJson(options, PpoConfig.defaults(dir));
+                PpoResult r = PpoRun.run(out.resolve(SFT), out.resolve(REWARD_MODEL), config, data.ppoPromptsDir(),
+                        listener);
+                JsonObject o = json("steps", r.globalStep(), "best_step", r.bestStep(), "first_score",
+                        r.firstScore(), "last_score", r.lastScore(), "last_kl", r.lastKl(), "kl_limit",
+                        config.klLimit());
+                o.addProperty("stop_reason", r.stopReason());
+                yield o;
+            }
+            case "rloo", "grpo" -> {
+                RunResult r = method.equals("rloo")
+                        ? online(RlooTrainer.METHOD, options, dir, out, data, listener)
+                        : online(GrpoTrainer.METHOD, options, dir, out, data, listener);
+                JsonObject o = json("steps", r.globalStep(), "best_step", r.bestStep(), "first_score",
+                        r.firstScore(), "last_score", r.lastScore(), "last_kl", r.lastKl());
+                o.addProperty("stop_reason", r.stopReason());
+                yield o;
+            }
+            case "dpo" -> {
+                DpoConfig config = DpoConfig.fromJson(options, DpoConfig.defaults(dir));
+                PairwiseResult r = DpoRun.run(out.resolve(SFT), config, data.pairsTrain(), data.pairsEval(), listener);
+                JsonObject o = json("steps", r.globalStep(), "pairs_per_second", r.pairsPerSecond());
+                r.evalMetrics().forEach(o::addProperty);
+                yield o;
+            }
+            case "kto" -> {
+                KtoConfig config = KtoConfig.fromJson(options, KtoConfig.defaults(dir));
+                PairwiseResult r = KtoRun.run(out.resolve(SFT), config, data.thumbsTrain(), data.thumbsEval(),
+                        listener);
+                JsonObject o = json("steps", r.globalStep(), "examples_per_second", r.pairsPerSecond());
+                r.evalMetrics().forEach(o::addProperty);
+                yield o;
+            }
+            default -> throw new IllegalArgumentException("unknown method " + method);
+        };
+    }
+
+    private static <C extends GroupConfig> RunResult online(GroupMethod<C> method, JsonObject options, Path dir,
+            Path out, Data data, TrainingListener listener) {
+        return method.run(out.resolve(SFT), out.resolve(REWARD_MODEL), method.configure(options, dir),
+                data.ppoPromptsDir(), listener);
+    }
+
     /** The demonstration's data, also written as TRL JSONL under {@code out/data}. */
     record Data(List<SftExample> cannedTrain, List<SftExample> cannedEval, List<PreferenceExample> pairsTrain,
                 List<PreferenceExample> pairsEval, List<PreferenceExample> rewardModelTrain,
-                List<PreferenceExample> offTopicEval, List<List<ChatMessage>> heldOutPrompts, Path ppoPromptsDir,
-                JsonObject summary) {}
+                List<PreferenceExample> offTopicEval, List<ThumbsExample> thumbsTrain, List<ThumbsExample> thumbsEval,
+                List<HeldOutComparison.Prompt> judgedPrompts, Path ppoPromptsDir, JsonObject summary) {}
 
     static Data data(DemoSettings settings, Path dir) {
         BitextImport.Result bitext = BitextImport.read(settings.bitextDir());
@@ -207,23 +263,32 @@ public final class RlhfDemonstration {
         Collections.shuffle(rmTrain, new Random(settings.splitSeed() + 2));
         List<SftExample> cannedTrain = canned(train);
         List<SftExample> cannedEval = canned(eval);
-        List<List<ChatMessage>> heldOut = eval.stream().map(PreferenceExample::prompt).toList();
+        List<ThumbsExample> thumbsTrain = thumbs(train, offTopicTrain);
+        List<ThumbsExample> thumbsEval = thumbs(eval, offTopicEval);
+        // the held-out prompts with what the judge needs: the message's intent and its detailed answer
+        List<HeldOutComparison.Prompt> judged = new ArrayList<>();
+        for (PreferenceExample p : eval) {
+            intents.intentOf(p.prompt()).ifPresent(intent ->
+                    judged.add(new HeldOutComparison.Prompt(p.prompt(), intent, p.chosen())));
+        }
         try {
             JsonlFormats.writeSplits(DatasetKind.SFT, cannedTrain, cannedEval, dir.resolve("canned-sft"));
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, eval, dir.resolve("preferences"));
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, rmTrain, offTopicEval, dir.resolve("reward-model-pairs"));
             // PPO reads its prompts from these files: it takes their "prompt" and ignores the answers
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, ppoValidation, dir.resolve("ppo-prompts"));
+            JsonlFormats.writeSplits(DatasetKind.THUMBS, thumbsTrain, thumbsEval, dir.resolve("thumbs"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the demonstration's data under " + dir, e);
         }
         JsonObject summary = json("train_pairs", train.size(), "held_out_pairs", eval.size(), "bitext_pairs",
                 bitext.preferences().size(), "ppo_validation_prompts",
                 ppoValidation.size(), "off_topic_train_pairs", offTopicTrain.size(), "off_topic_held_out_pairs",
-                offTopicEval.size());
+                offTopicEval.size(), "thumbs_train", thumbsTrain.size(), "thumbs_held_out", thumbsEval.size(),
+                "judged_prompts", judged.size());
         summary.addProperty("split", "the starter model's held-out messages: " + settings.evalFraction()
                 + " of each intent's, seed " + settings.splitSeed());
-        return new Data(cannedTrain, cannedEval, train, eval, rmTrain, offTopicEval, heldOut,
+        return new Data(cannedTrain, cannedEval, train, eval, rmTrain, offTopicEval, thumbsTrain, thumbsEval, judged,
                 dir.resolve("ppo-prompts"), summary);
     }
 
@@ -239,6 +304,25 @@ public final class RlhfDemonstration {
         return MismatchedPairs.of(canned, share, seed, intents);
     }
 
+    /**
+     * Unpaired thumbs, as customers give them: each pair gives one rated answer, alternately its detailed answer
+     * rated up and its canned answer rated down, and every other off-topic pair gives its off-topic answer rated
+     * down. No prompt has both its answers rated, so KTO learns from what DPO would need pairs for.
+     */
+    static List<ThumbsExample> thumbs(List<PreferenceExample> pairs, List<PreferenceExample> offTopic) {
+        List<ThumbsExample> out = new ArrayList<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            PreferenceExample p = pairs.get(i);
+            boolean up = i % 2 == 0;
+            out.add(new ThumbsExample(p.prompt(), up ? p.chosen() : p.rejected(), up, p.provenance()));
+        }
+        for (int i = 0; i < offTopic.size(); i += 2) {
+            PreferenceExample p = offTopic.get(i);
+            out.add(new ThumbsExample(p.prompt(), p.rejected(), false, p.provenance()));
+        }
+        return out;
+    }
+
     private static String lastMessage(PreferenceExample p) {
         return p.prompt().get(p.prompt().size() - 1).content();
     }
@@ -251,33 +335,43 @@ public final class RlhfDemonstration {
         return out;
     }
 
-    /** Draws the curves; returns the pictures' file names. */
-    static JsonObject curves(Path out) {
+    /** Draws the curves of the stages that ran; returns the pictures' file names. */
+    static JsonObject curves(Path out, List<String> methods) {
         JsonObject pictures = new JsonObject();
-        Path sft = out.resolve(SFT);
-        Path rm = out.resolve(REWARD_MODEL);
-        Path ppo = out.resolve(PPO);
-        Path dpo = out.resolve(DPO);
-        TrainingCurves.draw("Reward", "reward", List.of(
-                new TrainingCurves.Line("PPO: reward-model score (objective/scores)", ppo, "objective/scores"),
-                new TrainingCurves.Line("PPO: score - KL penalty (objective/rlhf_reward)", ppo,
-                        "objective/rlhf_reward"),
-                new TrainingCurves.Line("DPO: implicit reward margin (rewards/margins)", dpo, "rewards/margins")),
-                out.resolve("reward.png"));
+        List<TrainingCurves.Line> reward = new ArrayList<>();
+        List<TrainingCurves.Line> kl = new ArrayList<>();
+        List<TrainingCurves.Line> loss = new ArrayList<>(List.of(
+                new TrainingCurves.Line("SFT (canned answers)", out.resolve(SFT), "loss"),
+                new TrainingCurves.Line("Reward model (Bradley-Terry)", out.resolve(REWARD_MODEL), "loss")));
+        for (String method : methods) {
+            Path dir = out.resolve(policyDir(method));
+            String name = method.toUpperCase(java.util.Locale.ROOT);
+            switch (method) {
+                case "ppo", "rloo", "grpo" -> {
+                    reward.add(new TrainingCurves.Line(name + ": reward-model score (objective/scores)", dir,
+                            "objective/scores"));
+                    kl.add(new TrainingCurves.Line(name + " objective/kl", dir, "objective/kl"));
+                    loss.add(new TrainingCurves.Line(name + " policy", dir, "loss/policy"));
+                    if (method.equals("ppo")) {
+                        loss.add(new TrainingCurves.Line("PPO value", dir, "loss/value"));
+                    }
+                }
+                default -> {
+                    reward.add(new TrainingCurves.Line(name + ": implicit reward margin (rewards/margins)", dir,
+                            "rewards/margins"));
+                    loss.add(new TrainingCurves.Line(name, dir, "loss"));
+                }
+            }
+        }
+        TrainingCurves.draw("Reward", "reward", reward, out.resolve("reward.png"));
         pictures.addProperty("reward", "reward.png");
-        TrainingCurves.draw("KL to the starting policy", "nats per answer", List.of(
-                new TrainingCurves.Line("PPO objective/kl", ppo, "objective/kl"),
-                new TrainingCurves.Line("PPO objective/kl_k3", ppo, "objective/kl_k3")), out.resolve("kl.png"));
+        TrainingCurves.draw("KL to the starting policy", "nats per answer", kl, out.resolve("kl.png"));
         pictures.addProperty("kl", "kl.png");
-        TrainingCurves.draw("Loss", "loss", List.of(
-                new TrainingCurves.Line("SFT (canned answers)", sft, "loss"),
-                new TrainingCurves.Line("Reward model (Bradley-Terry)", rm, "loss"),
-                new TrainingCurves.Line("DPO", dpo, "loss"),
-                new TrainingCurves.Line("PPO policy", ppo, "loss/policy"),
-                new TrainingCurves.Line("PPO value", ppo, "loss/value")), out.resolve("loss.png"));
+        TrainingCurves.draw("Loss", "loss", loss, out.resolve("loss.png"));
         pictures.addProperty("loss", "loss.png");
         TrainingCurves.draw("Reward model on held-out pairs", "accuracy", List.of(
-                new TrainingCurves.Line("eval_accuracy", rm, "eval_accuracy")), out.resolve("reward-model.png"));
+                new TrainingCurves.Line("eval_accuracy", out.resolve(REWARD_MODEL), "eval_accuracy")),
+                out.resolve("reward-model.png"));
         pictures.addProperty("reward_model", "reward-model.png");
         return pictures;
     }

@@ -195,7 +195,7 @@ public final class PolicyComparison {
             }
             GenerationResult r = model.generator().chat(prompts.get(i), options.build(), TokenListener.NONE);
             out.add(new Answer(r.promptIds(), r.tokenIds(), r.text(), r.finishReason() != FinishReason.LENGTH
-                    && r.finishReason() != FinishReason.CANCELLED));;
+                    && r.finishReason() != FinishReason.CANCELLED));
         }
         return out;
     }
@@ -255,7 +255,15 @@ public final class PolicyComparison {
         }
     }
 
-    private static double[] rewards(RewardModel model, List<List<ChatMessage>> prompts, List<Answer> answers) {
+    /**
+     * The reward model's raw score of each answer to its prompt.
+     *
+     * @param model the reward model, or null (every score NaN)
+     * @param prompts conversations ending with a user message
+     * @param answers one answer per prompt
+     * @return one score per answer, in order
+     */
+    public static double[] rewards(RewardModel model, List<List<ChatMessage>> prompts, List<Answer> answers) {
         double[] out = new double[answers.size()];
         if (model == null) {
             java.util.Arrays.fill(out, Double.NaN);

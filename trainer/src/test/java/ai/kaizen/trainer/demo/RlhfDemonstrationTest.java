@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
+import ai.kaizen.model.tokenizer.ChatMessage;
+import ai.kaizen.trainer.dataset.PreferenceExample;
+import ai.kaizen.trainer.dataset.Provenance;
+import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.sft.TestData;
 import ai.kaizen.trainer.training.TrainingListener;
@@ -38,7 +42,13 @@ class RlhfDemonstrationTest {
                          "max_length": 96, "eval_steps": 0, "save_steps": 0, "logging_steps": 1},
                  "ppo": {"learning_rate": 1e-4, "max_steps": 1, "per_device_train_batch_size": 4,
                          "num_ppo_epochs": 1, "response_length": 6, "eval_steps": 0, "save_steps": 0},
+                 "rloo": {"learning_rate": 1e-4, "max_steps": 1, "per_device_train_batch_size": 4,
+                         "num_generations": 2, "max_completion_length": 6, "eval_steps": 0, "save_steps": 0},
+                 "grpo": {"learning_rate": 1e-4, "max_steps": 1, "per_device_train_batch_size": 4,
+                         "num_generations": 2, "max_completion_length": 6, "eval_steps": 0, "save_steps": 0},
                  "dpo": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4, "max_length": 96,
+                         "eval_steps": 0, "save_steps": 0, "logging_steps": 1},
+                 "kto": {"learning_rate": 1e-3, "max_steps": 2, "per_device_train_batch_size": 4, "max_length": 96,
                          "eval_steps": 0, "save_steps": 0, "logging_steps": 1}}
                 """).getAsJsonObject();
         overrides.addProperty("base_model", Fixtures.stories260k().toString());
@@ -46,7 +56,8 @@ class RlhfDemonstrationTest {
 
         JsonObject report = RlhfDemonstration.run(DemoSettings.of(overrides), out, stage -> TrainingListener.NONE);
 
-        for (String policy : List.of(RlhfDemonstration.SFT, RlhfDemonstration.PPO, RlhfDemonstration.DPO)) {
+        for (String policy : List.of(RlhfDemonstration.SFT, "ppo-policy", "rloo-policy", "grpo-policy", "dpo-policy",
+                "kto-policy")) {
             try (LanguageModel model = LanguageModel.load(out.resolve(policy))) {
                 assertTrue(model.network().config().vocabSize() > 0, policy);
             }
@@ -61,14 +72,25 @@ class RlhfDemonstrationTest {
         assertEquals(4, rm.get("held_out_pairs").getAsInt());
         double accuracy = rm.get("held_out_accuracy").getAsDouble();
         assertTrue(accuracy >= 0 && accuracy <= 1);
-        for (String key : List.of("ppo-policy_vs_sft", "dpo-policy_vs_sft")) {
-            JsonObject comparison = report.getAsJsonObject(key);
-            assertEquals(4, comparison.get("prompts").getAsInt(), key);
+        JsonObject compared = report.getAsJsonObject("compared_with_sft");
+        int judged = report.getAsJsonObject("data").get("judged_prompts").getAsInt();
+        assertTrue(judged > 0 && judged <= 4, "held-out prompts with an intent: " + judged);
+        for (String key : List.of("ppo-policy", "rloo-policy", "grpo-policy", "dpo-policy", "kto-policy")) {
+            JsonObject comparison = compared.getAsJsonObject(key);
+            assertEquals(judged, comparison.get("prompts").getAsInt(), key);
             double winRate = comparison.get("win_rate").getAsDouble();
             assertTrue(winRate >= 0 && winRate <= 1, key);
+            assertEquals(judged, comparison.get("wins").getAsInt() + comparison.get("losses").getAsInt()
+                    + comparison.get("ties").getAsInt() + comparison.get("both_bad").getAsInt(), key);
+            double low = comparison.getAsJsonArray("win_rate_interval").get(0).getAsDouble();
+            double high = comparison.getAsJsonArray("win_rate_interval").get(1).getAsDouble();
+            assertTrue(low <= winRate && winRate <= high, key);
             assertTrue(comparison.getAsJsonObject("candidate").get("mean_length").getAsDouble() <= 6, key);
-            assertTrue(comparison.has("kl"), key);
-            assertEquals(4, comparison.getAsJsonArray("samples").size(), key);
+            // the baseline answered once: every comparison reads the same baseline figures
+            assertEquals(compared.getAsJsonObject(RlhfDemonstration.SFT).get("intent_match"),
+                    comparison.getAsJsonObject("baseline").get("intent_match"), key);
+            assertTrue(comparison.has("kl") && comparison.has("reward_model_win_rate"), key);
+            assertEquals(Math.min(judged, 5), comparison.getAsJsonArray("samples").size(), key);
         }
         for (String picture : List.of("reward.png", "kl.png", "loss.png", "reward-model.png")) {
             byte[] head = Arrays.copyOf(Files.readAllBytes(out.resolve(picture)), 4);
@@ -81,6 +103,33 @@ class RlhfDemonstrationTest {
             assertTrue(train.stream().noneMatch(t -> JsonParser.parseString(t).getAsJsonObject().get("prompt")
                     .toString().equals(prompt)));
         }
+    }
+
+    @Test
+    void thumbsRateOneAnswerPerPromptAndOffTopicAnswersDown() {
+        List<PreferenceExample> pairs = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pairs.add(new PreferenceExample(List.of(ChatMessage.user("message " + i)), "detailed " + i,
+                    "canned " + i, Provenance.of("test")));
+        }
+        List<PreferenceExample> offTopic = List.of(
+                new PreferenceExample(List.of(ChatMessage.user("message 0")), "canned 0", "canned 3",
+                        Provenance.of("test")),
+                new PreferenceExample(List.of(ChatMessage.user("message 1")), "canned 1", "canned 2",
+                        Provenance.of("test")));
+
+        List<ThumbsExample> thumbs = RlhfDemonstration.thumbs(pairs, offTopic);
+
+        assertEquals(List.of("detailed 0", "canned 1", "detailed 2", "canned 3", "canned 3"),
+                thumbs.stream().map(ThumbsExample::completion).toList());
+        assertEquals(List.of(true, false, true, false, false), thumbs.stream().map(ThumbsExample::label).toList());
+    }
+
+    @Test
+    void unknownMethodsAreNamed() {
+        JsonObject bad = JsonParser.parseString("{\"methods\": [\"ppo\", \"reinforce\"]}").getAsJsonObject();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DemoSettings.of(bad));
+        assertTrue(e.getMessage().contains("reinforce"), e.getMessage());
     }
 
     @Test
