@@ -32,8 +32,9 @@ public final class ConfigOptions {
             command.addOption(OptionSpec.builder(key.flag())
                     .paramLabel(key.label())
                     .type(String.class)
-                    .description(key.description().replace("`", "") + " (env " + key.environmentVariable()
-                            + "; default " + dflt + ")")
+                    // picocli formats descriptions: a literal % must be doubled
+                    .description(key.description().replace("`", "").replace("%", "%%") + " (env "
+                            + key.environmentVariable() + "; default " + dflt + ")")
                     .build());
         }
     }

@@ -217,7 +217,7 @@ public final class ConsoleRoutes {
     }
 
     /**
-     * Rolls back to {@code version_id} when given, else to the version that served before the promotion in force
+     * Rolls back to {@code version_id} when given (a version that served before: 409 otherwise), else to the version that served before the promotion in force
      * ({@link ModelRegistry#rollbackTarget}: a second rollback goes one step further back, not forth again).
      */
     private void rollback(RoutingContext ctx) {
@@ -230,11 +230,26 @@ public final class ConsoleRoutes {
             HttpError.fail(ctx, 400, "version_id must be a number");
             return;
         }
-        Future<Long> version = target != null ? Future.succeededFuture(((Number) target).longValue())
+        Future<Long> version = target != null ? servedBefore(((Number) target).longValue())
                 : Future.fromCompletionStage(registry.previousServing()).map(previous -> previous
                 .map(ModelVersion::id).orElseThrow(() -> new HttpError("there is no earlier version to roll back to")));
         reply(ctx, version.compose(id -> change(ctx, id, ModelPromotion.Action.rollback, "rollback",
                 new JsonObject().put("model_version_id", id))));
+    }
+
+    /**
+     * A rollback goes back to a version that served before; any other version must go through {@link #promote}, so
+     * that a candidate its gate did not pass cannot be served by "rolling back" to it without an override.
+     */
+    private Future<Long> servedBefore(long id) {
+        return Future.fromCompletionStage(registry.history()).map(history -> {
+            if (history.stream().noneMatch(p -> p.modelVersionId() == id)) {
+                throw new HttpError("version " + id + " has never served, so there is nothing to roll back to: "
+                        + "promote it instead (a version its evaluation gate did not pass needs "
+                        + GateClearance.OVERRIDE_REASON + ")");
+            }
+            return id;
+        });
     }
 
     /**

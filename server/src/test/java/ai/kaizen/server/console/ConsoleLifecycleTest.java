@@ -267,6 +267,12 @@ class ConsoleLifecycleTest {
                 .isEqualTo(409);
         assertThat(operator.send("POST", "/api/console/models/" + candidate + "/promote",
                 "{\"override_reason\": \"  \"}").statusCode()).isEqualTo(400);
+        // nor can it be served by "rolling back" to it: only a version that served before is a rollback target
+        HttpResponse<String> bypass = operator.send("POST", "/api/console/models/rollback",
+                "{\"version_id\": " + candidate + "}");
+        assertThat(bypass.statusCode()).isEqualTo(409);
+        assertThat(new JsonObject(bypass.body()).getString("error")).contains("has never served")
+                .contains("override_reason");
         assertThat(operator.json("GET", "/api/console/models", new JsonObject()).getLong("serving_version_id"))
                 .as("nothing promoted by a refused request").isEqualTo(base);
 

@@ -26,7 +26,8 @@ public final class CyclePresets {
                     .put("rloo", groupRl(2))
                     .put("grpo", groupRl(2))
                     .put("eval_prompts", 4).put("eval_max_new_tokens", 12)
-                    .put("gate", new JsonObject().put("max_eval_loss_increase", 0.5).put("max_length_ratio", 3.0)),
+                    .put("gate", new JsonObject().put("max_eval_loss_increase", 0.5).put("max_length_ratio", 3.0)
+                            .put("require_improvement", false)),
             "standard", new JsonObject()
                     .put("sft", new JsonObject().put("num_train_epochs", 1).put("learning_rate", 2e-5)
                             .put("per_device_train_batch_size", 4).put("gradient_accumulation_steps", 4)

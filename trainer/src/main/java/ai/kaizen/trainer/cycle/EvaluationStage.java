@@ -284,19 +284,26 @@ final class EvaluationStage implements CycleStage {
                     + e.getMessage());
         }
         int known = 0, servingHits = 0, candidateHits = 0;
+        List<Double> gains = new ArrayList<>();
         for (int i = 0; i < heldOut.prompts().size(); i++) {
             Optional<String> intent = judge.intentOf(heldOut.prompts().get(i));
             if (intent.isPresent()) {
                 known++;
-                servingHits += judge.intentOfAnswer(serving.answers.get(i).text()).equals(intent.get()) ? 1 : 0;
-                candidateHits += judge.intentOfAnswer(trained.answers.get(i).text()).equals(intent.get()) ? 1 : 0;
+                int s = judge.intentOfAnswer(serving.answers.get(i).text()).equals(intent.get()) ? 1 : 0;
+                int c = judge.intentOfAnswer(trained.answers.get(i).text()).equals(intent.get()) ? 1 : 0;
+                servingHits += s;
+                candidateHits += c;
+                gains.add((double) (c - s));
             }
         }
+        double[] gain = gains.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] ones = new double[gain.length];
+        java.util.Arrays.fill(ones, 1.0);
         String note = known == 0 ? "no held-out prompt carries an intent (" + IntentJudge.SOURCE + ")"
                 : known + " of " + heldOut.prompts().size() + " held-out prompts carry an intent ("
                 + IntentJudge.SOURCE + ")";
         return new GateEvidence.Intents(new GateEvidence.Proportion(servingHits, known),
-                new GateEvidence.Proportion(candidateHits, known), note);
+                new GateEvidence.Proportion(candidateHits, known), note, Interval.bootstrapMean(gain, ones, 11));
     }
 
     private static double[] difference(double[] a, double[] b) {

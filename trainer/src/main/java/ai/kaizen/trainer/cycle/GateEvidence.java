@@ -62,8 +62,15 @@ public record GateEvidence(int prompts, EvalLoss evalLoss, double servingLength,
      * @param serving   serving answers whose intent, as the classifier reads it, is the prompt's
      * @param candidate the candidate's
      * @param note      how the prompts' intents are known, or why none is (then both totals are 0)
+     * @param gain      95% paired bootstrap interval of the candidate's rate minus the serving model's, prompt by
+     *                  prompt, or null when not measured
      */
-    public record Intents(Proportion serving, Proportion candidate, String note) {
+    public record Intents(Proportion serving, Proportion candidate, String note, Interval gain) {
+
+        /** Without a paired interval. */
+        public Intents(Proportion serving, Proportion candidate, String note) {
+            this(serving, candidate, note, null);
+        }
     }
 
     /**

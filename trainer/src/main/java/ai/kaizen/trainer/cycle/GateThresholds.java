@@ -28,12 +28,19 @@ import io.vertx.core.json.JsonObject;
  *                                placeholder, refusal) may exceed the serving model's by at most this
  * @param maxIntentMatchDrop      where prompts carry an intent: the candidate's share of answers that address the
  *                                prompt's intent may fall below the serving model's by at most this
+ * @param requireImprovement      besides being no worse by every counted check, the candidate must be better by at
+ *                                least one beyond noise: its eval loss lower (the increase's interval below 0), its
+ *                                intent match higher (the paired gain's interval above 0), or a trusted reward
+ *                                model's win rate above one half (its interval above 0.5). A candidate that is
+ *                                merely as good changes what customers get for no measured reason, and a loop that
+ *                                promotes such candidates drifts; so true by default
  */
 public record GateThresholds(double maxEvalLossIncrease, double maxLengthRatio, double minWinRate, double maxKl,
                              int minPrompts, double minRewardModelAccuracy, double maxBadAnswerIncrease,
-                             double maxIntentMatchDrop) {
+                             double maxIntentMatchDrop, boolean requireImprovement) {
 
-    public static final GateThresholds DEFAULTS = new GateThresholds(0.0, 2.0, 0.5, 20.0, 30, 0.65, 0.05, 0.05);
+    public static final GateThresholds DEFAULTS = new GateThresholds(0.0, 2.0, 0.5, 20.0, 30, 0.65, 0.05, 0.05,
+            true);
 
     public GateThresholds {
         if (minPrompts < 1) {
@@ -53,7 +60,8 @@ public record GateThresholds(double maxEvalLossIncrease, double maxLengthRatio, 
                 json.getInteger("min_prompts", DEFAULTS.minPrompts()),
                 json.getDouble("min_reward_model_accuracy", DEFAULTS.minRewardModelAccuracy()),
                 json.getDouble("max_bad_answer_increase", DEFAULTS.maxBadAnswerIncrease()),
-                json.getDouble("max_intent_match_drop", DEFAULTS.maxIntentMatchDrop()));
+                json.getDouble("max_intent_match_drop", DEFAULTS.maxIntentMatchDrop()),
+                json.getBoolean("require_improvement", DEFAULTS.requireImprovement()));
     }
 
     /** As the report shows them, under the request's names. */
@@ -62,6 +70,6 @@ public record GateThresholds(double maxEvalLossIncrease, double maxLengthRatio, 
                 .put("max_length_ratio", maxLengthRatio).put("min_win_rate", minWinRate).put("max_kl", maxKl)
                 .put("min_prompts", minPrompts).put("min_reward_model_accuracy", minRewardModelAccuracy)
                 .put("max_bad_answer_increase", maxBadAnswerIncrease)
-                .put("max_intent_match_drop", maxIntentMatchDrop);
+                .put("max_intent_match_drop", maxIntentMatchDrop).put("require_improvement", requireImprovement);
     }
 }

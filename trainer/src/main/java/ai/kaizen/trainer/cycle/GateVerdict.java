@@ -17,6 +17,8 @@ import java.util.Locale;
  *       {@code min_prompts} held-out prompts carry an intent) and the reward model's win rate (when the reward model
  *       is trusted: its accuracy on held-out feedback reaches {@code min_reward_model_accuracy} and its 95% interval
  *       lies above chance). Otherwise they are reported, marked not counted, with the reason;</li>
+ *   <li>with {@code require_improvement}: at least one counted check must also show a gain beyond noise (eval loss
+ *       down, intent match up, or a trusted reward model's win rate above one half, each by its 95% interval);</li>
  *   <li>pass only when every counted check passes; fail otherwise.</li>
  * </ul>
  *
@@ -123,12 +125,57 @@ public record GateVerdict(Verdict verdict, String reason, List<Check> checks) {
                     + " < " + t.minPrompts() + "); hold out more (dataset.evalFraction, eval_prompts) or collect"
                     + " more feedback", checks);
         }
+        if (e.prompts() > 0) {
+            checks.add(improvement(t, e, checks));
+        }
         List<String> failed = checks.stream().filter(c -> c.status() == Status.FAIL).map(Check::name).toList();
         if (!failed.isEmpty()) {
             return new GateVerdict(Verdict.FAIL, "failed: " + String.join(", ", failed) + notCounted, checks);
         }
         return new GateVerdict(Verdict.PASS, "passed: every counted check passed on " + e.prompts()
                 + " held-out prompts" + notCounted, checks);
+    }
+
+    /**
+     * The measured gains among the counted checks: the eval loss's increase interval wholly below 0, the intent
+     * match's paired gain interval wholly above 0, the trusted win rate's interval wholly above 0.5.
+     */
+    private static Check improvement(GateThresholds t, GateEvidence e, List<Check> checks) {
+        List<String> gains = new ArrayList<>();
+        for (Check c : checks) {
+            if (c.status() != Status.PASS) {
+                continue;
+            }
+            switch (c.name()) {
+                case "eval_loss" -> {
+                    if (c.differenceInterval() != null && c.differenceInterval().high() < 0) {
+                        gains.add("eval_loss down " + c.differenceInterval());
+                    }
+                }
+                case "intent_match" -> {
+                    Interval gain = e.intents().gain();
+                    if (gain != null && gain.low() > 0) {
+                        gains.add("intent_match up " + gain);
+                    }
+                }
+                case "win_rate" -> {
+                    if (c.candidateInterval() != null && c.candidateInterval().above(0.5)) {
+                        gains.add("win_rate " + c.candidateInterval());
+                    }
+                }
+                default -> { }
+            }
+        }
+        String rule = "better than serving by at least one counted check beyond noise (eval loss down, intent "
+                + "match up, or a trusted reward model's win rate above 0.5, each by its 95% interval)";
+        if (!t.requireImprovement()) {
+            return new Check("improvement", null, null, null, null, null, rule, Status.REPORTED,
+                    gains.isEmpty() ? "not required; none measured" : "not required; measured: "
+                            + String.join(", ", gains));
+        }
+        return new Check("improvement", null, null, null, null, null, rule, pass(!gains.isEmpty()),
+                gains.isEmpty() ? "no counted check shows a gain beyond noise: the candidate may be as good as the "
+                        + "serving model, but it is not shown to be better" : String.join(", ", gains));
     }
 
     private static Status pass(boolean passed) {
@@ -170,7 +217,7 @@ public record GateVerdict(Verdict verdict, String reason, List<Check> checks) {
                     Status.NOT_COUNTED, "only " + s.total() + " held-out prompts carry an intent (fewer than "
                     + t.minPrompts() + "): reported but not counted; " + intents.note());
         }
-        return new Check("intent_match", c.rate(), c.interval(), s.rate(), s.interval(), null, rule,
+        return new Check("intent_match", c.rate(), c.interval(), s.rate(), s.interval(), intents.gain(), rule,
                 pass(c.rate() >= s.rate() - t.maxIntentMatchDrop()), intents.note());
     }
 

@@ -161,7 +161,8 @@ class GateVerdictTest {
 
     @Test
     void theIntentCheckCountsOnlyWithEnoughPromptsThatCarryAnIntent() {
-        GateEvidence.EvalLoss loss = new GateEvidence.EvalLoss(0.6, 0.6, null);
+        // a lower eval loss is the gain, so that the verdicts below turn on the intent check alone
+        GateEvidence.EvalLoss loss = new GateEvidence.EvalLoss(0.6, 0.58, new Interval(-0.04, -0.01));
         GateVerdict none = GateVerdict.decide(DEFAULTS, evidence(40, loss, new Proportion(1, 40), NO_INTENTS, null));
         assertThat(check(none, "intent_match").status()).isEqualTo(Status.NOT_COUNTED);
         assertThat(check(none, "intent_match").note()).isEqualTo("skipped: no held-out prompt carries an intent");
@@ -218,5 +219,40 @@ class GateVerdictTest {
         assertThat(GateThresholds.fromJson(t.toJson())).isEqualTo(t);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> GateThresholds.fromJson(
                 new JsonObject().put("min_prompts", 0))).hasMessageContaining("min_prompts");
+    }
+
+    @Test
+    void aCandidateNoWorseButNotShownBetterFailsUnlessImprovementIsNotRequired() {
+        // the eval loss as good within noise, intents not known, no reward model: nothing shows a gain
+        GateEvidence same = evidence(64, new GateEvidence.EvalLoss(0.63, 0.63, new Interval(-0.02, 0.02)),
+                new Proportion(1, 64), NO_INTENTS, null);
+
+        GateVerdict verdict = GateVerdict.decide(DEFAULTS, same);
+
+        assertThat(verdict.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(verdict.reason()).startsWith("failed: improvement");
+        assertThat(check(verdict, "improvement").note()).contains("not shown to be better");
+        GateThresholds lenient = GateThresholds.fromJson(new JsonObject().put("require_improvement", false));
+        GateVerdict notRequired = GateVerdict.decide(lenient, same);
+        assertThat(notRequired.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(check(notRequired, "improvement").status()).isEqualTo(Status.REPORTED);
+    }
+
+    @Test
+    void anIntentMatchGainBeyondNoiseIsAnImprovementAndOneWithinNoiseIsNot() {
+        GateEvidence.EvalLoss flat = new GateEvidence.EvalLoss(0.63, 0.63, new Interval(-0.02, 0.02));
+        GateEvidence.Intents better = new GateEvidence.Intents(new Proportion(20, 40), new Proportion(30, 40), "all",
+                new Interval(0.1, 0.4));
+        GateEvidence.Intents noisy = new GateEvidence.Intents(new Proportion(20, 40), new Proportion(23, 40), "all",
+                new Interval(-0.05, 0.2));
+
+        GateVerdict gained = GateVerdict.decide(DEFAULTS, evidence(40, flat, new Proportion(1, 40), better, null));
+        GateVerdict unsure = GateVerdict.decide(DEFAULTS, evidence(40, flat, new Proportion(1, 40), noisy, null));
+
+        assertThat(gained.verdict()).isEqualTo(Verdict.PASS);
+        assertThat(check(gained, "improvement").note()).isEqualTo("intent_match up [0.10, 0.40]");
+        assertThat(check(gained, "intent_match").differenceInterval()).isEqualTo(new Interval(0.1, 0.4));
+        assertThat(unsure.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(check(unsure, "improvement").status()).isEqualTo(Status.FAIL);
     }
 }
