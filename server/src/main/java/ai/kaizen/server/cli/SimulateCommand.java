@@ -6,6 +6,7 @@ import ai.kaizen.server.simulate.FeedbackShares;
 import ai.kaizen.server.simulate.SimulationPrompt;
 import ai.kaizen.server.simulate.SimulationPrompts;
 import ai.kaizen.server.simulate.SimulationSettings;
+import ai.kaizen.server.simulate.SimulationRounds;
 import ai.kaizen.server.simulate.Simulator;
 import ai.kaizen.trainer.cycle.IntentJudge;
 import io.vertx.core.json.DecodeException;
@@ -123,6 +124,13 @@ public final class SimulateCommand implements Callable<Integer> {
             + "(dataset, gate, sft, ... as POST /api/console/cycles takes them).")
     Path cycleOptions;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "Rounds of fresh customers, each followed by the cycle and the comparison; with more than "
+                    + "one, each round writes round-N/ and the run rounds.json and curve.png (set auto_promote in "
+                    + "--cycle-options so that a candidate the gate passes serves the next round; default: "
+                    + "${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--cycle-timeout-minutes", paramLabel = "M", defaultValue = "240",
             description = "How long to wait for the cycle (default: ${DEFAULT-VALUE}).")
     long cycleTimeoutMinutes;
@@ -165,8 +173,14 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        JsonObject summary = new Simulator(settings, new CustomerJudge(intents, noise), spec.commandLine().getErr())
-                .run(prompts);
+        if (rounds < 1 || rounds > 1 && cycle == null) {
+            throw usage("--rounds must be at least 1, and more than one round needs a cycle");
+        }
+        CustomerJudge judge = new CustomerJudge(intents, noise);
+        JsonObject summary = rounds == 1
+                ? new Simulator(settings, judge, spec.commandLine().getErr()).run(prompts)
+                : new JsonObject().put("curve", SimulationRounds.run(settings, judge, spec.commandLine().getErr(),
+                        prompts, rounds).getJsonArray("curve"));
         spec.commandLine().getOut().println(summary.encode());
         spec.commandLine().getOut().flush();
         return 0;

@@ -121,8 +121,9 @@ final class CandidateComparison {
                 : cycle.gate().getJsonObject("thresholds", new JsonObject()));
         double servingMatch = servingHits / (double) n;
         double candidateMatch = candidateHits / (double) n;
-        boolean passes = winRate >= thresholds.minWinRate()
-                && candidateMatch >= servingMatch - thresholds.maxIntentMatchDrop();
+        // as the gate: no worse by intent, and, when the gate asks for an improvement, better beyond noise
+        boolean better = thresholds.requireImprovement() ? winCi.above(0.5) : winRate >= thresholds.minWinRate();
+        boolean passes = better && candidateMatch >= servingMatch - thresholds.maxIntentMatchDrop();
         String gateVerdict = cycle.gate() == null ? null : cycle.gate().getString("verdict");
         Boolean agrees = "pass".equals(gateVerdict) || "fail".equals(gateVerdict)
                 ? "pass".equals(gateVerdict) == passes : null;
@@ -134,7 +135,8 @@ final class CandidateComparison {
                         .put("reading", winCi.above(0.5) ? "candidate better" : winCi.high() < 0.5 ? "serving better"
                                 : "no difference detected"))
                 .put("verdict", passes ? "pass" : "fail")
-                .put("rule", "win rate >= " + thresholds.minWinRate() + " and intent match at most "
+                .put("rule", (thresholds.requireImprovement() ? "win rate's 95% interval above 0.5"
+                        : "win rate >= " + thresholds.minWinRate()) + " and intent match at most "
                         + thresholds.maxIntentMatchDrop() + " below the serving model's (the gate's thresholds)")
                 .put("gate_verdict", gateVerdict)
                 .put("agrees_with_gate", agrees)

@@ -30,6 +30,12 @@ public record SimulationSettings(URI url, String apiKey, int customers, int conc
                                  String operator, String password, JsonObject cycleRequest, Duration cycleTimeout,
                                  Path out) {
 
+    /** @return these settings writing under {@code folder} */
+    public SimulationSettings withOut(Path folder) {
+        return new SimulationSettings(url, apiKey, customers, concurrency, noise, shares, seed, maxTokens, evalPrompts,
+                timeout, operator, password, cycleRequest, cycleTimeout, folder);
+    }
+
     public SimulationSettings {
         if (customers < 1 || concurrency < 1 || maxTokens < 1 || evalPrompts < 0) {
             throw new IllegalArgumentException("customers, concurrency and max tokens must be at least 1, "

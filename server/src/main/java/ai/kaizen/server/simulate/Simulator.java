@@ -45,6 +45,19 @@ public final class Simulator {
      *     the cycle could not be run (after the summary with the customers' figures and the error is written)
      */
     public JsonObject run(List<SimulationPrompt> prompts) throws IOException, InterruptedException {
+        return run(prompts, 0);
+    }
+
+    /**
+     * One round of a continual-learning run ({@link SimulationRounds}): round {@code r}'s customers send the
+     * feedback messages after those of the rounds before it (fresh traffic) with seeds drawn from {@code seed + r};
+     * the evaluation prompts are the same in every round.
+     *
+     * @param prompts the customers' and the evaluation's messages
+     * @param round the round, from 0 ({@link #run(List)}'s)
+     * @return the summary, with {@code serving_after}: the model serving once the cycle ended
+     */
+    public JsonObject run(List<SimulationPrompt> prompts, int round) throws IOException, InterruptedException {
         long started = System.nanoTime();
         SimulationPrompts.Split split = SimulationPrompts.Split.of(prompts, settings.evalPrompts(), settings.seed());
         KaizenClient client = new KaizenClient(settings.url(), settings.apiKey(), settings.timeout());
@@ -59,7 +72,7 @@ public final class Simulator {
         say("simulate: " + settings.customers() + " customers (" + settings.concurrency() + " at a time) against "
                 + settings.url() + ", serving " + serving);
 
-        FeedbackTally tally = visits(client, split.feedback());
+        FeedbackTally tally = visits(client, split.feedback(), round);
         JsonObject summary = new JsonObject().put("summary", true).put("url", settings.url().toString())
                 .put("serving_model", serving).put("seed", settings.seed()).put("noise", settings.noise())
                 .put("shares", new JsonObject().put("thumbs", settings.shares().thumbs())
@@ -79,6 +92,7 @@ public final class Simulator {
                         + split.evaluation().size() + " held-out prompts");
                 summary.put("comparison", new CandidateComparison(client, judge, settings.maxTokens())
                         .run(cycle, split.evaluation(), settings.out().resolve("comparison.jsonl")));
+                summary.put("serving_after", client.servingModel());
             } catch (KaizenClient.Failure e) {
                 // e.g. another cycle is running (409): the customers' figures are still worth keeping
                 cycleFailure = e;
@@ -95,20 +109,22 @@ public final class Simulator {
     }
 
     /**
-     * The customers' visits: customer {@code i} sends feedback prompt {@code i} (starting over when there are more
-     * customers than prompts), with a seed drawn for it in order from the simulation's seed. The visits run
+     * The customers' visits: customer {@code i} of round {@code r} sends feedback prompt {@code r * customers + i}
+     * (starting over when there are more customers than prompts), with a seed drawn for it in order from the
+     * simulation's seed plus the round. The visits run
      * concurrently; their lines are written in customer order as they complete.
      */
-    private FeedbackTally visits(KaizenClient client, List<SimulationPrompt> feedbackPrompts)
+    private FeedbackTally visits(KaizenClient client, List<SimulationPrompt> feedbackPrompts, int round)
             throws IOException, InterruptedException {
         SimulatedCustomer customer = new SimulatedCustomer(client, judge, settings.shares(), settings.maxTokens());
-        Random seeds = new Random(settings.seed());
+        Random seeds = new Random(settings.seed() + round);
+        int first = round * settings.customers();
         ExecutorService pool = Executors.newFixedThreadPool(settings.concurrency());
         List<Future<Interaction>> visits = new ArrayList<>();
         for (int i = 0; i < settings.customers(); i++) {
             int number = i;
             long seed = seeds.nextLong();
-            SimulationPrompt prompt = feedbackPrompts.get(i % feedbackPrompts.size());
+            SimulationPrompt prompt = feedbackPrompts.get((first + i) % feedbackPrompts.size());
             visits.add(pool.submit(() -> customer.visit(number, prompt, seed)));
         }
         FeedbackTally tally = new FeedbackTally();
