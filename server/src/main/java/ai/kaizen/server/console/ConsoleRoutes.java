@@ -86,6 +86,8 @@ public final class ConsoleRoutes {
         router.route("/api/console/*").handler(Access.require(Role.OPERATOR));
         router.get("/console").handler(ctx -> pages.render(ctx, 200, "console", Map.of(
                 "presets", new java.util.TreeSet<>(CyclePresets.names()),
+                "presetDescriptions", CyclePresets.names().stream().collect(java.util.stream.Collectors.toMap(
+                        name -> name, CyclePresets::description)),
                 "stages", CycleStages.available().stream().sorted().map(StageKind::label).toList())));
         router.get("/console/cycles/:id").handler(ctx -> id(ctx).ifPresent(id ->
                 pages.render(ctx, 200, "console-cycle", Map.of("cycleId", id))));
