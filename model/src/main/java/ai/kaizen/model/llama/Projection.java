@@ -32,8 +32,11 @@ public final class Projection {
     private volatile DecodeMatrix decodeCopy;
     private volatile float[] biasValues;
     private volatile NDArray[][] chunks; // views of (weight, bias) row ranges for parallel prefill
+    private final boolean int8Decode;
 
-    Projection(String name, Parameter weight, Parameter bias, List<String> parts, int[] partSizes) {
+    Projection(String name, Parameter weight, Parameter bias, List<String> parts, int[] partSizes,
+            boolean int8Decode) {
+        this.int8Decode = int8Decode;
         this.name = name;
         this.weight = weight;
         this.bias = bias;
@@ -159,7 +162,7 @@ public final class Projection {
             synchronized (this) {
                 h = decodeCopy;
                 if (h == null) {
-                    h = DecodeMatrix.of(weight.getArray());
+                    h = DecodeMatrix.of(weight.getArray(), int8Decode);
                     if (bias != null) {
                         try (NDArray f = bias.getArray().toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
                             biasValues = f.toFloatArray();
