@@ -32,11 +32,11 @@ public final class Projection {
     private volatile DecodeMatrix decodeCopy;
     private volatile float[] biasValues;
     private volatile NDArray[][] chunks; // views of (weight, bias) row ranges for parallel prefill
+    /** Whether the decode copy is quantised to int8 ({@link ModelOptions#int8Decode}). */
     private final boolean int8Decode;
 
     Projection(String name, Parameter weight, Parameter bias, List<String> parts, int[] partSizes,
             boolean int8Decode) {
-        this.int8Decode = int8Decode;
         this.name = name;
         this.weight = weight;
         this.bias = bias;
@@ -47,6 +47,7 @@ public final class Projection {
             partOffsets[i] = partOffsets[i - 1] + partSizes[i - 1];
         }
         this.adapters = new Adapter[partSizes.length];
+        this.int8Decode = int8Decode;
     }
 
     /** @return the module path, for example {@code model.layers.3.self_attn.qkv_proj} */
