@@ -62,9 +62,9 @@ static void *map_weights(size_t bytes, size_t *mapped)
     return start;
 }
 
-/* Returns 0 when the memory cannot be had. */
+/* A matrix of the format (KZ_F32, KZ_F16, KZ_Q8); returns 0 when the memory cannot be had. */
 JNIEXPORT jlong JNICALL Java_ai_kaizen_model_llama_NativeKernels_allocate(JNIEnv *env, jclass cls, jint in, jint out,
-                                                                          jboolean half)
+                                                                          jint format)
 {
     kz_matrix *m = calloc(1, sizeof(kz_matrix));
     if (m == NULL) {
@@ -73,9 +73,9 @@ JNIEXPORT jlong JNICALL Java_ai_kaizen_model_llama_NativeKernels_allocate(JNIEnv
     m->in = in;
     m->out = out;
     m->panels = (out + PANEL - 1) / PANEL;
-    m->half = half ? 1 : 0;
+    m->format = format;
     /* mapped memory starts zero, so the padding outputs stay zero */
-    m->weights = map_weights((size_t)m->panels * PANEL * in * (half ? 2 : 4), &m->mapped);
+    m->weights = map_weights((size_t)m->panels * kz_panel_bytes(format, in), &m->mapped);
     if (m->weights == NULL) {
         free(m);
         return 0;
@@ -122,6 +122,34 @@ JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_packHalves(JNIEn
     void *src = (*env)->GetPrimitiveArrayCritical(env, rows, NULL);
     pack_rows((kz_matrix *)(intptr_t)handle, first, src, count, sizeof(uint16_t));
     (*env)->ReleasePrimitiveArrayCritical(env, rows, src, JNI_ABORT);
+}
+
+/* Writes rows [first, first + count) of an int8 matrix, quantised by the caller: q row-major
+ * (count x in), scales (count x blocks) as float16 bits. */
+JNIEXPORT void JNICALL Java_ai_kaizen_model_llama_NativeKernels_packInt8(JNIEnv *env, jclass cls, jlong handle,
+                                                                         jint first, jbyteArray q, jshortArray scales,
+                                                                         jint count)
+{
+    kz_matrix *m = (kz_matrix *)(intptr_t)handle;
+    int blocks = (m->in + Q8_BLOCK - 1) / Q8_BLOCK;
+    size_t panel_bytes = kz_panel_bytes(KZ_Q8, m->in);
+    const int8_t *qs = (*env)->GetPrimitiveArrayCritical(env, q, NULL);
+    const uint16_t *ss = (*env)->GetPrimitiveArrayCritical(env, scales, NULL);
+    for (int r = 0; r < count; r++) {
+        int o = first + r;
+        uint8_t *panel = (uint8_t *)m->weights + (size_t)(o / PANEL) * panel_bytes;
+        int lane = o % PANEL;
+        for (int k = 0; k < blocks; k++) {
+            uint8_t *b = panel + (size_t)k * Q8_BLOCK_BYTES;
+            ((uint16_t *)b)[lane] = ss[(size_t)r * blocks + k];
+            int n = m->in - k * Q8_BLOCK < Q8_BLOCK ? m->in - k * Q8_BLOCK : Q8_BLOCK;
+            for (int j = 0; j < n; j++) {
+                ((int8_t *)(b + PANEL * 2))[j * PANEL + lane] = qs[(size_t)r * m->in + k * Q8_BLOCK + j];
+            }
+        }
+    }
+    (*env)->ReleasePrimitiveArrayCritical(env, scales, (void *)ss, JNI_ABORT);
+    (*env)->ReleasePrimitiveArrayCritical(env, q, (void *)qs, JNI_ABORT);
 }
 
 /* y (rows x out) = x (rows x in) W^T, for the outputs of panels [from, to). */

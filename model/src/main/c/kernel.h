@@ -2,8 +2,9 @@
  * The bodies of the decode kernels, compiled once per instruction set: the including file
  * defines VEC (16 floats), VZERO, VLOAD32 / VLOAD16 (16 weights, float32 or float16, widened),
  * VBCAST (a float in memory to all lanes), VSET1 (a float value to all lanes), VFMA (a * b + c),
- * VADD, VSUB, VMUL, VDIV, VSUM (the sum of the lanes), VEXP (exp of each lane), VSTORE, and
- * HALF(bits) (one float16 widened), and FN(name) (the name with the instruction set appended).
+ * VADD, VSUB, VMUL, VDIV, VSUM (the sum of the lanes), VEXP (exp of each lane), VSTORE, VLOADQ8
+ * (16 int8 weights, widened to float), HALF(bits) (one float16 widened), and FN(name) (the name
+ * with the instruction set appended).
  *
  * Layout (see kernels.h): the weights of 32 outputs form a panel, stored input by input, so that a
  * panel is one contiguous stream: panel[i][0..31] = W[32 p + 0..31][i]. (Two separate streams of
@@ -40,6 +41,76 @@
 DEFINE_BLOCK(FN(block32), float, VLOAD32)
 DEFINE_BLOCK(FN(block16), uint16_t, VLOAD16)
 
+/* int8 weights (the Q8 layout in kernels.h). With one or two rows each block's sums are kept
+ * apart and scaled once at the block's end, in two interleaved sets so that consecutive
+ * multiply-adds do not wait on each other; with more rows each widened weight vector is scaled
+ * once and feeds every row (the accumulators of 8 rows fill the registers). */
+static inline __attribute__((always_inline)) void FN(block8)(const uint8_t *w, int in, const float *x, int xs,
+                                                            int nr, float *out)
+{
+    VEC acc[MAX_BLOCK_ROWS][2];
+    for (int r = 0; r < nr; r++) {
+        acc[r][0] = VZERO;
+        acc[r][1] = VZERO;
+    }
+    for (int i0 = 0; i0 < in; i0 += Q8_BLOCK) {
+        const uint8_t *b = w + (size_t)(i0 / Q8_BLOCK) * Q8_BLOCK_BYTES;
+        VEC s0 = VLOAD16((const uint16_t *)b);
+        VEC s1 = VLOAD16((const uint16_t *)b + TILE);
+        const int8_t *q = (const int8_t *)(b + PANEL * 2);
+        const float *xb = x + i0;
+        int n = in - i0 < Q8_BLOCK ? in - i0 : Q8_BLOCK;
+        if (nr <= 2) {
+            VEC part[2][4];
+            for (int r = 0; r < nr; r++) {
+                part[r][0] = part[r][1] = part[r][2] = part[r][3] = VZERO;
+            }
+            int j = 0;
+            for (; j + 2 <= n; j += 2) {
+                VEC a0 = VLOADQ8(q + (size_t)j * PANEL);
+                VEC c0 = VLOADQ8(q + (size_t)j * PANEL + TILE);
+                VEC a1 = VLOADQ8(q + (size_t)(j + 1) * PANEL);
+                VEC c1 = VLOADQ8(q + (size_t)(j + 1) * PANEL + TILE);
+                for (int r = 0; r < nr; r++) {
+                    VEC x0 = VBCAST(xb + (size_t)r * xs + j);
+                    VEC x1 = VBCAST(xb + (size_t)r * xs + j + 1);
+                    part[r][0] = VFMA(x0, a0, part[r][0]);
+                    part[r][1] = VFMA(x0, c0, part[r][1]);
+                    part[r][2] = VFMA(x1, a1, part[r][2]);
+                    part[r][3] = VFMA(x1, c1, part[r][3]);
+                }
+            }
+            if (j < n) {
+                VEC a0 = VLOADQ8(q + (size_t)j * PANEL);
+                VEC c0 = VLOADQ8(q + (size_t)j * PANEL + TILE);
+                for (int r = 0; r < nr; r++) {
+                    VEC x0 = VBCAST(xb + (size_t)r * xs + j);
+                    part[r][0] = VFMA(x0, a0, part[r][0]);
+                    part[r][1] = VFMA(x0, c0, part[r][1]);
+                }
+            }
+            for (int r = 0; r < nr; r++) {
+                acc[r][0] = VFMA(VADD(part[r][0], part[r][2]), s0, acc[r][0]);
+                acc[r][1] = VFMA(VADD(part[r][1], part[r][3]), s1, acc[r][1]);
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                VEC a = VMUL(VLOADQ8(q + (size_t)j * PANEL), s0);
+                VEC c = VMUL(VLOADQ8(q + (size_t)j * PANEL + TILE), s1);
+                for (int r = 0; r < nr; r++) {
+                    VEC xv = VBCAST(xb + (size_t)r * xs + j);
+                    acc[r][0] = VFMA(xv, a, acc[r][0]);
+                    acc[r][1] = VFMA(xv, c, acc[r][1]);
+                }
+            }
+        }
+    }
+    for (int r = 0; r < nr; r++) {
+        VSTORE(out + r * PANEL, acc[r][0]);
+        VSTORE(out + r * PANEL + TILE, acc[r][1]);
+    }
+}
+
 /* The row count is made a constant in each case, so that the compiler keeps every accumulator
  * in a register and unrolls the row loop. */
 #define DISPATCH_ROWS(BLOCK, w, in, x, xs, nr, out)                                                \
@@ -63,7 +134,10 @@ static void FN(kz_multiply)(const kz_matrix *m, const float *x, int rows, float 
         for (int r0 = 0; r0 < rows; r0 += MAX_BLOCK_ROWS) {
             int nr = rows - r0 < MAX_BLOCK_ROWS ? rows - r0 : MAX_BLOCK_ROWS;
             const float *xr = x + (size_t)r0 * m->in;
-            if (m->half) {
+            if (m->format == KZ_Q8) {
+                const uint8_t *w = (const uint8_t *)m->weights + (size_t)p * kz_panel_bytes(KZ_Q8, m->in);
+                DISPATCH_ROWS(FN(block8), w, m->in, xr, m->in, nr, block)
+            } else if (m->format == KZ_F16) {
                 const uint16_t *w = (const uint16_t *)m->weights + (size_t)p * m->in * PANEL;
                 DISPATCH_ROWS(FN(block16), w, m->in, xr, m->in, nr, block)
             } else {
@@ -190,9 +264,20 @@ static void FN(kz_silu_mul)(const float *gate, const float *up, float *out, int 
 
 static void FN(kz_row)(const kz_matrix *m, int o, float *out)
 {
+    if (m->format == KZ_Q8) {
+        /* the same products as the Java copy's dequantisation: scale * q, in float */
+        const uint8_t *panel = (const uint8_t *)m->weights + (size_t)(o / PANEL) * kz_panel_bytes(KZ_Q8, m->in);
+        int lane = o % PANEL;
+        for (int i = 0; i < m->in; i++) {
+            const uint8_t *b = panel + (size_t)(i / Q8_BLOCK) * Q8_BLOCK_BYTES;
+            float scale = HALF(((const uint16_t *)b)[lane]);
+            out[i] = scale * (float)((const int8_t *)(b + PANEL * 2))[(i % Q8_BLOCK) * PANEL + lane];
+        }
+        return;
+    }
     /* W[o][i] is at panel o / 32, input i, lane o % 32: one float per panel row */
     size_t at = (size_t)(o / PANEL) * m->in * PANEL + o % PANEL;
-    if (m->half) {
+    if (m->format == KZ_F16) {
         const uint16_t *w = (const uint16_t *)m->weights + at;
         for (int i = 0; i < m->in; i++) {
             out[i] = HALF(w[(size_t)i * PANEL]);

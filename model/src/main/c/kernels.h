@@ -21,10 +21,32 @@ typedef struct {
     int in;
     int out;
     int panels;    /* ceil(out / 32) */
-    int half;      /* 1: float16 weights, 0: float32 */
+    int format;    /* KZ_F32, KZ_F16 or KZ_Q8 */
     void *weights; /* mapped, 2 MiB aligned */
     size_t mapped; /* bytes mapped at weights */
 } kz_matrix;
+
+/* Weight formats: float32, float16 (widened in registers), int8 in blocks (below). */
+#define KZ_F32 0
+#define KZ_F16 1
+#define KZ_Q8 2
+
+/* int8 weights in blocks of 32 inputs with one float16 scale per output and block (llama.cpp's
+ * Q8_0): W[o][i] = scale[o][i / 32] * q[o][i]. A panel is still one stream, block after block;
+ * a block holds the 32 outputs' scales (float16), then the weights input by input:
+ * block[k] = scales[0..31], q[32 k + 0][0..31], ..., q[32 k + 31][0..31] (1088 bytes; inputs
+ * past `in` are zero and never read). */
+#define Q8_BLOCK 32
+#define Q8_BLOCK_BYTES (PANEL * 2 + Q8_BLOCK * PANEL)
+
+/* Bytes of one panel of a matrix of this format. */
+static inline size_t kz_panel_bytes(int format, int in)
+{
+    if (format == KZ_Q8) {
+        return (size_t)((in + Q8_BLOCK - 1) / Q8_BLOCK) * Q8_BLOCK_BYTES;
+    }
+    return (size_t)in * PANEL * (format == KZ_F16 ? 2 : 4);
+}
 
 /* Positions per key block. */
 #define KEY_BLOCK 16

@@ -18,6 +18,11 @@ static inline vec16 v_load16(const uint16_t *p)
     return (vec16){_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)),
                    _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + 8)))};
 }
+static inline vec16 v_loadq8(const int8_t *p)
+{
+    __m128i b = _mm_loadu_si128((const __m128i *)p);
+    return (vec16){_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(b, 8)))};
+}
 static inline vec16 v_bcast(const float *p) { __m256 v = _mm256_broadcast_ss(p); return (vec16){v, v}; }
 static inline vec16 v_set1(float x) { __m256 v = _mm256_set1_ps(x); return (vec16){v, v}; }
 static inline vec16 v_add(vec16 a, vec16 b) { return (vec16){_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)}; }
@@ -43,6 +48,7 @@ static inline void v_store(float *p, vec16 v) { _mm256_storeu_ps(p, v.lo); _mm25
 #define VZERO v_zero()
 #define VLOAD32(p) v_load32(p)
 #define VLOAD16(p) v_load16(p)
+#define VLOADQ8(p) v_loadq8(p)
 #define VBCAST(p) v_bcast(p)
 #define VSET1(x) v_set1(x)
 #define VFMA(a, b, c) v_fma(a, b, c)

@@ -9,6 +9,7 @@ __m512 _ZGVeN16v_expf(__m512 x);
 #define VZERO _mm512_setzero_ps()
 #define VLOAD32(p) _mm512_loadu_ps(p)
 #define VLOAD16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(p)))
+#define VLOADQ8(p) _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(p))))
 #define VBCAST(p) _mm512_set1_ps(*(p))
 #define VSET1(x) _mm512_set1_ps(x)
 #define VFMA(a, b, c) _mm512_fmadd_ps(a, b, c)

@@ -194,7 +194,7 @@ public final class KaizenServer {
                                                ArtifactStore artifacts) {
         long start = System.nanoTime();
         return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), artifacts,
-                        config.modelDir())
+                        config.modelDir(), config.modelOptions())
                 .map(model -> {
                     model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
                                     (System.nanoTime() - start) / 1_000_000),
@@ -219,10 +219,10 @@ public final class KaizenServer {
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
         ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model,
-                artifacts);
+                artifacts, config.modelOptions());
         OnlineComparisons comparisons = new OnlineComparisons(vertx,
                 new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
-                artifacts, config.comparison(), COMPARISON_REFRESH);
+                artifacts, config.comparison(), COMPARISON_REFRESH, config.modelOptions());
         AuditLog audit = new AuditLog(database.sessions());
         CompanyProfiles company = new CompanyProfiles(new CompanyProfileRepository(database.sessions()), audit);
         ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,

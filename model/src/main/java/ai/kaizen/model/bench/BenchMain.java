@@ -1,6 +1,5 @@
 package ai.kaizen.model.bench;
 
-import ai.djl.ndarray.types.DataType;
 import ai.kaizen.model.config.LlamaConfig;
 import ai.kaizen.model.llama.DecodeKernel;
 import ai.kaizen.model.llama.LlamaModel;
@@ -11,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * Runs {@link GenerationBenchmark} without the server jar (development):
- * {@code java -cp ... ai.kaizen.model.bench.BenchMain PATH [batch] [promptTokens] [newTokens] [float32|float16] [AUTO|JAVA|TORCH]},
+ * {@code java -cp ... ai.kaizen.model.bench.BenchMain PATH [batch] [promptTokens] [newTokens] [float32|float16|int8] [AUTO|JAVA|TORCH]},
  * where PATH is a model directory or a config.json (random weights). Prints one JSON line.
  */
 public final class BenchMain {
@@ -27,9 +26,8 @@ public final class BenchMain {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int prompt = args.length > 2 ? Integer.parseInt(args[2]) : 128;
         int fresh = args.length > 3 ? Integer.parseInt(args[3]) : 128;
-        DataType type = args.length > 4 && args[4].startsWith("float16") ? DataType.FLOAT16 : DataType.FLOAT32;
         DecodeKernel kernel = args.length > 5 ? DecodeKernel.valueOf(args[5]) : DecodeKernel.AUTO;
-        ModelOptions options = new ModelOptions(type, null, kernel);
+        ModelOptions options = ModelOptions.ofDtype(args.length > 4 ? args[4] : "float32").withDecodeKernel(kernel);
         TorchThreads.set(Integer.getInteger(TorchThreads.PROPERTY, 1));
         try (LlamaModel model = Files.isDirectory(path) ? LlamaModel.load(path, options)
                 : LlamaModel.random(LlamaConfig.load(path), options, 0)) {

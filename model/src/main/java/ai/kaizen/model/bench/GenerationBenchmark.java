@@ -187,7 +187,7 @@ public final class GenerationBenchmark {
         double torchMatmulMs = matmulMsPerStep(model, b);
         double matmulMs = javaKernel ? javaKernelMs : torchMatmulMs;
         double bandwidth = median(blockBandwidths);
-        return new BenchmarkResult(name, model.options().dataType().name().toLowerCase(java.util.Locale.ROOT),
+        return new BenchmarkResult(name, model.options().dtypeName(),
                 model.decodeKernelName(b), b, p, n, model.parameterCount(), weightBytes, b * p / prefillSeconds,
                 b * 1000.0 / stepMs, stepMs, matmulMs, torchMatmulMs, attentionMs, activationMs,
                 samplingNanos / 1e6 / n, arrays, bandwidth, seen, bandwidth * 1e9 / weightBytes,

@@ -15,13 +15,24 @@ interface DecodeMatrix {
      * @return the copy
      */
     static DecodeMatrix of(NDArray w) {
+        return of(w, false);
+    }
+
+    /**
+     * Copies a weight into the fastest available form.
+     *
+     * @param w (out, in) float32 or float16
+     * @param int8 quantise the copy to int8 in blocks ({@link Int8Blocks}) instead of keeping the type
+     * @return the copy
+     */
+    static DecodeMatrix of(NDArray w, boolean int8) {
         if (NativeKernels.available()) {
-            DecodeMatrix m = NativeMatrix.of(w);
+            DecodeMatrix m = NativeMatrix.of(w, int8);
             if (m != null) {
                 return m;
             }
         }
-        return HeapMatrix.of(w);
+        return int8 ? HeapInt8Matrix.of(w) : HeapMatrix.of(w);
     }
 
     /** @return output features */

@@ -181,7 +181,7 @@ public final class LlamaModel implements AutoCloseable {
         }
         Parameter weight = parameter(name + ".weight", new Shape(rows, in), weightNames, Kind.WEIGHT, source);
         Parameter bias = withBias ? parameter(name + ".bias", new Shape(rows), biasNames, Kind.BIAS, source) : null;
-        Projection projection = new Projection(name, weight, bias, parts, sizes);
+        Projection projection = new Projection(name, weight, bias, parts, sizes, options.int8Decode());
         projections.add(projection);
         return projection;
     }
@@ -338,12 +338,18 @@ public final class LlamaModel implements AutoCloseable {
         return n;
     }
 
-    /** @return bytes of weights read per decode step (the embedding lookup excluded unless tied) */
+    /**
+     * @return bytes of weights read per decode step (the embedding lookup excluded unless tied; matrices
+     *     as their int8 copies, a byte per weight and a float16 scale per block, where decoding in int8)
+     */
     public long weightBytesPerToken() {
         long bytes = 0;
         for (Parameter p : parameters.values()) {
+            NDArray a = p.getArray();
             if (p != embedTokens || config.tieWordEmbeddings()) {
-                bytes += p.getArray().size() * p.getArray().getDataType().getNumOfBytes();
+                bytes += options.int8Decode() && a.getShape().dimension() == 2
+                        ? a.size() + 2 * a.getShape().get(0) * Int8Blocks.blocks((int) a.getShape().get(1))
+                        : a.size() * a.getDataType().getNumOfBytes();
             }
         }
         return bytes;
@@ -652,7 +658,7 @@ public final class LlamaModel implements AutoCloseable {
             synchronized (this) {
                 h = lmHeadCopy;
                 if (h == null) {
-                    h = DecodeMatrix.of(lmHead.getArray());
+                    h = DecodeMatrix.of(lmHead.getArray(), options.int8Decode());
                     lmHeadCopy = h;
                 }
             }
@@ -712,7 +718,7 @@ public final class LlamaModel implements AutoCloseable {
                 return false;
             default:
                 if (NativeKernels.available()) {
-                    return true; // native copies (off the heap) of float32 or float16 weights
+                    return true; // native copies (off the heap) of float32, float16 or int8 weights
                 }
                 Boolean fits = heapFits;
                 if (fits == null) {
@@ -723,7 +729,10 @@ public final class LlamaModel implements AutoCloseable {
                     needed += lmHead == null ? 0 : 4L * lmHead.getArray().size();
                     Runtime rt = Runtime.getRuntime();
                     long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
-                    fits = options.dataType() == DataType.FLOAT32 && needed < free * 0.6;
+                    if (options.int8Decode()) {
+                        needed = needed * 9 / 32; // a byte and an eighth per weight instead of four
+                    }
+                    fits = (options.dataType() == DataType.FLOAT32 || options.int8Decode()) && needed < free * 0.6;
                     heapFits = fits;
                 }
                 return fits;

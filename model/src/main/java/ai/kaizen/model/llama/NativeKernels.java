@@ -89,10 +89,17 @@ final class NativeKernels {
     /** @return 2 for AVX-512, 1 for AVX2, 0 when the CPU has neither */
     private static native int instructionSet();
 
+    /** Weight formats of {@link #allocate} (kernels.h's KZ_F32, KZ_F16, KZ_Q8). */
+    static final int FLOAT32 = 0;
+    static final int FLOAT16 = 1;
+    static final int INT8 = 2;
+
     /**
+     * @param format {@link #FLOAT32}, {@link #FLOAT16} or {@link #INT8} (blocks of {@link Int8Blocks#BLOCK}
+     *     inputs with a float16 scale each)
      * @return the matrix's handle, or 0 when the memory cannot be had; its weights are zero
      */
-    static native long allocate(int in, int out, boolean half);
+    static native long allocate(int in, int out, int format);
 
     /** Frees a matrix; the handle must not be used again. */
     static native void release(long handle);
@@ -102,6 +109,14 @@ final class NativeKernels {
 
     /** As {@link #packFloats}, for float16 bits (kept as float16). */
     static native void packHalves(long handle, int first, short[] rows, int count);
+
+    /**
+     * As {@link #packFloats}, for an int8 matrix: weights quantised by {@link Int8Blocks}.
+     *
+     * @param q the rows' int8 weights, row-major {@code (count, in)}
+     * @param scales their float16 scales, {@code (count, blocks)}
+     */
+    static native void packInt8(long handle, int first, byte[] q, short[] scales, int count);
 
     /**
      * {@code y = x W^T} for the outputs of panels {@code [from, to)} (32 outputs each).

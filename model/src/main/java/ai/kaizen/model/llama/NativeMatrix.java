@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A weight matrix packed into native memory for the native decode kernel ({@link NativeKernels}).
  * Float32 weights stay float32 and float16 weights stay float16 (widened in registers), so a
- * float16 model streams half the bytes per step.
+ * float16 model streams half the bytes per step; an int8 copy ({@link Int8Blocks}) streams a bit
+ * over a quarter of float32's.
  *
  * <p>The memory is freed by {@link #close()} once no product is running on it (a model closing
  * while another thread decodes must not free weights under its feet), or, for a copy dropped
@@ -61,16 +62,28 @@ final class NativeMatrix implements DecodeMatrix {
     }
 
     /**
-     * Packs a weight.
+     * Packs a weight as it is.
      *
      * @param w (out, in) float32 or float16 (anything else is widened to float32)
      * @return the native copy, or null when native memory cannot be had
      */
     static NativeMatrix of(NDArray w) {
+        return of(w, false);
+    }
+
+    /**
+     * Packs a weight.
+     *
+     * @param w (out, in) float32 or float16 (anything else is widened to float32)
+     * @param int8 quantise it to int8 in blocks ({@link Int8Blocks}) instead of keeping its type
+     * @return the native copy, or null when native memory cannot be had
+     */
+    static NativeMatrix of(NDArray w, boolean int8) {
         int out = (int) w.getShape().get(0);
         int in = (int) w.getShape().get(1);
-        boolean half = w.getDataType() == DataType.FLOAT16;
-        long handle = NativeKernels.allocate(in, out, half);
+        boolean half = !int8 && w.getDataType() == DataType.FLOAT16;
+        long handle = NativeKernels.allocate(in, out,
+                int8 ? NativeKernels.INT8 : half ? NativeKernels.FLOAT16 : NativeKernels.FLOAT32);
         if (handle == 0) {
             return null;
         }
@@ -82,6 +95,13 @@ final class NativeMatrix implements DecodeMatrix {
                     short[] bits = new short[(o1 - o0) * in];
                     rows.toByteBuffer().order(ByteOrder.nativeOrder()).asShortBuffer().get(bits);
                     NativeKernels.packHalves(handle, o0, bits, o1 - o0);
+                } else if (int8) {
+                    try (NDArray f = rows.toType(DataType.FLOAT32, false)) {
+                        byte[] q = new byte[(o1 - o0) * in];
+                        short[] scales = new short[(o1 - o0) * Int8Blocks.blocks(in)];
+                        Int8Blocks.quantise(f.toFloatArray(), o1 - o0, in, q, scales);
+                        NativeKernels.packInt8(handle, o0, q, scales, o1 - o0);
+                    }
                 } else {
                     try (NDArray f = rows.toType(DataType.FLOAT32, false)) {
                         NativeKernels.packFloats(handle, o0, f.toFloatArray(), o1 - o0);

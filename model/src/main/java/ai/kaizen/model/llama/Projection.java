@@ -32,8 +32,11 @@ public final class Projection {
     private volatile DecodeMatrix decodeCopy;
     private volatile float[] biasValues;
     private volatile NDArray[][] chunks; // views of (weight, bias) row ranges for parallel prefill
+    /** Whether the decode copy is quantised to int8 ({@link ModelOptions#int8Decode}). */
+    private final boolean int8Decode;
 
-    Projection(String name, Parameter weight, Parameter bias, List<String> parts, int[] partSizes) {
+    Projection(String name, Parameter weight, Parameter bias, List<String> parts, int[] partSizes,
+            boolean int8Decode) {
         this.name = name;
         this.weight = weight;
         this.bias = bias;
@@ -44,6 +47,7 @@ public final class Projection {
             partOffsets[i] = partOffsets[i - 1] + partSizes[i - 1];
         }
         this.adapters = new Adapter[partSizes.length];
+        this.int8Decode = int8Decode;
     }
 
     /** @return the module path, for example {@code model.layers.3.self_attn.qkv_proj} */
@@ -159,7 +163,7 @@ public final class Projection {
             synchronized (this) {
                 h = decodeCopy;
                 if (h == null) {
-                    h = DecodeMatrix.of(weight.getArray());
+                    h = DecodeMatrix.of(weight.getArray(), int8Decode);
                     if (bias != null) {
                         try (NDArray f = bias.getArray().toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
                             biasValues = f.toFloatArray();

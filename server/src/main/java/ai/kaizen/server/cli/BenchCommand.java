@@ -1,6 +1,5 @@
 package ai.kaizen.server.cli;
 
-import ai.djl.ndarray.types.DataType;
 import ai.kaizen.model.ModelException;
 import ai.kaizen.model.bench.BenchmarkResult;
 import ai.kaizen.model.bench.GenerationBenchmark;
@@ -66,7 +65,8 @@ public final class BenchCommand implements Runnable {
         int newTokens;
 
         @Option(names = "--dtype", paramLabel = "TYPE", defaultValue = "float32",
-                description = "Weight type: float32 or float16 (default: ${DEFAULT-VALUE}).")
+                description = "Weight type: float32, float16, or int8 (float32 weights, decoded with int8 copies in "
+                        + "blocks of 32 with a float16 scale each, as llama.cpp's Q8_0) (default: ${DEFAULT-VALUE}).")
         String dtype;
 
         @Override
@@ -75,13 +75,7 @@ public final class BenchCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try {
-                DataType type;
-                switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
-                    case "float32": case "f32": type = DataType.FLOAT32; break;
-                    case "float16": case "f16": type = DataType.FLOAT16; break;
-                    default: throw new IllegalArgumentException("--dtype must be float32 or float16, not " + dtype);
-                }
-                ModelOptions options = ModelOptions.of(type);
+                ModelOptions options = ModelOptions.ofDtype(dtype);
                 TorchThreads.forInference();
                 GenerationBenchmark.Settings settings = new GenerationBenchmark.Settings(batch, promptTokens, newTokens, 3);
                 Path path = source.model != null ? source.model : source.config;

@@ -1,5 +1,6 @@
 package ai.kaizen.server.comparison;
 
+import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.comparison.OnlineComparison;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
@@ -44,6 +45,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private final ai.kaizen.trainer.registry.ArtifactStore artifacts;
     private final ModelSlot challenger = new ModelSlot(Optional.empty());
     private final ComparisonSettings settings;
+    private final ModelOptions modelOptions;
     private final long timer;
     /** The running comparison as last read; null when none. Read by chat threads. */
     private volatile OnlineComparison running;
@@ -52,7 +54,8 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
 
     public OnlineComparisons(Vertx vertx, OnlineComparisonRepository comparisons, ModelRegistry registry,
                              ai.kaizen.trainer.registry.ArtifactStore artifacts, ComparisonSettings settings,
-                             Duration refreshEvery) {
+                             Duration refreshEvery, ModelOptions modelOptions) {
+        this.modelOptions = modelOptions;
         this.vertx = vertx;
         this.comparisons = comparisons;
         this.registry = registry;
@@ -153,7 +156,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
                     // small model's second copy is cheap, and each slot closes its own.
                     return Future.fromCompletionStage(registry.find(now.challengerVersionId()))
                             .compose(version -> vertx.executeBlocking(() -> ModelLifecycle.load(artifacts,
-                                    version.orElseThrow()),
+                                    version.orElseThrow(), modelOptions),
                                     false))
                             .compose(model -> {
                                 log.info("online comparison {}: challenger {} loaded, against {} on {}% of pairs",

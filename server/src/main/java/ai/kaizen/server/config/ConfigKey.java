@@ -43,6 +43,12 @@ public enum ConfigKey {
             "Model to serve, in Hugging Face layout. The default is the starter model committed in the repository "
                     + "(found when started from the repository's root; elsewhere, without it, none is served); "
                     + "empty serves none and `/ready` says so."),
+    MODEL_DTYPE("model.dtype", "float32", "TYPE",
+            "Weights of served models (the configured one, promoted versions, challengers): `float32`; `float16` (half "
+                    + "the memory, PyTorch's float16 prefill is slow on CPU); or `int8` (float32 weights for prompts, "
+                    + "decode steps on copies quantised at load into blocks of 32 with a float16 scale each, as "
+                    + "llama.cpp's Q8_0: a bit over a quarter of float32's bytes per token, logits within a few "
+                    + "tenths; see `model/README.md`). Training always reads float32."),
     INFERENCE_BATCHING("inference.batching", "continuous", "MODE",
             "How the model serves concurrent answers: `continuous` (one decode loop per served model, and per "
                     + "challenger of an online comparison, that answers join and leave between decode steps) or "

@@ -3,6 +3,7 @@ package ai.kaizen.server.config;
 import ai.kaizen.db.DatabaseSettings;
 import ai.kaizen.db.DatabaseUrl;
 import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.server.chat.ChatSettings;
 import ai.kaizen.server.review.ReviewSettings;
 import ai.kaizen.trainer.registry.ArtifactSettings;
@@ -78,6 +79,19 @@ public record KaizenConfig(
         return InferenceSettings.of(values);
     }
 
+    /** How served models hold their weights ({@code model.dtype}, validated with the rest). */
+    public ModelOptions modelOptions() {
+        return ModelOptions.ofDtype(values.getOrDefault(ConfigKey.MODEL_DTYPE, ConfigKey.MODEL_DTYPE.defaultValue()));
+    }
+
+    private static void checkModelDtype(ConfigValues values) {
+        try {
+            ModelOptions.ofDtype(values.text(ConfigKey.MODEL_DTYPE));
+        } catch (IllegalArgumentException e) {
+            throw values.invalid(ConfigKey.MODEL_DTYPE, "must be " + ModelOptions.DTYPES);
+        }
+    }
+
     /** Where artifacts are kept (validated with the rest when the configuration is read). */
     public ArtifactSettings artifacts() {
         ConfigValues raw = new ConfigValues();
@@ -130,6 +144,7 @@ public record KaizenConfig(
         values.integer(ConfigKey.SESSION_CACHE_SECONDS, 0, 3600);
         ComparisonSettings.from(values);
         InferenceSettings.from(values);
+        checkModelDtype(values);
         artifacts(values);
         LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(

@@ -1,6 +1,7 @@
 package ai.kaizen.server.inference;
 
 import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.model.lora.Lora;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +18,9 @@ import java.util.stream.Stream;
  */
 public record ServingModel(LanguageModel model, String version) {
 
-    public static ServingModel load(Path dir) {
-        LanguageModel model = LanguageModel.load(dir);
+    /** Loads the model in {@code dir} with its weights held as {@code options} say ({@code model.dtype}). */
+    public static ServingModel load(Path dir, ModelOptions options) {
+        LanguageModel model = LanguageModel.load(dir, options);
         try {
             return new ServingModel(model, versionOf(dir));
         } catch (RuntimeException e) {

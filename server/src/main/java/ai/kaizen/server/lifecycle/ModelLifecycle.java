@@ -6,6 +6,7 @@ import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.db.registry.PromotionNotices;
 import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import ai.kaizen.trainer.registry.ArtifactStore;
@@ -34,11 +35,15 @@ public final class ModelLifecycle implements AutoCloseable {
     private final ModelRegistry registry;
     private final ModelSlot slot;
     private final ArtifactStore artifacts;
+    private final ModelOptions options;
     private PromotionNotices notices;
     /** Serialises switches: each starts when the previous one ended. */
     private Future<Void> switching = Future.succeededFuture();
 
-    public ModelLifecycle(Vertx vertx, ModelRegistry registry, ModelSlot slot, ArtifactStore artifacts) {
+    /** @param options how loaded versions hold their weights ({@code model.dtype}) */
+    public ModelLifecycle(Vertx vertx, ModelRegistry registry, ModelSlot slot, ArtifactStore artifacts,
+                          ModelOptions options) {
+        this.options = options;
         this.vertx = vertx;
         this.registry = registry;
         this.slot = slot;
@@ -52,7 +57,8 @@ public final class ModelLifecycle implements AutoCloseable {
      * (Hibernate Reactive's rule); loading and hashing run on worker threads.
      */
     public static Future<Optional<ServingModel>> loadAtStart(Vertx vertx, ModelRegistry registry,
-                                                             ArtifactStore artifacts, Optional<Path> configured) {
+                                                             ArtifactStore artifacts, Optional<Path> configured,
+                                                             ModelOptions options) {
         Optional<Path> dir = configured.map(d -> d.toAbsolutePath().normalize());
         Future<Boolean> known = dir.isEmpty() ? Future.succeededFuture(true)
                 : vertx.executeBlocking(() -> ServingModel.labelOf(dir.get()), false)
@@ -62,18 +68,19 @@ public final class ModelLifecycle implements AutoCloseable {
                         : Future.succeededFuture(Optional.<ModelVersion>empty()))
                 .compose(serving -> {
                     if (serving.isPresent()) {
-                        return vertx.executeBlocking(() -> Optional.of(load(artifacts, serving.get())), false);
+                        return vertx.executeBlocking(() -> Optional.of(load(artifacts, serving.get(), options)), false);
                     }
                     return dir.isEmpty() ? Future.succeededFuture(Optional.empty())
-                            : registerConfigured(vertx, registry, artifacts, dir.get());
+                            : registerConfigured(vertx, registry, artifacts, dir.get(), options);
                 });
     }
 
     /** Loads the configured model, registers it (once) and promotes it. */
     private static Future<Optional<ServingModel>> registerConfigured(Vertx vertx, ModelRegistry registry,
-                                                                     ArtifactStore artifacts, Path dir) {
+                                                                     ArtifactStore artifacts, Path dir,
+                                                                     ModelOptions options) {
         return vertx.executeBlocking(() -> {
-                    ServingModel model = ServingModel.load(dir);
+                    ServingModel model = ServingModel.load(dir, options);
                     ArtifactStore.Stored stored = artifacts.shared()
                             ? artifacts.store(dir, model.version().replaceAll("[^A-Za-z0-9._@-]", "_"))
                             : new ArtifactStore.Stored(dir.toString(), ModelArtifacts.checksum(dir));
@@ -113,9 +120,9 @@ public final class ModelLifecycle implements AutoCloseable {
      * Loads a registered version after checking its files against the recorded checksum (fetched from the store
      * into this machine's cache first, where they are in object storage). Blocking.
      */
-    public static ServingModel load(ArtifactStore artifacts, ModelVersion version) {
+    public static ServingModel load(ArtifactStore artifacts, ModelVersion version, ModelOptions options) {
         Path dir = artifacts.open(version.artifactPath(), version.sha256());
-        return new ServingModel(LanguageModel.load(dir), version.label());
+        return new ServingModel(LanguageModel.load(dir, options), version.label());
     }
 
     /** Starts listening for promotions from any instance (this one included). */
@@ -171,7 +178,7 @@ public final class ModelLifecycle implements AutoCloseable {
                     }
                     return vertx.executeBlocking(() -> {
                         long start = System.nanoTime();
-                        ServingModel model = load(artifacts, version);
+                        ServingModel model = load(artifacts, version, options);
                         log.info("loaded model version {} ({}) in {} ms", id, version.label(),
                                 (System.nanoTime() - start) / 1_000_000);
                         return model;

@@ -85,6 +85,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theWeightTypeOfServedModelsIsConfigured() {
+        assertThat(load(Map.of(), Map.of(), null).modelOptions().dtypeName()).isEqualTo("float32");
+        assertThat(load(Map.of(), Map.of("KAIZEN_MODEL_DTYPE", "float16"), null).modelOptions().dtypeName())
+                .isEqualTo("float16");
+        ai.kaizen.model.llama.ModelOptions int8 = load(Map.of(ConfigKey.MODEL_DTYPE, "int8"), Map.of(), null)
+                .modelOptions();
+        assertThat(int8.int8Decode()).isTrue();
+        assertThat(int8.dataType()).isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32); // prompts read in float32
+        assertThatThrownBy(() -> load(Map.of(ConfigKey.MODEL_DTYPE, "int4"), Map.of(), null))
+                .isInstanceOf(InvalidConfigException.class)
+                .hasMessage("invalid value for model.dtype (from --model-dtype): 'int4' must be float32, float16 or int8");
+    }
+
+    @Test
     void anInvalidValueNamesTheKeyAndItsSourceInOneLine() {
         assertThatThrownBy(() -> load(Map.of(ConfigKey.HTTP_PORT, "eighty"), Map.of(), null))
                 .isInstanceOf(InvalidConfigException.class)
