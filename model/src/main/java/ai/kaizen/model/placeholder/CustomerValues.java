@@ -70,8 +70,8 @@ public final class CustomerValues {
 
     /** "My name is Maria Garcia": one to three capitalised words, perhaps after a title. */
     private static final Pattern MY_NAME = Pattern.compile("(?:(?i:\\bmy\\s+(?:full\\s+)?name\\s+is|\\bmy\\s+name's)"
-            + "|^\\s*(?i:name)\\s*:)\\s+(?<value>(?<title>(?:Mr|Mrs|Ms|Miss|Dr)\\.?\\s+)?"
-            + "\\p{Lu}[\\p{L}'-]+(?:\\s+\\p{Lu}[\\p{L}'-]+){0,2})(?![\\p{L}\\p{N}])", Pattern.MULTILINE);
+            + "|^[ \\t]*(?i:name)[ \\t]*:)[ \\t]+(?<value>(?<title>(?:Mr|Mrs|Ms|Miss|Dr)\\.?[ \\t]+)?"
+            + "\\p{Lu}[\\p{L}'-]+(?:[ \\t]+\\p{Lu}[\\p{L}'-]+){0,2})(?![\\p{L}\\p{N}])", Pattern.MULTILINE);
 
     private final Map<CustomerSlot, String> values;
 
@@ -105,7 +105,7 @@ public final class CustomerValues {
             last(MY_NAME, message).ifPresent(m -> {
                 found.put(CustomerSlot.PERSON_NAME, m.group("value"));
                 String[] words = m.group("value").substring(m.group("title") == null ? 0 : m.group("title").length())
-                        .split("\\s+");
+                        .split("[ \\t]+");
                 found.remove(CustomerSlot.FIRST_NAME);
                 found.remove(CustomerSlot.LAST_NAME);
                 if (m.group("title") == null) {
