@@ -43,10 +43,12 @@ public final class CustomerValues {
     /** Before a bare "order 2000": the word is a verb ("to order", "I order", "please order"). */
     private static final Pattern VERB_BEFORE = Pattern.compile(
             "(?i)(?:(?:^|\\W)(?:to|i|we|you|they|can|could|would|will|shall|should|please|also|just)|'d|'ll)\\s+$");
-    /** After a bare "order 2000": a quantity or an amount, not a number's name. */
+    /** After a bare "order 2000": a quantity, not a number's name. */
     private static final Pattern QUANTITY_AFTER = Pattern.compile("(?i)^\\s*(?:units?|pieces?|pcs|items?|more|"
-            + "copies|boxes|bottles|packs?|pairs?|of|x|times|dollars?|euros?|pounds?|usd|eur|gbp|bucks|cents?|"
-            + "kg|g|lbs?|percent)\\b");
+            + "copies|boxes|bottles|packs?|pairs?|of|x|times)\\b");
+    /** After any "bill is 1500": an amount or a measure, never an identifier. */
+    private static final Pattern AMOUNT_AFTER = Pattern.compile("(?i)^\\s*(?:dollars?|euros?|pounds?|usd|eur|gbp|"
+            + "bucks|cents?|kg|g|lbs?|percent|days?|weeks?|months?|years?|hours?|minutes?)\\b");
 
     private static final String EMAIL = "(?<value>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,})"
             + "(?![\\p{L}\\p{N}@_-])";
@@ -151,8 +153,9 @@ public final class CustomerValues {
             if (value.chars().filter(Character::isDigit).count() < (bare ? 4 : 3) || value.length() > 40) {
                 continue;
             }
-            if (bare && (VERB_BEFORE.matcher(message.substring(0, m.start())).find()
-                    || QUANTITY_AFTER.matcher(message.substring(m.end())).find())) {
+            String after = message.substring(m.end());
+            if (AMOUNT_AFTER.matcher(after).find() || bare && (QUANTITY_AFTER.matcher(after).find()
+                    || VERB_BEFORE.matcher(message.substring(0, m.start())).find())) {
                 continue;
             }
             found.put(slot, m.group("hash") == null ? value : "#" + value);

@@ -72,7 +72,8 @@ class CustomerValuesTest {
         assertThat(of("my tracking number is 1Z999AA10123456784"))
                 .containsEntry(CustomerSlot.TRACKING_NUMBER, "1Z999AA10123456784");
         assertThat(of("Account number: 00-7781-22")).containsEntry(CustomerSlot.ACCOUNT_NUMBER, "00-7781-22");
-        assertThat(of("my bill 250 dollars is too high", "the invoice is wrong", "I have a premium account"))
+        assertThat(of("my bill 250 dollars is too high", "the invoice is wrong", "I have a premium account",
+                "my bill is 1500 USD", "the invoice number was 2024 days late", "my account is 1200 days old"))
                 .isEmpty();
     }
 
