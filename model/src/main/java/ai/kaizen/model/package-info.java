@@ -13,6 +13,8 @@
  *   <li>{@code lora}: LoRA adapters in PEFT layout.
  *   <li>{@code head}: scalar (value/reward) heads.
  *   <li>{@code bench}: decode and memory benchmarks.
+ *   <li>{@code placeholder}: filling an answer's {@code {{placeholders}}} as it streams, with the values the
+ *       customer gave earlier in the conversation.
  * </ul>
  *
  * Errors a user can fix (missing files, unsupported architectures) are {@link ai.kaizen.model.ModelException}s

@@ -12,7 +12,8 @@ import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.server.account.Caller;
 import ai.kaizen.server.company.CompanyProfiles;
-import ai.kaizen.server.company.PlaceholderFiller;
+import ai.kaizen.model.placeholder.CustomerValues;
+import ai.kaizen.model.placeholder.PlaceholderFiller;
 import ai.kaizen.server.company.PlaceholderValues;
 import ai.kaizen.server.comparison.Challengers;
 import ai.kaizen.server.http.HttpError;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Conversations with the assistant: fits the visible branch into the model's context (on a worker thread, never an
@@ -38,8 +40,10 @@ import java.util.function.Supplier;
  * streams one answer (or two, as a blind A/B pair) as the model makes it ({@link Inference}), and stores every
  * answer with what produced it.
  *
- * <p>The answer's {@code {{placeholders}}} are filled as it streams, with the company profile in force when the
- * answer starts ({@link PlaceholderFiller}, {@link PlaceholderValues}): what the customer sees never holds one. The
+ * <p>The answer's {@code {{placeholders}}} are filled as it streams, with the values the customer gave in the
+ * conversation ({@link CustomerValues}: "order 48213" earlier makes {@code {{Order Number}}} 48213) and the company
+ * profile in force when the answer starts ({@link PlaceholderFiller}, {@link PlaceholderValues}): what the customer
+ * sees never holds one, and a value the customer never gave is never made up. The
  * stored answer keeps both: its content is what the model wrote, placeholders included (what datasets, reviewers'
  * ideal answers and so training are made of), and {@link Message#shown()} what the customer saw, which their rating
  * refers to and which the page shows when the conversation is opened again.
@@ -280,6 +284,10 @@ public final class ChatService {
         }
     }
 
+    /** The prompt of each arm, and the values the customer gave in the conversation. */
+    private record Fitted(List<Arm> arms, CustomerValues customer) {
+    }
+
     private void answer(Context context, Caller caller, Turn turn, ChatStream out) {
         // The model current now, which may be newer than the one checked before (a hot swap in between); the lease
         // keeps it open until its answer is done.
@@ -302,7 +310,8 @@ public final class ChatService {
         // Read while the prompt is fitted: a profile saved on any instance applies from the next answer.
         Future<PlaceholderValues> placeholders = Future.fromCompletionStage(
                 company.placeholders().toCompletionStage(), context);
-        // Tokenizing grows with the conversation: on a worker thread, never on the event loop.
+        // Tokenizing and reading the customer's values grow with the conversation: on a worker thread, never on
+        // the event loop.
         context.executeBlocking(() -> {
             List<Arm> arms = new ArrayList<>();
             for (int k = 0; k < held.size(); k++) {
@@ -314,7 +323,8 @@ public final class ChatService {
                 arms.add(new Arm(held.get(k), prompt, options(model, o, prompt.answerRoom(), seed + first),
                         first, count));
             }
-            return arms;
+            // The whole branch, not only what fits the model: a number given long ago is still the customer's.
+            return new Fitted(arms, CustomerValues.of(history));
         }, false).onComplete(fitted -> placeholders.onComplete(values -> {
             if (fitted.failed()) {
                 held.forEach(ModelSlot.Lease::close);
@@ -330,7 +340,8 @@ public final class ChatService {
                 fail(out, values.cause());
                 return;
             }
-            generate(context, caller, turn, fitted.result(), seed, values.result(), out);
+            generate(context, caller, turn, fitted.result().arms(), seed,
+                    fitted.result().customer().before(values.result()), out);
         }));
     }
 
@@ -341,7 +352,7 @@ public final class ChatService {
     }
 
     private void generate(Context context, Caller caller, Turn turn, List<Arm> arms, long seed,
-                          PlaceholderValues placeholders, ChatStream out) {
+                          UnaryOperator<String> placeholders, ChatStream out) {
         int answers = arms.stream().mapToInt(Arm::count).sum();
         ChatPrompt prompt = arms.get(0).prompt();
         List<UUID> ids = new ArrayList<>();
@@ -425,7 +436,7 @@ public final class ChatService {
 
     private void store(Context context, Caller caller, List<Arm> arms, Turn turn, long seed, List<UUID> ids,
                        List<UUID> sides, UUID comparisonId, List<GenerationResult> results, long started,
-                       long[] firstToken, PlaceholderValues placeholders, ChatStream out) {
+                       long[] firstToken, UnaryOperator<String> placeholders, ChatStream out) {
         int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
         List<Message> answers = new ArrayList<>();
         List<JsonObject> done = new ArrayList<>();

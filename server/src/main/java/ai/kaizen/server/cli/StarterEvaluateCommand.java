@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
                 "token), intent_accuracy (greedy answers an intent classifier assigns to the message's intent) and",
                 "classifier_accuracy (the classifier on the reference answers); then the same messages in",
                 "conversations: multi_turn_eval_loss, later_turn_ and long_message_intent_accuracy, carry_over (a value",
-                "given a turn earlier repeated in the answer) and raw_placeholder_share; prints one JSON line."})
+                "given a turn earlier repeated in the model's answer), carry_over_with_slot_filling (the same once the",
+                "server has filled the answer's placeholders with the values the customer gave) and",
+                "raw_placeholder_share; prints one JSON line."})
 public final class StarterEvaluateCommand implements Callable<Integer> {
 
     @Spec
@@ -71,6 +73,7 @@ public final class StarterEvaluateCommand implements Callable<Integer> {
         out.put("later_turn_intent_accuracy", c.laterTurnIntentAccuracy());
         out.put("long_message_intent_accuracy", c.longMessageIntentAccuracy());
         out.put("carry_over", c.carryOver());
+        out.put("carry_over_with_slot_filling", c.carryOverWithSlots());
         out.put("carry_over_probes", c.carryOverProbes());
         out.put("raw_placeholder_share", c.placeholderShare());
         out.put("seconds", (System.nanoTime() - started) / 1e9);
@@ -94,6 +97,9 @@ public final class StarterEvaluateCommand implements Callable<Integer> {
             m.put("conversation", s.conversation().stream().filter(x -> !"system".equals(x.role()))
                     .map(x -> x.role() + ": " + x.content()).toList());
             m.put("answer", s.answer());
+            if (!s.shown().equals(s.answer())) {
+                m.put("shown", s.shown());
+            }
             m.put("expected", s.expected());
             m.put("ok", s.ok());
             conversations.add(m);

@@ -1,6 +1,7 @@
 package ai.kaizen.server.company;
 
 import ai.kaizen.db.company.CompanyProfile;
+import ai.kaizen.model.placeholder.PlaceholderFiller;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;

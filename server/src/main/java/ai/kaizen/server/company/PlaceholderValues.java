@@ -1,6 +1,7 @@
 package ai.kaizen.server.company;
 
 import ai.kaizen.db.company.CompanyProfile;
+import ai.kaizen.model.placeholder.CustomerSlot;
 
 import java.util.HashMap;
 import java.util.Locale;
@@ -13,9 +14,10 @@ import java.util.function.UnaryOperator;
  * and spacing); the profile's fields, under every name the Bitext answers give them ({@code {{Website Name}}},
  * {@code {{Customer Support Phone Number}}}, {@code {{Customer Service Hours}}}, ...); and for the rest a neutral
  * phrase: a company field the profile leaves empty becomes "our website", "our customer support phone line", ...;
- * the customer's own data ({@code {{Order Number Anonymized}}}, {@code {{Person Name}}}, a bare number) becomes
- * "your order number", "valued customer", ...; anything else, mostly the names of buttons and pages
- * ({@code {{Order History}}}), its own words.
+ * the customer's own data ({@code {{Order Number Anonymized}}}, {@code {{Person Name}}}, a bare number: a
+ * {@link CustomerSlot}) becomes "your order number", "valued customer", ...; anything else, mostly the names of
+ * buttons and pages ({@code {{Order History}}}), its own words. The values the customer gave in the conversation come
+ * before all these ({@link ai.kaizen.model.placeholder.CustomerValues#before}).
  */
 public final class PlaceholderValues implements UnaryOperator<String> {
 
@@ -44,25 +46,10 @@ public final class PlaceholderValues implements UnaryOperator<String> {
         }
     }
 
-    /** The customer's own data, never invented: what to say instead. */
-    private static final Map<String, String> CUSTOMER_DATA = Map.ofEntries(
-            Map.entry("order number", "your order number"),
-            Map.entry("order id", "your order number"),
-            Map.entry("purchase number", "your purchase number"),
-            Map.entry("purchase id", "your purchase number"),
-            Map.entry("tracking number", "your tracking number"),
-            Map.entry("invoice number", "your invoice number"),
-            Map.entry("bill number", "your bill number"),
-            Map.entry("account number", "your account number"),
-            Map.entry("person name", "valued customer"),
-            Map.entry("client name", "valued customer"),
-            Map.entry("customer name", "valued customer"),
-            Map.entry("client first name", "valued customer"),
-            Map.entry("client last name", "valued customer"),
-            Map.entry("name field", "your name"),
-            Map.entry("email address", "your email address"),
-            Map.entry("delivery city", "your city"),
-            Map.entry("number of days", "a few"));
+    /** Other details of the customer's that no conversation value fills: what to say instead. */
+    private static final Map<String, String> CUSTOMER_DATA = Map.of(
+            "delivery city", "your city",
+            "number of days", "a few");
 
     private final Map<String, String> values = new HashMap<>();
 
@@ -92,12 +79,10 @@ public final class PlaceholderValues implements UnaryOperator<String> {
         }
         boolean anonymized = key.endsWith(" anonymized");
         String base = anonymized ? key.substring(0, key.length() - " anonymized".length()).strip() : key;
-        value = values.containsKey(base) ? values.get(base) : CUSTOMER_DATA.get(base);
+        value = values.containsKey(base) ? values.get(base)
+                : CustomerSlot.neutralPhrase(name).orElse(CUSTOMER_DATA.get(base));
         if (value != null) {
             return value;
-        }
-        if (base.chars().allMatch(c -> Character.isDigit(c) || c == ' ' || c == '-')) {
-            return "your order number"; // a number the model made up, most often an order's
         }
         String words = words(name);
         if (anonymized) {
@@ -109,7 +94,7 @@ public final class PlaceholderValues implements UnaryOperator<String> {
 
     /** The name as it is looked up: lower case, one space between words, without quotes. */
     static String key(String name) {
-        return words(name).toLowerCase(Locale.ROOT);
+        return CustomerSlot.key(name);
     }
 
     private static String words(String name) {

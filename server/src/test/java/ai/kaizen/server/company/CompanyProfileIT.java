@@ -4,6 +4,7 @@ import ai.kaizen.db.account.Role;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.model.Fixtures;
+import ai.kaizen.model.placeholder.PlaceholderFiller;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;

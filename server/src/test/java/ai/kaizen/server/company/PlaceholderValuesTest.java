@@ -1,6 +1,7 @@
 package ai.kaizen.server.company;
 
 import ai.kaizen.db.company.CompanyProfile;
+import ai.kaizen.model.placeholder.PlaceholderFiller;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

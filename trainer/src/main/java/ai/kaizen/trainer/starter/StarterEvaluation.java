@@ -2,6 +2,9 @@ package ai.kaizen.trainer.starter;
 
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.GenerationOptions;
+import ai.kaizen.model.placeholder.CustomerSlot;
+import ai.kaizen.model.placeholder.CustomerValues;
+import ai.kaizen.model.placeholder.PlaceholderFiller;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.BitextImport.LabelledRow;
 import ai.kaizen.trainer.dataset.SftExample;
@@ -10,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * Measures a chat model on the held-out customer messages: the per-token loss of the reference
@@ -17,7 +21,8 @@ import java.util.Random;
  * {@link IntentClassifier} trained on the training split's answers judges it. The classifier's
  * accuracy on the held-out reference answers is reported beside it, as the ceiling of that judge.
  * The same messages are then asked in conversations: after earlier exchanges, inside a long message,
- * and as a follow-up to a turn that gave a value the answer must repeat.
+ * and as a follow-up to a turn that gave a value the answer must repeat, both as the model wrote it and as the
+ * server shows it, with the values the customer gave filled into the answer's placeholders ({@link CustomerValues}).
  */
 public final class StarterEvaluation {
 
@@ -52,13 +57,16 @@ public final class StarterEvaluation {
      * @param longMessageIntentAccuracy intent accuracy on messages wrapped in sentences of context (sentences
      *     chat tuning never saw)
      * @param carryOver share of follow-ups whose answer repeats the value the customer gave a turn earlier
+     * @param carryOverWithSlots the same share once the server's slot filling has put the values the customer
+     *     gave into the answer's placeholders (what the customer sees)
      * @param carryOverProbes follow-ups measured
      * @param placeholderShare share of single-exchange answers with a raw {@code {{...}}} placeholder (the server
      *     fills them; this is the model's own output)
      * @param samples a few answers of each kind
      */
     public record Conversations(double evalLoss, double laterTurnIntentAccuracy, double longMessageIntentAccuracy,
-            double carryOver, int carryOverProbes, double placeholderShare, List<ConversationSample> samples) {}
+            double carryOver, double carryOverWithSlots, int carryOverProbes, double placeholderShare,
+            List<ConversationSample> samples) {}
 
     /**
      * One multi-turn answer.
@@ -66,11 +74,13 @@ public final class StarterEvaluation {
      * @param kind {@code later-turn}, {@code long-message} or {@code carry-over}
      * @param conversation the messages before the answer
      * @param answer the model's greedy answer
+     * @param shown the answer with its placeholders filled as the server fills them without a company profile (the
+     *     customer's values from the conversation, neutral phrases for the rest of theirs, names for the company's)
      * @param expected what it should address or contain (an intent, or the value given earlier)
-     * @param ok whether it did
+     * @param ok whether it did (for carry-over: the model's own answer)
      */
-    public record ConversationSample(String kind, List<ChatMessage> conversation, String answer, String expected,
-            boolean ok) {}
+    public record ConversationSample(String kind, List<ChatMessage> conversation, String answer, String shown,
+            String expected, boolean ok) {}
 
     private StarterEvaluation() {
     }
@@ -145,6 +155,7 @@ public final class StarterEvaluation {
         int later = 0;
         int longHits = 0;
         int carried = 0;
+        int carriedWithSlots = 0;
         int probes = 0;
         for (LabelledRow r : answered) {
             List<ChatMessage> before = new ArrayList<>();
@@ -168,23 +179,43 @@ public final class StarterEvaluation {
                         ChatMessage.user(c.fact()), ChatMessage.assistant(c.acknowledgement()),
                         ChatMessage.user(c.request()));
                 String answer = answer(model, turns, greedy);
-                boolean ok = answer.toLowerCase(Locale.ROOT).contains(c.value().toLowerCase(Locale.ROOT));
+                String shown = shown(answer, turns);
+                boolean ok = contains(answer, c.value());
                 carried += ok ? 1 : 0;
+                carriedWithSlots += contains(shown, c.value()) ? 1 : 0;
                 probes++;
-                keep(samples, new ConversationSample("carry-over", turns, answer, c.value(), ok));
+                keep(samples, new ConversationSample("carry-over", turns, answer, shown, c.value(), ok));
             }
         }
         double n = answered.size();
         return new Conversations(loss, answered.isEmpty() ? Double.NaN : later / n,
                 answered.isEmpty() ? Double.NaN : longHits / n, probes == 0 ? Double.NaN : carried / (double) probes,
-                probes, placeholderShare, samples);
+                probes == 0 ? Double.NaN : carriedWithSlots / (double) probes, probes, placeholderShare, samples);
+    }
+
+    /**
+     * The answer as the server shows it without a company profile: the values the customer gave in the conversation
+     * in their placeholders, a neutral phrase for the customer's values they did not give, and the company's
+     * placeholders as their names (the server fills those from the company profile).
+     *
+     * @param answer the model's answer
+     * @param conversation the messages it answers
+     * @return the filled answer
+     */
+    static String shown(String answer, List<ChatMessage> conversation) {
+        UnaryOperator<String> neutral = name -> CustomerSlot.neutralPhrase(name).orElse(name);
+        return PlaceholderFiller.fillAll(answer, CustomerValues.of(conversation).before(neutral));
+    }
+
+    private static boolean contains(String answer, String value) {
+        return answer.toLowerCase(Locale.ROOT).contains(value.toLowerCase(Locale.ROOT));
     }
 
     private static boolean judged(LanguageModel model, IntentClassifier judge, List<ChatMessage> conversation,
             String intent, GenerationOptions greedy, String kind, List<ConversationSample> samples) {
         String answer = answer(model, conversation, greedy);
         boolean ok = judge.classify(answer).equals(intent);
-        keep(samples, new ConversationSample(kind, conversation, answer, intent, ok));
+        keep(samples, new ConversationSample(kind, conversation, answer, shown(answer, conversation), intent, ok));
         return ok;
     }
 

@@ -1,4 +1,4 @@
-package ai.kaizen.server.company;
+package ai.kaizen.model.placeholder;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

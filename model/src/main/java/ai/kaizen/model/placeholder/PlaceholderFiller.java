@@ -1,4 +1,4 @@
-package ai.kaizen.server.company;
+package ai.kaizen.model.placeholder;
 
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
 public final class PlaceholderFiller {
 
     /** The longest placeholder name; the longest in the Bitext answers has 57 characters. */
-    static final int MAX_NAME = 80;
+    public static final int MAX_NAME = 80;
 
     private final UnaryOperator<String> fill;
     /** Text received but not yet given back: empty, or starting with a brace. */
