@@ -30,6 +30,7 @@ import ai.kaizen.server.company.CompanyProfiles;
 import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
+import ai.kaizen.server.http.ConnectionGuards;
 import ai.kaizen.server.http.Csrf;
 import ai.kaizen.server.http.DatabaseWatch;
 import ai.kaizen.server.http.ErrorResponses;
@@ -288,8 +289,15 @@ public final class KaizenServer {
                 .setHost(config.httpHost())
                 .setPort(config.httpPort())
                 .setCompressionSupported(true)
-                .setIdleTimeout(120);
-        return vertx.createHttpServer(options)
+                // HTTP/1.1 only in clear text: an h2c upgrade can carry requests past a proxy's rules (h2c
+                // smuggling), no browser speaks h2c, and ConnectionGuards needs each connection's HTTP/1 pipeline
+                // built before its first byte, which with h2c happens only once the first request is half read.
+                .setHttp2ClearTextEnabled(false)
+                // no data either way for this long: also closes a connection whose client vanished without a word
+                .setIdleTimeout((int) config.httpIdleTimeout().toSeconds());
+        HttpServer server = vertx.createHttpServer(options);
+        ConnectionGuards.install(server, options, config.httpIdleTimeout());
+        return server
                 .requestHandler(router)
                 .listen()
                 .recover(e -> {
