@@ -76,6 +76,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -122,6 +123,7 @@ public final class KaizenServer {
     private final CycleScheduler scheduler;
     private final Inference inference;
     private final HttpServer http;
+    private final Router router;
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
     private final OnlineComparisons comparisons;
@@ -135,7 +137,7 @@ public final class KaizenServer {
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
-                         Inference inference, HttpServer http, InFlightRequests inFlight,
+                         Inference inference, HttpServer http, Router router, InFlightRequests inFlight,
                          CandidateGenerator candidates, OnlineComparisons comparisons, ArtifactStore artifacts,
                          Metrics metrics, CycleMetrics cycleMetrics, ChannelListener credentialNotices,
                          long idempotencyPurge) {
@@ -148,6 +150,7 @@ public final class KaizenServer {
         this.scheduler = scheduler;
         this.inference = inference;
         this.http = http;
+        this.router = router;
         this.inFlight = inFlight;
         this.candidates = candidates;
         this.comparisons = comparisons;
@@ -318,7 +321,7 @@ public final class KaizenServer {
                                 .transform(closed -> Future.failedFuture(e)))
                         .compose(notices -> comparisons.refresh()
                                 .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
-                                        scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
+                                        scheduler, inference, http, router, inFlight, candidates.start(CANDIDATE_CHECK_MS),
                                         comparisons, artifacts, metrics, cycleMetrics, notices, idempotencyPurge))));
     }
 
@@ -373,6 +376,11 @@ public final class KaizenServer {
     /** The port the HTTP server listens on (the chosen one when configured as 0). */
     public int port() {
         return http.actualPort();
+    }
+
+    /** The HTTP routes, in the order the router tries them (tests walk them all). */
+    public List<Route> routes() {
+        return router.getRoutes();
     }
 
     public Database database() {
