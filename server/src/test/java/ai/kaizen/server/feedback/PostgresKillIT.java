@@ -82,7 +82,7 @@ class PostgresKillIT {
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "1",
                         ConfigKey.LIMITS_REQUESTS_PER_MINUTE, "1000000",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "100000")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+                .toCompletionStage().toCompletableFuture().get(600, TimeUnit.SECONDS);
         try {
             String key = TestClient.accounts(server).createApiKey("writer").toCompletableFuture()
                     .get(30, TimeUnit.SECONDS).key();

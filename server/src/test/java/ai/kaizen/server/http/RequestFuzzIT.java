@@ -78,9 +78,9 @@ class RequestFuzzIT {
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "1",
                         ConfigKey.REVIEW_BUFFER, "0",
                         ConfigKey.LIMITS_REQUESTS_PER_MINUTE, "1000000",
-                        ConfigKey.LIMITS_LOGINS_PER_MINUTE, "100000",
+                        ConfigKey.LIMITS_LOGINS_PER_MINUTE, "10000",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "100000")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+                .toCompletionStage().toCompletableFuture().get(600, TimeUnit.SECONDS);
         try {
             var accounts = TestClient.accounts(server);
             accounts.createUser("rita", Role.REVIEWER, PASSWORD).toCompletableFuture().get(30, TimeUnit.SECONDS);
