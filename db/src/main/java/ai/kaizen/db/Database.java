@@ -136,6 +136,16 @@ public final class Database implements AutoCloseable {
                 .map(one -> Duration.ofNanos(System.nanoTime() - start));
     }
 
+    /**
+     * Starts the embedded server again when this process started it and it has died; see
+     * {@link EmbeddedPostgresServer#restartIfDown()}. Blocks; never call it on an event loop.
+     *
+     * @return whether it was restarted
+     */
+    public boolean restartEmbeddedIfDown() {
+        return embedded.map(EmbeddedPostgresServer::restartIfDown).orElse(false);
+    }
+
     /** Closes the pool, then stops the embedded server if there is one. Blocks; never call it on an event loop. */
     @Override
     public void close() {

@@ -49,15 +49,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             host    all       all   ::1/128        scram-sha-256
             """;
 
-    /** The server we started and must stop, or null when we attached to one another process runs. */
-    private final EmbeddedPostgres postgres;
+    /** The server we started and must stop (replaced when it is restarted), or null when we attached to another's. */
+    private volatile EmbeddedPostgres postgres;
+    private final Path home;
     private final Path dataDirectory;
     private final int port;
     private final EmbeddedCredentials credentials;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory, int port,
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path home, Path dataDirectory, int port,
                                    EmbeddedCredentials credentials) {
         this.postgres = postgres;
+        this.home = home;
         this.dataDirectory = dataDirectory;
         this.port = port;
         this.credentials = credentials;
@@ -72,7 +74,6 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static EmbeddedPostgresServer start(Path home, int port) {
         Path root = home.resolve("postgres");
         Path data = root.resolve("data");
-        Path binaries = root.resolve("bin");
         Path passwords = root.resolve("pgpass");
         Path ownerFile = root.resolve("owner");
         long started = System.nanoTime();
@@ -92,48 +93,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                             + data + " was started by an older Kaizen (there is no " + passwords
                             + "): stop it, then start again"));
             log.info("using the embedded PostgreSQL already running on port {} for {}", running.get(), data);
-            return new EmbeddedPostgresServer(null, data, running.get(), credentials);
+            return new EmbeddedPostgresServer(null, home, data, running.get(), credentials);
         }
         try {
-            // Owner-only before anything goes in: in particular before zonky opens bin/ to everyone (below). The
-            // home too: what else Kaizen keeps there (models, cycles' logs, the shipped data) is no one else's.
-            OwnerOnly.directory(home);
-            OwnerOnly.directory(root);
-            OwnerOnly.directory(data);
-            OwnerOnly.directory(binaries);
-            EmbeddedCredentials credentials = EmbeddedCredentials.readOrCreate(passwords);
-            OwnerOnly.file(passwords);
-            // Unpacking makes the binaries world-readable and bin/ world-writable: close them again.
-            PostgresBinaries postgresBinaries = PostgresBinaries.unpackedIn(binaries);
-            OwnerOnly.tree(binaries);
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(data.toFile())
-                    .setCleanDataDirectory(false)
-                    .setOverrideWorkingDirectory(binaries.toFile())
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    // Durable by default: acknowledged feedback must survive a crash of the host.
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("full_page_writes", "on")
-                    .setServerConfig("max_connections", "100")
-                    .setServerConfig("listen_addresses", HOST)
-                    // No Unix socket at all (it defaulted to /tmp, open to every local user). The value passes
-                    // through pg_ctl's shell, hence the quotes of an empty string.
-                    .setServerConfig("unix_socket_directories", "''")
-                    .setServerConfig("password_encryption", "scram-sha-256")
-                    // zonky checks readiness by logging in as postgres over TCP: it needs the password too.
-                    .setConnectConfig("password", credentials.superuserPassword())
-                    // Runs after zonky's initdb (which writes `trust` rules and leaves postgres without a
-                    // password) and before the server starts: it never listens with those rules.
-                    .setDataDirectoryCustomizer(directory ->
-                            lockDown(directory.toPath(), postgresBinaries, credentials));
-            if (port > 0) {
-                builder.setPort(port);
-            }
-            EmbeddedPostgres postgres = builder.start();
-            ServerOwner.current().write(ownerFile);
-            OwnerOnly.file(data.resolve("epg-lock")); // zonky's lock file, made with the default mode
-            EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, data, postgres.getPort(),
+            EmbeddedCredentials credentials = prepareHome(home);
+            EmbeddedPostgres postgres = startPostgres(home, credentials, port);
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, home, data, postgres.getPort(),
                     credentials);
             try {
                 ApplicationDatabase.prepare(postgres.getPostgresDatabase(),
@@ -150,6 +115,91 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             throw new UncheckedIOException("could not start the embedded PostgreSQL in " + root + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The home's directories owner-only, the binaries unpacked, and the passwords read (made at the first start). */
+    private static EmbeddedCredentials prepareHome(Path home) throws IOException {
+        Path root = home.resolve("postgres");
+        Path binaries = root.resolve("bin");
+        Path passwords = root.resolve("pgpass");
+        // Owner-only before anything goes in: in particular before zonky opens bin/ to everyone (below). The
+        // home too: what else Kaizen keeps there (models, cycles' logs, the shipped data) is no one else's.
+        OwnerOnly.directory(home);
+        OwnerOnly.directory(root);
+        OwnerOnly.directory(root.resolve("data"));
+        OwnerOnly.directory(binaries);
+        EmbeddedCredentials credentials = EmbeddedCredentials.readOrCreate(passwords);
+        OwnerOnly.file(passwords);
+        return credentials;
+    }
+
+    /** Starts the server on the cluster under {@code home/postgres} and records this process as its owner. */
+    private static EmbeddedPostgres startPostgres(Path home, EmbeddedCredentials credentials, int port)
+            throws IOException {
+        Path root = home.resolve("postgres");
+        Path data = root.resolve("data");
+        Path binaries = root.resolve("bin");
+        // Unpacking makes the binaries world-readable and bin/ world-writable: close them again.
+        PostgresBinaries postgresBinaries = PostgresBinaries.unpackedIn(binaries);
+        OwnerOnly.tree(binaries);
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setDataDirectory(data.toFile())
+                .setCleanDataDirectory(false)
+                .setOverrideWorkingDirectory(binaries.toFile())
+                .setPGStartupWait(Duration.ofSeconds(60))
+                // Durable by default: acknowledged feedback must survive a crash of the host.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
+                .setServerConfig("max_connections", "100")
+                .setServerConfig("listen_addresses", HOST)
+                // No Unix socket at all (it defaulted to /tmp, open to every local user). The value passes
+                // through pg_ctl's shell, hence the quotes of an empty string.
+                .setServerConfig("unix_socket_directories", "''")
+                .setServerConfig("password_encryption", "scram-sha-256")
+                // zonky checks readiness by logging in as postgres over TCP: it needs the password too.
+                .setConnectConfig("password", credentials.superuserPassword())
+                // Runs after zonky's initdb (which writes `trust` rules and leaves postgres without a
+                // password) and before the server starts: it never listens with those rules.
+                .setDataDirectoryCustomizer(directory ->
+                        lockDown(directory.toPath(), postgresBinaries, credentials));
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        EmbeddedPostgres postgres = builder.start();
+        ServerOwner.current().write(root.resolve("owner"));
+        OwnerOnly.file(data.resolve("epg-lock")); // zonky's lock file, made with the default mode
+        return postgres;
+    }
+
+    /**
+     * Starts the server again, on the same port, when it was ours and has died (killed, or crashed): PostgreSQL
+     * recovers the cluster from its write-ahead log, so every committed transaction is there again, and the pool's
+     * connections, which name the port, reconnect by themselves. Blocks; never call it on an event loop.
+     *
+     * @return whether it was down and is running again; false when it runs, or is another process's to run
+     * @throws RuntimeException when it could not start (e.g. the last processes of the dead server still hold its
+     *                          shared memory): call again later
+     */
+    public synchronized boolean restartIfDown() {
+        EmbeddedPostgres dead = postgres;
+        if (dead == null || postmaster(dataDirectory).isPresent()) {
+            return false;
+        }
+        long started = System.nanoTime();
+        log.warn("the embedded PostgreSQL on port {} has stopped; starting it again", port);
+        try {
+            dead.close(); // releases zonky's lock on the data directory (stopping it fails: it is gone)
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing the dead embedded PostgreSQL: {}", e.toString());
+        }
+        try {
+            postgres = startPostgres(home, credentials, port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not restart the embedded PostgreSQL: " + e.getMessage(), e);
+        }
+        log.info("embedded PostgreSQL started again on port {} ({} ms)", port, (System.nanoTime() - started) / 1_000_000);
+        return true;
     }
 
     /**
@@ -238,7 +288,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Stops the server with a fast, clean shutdown (a checkpoint is written; no recovery at next start). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        EmbeddedPostgres postgres = this.postgres;
         if (postgres == null) {
             return; // not ours to stop
         }

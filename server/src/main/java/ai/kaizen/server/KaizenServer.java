@@ -30,6 +30,7 @@ import ai.kaizen.server.company.CompanyProfiles;
 import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
 import ai.kaizen.server.http.AccountRoutes;
+import ai.kaizen.server.http.ConnectionGuards;
 import ai.kaizen.server.http.Csrf;
 import ai.kaizen.server.http.DatabaseWatch;
 import ai.kaizen.server.http.ErrorResponses;
@@ -75,6 +76,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -121,6 +123,7 @@ public final class KaizenServer {
     private final CycleScheduler scheduler;
     private final Inference inference;
     private final HttpServer http;
+    private final Router router;
     private final InFlightRequests inFlight;
     private final CandidateGenerator candidates;
     private final OnlineComparisons comparisons;
@@ -134,7 +137,7 @@ public final class KaizenServer {
 
     private KaizenServer(KaizenConfig config, Vertx vertx, Database database, ModelSlot model,
                          ModelLifecycle lifecycle, CycleService cycles, CycleScheduler scheduler,
-                         Inference inference, HttpServer http, InFlightRequests inFlight,
+                         Inference inference, HttpServer http, Router router, InFlightRequests inFlight,
                          CandidateGenerator candidates, OnlineComparisons comparisons, ArtifactStore artifacts,
                          Metrics metrics, CycleMetrics cycleMetrics, ChannelListener credentialNotices,
                          long idempotencyPurge) {
@@ -147,6 +150,7 @@ public final class KaizenServer {
         this.scheduler = scheduler;
         this.inference = inference;
         this.http = http;
+        this.router = router;
         this.inFlight = inFlight;
         this.candidates = candidates;
         this.comparisons = comparisons;
@@ -288,8 +292,15 @@ public final class KaizenServer {
                 .setHost(config.httpHost())
                 .setPort(config.httpPort())
                 .setCompressionSupported(true)
-                .setIdleTimeout(120);
-        return vertx.createHttpServer(options)
+                // HTTP/1.1 only in clear text: an h2c upgrade can carry requests past a proxy's rules (h2c
+                // smuggling), no browser speaks h2c, and ConnectionGuards needs each connection's HTTP/1 pipeline
+                // built before its first byte, which with h2c happens only once the first request is half read.
+                .setHttp2ClearTextEnabled(false)
+                // no data either way for this long: also closes a connection whose client vanished without a word
+                .setIdleTimeout((int) config.httpIdleTimeout().toSeconds());
+        HttpServer server = vertx.createHttpServer(options);
+        ConnectionGuards.install(server, options, config.httpIdleTimeout());
+        return server
                 .requestHandler(router)
                 .listen()
                 .recover(e -> {
@@ -310,7 +321,7 @@ public final class KaizenServer {
                                 .transform(closed -> Future.failedFuture(e)))
                         .compose(notices -> comparisons.refresh()
                                 .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
-                                        scheduler, inference, http, inFlight, candidates.start(CANDIDATE_CHECK_MS),
+                                        scheduler, inference, http, router, inFlight, candidates.start(CANDIDATE_CHECK_MS),
                                         comparisons, artifacts, metrics, cycleMetrics, notices, idempotencyPurge))));
     }
 
@@ -365,6 +376,11 @@ public final class KaizenServer {
     /** The port the HTTP server listens on (the chosen one when configured as 0). */
     public int port() {
         return http.actualPort();
+    }
+
+    /** The HTTP routes, in the order the router tries them (tests walk them all). */
+    public List<Route> routes() {
+        return router.getRoutes();
     }
 
     public Database database() {

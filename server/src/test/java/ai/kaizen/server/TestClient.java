@@ -67,6 +67,15 @@ public final class TestClient {
                 .method(method, body).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A request with these headers (and the CSRF token) and this body, whatever its method and content type. */
+    public HttpResponse<String> send(String method, String path, java.util.Map<String, String> headers,
+                                     HttpRequest.BodyPublisher body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(java.time.Duration.ofSeconds(60)).header("X-CSRF-Token", csrf).method(method, body);
+        headers.forEach(request::header);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** A form POST, as a browser sends it (the CSRF token goes in the form). */
     public HttpResponse<String> postForm(String path, String urlEncodedBody) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path))

@@ -18,6 +18,12 @@ public enum ConfigKey {
             "HTTP port; 0 picks a free one (the log says which)."),
     HTTP_TRUST_PROXY("http.trust-proxy", "false", "BOOLEAN",
             "Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (client address, Secure cookies)."),
+    // Longer than the 60 s for which load balancers (nginx, AWS ALB) keep idle upstream connections, so that they
+    // close theirs first and never send a request on a connection this server is closing.
+    HTTP_IDLE_TIMEOUT_SECONDS("http.idle-timeout-seconds", "75", "SECONDS",
+            "How long a client may take to send a whole request (from connecting, or from the end of the previous "
+                    + "answer) and how long a connection may pass no data either way before it is closed; an "
+                    + "answer being streamed is never cut while it sends."),
     SESSION_MAX_AGE_HOURS("session.max-age-hours", "720", "HOURS",
             "How long a browser session lives without use."),
     SESSION_CACHE_SECONDS("session.cache-seconds", "10", "SECONDS",

@@ -135,6 +135,15 @@ public record KaizenConfig(
                 ConfigKey.SESSION_CACHE_SECONDS.defaultValue())));
     }
 
+    /**
+     * How long a client may take to send a whole request, and a connection may pass no data, before it is closed
+     * ({@code http.idle-timeout-seconds}).
+     */
+    public Duration httpIdleTimeout() {
+        return Duration.ofSeconds(Integer.parseInt(values.getOrDefault(ConfigKey.HTTP_IDLE_TIMEOUT_SECONDS,
+                ConfigKey.HTTP_IDLE_TIMEOUT_SECONDS.defaultValue())));
+    }
+
     /** The bearer token {@code GET /metrics} requires, if one is configured. */
     public Optional<String> metricsToken() {
         return Optional.ofNullable(values.get(ConfigKey.METRICS_TOKEN)).map(String::strip).filter(t -> !t.isEmpty());
@@ -142,6 +151,7 @@ public record KaizenConfig(
 
     static KaizenConfig from(ConfigValues values) {
         values.integer(ConfigKey.SESSION_CACHE_SECONDS, 0, 3600);
+        values.integer(ConfigKey.HTTP_IDLE_TIMEOUT_SECONDS, 1, 86_400);
         ComparisonSettings.from(values);
         InferenceSettings.from(values);
         checkModelDtype(values);
