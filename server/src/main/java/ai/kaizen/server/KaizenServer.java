@@ -22,6 +22,7 @@ import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.InferenceSettings;
+import ai.kaizen.server.config.ServingSettings;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.config.LifecycleSettings;
 import ai.kaizen.server.comparison.OnlineComparisons;
@@ -47,6 +48,8 @@ import ai.kaizen.server.inference.Inference;
 import ai.kaizen.server.inference.InferenceQueue;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.server.inference.OpenAiEngine;
+import ai.kaizen.server.inference.ServingEngines;
 import ai.kaizen.server.review.CandidateGenerator;
 import ai.kaizen.server.review.Guidelines;
 import ai.kaizen.server.review.ReviewRoutes;
@@ -194,7 +197,7 @@ public final class KaizenServer {
                                                ArtifactStore artifacts) {
         long start = System.nanoTime();
         return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), artifacts,
-                        config.modelDir())
+                        config.modelDir(), config.serving())
                 .map(model -> {
                     model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
                                     (System.nanoTime() - start) / 1_000_000),
@@ -207,7 +210,7 @@ public final class KaizenServer {
                                                ModelSlot model, ArtifactStore artifacts, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
         Metrics metrics = new Metrics();
-        Inference inference = inference(config.inference(), metrics);
+        Inference inference = inference(vertx, config, metrics);
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
         CredentialCache credentials = new CredentialCache(config.credentialCacheTime());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
@@ -219,10 +222,10 @@ public final class KaizenServer {
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
         ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model,
-                artifacts);
+                artifacts, config.serving());
         OnlineComparisons comparisons = new OnlineComparisons(vertx,
                 new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
-                artifacts, config.comparison(), COMPARISON_REFRESH);
+                artifacts, config.serving(), config.comparison(), COMPARISON_REFRESH);
         AuditLog audit = new AuditLog(database.sessions());
         CompanyProfiles company = new CompanyProfiles(new CompanyProfileRepository(database.sessions()), audit);
         ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
@@ -314,13 +317,20 @@ public final class KaizenServer {
                                         comparisons, artifacts, metrics, cycleMetrics, notices, idempotencyPurge))));
     }
 
-    /** Where answers are generated, as {@code inference.batching} says. */
-    private static Inference inference(InferenceSettings settings, Metrics metrics) {
-        return switch (settings.batching()) {
+    /**
+     * Where answers are generated: here as {@code inference.batching} says, and by the external engine at
+     * {@code serving.engine-url} for the versions it serves, where one is configured.
+     */
+    private static Inference inference(Vertx vertx, KaizenConfig config, Metrics metrics) {
+        InferenceSettings settings = config.inference();
+        Inference local = switch (settings.batching()) {
             case CONTINUOUS -> new ContinuousBatching(new BatchLimits(settings.maxBatch(), settings.kvCacheBytes(),
                     settings.prefillChunk()), settings.queue(), metrics.inference());
             case PER_REQUEST -> new InferenceQueue(settings.workers(), settings.queue());
         };
+        ServingSettings serving = config.serving();
+        return serving.engineUrl().isEmpty() ? local
+                : new ServingEngines(local, new OpenAiEngine(vertx, serving));
     }
 
     /** Where cycles' trainers run: a child process, or a Kubernetes Job (the client configures itself in a pod). */

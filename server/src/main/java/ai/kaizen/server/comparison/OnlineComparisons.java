@@ -42,6 +42,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private final OnlineComparisonRepository comparisons;
     private final ModelRegistry registry;
     private final ai.kaizen.trainer.registry.ArtifactStore artifacts;
+    private final ai.kaizen.server.config.ServingSettings serving;
     private final ModelSlot challenger = new ModelSlot(Optional.empty());
     private final ComparisonSettings settings;
     private final long timer;
@@ -51,12 +52,14 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private Future<Void> refreshing = Future.succeededFuture();
 
     public OnlineComparisons(Vertx vertx, OnlineComparisonRepository comparisons, ModelRegistry registry,
-                             ai.kaizen.trainer.registry.ArtifactStore artifacts, ComparisonSettings settings,
+                             ai.kaizen.trainer.registry.ArtifactStore artifacts,
+                             ai.kaizen.server.config.ServingSettings serving, ComparisonSettings settings,
                              Duration refreshEvery) {
         this.vertx = vertx;
         this.comparisons = comparisons;
         this.registry = registry;
         this.artifacts = artifacts;
+        this.serving = serving;
         this.settings = settings;
         this.timer = OwnContext.periodic(vertx, refreshEvery.toMillis(), refreshEvery.toMillis(), this::refresh);
     }
@@ -153,7 +156,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
                     // small model's second copy is cheap, and each slot closes its own.
                     return Future.fromCompletionStage(registry.find(now.challengerVersionId()))
                             .compose(version -> vertx.executeBlocking(() -> ModelLifecycle.load(artifacts,
-                                    version.orElseThrow()),
+                                    version.orElseThrow(), serving),
                                     false))
                             .compose(model -> {
                                 log.info("online comparison {}: challenger {} loaded, against {} on {}% of pairs",

@@ -78,6 +78,11 @@ public record KaizenConfig(
         return InferenceSettings.of(values);
     }
 
+    /** What serves the models, here or an external engine (validated with the rest when the configuration is read). */
+    public ServingSettings serving() {
+        return ServingSettings.of(values);
+    }
+
     /** Where artifacts are kept (validated with the rest when the configuration is read). */
     public ArtifactSettings artifacts() {
         ConfigValues raw = new ConfigValues();
@@ -130,6 +135,7 @@ public record KaizenConfig(
         values.integer(ConfigKey.SESSION_CACHE_SECONDS, 0, 3600);
         ComparisonSettings.from(values);
         InferenceSettings.from(values);
+        ServingSettings.from(values);
         artifacts(values);
         LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(
