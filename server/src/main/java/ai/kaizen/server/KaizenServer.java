@@ -356,8 +356,10 @@ public final class KaizenServer {
     private static Map<String, String> trainerArtifactEnvironment(KaizenConfig config) {
         Map<String, String> environment = new HashMap<>();
         environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
+        // the home claim: a cycle's external stage mounts it in its TrainJob's pods
         for (ConfigKey key : List.of(ConfigKey.ARTIFACTS_URL, ConfigKey.ARTIFACTS_S3_ENDPOINT,
-                ConfigKey.ARTIFACTS_S3_REGION, ConfigKey.ARTIFACTS_S3_PATH_STYLE)) {
+                ConfigKey.ARTIFACTS_S3_REGION, ConfigKey.ARTIFACTS_S3_PATH_STYLE,
+                ConfigKey.CYCLE_KUBERNETES_HOME_CLAIM)) {
             String value = config.values().getOrDefault(key, "");
             if (!value.isBlank()) {
                 environment.put(key.environmentVariable(), value);
