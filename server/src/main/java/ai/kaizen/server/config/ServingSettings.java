@@ -64,7 +64,8 @@ public record ServingSettings(Engine engine, Optional<URI> engineUrl, String api
                 values.integer(ConfigKey.SERVING_ENGINE_STREAMS, 1, 10_000));
     }
 
-    static ServingSettings of(Map<ConfigKey, String> texts) {
+    /** The settings {@code texts} give, the other keys at their defaults; fails as a configuration file would. */
+    public static ServingSettings of(Map<ConfigKey, String> texts) {
         ConfigValues values = new ConfigValues();
         texts.forEach((key, value) -> values.set(key, value, "code"));
         return from(values);

@@ -240,6 +240,12 @@ public final class ConsoleRoutes {
                 HttpError.fail(ctx, 400, "engine_model must be a non-empty text of at most 200 characters, or null");
                 return;
             }
+            try {
+                lifecycle.checkEngine((String) engine);
+            } catch (ModelLifecycle.EngineNotConfigured e) {
+                HttpError.fail(ctx, 409, e.getMessage());
+                return;
+            }
             long id = version.get();
             String engineModel = name == null ? null : ((String) name).strip();
             reply(ctx, Future.fromCompletionStage(registry.serveWith(id, (String) engine, engineModel))
@@ -443,7 +449,8 @@ public final class ConsoleRoutes {
                 return;
             } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive
                     || e instanceof OnlineComparisons.Conflict
-                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError) {
+                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError
+                    || e instanceof ModelLifecycle.EngineNotConfigured) {
                 HttpError.fail(ctx, 409, e.getMessage());
                 return;
             }

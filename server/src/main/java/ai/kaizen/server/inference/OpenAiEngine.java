@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of a request is one streamed {@code POST /v1/chat/completions} with the request's conversation, the model's
  * {@link EngineModel} name and its sampling settings, read as server-sent events and handed to the request's listener
  * chunk by chunk, as the in-process engines hand over tokens. An answer the caller abandons, or a request it
- * cancels, resets its HTTP stream, which vLLM and llama.cpp take as the end of that generation. An engine that cannot
- * be reached, answers with an error status or an error event, or falls silent for the configured timeout fails the
+ * cancels (polled every {@value #CANCEL_POLL_MS} ms, also while the engine is silent), resets its HTTP stream, which
+ * vLLM and llama.cpp take as the end of that generation. An engine that cannot be reached, answers with an error
+ * status or an error event, or sends nothing for the configured timeout (connecting, or between two chunks) fails the
  * request with {@link Unavailable} (503 to the client); more than {@code serving.engine-streams} answers at once are
  * refused with {@link Saturated}.
  *
@@ -133,6 +134,13 @@ public final class OpenAiEngine implements Inference {
             poll = vertx.setPeriodic(CANCEL_POLL_MS, id -> {
                 if (request.cancelled().getAsBoolean()) {
                     streams.forEach(s -> s.stop(FinishReason.CANCELLED));
+                    return;
+                }
+                long now = System.nanoTime();
+                for (Stream s : streams) {
+                    if (!s.done && now - s.lastHeard > timeoutMs * 1_000_000L) {
+                        s.fail(unavailable("the serving engine sent nothing for " + timeoutMs / 1000 + " s"));
+                    }
                 }
             });
             streams.forEach(Stream::open);
@@ -169,6 +177,8 @@ public final class OpenAiEngine implements Inference {
         FinishReason finish;
         Throwable failure;
         boolean done;
+        /** When the engine was last heard from (or the request began): silence longer than the timeout fails it. */
+        long lastHeard = System.nanoTime();
 
         Stream(Generation generation, int sequence) {
             this.generation = generation;
@@ -179,7 +189,6 @@ public final class OpenAiEngine implements Inference {
             RequestOptions options = new RequestOptions()
                     .setMethod(HttpMethod.POST)
                     .setAbsoluteURI(base + "/v1/chat/completions")
-                    .setIdleTimeout(timeoutMs)
                     .putHeader("Content-Type", "application/json")
                     .putHeader("Accept", "text/event-stream");
             if (!apiKey.isEmpty()) {
@@ -237,8 +246,12 @@ public final class OpenAiEngine implements Inference {
                         + response.statusCode() + (b.succeeded() ? ": " + errorOf(b.result()) : ""))));
                 return;
             }
+            lastHeard = System.nanoTime();
             RecordParser lines = RecordParser.newDelimited("\n", this::line);
-            response.handler(lines);
+            response.handler(bytes -> {
+                lastHeard = System.nanoTime();
+                lines.handle(bytes);
+            });
             response.exceptionHandler(e -> fail(unavailable("the serving engine's stream broke: " + message(e))));
             response.endHandler(v -> {
                 if (!done) {
@@ -305,10 +318,10 @@ public final class OpenAiEngine implements Inference {
         /** Ends the answer early: the engine's stream is reset, so that it stops generating. */
         void stop(FinishReason reason) {
             if (!done) {
+                end(reason); // first: the reset below reports itself as a broken stream, which must not fail it
                 if (http != null) {
                     http.reset();
                 }
-                end(reason);
             }
         }
 
@@ -329,10 +342,10 @@ public final class OpenAiEngine implements Inference {
             failure = e;
             done = true;
             streaming.decrementAndGet();
+            generation.ended();
             if (http != null) {
                 http.reset();
             }
-            generation.ended();
         }
 
         GenerationResult result() {

@@ -139,6 +139,25 @@ public final class ModelLifecycle implements AutoCloseable {
         return engineOf(settings, version.engine(), version.engineModel(), version.label());
     }
 
+    /** A version names the external engine, but this server has no {@code serving.engine-url}. */
+    public static final class EngineNotConfigured extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        EngineNotConfigured(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Fails with {@link EngineNotConfigured} when this server could not serve a version by {@code engine}
+     * ({@code local}, {@code openai}; null follows {@code serving.engine}).
+     */
+    public void checkEngine(String engine) {
+        if ("openai".equals(engine) && serving.engineUrl().isEmpty()) {
+            throw new EngineNotConfigured("this server has no serving.engine-url to reach an external engine");
+        }
+    }
+
     private static Optional<EngineModel> engineOf(ServingSettings settings, Optional<String> engine,
                                                   Optional<String> engineModel, String label) {
         ServingSettings.Engine which = engine.flatMap(ServingSettings.Engine::of).orElse(settings.engine());
@@ -146,7 +165,7 @@ public final class ModelLifecycle implements AutoCloseable {
             return Optional.empty();
         }
         if (settings.engineUrl().isEmpty()) {
-            throw new IllegalStateException("model version " + label
+            throw new EngineNotConfigured("model version " + label
                     + " is served by an external engine, but serving.engine-url is not set");
         }
         return Optional.of(new EngineModel(engineModel.or(settings::engineModel).orElse(label)));

@@ -92,6 +92,8 @@ class ExternalEngineIT {
                         ConfigKey.SERVING_ENGINE_TIMEOUT_SECONDS, "20",
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "16",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+                        // reviewers' candidates would go to the engine too, at times this test cannot foresee
+                        ConfigKey.REVIEW_BUFFER, "0",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
         try {

@@ -126,7 +126,7 @@ public final class TrlTrainJob {
                             .put("volumeMounts", new JsonArray().add(mount))));
             settings.serviceAccount().ifPresent(a -> override.put("serviceAccountName", a));
             if (!settings.nodeSelector().isEmpty()) {
-                override.put("nodeSelector", new JsonObject(Map.copyOf(settings.nodeSelector())));
+                override.put("nodeSelector", selector());
             }
             manifest = new JsonObject().put("apiVersion", TRAIN_JOB.getGroup() + "/" + TRAIN_JOB.getVersion())
                     .put("kind", TRAIN_JOB.getKind()).put("metadata", metadata)
@@ -149,7 +149,7 @@ public final class TrlTrainJob {
                             .put("volumeMounts", new JsonArray().add(mount))));
             settings.serviceAccount().ifPresent(a -> pod.put("serviceAccountName", a));
             if (!settings.nodeSelector().isEmpty()) {
-                pod.put("nodeSelector", new JsonObject(Map.copyOf(settings.nodeSelector())));
+                pod.put("nodeSelector", selector());
             }
             JsonObject replicas = new JsonObject().put("Master", replica(1, pod));
             if (settings.nodes() > 1) {
@@ -162,6 +162,12 @@ public final class TrlTrainJob {
                             .put("pytorchReplicaSpecs", replicas));
         }
         return Serialization.unmarshal(manifest.encode(), GenericKubernetesResource.class);
+    }
+
+    private JsonObject selector() {
+        JsonObject selector = new JsonObject();
+        settings.nodeSelector().forEach(selector::put);
+        return selector;
     }
 
     private static JsonObject replica(int count, JsonObject pod) {
