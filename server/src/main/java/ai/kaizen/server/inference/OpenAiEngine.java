@@ -337,8 +337,9 @@ public final class OpenAiEngine implements Inference {
 
         void fail(Throwable e) {
             if (done) {
-                return;
+                return; // e.g. the report of a reset this side made
             }
+            log.warn("{}", e.getMessage());
             failure = e;
             done = true;
             streaming.decrementAndGet();
@@ -358,7 +359,6 @@ public final class OpenAiEngine implements Inference {
     }
 
     private static Unavailable unavailable(String message) {
-        log.warn("{}", message);
         return new Unavailable(message);
     }
 
