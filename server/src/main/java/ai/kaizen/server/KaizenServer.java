@@ -22,6 +22,7 @@ import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.InferenceSettings;
+import ai.kaizen.server.config.ServingSettings;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.config.LifecycleSettings;
 import ai.kaizen.server.comparison.OnlineComparisons;
@@ -48,6 +49,8 @@ import ai.kaizen.server.inference.Inference;
 import ai.kaizen.server.inference.InferenceQueue;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
+import ai.kaizen.server.inference.OpenAiEngine;
+import ai.kaizen.server.inference.ServingEngines;
 import ai.kaizen.server.review.CandidateGenerator;
 import ai.kaizen.server.review.Guidelines;
 import ai.kaizen.server.review.ReviewRoutes;
@@ -198,7 +201,7 @@ public final class KaizenServer {
                                                ArtifactStore artifacts) {
         long start = System.nanoTime();
         return ModelLifecycle.loadAtStart(vertx, new ModelRegistry(database.sessions()), artifacts,
-                        config.modelDir(), config.modelOptions())
+                        config.modelDir(), config.serving())
                 .map(model -> {
                     model.ifPresentOrElse(m -> log.info("serving model {} (loaded in {} ms)", m.version(),
                                     (System.nanoTime() - start) / 1_000_000),
@@ -211,7 +214,7 @@ public final class KaizenServer {
                                                ModelSlot model, ArtifactStore artifacts, Instant startedAt) {
         InFlightRequests inFlight = new InFlightRequests();
         Metrics metrics = new Metrics();
-        Inference inference = inference(config.inference(), metrics);
+        Inference inference = inference(vertx, config, metrics);
         RateLimits limits = new RateLimits(vertx, config.trustProxy());
         CredentialCache credentials = new CredentialCache(config.credentialCacheTime());
         Sessions sessions = new Sessions(new SessionRepository(database.sessions()),
@@ -223,10 +226,10 @@ public final class KaizenServer {
         FeedbackRepository feedback = new FeedbackRepository(database.sessions());
         SettingRepository settings = new SettingRepository(database.sessions());
         ModelLifecycle lifecycle = new ModelLifecycle(vertx, new ModelRegistry(database.sessions()), model,
-                artifacts, config.modelOptions());
+                artifacts, config.serving());
         OnlineComparisons comparisons = new OnlineComparisons(vertx,
                 new OnlineComparisonRepository(database.sessions()), new ModelRegistry(database.sessions()),
-                artifacts, config.comparison(), COMPARISON_REFRESH, config.modelOptions());
+                artifacts, config.serving(), config.comparison(), COMPARISON_REFRESH);
         AuditLog audit = new AuditLog(database.sessions());
         CompanyProfiles company = new CompanyProfiles(new CompanyProfileRepository(database.sessions()), audit);
         ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
@@ -325,13 +328,20 @@ public final class KaizenServer {
                                         comparisons, artifacts, metrics, cycleMetrics, notices, idempotencyPurge))));
     }
 
-    /** Where answers are generated, as {@code inference.batching} says. */
-    private static Inference inference(InferenceSettings settings, Metrics metrics) {
-        return switch (settings.batching()) {
+    /**
+     * Where answers are generated: here as {@code inference.batching} says, and by the external engine at
+     * {@code serving.engine-url} for the versions it serves, where one is configured.
+     */
+    private static Inference inference(Vertx vertx, KaizenConfig config, Metrics metrics) {
+        InferenceSettings settings = config.inference();
+        Inference local = switch (settings.batching()) {
             case CONTINUOUS -> new ContinuousBatching(new BatchLimits(settings.maxBatch(), settings.kvCacheBytes(),
                     settings.prefillChunk()), settings.queue(), metrics.inference());
             case PER_REQUEST -> new InferenceQueue(settings.workers(), settings.queue());
         };
+        ServingSettings serving = config.serving();
+        return serving.engineUrl().isEmpty() ? local
+                : new ServingEngines(local, new OpenAiEngine(vertx, serving));
     }
 
     /** Where cycles' trainers run: a child process, or a Kubernetes Job (the client configures itself in a pod). */
@@ -357,8 +367,10 @@ public final class KaizenServer {
     private static Map<String, String> trainerArtifactEnvironment(KaizenConfig config) {
         Map<String, String> environment = new HashMap<>();
         environment.put(ConfigKey.LOG_LEVEL.environmentVariable(), config.logLevel());
+        // the home claim: a cycle's external stage mounts it in its TrainJob's pods
         for (ConfigKey key : List.of(ConfigKey.ARTIFACTS_URL, ConfigKey.ARTIFACTS_S3_ENDPOINT,
-                ConfigKey.ARTIFACTS_S3_REGION, ConfigKey.ARTIFACTS_S3_PATH_STYLE)) {
+                ConfigKey.ARTIFACTS_S3_REGION, ConfigKey.ARTIFACTS_S3_PATH_STYLE,
+                ConfigKey.CYCLE_KUBERNETES_HOME_CLAIM)) {
             String value = config.values().getOrDefault(key, "");
             if (!value.isBlank()) {
                 environment.put(key.environmentVariable(), value);

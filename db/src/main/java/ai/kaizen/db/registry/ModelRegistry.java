@@ -28,6 +28,16 @@ public final class ModelRegistry {
         return sessions.withTransaction(s -> s.persist(version).thenApply(done -> version));
     }
 
+    /**
+     * Records which engine serves version {@code id} and under what name (nulls: the servers' settings); completes
+     * with the version, empty when there is none. A server that serves it now picks the change up at the version's
+     * next switch (a promotion, or {@code POST /api/console/models/:id/promote} again).
+     */
+    public CompletionStage<Optional<ModelVersion>> serveWith(long id, String engine, String engineModel) {
+        return sessions.withTransaction(s -> s.find(ModelVersion.class, id)
+                .thenApply(found -> Optional.ofNullable(found).map(v -> v.servedBy(engine, engineModel))));
+    }
+
     public CompletionStage<Optional<ModelVersion>> find(long id) {
         return sessions.withSession(s -> s.find(ModelVersion.class, id)).thenApply(Optional::ofNullable);
     }

@@ -13,7 +13,8 @@ import java.time.Instant;
 
 /**
  * One registered model: its label (what every stored answer records as its model version), where its files are,
- * their SHA-256, and its lineage (parent version, dataset version, cycle, configuration and metrics as JSON).
+ * their SHA-256, its lineage (parent version, dataset version, cycle, configuration and metrics as JSON), and which
+ * engine serves it under what name (where it differs from the servers' {@code serving.*} settings).
  */
 @Entity
 @Table(name = "model_version")
@@ -51,6 +52,14 @@ public class ModelVersion {
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "metrics", nullable = false, columnDefinition = "jsonb")
     private String metrics;
+
+    /** {@code local} or {@code openai}; null follows the servers' {@code serving.engine}. */
+    @Column(name = "engine", length = 20)
+    private String engine;
+
+    /** The {@code model} an external engine's requests name; null follows {@code serving.engine-model}. */
+    @Column(name = "engine_model", length = 200)
+    private String engineModel;
 
     protected ModelVersion() {
     }
@@ -110,5 +119,22 @@ public class ModelVersion {
 
     public String metrics() {
         return metrics;
+    }
+
+    /** The engine that serves this version ({@code local}, {@code openai}), when it names one of its own. */
+    public java.util.Optional<String> engine() {
+        return java.util.Optional.ofNullable(engine);
+    }
+
+    /** What an external engine calls this version, when recorded. */
+    public java.util.Optional<String> engineModel() {
+        return java.util.Optional.ofNullable(engineModel);
+    }
+
+    /** Names the engine that serves this version and its name there (nulls follow the servers' settings). */
+    public ModelVersion servedBy(String engine, String engineModel) {
+        this.engine = engine;
+        this.engineModel = engineModel;
+        return this;
     }
 }

@@ -347,8 +347,7 @@ public final class ChatService {
 
     /** {@code model}'s context window, for answers of at most {@code maxNewTokens}. */
     private static ContextWindow window(ServingModel model, int maxNewTokens) {
-        return new ContextWindow(PromptTokenizer.of(model.model().tokenizer()),
-                model.model().network().config().maxPositionEmbeddings(), maxNewTokens);
+        return new ContextWindow(PromptTokenizer.of(model.tokenizer()), model.contextSize(), maxNewTokens);
     }
 
     private void generate(Context context, Caller caller, Turn turn, List<Arm> arms, long seed,
@@ -396,7 +395,7 @@ public final class ChatService {
                             context.runOnContext(v -> out.token(id, text));
                         }
                         return !out.isCancelled() && !abandoned.get();
-                    }, () -> out.isCancelled() || abandoned.get(), Inference.Priority.CHAT));
+                    }, () -> out.isCancelled() || abandoned.get(), Inference.Priority.CHAT, arm.prompt().messages()));
             // Returned on the inference thread as soon as the model is done, before the answer is stored.
             generating.whenComplete((results, failure) -> arm.lease().close());
             generations.add(generating);
@@ -481,7 +480,7 @@ public final class ChatService {
      * tokens, seeded with {@code seed}.
      */
     private GenerationOptions options(ServingModel model, Overrides o, int answerRoom, long seed) {
-        return GenerationOptions.builder(model.model().generationConfig())
+        return GenerationOptions.builder(model.generationConfig())
                 .maxNewTokens(answerRoom)
                 .doSample(true)
                 .temperature(o.temperature() != null ? o.temperature() : settings.temperature())
@@ -524,7 +523,8 @@ public final class ChatService {
                 .thenCompose(prompt -> {
                     GenerationOptions options = options(model, Overrides.NONE, prompt.answerRoom(), seed);
                     return inference.generate(new Inference.Request(model, Collections.nCopies(n, prompt.promptIds()),
-                                    options, token -> true, () -> false, Inference.Priority.BACKGROUND))
+                                    options, token -> true, () -> false, Inference.Priority.BACKGROUND,
+                                    prompt.messages()))
                             .thenApply(results -> {
                                 int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
                                 List<Message> answers = new ArrayList<>();
@@ -541,9 +541,12 @@ public final class ChatService {
                 });
     }
 
-    /** The caller's stop strings, plus the end-of-turn markers when the model has no template of its own. */
+    /**
+     * The caller's stop strings, plus the end-of-turn markers when the model has no template of its own (an external
+     * engine applies its own template, and its own stops).
+     */
     private static List<String> stopStrings(ServingModel model, List<String> requested) {
-        if (!model.model().tokenizer().chatTemplate().isFallback()) {
+        if (model.engine().isPresent() || !model.tokenizer().chatTemplate().isFallback()) {
             return requested;
         }
         List<String> stops = new ArrayList<>(requested);
@@ -571,7 +574,7 @@ public final class ChatService {
     private static void fail(ChatStream out, Throwable e) {
         if (e instanceof ChatError error) {
             out.error(error.status, error.getMessage());
-        } else if (e instanceof Inference.Saturated) {
+        } else if (e instanceof Inference.Saturated || e instanceof Inference.Unavailable) {
             out.error(503, e.getMessage());
         } else if (e instanceof HttpError) {
             out.error(400, e.getMessage());

@@ -1,6 +1,5 @@
 package ai.kaizen.server.comparison;
 
-import ai.kaizen.model.llama.ModelOptions;
 import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.comparison.OnlineComparison;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
@@ -43,9 +42,9 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private final OnlineComparisonRepository comparisons;
     private final ModelRegistry registry;
     private final ai.kaizen.trainer.registry.ArtifactStore artifacts;
+    private final ai.kaizen.server.config.ServingSettings serving;
     private final ModelSlot challenger = new ModelSlot(Optional.empty());
     private final ComparisonSettings settings;
-    private final ModelOptions modelOptions;
     private final long timer;
     /** The running comparison as last read; null when none. Read by chat threads. */
     private volatile OnlineComparison running;
@@ -53,13 +52,14 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private Future<Void> refreshing = Future.succeededFuture();
 
     public OnlineComparisons(Vertx vertx, OnlineComparisonRepository comparisons, ModelRegistry registry,
-                             ai.kaizen.trainer.registry.ArtifactStore artifacts, ComparisonSettings settings,
-                             Duration refreshEvery, ModelOptions modelOptions) {
-        this.modelOptions = modelOptions;
+                             ai.kaizen.trainer.registry.ArtifactStore artifacts,
+                             ai.kaizen.server.config.ServingSettings serving, ComparisonSettings settings,
+                             Duration refreshEvery) {
         this.vertx = vertx;
         this.comparisons = comparisons;
         this.registry = registry;
         this.artifacts = artifacts;
+        this.serving = serving;
         this.settings = settings;
         this.timer = OwnContext.periodic(vertx, refreshEvery.toMillis(), refreshEvery.toMillis(), this::refresh);
     }
@@ -156,7 +156,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
                     // small model's second copy is cheap, and each slot closes its own.
                     return Future.fromCompletionStage(registry.find(now.challengerVersionId()))
                             .compose(version -> vertx.executeBlocking(() -> ModelLifecycle.load(artifacts,
-                                    version.orElseThrow(), modelOptions),
+                                    version.orElseThrow(), serving),
                                     false))
                             .compose(model -> {
                                 log.info("online comparison {}: challenger {} loaded, against {} on {}% of pairs",

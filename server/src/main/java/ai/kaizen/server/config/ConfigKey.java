@@ -73,6 +73,23 @@ public enum ConfigKey {
     INFERENCE_QUEUE("inference.queue", "16", "N",
             "Generations that may wait for the model (to join a batch, or for a worker); beyond that new chats get "
                     + "503 with Retry-After."),
+    SERVING_ENGINE("serving.engine", "local", "ENGINE",
+            "What serves model versions that name no engine of their own in the registry: `local`, this process "
+                    + "(`inference.*`); `openai`, an external OpenAI-compatible engine at `serving.engine-url` (vLLM, "
+                    + "llama.cpp's server, another Kaizen), which gets each answer's conversation and streams it back."),
+    SERVING_ENGINE_URL("serving.engine-url", "", "URL",
+            "Base URL of the external engine, e.g. `http://vllm:8000` (requests go to `/v1/chat/completions`); "
+                    + "needed by `serving.engine=openai` and by versions that name `openai`."),
+    SERVING_ENGINE_API_KEY("serving.engine-api-key", "", "KEY",
+            "Sent to the external engine as `Authorization: Bearer`; empty sends none."),
+    SERVING_ENGINE_MODEL("serving.engine-model", "", "NAME",
+            "The `model` the external engine gets for versions that record no engine model name (served model "
+                    + "name or LoRA adapter name); empty sends the version's label."),
+    SERVING_ENGINE_TIMEOUT_SECONDS("serving.engine-timeout-seconds", "60", "SECONDS",
+            "Longest wait for the external engine to connect, and between two bytes of its stream; then the "
+                    + "answer fails with 503."),
+    SERVING_ENGINE_STREAMS("serving.engine-streams", "64", "N",
+            "Most answers streaming from the external engine at once; beyond that new chats get 503."),
     CHAT_SYSTEM_PROMPT("chat.system-prompt",
             "You are a helpful, friendly customer-service assistant. Answer briefly and politely.", "TEXT",
             "System prompt of new conversations, until an operator sets another."),

@@ -79,17 +79,14 @@ public record KaizenConfig(
         return InferenceSettings.of(values);
     }
 
-    /** How served models hold their weights ({@code model.dtype}, validated with the rest). */
+    /** How this process holds the weights of the models it runs ({@code model.dtype}). */
     public ModelOptions modelOptions() {
-        return ModelOptions.ofDtype(values.getOrDefault(ConfigKey.MODEL_DTYPE, ConfigKey.MODEL_DTYPE.defaultValue()));
+        return serving().modelOptions();
     }
 
-    private static void checkModelDtype(ConfigValues values) {
-        try {
-            ModelOptions.ofDtype(values.text(ConfigKey.MODEL_DTYPE));
-        } catch (IllegalArgumentException e) {
-            throw values.invalid(ConfigKey.MODEL_DTYPE, "must be " + ModelOptions.DTYPES);
-        }
+    /** What serves the models, here or an external engine (validated with the rest when the configuration is read). */
+    public ServingSettings serving() {
+        return ServingSettings.of(values);
     }
 
     /** Where artifacts are kept (validated with the rest when the configuration is read). */
@@ -154,7 +151,7 @@ public record KaizenConfig(
         values.integer(ConfigKey.HTTP_IDLE_TIMEOUT_SECONDS, 1, 86_400);
         ComparisonSettings.from(values);
         InferenceSettings.from(values);
-        checkModelDtype(values);
+        ServingSettings.from(values);
         artifacts(values);
         LifecycleSettings.from(values); // checked here, so a bad value stops start-up naming where it came from
         return new KaizenConfig(

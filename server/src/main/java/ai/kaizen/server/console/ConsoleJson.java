@@ -28,6 +28,7 @@ final class ConsoleJson {
                 .put("created_at", text(v.createdAt())).put("artifact_path", v.artifactPath())
                 .put("sha256", v.sha256()).put("configuration", new JsonObject(v.configuration()))
                 .put("metrics", new JsonObject(v.metrics()))
+                .put("engine", v.engine().orElse(null)).put("engine_model", v.engineModel().orElse(null))
                 .put("serving", servingId != null && servingId.equals(v.id()));
     }
 

@@ -2,6 +2,7 @@ package ai.kaizen.server.console;
 
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.server.config.ServingSettings;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
 import ai.kaizen.db.comparison.Tally;
 import ai.kaizen.db.cycle.CycleRepository;
@@ -95,6 +96,7 @@ public final class ConsoleRoutes {
         router.get("/api/console/models").handler(this::models);
         router.post("/api/console/models/rollback").handler(this::rollback);
         router.post("/api/console/models/:id/promote").handler(this::promote);
+        router.put("/api/console/models/:id/engine").handler(this::serveWith);
         router.get("/api/console/cycles").handler(this::listCycles);
         router.post("/api/console/cycles").handler(this::startCycle);
         router.get("/api/console/cycles/:id").handler(this::showCycle);
@@ -216,6 +218,47 @@ public final class ConsoleRoutes {
                 return change(ctx, id, ModelPromotion.Action.promote, "promote", details);
             });
         }));
+    }
+
+    /**
+     * Names the engine that serves a version and its name there: {@code {"engine": "local"|"openai"|null,
+     * "engine_model": "name"|null}} (null follows {@code serving.engine} and {@code serving.engine-model}). Where the
+     * version serves now, this instance switches to the new engine or name at once (a hot swap: the next answers
+     * name the new {@code model}); other instances at their next switch.
+     */
+    private void serveWith(RoutingContext ctx) {
+        Optional<Long> version = id(ctx);
+        if (version.isEmpty()) {
+            return;
+        }
+        JsonBodies.object(ctx).ifPresent(body -> {
+            Object engine = body.getValue("engine");
+            Object name = body.getValue("engine_model");
+            if (engine != null && !(engine instanceof String e && ServingSettings.Engine.of(e).isPresent())) {
+                HttpError.fail(ctx, 400, "engine must be local, openai or null");
+                return;
+            }
+            if (name != null && !(name instanceof String n && !n.isBlank() && n.strip().length() <= 200)) {
+                HttpError.fail(ctx, 400, "engine_model must be a non-empty text of at most 200 characters, or null");
+                return;
+            }
+            try {
+                lifecycle.checkEngine((String) engine);
+            } catch (ModelLifecycle.EngineNotConfigured e) {
+                HttpError.fail(ctx, 409, e.getMessage());
+                return;
+            }
+            long id = version.get();
+            String engineModel = name == null ? null : ((String) name).strip();
+            reply(ctx, Future.fromCompletionStage(registry.serveWith(id, (String) engine, engineModel))
+                    .map(found -> found.orElseThrow(() -> new NoSuchElementException("no model version " + id)))
+                    .compose(v -> Future.fromCompletionStage(audit.record(actor(ctx), "serve_with",
+                                    new JsonObject().put("model_version_id", id).put("engine", engine)
+                                            .put("engine_model", engineModel).encode()))
+                            .compose(audited -> lifecycle.serveRegistered())
+                            .compose(served -> Future.fromCompletionStage(registry.serving()))
+                            .map(serving -> ConsoleJson.version(v, serving.map(ModelVersion::id).orElse(null)))));
+        });
     }
 
     /**
@@ -423,7 +466,8 @@ public final class ConsoleRoutes {
                 return;
             } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive
                     || e instanceof OnlineComparisons.Conflict
-                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError) {
+                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError
+                    || e instanceof ModelLifecycle.EngineNotConfigured) {
                 HttpError.fail(ctx, 409, e.getMessage());
                 return;
             }

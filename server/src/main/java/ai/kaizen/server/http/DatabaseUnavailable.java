@@ -2,7 +2,7 @@ package ai.kaizen.server.http;
 
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.ClosedConnectionException;
-import java.net.ConnectException;
+import java.net.SocketException;
 
 /**
  * Tells a failure that means "the database is away" (no connection, a connection closed under us, a server shutting
@@ -20,7 +20,8 @@ public final class DatabaseUnavailable {
     /** Whether {@code failure}, or any cause of it, says the database cannot be reached. */
     public static boolean is(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ConnectException || t instanceof ClosedConnectionException) {
+            // refused, or reset under a transaction (a killed server's sockets answer "Connection reset")
+            if (t instanceof SocketException || t instanceof ClosedConnectionException) {
                 return true;
             }
             // SQLSTATE class 08: connection exceptions; 57P01-57P03: shutdown, crash shutdown, cannot connect now

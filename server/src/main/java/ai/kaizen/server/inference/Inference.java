@@ -3,6 +3,7 @@ package ai.kaizen.server.inference;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.generation.GenerationResult;
 import ai.kaizen.model.generation.TokenListener;
+import ai.kaizen.model.tokenizer.ChatMessage;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +11,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Where answers are generated, off every event loop: {@link ContinuousBatching} (one decode loop per model) or
- * {@link InferenceQueue} (one generation per worker thread), as {@code inference.batching} says. Both refuse work
+ * {@link InferenceQueue} (one generation per worker thread), as {@code inference.batching} says, for models that run
+ * here; {@link OpenAiEngine} for models an external OpenAI-compatible engine serves ({@link ServingEngines} sends
+ * each request to the one that serves its model). Both refuse work
  * at once when too much waits ({@link Saturated}), so that callers answer 503 instead of waiting without bound.
  */
 public interface Inference {
@@ -23,6 +26,15 @@ public interface Inference {
 
         Saturated() {
             super(MESSAGE, null, false, false);
+        }
+    }
+
+    /** The external engine that serves the model failed, refused or did not answer in time (the client gets 503). */
+    final class Unavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Unavailable(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -39,14 +51,23 @@ public interface Inference {
      *                  that answer
      * @param cancelled polled between decode steps: true ends every answer of the request at once
      * @param priority  chats first
+     * @param messages  the conversation every prompt renders, for an external engine, which takes messages and
+     *                  applies its own chat template (empty where the model runs here)
      */
     record Request(ServingModel model, List<int[]> prompts, GenerationOptions options, TokenListener listener,
-                   BooleanSupplier cancelled, Priority priority) {
+                   BooleanSupplier cancelled, Priority priority, List<ChatMessage> messages) {
         public Request {
             prompts = List.copyOf(prompts);
+            messages = List.copyOf(messages);
             if (prompts.isEmpty()) {
                 throw new IllegalArgumentException("a request needs at least one prompt");
             }
+        }
+
+        /** A request for a model that runs here. */
+        public Request(ServingModel model, List<int[]> prompts, GenerationOptions options, TokenListener listener,
+                       BooleanSupplier cancelled, Priority priority) {
+            this(model, prompts, options, listener, cancelled, priority, List.of());
         }
     }
 

@@ -69,7 +69,7 @@ public final class ModelSlot implements AutoCloseable {
         void closeOnce() {
             if (closed.compareAndSet(false, true)) {
                 try {
-                    model.model().close();
+                    model.close();
                     log.info("released model {}", model.version());
                     released.complete(null);
                 } catch (RuntimeException e) {

@@ -6,7 +6,8 @@ import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.db.registry.PromotionNotices;
 import ai.kaizen.model.LanguageModel;
-import ai.kaizen.model.llama.ModelOptions;
+import ai.kaizen.server.config.ServingSettings;
+import ai.kaizen.server.inference.EngineModel;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
 import ai.kaizen.trainer.registry.ArtifactStore;
@@ -35,19 +36,18 @@ public final class ModelLifecycle implements AutoCloseable {
     private final ModelRegistry registry;
     private final ModelSlot slot;
     private final ArtifactStore artifacts;
-    private final ModelOptions options;
+    private final ServingSettings serving;
     private PromotionNotices notices;
     /** Serialises switches: each starts when the previous one ended. */
     private Future<Void> switching = Future.succeededFuture();
 
-    /** @param options how loaded versions hold their weights ({@code model.dtype}) */
     public ModelLifecycle(Vertx vertx, ModelRegistry registry, ModelSlot slot, ArtifactStore artifacts,
-                          ModelOptions options) {
-        this.options = options;
+                          ServingSettings serving) {
         this.vertx = vertx;
         this.registry = registry;
         this.slot = slot;
         this.artifacts = artifacts;
+        this.serving = serving;
     }
 
     /**
@@ -58,7 +58,7 @@ public final class ModelLifecycle implements AutoCloseable {
      */
     public static Future<Optional<ServingModel>> loadAtStart(Vertx vertx, ModelRegistry registry,
                                                              ArtifactStore artifacts, Optional<Path> configured,
-                                                             ModelOptions options) {
+                                                             ServingSettings settings) {
         Optional<Path> dir = configured.map(d -> d.toAbsolutePath().normalize());
         Future<Boolean> known = dir.isEmpty() ? Future.succeededFuture(true)
                 : vertx.executeBlocking(() -> ServingModel.labelOf(dir.get()), false)
@@ -68,19 +68,23 @@ public final class ModelLifecycle implements AutoCloseable {
                         : Future.succeededFuture(Optional.<ModelVersion>empty()))
                 .compose(serving -> {
                     if (serving.isPresent()) {
-                        return vertx.executeBlocking(() -> Optional.of(load(artifacts, serving.get(), options)), false);
+                        return vertx.executeBlocking(() -> Optional.of(load(artifacts, serving.get(), settings)),
+                                false);
                     }
                     return dir.isEmpty() ? Future.succeededFuture(Optional.empty())
-                            : registerConfigured(vertx, registry, artifacts, dir.get(), options);
+                            : registerConfigured(vertx, registry, artifacts, dir.get(), settings);
                 });
     }
 
     /** Loads the configured model, registers it (once) and promotes it. */
     private static Future<Optional<ServingModel>> registerConfigured(Vertx vertx, ModelRegistry registry,
                                                                      ArtifactStore artifacts, Path dir,
-                                                                     ModelOptions options) {
+                                                                     ServingSettings settings) {
         return vertx.executeBlocking(() -> {
-                    ServingModel model = ServingModel.load(dir, options);
+                    String label = ServingModel.labelOf(dir);
+                    Optional<EngineModel> engine = engineOf(settings, Optional.empty(), Optional.empty(), label);
+                    ServingModel model = engine.isPresent() ? ServingModel.external(dir, label, engine.get())
+                            : ServingModel.load(dir, settings.modelOptions());
                     ArtifactStore.Stored stored = artifacts.shared()
                             ? artifacts.store(dir, model.version().replaceAll("[^A-Za-z0-9._@-]", "_"))
                             : new ArtifactStore.Stored(dir.toString(), ModelArtifacts.checksum(dir));
@@ -94,7 +98,7 @@ public final class ModelLifecycle implements AutoCloseable {
                             return Optional.of(base.model());
                         })
                         .recover(e -> vertx.executeBlocking(() -> {
-                            base.model().model().close();
+                            base.model().close();
                             return null;
                         }, false).transform(closed -> Future.failedFuture(e))));
     }
@@ -120,9 +124,51 @@ public final class ModelLifecycle implements AutoCloseable {
      * Loads a registered version after checking its files against the recorded checksum (fetched from the store
      * into this machine's cache first, where they are in object storage). Blocking.
      */
-    public static ServingModel load(ArtifactStore artifacts, ModelVersion version, ModelOptions options) {
+    public static ServingModel load(ArtifactStore artifacts, ModelVersion version, ServingSettings settings) {
+        Optional<EngineModel> engine = engineOf(settings, version);
         Path dir = artifacts.open(version.artifactPath(), version.sha256());
-        return new ServingModel(LanguageModel.load(dir, options), version.label());
+        return engine.isPresent() ? ServingModel.external(dir, version.label(), engine.get())
+                : new ServingModel(LanguageModel.load(dir, settings.modelOptions()), version.label());
+    }
+
+    /**
+     * The name an external engine serves {@code version} by, or empty where this process runs it: the version's own
+     * engine and engine model name where the registry records them, else the servers' {@code serving.*} settings.
+     */
+    public static Optional<EngineModel> engineOf(ServingSettings settings, ModelVersion version) {
+        return engineOf(settings, version.engine(), version.engineModel(), version.label());
+    }
+
+    /** A version names the external engine, but this server has no {@code serving.engine-url}. */
+    public static final class EngineNotConfigured extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        EngineNotConfigured(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Fails with {@link EngineNotConfigured} when this server could not serve a version by {@code engine}
+     * ({@code local}, {@code openai}; null follows {@code serving.engine}).
+     */
+    public void checkEngine(String engine) {
+        if ("openai".equals(engine) && serving.engineUrl().isEmpty()) {
+            throw new EngineNotConfigured("this server has no serving.engine-url to reach an external engine");
+        }
+    }
+
+    private static Optional<EngineModel> engineOf(ServingSettings settings, Optional<String> engine,
+                                                  Optional<String> engineModel, String label) {
+        ServingSettings.Engine which = engine.flatMap(ServingSettings.Engine::of).orElse(settings.engine());
+        if (which == ServingSettings.Engine.LOCAL) {
+            return Optional.empty();
+        }
+        if (settings.engineUrl().isEmpty()) {
+            throw new EngineNotConfigured("model version " + label
+                    + " is served by an external engine, but serving.engine-url is not set");
+        }
+        return Optional.of(new EngineModel(engineModel.or(settings::engineModel).orElse(label)));
     }
 
     /** Starts listening for promotions from any instance (this one included). */
@@ -173,18 +219,21 @@ public final class ModelLifecycle implements AutoCloseable {
                         return Future.succeededFuture();
                     }
                     long id = version.id();
-                    if (slot.current().map(m -> m.version().equals(version.label())).orElse(false)) {
+                    // The same version, under the same engine name: nothing to swap. (A version whose engine model
+                    // name changed swaps to the new name.)
+                    if (slot.current().map(m -> m.version().equals(version.label())
+                            && m.engine().equals(engineOf(serving, version))).orElse(false)) {
                         return beforeSwap.get().mapEmpty();
                     }
                     return vertx.executeBlocking(() -> {
                         long start = System.nanoTime();
-                        ServingModel model = load(artifacts, version, options);
-                        log.info("loaded model version {} ({}) in {} ms", id, version.label(),
+                        ServingModel model = load(artifacts, version, serving);
+                        log.info("loaded model version {} ({}) in {} ms", id, model,
                                 (System.nanoTime() - start) / 1_000_000);
                         return model;
                     }, false).compose(model -> beforeSwap.get()
                             .onFailure(e -> vertx.executeBlocking(() -> {
-                                model.model().close();
+                                model.close();
                                 return null;
                             }, false))
                             .map(recorded -> {

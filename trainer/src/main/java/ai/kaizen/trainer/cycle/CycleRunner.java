@@ -83,6 +83,15 @@ public final class CycleRunner {
         if (stages.contains(StageKind.EVALUATE) && !stages.contains(StageKind.DATASET)) {
             throw new IllegalArgumentException("the evaluate stage needs the dataset stage");
         }
+        if (stages.contains(StageKind.EXTERNAL)) {
+            if (!stages.contains(StageKind.DATASET)) {
+                throw new IllegalArgumentException("the external stage needs the dataset stage");
+            }
+            if (ExternalStage.method(request).isEmpty()) {
+                throw new IllegalArgumentException("the external stage needs external.method: "
+                        + java.util.Arrays.stream(TrlMethod.values()).map(TrlMethod::command).toList());
+            }
+        }
         return stages;
     }
 

@@ -36,6 +36,7 @@ public final class CycleStages {
             case PPO -> new PpoStage();
             case RLOO -> new GroupRlStage<>(StageKind.RLOO, RlooTrainer.METHOD);
             case GRPO -> new GroupRlStage<>(StageKind.GRPO, GrpoTrainer.METHOD);
+            case EXTERNAL -> new ExternalStage();
             case EVALUATE -> new EvaluationStage();
         };
     }

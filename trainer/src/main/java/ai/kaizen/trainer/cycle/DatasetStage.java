@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds a new versioned SFT dataset (and, for the reward-model, DPO and PPO stages, a preference dataset) from all
@@ -50,20 +51,26 @@ final class DatasetStage implements CycleStage {
         Dataset<SftExample> dataset = CycleReporter.await(new DatasetBuilder(context.sessions())
                 .buildSft(Instant.now(), parameters));
         Dataset<PreferenceExample> pairs = null;
-        boolean trainsOnPairs = stages.stream().anyMatch(StageKind::needsPreferences);
+        // an external stage reads what its TRL method reads
+        Optional<DatasetKind> external = stages.contains(StageKind.EXTERNAL)
+                ? ExternalStage.method(context.request()).map(TrlMethod::source) : Optional.empty();
+        boolean trainsOnPairs = stages.stream().anyMatch(StageKind::needsPreferences)
+                || external.equals(Optional.of(DatasetKind.PREFERENCE));
         boolean evaluates = stages.contains(StageKind.EVALUATE);
         if (trainsOnPairs || evaluates) {
             pairs = CycleReporter.await(new DatasetBuilder(context.sessions())
                     .buildPreferences(Instant.now(), parameters));
             // the reward model also learns from thumbs: only DPO and PPO need pairs whatever else there is
             if (trainsOnPairs && pairs.train().isEmpty()
-                    && (stages.contains(StageKind.DPO) || stages.contains(StageKind.PPO))) {
+                    && (stages.contains(StageKind.DPO) || stages.contains(StageKind.PPO)
+                    || external.isPresent())) {
                 throw new IllegalStateException("the feedback gives no preference pairs yet (pairwise choices, "
-                        + "reviewers' rankings, star ratings that differ); DPO and PPO need some");
+                        + "reviewers' rankings, star ratings that differ); DPO, PPO and TRL's preference methods "
+                        + "need some");
             }
         }
         if (dataset.train().isEmpty()) {
-            if (!trainsOnPairs || stages.contains(StageKind.SFT)) {
+            if (!trainsOnPairs || stages.contains(StageKind.SFT) || external.equals(Optional.of(DatasetKind.SFT))) {
                 throw new IllegalStateException("the feedback gives no SFT examples yet (answers rated at least "
                         + parameters.sftMinStars() + " stars or thumbs up); collect more before training");
             }
@@ -85,7 +92,8 @@ final class DatasetStage implements CycleStage {
             result.put(PREFERENCES_DIR, pairsDir.toString()).put("preference_dataset_version_id", pairs.versionId())
                     .put("preference_train", pairs.train().size()).put("preference_eval", pairs.eval().size());
         }
-        boolean trainsOnThumbs = stages.stream().anyMatch(StageKind::needsThumbs);
+        boolean trainsOnThumbs = stages.stream().anyMatch(StageKind::needsThumbs)
+                || external.equals(Optional.of(DatasetKind.THUMBS));
         if (evaluates || stages.contains(StageKind.REWARD_MODEL) || trainsOnThumbs) {
             Dataset<ThumbsExample> thumbs = CycleReporter.await(new DatasetBuilder(context.sessions())
                     .buildThumbs(Instant.now(), parameters));

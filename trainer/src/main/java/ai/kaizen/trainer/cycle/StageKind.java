@@ -27,6 +27,11 @@ public enum StageKind {
     RLOO(true),
     /** GRPO against the reward model (no critic). */
     GRPO(true),
+    /**
+     * Hands training to a distributed trainer: exports the dataset in TRL's formats, runs TRL's CLI as a Kubeflow
+     * TrainJob (or PyTorchJob) and imports its Hugging Face output ({@link ExternalStage}).
+     */
+    EXTERNAL(true),
     /** Registers the newest trained model as the candidate and compares it with the serving model. */
     EVALUATE(false);
 

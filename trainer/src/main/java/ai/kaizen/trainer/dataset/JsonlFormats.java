@@ -71,6 +71,11 @@ public final class JsonlFormats {
                 .put("label", e.label()), e));
     }
 
+    /** Writes prompt-only lines, {@code {"prompt": [messages]}}: what TRL's online trainers (GRPO, RLOO) read. */
+    public static void writePrompts(List<List<ChatMessage>> prompts, Writer out) {
+        write(prompts, out, p -> new JsonObject().put("prompt", messages(p)));
+    }
+
     /** Writes examples of the given kind, one per line; fails when an example is of another kind. */
     public static void write(DatasetKind kind, List<? extends Example> examples, Writer out) {
         switch (kind) {

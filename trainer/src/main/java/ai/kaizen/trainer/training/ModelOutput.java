@@ -91,6 +91,46 @@ public final class ModelOutput {
         }
     }
 
+    /**
+     * A model another trainer wrote in one of these layouts (TRL's {@code output_dir}: the full model, or PEFT
+     * adapters), made ready to register: a full model as it is (with the base's tokenizer files where it has none);
+     * adapters merged into their base and saved as a full model in {@code mergedDir}, so that any server can load
+     * the candidate without the base's path. Adapters whose {@code base_model_name_or_path} is not a directory here
+     * (a hub name, a path in another machine) are taken to be adapters of {@code base}, which the job trained from.
+     * Either way the model is loaded once, so that a broken checkpoint fails here rather than at the gate.
+     *
+     * @return the directory to register
+     * @throws ai.kaizen.model.ModelException if the directory holds neither layout, or what it holds does not load
+     */
+    public static Path imported(Path output, Path base, Path mergedDir) {
+        if (Files.isRegularFile(output.resolve("config.json"))) {
+            if (!Files.isRegularFile(output.resolve("tokenizer.json"))) {
+                LanguageModel.copyTokenizerFiles(base, output);
+            }
+            LanguageModel.load(output).close();
+            return output;
+        }
+        Path adapterConfig = output.resolve(Lora.CONFIG_FILE);
+        if (!Files.isRegularFile(adapterConfig)) {
+            throw new ai.kaizen.model.ModelException("no model in " + output + ": neither a full model "
+                    + "(config.json) nor PEFT adapters (" + Lora.CONFIG_FILE + ")");
+        }
+        com.google.gson.JsonObject config = ai.kaizen.model.config.Json.readObject(adapterConfig);
+        com.google.gson.JsonElement named = config.get("base_model_name_or_path");
+        if (named == null || named.isJsonNull() || !Files.isDirectory(Path.of(named.getAsString()))) {
+            config.addProperty("base_model_name_or_path", base.toAbsolutePath().toString());
+            ai.kaizen.model.config.Json.write(adapterConfig, config);
+        }
+        if (!Files.isRegularFile(output.resolve("tokenizer.json"))) {
+            LanguageModel.copyTokenizerFiles(base, output);
+        }
+        try (LanguageModel merged = LanguageModel.load(output)) { // the adapters merged into their base
+            merged.save(mergedDir, DType.F32);
+            writeTemplate(merged, mergedDir);
+        }
+        return mergedDir;
+    }
+
     private static void writeTemplate(LanguageModel model, Path dir) {
         try {
             Files.writeString(dir.resolve("chat_template.jinja"), model.tokenizer().chatTemplate().source(),
