@@ -99,14 +99,15 @@ public final class CycleScheduler implements AutoCloseable {
                 .onSuccess(cycle -> log.info("scheduled cycle {} started ({})", cycle.id(), reason))
                 .<Void>mapEmpty()
                 .recover(e -> {
-                    if (CycleService.rootOf(e) instanceof CycleRepository.AlreadyScheduled) {
-                        log.debug("scheduled cycle started by another server ({})", reason);
+                    // Another server found it due at the same moment and was first: its cycle is the one.
+                    Throwable root = CycleService.rootOf(e);
+                    if (root instanceof CycleRepository.AlreadyScheduled || root instanceof CycleService.Conflict) {
+                        log.debug("scheduled cycle not started here: {}", root.getMessage());
                         return Future.succeededFuture();
                     }
                     return Future.failedFuture(e);
                 });
     }
-
 
     @Override
     public void close() {
