@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates what can be validated of deploy/ without a container engine or a cluster:
-# the compose file (docker compose / docker-compose config), the Kubernetes manifests (parsed; no cluster here)
-# and the Dockerfile's required parts. Building and running the image needs a Docker engine: not done here.
+# the compose file (docker compose / docker-compose config), the Kubernetes manifests (parsed; no cluster here),
+# the Dockerfile's required parts and the compose file's load balancer configuration. Building and running the image needs a Docker engine: not done here.
 set -euo pipefail
 cd "$(dirname "$0")"
 status=0
@@ -44,4 +44,13 @@ for required in '^FROM .* AS build' '^USER kaizen' '^HEALTHCHECK ' '^ENTRYPOINT 
   fi
 done
 [ $status -eq 0 ] && echo "deploy: Dockerfile has its build stage, non-root user, health check and entry point"
+
+# The compose file's load balancer: it must proxy to the replicas and pass streamed answers on unbuffered.
+for required in 'proxy_pass \$kaizen;' 'proxy_buffering off;' 'X-Forwarded-For'; do
+  if ! grep -Eq "$required" nginx.conf; then
+    echo "deploy: nginx.conf lacks $required" >&2
+    status=1
+  fi
+done
+[ $status -eq 0 ] && echo "deploy: nginx.conf proxies to the replicas, unbuffered"
 exit $status

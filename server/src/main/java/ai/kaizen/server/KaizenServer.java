@@ -318,9 +318,11 @@ public final class KaizenServer {
                             + config.httpHost() + ":" + config.httpPort() + ": " + e.getMessage(), e));
                 })
                 .compose(http -> lifecycle.listen(database.url())
+                        .compose(listening -> comparisons.listen(database.url()))
                         .compose(listening -> ChannelListener.listen(vertx, database.url(), CredentialCache.CHANNEL,
                                 "credential changes", credentials::forget, credentials::forgetAll))
-                        .recover(e -> lifecycle.stopListening().eventually(() -> http.close())
+                        .recover(e -> lifecycle.stopListening().eventually(comparisons::stopListening)
+                                .eventually(() -> http.close())
                                 .transform(closed -> Future.failedFuture(e)))
                         .compose(notices -> comparisons.refresh()
                                 .map(refreshed -> new KaizenServer(config, vertx, database, model, lifecycle, cycles,
@@ -456,6 +458,7 @@ public final class KaizenServer {
                     })
                     // before the database stops, or the listening connections die with an error
                     .eventually(() -> lifecycle.stopListening())
+                    .eventually(() -> comparisons.stopListening())
                     .eventually(() -> credentialNotices.stop())
                     .eventually(() -> vertx.executeBlocking(() -> {
                         vertx.cancelTimer(idempotencyPurge);

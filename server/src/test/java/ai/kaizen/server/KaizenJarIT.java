@@ -1,6 +1,7 @@
 package ai.kaizen.server;
 
 import ai.kaizen.model.Fixtures;
+import ai.kaizen.server.JarProcesses.Run;
 import io.vertx.core.json.JsonObject;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -8,9 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,74 +32,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The packaged kaizen.jar run as a real process, as a person or a container would run it. */
 class KaizenJarIT {
 
-    private static final Path JAR = Path.of(System.getProperty("kaizen.jar", "target/kaizen.jar"));
-    private static final Pattern LISTENING = Pattern.compile("Kaizen listening on http://[^:]+:(\\d+)");
-
     @TempDir
     Path home;
 
-    private final List<Process> processes = new ArrayList<>();
+    private final JarProcesses processes = new JarProcesses();
     private final HttpClient http = HttpClient.newHttpClient();
-
-    /** A started kaizen process and the lines it wrote so far (standard output and error together). */
-    record Run(Process process, List<String> lines) {
-        String output() {
-            return String.join("\n", lines);
-        }
-    }
 
     @AfterEach
     void killLeftovers() {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
     }
 
     private Run start(Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(k -> k.startsWith("KAIZEN_"));
-        builder.environment().put("KAIZEN_HOME", home.toString());
-        builder.environment().putAll(env);
-        builder.directory(home.toFile());
-        Process process = builder.start();
-        processes.add(process);
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return new Run(process, lines);
+        return processes.start(home, env, args);
     }
 
     private Run runToEnd(Map<String, String> env, String... args) throws Exception {
-        Run run = start(env, args);
-        assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
-        Thread.sleep(100); // let the reader catch the last lines
-        return run;
+        return processes.runToEnd(home, env, args);
     }
 
     private int awaitListening(Run run) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            for (String line : run.lines()) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    return Integer.parseInt(m.group(1));
-                }
-            }
-            assertThat(run.process().isAlive()).as("server alive; output so far:\n" + run.output()).isTrue();
-            Thread.sleep(100);
-        }
-        throw new AssertionError("server did not start; output:\n" + run.output());
+        return run.awaitListening();
     }
 
     private JsonObject ready(int port) throws Exception {

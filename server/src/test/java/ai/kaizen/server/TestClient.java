@@ -24,13 +24,33 @@ public final class TestClient {
     private static final Pattern CSRF_META = Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"");
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder()
-            .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final CookieManager cookies;
+    private final HttpClient http;
     private String csrf = "";
 
     public TestClient(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, new CookieManager(null, CookiePolicy.ACCEPT_ALL));
+    }
+
+    private TestClient(String base, CookieManager cookies) {
+        this.base = base;
+        this.cookies = cookies;
+        this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /**
+     * The same browser talking to another server on this host (as behind a load balancer): same cookies, same
+     * CSRF token.
+     */
+    public TestClient on(int port) {
+        TestClient other = new TestClient("http://127.0.0.1:" + port, cookies);
+        other.csrf = csrf;
+        return other;
+    }
+
+    /** The cookies this browser holds, as a {@code Cookie} header would send them. */
+    public String cookieHeader() {
+        return String.join("; ", cookies.getCookieStore().getCookies().stream().map(Object::toString).toList());
     }
 
     /** Opens the chat page, which starts a session, and keeps its CSRF token. */

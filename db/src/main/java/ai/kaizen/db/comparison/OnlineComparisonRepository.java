@@ -9,8 +9,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
-/** The online comparisons, and the tally of the users' choices between their two versions. */
+/**
+ * The online comparisons, and the tally of the users' choices between their two versions. Starting or ending one
+ * is announced on {@link #CHANNEL}, so that every server loads (or releases) the challenger at once.
+ */
 public final class OnlineComparisonRepository {
+
+    /** The LISTEN/NOTIFY channel on which starting or ending a comparison is announced (no payload). */
+    public static final String CHANNEL = "kaizen_online_comparison";
 
     private static final String COLUMNS = "c.id, c.baseline_version_id, b.label, c.challenger_version_id, h.label,"
             + " c.share, c.reason, c.started_by, c.started_at, c.ended_at"
@@ -54,7 +60,8 @@ public final class OnlineComparisonRepository {
                                 .setParameter("s", share)
                                 .setParameter("r", reason)
                                 .setParameter("a", actor)
-                                .getSingleResult()))
+                                .getSingleResult())
+                        .thenCompose(id -> announce(s).thenApply(done -> id)))
                 .thenCompose(id -> find(((Number) id).longValue()))
                 .thenApply(Optional::orElseThrow);
     }
@@ -68,8 +75,15 @@ public final class OnlineComparisonRepository {
     /** Ends the running comparison; completes with whether one was running. */
     public CompletionStage<Boolean> stop() {
         return sessions.withTransaction(s -> s.createNativeQuery(
-                        "UPDATE online_comparison SET ended_at = now() WHERE ended_at IS NULL").executeUpdate())
-                .thenApply(n -> n > 0);
+                        "UPDATE online_comparison SET ended_at = now() WHERE ended_at IS NULL").executeUpdate()
+                        .thenCompose(n -> n > 0 ? announce(s).thenApply(done -> true)
+                                : java.util.concurrent.CompletableFuture.completedFuture(false)));
+    }
+
+    /** Tells every listening server, when the transaction commits, that the running comparison changed. */
+    private static CompletionStage<Object> announce(Stage.Session s) {
+        return s.createNativeQuery("SELECT pg_notify(:channel, '')").setParameter("channel", CHANNEL)
+                .getSingleResult();
     }
 
     /**

@@ -28,6 +28,16 @@ public final class CycleRepository {
         }
     }
 
+    /** The schedule already started the cycle that follows this one (another server was first). */
+    public static final class AlreadyScheduled extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        AlreadyScheduled(long after) {
+            super("the schedule already started the cycle after " + (after == 0 ? "none" : "cycle " + after), null,
+                    false, false);
+        }
+    }
+
     private final Stage.SessionFactory sessions;
 
     public CycleRepository(Stage.SessionFactory sessions) {
@@ -36,10 +46,25 @@ public final class CycleRepository {
 
     /** Queues a new cycle; fails with {@link AlreadyActive} when one is queued or running. */
     public CompletionStage<TrainingCycle> create(String requestJson, String requestedBy) {
-        TrainingCycle cycle = new TrainingCycle(requestJson, requestedBy);
+        return create(new TrainingCycle(requestJson, requestedBy));
+    }
+
+    /**
+     * Queues the cycle the schedule starts after cycle {@code after} (0: after none): fails with
+     * {@link AlreadyScheduled} when one was started after it already (by any server, even one that ended since), and
+     * with {@link AlreadyActive} when a cycle is queued or running.
+     */
+    public CompletionStage<TrainingCycle> createScheduled(String requestJson, String requestedBy, long after) {
+        return create(new TrainingCycle(requestJson, requestedBy, after));
+    }
+
+    private CompletionStage<TrainingCycle> create(TrainingCycle cycle) {
         return sessions.withTransaction(s -> s.persist(cycle).thenApply(done -> cycle))
                 .handle((c, e) -> {
                     if (e != null) {
+                        if (violates(e, "training_cycle_scheduled_once")) {
+                            throw new AlreadyScheduled(cycle.scheduledAfter().orElseThrow());
+                        }
                         throw isUniqueViolation(e) ? new AlreadyActive()
                                 : new java.util.concurrent.CompletionException(e);
                     }
@@ -48,8 +73,12 @@ public final class CycleRepository {
     }
 
     private static boolean isUniqueViolation(Throwable e) {
+        return violates(e, "training_cycle_one_active");
+    }
+
+    private static boolean violates(Throwable e, String index) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("training_cycle_one_active")) {
+            if (t.getMessage() != null && t.getMessage().contains(index)) {
                 return true;
             }
         }

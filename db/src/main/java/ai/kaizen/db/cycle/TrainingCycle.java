@@ -98,11 +98,24 @@ public class TrainingCycle {
     @Column(name = "gate_report", columnDefinition = "jsonb")
     private String gateReport;
 
+    /** For a cycle the schedule started: the newest cycle when it did (0: none), which no other may follow. */
+    @Column(name = "scheduled_after")
+    private Long scheduledAfter;
+
     protected TrainingCycle() {
     }
 
     /** A new queued cycle; {@code requestJson} is what the operator asked for, a JSON object. */
     public TrainingCycle(String requestJson, String requestedBy) {
+        this(requestJson, requestedBy, null);
+    }
+
+    /**
+     * A new queued cycle; {@code scheduledAfter}, for a cycle the schedule starts, is the id of the newest cycle
+     * then (0: none), null for one an operator starts.
+     */
+    public TrainingCycle(String requestJson, String requestedBy, Long scheduledAfter) {
+        this.scheduledAfter = scheduledAfter;
         this.status = Status.queued;
         this.request = requestJson;
         this.requestedBy = requestedBy;
@@ -117,6 +130,11 @@ public class TrainingCycle {
 
     public Long id() {
         return id;
+    }
+
+    /** For a cycle the schedule started, the newest cycle then (0: none); empty for one an operator started. */
+    public java.util.OptionalLong scheduledAfter() {
+        return scheduledAfter == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(scheduledAfter);
     }
 
     public Status status() {

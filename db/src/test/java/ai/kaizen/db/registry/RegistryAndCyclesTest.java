@@ -9,7 +9,12 @@ import ai.kaizen.db.cycle.TrainingCycle;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -101,6 +106,42 @@ class RegistryAndCyclesTest extends EmbeddedDatabaseTest {
         TrainingCycle next = await(cycles.create("{}", "otto"));
         assertThat(await(cycles.cancel(next.id()))).isTrue();
         assertThat(await(cycles.active())).isEmpty();
+    }
+
+    @Test
+    void theScheduleStartsOneCycleAfterEachCycleHoweverManyServersAskAndWhenever() throws Exception {
+        CycleRepository cycles = new CycleRepository(db.sessions());
+        Optional<TrainingCycle> left = await(cycles.active());
+        if (left.isPresent()) {
+            await(cycles.cancel(left.get().id()));
+        }
+        TrainingCycle manual = await(cycles.create("{}", "otto"));
+        assertThat(manual.scheduledAfter()).isEmpty();
+        await(cycles.cancel(manual.id()));
+
+        TrainingCycle scheduled = await(cycles.createScheduled("{}", "scheduler", manual.id()));
+        assertThat(await(cycles.find(scheduled.id())).orElseThrow().scheduledAfter()).hasValue(manual.id());
+        // A second server that read the same newest cycle asks late, after the first's cycle already ended: the
+        // one-active rule would let it in, the schedule's claim does not.
+        await(cycles.fail(scheduled.id(), "the trainer could not start"));
+        assertThatThrownBy(() -> await(cycles.createScheduled("{}", "scheduler", manual.id())))
+                .hasRootCauseInstanceOf(CycleRepository.AlreadyScheduled.class)
+                .hasRootCauseMessage("the schedule already started the cycle after cycle " + manual.id());
+
+        // Two servers asking at the same moment: one cycle.
+        CompletableFuture<TrainingCycle> first = cycles.createScheduled("{}", "scheduler", scheduled.id())
+                .toCompletableFuture();
+        CompletableFuture<TrainingCycle> second = cycles.createScheduled("{}", "scheduler", scheduled.id())
+                .toCompletableFuture();
+        CompletableFuture.allOf(first, second).handle((ok, e) -> null).get(30, TimeUnit.SECONDS);
+        List<TrainingCycle> started = Stream.of(first, second).filter(f -> !f.isCompletedExceptionally())
+                .map(CompletableFuture::join).toList();
+        assertThat(started).hasSize(1);
+        Object after = await(db.sessions().withSession(s -> s.createNativeQuery(
+                "SELECT count(*) FROM training_cycle WHERE scheduled_after = :after")
+                .setParameter("after", scheduled.id()).getSingleResult()));
+        assertThat(((Number) after).longValue()).isEqualTo(1);
+        await(cycles.cancel(started.get(0).id()));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package ai.kaizen.server.comparison;
 
+import ai.kaizen.db.ChannelListener;
+import ai.kaizen.db.DatabaseUrl;
 import ai.kaizen.server.http.OwnContext;
 import ai.kaizen.db.comparison.OnlineComparison;
 import ai.kaizen.db.comparison.OnlineComparisonRepository;
@@ -23,7 +25,9 @@ import java.util.random.RandomGenerator;
  * Online A/B comparisons on this instance: starts and stops them (the database keeps the one that runs, for every
  * instance), keeps the challenger loaded in a slot of its own beside the serving model, and tells the chat when a
  * user's pairwise choice should pit the challenger against the serving version. Every instance re-reads the running
- * comparison periodically and whenever this one changes it; model loads run on worker threads.
+ * comparison when any instance starts or ends one (a database notice, {@link #listen}), and periodically in case a
+ * notice was lost; model loads run on worker threads. The choices themselves are rows in the database, so every
+ * instance counts the same votes.
  */
 public final class OnlineComparisons implements Challengers, AutoCloseable {
 
@@ -48,6 +52,7 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
     private final long timer;
     /** The running comparison as last read; null when none. Read by chat threads. */
     private volatile OnlineComparison running;
+    private ChannelListener notices;
     /** Serialises refreshes, so that loads never race. */
     private Future<Void> refreshing = Future.succeededFuture();
 
@@ -136,6 +141,20 @@ public final class OnlineComparisons implements Challengers, AutoCloseable {
             return Optional.empty();
         }
         return lease;
+    }
+
+    /** Starts listening for comparisons started or ended on any instance (this one included). */
+    public Future<Void> listen(DatabaseUrl url) {
+        Runnable refresh = () -> OwnContext.run(vertx, this::refresh);
+        return ChannelListener.listen(vertx, url, OnlineComparisonRepository.CHANNEL, "online comparisons",
+                        payload -> refresh.run(), refresh)
+                .onSuccess(listener -> notices = listener)
+                .mapEmpty();
+    }
+
+    /** Stops listening; completes when the listening connection is closed (before the database stops). */
+    public Future<Void> stopListening() {
+        return notices == null ? Future.succeededFuture() : notices.stop();
     }
 
     /** Reads the running comparison and loads (or releases) its challenger to match. */

@@ -20,8 +20,9 @@ import java.util.stream.Stream;
 /**
  * Starts cycles by themselves, as the schedule in force says ({@link CycleSchedules}): at the ticks of a cron
  * expression, and/or once enough ratings and pairwise choices arrived since the newest cycle was created.
- * Checked periodically on every instance, reading the schedule each time; the database lets only one cycle be
- * active, so two instances never start two.
+ * Checked periodically on every instance, reading the schedule each time. Several servers may find the schedule due
+ * at the same moment: the cycle records the newest cycle it follows, and the database lets one cycle at most follow
+ * each ({@link CycleRepository#createScheduled}), so the schedule fires once however many servers check it.
  */
 public final class CycleScheduler implements AutoCloseable {
 
@@ -59,9 +60,10 @@ public final class CycleScheduler implements AutoCloseable {
                         return Future.succeededFuture();
                     }
                     return Future.fromCompletionStage(cycles.newest(1))
-                            .compose(newest -> reason(schedule, newest.stream().findFirst()))
-                            .compose(reason -> reason.isEmpty() ? Future.succeededFuture() : start(schedule,
-                                    reason.get()));
+                            .compose(newest -> reason(schedule, newest.stream().findFirst())
+                                    .compose(reason -> reason.isEmpty() ? Future.succeededFuture()
+                                            : start(schedule, reason.get(), newest.stream().findFirst()
+                                            .map(TrainingCycle::id).orElse(0L))));
                 })
                 .onFailure(e -> log.warn("scheduled cycle not started: {}", e.getMessage()))
                 .onComplete(done -> checking = false);
@@ -91,11 +93,20 @@ public final class CycleScheduler implements AutoCloseable {
                         : Optional.empty());
     }
 
-    private Future<Void> start(CycleSchedule schedule, String reason) {
-        return service.start(new JsonObject().put("preset", schedule.preset())
-                        .put("auto_promote", schedule.autoPromote()).put("scheduled", reason), "scheduler")
+    private Future<Void> start(CycleSchedule schedule, String reason, long after) {
+        return service.startScheduled(new JsonObject().put("preset", schedule.preset())
+                        .put("auto_promote", schedule.autoPromote()).put("scheduled", reason), after)
                 .onSuccess(cycle -> log.info("scheduled cycle {} started ({})", cycle.id(), reason))
-                .mapEmpty();
+                .<Void>mapEmpty()
+                .recover(e -> {
+                    // Another server found it due at the same moment and was first: its cycle is the one.
+                    Throwable root = CycleService.rootOf(e);
+                    if (root instanceof CycleRepository.AlreadyScheduled || root instanceof CycleService.Conflict) {
+                        log.debug("scheduled cycle not started here: {}", root.getMessage());
+                        return Future.succeededFuture();
+                    }
+                    return Future.failedFuture(e);
+                });
     }
 
     @Override

@@ -93,6 +93,23 @@ public final class CycleService implements AutoCloseable {
 
     /** Queues a cycle as {@code request} asks (preset filled in, stages checked) and launches its trainer. */
     public Future<TrainingCycle> start(JsonObject request, String actor) {
+        return start(request, actor, effective -> cycles.create(effective, actor));
+    }
+
+    /**
+     * As {@link #start}, for the scheduler, after cycle {@code after} (0: none): of the servers that find the schedule
+     * due at once, one starts the cycle; the others fail with {@link CycleRepository.AlreadyScheduled}.
+     */
+    public Future<TrainingCycle> startScheduled(JsonObject request, long after) {
+        return start(request, SCHEDULER, effective -> cycles.createScheduled(effective, SCHEDULER, after));
+    }
+
+    /** The actor of the cycles the schedule starts. */
+    public static final String SCHEDULER = "scheduler";
+
+    private Future<TrainingCycle> start(JsonObject request, String actor,
+                                        java.util.function.Function<String, java.util.concurrent.CompletionStage<
+                                                TrainingCycle>> create) {
         JsonObject effective;
         try {
             effective = CyclePresets.apply(request);
@@ -103,7 +120,7 @@ public final class CycleService implements AutoCloseable {
         } catch (IllegalArgumentException | ClassCastException e) {
             return Future.failedFuture(new InvalidRequest(e.getMessage()));
         }
-        return Future.fromCompletionStage(cycles.create(effective.encode(), actor))
+        return Future.fromCompletionStage(create.apply(effective.encode()))
                 .recover(e -> Future.failedFuture(rootOf(e) instanceof CycleRepository.AlreadyActive
                         ? new Conflict(rootOf(e).getMessage()) : e))
                 .compose(cycle -> Future.fromCompletionStage(audit.record(actor, "start_cycle",
@@ -190,7 +207,7 @@ public final class CycleService implements AutoCloseable {
         });
     }
 
-    private static Throwable rootOf(Throwable e) {
+    static Throwable rootOf(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
