@@ -52,7 +52,7 @@ function conversationItem(c) {
   link.dir = 'auto';
   link.href = '/?c=' + encodeURIComponent(c.id);
   if (c.id === conversationId) link.setAttribute('aria-current', 'page');
-  link.addEventListener('click', (e) => { e.preventDefault(); go(c.id); });
+  link.addEventListener('click', (e) => { e.preventDefault(); go(c.id); closeDrawer(); });
   const rename = el('button', 'icon rename', '✎');
   rename.type = 'button';
   rename.title = 'Rename';
@@ -101,6 +101,30 @@ async function deleteConversation(c) {
   if (!response.ok) { notice(await errorOf(response)); return; }
   if (c.id === conversationId) go(null); else loadList();
 }
+
+// Phones (below 700 px): the list is a drawer that the ☰ button opens over the chat; choosing a conversation,
+// "New conversation", the shade beside it or Escape closes it.
+const drawerToggle = document.getElementById('drawer-toggle');
+
+function openDrawer() {
+  document.body.classList.add('drawer-open');
+  drawerToggle.setAttribute('aria-expanded', 'true');
+  document.getElementById('new-conversation').focus();
+}
+
+function closeDrawer() {
+  if (!document.body.classList.contains('drawer-open')) return;
+  document.body.classList.remove('drawer-open');
+  drawerToggle.setAttribute('aria-expanded', 'false');
+}
+
+drawerToggle.addEventListener('click', () => {
+  if (document.body.classList.contains('drawer-open')) closeDrawer(); else openDrawer();
+});
+document.getElementById('drawer-backdrop').addEventListener('click', closeDrawer);
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && document.body.classList.contains('drawer-open')) { closeDrawer(); drawerToggle.focus(); }
+});
 
 let searchTimer = null;
 searchEl.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(loadList, 250); });
@@ -459,6 +483,6 @@ async function regenerate(answerId) {
   await stream('/api/messages/' + answerId + '/regenerate', {}, answerHandlers());
 }
 
-document.getElementById('new-conversation').addEventListener('click', () => { go(null); input.focus(); });
+document.getElementById('new-conversation').addEventListener('click', () => { go(null); closeDrawer(); input.focus(); });
 
 open(conversationId);
