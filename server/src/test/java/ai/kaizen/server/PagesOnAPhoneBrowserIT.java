@@ -56,7 +56,7 @@ class PagesOnAPhoneBrowserIT {
                         ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "60",
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
+                .toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
         TestClient.accounts(server)
                 .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
