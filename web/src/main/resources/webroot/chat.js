@@ -58,7 +58,7 @@ function conversationItem(c) {
   rename.title = 'Rename';
   rename.setAttribute('aria-label', 'Rename “' + (c.title || 'New conversation') + '”');
   rename.addEventListener('click', () => startRename(item, c));
-  const remove = el('button', 'icon delete', '🗑');
+  const remove = el('button', 'icon delete', '✕');
   remove.type = 'button';
   remove.title = 'Delete';
   remove.setAttribute('aria-label', 'Delete “' + (c.title || 'New conversation') + '”');
