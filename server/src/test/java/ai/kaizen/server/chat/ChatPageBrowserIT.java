@@ -493,7 +493,10 @@ class ChatPageBrowserIT {
         assertThat(await(conversations.messages(refund))).isEmpty();
     }
 
+    /** The titles listed, read in one step: the list is redrawn as the search changes. */
+    @SuppressWarnings("unchecked")
     private List<String> titles() {
-        return browser.findElements(By.cssSelector("#conversation-list li a")).stream().map(WebElement::getText).toList();
+        return (List<String>) browser.executeScript(
+                "return [...document.querySelectorAll('#conversation-list li a')].map(a => a.textContent)");
     }
 }
