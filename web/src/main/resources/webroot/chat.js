@@ -1,7 +1,7 @@
-// Kaizen chat page. All text from users and the model is inserted with textContent, never as markup.
+// Kaizen chat page (after page.js and markdown.js). Users' text is inserted with textContent, never as markup;
+// answers go through showMarkdown (escaped raw HTML, sanitized).
 'use strict';
 
-const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
 const chatEl = document.getElementById('chat');
 const reasons = (chatEl.dataset.reasons || '').split('|').filter(Boolean);
 const messagesEl = document.getElementById('messages');
@@ -12,23 +12,11 @@ const input = document.getElementById('message');
 const sendBtn = document.getElementById('send');
 const stopBtn = document.getElementById('stop');
 const answerTemplate = document.getElementById('answer-template');
+const searchEl = document.getElementById('conversation-search');
 
 let conversationId = new URLSearchParams(location.search).get('c');
 let controller = null;
 let sending = false; // from the click on Send until the answer ends: a second click or Enter does nothing
-
-function api(path, options = {}) {
-  const headers = { 'X-CSRF-Token': csrf, ...(options.headers || {}) };
-  if (options.body && typeof options.body !== 'string') {
-    headers['Content-Type'] = 'application/json';
-    options.body = JSON.stringify(options.body);
-  }
-  return fetch(path, { credentials: 'same-origin', ...options, headers });
-}
-
-async function errorOf(response) {
-  try { return (await response.json()).error || response.statusText; } catch { return response.statusText; }
-}
 
 // An error (announced at once: role=alert), or with note set a small remark about the answer (e.g. what of the
 // conversation the model saw; role=status, announced politely).
@@ -39,26 +27,107 @@ function notice(text, note) {
   noticeEl.classList.toggle('note', !!note);
 }
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
+// Text the user wrote, with its direction (right-to-left for Arabic or Hebrew) taken from the text itself.
+function userView(text) {
+  const node = el('article', 'message user', text);
+  node.dir = 'auto';
   return node;
 }
 
+// The list of conversations, or with a search those whose title or messages hold it.
 async function loadList() {
-  const response = await api('/api/conversations');
+  const q = searchEl.value.trim();
+  const response = await api('/api/conversations' + (q ? '?q=' + encodeURIComponent(q) : ''));
   if (!response.ok) return;
-  listEl.replaceChildren();
-  for (const c of await response.json()) {
-    const item = el('li');
-    const link = el('a', c.id === conversationId ? 'current' : '', c.title || 'New conversation');
-    link.href = '/?c=' + encodeURIComponent(c.id);
-    link.addEventListener('click', (e) => { e.preventDefault(); go(c.id); });
-    item.append(link);
-    listEl.append(item);
-  }
+  const found = await response.json();
+  if (q !== searchEl.value.trim()) return; // typed on meanwhile: a later answer comes
+  listEl.replaceChildren(...found.map(conversationItem));
+  if (found.length === 0) listEl.append(el('li', 'muted empty', q ? 'No conversation holds “' + q + '”.' : 'No conversations yet.'));
 }
+
+function conversationItem(c) {
+  const item = el('li');
+  item.dataset.id = c.id;
+  const link = el('a', c.id === conversationId ? 'current' : '', c.title || 'New conversation');
+  link.dir = 'auto';
+  link.href = '/?c=' + encodeURIComponent(c.id);
+  if (c.id === conversationId) link.setAttribute('aria-current', 'page');
+  link.addEventListener('click', (e) => { e.preventDefault(); go(c.id); closeDrawer(); });
+  const rename = el('button', 'icon rename', '✎');
+  rename.type = 'button';
+  rename.title = 'Rename';
+  rename.setAttribute('aria-label', 'Rename “' + (c.title || 'New conversation') + '”');
+  rename.addEventListener('click', () => startRename(item, c));
+  const remove = el('button', 'icon delete', '✕');
+  remove.type = 'button';
+  remove.title = 'Delete';
+  remove.setAttribute('aria-label', 'Delete “' + (c.title || 'New conversation') + '”');
+  remove.addEventListener('click', () => deleteConversation(c));
+  item.append(link, rename, remove);
+  return item;
+}
+
+// The title becomes a box: Enter saves, Escape (or leaving it unchanged) puts the title back.
+function startRename(item, c) {
+  const box = el('input', 'rename-box');
+  box.value = c.title || '';
+  box.maxLength = 200;
+  box.dir = 'auto';
+  box.setAttribute('aria-label', 'New title');
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const title = box.value.trim();
+    if (save && title && title !== c.title) {
+      const response = await api('/api/conversations/' + encodeURIComponent(c.id), { method: 'PATCH', body: { title } });
+      if (!response.ok) notice(await errorOf(response));
+    }
+    loadList();
+  };
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') { e.preventDefault(); finish(true); }
+    else if (e.key === 'Escape') { e.preventDefault(); finish(false); }
+  });
+  box.addEventListener('blur', () => finish(true));
+  item.replaceChildren(box);
+  box.focus();
+  box.select();
+}
+
+async function deleteConversation(c) {
+  if (!confirm('Delete “' + (c.title || 'New conversation') + '” with its messages and your ratings? This cannot be undone.')) return;
+  const response = await api('/api/conversations/' + encodeURIComponent(c.id), { method: 'DELETE' });
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  if (c.id === conversationId) go(null); else loadList();
+}
+
+// Phones (below 700 px): the list is a drawer that the ☰ button opens over the chat; choosing a conversation,
+// "New conversation", the shade beside it or Escape closes it.
+const drawerToggle = document.getElementById('drawer-toggle');
+
+function openDrawer() {
+  document.body.classList.add('drawer-open');
+  drawerToggle.setAttribute('aria-expanded', 'true');
+  document.getElementById('new-conversation').focus();
+}
+
+function closeDrawer() {
+  if (!document.body.classList.contains('drawer-open')) return;
+  document.body.classList.remove('drawer-open');
+  drawerToggle.setAttribute('aria-expanded', 'false');
+}
+
+drawerToggle.addEventListener('click', () => {
+  if (document.body.classList.contains('drawer-open')) closeDrawer(); else openDrawer();
+});
+document.getElementById('drawer-backdrop').addEventListener('click', closeDrawer);
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && document.body.classList.contains('drawer-open')) { closeDrawer(); drawerToggle.focus(); }
+});
+
+let searchTimer = null;
+searchEl.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(loadList, 250); });
 
 function urlOf(id) {
   return id ? '/?c=' + encodeURIComponent(id) : '/';
@@ -83,7 +152,7 @@ async function open(id) {
   const conversation = await response.json();
   if (conversationId !== id) return;
   for (const m of conversation.messages) {
-    if (m.role === 'user') messagesEl.append(el('article', 'message user', m.content));
+    if (m.role === 'user') messagesEl.append(userView(m.content));
     else if (m.role === 'assistant') messagesEl.append(answerView(m));
   }
   if (conversation.pending_comparison) {
@@ -91,8 +160,11 @@ async function open(id) {
     // The branch ends at A until the user chooses; show the pair instead of A alone.
     messagesEl.lastElementChild?.remove();
     const pair = pairView(p.id, [p.a.id, p.b.id]);
-    pair.sides.get(p.a.id).querySelector('.content').textContent = p.a.content;
-    pair.sides.get(p.b.id).querySelector('.content').textContent = p.b.content;
+    for (const side of [p.a, p.b]) {
+      const view = pair.sides.get(side.id);
+      view.setText(side.content);
+      view.modelVersion = side.model_version;
+    }
     messagesEl.append(pair.root);
     pair.ready();
   }
@@ -102,10 +174,37 @@ async function open(id) {
 
 function scrollDown() { messagesEl.scrollTop = messagesEl.scrollHeight; }
 
+// A view's text as Markdown; while an answer streams in, rendered at most once a frame.
+function markdownView(node) {
+  const content = node.querySelector('.content');
+  content.dir = 'auto';
+  node.raw = '';
+  let scheduled = false;
+  node.setText = (text) => { node.raw = text; showMarkdown(content, text); };
+  node.addText = (text) => {
+    node.raw += text;
+    if (scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => { scheduled = false; showMarkdown(content, node.raw); scrollDown(); });
+  };
+}
+
+// Which model version wrote an answer; after an A/B choice also which side it was.
+const revealed = new Map(); // answer id -> what the choice revealed about its pair (kept while the page lives)
+
+function showVersion(node, version) {
+  const line = node.querySelector('.model-version');
+  const pairNote = revealed.get(node.dataset.id);
+  line.textContent = [version ? 'Written by ' + version : '', pairNote || ''].filter(Boolean).join(' · ');
+  line.hidden = !line.textContent;
+}
+
 function answerView(message) {
   const node = answerTemplate.content.firstElementChild.cloneNode(true);
   node.dataset.id = message.id || '';
-  node.querySelector('.content').textContent = message.content || '';
+  markdownView(node);
+  node.setText(message.content || '');
+  showVersion(node, message.model_version);
   const up = node.querySelector('.thumbs-up');
   const down = node.querySelector('.thumbs-down');
   const why = node.querySelector('.why');
@@ -120,20 +219,39 @@ function answerView(message) {
     label.append(box, document.createTextNode(' ' + r));
     reasonsEl.append(label);
   }
+  // The stars are a radio group (WAI-ARIA): one Tab stop; the arrow keys move between the stars and choose.
   const stars = [];
   for (let i = 1; i <= 5; i++) {
     const star = el('button', 'icon star', '☆');
     star.type = 'button';
+    star.setAttribute('role', 'radio');
+    star.setAttribute('aria-checked', 'false');
+    star.tabIndex = i === 1 ? 0 : -1;
     star.title = i + (i === 1 ? ' star' : ' stars');
+    star.setAttribute('aria-label', star.title);
     star.addEventListener('click', () => rate(node, { stars: i }));
     stars.push(star);
     starsEl.append(star);
   }
+  starsEl.addEventListener('keydown', (e) => {
+    const at = stars.indexOf(document.activeElement);
+    if (at < 0) return;
+    const to = { ArrowRight: at + 1, ArrowUp: at + 1, ArrowLeft: at - 1, ArrowDown: at - 1, Home: 0, End: 4 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    const next = stars[(to + 5) % 5];
+    next.focus();
+    next.click();
+  });
   node.showRating = (rating) => {
     const thumbs = rating?.thumbs ?? 0;
     up.setAttribute('aria-pressed', String(thumbs === 1));
     down.setAttribute('aria-pressed', String(thumbs === -1));
-    stars.forEach((s, i) => { s.textContent = rating?.stars && i < rating.stars ? '★' : '☆'; });
+    stars.forEach((s, i) => {
+      s.textContent = rating?.stars && i < rating.stars ? '★' : '☆';
+      s.setAttribute('aria-checked', String(rating?.stars === i + 1));
+      s.tabIndex = (rating?.stars ? rating.stars - 1 : 0) === i ? 0 : -1;
+    });
     // While the reasons form is open the person is filling it in: a late answer to the thumbs' own request must not
     // untick what they just ticked.
     if (!why.hidden) return;
@@ -153,7 +271,7 @@ function answerView(message) {
     rate(node, { thumbs: -1, reasons: chosen, comment: why.comment.value }).then(() => { why.hidden = true; });
   });
   node.querySelector('.copy').addEventListener('click', () =>
-    navigator.clipboard?.writeText(node.querySelector('.content').textContent));
+    navigator.clipboard?.writeText(node.raw));
   node.querySelector('.regenerate').addEventListener('click', () => regenerate(node.dataset.id));
   node.saved = saved;
   return node;
@@ -184,10 +302,27 @@ function pairView(comparisonId, answerIds) {
   answerIds.forEach((id, i) => {
     const side = el('article', 'message assistant side');
     side.dataset.id = id;
-    side.append(el('h3', 'side-label', i === 0 ? 'A' : 'B'), el('div', 'content'));
+    // which version wrote which side shows once the choice is made, as in a blind test
+    const version = el('p', 'model-version muted');
+    version.hidden = true;
+    side.append(el('h3', 'side-label', i === 0 ? 'A' : 'B'), el('div', 'content'), version);
+    markdownView(side);
     sides.set(id, side);
     columns.append(side);
   });
+  // After the choice: which version wrote A and which B, on the sides and on the answer that stays.
+  const reveal = (choice) => {
+    const [a, b] = answerIds.map((id) => sides.get(id));
+    const words = { a: 'you chose A', b: 'you chose B', tie: 'you found them equal', both_bad: 'you found both bad' };
+    const note = 'A: ' + (a.modelVersion || 'unknown version') + ', B: ' + (b.modelVersion || 'unknown version')
+      + ' (' + words[choice] + ')';
+    for (const side of [a, b]) {
+      const line = side.querySelector('.model-version');
+      line.textContent = 'Written by ' + (side.modelVersion || 'an unknown version');
+      line.hidden = false;
+      revealed.set(side.dataset.id, note);
+    }
+  };
   const verdicts = el('div', 'verdicts');
   verdicts.hidden = true;
   for (const [choice, label] of [['a', 'A is better'], ['b', 'B is better'], ['tie', 'Tie'], ['both_bad', 'Both are bad']]) {
@@ -198,6 +333,7 @@ function pairView(comparisonId, answerIds) {
       const response = await api('/api/comparisons/' + comparisonId + '/choice', { method: 'PUT', body: { choice } });
       if (!response.ok) { notice(await errorOf(response)); return; }
       const decided = await response.json();
+      reveal(choice);
       if (decided.continues_conversation) { open(conversationId); return; }
       // A pair further up, with later turns below it: the choice is a preference only; the turns stay.
       verdicts.querySelectorAll('button').forEach((v) => {
@@ -273,17 +409,21 @@ function answerHandlers() {
         messagesEl.append(pair.root);
       } else {
         const view = answerView({ id: info.answers[0], content: '' });
+        view.single = true;
         views.set(info.answers[0], view);
         messagesEl.append(view);
       }
     },
     token(t) {
       const view = views.get(t.answer);
-      if (view) { view.querySelector('.content').textContent += t.text; scrollDown(); }
+      if (view) view.addText(t.text);
     },
     done(d) {
       const view = views.get(d.message_id);
-      if (view && d.finish_reason === 'length') view.classList.add('truncated');
+      if (!view) return;
+      if (d.finish_reason === 'length') view.classList.add('truncated');
+      view.modelVersion = d.model_version;
+      if (view.single) showVersion(view, d.model_version);
     },
     end() { if (pair) pair.ready(); loadList(); },
     error(e) { notice(e.error); },
@@ -312,7 +452,7 @@ form.addEventListener('submit', async (e) => {
       // the empty page this was becomes the conversation: no history entry of its own
       history.replaceState({ c: conversationId }, '', urlOf(conversationId));
     }
-    const question = el('article', 'message user', text);
+    const question = userView(text);
     messagesEl.append(question);
     input.value = '';
     scrollDown();
@@ -343,6 +483,6 @@ async function regenerate(answerId) {
   await stream('/api/messages/' + answerId + '/regenerate', {}, answerHandlers());
 }
 
-document.getElementById('new-conversation').addEventListener('click', () => { go(null); input.focus(); });
+document.getElementById('new-conversation').addEventListener('click', () => { go(null); closeDrawer(); input.focus(); });
 
 open(conversationId);

@@ -7,12 +7,7 @@
     support_phone: 'company-support-phone', support_email: 'company-support-email',
     support_hours: 'company-support-hours', live_chat: 'company-live-chat' };
 
-  /** The JSON answer of the console's API, or an Error with the server's message (page.js sends the CSRF token). */
-  async function call(method, path, body) {
-    const response = await api(path, { method, body });
-    if (!response.ok) throw new Error(await errorOf(response));
-    return response.json();
-  }
+  const call = apiJson; // page.js
 
   const cell = (tag, text) => el(tag, undefined, text);
 

@@ -3,26 +3,12 @@
 (function () {
   'use strict';
 
-  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content;
   const SVG = 'http://www.w3.org/2000/svg';
   const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
+  const api = apiJson; // page.js: the JSON answer, or an Error with the server's message
 
-  async function api(method, path, body) {
-    const response = await fetch(path, {
-      method: method,
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf || '' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin'
-    });
-    const text = await response.text();
-    const data = text ? JSON.parse(text) : {};
-    if (!response.ok) {
-      throw new Error(data.error || ('request failed: ' + response.status));
-    }
-    return data;
-  }
-
-  function el(tag, attributes, children) {
+  /** An element with attributes ({text: ...} sets its text) and children; unlike page.js's el, for tables. */
+  function make(tag, attributes, children) {
     const node = document.createElement(tag);
     Object.entries(attributes || {}).forEach(([k, v]) => {
       if (k === 'text') { node.textContent = v; } else { node.setAttribute(k, v); }
@@ -102,9 +88,9 @@
   async function loadOverview() {
     const o = await api('GET', '/api/console/overview');
     const body = document.querySelector('#counts tbody');
-    body.replaceChildren(...['conversations', 'ratings', 'pairwise_choices', 'rankings', 'ideal_answers'].map(key => el('tr', {}, [
-      el('th', { text: key.replace('_', ' ') }), el('td', { text: String(o.total[key]) }),
-      el('td', { text: String(o.since_serving_trained[key]) })])));
+    body.replaceChildren(...['conversations', 'ratings', 'pairwise_choices', 'rankings', 'ideal_answers'].map(key => make('tr', {}, [
+      make('th', { text: key.replace('_', ' ') }), make('td', { text: String(o.total[key]) }),
+      make('td', { text: String(o.since_serving_trained[key]) })])));
     document.getElementById('serving').textContent = o.serving
       ? 'Serving: version ' + o.serving.id + ' (' + o.serving.label + ')' : 'No model serves yet.';
     document.getElementById('enough').textContent = o.enough_for_cycle
@@ -117,17 +103,17 @@
     const series = Object.entries(byVersion).map(([name, points]) => ({ name: name, points: points }));
     lineChart(document.getElementById('trend-chart'), series, 'mean stars per day');
     document.getElementById('trend-legend').replaceChildren(...series.map((s, i) =>
-      el('li', {}, [el('span', { class: 'swatch swatch-' + (i % COLORS.length) }), s.name])));
+      make('li', {}, [make('span', { class: 'swatch swatch-' + (i % COLORS.length) }), s.name])));
   }
 
   async function loadCycles() {
     const cycles = await api('GET', '/api/console/cycles');
-    document.querySelector('#cycle-list tbody').replaceChildren(...cycles.map(c => el('tr', { 'data-cycle': c.id }, [
-      el('td', {}, [el('a', { href: '/console/cycles/' + c.id, text: String(c.id) })]),
-      el('td', { class: 'status-' + c.status, text: statusText(c.status) }), el('td', { text: c.stage || '–' }),
-      el('td', { text: stepText(c, '–') }), el('td', { text: c.requested_by }),
-      el('td', { text: when(c.created_at) }),
-      el('td', {}, c.status === 'queued' || c.status === 'running' || c.status === 'awaiting_human_eval'
+    document.querySelector('#cycle-list tbody').replaceChildren(...cycles.map(c => make('tr', { 'data-cycle': c.id }, [
+      make('td', {}, [make('a', { href: '/console/cycles/' + c.id, text: String(c.id) })]),
+      make('td', { class: 'status-' + c.status, text: statusText(c.status) }), make('td', { text: c.stage || '–' }),
+      make('td', { text: stepText(c, '–') }), make('td', { text: c.requested_by }),
+      make('td', { text: when(c.created_at) }),
+      make('td', {}, c.status === 'queued' || c.status === 'running' || c.status === 'awaiting_human_eval'
         ? [button('Cancel', () => api('POST', '/api/console/cycles/' + c.id + '/cancel').then(refresh))]
         : c.status === 'failed'
           ? [button('Resume', () => api('POST', '/api/console/cycles/' + c.id + '/resume').then(refresh))] : [])])));
@@ -158,18 +144,18 @@
   function promoteControl(versionId, gate, label, done, failed) {
     const path = '/api/console/models/' + versionId + '/promote';
     if (gate === 'passed' || gate === 'none') {
-      const b = el('button', { type: 'button', class: 'promote', text: label });
+      const b = make('button', { type: 'button', class: 'promote', text: label });
       b.addEventListener('click', () => {
         if (!window.confirm('Promote version ' + versionId + '? It answers every chat from now on, on every instance.')) { return; }
         api('POST', path, {}).then(() => done(b)).catch(e => failed(e, b));
       });
       return b;
     }
-    const reason = el('input', { type: 'text', name: 'override_reason', required: 'required', class: 'override-reason',
+    const reason = make('input', { type: 'text', name: 'override_reason', required: 'required', class: 'override-reason',
       placeholder: 'Why promote it although the gate did not pass it?' });
-    const confirm = el('button', { type: 'submit', class: 'danger', text: 'Promote despite the gate' });
-    const form = el('form', { class: 'override-form' }, [
-      el('label', {}, ['Reason (kept in the audit log)', reason]), confirm]);
+    const confirm = make('button', { type: 'submit', class: 'danger', text: 'Promote despite the gate' });
+    const form = make('form', { class: 'override-form' }, [
+      make('label', {}, ['Reason (kept in the audit log)', reason]), confirm]);
     form.addEventListener('submit', event => {
       event.preventDefault();
       if (!reason.value.trim()) { return; }
@@ -177,12 +163,12 @@
     });
     const gateText = gate === 'no_verdict' ? 'the gate gave no verdict' : gate === 'failed' ? 'the gate failed'
       : gate === 'pending' ? 'the gate awaits reviewers\' votes' : 'the gate never judged it';
-    return el('details', { class: 'promote-anyway', 'data-version': String(versionId) }, [
-      el('summary', { class: 'danger', title: 'Version ' + versionId + ': ' + gateText, text: 'Promote anyway…' }), form]);
+    return make('details', { class: 'promote-anyway', 'data-version': String(versionId) }, [
+      make('summary', { class: 'danger', title: 'Version ' + versionId + ': ' + gateText, text: 'Promote anyway…' }), form]);
   }
 
   function button(label, action) {
-    const b = el('button', { type: 'button', class: 'secondary', text: label });
+    const b = make('button', { type: 'button', class: 'secondary', text: label });
     b.addEventListener('click', () => action().catch(e => notice('cycle-notice', e.message)));
     return b;
   }
@@ -221,15 +207,15 @@
     rollback.disabled = models.rollback_to === null;
     rollback.textContent = models.rollback_to === null ? 'Nothing to roll back to'
       : 'Roll back to version ' + models.rollback_to;
-    document.querySelector('#versions tbody').replaceChildren(...models.versions.map(v => el('tr', {
+    document.querySelector('#versions tbody').replaceChildren(...models.versions.map(v => make('tr', {
       class: v.serving ? 'serving' : '' }, [
-      el('td', { text: String(v.id) }), el('td', { text: v.label + (v.serving ? ' (serving)' : '')
+      make('td', { text: String(v.id) }), make('td', { text: v.label + (v.serving ? ' (serving)' : '')
         + (GATE_NOTES[v.gate] ? ' (' + GATE_NOTES[v.gate] + ')' : '') }),
-      el('td', { text: v.parent_id === null ? '–' : String(v.parent_id) }),
-      el('td', { text: v.dataset_version_id === null ? '–' : String(v.dataset_version_id) }),
-      el('td', { text: v.cycle_id === null ? '–' : String(v.cycle_id) }),
-      el('td', { class: 'mono', title: v.sha256, text: v.sha256.substring(0, 12) }), el('td', { text: when(v.created_at) }),
-      el('td', {}, v.serving ? [] : [promoteControl(v.id, v.gate, 'Promote', refresh, e => notice('registry-notice', e.message)),
+      make('td', { text: v.parent_id === null ? '–' : String(v.parent_id) }),
+      make('td', { text: v.dataset_version_id === null ? '–' : String(v.dataset_version_id) }),
+      make('td', { text: v.cycle_id === null ? '–' : String(v.cycle_id) }),
+      make('td', { class: 'mono', title: v.sha256, text: v.sha256.substring(0, 12) }), make('td', { text: when(v.created_at) }),
+      make('td', {}, v.serving ? [] : [promoteControl(v.id, v.gate, 'Promote', refresh, e => notice('registry-notice', e.message)),
         ' ', registryButton('Compare online', () => api('POST', '/api/console/comparisons', { version_id: v.id }))])])));
   }
 
@@ -258,13 +244,13 @@
     const running = data.comparisons.find(c => c.running);
     const box = document.getElementById('comparison-running');
     if (!running) {
-      box.replaceChildren(el('p', { text: 'No comparison is running.' }));
+      box.replaceChildren(make('p', { text: 'No comparison is running.' }));
     } else {
-      const stop = el('button', { type: 'button', class: 'secondary', id: 'stop-comparison', text: 'Stop the comparison' });
+      const stop = make('button', { type: 'button', class: 'secondary', id: 'stop-comparison', text: 'Stop the comparison' });
       stop.addEventListener('click', () => api('POST', '/api/console/comparisons/stop', {}).then(refresh)
         .catch(e => notice('comparison-notice', e.message)));
       box.replaceChildren(
-        el('p', { id: 'comparison-summary', text: 'Running: ' + running.challenger.label + ' (challenger) against '
+        make('p', { id: 'comparison-summary', text: 'Running: ' + running.challenger.label + ' (challenger) against '
           + running.baseline.label + ' (baseline) on ' + percent(running.share) + ' of A/B choices; '
           + running.choices + ' choices so far: challenger ' + running.challenger_wins + ', baseline '
           + running.baseline_wins + ', tie ' + running.ties + ', both bad ' + running.both_bad + '; '
@@ -274,34 +260,34 @@
           + (data.challenger_ready ? '.' : '. The challenger is loading on this server.') }),
         intervalBar(running), stop);
     }
-    document.querySelector('#comparison-list tbody').replaceChildren(...data.comparisons.map(c => el('tr', {}, [
-      el('td', { text: String(c.id) }), el('td', { text: c.baseline.label }), el('td', { text: c.challenger.label }),
-      el('td', { text: percent(c.share) }), el('td', { text: c.choices + ' (' + c.decided_votes + ')' }),
-      el('td', {}, [percent(c.win_rate) + (c.win_rate === null ? '' : ' (' + percent(c.ci_low) + ' – ' + percent(c.ci_high) + ')'),
+    document.querySelector('#comparison-list tbody').replaceChildren(...data.comparisons.map(c => make('tr', {}, [
+      make('td', { text: String(c.id) }), make('td', { text: c.baseline.label }), make('td', { text: c.challenger.label }),
+      make('td', { text: percent(c.share) }), make('td', { text: c.choices + ' (' + c.decided_votes + ')' }),
+      make('td', {}, [percent(c.win_rate) + (c.win_rate === null ? '' : ' (' + percent(c.ci_low) + ' – ' + percent(c.ci_high) + ')'),
         intervalBar(c)]),
-      el('td', { text: c.verdict }), el('td', { text: when(c.started_at) }), el('td', { text: when(c.ended_at) })])));
+      make('td', { text: c.verdict }), make('td', { text: when(c.started_at) }), make('td', { text: when(c.ended_at) })])));
   }
 
   function registryButton(label, action) {
-    const b = el('button', { type: 'button', class: 'secondary', text: label });
+    const b = make('button', { type: 'button', class: 'secondary', text: label });
     b.addEventListener('click', () => action().then(refresh).catch(e => notice('registry-notice', e.message)));
     return b;
   }
 
   async function loadDatasets() {
     const datasets = await api('GET', '/api/console/datasets');
-    document.querySelector('#dataset-list tbody').replaceChildren(...datasets.map(d => el('tr', {}, [
-      el('td', { text: String(d.id) }), el('td', { text: d.kind }), el('td', { text: when(d.cut_off) }),
-      el('td', { text: String(d.train) }), el('td', { text: String(d.eval) }),
-      el('td', {}, [el('a', { href: '/api/console/datasets/' + d.id + '/export?split=train', text: 'train' }), ' ',
-        el('a', { href: '/api/console/datasets/' + d.id + '/export?split=eval', text: 'eval' })])])));
+    document.querySelector('#dataset-list tbody').replaceChildren(...datasets.map(d => make('tr', {}, [
+      make('td', { text: String(d.id) }), make('td', { text: d.kind }), make('td', { text: when(d.cut_off) }),
+      make('td', { text: String(d.train) }), make('td', { text: String(d.eval) }),
+      make('td', {}, [make('a', { href: '/api/console/datasets/' + d.id + '/export?split=train', text: 'train' }), ' ',
+        make('a', { href: '/api/console/datasets/' + d.id + '/export?split=eval', text: 'eval' })])])));
   }
 
   async function loadAudit() {
     const entries = await api('GET', '/api/console/audit');
-    document.querySelector('#audit-list tbody').replaceChildren(...entries.map(e => el('tr', {}, [
-      el('td', { text: when(e.at) }), el('td', { text: e.actor }), el('td', { text: e.action }),
-      el('td', { class: 'mono', text: JSON.stringify(e.details) })])));
+    document.querySelector('#audit-list tbody').replaceChildren(...entries.map(e => make('tr', {}, [
+      make('td', { text: when(e.at) }), make('td', { text: e.actor }), make('td', { text: e.action }),
+      make('td', { class: 'mono', text: JSON.stringify(e.details) })])));
   }
 
   // A notice says what failed last; the next success of the same thing takes it away.
@@ -417,19 +403,19 @@
       const verdict = report.verdict || (report.passed ? 'pass' : 'fail');
       const rows = report.checks.map(check => {
         const status = check.status || (check.passed ? 'pass' : 'fail');
-        return el('tr', { class: status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'not-counted', 'data-check': check.name }, [
-          el('td', { text: check.name }), el('td', { text: withInterval(check.candidate, check.candidate_ci) }),
-          el('td', { text: withInterval(check.serving, check.serving_ci) }), el('td', { text: check.rule }),
-          el('td', { text: status.replace(/_/g, ' ') }), el('td', { class: 'note', text: check.note || '' })]);
+        return make('tr', { class: status === 'fail' ? 'fail' : status === 'pass' ? 'pass' : 'not-counted', 'data-check': check.name }, [
+          make('td', { text: check.name }), make('td', { text: withInterval(check.candidate, check.candidate_ci) }),
+          make('td', { text: withInterval(check.serving, check.serving_ci) }), make('td', { text: check.rule }),
+          make('td', { text: status.replace(/_/g, ' ') }), make('td', { class: 'note', text: check.note || '' })]);
       });
-      const table = el('table', { class: 'console-table' }, [
-        el('thead', {}, [el('tr', {}, ['Check', 'Candidate (95% CI)', 'Serving (95% CI)', 'Rule', 'Counts as', 'Note']
-          .map(h => el('th', { text: h })))]),
-        el('tbody', {}, rows)]);
+      const table = make('table', { class: 'console-table' }, [
+        make('thead', {}, [make('tr', {}, ['Check', 'Candidate (95% CI)', 'Serving (95% CI)', 'Rule', 'Counts as', 'Note']
+          .map(h => make('th', { text: h })))]),
+        make('tbody', {}, rows)]);
       const heading = { pass: 'Passed', fail: 'Gate failed', no_verdict: 'No verdict',
         pending: 'Awaiting human evaluation' }[verdict] || verdict;
       const why = (report.reason || '').replace(/^(passed|failed|no verdict): /, '');
-      const summary = el('p', { id: 'gate-verdict', class: verdict === 'pass' ? 'pass' : 'fail',
+      const summary = make('p', { id: 'gate-verdict', class: verdict === 'pass' ? 'pass' : 'fail',
         text: heading + ': ' + (why ? why + ' (' : '') + 'candidate ' + report.candidate + ' against ' + report.serving
           + ' on ' + report.prompts + ' held-out prompts' + (why ? ').' : '.') });
       const gate = verdict === 'pass' ? 'passed' : verdict === 'no_verdict' ? 'no_verdict'
@@ -438,9 +424,9 @@
         control => { control.textContent = 'Promoted'; control.disabled = true; },
         (e, control) => { control.textContent = e.message; });
       if (gate === 'passed') { promote.id = 'promote'; } else { promote.id = 'promote-anyway'; }
-      const samples = (report.samples || []).map(s => el('details', {}, [el('summary', { text: s.prompt }),
-        el('p', { text: 'candidate: ' + s.candidate }), el('p', { text: 'serving: ' + s.serving })]));
-      const notes = report.reward_model ? [el('p', { text: 'Reward model: ' + report.reward_model })] : [];
+      const samples = (report.samples || []).map(s => make('details', {}, [make('summary', { text: s.prompt }),
+        make('p', { text: 'candidate: ' + s.candidate }), make('p', { text: 'serving: ' + s.serving })]));
+      const notes = report.reward_model ? [make('p', { text: 'Reward model: ' + report.reward_model })] : [];
       if (report.human_evaluation) { notes.push(humanEvaluation(report.human_evaluation)); }
       document.getElementById('gate').replaceChildren(summary, table, ...notes, promote, ...samples);
     }
@@ -462,7 +448,7 @@
           + ': candidate ' + h.candidate_wins + ', serving ' + h.serving_wins + ', tie ' + h.ties + ', both bad '
           + h.both_bad + '; candidate win rate ' + withInterval(h.win_rate, h.win_rate_ci) + '.';
       }
-      return el('p', { id: 'human-evaluation', text: text });
+      return make('p', { id: 'human-evaluation', text: text });
     }
 
     function withInterval(value, interval) {

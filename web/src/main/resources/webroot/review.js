@@ -143,7 +143,6 @@ function show(next, asEdit) {
 
 /** A blind comparison: the conversation and the two answers as A and B, nothing about which model wrote which. */
 function showComparison() {
-  document.getElementById('task-kind').textContent = 'Which answer is better?';
   document.getElementById('task-priority').textContent = 'a blind comparison of two versions';
   document.getElementById('system-prompt').textContent = work.system_prompt || '(none)';
   contextEl.replaceChildren(...work.history.map((m) => el('li', m.role, m.content)));
@@ -194,6 +193,7 @@ async function loadNext() {
   const response = await api('/api/review/next?kind=' + kind);
   if (!response.ok) { notice(await errorOf(response)); return; }
   show((await response.json()).task, false);
+  loadProgress();
 }
 
 async function loadLast() {
@@ -383,17 +383,49 @@ document.addEventListener('keydown', (e) => {
   e.preventDefault();
 });
 
+const plural = (n, one, many) => n + ' ' + (n === 1 ? one : many);
+const DONE_NAMES = { rank: ['ranking', 'rankings'], ideal: ['ideal answer', 'ideal answers'],
+  label: ['label', 'labels'], compare: ['comparison', 'comparisons'] };
+let progress = null; // /api/review/progress: what the reviewer has done of every kind, and what is left of this one
+
+async function loadProgress() {
+  const response = await api('/api/review/progress?kind=' + kind);
+  if (!response.ok) return;
+  progress = await response.json();
+  const left = progress.remaining;
+  document.getElementById('remaining').textContent = left === 0 ? 'No tasks left for you in this mode.'
+    : plural(left, 'task', 'tasks') + ' left for you in this mode.';
+  renderMine();
+}
+
+let agreement = null; // /api/review/agreement's row of this reviewer (rankings only: agreement is about orderings)
+
 async function loadMine() {
   const response = await api('/api/review/agreement');
   if (!response.ok) return;
   const body = await response.json();
-  const me = body.reviewers.find((r) => r.reviewer === body.you);
-  const text = !me ? 'No submissions yet.' : `${me.tasks} tasks · median ${me.median_seconds === null ? '–' : me.median_seconds.toFixed(1) + ' s'}`
-    + ` · agreement with the majority ${me.with_majority === null ? '–' : Math.round(me.with_majority * 100) + ' %'}`
-    + (body.overall ? ` · all reviewers: α ${body.overall.alpha === null ? '–' : body.overall.alpha.toFixed(2)}` : '');
-  document.getElementById('mine-text').textContent = text;
+  agreement = { me: body.reviewers.find((r) => r.reviewer === body.you), overall: body.overall };
+  renderMine();
 }
 
-if (kind === 'compare') emptyEl.textContent = 'No comparison awaits your vote. This page checks again by itself.';
+function renderMine() {
+  if (!progress) return;
+  const done = progress.done;
+  const total = Object.values(done).reduce((a, b) => a + b, 0);
+  const kinds = Object.keys(DONE_NAMES).filter((k) => done[k] > 0)
+    .map((k) => plural(done[k], ...DONE_NAMES[k]));
+  const lines = [total === 0 ? 'Nothing submitted yet.'
+    : plural(total, 'task', 'tasks') + ' done: ' + kinds.join(', ') + '.'];
+  const me = agreement?.me;
+  if (me && done.rank > 0) {
+    lines.push('Median ' + (me.median_seconds === null ? '–' : me.median_seconds.toFixed(1) + ' s') + ' per ranking.');
+    lines.push(me.with_majority === null
+      ? 'Agreement with the majority: not yet; it needs other reviewers who ranked the same tasks.'
+      : 'Agreement with the majority: ' + Math.round(me.with_majority * 100) + ' %.');
+  }
+  if (agreement?.overall?.alpha != null) lines.push('All reviewers: α ' + agreement.overall.alpha.toFixed(2) + '.');
+  document.getElementById('mine-text').replaceChildren(...lines.map((l) => el('span', 'line', l)));
+}
+
 loadNext();
 loadMine();

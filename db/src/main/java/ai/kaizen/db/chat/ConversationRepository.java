@@ -34,6 +34,47 @@ public final class ConversationRepository {
                 .getResultList());
     }
 
+    /**
+     * The owner's conversations whose title or any message holds {@code text} (case does not count), most recently
+     * active first.
+     */
+    public CompletionStage<List<Conversation>> search(String owner, String text, int limit) {
+        String pattern = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%")
+                .replace("_", "\\_") + "%";
+        return sessions.withSession(s -> s
+                .createSelectionQuery("from Conversation c where c.owner = :owner and (lower(c.title) like :p escape '\\' "
+                        + "or exists (select 1 from Message m where m.conversationId = c.id "
+                        + "and lower(m.content) like :p escape '\\')) order by c.updatedAt desc", Conversation.class)
+                .setParameter("owner", owner)
+                .setParameter("p", pattern)
+                .setMaxResults(limit)
+                .getResultList());
+    }
+
+    /** Renames the owner's conversation; false when they have no such conversation. */
+    public CompletionStage<Boolean> rename(UUID id, String owner, String title) {
+        return sessions.withTransaction(s -> s.find(Conversation.class, id).thenApply(c -> {
+            if (c == null || !c.owner().equals(owner)) {
+                return false;
+            }
+            c.retitle(title);
+            return true;
+        }));
+    }
+
+    /**
+     * Deletes the owner's conversation with its messages and what hangs on them (ratings, A/B choices, review
+     * tasks: the schema cascades); false when they have no such conversation.
+     */
+    public CompletionStage<Boolean> delete(UUID id, String owner) {
+        return sessions.withTransaction(s -> s.createNativeQuery(
+                        "DELETE FROM conversation WHERE id = :id AND owner = :owner")
+                .setParameter("id", id)
+                .setParameter("owner", owner)
+                .executeUpdate()
+                .thenApply(deleted -> deleted > 0));
+    }
+
     /** How many conversations {@code owner} has. */
     public CompletionStage<Long> count(String owner) {
         return sessions.withSession(s -> s

@@ -103,6 +103,26 @@ public final class HumanEvalRepository {
                 .thenApply(rows -> rows.stream().findFirst().map(HumanEvalRepository::pair));
     }
 
+    /** How many blind comparisons {@code reviewer} has voted on (skips do not count). */
+    public CompletionStage<Long> votesBy(String reviewer) {
+        return sessions.withSession(s -> s.createNativeQuery("SELECT count(*) FROM human_eval_vote "
+                        + "WHERE reviewer = :r AND choice IS NOT NULL", Long.class)
+                .setParameter("r", reviewer)
+                .getSingleResult());
+    }
+
+    /** How many blind comparisons still wait for {@code reviewer}'s vote: those {@link #next} may give them. */
+    public CompletionStage<Long> remainingFor(String reviewer) {
+        return sessions.withSession(s -> s.createNativeQuery("SELECT count(*) FROM human_eval_task t"
+                        + " JOIN human_evaluation e ON e.cycle_id = t.cycle_id"
+                        + " JOIN training_cycle c ON c.id = t.cycle_id"
+                        + " WHERE c.status = 'awaiting_human_eval' AND e.expires_at > now()"
+                        + " AND NOT EXISTS (SELECT 1 FROM human_eval_vote v WHERE v.task_id = t.id AND v.reviewer = :r)",
+                        Long.class)
+                .setParameter("r", reviewer)
+                .getSingleResult());
+    }
+
     /**
      * Records the reviewer's vote ({@code a}, {@code b}, {@code tie} or {@code both_bad}) on a task and returns
      * the task's cycle.

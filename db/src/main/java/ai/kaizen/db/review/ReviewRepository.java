@@ -7,7 +7,10 @@ import org.hibernate.reactive.stage.Stage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -79,6 +82,36 @@ public final class ReviewRepository {
         return sessions.withSession(s -> s.createNativeQuery("SELECT count(*) FROM review_task t WHERE t.kind = :kind "
                         + "AND " + TAKEN + " < t.overlap", Long.class)
                 .setParameter("kind", kind.label())
+                .setParameter("abandoned", Instant.now().minus(ABANDONED_AFTER))
+                .getSingleResult());
+    }
+
+    /** How many tasks of each kind {@code reviewer} has submitted; kinds without any are absent. */
+    public CompletionStage<Map<ReviewTask.Kind, Long>> submittedBy(String reviewer) {
+        return sessions.withSession(s -> s.createNativeQuery("SELECT t.kind, count(*) FROM review_assignment a "
+                        + "JOIN review_task t ON t.id = a.task_id WHERE a.reviewer = :r AND a.status = 'submitted' "
+                        + "GROUP BY t.kind", Object[].class)
+                .setParameter("r", reviewer)
+                .getResultList())
+                .thenApply(rows -> {
+                    Map<ReviewTask.Kind, Long> counts = new EnumMap<>(ReviewTask.Kind.class);
+                    rows.forEach(r -> counts.put(ReviewTask.Kind.valueOf(((String) r[0]).toUpperCase(Locale.ROOT)),
+                            ((Number) r[1]).longValue()));
+                    return counts;
+                });
+    }
+
+    /**
+     * How many {@code kind} tasks {@code reviewer} may still do now: their open work, and the tasks with a free
+     * place that they have not worked on (the queue {@link #next} takes from).
+     */
+    public CompletionStage<Long> remainingFor(String reviewer, ReviewTask.Kind kind) {
+        return sessions.withSession(s -> s.createNativeQuery("SELECT count(*) FROM review_task t WHERE t.kind = :kind "
+                        + "AND (EXISTS (SELECT 1 FROM review_assignment a WHERE a.task_id = t.id AND a.reviewer = :r "
+                        + "AND a.status = 'open') OR (NOT EXISTS (SELECT 1 FROM review_assignment a "
+                        + "WHERE a.task_id = t.id AND a.reviewer = :r) AND " + TAKEN + " < t.overlap))", Long.class)
+                .setParameter("kind", kind.label())
+                .setParameter("r", reviewer)
                 .setParameter("abandoned", Instant.now().minus(ABANDONED_AFTER))
                 .getSingleResult());
     }

@@ -17,6 +17,7 @@ import ai.kaizen.server.http.Pages;
 import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.RequestIds;
 import ai.kaizen.server.http.Sessions;
+import ai.kaizen.server.http.StorableText;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,9 @@ import java.util.stream.Collectors;
 public final class ChatRoutes {
 
     private static final int MAX_SYSTEM_PROMPT = 8000;
+    /** The {@code conversation.title} column's size. */
+    private static final int MAX_TITLE = 200;
+    private static final int MAX_SEARCH = 200;
 
     private final ChatService chat;
     private final ConversationRepository conversations;
@@ -67,6 +71,8 @@ public final class ChatRoutes {
         router.get("/api/conversations").handler(this::list);
         router.post("/api/conversations").handler(this::create);
         router.get("/api/conversations/:id").handler(this::show);
+        router.patch("/api/conversations/:id").handler(this::rename);
+        router.delete("/api/conversations/:id").handler(this::delete);
         router.post("/api/conversations/:id/messages")
                 .handler(limits.perCaller("messages", chatsPerMinute)).handler(this::send);
         router.post("/api/messages/:id/regenerate")
@@ -92,8 +98,16 @@ public final class ChatRoutes {
         return caller;
     }
 
+    /** The caller's conversations, newest first; with {@code ?q=} only those whose title or messages hold it. */
     private void list(RoutingContext ctx) {
-        caller(ctx).ifPresent(caller -> Future.fromCompletionStage(conversations.list(caller.principal(), 100))
+        String query = ctx.queryParams().get("q");
+        if (query != null && (query.length() > MAX_SEARCH || StorableText.problem(query).isPresent())) {
+            HttpError.fail(ctx, 400, "q must be a text of at most " + MAX_SEARCH + " characters");
+            return;
+        }
+        boolean all = query == null || query.isBlank();
+        caller(ctx).ifPresent(caller -> Future.fromCompletionStage(all ? conversations.list(caller.principal(), 100)
+                        : conversations.search(caller.principal(), query.strip(), 100))
                 .onSuccess(found -> JsonBodies.reply(ctx, new JsonArray(found.stream()
                         .map(c -> new JsonObject().put("id", c.id().toString()).put("title", c.title())
                                 .put("updated_at", c.updatedAt().toString()))
@@ -135,6 +149,44 @@ public final class ChatRoutes {
                         ctx.fail(e);
                     }
                 });
+    }
+
+    /** {@code PATCH /api/conversations/{id}} {@code {"title": "..."}}: the caller renames their conversation. */
+    private void rename(RoutingContext ctx) {
+        Optional<ApiRequest> request = ApiRequest.readWithBody(ctx);
+        if (request.isEmpty()) {
+            return;
+        }
+        if (!(request.get().body().getValue("title") instanceof String raw) || raw.isBlank()
+                || raw.strip().length() > MAX_TITLE) {
+            HttpError.fail(ctx, 400, "title must be a non-empty string of at most " + MAX_TITLE + " characters");
+            return;
+        }
+        String title = raw.strip().replaceAll("\\s+", " ");
+        Future.fromCompletionStage(conversations.rename(request.get().id(), request.get().caller().principal(), title))
+                .onSuccess(renamed -> {
+                    if (renamed) {
+                        JsonBodies.reply(ctx, new JsonObject().put("id", request.get().id().toString())
+                                .put("title", title));
+                    } else {
+                        HttpError.fail(ctx, 404, "no such conversation");
+                    }
+                })
+                .onFailure(ctx::fail);
+    }
+
+    /** {@code DELETE /api/conversations/{id}}: the conversation, its messages and their feedback are gone (204). */
+    private void delete(RoutingContext ctx) {
+        ApiRequest.read(ctx).ifPresent(request -> Future.fromCompletionStage(
+                        conversations.delete(request.id(), request.caller().principal()))
+                .onSuccess(deleted -> {
+                    if (deleted) {
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        HttpError.fail(ctx, 404, "no such conversation");
+                    }
+                })
+                .onFailure(ctx::fail));
     }
 
     private void show(RoutingContext ctx) {
@@ -193,6 +245,7 @@ public final class ChatRoutes {
                 .put("content", m.shown())
                 .put("created_at", m.createdAt().toString());
         if (m.role() == Message.Author.assistant) {
+            json.put("model_version", m.modelVersion());
             json.put("finish_reason", m.finishReason());
             json.put("rating", rating == null ? null : new JsonObject()
                     .put("thumbs", rating.thumbs()).put("stars", rating.stars())

@@ -5,6 +5,7 @@ import ai.kaizen.db.humaneval.HumanEvalRepository;
 import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.lifecycle.HumanEvaluationGate;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -49,6 +50,16 @@ public final class BlindComparisons {
     }
 
     /** The reviewer's next comparison task. */
+    /** How many comparisons {@code reviewer} has voted on. */
+    Future<Long> votesBy(String reviewer, Context context) {
+        return Future.fromCompletionStage(votes.votesBy(reviewer), context);
+    }
+
+    /** How many comparisons still wait for {@code reviewer}'s vote. */
+    Future<Long> remainingFor(String reviewer, Context context) {
+        return Future.fromCompletionStage(votes.remainingFor(reviewer), context);
+    }
+
     void next(RoutingContext ctx, String reviewer) {
         Future.fromCompletionStage(votes.next(reviewer), ctx.vertx().getOrCreateContext())
                 .onSuccess(task -> JsonBodies.reply(ctx, new JsonObject().put("task", task.map(BlindComparisons::toJson)

@@ -45,6 +45,9 @@ import java.util.UUID;
  *     <li>{@code POST /api/review/work/{id}/labels} {@code {"labels": {"helpfulness": 1-5, "correctness": 1-5,
  *     "tone": 1-5, "flags": ["personal_data", "unsafe", "off_topic"]}}}: the verdict of a label task.</li>
  *     <li>{@code POST /api/review/work/{id}/skip} {@code {"reason": "..."}}.</li>
+ *     <li>{@code GET /api/review/progress?kind=...}: {@code {"done": {"rank": n, "ideal": n, "label": n,
+ *     "compare": n}, "remaining": n}}: what the caller has submitted of every kind, and how many tasks of
+ *     {@code kind} they may still do now.</li>
  *     <li>{@code GET /api/review/agreement}: agreement and throughput; operators see everyone, reviewers themselves.</li>
  *     <li>{@code kind=compare}: the evaluation gate's blind comparisons, see {@link BlindComparisons}.</li>
  * </ul>
@@ -96,6 +99,7 @@ public final class ReviewRoutes {
         router.post("/api/review/work/:id/labels").handler(this::label);
         router.post("/api/review/work/:id/skip").handler(this::skip);
         router.get("/api/review/agreement").handler(this::agreement);
+        router.get("/api/review/progress").handler(this::progress);
         comparisons.mount(router);
     }
 
@@ -266,6 +270,31 @@ public final class ReviewRoutes {
         }
         Future.fromCompletionStage(reviews.skip(id.get(), reviewer(ctx), reason), ctx.vertx().getOrCreateContext())
                 .onSuccess(work -> JsonBodies.reply(ctx, new JsonObject().put("skipped", true)))
+                .onFailure(e -> fail(ctx, e));
+    }
+
+    private void progress(RoutingContext ctx) {
+        String reviewer = reviewer(ctx);
+        boolean compare = COMPARE.equals(ctx.queryParams().get("kind"));
+        Optional<ReviewTask.Kind> kind = compare ? Optional.empty() : kind(ctx);
+        if (!compare && kind.isEmpty()) {
+            return;
+        }
+        var context = ctx.vertx().getOrCreateContext();
+        // one query after the other: a request's queries share one session
+        Future.fromCompletionStage(reviews.submittedBy(reviewer), context)
+                .compose(done -> comparisons.votesBy(reviewer, context).compose(votes -> (compare
+                        ? comparisons.remainingFor(reviewer, context)
+                        : Future.fromCompletionStage(reviews.remainingFor(reviewer, kind.get()), context))
+                        .map(remaining -> {
+                            JsonObject counts = new JsonObject();
+                            for (ReviewTask.Kind k : ReviewTask.Kind.values()) {
+                                counts.put(k.label(), done.getOrDefault(k, 0L));
+                            }
+                            return new JsonObject().put("done", counts.put(COMPARE, votes))
+                                    .put("remaining", remaining);
+                        })))
+                .onSuccess(json -> JsonBodies.reply(ctx, json))
                 .onFailure(e -> fail(ctx, e));
     }
 

@@ -257,9 +257,14 @@ class ChatPageBrowserIT {
             assertThat(c.choice()).contains(PairwiseComparison.Choice.B);
             assertThat(c.answerBId().toString()).isEqualTo(chosenId);
         });
-        // The chosen answer now continues the conversation on the page.
+        // The chosen answer now continues the conversation on the page, saying which version wrote which side.
         wait.until(d -> d.findElements(By.cssSelector(".message.assistant")).stream()
                 .anyMatch(e -> chosenId.equals(e.getAttribute("data-id"))));
+        String version = stored(conversation).stream().filter(m -> m.id().toString().equals(chosenId)).findFirst()
+                .orElseThrow().modelVersion();
+        assertThat(browser.findElement(By.cssSelector(".message.assistant[data-id='" + chosenId + "'] .model-version"))
+                .getText()).isEqualTo("Written by " + version + " · A: " + version + ", B: " + version
+                + " (you chose B)");
         assertThat(Files.exists(home)).isTrue();
     }
 
@@ -354,5 +359,144 @@ class ChatPageBrowserIT {
         WebElement notice = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("notice")));
         assertThat(notice.getAttribute("role")).isEqualTo("alert");
         assertThat(notice.getText()).contains("longer than");
+    }
+
+    /**
+     * Answers read as Markdown (lists, bold, code, links that open apart with rel=noopener) and never as HTML: the
+     * model's tags show as text and nothing runs; each answer names the model version that wrote it; messages take
+     * their direction from their text.
+     */
+    @Test
+    void answersAreSafeMarkdownWithTheirModelVersion() throws Exception {
+        send("Hello");
+        UUID first = conversationId();
+        String streamedVersion = stored(first).stream().filter(m -> m.role() == Message.Author.assistant)
+                .findFirst().orElseThrow().modelVersion();
+        assertThat(browser.findElement(By.cssSelector(".message.assistant .model-version")).getText())
+                .isEqualTo("Written by " + streamedVersion);
+
+        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), principalOf(first),
+                "Formatting", "You help customers.")));
+        Message q = Message.written(c.id(), null, Message.Author.user, "كيف أسترد أموالي؟");
+        Message a = Message.answer(UUID.randomUUID(), c.id(), q.id(), """
+                To get a **refund**:
+
+                - open `Order History`
+                - choose *Return*
+
+                See [our help](https://example.com/help). <img src=x onerror="document.title='pwned'">
+                <script>document.title='pwned'</script>""",
+                new Message.Generation("support-v7", "{}", 8, 20, 5, 1, "stop"));
+        await(conversations.append(c.id(), List.of(q, a), a.id()));
+
+        browser.get("http://127.0.0.1:" + server.port() + "/?c=" + c.id());
+        WebElement content = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector(".message.assistant .content")));
+        assertThat(content.findElement(By.tagName("strong")).getText()).isEqualTo("refund");
+        assertThat(content.findElements(By.cssSelector("ul > li"))).extracting(WebElement::getText)
+                .containsExactly("open Order History", "choose Return");
+        assertThat(content.findElement(By.tagName("code")).getText()).isEqualTo("Order History");
+        assertThat(content.findElement(By.tagName("em")).getText()).isEqualTo("Return");
+        WebElement link = content.findElement(By.tagName("a"));
+        assertThat(link.getAttribute("href")).isEqualTo("https://example.com/help");
+        assertThat(link.getAttribute("rel")).isEqualTo("noopener noreferrer");
+        assertThat(link.getAttribute("target")).isEqualTo("_blank");
+        assertThat(content.findElements(By.cssSelector("img, script"))).isEmpty();
+        assertThat(content.getText()).contains("<img src=x", "<script>");
+        assertThat(browser.getTitle()).doesNotContain("pwned");
+        assertThat(browser.findElement(By.cssSelector(".message.assistant .model-version")).getText())
+                .isEqualTo("Written by support-v7");
+        // Arabic reads right to left, the answer left to right: each message by its own text
+        WebElement question = browser.findElement(By.cssSelector(".message.user"));
+        assertThat(question.getAttribute("dir")).isEqualTo("auto");
+        assertThat(question.getCssValue("direction")).isEqualTo("rtl");
+        assertThat(content.getCssValue("direction")).isEqualTo("ltr");
+        assertThat(browser.findElement(By.id("message")).getAttribute("dir")).isEqualTo("auto");
+    }
+
+    /** The stars are one radio group: Tab reaches it once, the arrow keys choose, and the choice is stored. */
+    @Test
+    void starsAreAnAccessibleRadioGroup() throws Exception {
+        send("My parcel is late");
+        WebElement group = browser.findElement(By.cssSelector(".message.assistant .stars"));
+        assertThat(group.getAttribute("role")).isEqualTo("radiogroup");
+        List<WebElement> stars = group.findElements(By.cssSelector("[role=radio]"));
+        assertThat(stars).hasSize(5).extracting(e -> e.getAttribute("aria-label"))
+                .containsExactly("1 star", "2 stars", "3 stars", "4 stars", "5 stars");
+        assertThat(stars).extracting(e -> e.getAttribute("tabindex")).containsExactly("0", "-1", "-1", "-1", "-1");
+        // from the thumbs' last button, Tab lands on the group's one stop; the arrows then move and choose
+        browser.findElement(By.cssSelector(".message.assistant .thumbs-down")).sendKeys(Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getAttribute("aria-label")).isEqualTo("1 star");
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_RIGHT);
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_RIGHT);
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_RIGHT);
+        browser.switchTo().activeElement().sendKeys(Keys.ARROW_LEFT);
+        wait.until(d -> "true".equals(stars.get(2).getAttribute("aria-checked")));
+        assertThat(browser.switchTo().activeElement().getAttribute("aria-label")).isEqualTo("3 stars");
+        assertThat(stars).extracting(e -> e.getAttribute("tabindex")).containsExactly("-1", "-1", "0", "-1", "-1");
+        UUID answer = UUID.fromString(browser.findElement(By.cssSelector(".message.assistant")).getAttribute("data-id"));
+        String principal = principalOf(conversationId());
+        wait.until(d -> {
+            try {
+                List<Rating> ratings = await(new FeedbackRepository(server.database().sessions())
+                        .ratingsBy(principal, List.of(answer)));
+                return !ratings.isEmpty() && Integer.valueOf(3).equals(ratings.get(0).stars());
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** Conversations are found by their words, renamed in place and deleted (after a question) for good. */
+    @Test
+    void searchRenameAndDeleteConversations() throws Exception {
+        send("Where is my parcel");
+        UUID parcel = conversationId();
+        browser.findElement(By.id("new-conversation")).click();
+        send("Refund for order 42");
+        UUID refund = conversationId();
+        wait.until(d -> d.findElements(By.cssSelector("#conversation-list li a")).size() >= 2);
+
+        WebElement search = browser.findElement(By.id("conversation-search"));
+        search.sendKeys("REFUND");
+        wait.until(d -> titles().equals(List.of("Refund for order 42")));
+        search.clear();
+        search.sendKeys("parcel");
+        wait.until(d -> titles().equals(List.of("Where is my parcel")));
+        search.clear();
+        search.sendKeys("no such words anywhere");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("conversation-list"),
+                "No conversation holds “no such words anywhere”."));
+        search.clear();
+        search.sendKeys(" ", Keys.BACK_SPACE);
+        wait.until(d -> titles().containsAll(List.of("Refund for order 42", "Where is my parcel")));
+
+        WebElement item = browser.findElement(By.cssSelector("#conversation-list li[data-id='" + parcel + "']"));
+        item.findElement(By.cssSelector("button.rename")).click();
+        WebElement box = browser.switchTo().activeElement();
+        assertThat(box.getAttribute("class")).isEqualTo("rename-box");
+        box.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Late parcel", Keys.ENTER);
+        wait.until(d -> titles().contains("Late parcel"));
+        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        String owner = principalOf(parcel);
+        assertThat(await(conversations.find(parcel, owner)).orElseThrow().title()).isEqualTo("Late parcel");
+
+        // deleting the open conversation: asked first, then gone from the list, the page and the database
+        browser.findElement(By.cssSelector("#conversation-list li[data-id='" + refund + "'] button.delete")).click();
+        wait.until(ExpectedConditions.alertIsPresent());
+        assertThat(browser.switchTo().alert().getText()).startsWith("Delete “Refund for order 42”");
+        browser.switchTo().alert().accept();
+        wait.until(d -> !titles().contains("Refund for order 42") && d.getCurrentUrl().endsWith("/"));
+        assertThat(browser.findElements(By.cssSelector("#messages .message"))).isEmpty();
+        assertThat(await(conversations.find(refund, owner))).isEmpty();
+        assertThat(await(conversations.messages(refund))).isEmpty();
+    }
+
+    /** The titles listed, read in one step: the list is redrawn as the search changes. */
+    @SuppressWarnings("unchecked")
+    private List<String> titles() {
+        return (List<String>) browser.executeScript(
+                "return [...document.querySelectorAll('#conversation-list li a')].map(a => a.textContent)");
     }
 }

@@ -487,4 +487,35 @@ class ChatRoutesTest {
                 s.find(ai.kaizen.db.chat.Conversation.class, UUID.fromString(id))));
         assertThat(stored.systemPrompt()).isEqualTo("You are Kaizen, the shop's assistant.");
     }
+
+    /** Rename, delete and search are the owner's alone, and bad input is a 400 with a message. */
+    @Test
+    void conversationsAreRenamedSearchedAndDeletedByTheirOwnerOnly() throws Exception {
+        TestClient owner = user();
+        String id = newConversation(owner);
+        owner.stream("/api/conversations/" + id + "/messages", new JsonObject().put("content", "My 50% discount code"));
+        TestClient stranger = user();
+
+        assertThat(owner.send("PATCH", "/api/conversations/" + id, "{\"title\": \"  \"}").statusCode()).isEqualTo(400);
+        assertThat(owner.send("PATCH", "/api/conversations/" + id, new JsonObject().put("title", "x".repeat(201))
+                .encode()).body()).contains("at most 200 characters");
+        assertThat(stranger.send("PATCH", "/api/conversations/" + id, "{\"title\": \"Mine now\"}").statusCode())
+                .isEqualTo(404);
+        assertThat(owner.json("PATCH", "/api/conversations/" + id, new JsonObject().put("title", " Discount\n code "))
+                .getString("title")).isEqualTo("Discount code");
+
+        // the words of a message find it, case ignored; % and _ are letters, not wildcards
+        assertThat(owner.get("/api/conversations?q=DISCOUNT%20CODE").body()).contains(id);
+        assertThat(owner.get("/api/conversations?q=50%25").body()).contains(id);
+        assertThat(owner.get("/api/conversations?q=5_%25").body()).isEqualTo("[]");
+        assertThat(stranger.get("/api/conversations?q=discount").body()).isEqualTo("[]");
+        assertThat(owner.get("/api/conversations?q=" + "a".repeat(201)).statusCode()).isEqualTo(400);
+
+        assertThat(stranger.send("DELETE", "/api/conversations/" + id, "").statusCode()).isEqualTo(404);
+        assertThat(owner.send("DELETE", "/api/conversations/" + id, "").statusCode()).isEqualTo(204);
+        assertThat(owner.get("/api/conversations/" + id).statusCode()).isEqualTo(404);
+        assertThat(owner.send("DELETE", "/api/conversations/" + id, "").statusCode()).isEqualTo(404);
+        assertThat(await(new ConversationRepository(server.database().sessions()).messages(UUID.fromString(id))))
+                .isEmpty();
+    }
 }

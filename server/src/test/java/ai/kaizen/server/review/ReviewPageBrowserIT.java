@@ -382,4 +382,54 @@ class ReviewPageBrowserIT {
         assertThat(human.getInteger("candidate_wins")).isEqualTo(2);
         assertThat(human.getInteger("ties")).isEqualTo(1);
     }
+
+    /**
+     * What the page says around the work, for a reviewer new to it: each mode's heading, the guidelines (ranking
+     * only), the count of what is left, the "You" panel counting every kind of work with its plural, and the empty
+     * states (no comparison waiting; agreement that cannot be computed yet).
+     */
+    @Test
+    void headingsCountsAndEmptyStatesSaySomething() throws Exception {
+        TestClient.accounts(server).createUser("sam", Role.REVIEWER, "correct horse battery")
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=label");
+        type("sam", Keys.TAB, "correct horse battery", Keys.ENTER);
+        String work = shownWork();
+        assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Label the answer");
+        assertThat(browser.findElements(By.cssSelector(".guidelines"))).isEmpty();
+        wait.until(ExpectedConditions.textMatches(By.id("remaining"), java.util.regex.Pattern.compile(
+                "^\\d+ tasks? left for you in this mode\\.$")));
+        wait.until(ExpectedConditions.textToBe(By.id("mine-text"), "Nothing submitted yet."));
+
+        type("453", Keys.ENTER);
+        work = awaitNextWork(work);
+        wait.until(ExpectedConditions.textToBe(By.id("mine-text"), "1 task done: 1 label."));
+
+        browser.get("http://127.0.0.1:" + server.port() + "/review?kind=rank");
+        work = shownWork();
+        assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Rank the answers");
+        assertThat(browser.findElement(By.cssSelector(".guidelines")).isDisplayed()).isTrue();
+        type("123", Keys.ENTER);
+        awaitNextWork(work);
+        wait.until(d -> d.findElement(By.id("mine-text")).getText().startsWith("2 tasks done: 1 ranking, 1 label."));
+        // one reviewer per task (review.overlap 1): nobody to agree with, and the panel says so
+        assertThat(browser.findElement(By.id("mine-text")).getText()).contains("Agreement with the majority: not yet");
+
+        browser.get("http://127.0.0.1:" + server.port() + "/review?kind=ideal");
+        shownWork();
+        assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Write the ideal answer");
+
+        // no evaluation waits for votes: the compare mode says there is nothing, and why
+        browser.get("http://127.0.0.1:" + server.port() + "/review?kind=compare");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("empty")));
+        assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Which answer is better?");
+        assertThat(browser.findElement(By.id("empty")).getText()).contains("No tasks left for you.",
+                "No comparison awaits your vote");
+        wait.until(ExpectedConditions.textToBe(By.id("remaining"), "No tasks left for you in this mode."));
+
+        browser.get("http://127.0.0.1:" + server.port() + "/review/agreement");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("agreement-note")));
+        assertThat(browser.findElement(By.id("agreement-note")).getText())
+                .startsWith("Nobody else has ranked the tasks you ranked yet");
+    }
 }
