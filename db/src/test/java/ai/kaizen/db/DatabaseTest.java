@@ -41,7 +41,7 @@ class DatabaseTest {
     void embeddedDatabaseKeepsDataAcrossRestarts() throws Exception {
         try (Database db = open()) {
             assertThat(db.isEmbedded()).isTrue();
-            assertThat(db.schemaVersion()).isEqualTo("12");
+            assertThat(db.schemaVersion()).isEqualTo(newestMigration());
             assertThat(Files.isDirectory(home.resolve("postgres/data"))).isTrue();
             new SettingRepository(db.sessions()).put("system-prompt", "Be kind. ✓")
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -99,6 +99,16 @@ class DatabaseTest {
             settings.put("k", "two").toCompletableFuture().get(30, TimeUnit.SECONDS);
             assertThat(settings.find("k").toCompletableFuture().get(30, TimeUnit.SECONDS)).contains("two");
             assertThat(settings.find("absent").toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
+        }
+    }
+
+    /** The highest version among the migrations shipped in {@code db/migration}. */
+    private static String newestMigration() throws Exception {
+        Path dir = Path.of(DatabaseTest.class.getResource("/db/migration").toURI());
+        try (var files = Files.list(dir)) {
+            return String.valueOf(files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).max().orElseThrow());
         }
     }
 }
