@@ -207,7 +207,7 @@ public final class ConsoleRoutes {
                 }
                 if (clearance.needsOverride()) {
                     if (overrideReason == null) {
-                        return Future.failedFuture(new HttpError(clearance.refusal()));
+                        return Future.failedFuture(new HttpError(409, clearance.refusal()));
                     }
                     return change(ctx, id, ModelPromotion.Action.promote, "promote_override", details);
                 }
@@ -232,7 +232,7 @@ public final class ConsoleRoutes {
         }
         Future<Long> version = target != null ? Future.succeededFuture(((Number) target).longValue())
                 : Future.fromCompletionStage(registry.previousServing()).map(previous -> previous
-                .map(ModelVersion::id).orElseThrow(() -> new HttpError("there is no earlier version to roll back to")));
+                .map(ModelVersion::id).orElseThrow(() -> new HttpError(409, "there is no earlier version to roll back to")));
         reply(ctx, version.compose(id -> change(ctx, id, ModelPromotion.Action.rollback, "rollback",
                 new JsonObject().put("model_version_id", id))));
     }
@@ -406,8 +406,11 @@ public final class ConsoleRoutes {
                 return;
             } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive
                     || e instanceof OnlineComparisons.Conflict
-                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError) {
+                    || e instanceof ModelArtifacts.ChecksumMismatch) {
                 HttpError.fail(ctx, 409, e.getMessage());
+                return;
+            } else if (e instanceof HttpError error) {
+                HttpError.fail(ctx, error.status(), error.getMessage());
                 return;
             }
         }
