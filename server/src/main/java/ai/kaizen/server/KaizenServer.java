@@ -6,6 +6,7 @@ import ai.kaizen.db.account.SessionRepository;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.db.audit.AuditLog;
 import ai.kaizen.db.company.CompanyProfileRepository;
+import ai.kaizen.db.chat.AnswerRepository;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleScheduleRepository;
@@ -17,6 +18,7 @@ import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.db.ChannelListener;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.account.CredentialCache;
+import ai.kaizen.server.chat.AnswerOptions;
 import ai.kaizen.server.chat.ChatRoutes;
 import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.chat.OpenAiRoutes;
@@ -30,6 +32,7 @@ import ai.kaizen.server.company.CompanyProfileRoutes;
 import ai.kaizen.server.company.CompanyProfiles;
 import ai.kaizen.server.console.ConsoleRoutes;
 import ai.kaizen.server.feedback.FeedbackRoutes;
+import ai.kaizen.server.feedback.FeedbackService;
 import ai.kaizen.server.http.AccountRoutes;
 import ai.kaizen.server.http.ConnectionGuards;
 import ai.kaizen.server.http.Csrf;
@@ -52,6 +55,7 @@ import ai.kaizen.server.inference.ServingModel;
 import ai.kaizen.server.inference.OpenAiEngine;
 import ai.kaizen.server.inference.ServingEngines;
 import ai.kaizen.server.review.CandidateGenerator;
+import ai.kaizen.server.review.CandidateSampler;
 import ai.kaizen.server.review.Guidelines;
 import ai.kaizen.server.review.ReviewRoutes;
 import ai.kaizen.server.review.BlindComparisons;
@@ -232,8 +236,9 @@ public final class KaizenServer {
                 artifacts, config.serving(), config.comparison(), COMPARISON_REFRESH);
         AuditLog audit = new AuditLog(database.sessions());
         CompanyProfiles company = new CompanyProfiles(new CompanyProfileRepository(database.sessions()), audit);
-        ChatService chat = new ChatService(model, comparisons, inference, conversations, feedback, settings,
-                company, config.chat());
+        ChatService chat = new ChatService(model, comparisons, inference, conversations,
+                new AnswerRepository(database.sessions()), settings, company, config.chat());
+        FeedbackService feedbackService = new FeedbackService(feedback, config.chat().reasons(), metrics.feedback());
 
         Router router = Router.router(vertx);
         router.route().handler(new HttpMetrics(metrics.registry()));
@@ -253,12 +258,12 @@ public final class KaizenServer {
         // authenticates by bearer key instead (and takes no cookies, so needs no CSRF token).
         router.routeWithRegex("^(?!/v1/).*").handler(sessions);
         router.routeWithRegex("^(?!/v1/).*").handler(new Csrf());
-        new OpenAiRoutes(accounts, chat, model::current, feedback, limits, config.messagesPerMinute(),
-                metrics.feedback()).mount(router);
+        new OpenAiRoutes(accounts, chat, model::current, feedbackService, limits, config.messagesPerMinute())
+                .mount(router);
         new AccountRoutes(accounts, sessions, pages, limits, config.loginsPerMinute()).mount(router);
         new ChatRoutes(chat, conversations, feedback, settings, sessions, pages, limits, config.messagesPerMinute())
                 .mount(router);
-        new FeedbackRoutes(feedback, config.chat().reasons(), metrics.feedback()).mount(router);
+        new FeedbackRoutes(feedbackService).mount(router);
         ReviewSettings review = config.review();
         ReviewRepository reviews = new ReviewRepository(database.sessions());
         HumanEvaluationGate humanGate = new HumanEvaluationGate(new CycleRepository(database.sessions()),
@@ -266,7 +271,8 @@ public final class KaizenServer {
         new ReviewRoutes(reviews, new UserRepository(database.sessions()), pages, review,
                 Guidelines.load(review.guidelinesFile()),
                 new BlindComparisons(new HumanEvalRepository(database.sessions()), humanGate)).mount(router);
-        CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference, chat, reviews, review);
+        CandidateGenerator candidates = new CandidateGenerator(vertx, model, inference,
+                new CandidateSampler(inference, new AnswerOptions(config.chat())), reviews, review);
         LifecycleSettings cycleSettings = config.lifecycle();
         FeedbackCounts counts = new FeedbackCounts(database.sessions());
         CycleMetrics cycleMetrics = new CycleMetrics(vertx, new CycleRepository(database.sessions()),

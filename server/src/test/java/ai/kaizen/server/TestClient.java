@@ -156,6 +156,49 @@ public final class TestClient {
         return new Stream(r.statusCode(), events, r.body());
     }
 
+    /** An answer stream held open and read event by event, as a browser tab reads it. */
+    public record OpenStream(HttpResponse<java.io.InputStream> response, java.io.BufferedReader reader)
+            implements AutoCloseable {
+        /** The next event; null when the stream ended. */
+        public Event next() throws java.io.IOException {
+            String name = null;
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.startsWith("event: ")) {
+                    name = line.substring(7);
+                } else if (line.startsWith("data: ") && name != null) {
+                    return new Event(name, new JsonObject(line.substring(6)));
+                }
+            }
+            return null;
+        }
+
+        /** Reads up to the first event called {@code name}. */
+        public Event until(String name) throws java.io.IOException {
+            for (Event e = next(); e != null; e = next()) {
+                if (e.name().equals(name)) {
+                    return e;
+                }
+            }
+            throw new AssertionError("the stream ended before " + name + " (status " + response.statusCode() + ")");
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            response.body().close();
+        }
+    }
+
+    /** POSTs {@code body} to an answer stream and keeps it open. */
+    public OpenStream open(String path, JsonObject body) throws Exception {
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .header("X-CSRF-Token", csrf)
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        return new OpenStream(r, new java.io.BufferedReader(
+                new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
     /** A client signed in through the login form as {@code name}, its chat page opened (for the CSRF token). */
     public static TestClient signedIn(int port, String name, String password) throws Exception {
         TestClient client = new TestClient(port);

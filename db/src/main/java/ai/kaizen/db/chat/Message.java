@@ -20,6 +20,13 @@ import java.util.UUID;
 @Table(name = "message")
 public class Message {
 
+    /**
+     * The finish reason of an answer its model has not finished: stored when generation starts and replaced when it
+     * ends, so an answer whose process died (or whose generation failed) keeps it, with the text saved so far. Such
+     * an answer can be rated and chosen like any other, but it is not a complete answer for training.
+     */
+    public static final String INTERRUPTED = "interrupted";
+
     /** Who wrote a message. */
     public enum Author {
         system, user, assistant
@@ -101,6 +108,21 @@ public class Message {
     }
 
     /**
+     * An answer the model starts to write: empty, {@link #INTERRUPTED} until it is finished, with what produces it
+     * and no counts yet.
+     */
+    public static Message started(UUID id, UUID conversationId, UUID parentId, String modelVersion,
+                                  String samplingJson, int promptTokens) {
+        Message m = new Message(id, conversationId, parentId, Author.assistant, "");
+        m.modelVersion = modelVersion;
+        m.sampling = samplingJson;
+        m.promptTokens = promptTokens;
+        m.completionTokens = 0;
+        m.finishReason = INTERRUPTED;
+        return m;
+    }
+
+    /**
      * Records that the customer saw {@code shown} for this answer (its placeholders filled); the content stays what
      * the model wrote.
      *
@@ -115,7 +137,8 @@ public class Message {
      * What produced an answer.
      *
      * @param samplingJson the sampling settings as a JSON object
-     * @param finishReason {@code stop} (end of sequence or a stop string), {@code length}, {@code cancelled}
+     * @param finishReason {@code stop} (end of sequence or a stop string), {@code length}, {@code cancelled}, or
+     *                     {@link #INTERRUPTED}
      */
     public record Generation(String modelVersion, String samplingJson, int promptTokens, int completionTokens,
                              int latencyMs, Integer firstTokenMs, String finishReason) {
@@ -172,6 +195,11 @@ public class Message {
 
     public String finishReason() {
         return finishReason;
+    }
+
+    /** Whether this is an answer its model did not finish (see {@link #INTERRUPTED}). */
+    public boolean interrupted() {
+        return INTERRUPTED.equals(finishReason);
     }
 
     public Instant createdAt() {

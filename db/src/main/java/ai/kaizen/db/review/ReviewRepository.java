@@ -47,6 +47,9 @@ public final class ReviewRepository {
                 .thenApply(done -> task);
     }
 
+    /** An answer its model finished: one still being written, or cut off, is no answer to review. */
+    private static final String FINISHED = "a.finish_reason IS DISTINCT FROM '" + Message.INTERRUPTED + "'";
+
     /**
      * Up to {@code limit} user messages with an answer and no {@code kind} task yet, highest priority first and at
      * random within a priority (so that "random traffic" is random).
@@ -55,7 +58,7 @@ public final class ReviewRepository {
         String sql = """
                 SELECT q.id, q.conversation_id,
                        (SELECT a.id FROM message a WHERE a.parent_id = q.id AND a.role = 'assistant'
-                         ORDER BY a.created_at, a.id LIMIT 1) AS shown,
+                           AND %s ORDER BY a.created_at, a.id LIMIT 1) AS shown,
                        CASE WHEN EXISTS (SELECT 1 FROM rating r JOIN message a ON a.id = r.message_id
                                           WHERE a.parent_id = q.id AND (r.thumbs = -1 OR r.stars <= 2)) THEN 0
                             WHEN EXISTS (SELECT 1 FROM rating r JOIN message a ON a.id = r.message_id
@@ -65,10 +68,10 @@ public final class ReviewRepository {
                             ELSE 2 END AS priority
                   FROM message q
                  WHERE q.role = 'user'
-                   AND EXISTS (SELECT 1 FROM message a WHERE a.parent_id = q.id AND a.role = 'assistant')
+                   AND EXISTS (SELECT 1 FROM message a WHERE a.parent_id = q.id AND a.role = 'assistant' AND %s)
                    AND NOT EXISTS (SELECT 1 FROM review_task t WHERE t.prompt_message_id = q.id AND t.kind = :kind)
                  ORDER BY priority, random()
-                 LIMIT :limit""";
+                 LIMIT :limit""".formatted(FINISHED, FINISHED);
         return sessions.withSession(s -> s.createNativeQuery(sql, Object[].class)
                         .setParameter("kind", kind.label())
                         .setParameter("limit", limit)

@@ -9,6 +9,7 @@ import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.server.account.Caller;
+import ai.kaizen.server.feedback.RatingJson;
 import ai.kaizen.server.http.Access;
 import ai.kaizen.server.http.ApiRequest;
 import ai.kaizen.server.http.HttpError;
@@ -142,13 +143,7 @@ public final class ChatRoutes {
                     ctx.response().setStatusCode(created[0] ? 201 : 200);
                     JsonBodies.reply(ctx, new JsonObject().put("id", c.id().toString()));
                 })
-                .onFailure(e -> {
-                    if (e instanceof ChatService.ChatError refused) {
-                        HttpError.fail(ctx, refused.status, refused.getMessage());
-                    } else {
-                        ctx.fail(e);
-                    }
-                });
+                .onFailure(ctx::fail);
     }
 
     /** {@code PATCH /api/conversations/{id}} {@code {"title": "..."}}: the caller renames their conversation. */
@@ -197,11 +192,11 @@ public final class ChatRoutes {
         UUID id = request.get().id();
         String principal = request.get().caller().principal();
         Future.fromCompletionStage(conversations.find(id, principal))
-                .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError("no such conversation"))
+                .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError(404, "no such conversation"))
                         : Future.fromCompletionStage(conversations.messages(id))
                         .compose(all -> describe(found.get(), all, principal)))
                 .onSuccess(body -> JsonBodies.reply(ctx, body))
-                .onFailure(e -> ctx.fail(e instanceof HttpError ? 404 : 500, e));
+                .onFailure(ctx::fail);
     }
 
     /** The visible branch with the caller's ratings, and the A/B choice still waiting at its end, if any. */
@@ -247,9 +242,7 @@ public final class ChatRoutes {
         if (m.role() == Message.Author.assistant) {
             json.put("model_version", m.modelVersion());
             json.put("finish_reason", m.finishReason());
-            json.put("rating", rating == null ? null : new JsonObject()
-                    .put("thumbs", rating.thumbs()).put("stars", rating.stars())
-                    .put("reasons", new JsonArray(rating.reasons())).put("comment", rating.comment()));
+            json.put("rating", rating == null ? null : RatingJson.of(rating));
         }
         return json;
     }

@@ -2,18 +2,15 @@ package ai.kaizen.server.chat;
 
 import ai.kaizen.server.http.ErrorResponses;
 import ai.kaizen.db.feedback.FeedbackRepository;
-import ai.kaizen.db.feedback.PairwiseComparison;
-import ai.kaizen.db.feedback.RatingChange;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.account.Caller;
-import ai.kaizen.server.account.Tokens;
-import ai.kaizen.server.feedback.FeedbackRoutes;
+import ai.kaizen.server.feedback.FeedbackService;
+import ai.kaizen.server.http.HttpError;
 import ai.kaizen.server.http.JsonBodies;
 import ai.kaizen.server.http.RateLimits;
 import ai.kaizen.server.http.Sessions;
 import ai.kaizen.server.inference.ServingModel;
-import ai.kaizen.server.metrics.FeedbackMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -47,21 +44,18 @@ public final class OpenAiRoutes {
     private final Accounts accounts;
     private final ChatService chat;
     private final Supplier<Optional<ServingModel>> serving;
-    private final FeedbackRepository feedback;
+    private final FeedbackService feedback;
     private final RateLimits limits;
     private final int messagesPerMinute;
-    private final FeedbackMetrics metrics;
 
     public OpenAiRoutes(Accounts accounts, ChatService chat, Supplier<Optional<ServingModel>> serving,
-                        FeedbackRepository feedback, RateLimits limits, int messagesPerMinute,
-                        FeedbackMetrics metrics) {
+                        FeedbackService feedback, RateLimits limits, int messagesPerMinute) {
         this.accounts = accounts;
         this.chat = chat;
         this.serving = serving;
         this.feedback = feedback;
         this.limits = limits;
         this.messagesPerMinute = messagesPerMinute;
-        this.metrics = metrics;
     }
 
     public void mount(Router router) {
@@ -73,7 +67,7 @@ public final class OpenAiRoutes {
         router.route("/v1/*").failureHandler(ctx -> {
             int status = ErrorResponses.statusOf(ctx);
             error(ctx, status, status == 404 ? "unknown endpoint " + ctx.request().path()
-                    : ctx.failure() instanceof ai.kaizen.server.http.HttpError e ? e.getMessage()
+                    : ctx.failure() instanceof HttpError e ? e.getMessage()
                     : status == 413 ? "request too large"
                     : status == 503 ? "the database is unavailable; try again in a few seconds"
                     : "internal error; it has been logged");
@@ -138,7 +132,7 @@ public final class OpenAiRoutes {
         }
         JsonObject body = parsed.get();
         List<ChatMessage> messages;
-        ChatService.Overrides overrides;
+        Overrides overrides;
         try {
             messages = messages(body);
             overrides = overrides(body);
@@ -187,7 +181,7 @@ public final class OpenAiRoutes {
         throw new IllegalArgumentException("message content must be a string or a list of text parts");
     }
 
-    static ChatService.Overrides overrides(JsonObject body) {
+    static Overrides overrides(JsonObject body) {
         Integer n = integer(body, "n");
         if (n != null && n != 1) {
             throw new IllegalArgumentException("n must be 1");
@@ -223,7 +217,7 @@ public final class OpenAiRoutes {
             throw new IllegalArgumentException("stop must be a string or a list of strings");
         }
         // Temperature 0 means greedy in OpenAI's API; the nearest this sampler has is a very low temperature.
-        return new ChatService.Overrides(maxTokens, temperature == null ? null : Math.max(temperature, 0.01), topP,
+        return new Overrides(maxTokens, temperature == null ? null : Math.max(temperature, 0.01), topP,
                 seed, stop);
     }
 
@@ -260,14 +254,8 @@ public final class OpenAiRoutes {
      */
     private void feedback(RoutingContext ctx) {
         Caller caller = Sessions.caller(ctx).orElseThrow();
-        Optional<JsonObject> parsed = JsonBodies.object(ctx);
-        if (parsed.isEmpty()) {
-            return;
-        }
-        JsonObject body = parsed.get();
-        Optional<UUID> messageId = messageId(body.getValue("message_id"));
-        if (messageId.isEmpty()) {
-            error(ctx, 400, "message_id must be the id of a completion");
+        Optional<JsonObject> body = JsonBodies.object(ctx);
+        if (body.isEmpty()) {
             return;
         }
         String idempotencyKey = ctx.request().getHeader(IDEMPOTENCY_KEY);
@@ -275,52 +263,11 @@ public final class OpenAiRoutes {
             error(ctx, 400, IDEMPOTENCY_KEY + " must be 1 to 200 visible ASCII characters", null, IDEMPOTENCY_KEY);
             return;
         }
-        JsonObject ratingPart = body.copy();
-        ratingPart.remove("message_id");
-        Object comparedWith = ratingPart.remove("compared_with");
-        Object choiceText = ratingPart.remove("choice");
-        Optional<RatingChange> change;
-        Optional<UUID> other = Optional.empty();
-        Optional<PairwiseComparison.Choice> choice = Optional.empty();
-        try {
-            change = ratingPart.isEmpty() ? Optional.empty()
-                    : Optional.of(FeedbackRoutes.ratingChange(ratingPart, chat.settings().reasons()));
-            if (comparedWith != null || choiceText != null) {
-                other = messageId(comparedWith);
-                choice = choiceText instanceof String c ? PairwiseComparison.Choice.of(c) : Optional.empty();
-                if (other.isEmpty() || choice.isEmpty() || other.equals(messageId)) {
-                    throw new IllegalArgumentException(
-                            "a pairwise choice needs compared_with (another completion id) and choice: a, b, tie or both_bad");
-                }
-            }
-            if (change.isEmpty() && choice.isEmpty()) {
-                throw new IllegalArgumentException("say something: thumbs, stars, reasons, comment or a choice");
-            }
-        } catch (IllegalArgumentException e) {
-            error(ctx, 400, e.getMessage());
-            return;
-        }
-        FeedbackRepository.ApiFeedback request = new FeedbackRepository.ApiFeedback(caller.principal(),
-                messageId.get(), change, other, choice, Optional.ofNullable(idempotencyKey),
-                Tokens.sha256(String.join("\n", messageId.get().toString(), String.valueOf(change),
-                        String.valueOf(other), String.valueOf(choice))));
-        Future.fromCompletionStage(feedback.submit(request, written -> {
-                    JsonObject json = new JsonObject().put("message_id", ID_PREFIX + messageId.get());
-                    written.rating().ifPresent(rating -> json.put("rating", new JsonObject()
-                            .put("thumbs", rating.thumbs()).put("stars", rating.stars())
-                            .put("reasons", new JsonArray(rating.reasons())).put("comment", rating.comment())));
-                    written.comparisonId().ifPresent(id -> json.put("comparison_id", id.toString()));
-                    return json.encode();
-                }), ctx.vertx().getOrCreateContext())
+        feedback.submit(caller.principal(), body.get(), Optional.ofNullable(idempotencyKey), COMPLETION_IDS)
                 .onSuccess(outcome -> {
                     if (outcome instanceof FeedbackRepository.Outcome.Stored stored) {
-                        change.ifPresent(c -> metrics.rating(FeedbackMetrics.Source.api));
-                        if (request.choice().isPresent()) {
-                            metrics.choice(FeedbackMetrics.Source.api);
-                        }
                         reply(ctx, stored.response());
                     } else if (outcome instanceof FeedbackRepository.Outcome.Replayed replayed) {
-                        metrics.replay();
                         ctx.response().putHeader("Idempotent-Replayed", "true");
                         reply(ctx, replayed.response());
                     } else if (outcome instanceof FeedbackRepository.Outcome.KeyReused) {
@@ -333,12 +280,31 @@ public final class OpenAiRoutes {
                                 + "compares two answers to the same messages", null, "compared_with");
                     }
                 })
-                .onFailure(ctx::fail);
+                .onFailure(e -> {
+                    if (e instanceof HttpError refused) {
+                        error(ctx, refused.status(), refused.getMessage());
+                    } else {
+                        ctx.fail(e);
+                    }
+                });
     }
 
     private static void reply(RoutingContext ctx, String json) {
         ctx.response().putHeader("Content-Type", "application/json").end(json);
     }
+
+    /** Completions are named {@code chatcmpl-<message id>}; feedback may name them with or without the prefix. */
+    private static final FeedbackService.AnswerIds COMPLETION_IDS = new FeedbackService.AnswerIds() {
+        @Override
+        public Optional<UUID> read(Object value) {
+            return messageId(value);
+        }
+
+        @Override
+        public String name(UUID answer) {
+            return ID_PREFIX + answer;
+        }
+    };
 
     static Optional<UUID> messageId(Object value) {
         if (!(value instanceof String text)) {

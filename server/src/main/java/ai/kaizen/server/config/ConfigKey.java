@@ -105,6 +105,8 @@ public enum ConfigKey {
             "Penalty on tokens already present (1 turns it off)."),
     CHAT_PAIRWISE_PROBABILITY("chat.pairwise-probability", "0.1", "P",
             "Chance that an answer comes as two, A and B, for the user to pick from (regenerating always does)."),
+    CHAT_PROGRESS_SAVE_MS("chat.progress-save-ms", "2000", "MS",
+            "How often the text of an answer being written is saved: what a crash of the server may lose of it."),
     COMPARISON_SHARE("comparison.share", "0.5", "P",
             "While an online comparison runs, the share of users' pairwise choices that pit the challenger against the serving version (the others compare two samples of the serving version)."),
     COMPARISON_AFTER_PROMOTION("comparison.after-promotion", "true", "BOOLEAN",

@@ -284,7 +284,8 @@ public record KaizenConfig(
                 values.integer(ConfigKey.LIMITS_MESSAGE_CHARS, 1, 1_000_000),
                 values.integer(ConfigKey.LIMITS_CONVERSATION_MESSAGES, 2, 100_000),
                 values.integer(ConfigKey.LIMITS_SESSION_CONVERSATIONS, 1, 1_000_000),
-                reasons);
+                reasons,
+                values.integer(ConfigKey.CHAT_PROGRESS_SAVE_MS, 10, 600_000));
     }
 
     private static String logLevel(ConfigValues values) {

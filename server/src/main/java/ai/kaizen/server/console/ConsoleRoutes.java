@@ -211,7 +211,7 @@ public final class ConsoleRoutes {
                 }
                 if (clearance.needsOverride()) {
                     if (overrideReason == null) {
-                        return Future.failedFuture(new HttpError(clearance.refusal()));
+                        return Future.failedFuture(new HttpError(409, clearance.refusal()));
                     }
                     return change(ctx, id, ModelPromotion.Action.promote, "promote_override", details);
                 }
@@ -277,7 +277,7 @@ public final class ConsoleRoutes {
         }
         Future<Long> version = target != null ? servedBefore(((Number) target).longValue())
                 : Future.fromCompletionStage(registry.previousServing()).map(previous -> previous
-                .map(ModelVersion::id).orElseThrow(() -> new HttpError("there is no earlier version to roll back to")));
+                .map(ModelVersion::id).orElseThrow(() -> new HttpError(409, "there is no earlier version to roll back to")));
         reply(ctx, version.compose(id -> change(ctx, id, ModelPromotion.Action.rollback, "rollback",
                 new JsonObject().put("model_version_id", id))));
     }
@@ -289,7 +289,7 @@ public final class ConsoleRoutes {
     private Future<Long> servedBefore(long id) {
         return Future.fromCompletionStage(registry.history()).map(history -> {
             if (history.stream().noneMatch(p -> p.modelVersionId() == id)) {
-                throw new HttpError("version " + id + " has never served, so there is nothing to roll back to: "
+                throw new HttpError(409, "version " + id + " has never served, so there is nothing to roll back to: "
                         + "promote it instead (a version its evaluation gate did not pass needs "
                         + GateClearance.OVERRIDE_REASON + ")");
             }
@@ -466,9 +466,12 @@ public final class ConsoleRoutes {
                 return;
             } else if (e instanceof CycleService.Conflict || e instanceof CycleRepository.AlreadyActive
                     || e instanceof OnlineComparisons.Conflict
-                    || e instanceof ModelArtifacts.ChecksumMismatch || e instanceof HttpError
+                    || e instanceof ModelArtifacts.ChecksumMismatch
                     || e instanceof ModelLifecycle.EngineNotConfigured) {
                 HttpError.fail(ctx, 409, e.getMessage());
+                return;
+            } else if (e instanceof HttpError error) {
+                HttpError.fail(ctx, error.status(), error.getMessage());
                 return;
             }
         }

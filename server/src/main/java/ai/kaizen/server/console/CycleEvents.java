@@ -36,7 +36,7 @@ final class CycleEvents {
             if (found.failed()) {
                 ctx.fail(found.cause());
             } else if (found.result().isEmpty()) {
-                ctx.fail(404, new ai.kaizen.server.http.HttpError("no cycle " + id));
+                ai.kaizen.server.http.HttpError.fail(ctx, 404, "no cycle " + id);
             } else {
                 HttpServerResponse response = ctx.response().setChunked(true)
                         .putHeader("Content-Type", "text/event-stream")

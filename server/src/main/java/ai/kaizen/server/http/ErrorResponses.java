@@ -46,7 +46,8 @@ public final class ErrorResponses {
      * for anything else unexpected (an error with its cause).
      */
     public static int statusOf(RoutingContext ctx) {
-        int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        int status = ctx.failure() instanceof HttpError error ? error.status()
+                : ctx.statusCode() > 0 ? ctx.statusCode() : 500;
         if (status == 500 && DatabaseUnavailable.is(ctx.failure())) {
             ctx.response().putHeader("Retry-After", Integer.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
             log.warn("{} {} answered 503: the database is unavailable ({})", ctx.request().method(),

@@ -35,7 +35,7 @@ public final class RequestIds {
             return Optional.empty();
         }
         if (!(value instanceof String id) || !VALID.matcher(id).matches()) {
-            throw new HttpError("request_id must be 8 to 100 letters, digits, '-' or '_'");
+            throw new HttpError(400, "request_id must be 8 to 100 letters, digits, '-' or '_'");
         }
         return Optional.of(id);
     }

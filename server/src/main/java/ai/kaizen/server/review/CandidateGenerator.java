@@ -5,7 +5,6 @@ import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.review.PromptToReview;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.db.review.ReviewTask;
-import ai.kaizen.server.chat.ChatService;
 import ai.kaizen.server.inference.Inference;
 import ai.kaizen.server.inference.ModelSlot;
 import ai.kaizen.server.inference.ServingModel;
@@ -42,7 +41,7 @@ public final class CandidateGenerator implements AutoCloseable {
     private final Vertx vertx;
     private final ModelSlot serving;
     private final Inference queue;
-    private final ChatService chat;
+    private final CandidateSampler sampler;
     private final ReviewRepository reviews;
     private final ReviewSettings settings;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -53,11 +52,11 @@ public final class CandidateGenerator implements AutoCloseable {
     private long timer = -1;
 
     public CandidateGenerator(Vertx vertx, ModelSlot serving, Inference queue,
-                              ChatService chat, ReviewRepository reviews, ReviewSettings settings) {
+                              CandidateSampler sampler, ReviewRepository reviews, ReviewSettings settings) {
         this.vertx = vertx;
         this.serving = serving;
         this.queue = queue;
-        this.chat = chat;
+        this.sampler = sampler;
         this.reviews = reviews;
         this.settings = settings;
     }
@@ -139,7 +138,7 @@ public final class CandidateGenerator implements AutoCloseable {
         int fresh = settings.candidates() - (prompt.shownAnswerId() == null ? 0 : 1);
         List<UUID> shown = prompt.shownAnswerId() == null ? List.of() : List.of(prompt.shownAnswerId());
         return Future.fromCompletionStage(reviews.context(prompt.promptMessageId(), shown))
-                .compose(context -> Future.fromCompletionStage(chat.sampleAnswers(vertx.getOrCreateContext(), model, context.conversation(),
+                .compose(context -> Future.fromCompletionStage(sampler.sample(vertx.getOrCreateContext(), model, context.conversation(),
                                 context.history(), fresh, random.nextLong() & Long.MAX_VALUE))
                         .recover(e -> {
                             Throwable cause = e instanceof java.util.concurrent.CompletionException

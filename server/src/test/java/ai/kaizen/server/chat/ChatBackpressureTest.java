@@ -127,7 +127,8 @@ class ChatBackpressureTest {
         release.countDown();
         ConversationRepository conversations = new ConversationRepository(server.database().sessions());
         Message stored = null;
-        for (int i = 0; i < 100 && stored == null; i++) {
+        // stored when its generation was queued, as interrupted until it ends
+        for (int i = 0; i < 100 && (stored == null || stored.interrupted()); i++) {
             Thread.sleep(100);
             Optional<Message> found = conversations.messages(UUID.fromString(first.conversation()))
                     .toCompletableFuture().get(30, TimeUnit.SECONDS).stream()

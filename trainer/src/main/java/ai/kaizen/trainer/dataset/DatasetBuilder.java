@@ -86,6 +86,9 @@ public final class DatasetBuilder {
                                                                   DatasetParameters parameters) {
         return FeedbackSnapshot.load(sessions, cutOff).thenCompose(snapshot -> {
             DatasetStats stats = new DatasetStats();
+            if (snapshot.interruptedAnswers() > 0) {
+                stats.add("snapshot.interrupted_answers", snapshot.interruptedAnswers());
+            }
             List<Candidate> candidates = new ArrayList<>();
             for (FeedbackSource source : sources) {
                 if (source.datasetKind() == kind) {

@@ -32,6 +32,11 @@ import java.util.stream.Collectors;
  * The feedback as it stood at a cut-off, read once: ratings last changed at or before it, comparisons decided at or
  * before it, and every message written by then in the conversations they concern. {@link FeedbackSource}s read
  * examples out of it without going back to the database.
+ *
+ * <p>An answer its model did not finish ({@link Message#interrupted()}: cut off by a crash or a failure, or still
+ * being written) is no complete answer: the snapshot keeps it as part of its conversation (it is what the user saw
+ * before their next message) but holds no feedback on it, neither its ratings nor the comparisons it is in, and it is
+ * no answer of its prompt ({@link #answersTo}). {@link #interruptedAnswers()} counts those left out.
  */
 public final class FeedbackSnapshot {
 
@@ -46,6 +51,7 @@ public final class FeedbackSnapshot {
     private final Map<UUID, Conversation> conversations = new HashMap<>();
     private final Map<UUID, List<Rating>> ratingsByAnswer = new TreeMap<>();
     private final List<ReviewWork> reviews;
+    private final int interruptedAnswers;
 
     FeedbackSnapshot(List<Rating> ratings, List<PairwiseComparison> comparisons, List<Message> messages,
                      List<Conversation> conversations) {
@@ -55,12 +61,18 @@ public final class FeedbackSnapshot {
     FeedbackSnapshot(List<Rating> ratings, List<PairwiseComparison> comparisons, List<ReviewWork> reviews,
                      List<Message> messages, List<Conversation> conversations) {
         this.reviews = reviews.stream().sorted(Comparator.comparing(w -> w.assignment().id())).toList();
-        this.ratings = ratings.stream().sorted(Comparator.comparing(Rating::id)).toList();
-        this.comparisons = comparisons.stream().sorted(Comparator.comparing(PairwiseComparison::id)).toList();
+        Set<UUID> interrupted = messages.stream().filter(Message::interrupted).map(Message::id)
+                .collect(Collectors.toSet());
+        this.interruptedAnswers = interrupted.size();
+        this.ratings = ratings.stream().filter(r -> !interrupted.contains(r.messageId()))
+                .sorted(Comparator.comparing(Rating::id)).toList();
+        this.comparisons = comparisons.stream()
+                .filter(c -> !interrupted.contains(c.answerAId()) && !interrupted.contains(c.answerBId()))
+                .sorted(Comparator.comparing(PairwiseComparison::id)).toList();
         for (Message m : messages) {
             this.messages.put(m.id(), m);
             byConversation.computeIfAbsent(m.conversationId(), id -> new ArrayList<>()).add(m);
-            if (m.role() == Message.Author.assistant && m.parentId() != null) {
+            if (m.role() == Message.Author.assistant && m.parentId() != null && !m.interrupted()) {
                 answersByParent.computeIfAbsent(m.parentId(), id -> new ArrayList<>()).add(m);
             }
         }
@@ -159,6 +171,11 @@ public final class FeedbackSnapshot {
             chunks.add(list.subList(i, Math.min(list.size(), i + CHUNK)));
         }
         return chunks;
+    }
+
+    /** How many answers the snapshot holds that their model did not finish: no feedback on them is used. */
+    public int interruptedAnswers() {
+        return interruptedAnswers;
     }
 
     /** Ratings, by id. */
