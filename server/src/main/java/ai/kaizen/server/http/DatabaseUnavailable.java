@@ -24,6 +24,11 @@ public final class DatabaseUnavailable {
             if (t instanceof SocketException || t instanceof ClosedConnectionException) {
                 return true;
             }
+            // no connection within the pool's timeout: a database that accepts but does not answer
+            if (t instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(t.getMessage())
+                    || t instanceof io.vertx.core.impl.NoStackTraceTimeoutException) {
+                return true;
+            }
             // SQLSTATE class 08: connection exceptions; 57P01-57P03: shutdown, crash shutdown, cannot connect now
             if (t instanceof PgException pg && pg.getSqlState() != null
                     && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P0"))) {
