@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The online trainers' reward from a trained reward model ({@code kaizen train rm}'s output directory): the raw
- * score of prompt + response, read at the last token; the trainers normalise it with the model's
- * {@link RewardStats}.
+ * score of prompt + response, read where the reward model was trained to read ({@link RewardModel#scoreAnswers});
+ * the trainers normalise it with the model's {@link RewardStats}.
  */
 public final class RewardModelReward implements Reward {
 
@@ -21,14 +21,13 @@ public final class RewardModelReward implements Reward {
 
     @Override
     public float[] score(List<Sample> samples) {
-        List<int[]> sequences = new ArrayList<>(samples.size());
+        List<int[]> prompts = new ArrayList<>(samples.size());
+        List<int[]> answers = new ArrayList<>(samples.size());
         for (Sample s : samples) {
-            int[] all = new int[s.promptIds().length + s.responseIds().length];
-            System.arraycopy(s.promptIds(), 0, all, 0, s.promptIds().length);
-            System.arraycopy(s.responseIds(), 0, all, s.promptIds().length, s.responseIds().length);
-            sequences.add(all);
+            prompts.add(s.promptIds());
+            answers.add(s.responseIds());
         }
-        List<RewardModel.Reward> rewards = model.scoreIds(sequences);
+        List<RewardModel.Reward> rewards = model.scoreAnswers(prompts, answers);
         float[] out = new float[rewards.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = (float) rewards.get(i).raw();

@@ -47,6 +47,8 @@ public final class RewardModel implements AutoCloseable {
     private final RewardStats stats;
     private final boolean owned;
     private final ChatTokenization tokenization;
+    /** What the chat template writes after an assistant turn's end ({@link #scoreAnswers}). */
+    private final int[] turnSuffix;
 
     RewardModel(LanguageModel model, ScalarHead head, RewardStats stats, boolean owned) {
         this.model = model;
@@ -54,6 +56,7 @@ public final class RewardModel implements AutoCloseable {
         this.stats = stats;
         this.owned = owned;
         this.tokenization = new ChatTokenization(model.tokenizer(), model.network().config().maxPositionEmbeddings());
+        this.turnSuffix = turnSuffix();
     }
 
     /**
@@ -121,6 +124,50 @@ public final class RewardModel implements AutoCloseable {
      * @return one reward per sequence, in order
      */
     public List<Reward> scoreIds(List<int[]> sequences) {
+        return scoreRendered(sequences);
+    }
+
+    /**
+     * Scores answers the policy generated to rendered prompts, read where the reward model was trained to read:
+     * after the whole rendered conversation. An answer that ended its turn (with an end-of-sequence id) gets what
+     * the chat template writes after an assistant turn's end (ChatML: a newline), so that prompt + answer is the
+     * same sequence {@link #score} scores; read at the end-of-turn id itself, the score comes from a position the
+     * model never learnt, which online RL then optimises instead of the reward.
+     *
+     * @param promptIds the rendered prompts
+     * @param answerIds each prompt's generated answer ids
+     * @return one reward per answer, in order
+     */
+    public List<Reward> scoreAnswers(List<int[]> promptIds, List<int[]> answerIds) {
+        java.util.Set<Integer> ends = new java.util.HashSet<>(model.generationConfig().eosTokenIds());
+        List<int[]> sequences = new ArrayList<>(promptIds.size());
+        for (int i = 0; i < promptIds.size(); i++) {
+            int[] prompt = promptIds.get(i);
+            int[] answer = answerIds.get(i);
+            boolean ended = answer.length > 0 && ends.contains(answer[answer.length - 1]);
+            int[] tail = ended ? turnSuffix : new int[0];
+            int[] all = new int[prompt.length + answer.length + tail.length];
+            System.arraycopy(prompt, 0, all, 0, prompt.length);
+            System.arraycopy(answer, 0, all, prompt.length, answer.length);
+            System.arraycopy(tail, 0, all, prompt.length + answer.length, tail.length);
+            sequences.add(all);
+        }
+        return scoreRendered(sequences);
+    }
+
+    /** What the chat template writes after an assistant turn's end-of-sequence id (empty when nothing). */
+    private int[] turnSuffix() {
+        java.util.Set<Integer> ends = new java.util.HashSet<>(model.generationConfig().eosTokenIds());
+        int[] ids = model.tokenizer().encodeChat(List.of(ChatMessage.user("a"), ChatMessage.assistant("b")), false);
+        for (int i = ids.length - 1; i >= 0; i--) {
+            if (ends.contains(ids[i])) {
+                return java.util.Arrays.copyOfRange(ids, i + 1, ids.length);
+            }
+        }
+        return new int[0];
+    }
+
+    private List<Reward> scoreRendered(List<int[]> sequences) {
         List<TokenizedExample> examples = new ArrayList<>(sequences.size());
         for (int[] ids : sequences) {
             if (ids.length == 0) {
