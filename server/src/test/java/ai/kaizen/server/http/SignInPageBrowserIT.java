@@ -13,6 +13,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
@@ -64,10 +65,13 @@ class SignInPageBrowserIT {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
             browser.get("http://127.0.0.1:" + server.port() + "/login");
             for (int attempt = 0; attempt < 3; attempt++) {
-                browser.findElement(By.name("name")).clear();
+                wait.until(ExpectedConditions.presenceOfElementLocated(By.name("name"))).clear();
                 browser.findElement(By.name("name")).sendKeys("nobody");
                 browser.findElement(By.name("password")).sendKeys("guess " + attempt);
-                browser.findElement(By.cssSelector("button[type=submit]")).click();
+                WebElement submit = browser.findElement(By.cssSelector("button[type=submit]"));
+                submit.click();
+                // the answer is a new page: wait for it, not for the error the last one showed
+                wait.until(ExpectedConditions.stalenessOf(submit));
                 wait.until(d -> !d.findElements(By.cssSelector("p.error")).isEmpty());
             }
             WebElement error = browser.findElement(By.cssSelector("p.error"));
