@@ -75,19 +75,38 @@ class KaizenServerTest {
         try {
             TestClient user = new TestClient(server.port()).openChat();
             String port = Files.readAllLines(home.resolve("postgres/data/postmaster.pid")).get(3).strip();
-            ProcessHandle postgres = ProcessHandle.of(Long.parseLong(
-                    Files.readAllLines(home.resolve("postgres/data/postmaster.pid")).get(0).strip())).orElseThrow();
-            postgres.destroyForcibly();
-            postgres.onExit().get(30, TimeUnit.SECONDS);
             // The server starts its embedded PostgreSQL again on the same port (PostgresKillIT shows it healing);
             // holding the port, and closing every connection made to it, keeps the database away for as long as
-            // this test looks at the outage.
-            try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
-                squatter.bind(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(port)));
+            // this test looks at the outage. The server may win the port back between the kill and the bind:
+            // then its new postmaster is killed too, and the bind tried again.
+            java.net.ServerSocket squatter = null;
+            for (int attempt = 0; squatter == null; attempt++) {
+                long pid = postmasterPid();
+                ProcessHandle postgres = ProcessHandle.of(pid).orElseThrow();
+                postgres.destroyForcibly();
+                postgres.onExit().get(30, TimeUnit.SECONDS);
+                java.net.ServerSocket socket = new java.net.ServerSocket();
+                try {
+                    socket.bind(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(port)));
+                    squatter = socket;
+                } catch (java.net.BindException restarted) {
+                    socket.close();
+                    if (attempt == 20) {
+                        throw restarted;
+                    }
+                    // wait for the new postmaster to name itself, then kill it as well
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while ((postmasterPid() == pid || ProcessHandle.of(postmasterPid()).isEmpty())
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                }
+            }
+            try (java.net.ServerSocket held = squatter) {
                 Thread closer = new Thread(() -> {
-                    while (!squatter.isClosed()) {
+                    while (!held.isClosed()) {
                         try {
-                            squatter.accept().close();
+                            held.accept().close();
                         } catch (java.io.IOException e) {
                             return;
                         }
@@ -99,6 +118,15 @@ class KaizenServerTest {
             }
         } finally {
             await(server.stop());
+        }
+    }
+
+    /** The pid in the embedded PostgreSQL's {@code postmaster.pid}, or 0 while the file cannot be read. */
+    private long postmasterPid() {
+        try {
+            return Long.parseLong(Files.readAllLines(home.resolve("postgres/data/postmaster.pid")).get(0).strip());
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 
