@@ -58,6 +58,11 @@ public final class DemoCommand implements Runnable {
                 + "models/starter).")
         Path base;
 
+        @Option(names = "--reuse-trained", description = "Keep the sft-policy and reward-model an earlier run with "
+                + "the same data options left in --out, and train only the methods (to try a method's options "
+                + "again).")
+        boolean reuseTrained;
+
         @Override
         public Integer call() {
             JsonObject overrides = config == null ? new JsonObject() : TrainingCli.readJson(spec.commandLine(), config);
@@ -87,7 +92,7 @@ public final class DemoCommand implements Runnable {
             StageBars bars = new StageBars(settings);
             JsonObject report;
             try {
-                report = RlhfDemonstration.run(settings, out, bars::listener);
+                report = RlhfDemonstration.run(settings, out, bars::listener, reuseTrained);
             } finally {
                 bars.close();
             }

@@ -90,6 +90,18 @@ public final class RlhfDemonstration {
      * @return the report (also written to {@code out/report.json})
      */
     public static JsonObject run(DemoSettings settings, Path out, Function<String, TrainingListener> listeners) {
+        return run(settings, out, listeners, false);
+    }
+
+    /**
+     * Runs the demonstration, keeping the SFT policy and reward model an earlier run left in {@code out} when
+     * {@code reuseTrained}: trying a method's options again then costs only that method's training.
+     *
+     * @param reuseTrained keep {@code sft-policy} and {@code reward-model} where {@code out} holds them (they must
+     *     come from the same data settings; a missing one is trained)
+     */
+    public static JsonObject run(DemoSettings settings, Path out, Function<String, TrainingListener> listeners,
+            boolean reuseTrained) {
         long started = System.nanoTime();
         JsonObject report = new JsonObject();
         JsonObject seconds = new JsonObject();
@@ -99,19 +111,28 @@ public final class RlhfDemonstration {
         long t = System.nanoTime();
         SftConfig sftConfig = SftConfig.fromJson(settings.stage("sft", out.resolve(SFT)),
                 SftConfig.defaults(out.resolve(SFT)));
-        SftResult sft = SftRun.run(settings.baseModel(), sftConfig, data.cannedTrain(), data.cannedEval(),
-                listeners.apply("sft"));
+        if (reuseTrained && trained(out.resolve(SFT))) {
+            report.add("sft", reused());
+        } else {
+            SftResult sft = SftRun.run(settings.baseModel(), sftConfig, data.cannedTrain(), data.cannedEval(),
+                    listeners.apply("sft"));
+            report.add("sft", json("steps", sft.globalStep(), "train_loss", sft.trainLoss(), "best_eval_loss",
+                    sft.bestEvalLoss(), "tokens_per_second", sft.tokensPerSecond()));
+        }
         seconds.addProperty("sft", secondsSince(t));
-        report.add("sft", json("steps", sft.globalStep(), "train_loss", sft.trainLoss(), "best_eval_loss",
-                sft.bestEvalLoss(), "tokens_per_second", sft.tokensPerSecond()));
 
         t = System.nanoTime();
         RewardConfig rmConfig = RewardConfig.fromJson(settings.stage("reward_model", out.resolve(REWARD_MODEL)),
                 RewardConfig.defaults(out.resolve(REWARD_MODEL)));
-        PairwiseResult rm = RewardRun.run(out.resolve(SFT), rmConfig, data.rewardModelTrain(), data.pairsEval(),
-                listeners.apply("reward_model"));
+        JsonObject rmReport;
+        if (reuseTrained && trained(out.resolve(REWARD_MODEL))) {
+            rmReport = reused();
+        } else {
+            PairwiseResult rm = RewardRun.run(out.resolve(SFT), rmConfig, data.rewardModelTrain(), data.pairsEval(),
+                    listeners.apply("reward_model"));
+            rmReport = json("steps", rm.globalStep(), "pairs_per_second", rm.pairsPerSecond());
+        }
         seconds.addProperty("reward_model", secondsSince(t));
-        JsonObject rmReport = json("steps", rm.globalStep(), "pairs_per_second", rm.pairsPerSecond());
         try (RewardModel model = RewardModel.load(out.resolve(REWARD_MODEL))) {
             RewardEvaluation heldOut = RewardEvaluation.of(model, data.pairsEval());
             rmReport.addProperty("held_out_pairs", heldOut.pairs());
@@ -158,6 +179,17 @@ public final class RlhfDemonstration {
         write(out.resolve("report.json"), new GsonBuilder().setPrettyPrinting().serializeNulls().create()
                 .toJson(report));
         return report;
+    }
+
+    private static boolean trained(Path modelDir) {
+        return Files.isRegularFile(modelDir.resolve("config.json"))
+                && Files.isRegularFile(modelDir.resolve("model.safetensors"));
+    }
+
+    private static JsonObject reused() {
+        JsonObject o = new JsonObject();
+        o.addProperty("reused", true);
+        return o;
     }
 
     /** @return the directory a method's policy is written to: {@code METHOD-policy} */

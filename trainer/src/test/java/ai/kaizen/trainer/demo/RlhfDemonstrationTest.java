@@ -2,6 +2,7 @@ package ai.kaizen.trainer.demo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,6 +104,26 @@ class RlhfDemonstrationTest {
             assertTrue(train.stream().noneMatch(t -> JsonParser.parseString(t).getAsJsonObject().get("prompt")
                     .toString().equals(prompt)));
         }
+
+        // again, keeping the trained policy and reward model: only the method asked for trains
+        Path sftWeights = out.resolve(RlhfDemonstration.SFT).resolve("model.safetensors");
+        Path rmWeights = out.resolve(RlhfDemonstration.REWARD_MODEL).resolve("model.safetensors");
+        byte[] sftBefore = Files.readAllBytes(sftWeights);
+        byte[] rmBefore = Files.readAllBytes(rmWeights);
+        overrides.add("methods", JsonParser.parseString("[\"grpo\"]"));
+        List<String> trained = new java.util.ArrayList<>();
+        JsonObject again = RlhfDemonstration.run(DemoSettings.of(overrides), out, stage -> {
+            trained.add(stage);
+            return TrainingListener.NONE;
+        }, true);
+        assertEquals(List.of("grpo"), trained);
+        assertArrayEquals(sftBefore, Files.readAllBytes(sftWeights));
+        assertArrayEquals(rmBefore, Files.readAllBytes(rmWeights));
+        assertTrue(again.getAsJsonObject("sft").get("reused").getAsBoolean());
+        assertTrue(again.getAsJsonObject("reward_model").get("reused").getAsBoolean());
+        assertEquals(accuracy, again.getAsJsonObject("reward_model").get("held_out_accuracy").getAsDouble());
+        assertTrue(again.getAsJsonObject("compared_with_sft").has("grpo-policy"));
+        assertFalse(again.getAsJsonObject("compared_with_sft").has("ppo-policy"));
     }
 
     @Test
