@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,26 +21,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The packaged kaizen.jar run as real processes, as a person or a container would run it, by the integration
  * tests; {@link #close} kills whatever is still running.
  */
-final class JarProcesses implements AutoCloseable {
+public final class JarProcesses implements AutoCloseable {
 
-    static final Path JAR = Path.of(System.getProperty("kaizen.jar", "target/kaizen.jar"));
+    public static final Path JAR = Path.of(System.getProperty("kaizen.jar", "target/kaizen.jar"));
     private static final Pattern LISTENING = Pattern.compile("Kaizen listening on http://[^:]+:(\\d+)");
 
     private final List<Process> processes = new ArrayList<>();
 
     /** A started kaizen process and the lines it wrote so far (standard output and error together). */
-    record Run(Process process, List<String> lines) {
-        String output() {
+    public record Run(Process process, List<String> lines) {
+        public String output() {
             return String.join("\n", lines);
         }
 
         /** Waits (two minutes at most) for a {@code serve} process to listen; its HTTP port. */
-        int awaitListening() throws InterruptedException {
+        public int awaitListening() throws InterruptedException {
             return awaitListening(Duration.ofMinutes(2));
         }
 
         /** Waits for a {@code serve} process to listen; its HTTP port. */
-        int awaitListening(Duration within) throws InterruptedException {
+        public int awaitListening(Duration within) throws InterruptedException {
             long deadline = System.nanoTime() + within.toNanos();
             while (System.nanoTime() < deadline) {
                 for (String line : lines) {
@@ -59,7 +60,7 @@ final class JarProcesses implements AutoCloseable {
      * Starts {@code java -jar kaizen.jar args} in {@code home}, with {@code KAIZEN_HOME} set to it, no other
      * {@code KAIZEN_*} variable of this JVM, and {@code env} added.
      */
-    Run start(Path home, Map<String, String> env, String... args) throws IOException {
+    public Run start(Path home, Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         command.addAll(List.of(args));
@@ -67,7 +68,7 @@ final class JarProcesses implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("KAIZEN_"));
         builder.environment().put("KAIZEN_HOME", home.toString());
         builder.environment().putAll(env);
-        builder.directory(home.toFile());
+        builder.directory(Files.createDirectories(home).toFile());
         Process process = builder.start();
         processes.add(process);
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -87,7 +88,7 @@ final class JarProcesses implements AutoCloseable {
     }
 
     /** As {@link #start}, and waits (at most a minute) for the process to end. */
-    Run runToEnd(Path home, Map<String, String> env, String... args) throws Exception {
+    public Run runToEnd(Path home, Map<String, String> env, String... args) throws Exception {
         Run run = start(home, env, args);
         assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).as("finished in time").isTrue();
         Thread.sleep(100); // let the reader catch the last lines

@@ -7,6 +7,7 @@ import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.model.Fixtures;
+import ai.kaizen.server.JarProcesses;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
@@ -22,19 +23,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,13 +42,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ExternalEngineIT {
 
-    private static final Path JAR = Path.of(System.getProperty("kaizen.jar", "target/kaizen.jar"));
-    private static final Pattern LISTENING = Pattern.compile("Kaizen listening on http://[^:]+:(\\d+)");
-
     @TempDir
     Path dir;
 
-    private final List<Process> processes = new ArrayList<>();
+    private final JarProcesses processes = new JarProcesses();
     private final Vertx vertx = Vertx.vertx();
 
     /** One exchange through the relay: the request body A sent, and the bytes B answered. */
@@ -60,7 +54,7 @@ class ExternalEngineIT {
 
     @AfterEach
     void stop() throws Exception {
-        processes.forEach(Process::destroyForcibly);
+        processes.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -68,15 +62,12 @@ class ExternalEngineIT {
     void chatsAPairsFeedbackAndHotSwapsGoThroughTheEngine() throws Exception {
         Path stories = Fixtures.stories260k();
         Path homeB = dir.resolve("engine");
-        Process engine = startJar(homeB, Map.of("KAIZEN_MODEL_DIR", stories.toString(),
+        JarProcesses.Run engine = processes.start(homeB, Map.of("KAIZEN_MODEL_DIR", stories.toString(),
                 "KAIZEN_LIMITS_MESSAGES_PER_MINUTE", "1000", "KAIZEN_CHAT_PAIRWISE_PROBABILITY", "0"),
                 "serve", "--http-host", "127.0.0.1", "--http-port", "0");
-        List<String> engineLog = output(engine);
-        int enginePort = awaitListening(engine, engineLog);
-        Process keyCommand = startJar(homeB, Map.of(), "admin", "create-api-key", "--name", "kaizen-a");
-        List<String> keyLines = output(keyCommand);
-        assertThat(keyCommand.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(100);
+        int enginePort = engine.awaitListening(Duration.ofMinutes(3));
+        List<String> keyLines = processes.runToEnd(homeB, Map.of(), "admin", "create-api-key", "--name", "kaizen-a")
+                .lines();
         String key = keyLines.stream().filter(l -> l.startsWith("kz-")).findFirst()
                 .orElseThrow(() -> new AssertionError("no key printed: " + keyLines));
 
@@ -186,8 +177,8 @@ class ExternalEngineIT {
             assertThat(exchanges.get(4).request().getString("model")).isEqualTo("support-lora-2");
 
             // The engine gone: the chat says 503.
-            engine.destroyForcibly();
-            assertThat(engine.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            engine.process().destroyForcibly();
+            assertThat(engine.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             TestClient.Stream refused = user.stream("/api/conversations/" + conversation + "/messages",
                     new JsonObject().put("content", "Hello?"));
             assertThat(refused.first("error").data().getInteger("status")).isEqualTo(503);
@@ -239,51 +230,5 @@ class ExternalEngineIT {
                 in.connection().closeHandler(v -> answer.request().reset());
             }).onFailure(e -> in.response().setStatusCode(502).end(Buffer.buffer(String.valueOf(e.getMessage()))));
         })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    private Process startJar(Path home, Map<String, String> env, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(k -> k.startsWith("KAIZEN_"));
-        builder.environment().put("KAIZEN_HOME", home.toString());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        processes.add(process);
-        return process;
-    }
-
-    /** The lines {@code process} writes, read as it writes them. */
-    private static List<String> output(Process process) {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
-    }
-
-    private static int awaitListening(Process process, List<String> lines) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (System.nanoTime() < deadline) {
-            for (String line : lines) {
-                Matcher m = LISTENING.matcher(line);
-                if (m.find()) {
-                    return Integer.parseInt(m.group(1));
-                }
-            }
-            assertThat(process.isAlive()).as("engine alive; output so far:\n" + String.join("\n", lines)).isTrue();
-            Thread.sleep(100);
-        }
-        throw new AssertionError("engine did not start; output:\n" + String.join("\n", lines));
     }
 }
