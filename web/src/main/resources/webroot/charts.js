@@ -29,7 +29,8 @@ const consoleCharts = (function () {
     return {
       label: label, font: FONT, labelFont: '600 ' + FONT, labelSize: 20, gap: 6,
       // the y axis as wide as its labels; x labels (times such as 12:03:15) 90 px apart so that none overlap
-      size: vertical ? fitLabels : 44, space: vertical ? 30 : 90,
+      // (and two lines high: a time, then its date where the date changes)
+      size: vertical ? fitLabels : 64, space: vertical ? 30 : 90,
       stroke: () => cssColor('--chart-text'),
       grid: { stroke: () => cssColor('--rule'), width: 1 },
       ticks: { stroke: () => cssColor('--chart-axis'), width: 1 }
@@ -44,19 +45,24 @@ const consoleCharts = (function () {
 
   /**
    * A line chart in {@code box}: data is uPlot's ([x values, then one array of y values per series]); time says
-   * whether x is a time in seconds (else a step); xValue formats x in the legend; pad is the room either side of a
-   * lone x value; each of series is {label, color, dash (a canvas dash pattern), alpha}.
+   * whether x is a time in seconds (else a step); xLabel and yLabel name the axes (xLabel heads the legend too);
+   * xValue formats x in the legend; xTicks are the spacings its ticks may take (uPlot's choice without it); pad is
+   * the room either side of a lone x value; yRange fixes the y axis' ends; height is in px; each of series is
+   * {label, color, dash (a canvas dash pattern), alpha}.
    */
   function lineChart(box, options) {
     const u = new uPlot({
       width: Math.max(200, box.clientWidth), height: options.height || 260,
-      // a single x value (one day, one step) gets room on both sides (options.pad, else one step), not a
-      // zero-wide axis
-      scales: { x: { time: options.time, range: (self, min, max) => min === max
-        ? [min - (options.pad || 1), max + (options.pad || 1)] : [min, max] } },
-      series: [{ label: options.time ? 'time' : 'step', value: (self, v) => v === null || v === undefined ? '–'
+      // a single x value (one day, one step) gets options.pad (else 1) of room either side; uPlot's own room for
+      // it on a time axis in seconds would be a thousand days
+      scales: { x: { time: options.time, range: (self, min, max) => {
+        const xs = self.data[0], pad = options.pad || 1;
+        return xs.length > 0 && xs[0] === xs[xs.length - 1] ? [xs[0] - pad, xs[0] + pad] : [min, max];
+      } }, y: options.yRange ? { range: options.yRange } : {} },
+      series: [{ label: options.xLabel, value: (self, v) => v === null || v === undefined ? '–'
         : options.xValue ? options.xValue(v) : String(v) }].concat(options.series.map(series)),
-      axes: [axis(options.xLabel, false), axis(options.yLabel, true)],
+      axes: [Object.assign(axis(options.xLabel, false), options.xTicks ? { incrs: options.xTicks } : {}),
+        axis(options.yLabel, true)],
       legend: { live: true },
       cursor: { points: { size: 8 } }
     }, options.data, box);

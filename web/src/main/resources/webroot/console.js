@@ -62,14 +62,18 @@
     const versions = Object.keys(byVersion);
     const box = document.getElementById('trend-chart');
     document.getElementById('trend-empty').hidden = versions.length > 0;
-    if (trend && trend.versions.join('\u0000') !== versions.join('\u0000')) { consoleCharts.destroy(trend.chart); trend = null; }
+    if (trend && trend.versions.join('\u0000') !== versions.join('\u0000')) {
+      consoleCharts.destroy(trend.chart);
+      trend = null;
+    }
     if (versions.length === 0) { return; }
     const data = uPlot.join(versions.map(v => byVersion[v]));
     if (trend) {
       trend.chart.setData(data);
     } else {
-      trend = { versions: versions, chart: consoleCharts.lineChart(box, { time: true, data: data, height: 240, pad: 43200,
-        series: versions.map(v => ({ label: v })), xLabel: 'day', yLabel: 'mean stars',
+      trend = { versions: versions, chart: consoleCharts.lineChart(box, { time: true, data: data, height: 240,
+        series: versions.map(v => ({ label: v })), xLabel: 'day', yLabel: 'mean stars', yRange: [1, 5],
+        xTicks: [86400, 7 * 86400, 28 * 86400], pad: 43200, // ticks a day apart or more; a lone day in the middle
         xValue: v => new Date(v * 1000).toLocaleDateString() }) };
     }
   }
@@ -396,15 +400,18 @@
       };
 
       api('GET', '/api/console/cycles/' + id + '/previous-metrics?stage=' + encodeURIComponent(name)).then(p => {
-        if (p.cycle_id === null) { return; }
+        if (p.cycle_id === null || stages[name] !== stage) { return; } // none, or the panel went with a resume
         stage.previous = { cycleId: p.cycle_id, points: {} };
-        p.metrics.forEach(m => addPoint(stage.previous.points, m));
+        p.metrics.filter(m => !HIDDEN_METRICS.includes(m.name)).forEach(m => addPoint(stage.previous.points, m));
         note.textContent = 'Dashed: the same metric in cycle #' + p.cycle_id + ', the newest earlier cycle with '
           + (STAGE_NAMES[name] || name) + (stage.timed === false ? '.' : ', shifted to start when this cycle\'s did.');
         note.hidden = false;
         if (stage.chart) { stage.chart.addSeries(consoleCharts.series(previousSeries(), 1), 2); }
         draw();
-      }).catch(() => { /* the comparison is a nicety: this cycle's own chart stands without it */ });
+      }).catch(e => { // this cycle's own chart stands without the comparison
+        note.textContent = 'The previous cycle\'s ' + (STAGE_NAMES[name] || name) + ' could not be read: ' + e.message;
+        note.hidden = false;
+      });
       return stage;
     }
 

@@ -209,6 +209,14 @@ class ConsolePageBrowserIT {
             signInToConsole(browser, wait);
             wait.until(d -> d.findElement(By.cssSelector("#counts tbody")).getText().contains("ratings"));
             assertThat(browser.findElement(By.id("serving")).getText()).contains("Serving: version 1");
+            // the ratings per version and day: one line, today's mean of five stars under the cursor
+            wait.until(d -> !d.findElements(By.cssSelector("#trend-chart .uplot canvas")).isEmpty());
+            WebElement trend = browser.findElement(By.id("trend-chart"));
+            assertThat(legend(trend)).hasSize(2).first().isEqualTo("day");
+            assertThat(browser.findElement(By.id("serving")).getText()).contains("(" + legend(trend).get(1) + ")");
+            WebElement days = trend.findElement(By.cssSelector(".u-over"));
+            new Actions(browser).moveToElement(days).perform();
+            wait.until(d -> value(d.findElement(By.id("trend-chart")), 1).equals("5"));
 
             new Select(browser.findElement(By.id("preset"))).selectByValue("tiny");
             browser.findElement(By.id("start-button")).click();
