@@ -1,10 +1,10 @@
 // The operator console: overview, cycles, registry and audit log (/console), and one cycle's live progress
-// (/console/cycles/{id}) from server-sent events. Charts are SVG drawn here (no library, no CDN: strict CSP).
+// (/console/cycles/{id}) from server-sent events. Line charts are uPlot's (charts.js); the online comparison's
+// interval bar is a small SVG drawn here.
 (function () {
   'use strict';
 
   const SVG = 'http://www.w3.org/2000/svg';
-  const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2'];
   const api = apiJson; // page.js: the JSON answer, or an Error with the server's message
 
   /** An element with attributes ({text: ...} sets its text) and children; unlike page.js's el, for tables. */
@@ -33,56 +33,6 @@
     node.hidden = !message;
   }
 
-  /**
-   * Draws named series of {x, y} points as lines in an SVG element (its viewBox gives the size), with axes labelled
-   * by min and max; xLabel formats the x axis' ends (none without it).
-   */
-  function lineChart(target, series, title, xLabel) {
-    while (target.firstChild) { target.removeChild(target.firstChild); }
-    const box = target.viewBox && target.viewBox.baseVal;
-    const width = box && box.width ? box.width : 600, height = box && box.height ? box.height : 200;
-    // room for y labels such as -0.000123 on the left and x labels below, so none is clipped
-    const left = 64, right = 16, top = 28, bottom = xLabel ? 30 : 14;
-    const points = series.flatMap(s => s.points);
-    if (points.length === 0) {
-      const empty = svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'chart-empty' });
-      empty.textContent = 'no data yet';
-      target.appendChild(empty);
-      return;
-    }
-    const xs = points.map(p => p.x), ys = points.map(p => p.y);
-    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-    const sx = x => left + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (width - left - right);
-    const sy = y => height - bottom + (y1 === y0 ? -0.5 : -(y - y0) / (y1 - y0)) * (height - top - bottom);
-    target.appendChild(svg('line', { x1: left, y1: height - bottom, x2: width - right, y2: height - bottom, class: 'axis' }));
-    target.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: height - bottom, class: 'axis' }));
-    [[y1, top], [y0, height - bottom]].forEach(([value, y]) => {
-      const label = svg('text', { x: left - 6, y: y + 5, 'text-anchor': 'end', class: 'chart-label' });
-      label.textContent = Number(value).toPrecision(3);
-      target.appendChild(label);
-    });
-    if (xLabel) {
-      [[x0, 'start'], [x1, 'end']].forEach(([value, anchor]) => {
-        const label = svg('text', { x: anchor === 'start' ? left : width - right, y: height - 8,
-          'text-anchor': anchor, class: 'chart-label' });
-        label.textContent = xLabel(value);
-        target.appendChild(label);
-      });
-    }
-    if (title) {
-      const t = svg('text', { x: width / 2, y: 18, 'text-anchor': 'middle', class: 'chart-title' });
-      t.textContent = title;
-      target.appendChild(t);
-    }
-    series.forEach((s, i) => {
-      const color = COLORS[i % COLORS.length];
-      const path = s.points.map(p => sx(p.x).toFixed(1) + ',' + sy(p.y).toFixed(1)).join(' ');
-      target.appendChild(svg('polyline', { points: path, fill: 'none', stroke: color, 'stroke-width': 2,
-        'data-series': s.name, class: 'series' }));
-      s.points.forEach(p => target.appendChild(svg('circle', { cx: sx(p.x), cy: sy(p.y), r: 2.5, fill: color })));
-    });
-  }
-
   // ---------------------------------------------------------------- /console
 
   async function loadOverview() {
@@ -95,15 +45,37 @@
       ? 'Serving: version ' + o.serving.id + ' (' + o.serving.label + ')' : 'No model serves yet.';
     document.getElementById('enough').textContent = o.enough_for_cycle
       ? 'There is new feedback for a cycle.' : 'Not enough new feedback for a cycle yet.';
+    showTrend(o.rating_trend);
+  }
+
+  let trend = null; // the ratings chart and its versions: given new data while the versions stay the same
+
+  /** Mean stars per day, a line per model version (uPlot.join aligns their days). */
+  function showTrend(days) {
     const byVersion = {};
-    o.rating_trend.forEach(d => {
+    days.forEach(d => {
       if (d.mean_stars === null) { return; }
-      (byVersion[d.model_version] = byVersion[d.model_version] || []).push({ x: Date.parse(d.day), y: d.mean_stars });
+      const points = byVersion[d.model_version] = byVersion[d.model_version] || [[], []];
+      points[0].push(Date.parse(d.day) / 1000);
+      points[1].push(d.mean_stars);
     });
-    const series = Object.entries(byVersion).map(([name, points]) => ({ name: name, points: points }));
-    lineChart(document.getElementById('trend-chart'), series, 'mean stars per day');
-    document.getElementById('trend-legend').replaceChildren(...series.map((s, i) =>
-      make('li', {}, [make('span', { class: 'swatch swatch-' + (i % COLORS.length) }), s.name])));
+    const versions = Object.keys(byVersion);
+    const box = document.getElementById('trend-chart');
+    document.getElementById('trend-empty').hidden = versions.length > 0;
+    if (trend && trend.versions.join('\u0000') !== versions.join('\u0000')) {
+      consoleCharts.destroy(trend.chart);
+      trend = null;
+    }
+    if (versions.length === 0) { return; }
+    const data = uPlot.join(versions.map(v => byVersion[v]));
+    if (trend) {
+      trend.chart.setData(data);
+    } else {
+      trend = { versions: versions, chart: consoleCharts.lineChart(box, { time: true, data: data, height: 240,
+        series: versions.map(v => ({ label: v })), xLabel: 'day', yLabel: 'mean stars', yRange: [1, 5],
+        xTicks: [86400, 7 * 86400, 28 * 86400], pad: 43200, // ticks a day apart or more; a lone day in the middle
+        xValue: v => new Date(v * 1000).toLocaleDateString() }) };
+    }
   }
 
   async function loadCycles() {
@@ -345,28 +317,113 @@
 
   // ---------------------------------------------------------------- /console/cycles/{id}
 
+  /** Metrics the trainers log that say nothing of learning (counters, timings): not charted. */
+  const HIDDEN_METRICS = ['epoch', 'num_tokens', 'eval_runtime'];
+  const STAGE_NAMES = { sft: 'SFT', reward_model: 'Reward model', dpo: 'DPO', kto: 'KTO', ppo: 'PPO', rloo: 'RLOO',
+    grpo: 'GRPO', external: 'External trainer' };
+
   function cyclePage(page) {
     const id = page.dataset.cycleId;
-    const series = {};       // "stage\u0000metric" -> {stage, name, points: [{x: step, y: value}]}, one chart each
+    const stages = {};       // stage -> its panel, chart and points (stagePanel), in the order the stages ran
     const stageStart = {};   // stage -> {at, step} of its first metric, for the ETA
     let source = null;
 
-    // SFT, the reward model and DPO log metrics of the same name (loss, learning_rate): each stage gets its own
-    // charts, in the order the stages ran, so that their steps never join into one line.
-    function drawCharts() {
-      const charts = document.getElementById('charts');
-      Object.values(series).filter(s => !['epoch', 'num_tokens', 'eval_runtime'].includes(s.name))
-        .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name))
-        .forEach(s => {
-          let chart = [...charts.querySelectorAll('svg.chart')]
-            .find(c => c.dataset.stage === s.stage && c.dataset.metric === s.name);
-          if (!chart) {
-            chart = svg('svg', { viewBox: '0 0 420 240', class: 'chart', 'data-stage': s.stage, 'data-metric': s.name,
-              role: 'img', 'aria-label': s.stage + ': ' + s.name + ' by step' });
-            charts.appendChild(chart);
-          }
-          lineChart(chart, [{ name: s.name, points: s.points }], s.stage + ': ' + s.name, x => 'step ' + x);
-        });
+    // SFT, the reward model and DPO log metrics of the same name (loss, learning_rate): each stage has its own
+    // panel, so that their points never join into one line.
+    function addMetrics(metrics) {
+      const changed = new Set();
+      metrics.forEach(m => {
+        if (!stageStart[m.stage]) { stageStart[m.stage] = { at: Date.parse(m.at), step: m.step }; }
+        if (HIDDEN_METRICS.includes(m.name)) { return; }
+        const stage = stages[m.stage] || (stages[m.stage] = stagePanel(m.stage));
+        addPoint(stage.points, m);
+        changed.add(stage);
+      });
+      changed.forEach(stage => stage.update());
+    }
+
+    /**
+     * One stage's panel: a chart of one of its metrics (a choice, loss first) by time, or by step where the points
+     * carry no time, with the same metric of the newest earlier cycle that ran the stage dashed beneath it, shifted
+     * to start when this cycle's stage did. Points arrive live; the chart is drawn once and given new data.
+     */
+    function stagePanel(name) {
+      const stage = { points: {}, previous: null, chart: null, timed: null };
+      const choice = make('select', { 'aria-label': name + ' metric' });
+      const box = make('div', { class: 'chart-box' });
+      const note = make('p', { class: 'chart-note', hidden: 'hidden' });
+      const panel = make('section', { class: 'chart-panel', 'data-stage': name }, [
+        make('header', {}, [make('h3', { text: STAGE_NAMES[name] || name }),
+          make('label', {}, ['Metric ', choice])]), box, note]);
+      document.getElementById('charts').appendChild(panel);
+      choice.addEventListener('change', () => draw());
+
+      function metric() {
+        return choice.value;
+      }
+
+      function draw() {
+        const own = stage.points[metric()] || [];
+        const earlier = stage.previous ? stage.previous.points[metric()] || [] : [];
+        const timed = [...own, ...earlier].every(p => p.at !== null);
+        if (stage.chart && timed !== stage.timed) { consoleCharts.destroy(stage.chart); stage.chart = null; }
+        stage.timed = timed;
+        const shift = timed && stage.previous ? start(stage.points) - start(stage.previous.points) : 0;
+        const tables = [[own.map(p => timed ? p.at : p.step), own.map(p => p.value)]];
+        if (stage.previous) { tables.push([earlier.map(p => timed ? p.at + shift : p.step), earlier.map(p => p.value)]); }
+        const data = uPlot.join(tables);
+        if (!stage.chart) {
+          const series = [{ label: 'cycle #' + id }];
+          if (stage.previous) { series.push(previousSeries()); }
+          stage.chart = consoleCharts.lineChart(box, { time: timed, data: data, series: series, yLabel: metric(),
+            xLabel: timed ? 'time' : 'step', xValue: timed ? v => new Date(v * 1000).toLocaleTimeString() : null,
+            pad: timed ? 30 : 1 });
+        } else {
+          stage.chart.axes[1].label = metric();
+          stage.chart.setData(data);
+        }
+      }
+
+      function previousSeries() {
+        return { label: 'previous cycle #' + stage.previous.cycleId, color: consoleCharts.COLORS[0], alpha: 0.55,
+          dash: [6, 4] };
+      }
+
+      stage.update = () => {
+        const names = Object.keys(stage.points).sort();
+        if (choice.options.length !== names.length) {
+          const selected = metric() || (names.includes('loss') ? 'loss' : names[0]);
+          choice.replaceChildren(...names.map(n => make('option', { value: n, text: n })));
+          choice.value = selected;
+        }
+        draw();
+      };
+
+      api('GET', '/api/console/cycles/' + id + '/previous-metrics?stage=' + encodeURIComponent(name)).then(p => {
+        if (p.cycle_id === null || stages[name] !== stage) { return; } // none, or the panel went with a resume
+        stage.previous = { cycleId: p.cycle_id, points: {} };
+        p.metrics.filter(m => !HIDDEN_METRICS.includes(m.name)).forEach(m => addPoint(stage.previous.points, m));
+        note.textContent = 'Dashed: the same metric in cycle #' + p.cycle_id + ', the newest earlier cycle with '
+          + (STAGE_NAMES[name] || name) + (stage.timed === false ? '.' : ', shifted to start when this cycle\'s did.');
+        note.hidden = false;
+        if (stage.chart) { stage.chart.addSeries(consoleCharts.series(previousSeries(), 1), 2); }
+        draw();
+      }).catch(e => { // this cycle's own chart stands without the comparison
+        note.textContent = 'The previous cycle\'s ' + (STAGE_NAMES[name] || name) + ' could not be read: ' + e.message;
+        note.hidden = false;
+      });
+      return stage;
+    }
+
+    /** A point of a metric under its name: its time in seconds (null without one), step and value. */
+    function addPoint(points, m) {
+      (points[m.name] = points[m.name] || []).push({ at: m.at ? Date.parse(m.at) / 1000 : null, step: m.step,
+        value: m.value });
+    }
+
+    /** When a stage began: the time of its first point of any metric. */
+    function start(points) {
+      return Math.min(...Object.values(points).map(list => list.length ? list[0].at : Infinity));
     }
 
     function showCycle(c) {
@@ -463,15 +520,7 @@
       if (source) { source.close(); }
       source = new EventSource('/api/console/cycles/' + id + '/events');
       source.addEventListener('cycle', e => showCycle(JSON.parse(e.data)));
-      source.addEventListener('metrics', e => {
-        JSON.parse(e.data).forEach(m => {
-          if (!stageStart[m.stage]) { stageStart[m.stage] = { at: Date.parse(m.at), step: m.step }; }
-          const key = m.stage + '\u0000' + m.name;
-          if (!series[key]) { series[key] = { stage: m.stage, name: m.name, order: Object.keys(stageStart).indexOf(m.stage), points: [] }; }
-          series[key].points.push({ x: m.step, y: m.value });
-        });
-        drawCharts();
-      });
+      source.addEventListener('metrics', e => addMetrics(JSON.parse(e.data)));
       source.addEventListener('log', e => {
         const log = document.getElementById('log');
         log.textContent += JSON.parse(e.data).map(l => new Date(l.at).toLocaleTimeString() + '  ' + l.line).join('\n') + '\n';
@@ -485,7 +534,9 @@
     document.getElementById('resume').addEventListener('click', () =>
       api('POST', '/api/console/cycles/' + id + '/resume').then(() => {
         document.getElementById('log').textContent = '';
-        Object.keys(series).forEach(k => delete series[k]);
+        // the events start again from the first metric: the panels too
+        Object.entries(stages).forEach(([name, stage]) => { consoleCharts.destroy(stage.chart); delete stages[name]; });
+        document.getElementById('charts').replaceChildren();
         connect();
       }).catch(e => { document.getElementById('error').textContent = e.message; }));
     connect();

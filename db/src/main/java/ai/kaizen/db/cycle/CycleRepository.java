@@ -330,9 +330,27 @@ public final class CycleRepository {
                         + " WHERE cycle_id = :c AND id > :after ORDER BY id", Object[].class)
                 .setParameter("c", id).setParameter("after", afterId)
                 .getResultList())
-                .thenApply(rows -> rows.stream().map(r -> new CycleMetric(((Number) r[0]).longValue(), (String) r[1],
-                        ((Number) r[2]).intValue(), (String) r[3], ((Number) r[4]).doubleValue(),
-                        NativeValues.instant(r[5]))).toList());
+                .thenApply(rows -> rows.stream().map(CycleRepository::metric).toList());
+    }
+
+    /**
+     * What the newest cycle before cycle {@code id} logged in {@code stage} (the run a chart compares this one's
+     * with): that cycle's id and its metrics of the stage in order; empty when no earlier cycle ran the stage.
+     */
+    public CompletionStage<Optional<StageMetrics>> previousStageMetrics(long id, String stage) {
+        return sessions.withSession(s -> s.createNativeQuery("SELECT id, stage, step, name, value, at, cycle_id"
+                        + " FROM cycle_metric WHERE stage = :stage AND cycle_id = (SELECT max(cycle_id)"
+                        + " FROM cycle_metric WHERE stage = :stage AND cycle_id < :c) ORDER BY id", Object[].class)
+                .setParameter("c", id).setParameter("stage", stage)
+                .getResultList())
+                .thenApply(rows -> rows.isEmpty() ? Optional.empty() : Optional.of(new StageMetrics(
+                        ((Number) rows.get(0)[6]).longValue(), stage, rows.stream().map(CycleRepository::metric)
+                        .toList())));
+    }
+
+    private static CycleMetric metric(Object[] r) {
+        return new CycleMetric(((Number) r[0]).longValue(), (String) r[1], ((Number) r[2]).intValue(), (String) r[3],
+                ((Number) r[4]).doubleValue(), NativeValues.instant(r[5]));
     }
 
     /** Appends a line to the cycle's log. */

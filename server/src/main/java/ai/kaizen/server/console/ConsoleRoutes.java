@@ -7,6 +7,7 @@ import ai.kaizen.db.comparison.OnlineComparisonRepository;
 import ai.kaizen.db.comparison.Tally;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
+import ai.kaizen.db.cycle.StageMetrics;
 import ai.kaizen.db.cycle.TrainingCycle;
 import ai.kaizen.db.humaneval.HumanEvalRepository;
 import ai.kaizen.db.dataset.DatasetRepository;
@@ -40,6 +41,7 @@ import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -102,6 +104,7 @@ public final class ConsoleRoutes {
         router.get("/api/console/cycles/:id").handler(this::showCycle);
         router.get("/api/console/cycles/:id/events").handler(ctx -> id(ctx).ifPresent(id ->
                 new CycleEvents(ctx, cycles, id).start()));
+        router.get("/api/console/cycles/:id/previous-metrics").handler(this::previousMetrics);
         router.post("/api/console/cycles/:id/cancel").handler(ctx -> id(ctx).ifPresent(id ->
                 reply(ctx, cycleService.cancel(id, actor(ctx)).map(x -> new JsonObject().put("cancelled", id)))));
         router.get("/api/console/cycles/:id/human-votes").handler(ctx -> id(ctx).ifPresent(id ->
@@ -418,6 +421,29 @@ public final class ConsoleRoutes {
     private void showCycle(RoutingContext ctx) {
         id(ctx).ifPresent(id -> reply(ctx, Future.fromCompletionStage(cycles.find(id)).map(found -> ConsoleJson
                 .cycle(found.orElseThrow(() -> new NoSuchElementException("no cycle " + id))))));
+    }
+
+    /**
+     * What the newest earlier cycle logged in the stage {@code ?stage=} (the console draws it under this cycle's
+     * chart): {@code {"stage", "cycle_id", "metrics"}}, the id null and the metrics empty when no earlier cycle ran
+     * the stage.
+     */
+    private void previousMetrics(RoutingContext ctx) {
+        id(ctx).ifPresent(id -> {
+            String stage = ctx.queryParams().get("stage");
+            try {
+                StageKind.parse(stage);
+            } catch (IllegalArgumentException e) {
+                HttpError.fail(ctx, 400, stage == null ? "the query parameter stage is missing" : e.getMessage());
+                return;
+            }
+            reply(ctx, Future.fromCompletionStage(cycles.find(id)).compose(found -> {
+                found.orElseThrow(() -> new NoSuchElementException("no cycle " + id));
+                return Future.fromCompletionStage(cycles.previousStageMetrics(id, stage));
+            }).map(previous -> new JsonObject().put("stage", stage)
+                    .put("cycle_id", previous.map(StageMetrics::cycleId).orElse(null))
+                    .put("metrics", ConsoleJson.metrics(previous.map(StageMetrics::metrics).orElse(List.of())))));
+        });
     }
 
     private static String actor(RoutingContext ctx) {

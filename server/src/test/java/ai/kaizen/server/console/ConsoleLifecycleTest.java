@@ -5,6 +5,7 @@ import ai.kaizen.db.account.Role;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.audit.AuditLog;
+import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleSchedule;
 import ai.kaizen.db.cycle.CycleScheduleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
@@ -135,6 +136,7 @@ class ConsoleLifecycleTest {
                 new String[]{"POST", "/api/console/models/rollback"},
                 new String[]{"GET", "/api/console/cycles"}, new String[]{"POST", "/api/console/cycles"},
                 new String[]{"GET", "/api/console/cycles/1"}, new String[]{"GET", "/api/console/cycles/1/events"},
+                new String[]{"GET", "/api/console/cycles/1/previous-metrics?stage=sft"},
                 new String[]{"POST", "/api/console/cycles/1/cancel"},
                 new String[]{"POST", "/api/console/cycles/1/resume"}, new String[]{"GET", "/api/console/audit"},
                 new String[]{"GET", "/api/console/datasets"}, new String[]{"GET", "/api/console/datasets/1/export"},
@@ -588,5 +590,66 @@ class ConsoleLifecycleTest {
         assertThat(events).contains("\"stage\":\"reward_model\",\"step\":4,\"name\":\"accuracy\"")
                 .contains("\"name\":\"rewards/margins\"").contains("\"name\":\"objective/kl\"")
                 .contains("\"stage\":\"kto\"");
+    }
+
+    /**
+     * What a cycle's charts draw under its own: per stage, the metrics of the newest earlier cycle that ran the
+     * stage, with their steps and times; nothing for a stage no earlier cycle ran; clear errors for a missing or
+     * unknown stage and an unknown cycle.
+     */
+    @Test
+    @Order(9)
+    void aCycleComparesEachStageWithTheNewestEarlierCycleThatRanIt() throws Exception {
+        CycleRepository cycles = new CycleRepository(server.database().sessions());
+        long older = finishedCycle(cycles, Map.of("sft", 10.0, "dpo", 20.0));
+        long previous = finishedCycle(cycles, Map.of("sft", 1.0));
+        long current = finishedCycle(cycles, Map.of("sft", 5.0, "dpo", 7.0));
+
+        JsonObject sft = operator.json("GET", "/api/console/cycles/" + current + "/previous-metrics?stage=sft",
+                new JsonObject());
+        assertThat(sft.getString("stage")).isEqualTo("sft");
+        assertThat(sft.getLong("cycle_id")).isEqualTo(previous);
+        List<JsonObject> metrics = sft.getJsonArray("metrics").stream().map(JsonObject.class::cast).toList();
+        assertThat(metrics).extracting(m -> m.getInteger("step")).containsExactly(1, 2, 3);
+        assertThat(metrics).extracting(m -> m.getDouble("value")).containsExactly(1.0, 1.5, 2.0);
+        assertThat(metrics).allSatisfy(m -> {
+            assertThat(m.getString("name")).isEqualTo("loss");
+            assertThat(m.getString("stage")).isEqualTo("sft");
+            assertThat(java.time.Instant.parse(m.getString("at"))).isBefore(java.time.Instant.now());
+        });
+        // the cycle just before ran no DPO: the one before it did
+        JsonObject dpo = operator.json("GET", "/api/console/cycles/" + current + "/previous-metrics?stage=dpo",
+                new JsonObject());
+        assertThat(dpo.getLong("cycle_id")).isEqualTo(older);
+        assertThat(dpo.getJsonArray("metrics").getJsonObject(0).getDouble("value")).isEqualTo(20.0);
+        // no cycle ever ran the external stage
+        JsonObject none = operator.json("GET", "/api/console/cycles/" + current
+                + "/previous-metrics?stage=external", new JsonObject());
+        assertThat(none.getValue("cycle_id")).isNull();
+        assertThat(none.getJsonArray("metrics")).isEmpty();
+
+        HttpResponse<String> missing = operator.send("GET", "/api/console/cycles/" + current + "/previous-metrics", "");
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(missing.body()).getString("error")).contains("stage");
+        HttpResponse<String> unknown = operator.send("GET", "/api/console/cycles/" + current
+                + "/previous-metrics?stage=rlhf", "");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(unknown.body()).getString("error")).contains("unknown stage 'rlhf'");
+        HttpResponse<String> noCycle = operator.send("GET", "/api/console/cycles/999999/previous-metrics?stage=sft", "");
+        assertThat(noCycle.statusCode()).isEqualTo(404);
+        assertThat(new JsonObject(noCycle.body()).getString("error")).isEqualTo("no cycle 999999");
+    }
+
+    /** A cycle written straight to the database: a loss of base, base + 0.5, base + 1 at steps 1 to 3 per stage. */
+    private static long finishedCycle(CycleRepository cycles, Map<String, Double> baseByStage) throws Exception {
+        long id = await(cycles.create("{\"preset\":\"tiny\"}", "otto")).id();
+        assertThat(await(cycles.claim(id))).isTrue();
+        for (var stage : new java.util.TreeMap<>(baseByStage).entrySet()) {
+            for (int step = 1; step <= 3; step++) {
+                await(cycles.metrics(id, stage.getKey(), step, Map.of("loss", stage.getValue() + (step - 1) / 2.0)));
+            }
+        }
+        assertThat(await(cycles.succeed(id, null, null))).isTrue();
+        return id;
     }
 }

@@ -2,6 +2,7 @@ package ai.kaizen.server.console;
 
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
+import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
@@ -17,6 +18,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -24,7 +26,9 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The console in headless Chromium: an operator signs in, starts a cycle with the tiny preset, and watches its
  * progress update live (step, a chart of the loss, the log) until the gate's report appears; and sets the schedule
- * in its panel (a bad cron expression refused with the server's message, a good one shown with its next run).
+ * in its panel (a bad cron expression refused with the server's message, a good one shown with its next run); and
+ * reads a cycle's charts: a panel per stage drawn by uPlot, growing live, with the previous cycle's run beneath.
  */
 class ConsolePageBrowserIT {
 
@@ -85,6 +90,10 @@ class ConsolePageBrowserIT {
                 "--disable-dev-shm-usage", "--window-size=1200,1600", "--user-data-dir=" + profile);
         return new ChromeDriver(new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build(), options);
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private static void signInToConsole(ChromeDriver browser, WebDriverWait wait) {
@@ -200,6 +209,14 @@ class ConsolePageBrowserIT {
             signInToConsole(browser, wait);
             wait.until(d -> d.findElement(By.cssSelector("#counts tbody")).getText().contains("ratings"));
             assertThat(browser.findElement(By.id("serving")).getText()).contains("Serving: version 1");
+            // the ratings per version and day: one line, today's mean of five stars under the cursor
+            wait.until(d -> !d.findElements(By.cssSelector("#trend-chart .uplot canvas")).isEmpty());
+            WebElement trend = browser.findElement(By.id("trend-chart"));
+            assertThat(legend(trend)).hasSize(2).first().isEqualTo("day");
+            assertThat(browser.findElement(By.id("serving")).getText()).contains("(" + legend(trend).get(1) + ")");
+            WebElement days = trend.findElement(By.cssSelector(".u-over"));
+            new Actions(browser).moveToElement(days).perform();
+            wait.until(d -> value(d.findElement(By.id("trend-chart")), 1).equals("5"));
 
             new Select(browser.findElement(By.id("preset"))).selectByValue("tiny");
             browser.findElement(By.id("start-button")).click();
@@ -213,7 +230,7 @@ class ConsolePageBrowserIT {
                     && !d.findElement(By.id("status")).getText().equals("…"));
             assertThat(browser.findElement(By.id("status")).getText()).isIn("queued", "running");
             wait.until(d -> d.findElement(By.id("status")).getText().equals("no verdict"));
-            wait.until(d -> !d.findElements(By.cssSelector("svg[data-metric=loss] polyline")).isEmpty());
+            wait.until(d -> !d.findElements(By.cssSelector(".chart-panel[data-stage=sft] .uplot canvas")).isEmpty());
             assertThat(browser.findElement(By.id("log")).getText()).contains("dataset version");
             wait.until(d -> !d.findElements(By.id("gate-verdict")).isEmpty());
             assertThat(browser.findElement(By.id("gate-verdict")).getText()).startsWith("No verdict:")
@@ -227,8 +244,8 @@ class ConsolePageBrowserIT {
             anyway.click();
             assertThat(browser.findElement(By.cssSelector("#promote-anyway input[name=override_reason]"))
                     .isDisplayed()).isTrue();
-            assertThat(browser.findElements(By.cssSelector("svg[data-metric=loss] circle")).size())
-                    .as("one point per logged step").isGreaterThanOrEqualTo(2);
+            assertThat(new Select(browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] select")))
+                    .getOptions()).extracting(WebElement::getText).contains("loss");
             Path dir = Path.of("target", "screenshots");
             Files.createDirectories(dir);
             Files.write(dir.resolve("console-cycle.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
@@ -250,5 +267,125 @@ class ConsolePageBrowserIT {
         } finally {
             browser.quit();
         }
+    }
+
+    /**
+     * A cycle written straight to the database (no trainer): the page opens while SFT runs, and its chart takes the
+     * points that follow without being drawn anew; the reward model gets a panel of its own; SFT's panel draws the
+     * previous cycle's SFT beneath, the reward model's (no earlier cycle ran one) does not; the cursor shows values.
+     */
+    @Test
+    void aCyclesChartsShowEachStageLiveWithThePreviousCycleBeneath(@TempDir Path profile) throws Exception {
+        CycleRepository cycles = new CycleRepository(server.database().sessions());
+        long previous = await(cycles.create("{\"preset\":\"tiny\"}", "otto")).id();
+        assertThat(await(cycles.claim(previous))).isTrue();
+        for (int step = 1; step <= 4; step++) {
+            await(cycles.metrics(previous, "sft", step, Map.of("loss", 2 + 2.0 / step)));
+            Thread.sleep(300); // points apart in time, as a trainer logs them
+        }
+        assertThat(await(cycles.succeed(previous, null, null))).isTrue();
+        long id = await(cycles.create("{\"preset\":\"tiny\"}", "otto")).id();
+        assertThat(await(cycles.claim(id))).isTrue();
+        await(cycles.heartbeat(id, "sft", 2, 4));
+        for (int step = 1; step <= 2; step++) {
+            await(cycles.metrics(id, "sft", step, Map.of("loss", 3 + 1.0 / step, "epoch", step / 4.0)));
+            Thread.sleep(300);
+        }
+
+        ChromeDriver browser = browser(profile);
+        try {
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+            signInToConsole(browser, wait);
+            browser.get("http://127.0.0.1:" + server.port() + "/console/cycles/" + id);
+            By sft = By.cssSelector(".chart-panel[data-stage=sft]");
+            wait.until(d -> !d.findElements(By.cssSelector(".chart-panel[data-stage=sft] .uplot canvas")).isEmpty());
+            wait.until(d -> legend(d.findElement(sft)).contains("previous cycle #" + previous));
+            assertThat(legend(browser.findElement(sft))).containsExactly("time", "cycle #" + id,
+                    "previous cycle #" + previous);
+            assertThat(browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] .chart-note")).getText())
+                    .contains("cycle #" + previous).contains("shifted to start when this cycle's did");
+            WebElement canvas = browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] canvas"));
+            browser.executeScript("arguments[0].dataset.first = 'yes'", canvas);
+
+            // live: SFT's last steps and an eval loss, then the reward model's steps
+            for (int step = 3; step <= 4; step++) {
+                await(cycles.heartbeat(id, "sft", step, 4));
+                await(cycles.metrics(id, "sft", step, Map.of("loss", 3 + 1.0 / step)));
+                Thread.sleep(300);
+            }
+            await(cycles.metrics(id, "sft", 4, Map.of("eval_loss", 3.5)));
+            for (int step = 1; step <= 3; step++) {
+                await(cycles.heartbeat(id, "reward_model", step, 3));
+                await(cycles.metrics(id, "reward_model", step, Map.of("loss", 0.7 / step, "accuracy", 0.5 + step / 10.0)));
+                Thread.sleep(300);
+            }
+            assertThat(await(cycles.succeed(id, null, null))).isTrue();
+            wait.until(d -> d.findElement(By.id("status")).getText().equals("succeeded"));
+            wait.until(d -> d.findElements(By.cssSelector(".chart-panel .uplot canvas")).size() == 2);
+
+            List<WebElement> panels = browser.findElements(By.cssSelector(".chart-panel"));
+            assertThat(panels).extracting(p -> p.getAttribute("data-stage")).containsExactly("sft", "reward_model");
+            assertThat(browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] canvas"))
+                    .getAttribute("data-first")).as("the same chart, given the new points").isEqualTo("yes");
+            Select metric = new Select(browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] select")));
+            assertThat(metric.getOptions()).extracting(WebElement::getText)
+                    .as("counters such as epoch are not charted").containsExactly("eval_loss", "loss");
+            assertThat(metric.getFirstSelectedOption().getText()).isEqualTo("loss");
+            WebElement reward = browser.findElement(By.cssSelector(".chart-panel[data-stage=reward_model]"));
+            assertThat(legend(reward)).containsExactly("time", "cycle #" + id);
+            assertThat(reward.findElement(By.cssSelector(".chart-note")).isDisplayed()).isFalse();
+            assertThat(new Select(reward.findElement(By.tagName("select"))).getFirstSelectedOption().getText())
+                    .isEqualTo("loss");
+
+            // the cursor at the right end: SFT's last step, 3 + 1/4, and its time of day
+            WebElement plot = browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] .u-over"));
+            new Actions(browser).moveToElement(plot, plot.getSize().getWidth() / 2 - 1, 0).perform();
+            wait.until(d -> value(d.findElement(sft), 1).equals("3.25"));
+            assertThat(value(browser.findElement(sft), 0)).matches(".*\\d{1,2}:\\d{2}:\\d{2}.*");
+            // text is readable: the legend at 14 px, the axes' labels at 13 px (uPlot draws them on the canvas)
+            assertThat(browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] .u-legend"))
+                    .getCssValue("font-size")).isEqualTo("14px");
+            Path dir = Path.of(System.getProperty("kaizen.screenshots", "target/screenshots"));
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("console-cycle-charts.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+            // another metric: the eval loss, logged once
+            metric.selectByVisibleText("eval_loss");
+            new Actions(browser).moveToElement(plot, plot.getSize().getWidth() / 2 - 1, 0).perform();
+            wait.until(d -> value(d.findElement(sft), 1).equals("3.5"));
+
+            // the charts follow the window's width (two columns of panels at 1200 px, one at 520), and the theme
+            int wide = canvas.getSize().getWidth();
+            browser.manage().window().setSize(new org.openqa.selenium.Dimension(520, 1600));
+            wait.until(d -> d.findElement(By.cssSelector(".chart-panel[data-stage=sft] canvas")).getSize()
+                    .getWidth() < wide);
+            WebElement panel = browser.findElement(sft);
+            assertThat(canvas.getSize().getWidth()).isLessThanOrEqualTo(panel.getSize().getWidth());
+            String light = axisColour(browser);
+            browser.findElement(By.id("theme-toggle")).click();
+            wait.until(d -> !axisColour(browser).equals(light));
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /** The labels of a chart's legend: the x axis first, then each line. */
+    private static List<String> legend(WebElement panel) {
+        return panel.findElements(By.cssSelector(".u-legend .u-series .u-label")).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    /** The value the legend shows for series {@code index} (0: the x axis) where the cursor is. */
+    private static String value(WebElement panel, int index) {
+        return panel.findElements(By.cssSelector(".u-legend .u-series .u-value")).get(index).getText();
+    }
+
+    /** The colour of the darkest or lightest pixel of the SFT chart's y axis labels (the canvas' left strip). */
+    private static String axisColour(ChromeDriver browser) {
+        return String.valueOf(browser.executeScript("const c = document.querySelector("
+                + "'.chart-panel[data-stage=sft] canvas'), g = c.getContext('2d');"
+                + "const d = g.getImageData(0, 0, Math.floor(c.width / 12), c.height).data; let best = null;"
+                + "for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 200) { const v = d[i] + d[i + 1] + d[i + 2];"
+                + " if (best === null || Math.abs(v - 382) > Math.abs(best - 382)) best = v; } } return best;"));
     }
 }
