@@ -134,6 +134,7 @@ function startEdit(turn, text) {
 async function saveEdit(turn, text) {
   if (controller || sending) return;
   sending = true;
+  const id = conversationId;
   try {
     notice('');
     const below = [];
@@ -146,7 +147,10 @@ async function saveEdit(turn, text) {
     await stream('/api/messages/' + encodeURIComponent(turn.dataset.id) + '/edit',
       { content: text, request_id: newRequestId() }, handlers);
     if (handlers.started) {
-      await open(conversationId); // the new version with its switcher
+      // the new version with its switcher; the notes about the answer stay
+      const response = await api('/api/conversations/' + encodeURIComponent(id));
+      if (response.ok && conversationId === id) render(await response.json());
+      loadList();
     } else {
       question.replaceWith(turn);
       turn.after(...below);

@@ -518,6 +518,38 @@ class ChatPageBrowserIT {
         assertThat(browser.findElement(By.cssSelector(".user-turn .position")).getText()).isEqualTo("1 / 2");
     }
 
+    /** An edit the server refuses (here: the conversation is full) leaves the page as it was, the text in the box. */
+    @Test
+    void aRefusedEditKeepsTheBranchAndTheEditedText() throws Exception {
+        send("Hello");
+        UUID conversation = conversationId();
+        ConversationRepository repository = new ConversationRepository(server.database().sessions());
+        List<Message> before = await(repository.messages(conversation));
+        UUID parent = before.get(before.size() - 1).id();
+        List<Message> more = new java.util.ArrayList<>();
+        for (int i = 0; i < 197; i++) {
+            Message m = Message.written(conversation, parent, i % 2 == 0 ? Message.Author.user
+                    : Message.Author.assistant, "turn " + i);
+            more.add(m);
+            parent = m.id();
+        }
+        await(repository.append(conversation, more, parent));
+        browser.navigate().refresh();
+        wait.until(d -> d.findElements(By.cssSelector("#messages .message")).size() == 199);
+
+        browser.findElement(By.cssSelector(".user-turn button.edit")).click();
+        browser.switchTo().activeElement().sendKeys(Keys.chord(Keys.CONTROL, "a"), "Hello again", Keys.ENTER);
+        WebElement notice = browser.findElement(By.id("notice"));
+        wait.until(d -> notice.isDisplayed() && notice.getText().contains("full"));
+        WebElement box = browser.findElement(By.cssSelector(".user-turn .edit-box"));
+        assertThat(box.getAttribute("value")).isEqualTo("Hello again");
+        assertThat(browser.switchTo().activeElement()).isEqualTo(box);
+        assertThat(browser.findElements(By.cssSelector("#messages .message"))).hasSize(198); // the edited one is a box
+        assertThat(await(repository.messages(conversation))).noneMatch(m -> m.content().equals("Hello again"));
+        box.sendKeys(Keys.ESCAPE);
+        assertThat(browser.findElement(By.cssSelector(".message.user")).getText()).isEqualTo("Hello");
+    }
+
     /** Conversations are found by their words, renamed in place and deleted (after a question) for good. */
     @Test
     void searchRenameAndDeleteConversations() throws Exception {
