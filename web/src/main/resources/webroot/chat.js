@@ -27,11 +27,138 @@ function notice(text, note) {
   noticeEl.classList.toggle('note', !!note);
 }
 
-// Text the user wrote, with its direction (right-to-left for Arabic or Hebrew) taken from the text itself.
-function userView(text) {
-  const node = el('article', 'message user', text);
-  node.dir = 'auto';
-  return node;
+// A message the user wrote, with its direction (right-to-left for Arabic or Hebrew) taken from the text itself, and
+// under it Edit and, where it has other versions, the switcher between them. message: { content, and once stored
+// id, siblings, sibling_index }.
+function userView(message) {
+  const turn = el('div', 'user-turn');
+  const text = el('article', 'message user', message.content);
+  text.dir = 'auto';
+  const tools = el('div', 'message-tools');
+  const edit = el('button', 'link edit', 'Edit');
+  edit.type = 'button';
+  edit.setAttribute('aria-label', 'Edit your message');
+  edit.addEventListener('click', () => startEdit(turn, text.textContent));
+  turn.setId = (id) => {
+    turn.dataset.id = id;
+    tools.hidden = false;
+  };
+  tools.hidden = !message.id; // nothing to edit until the server stored it
+  tools.append(...switcherOf(message, 'version'), edit);
+  turn.append(text, tools);
+  if (message.id) turn.setId(message.id);
+  return turn;
+}
+
+// "‹ 2 / 3 ›" between a message and its siblings (the versions of a question, the answers to one question); empty
+// when it has none. Choosing another shows that sibling's branch, and the server keeps it for the next visit.
+function switcherOf(message, noun) {
+  const siblings = message.siblings || [];
+  if (siblings.length < 2) return [];
+  const at = message.sibling_index;
+  const group = el('span', 'branch-switcher');
+  group.setAttribute('role', 'group');
+  group.setAttribute('aria-label', noun[0].toUpperCase() + noun.slice(1) + ' ' + (at + 1) + ' of ' + siblings.length);
+  const step = (by, label, symbol) => {
+    const b = el('button', 'icon', symbol);
+    b.type = 'button';
+    b.dataset.step = String(by);
+    b.title = label;
+    b.setAttribute('aria-label', label);
+    b.disabled = at + by < 0 || at + by >= siblings.length;
+    b.addEventListener('click', () => showBranch(siblings[at + by], by));
+    return b;
+  };
+  group.append(step(-1, 'Previous ' + noun, '‹'), el('span', 'position', (at + 1) + ' / ' + siblings.length),
+    step(1, 'Next ' + noun, '›'));
+  return [group];
+}
+
+// Shows the branch through another sibling; the focus stays on the switcher that was used.
+async function showBranch(messageId, by) {
+  if (!conversationId || controller || sending) return;
+  const response = await api('/api/conversations/' + encodeURIComponent(conversationId) + '/current',
+    { method: 'PUT', body: { message_id: messageId } });
+  if (!response.ok) { notice(await errorOf(response)); return; }
+  notice('');
+  render(await response.json());
+  const shown = messagesEl.querySelector('[data-id="' + CSS.escape(messageId) + '"]');
+  const button = shown?.querySelector('.branch-switcher button[data-step="' + by + '"]:not(:disabled)')
+    || shown?.querySelector('.branch-switcher button:not(:disabled)');
+  button?.focus();
+}
+
+// The message becomes a box with its text: Save (or Enter) sends it as a new version, answered like a message sent;
+// Cancel (or Escape) puts the message back. The version it replaces stays, one switch away.
+function startEdit(turn, text) {
+  if (controller || sending) return;
+  const shown = [...turn.childNodes];
+  const form = el('form', 'edit-form');
+  const box = el('textarea', 'edit-box');
+  box.value = text;
+  box.dir = 'auto';
+  box.rows = Math.min(8, Math.max(2, text.split('\n').length));
+  box.maxLength = Number(chatEl.dataset.maxChars) || 4000;
+  box.required = true;
+  box.setAttribute('aria-label', 'Edit your message');
+  const actions = el('div', 'edit-actions');
+  const save = el('button', '', 'Save');
+  save.type = 'submit';
+  const cancel = el('button', 'secondary', 'Cancel');
+  cancel.type = 'button';
+  actions.append(cancel, save);
+  form.append(box, actions);
+  const close = () => {
+    turn.replaceChildren(...shown);
+    turn.querySelector('.edit')?.focus();
+  };
+  cancel.addEventListener('click', close);
+  box.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+    else if (e.key === 'Escape') { e.preventDefault(); close(); }
+  });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const edited = box.value.trim();
+    if (!edited) return;
+    if (edited === text.trim()) { close(); return; }
+    saveEdit(turn, edited);
+  });
+  turn.replaceChildren(form);
+  box.focus();
+  box.setSelectionRange(box.value.length, box.value.length);
+}
+
+// The new version takes the old one's place and the branch below it goes (it stays stored); the answer streams in.
+// Refused (nothing stored), the page is put back as it was, the edit box open with the text and the reason said.
+async function saveEdit(turn, text) {
+  if (controller || sending) return;
+  sending = true;
+  const id = conversationId;
+  try {
+    notice('');
+    const below = [];
+    for (let n = turn.nextElementSibling; n; n = n.nextElementSibling) below.push(n);
+    const question = userView({ content: text });
+    turn.replaceWith(question);
+    below.forEach((n) => n.remove());
+    scrollDown();
+    const handlers = answerHandlers(question);
+    await stream('/api/messages/' + encodeURIComponent(turn.dataset.id) + '/edit',
+      { content: text, request_id: newRequestId() }, handlers);
+    if (handlers.started) {
+      // the new version with its switcher; the notes about the answer stay
+      const response = await api('/api/conversations/' + encodeURIComponent(id));
+      if (response.ok && conversationId === id) render(await response.json());
+      loadList();
+    } else {
+      question.replaceWith(turn);
+      turn.after(...below);
+      turn.querySelector('.edit-box')?.focus();
+    }
+  } finally {
+    sending = false;
+  }
 }
 
 // The list of conversations, or with a search those whose title or messages hold it.
@@ -151,8 +278,15 @@ async function open(id) {
   if (!response.ok) { notice(await errorOf(response)); conversationId = null; return; }
   const conversation = await response.json();
   if (conversationId !== id) return;
+  render(conversation);
+  loadList();
+}
+
+// The conversation's visible branch, and the pair still waiting for a choice at its end.
+function render(conversation) {
+  messagesEl.replaceChildren();
   for (const m of conversation.messages) {
-    if (m.role === 'user') messagesEl.append(userView(m.content));
+    if (m.role === 'user') messagesEl.append(userView(m));
     else if (m.role === 'assistant') messagesEl.append(answerView(m));
   }
   if (conversation.pending_comparison) {
@@ -168,7 +302,6 @@ async function open(id) {
     messagesEl.append(pair.root);
     pair.ready();
   }
-  loadList();
   scrollDown();
 }
 
@@ -273,6 +406,7 @@ function answerView(message) {
   node.querySelector('.copy').addEventListener('click', () =>
     navigator.clipboard?.writeText(node.raw));
   node.querySelector('.regenerate').addEventListener('click', () => regenerate(node.dataset.id));
+  node.querySelector('.answer-tools').prepend(...switcherOf(message, 'answer'));
   node.saved = saved;
   return node;
 }
@@ -390,7 +524,8 @@ async function stream(path, body, handlers) {
   }
 }
 
-function answerHandlers() {
+// question: the view of the message answered, which learns its id from the start event.
+function answerHandlers(question) {
   const views = new Map();
   let pair = null;
   let started = false;
@@ -399,6 +534,7 @@ function answerHandlers() {
     get started() { return started; },
     start(info) {
       started = true;
+      question?.setId(info.user_message_id);
       const notes = [];
       if (info.dropped_messages > 0) notes.push('Earlier messages were left out so the conversation fits the model.');
       if (info.message_cut) notes.push('Your message was too long for the model: only its end was read.');
@@ -452,11 +588,11 @@ form.addEventListener('submit', async (e) => {
       // the empty page this was becomes the conversation: no history entry of its own
       history.replaceState({ c: conversationId }, '', urlOf(conversationId));
     }
-    const question = userView(text);
+    const question = userView({ content: text });
     messagesEl.append(question);
     input.value = '';
     scrollDown();
-    const handlers = answerHandlers();
+    const handlers = answerHandlers(question);
     await stream('/api/conversations/' + conversationId + '/messages', { content: text, request_id: requestId },
       handlers);
     if (!handlers.started) {

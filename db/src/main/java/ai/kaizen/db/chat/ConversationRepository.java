@@ -8,7 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** Conversations and their messages. Every read is scoped to an owner: nobody sees another's conversation. */
@@ -91,10 +93,45 @@ public final class ConversationRepository {
 
     /** Every message of a conversation (all branches), oldest first. */
     public CompletionStage<List<Message>> messages(UUID conversationId) {
-        return sessions.withSession(s -> s
-                .createSelectionQuery("from Message where conversationId = :id order by createdAt, id", Message.class)
+        return sessions.withSession(s -> messages(s, conversationId));
+    }
+
+    private static CompletionStage<List<Message>> messages(Stage.Session s, UUID conversationId) {
+        return s.createSelectionQuery("from Message where conversationId = :id order by createdAt, id", Message.class)
                 .setParameter("id", conversationId)
-                .getResultList());
+                .getResultList();
+    }
+
+    /** The side of each A/B pair of the conversation that does not continue it: B, or A when B was chosen. */
+    private static final String PASSED_OVER = """
+            SELECT CASE WHEN p.choice = 'b' THEN p.answer_a_id ELSE p.answer_b_id END
+              FROM pairwise_comparison p JOIN message q ON q.id = p.prompt_message_id
+             WHERE q.conversation_id = :id""";
+
+    /**
+     * Shows the branch through one of the user's messages or answers: the conversation's current message becomes
+     * the leaf under it that the page shows ({@link MessageTree#leafUnder}), in one transaction. Empty, and
+     * nothing changed, when the conversation is not {@code owner}'s or the message is not one of the user's in it.
+     */
+    public CompletionStage<Optional<UUID>> showBranchOf(UUID conversationId, String owner, UUID messageId) {
+        return sessions.withTransaction(s -> s.find(Conversation.class, conversationId).thenCompose(conversation -> {
+            if (conversation == null || !conversation.owner().equals(owner)) {
+                return CompletableFuture.completedFuture(Optional.<UUID>empty());
+            }
+            return messages(s, conversationId).thenCompose(all -> {
+                MessageTree tree = new MessageTree(all);
+                if (tree.find(messageId).isEmpty()) {
+                    return CompletableFuture.completedFuture(Optional.<UUID>empty());
+                }
+                return s.createNativeQuery(PASSED_OVER, UUID.class).setParameter("id", conversationId)
+                        .getResultList()
+                        .thenApply(passedOver -> {
+                            UUID leaf = tree.leafUnder(messageId, Set.copyOf(passedOver));
+                            conversation.moveTo(leaf);
+                            return Optional.of(leaf);
+                        });
+            });
+        }));
     }
 
     /** The message, if it exists and its conversation belongs to {@code owner}. */

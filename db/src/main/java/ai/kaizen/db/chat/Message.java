@@ -77,6 +77,10 @@ public class Message {
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
+    /** Written for reviewers (a sampled candidate, an ideal answer): never on the user's branches. */
+    @Column(name = "review_only", nullable = false)
+    private boolean reviewOnly;
+
     protected Message() {
     }
 
@@ -130,6 +134,17 @@ public class Message {
      */
     public Message shownAs(String shown) {
         this.shownContent = shown == null || shown.equals(content) ? null : shown;
+        return this;
+    }
+
+    /**
+     * Marks this answer as written for reviewers only (a candidate sampled for ranking, a reviewer's ideal answer):
+     * it stays beside the user's answers in the tree but is never one of their branches.
+     *
+     * @return this message
+     */
+    public Message forReview() {
+        this.reviewOnly = true;
         return this;
     }
 
@@ -204,5 +219,10 @@ public class Message {
 
     public Instant createdAt() {
         return createdAt;
+    }
+
+    /** Whether this answer was written for reviewers only (see {@link #forReview()}). */
+    public boolean reviewOnly() {
+        return reviewOnly;
     }
 }

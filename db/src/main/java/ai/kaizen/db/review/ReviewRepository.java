@@ -224,7 +224,8 @@ public final class ReviewRepository {
             requireEditable(w);
             Optional<UUID> earlier = w.assignment().idealMessageId();
             return s.find(Message.class, w.task().promptMessageId()).thenCompose(prompt -> {
-                Message ideal = Message.written(prompt.conversationId(), prompt.id(), Message.Author.assistant, answer);
+                Message ideal = Message.written(prompt.conversationId(), prompt.id(), Message.Author.assistant, answer)
+                        .forReview();
                 w.assignment().submit(null, ideal.id(), null, editWindow);
                 CompletionStage<Void> removed = earlier.isEmpty() ? CompletableFuture.completedFuture(null)
                         : s.find(Message.class, earlier.get()).thenCompose(old -> old == null

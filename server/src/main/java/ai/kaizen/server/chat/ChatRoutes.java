@@ -4,6 +4,7 @@ import ai.kaizen.db.account.Role;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.chat.MessageTree;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
@@ -35,7 +36,8 @@ import java.util.stream.Collectors;
 
 /**
  * The chat page ({@code GET /}) and its JSON API under {@code /api}: conversations, sending a message (streamed
- * answer), regenerating, and the operators' system prompt.
+ * answer), editing one (a new version beside it, answered the same way), moving between branches, regenerating,
+ * and the operators' system prompt.
  */
 public final class ChatRoutes {
 
@@ -76,8 +78,11 @@ public final class ChatRoutes {
         router.delete("/api/conversations/:id").handler(this::delete);
         router.post("/api/conversations/:id/messages")
                 .handler(limits.perCaller("messages", chatsPerMinute)).handler(this::send);
+        router.put("/api/conversations/:id/current").handler(this::showBranch);
         router.post("/api/messages/:id/regenerate")
                 .handler(limits.perCaller("messages", chatsPerMinute)).handler(this::regenerate);
+        router.post("/api/messages/:id/edit")
+                .handler(limits.perCaller("messages", chatsPerMinute)).handler(this::edit);
         router.get("/api/settings/system-prompt").handler(Access.require(Role.OPERATOR)).handler(this::systemPrompt);
         router.put("/api/settings/system-prompt").handler(Access.require(Role.OPERATOR))
                 .handler(this::setSystemPrompt);
@@ -199,9 +204,14 @@ public final class ChatRoutes {
                 .onFailure(ctx::fail);
     }
 
-    /** The visible branch with the caller's ratings, and the A/B choice still waiting at its end, if any. */
+    /**
+     * The visible branch with the caller's ratings and each message's versions (its siblings: edited versions of a
+     * question, the answers to one question; answers written for reviewers are none of them), and the A/B choice
+     * still waiting at its end, if any.
+     */
     private Future<JsonObject> describe(Conversation conversation, List<Message> all, String principal) {
         List<Message> branch = ConversationRepository.branch(all, conversation.currentMessageId());
+        MessageTree tree = new MessageTree(all);
         Map<UUID, Message> byId = all.stream().collect(Collectors.toMap(Message::id, Function.identity()));
         List<UUID> answerIds = all.stream().filter(m -> m.role() == Message.Author.assistant).map(Message::id)
                 .toList();
@@ -217,7 +227,10 @@ public final class ChatRoutes {
                     ratings.forEach(r -> ratingOf.put(r.messageId(), r));
                     JsonArray messages = new JsonArray();
                     for (Message m : branch) {
-                        messages.add(messageJson(m, ratingOf.get(m.id())));
+                        List<Message> siblings = tree.siblings(m);
+                        messages.add(messageJson(m, ratingOf.get(m.id()))
+                                .put("siblings", new JsonArray(siblings.stream().map(s -> s.id().toString()).toList()))
+                                .put("sibling_index", siblings.indexOf(m)));
                     }
                     JsonObject body = new JsonObject()
                             .put("id", conversation.id().toString())
@@ -248,6 +261,29 @@ public final class ChatRoutes {
     }
 
     private void send(RoutingContext ctx) {
+        ask(ctx, "message ", (caller, id, content, out) -> chat.reply(ctx.vertx().getOrCreateContext(), caller, id,
+                content, out));
+    }
+
+    /**
+     * {@code POST /api/messages/{id}/edit} {@code {"content": ..., "request_id": ...}}: a new version of the
+     * caller's message, answered as a message sent (the same stream, limits and request id rules).
+     */
+    private void edit(RoutingContext ctx) {
+        ask(ctx, "edit ", (caller, id, content, out) -> chat.edit(ctx.vertx().getOrCreateContext(), caller, id,
+                content, out));
+    }
+
+    /** What a question goes to: the caller, the path's id, the text, and the stream for the answer. */
+    private interface Asking {
+        void ask(Caller caller, UUID id, String content, ChatStream out);
+    }
+
+    /**
+     * Reads a question ({@code content}, and an optional {@code request_id} that makes it once-only within
+     * {@code scope} and the path's id) and streams its answer as server-sent events.
+     */
+    private void ask(RoutingContext ctx, String scopeName, Asking asking) {
         Optional<ApiRequest> request = ApiRequest.readWithBody(ctx);
         if (request.isEmpty()) {
             return;
@@ -264,7 +300,7 @@ public final class ChatRoutes {
             return;
         }
         Caller caller = request.get().caller();
-        String scope = "message " + request.get().id();
+        String scope = scopeName + request.get().id();
         ChatStream out = new SseChatStream(ctx);
         if (requestId.isPresent()) {
             if (!requestIds.claim(caller.principal(), scope, requestId.get())) {
@@ -274,7 +310,38 @@ public final class ChatRoutes {
             }
             out = new ReleasedOnRefusal(out, () -> requestIds.release(caller.principal(), scope, requestId.get()));
         }
-        chat.reply(ctx.vertx().getOrCreateContext(), caller, request.get().id(), content, out);
+        asking.ask(caller, request.get().id(), content, out);
+    }
+
+    /**
+     * {@code PUT /api/conversations/{id}/current} {@code {"message_id": ...}}: the page shows the branch through
+     * that message (down to the newest leaf under it), now and after a reload; answers the conversation as
+     * {@code GET} does.
+     */
+    private void showBranch(RoutingContext ctx) {
+        Optional<ApiRequest> request = ApiRequest.readWithBody(ctx);
+        if (request.isEmpty()) {
+            return;
+        }
+        UUID messageId;
+        try {
+            messageId = UUID.fromString((String) request.get().body().getValue("message_id"));
+        } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
+            HttpError.fail(ctx, 400, "message_id must be the id of a message of the conversation");
+            return;
+        }
+        UUID id = request.get().id();
+        String principal = request.get().caller().principal();
+        Future.fromCompletionStage(conversations.find(id, principal))
+                .compose(found -> found.isEmpty() ? Future.failedFuture(new HttpError(404, "no such conversation"))
+                        : Future.fromCompletionStage(conversations.showBranchOf(id, principal, messageId)))
+                .compose(leaf -> leaf.isEmpty()
+                        ? Future.failedFuture(new HttpError(404, "no such message in this conversation"))
+                        : Future.fromCompletionStage(conversations.find(id, principal)))
+                .compose(conversation -> Future.fromCompletionStage(conversations.messages(id))
+                        .compose(all -> describe(conversation.orElseThrow(), all, principal)))
+                .onSuccess(body -> JsonBodies.reply(ctx, body))
+                .onFailure(ctx::fail);
     }
 
     /**

@@ -81,6 +81,51 @@ public final class ChatService {
      * probability.
      */
     public void reply(Context context, Caller caller, UUID conversationId, String text, ChatStream out) {
+        ask(context, caller, text, out, () -> Future.fromCompletionStage(conversations.find(conversationId,
+                        caller.principal()), context)
+                .compose(found -> found.isEmpty() ? Future.failedFuture(notFound("no such conversation"))
+                        : load(context, found.get(), null)));
+    }
+
+    /**
+     * Answers {@code text} as a new version of the user's message {@code messageId}: a sibling of it (the same
+     * parent) that becomes the conversation's current branch, answered as {@link #reply} answers. The message and
+     * everything under it stay.
+     */
+    public void edit(Context context, Caller caller, UUID messageId, String text, ChatStream out) {
+        ask(context, caller, text, out, () -> Future.fromCompletionStage(conversations.findMessage(messageId,
+                        caller.principal()), context)
+                .compose(found -> {
+                    if (found.isEmpty()) {
+                        return Future.failedFuture(notFound("no such message"));
+                    }
+                    if (found.get().role() != Message.Author.user) {
+                        return Future.failedFuture(new HttpError(400, "only your own messages can be edited, not "
+                                + "the assistant's"));
+                    }
+                    return Future.fromCompletionStage(conversations.find(found.get().conversationId(),
+                                    caller.principal()), context)
+                            .compose(conversation -> load(context, conversation.orElseThrow(), found.get()));
+                }));
+    }
+
+    /**
+     * The conversation with its messages, and the message a new question follows: the end of the visible branch,
+     * or for an edit the edited message's parent.
+     */
+    private Future<Loaded> load(Context context, Conversation conversation, Message edited) {
+        return Future.fromCompletionStage(conversations.messages(conversation.id()), context).map(all -> {
+            List<Message> branch = ConversationRepository.branch(all, edited == null
+                    ? conversation.currentMessageId() : edited.parentId());
+            return new Loaded(conversation, all, branch);
+        });
+    }
+
+    /**
+     * Checks {@code text}, then asks it after the branch {@code loading} gives. The first question of a conversation
+     * titles it (an edited first question does not: the conversation already has its title).
+     */
+    private void ask(Context context, Caller caller, String text, ChatStream out, Supplier<Future<Loaded>> loading) {
         String content = text == null ? "" : text.strip();
         if (content.isEmpty()) {
             out.error(400, "the message is empty");
@@ -93,16 +138,12 @@ public final class ChatService {
         if (!answers.ready(out)) {
             return;
         }
-        Future.fromCompletionStage(conversations.find(conversationId, caller.principal()), context)
-                .compose(found -> found.isEmpty() ? Future.failedFuture(notFound("no such conversation"))
-                        : Future.fromCompletionStage(conversations.messages(conversationId), context)
-                        .map(all -> new Loaded(found.get(), all)))
-                .compose(loaded -> {
+        loading.get().compose(loaded -> {
                     if (loaded.all().size() + 2 > settings.maxConversationMessages()) {
                         return Future.failedFuture(new HttpError(409, "this conversation is full; start a new one"));
                     }
-                    List<Message> branch = ConversationRepository.branch(loaded.all(),
-                            loaded.conversation().currentMessageId());
+                    UUID conversationId = loaded.conversation().id();
+                    List<Message> branch = loaded.branch();
                     UUID parent = branch.isEmpty() ? null : branch.get(branch.size() - 1).id();
                     Message question = Message.written(conversationId, parent, Message.Author.user, content);
                     boolean retitle = branch.isEmpty() && loaded.conversation().title().isBlank();
@@ -208,7 +249,8 @@ public final class ChatService {
                 .onFailure(out::fail);
     }
 
-    private record Loaded(Conversation conversation, List<Message> all) {
+    /** A conversation to ask in: all its messages, and the branch the question follows. */
+    private record Loaded(Conversation conversation, List<Message> all, List<Message> branch) {
     }
 
     private static String titleOf(String firstMessage) {

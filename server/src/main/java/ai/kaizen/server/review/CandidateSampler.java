@@ -35,7 +35,8 @@ public final class CandidateSampler {
 
     /**
      * {@code n} new answers (seeds {@code seed} to {@code seed + n - 1}, one request) to the last message of
-     * {@code history}, as unsaved messages beside the answers already there. The prompt is fitted on a worker
+     * {@code history}, as unsaved messages beside the answers already there (marked {@link Message#forReview()}: never
+     * one of the user's branches). The prompt is fitted on a worker
      * thread. Fails with {@link Inference.Saturated} when too much waits for the model, and with
      * {@link IllegalArgumentException} (as the cause) when the conversation cannot fit the model.
      */
@@ -62,7 +63,8 @@ public final class CandidateSampler {
                                             r.text(), new Message.Generation(model.version(),
                                                     AnswerOptions.sampling(generation, seed + i).encode(),
                                                     prompt.promptTokens(), r.tokenIds().length, latencyMs, null,
-                                                    AnswerOptions.finishReason(r.finishReason()))));
+                                                    AnswerOptions.finishReason(r.finishReason())))
+                                            .forReview());
                                 }
                                 return answers;
                             });

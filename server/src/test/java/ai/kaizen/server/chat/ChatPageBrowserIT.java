@@ -451,6 +451,105 @@ class ChatPageBrowserIT {
         });
     }
 
+    /**
+     * A first message edited in place (Escape cancels, Enter saves) becomes a second version with its own answer;
+     * the "‹ 1 / 2 ›" switcher, by mouse or keyboard, goes back to the first version and its answer, and a reload
+     * shows the branch chosen last.
+     */
+    @Test
+    void editAMessageThenSwitchBackToTheFirstVersionAndItsAnswer() throws Exception {
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class); // a switch redraws the branch
+        send("Where is my order?");
+        UUID conversation = conversationId();
+        List<Message> firstBranch = visible(conversation);
+        String firstAnswer = firstBranch.get(1).id().toString();
+
+        browser.findElement(By.cssSelector(".user-turn button.edit")).click();
+        WebElement box = browser.switchTo().activeElement();
+        assertThat(box.getAttribute("class")).isEqualTo("edit-box");
+        assertThat(box.getAttribute("value")).isEqualTo("Where is my order?");
+        box.sendKeys(" now", Keys.ESCAPE);
+        wait.until(d -> d.findElements(By.cssSelector(".edit-box")).isEmpty());
+        assertThat(browser.findElement(By.cssSelector(".message.user")).getText()).isEqualTo("Where is my order?");
+
+        browser.findElement(By.cssSelector(".user-turn button.edit")).click();
+        box = browser.switchTo().activeElement();
+        box.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Where is my order 48213?");
+        screenshot("chat-edit");
+        box.sendKeys(Keys.ENTER);
+        wait.until(d -> d.findElements(By.cssSelector(".user-turn .branch-switcher .position")).stream()
+                .anyMatch(p -> p.getText().equals("2 / 2")));
+        awaitAnswers(1);
+        WebElement answer = browser.findElement(By.cssSelector("#messages > .message.assistant"));
+        assertThat(answer.getAttribute("data-id")).isNotEqualTo(firstAnswer);
+        assertThat(browser.findElement(By.cssSelector(".message.user")).getText()).isEqualTo("Where is my order 48213?");
+        List<Message> secondBranch = visible(conversation);
+        assertThat(secondBranch).as(describe(secondBranch)).extracting(Message::content).first()
+                .isEqualTo("Where is my order 48213?");
+        assertThat(secondBranch.get(0).parentId()).isNull();
+        assertThat(secondBranch.get(1).id().toString()).isEqualTo(answer.getAttribute("data-id"));
+        assertThat(stored(conversation)).extracting(Message::id).contains(firstBranch.get(0).id(),
+                firstBranch.get(1).id());
+        screenshot("chat-edited");
+
+        WebElement previous = browser.findElement(By.cssSelector(".user-turn button[aria-label='Previous version']"));
+        assertThat(browser.findElement(By.cssSelector(".user-turn .branch-switcher")).getAttribute("aria-label"))
+                .isEqualTo("Version 2 of 2");
+        previous.click();
+        wait.until(d -> firstAnswer.equals(d.findElement(By.cssSelector("#messages > .message.assistant"))
+                .getAttribute("data-id")));
+        assertThat(browser.findElement(By.cssSelector(".message.user")).getText()).isEqualTo("Where is my order?");
+        assertThat(browser.findElement(By.cssSelector(".user-turn .position")).getText()).isEqualTo("1 / 2");
+        assertThat(visible(conversation)).extracting(Message::id).containsExactly(firstBranch.get(0).id(),
+                firstBranch.get(1).id());
+
+        // the focus stays on the switcher: Enter goes forward again, and back
+        WebElement focused = browser.switchTo().activeElement();
+        assertThat(focused.getAttribute("aria-label")).isEqualTo("Next version");
+        focused.sendKeys(Keys.ENTER);
+        wait.until(d -> d.findElement(By.cssSelector(".message.user")).getText().equals("Where is my order 48213?"));
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
+        wait.until(d -> d.findElement(By.cssSelector(".message.user")).getText().equals("Where is my order?"));
+
+        browser.navigate().refresh();
+        wait.until(d -> firstAnswer.equals(d.findElement(By.cssSelector("#messages > .message.assistant"))
+                .getAttribute("data-id")));
+        assertThat(browser.findElement(By.cssSelector(".message.user")).getText()).isEqualTo("Where is my order?");
+        assertThat(browser.findElement(By.cssSelector(".user-turn .position")).getText()).isEqualTo("1 / 2");
+    }
+
+    /** An edit the server refuses (here: the conversation is full) leaves the page as it was, the text in the box. */
+    @Test
+    void aRefusedEditKeepsTheBranchAndTheEditedText() throws Exception {
+        send("Hello");
+        UUID conversation = conversationId();
+        ConversationRepository repository = new ConversationRepository(server.database().sessions());
+        List<Message> before = await(repository.messages(conversation));
+        UUID parent = before.get(before.size() - 1).id();
+        List<Message> more = new java.util.ArrayList<>();
+        for (int i = 0; i < 197; i++) {
+            Message m = Message.written(conversation, parent, i % 2 == 0 ? Message.Author.user
+                    : Message.Author.assistant, "turn " + i);
+            more.add(m);
+            parent = m.id();
+        }
+        await(repository.append(conversation, more, parent));
+        browser.navigate().refresh();
+        wait.until(d -> d.findElements(By.cssSelector("#messages .message")).size() == 199);
+
+        browser.findElement(By.cssSelector(".user-turn button.edit")).click();
+        browser.switchTo().activeElement().sendKeys(Keys.chord(Keys.CONTROL, "a"), "Hello again", Keys.ENTER);
+        WebElement notice = browser.findElement(By.id("notice"));
+        wait.until(d -> notice.isDisplayed() && notice.getText().contains("full"));
+        WebElement box = browser.findElement(By.cssSelector(".user-turn .edit-box"));
+        assertThat(box.getAttribute("value")).isEqualTo("Hello again");
+        assertThat(browser.switchTo().activeElement()).isEqualTo(box);
+        assertThat(browser.findElements(By.cssSelector("#messages .message"))).hasSize(198); // the edited one is a box
+        assertThat(await(repository.messages(conversation))).noneMatch(m -> m.content().equals("Hello again"));
+        box.sendKeys(Keys.ESCAPE);
+        assertThat(browser.findElement(By.cssSelector(".message.user")).getText()).isEqualTo("Hello");
+    }
+
     /** Conversations are found by their words, renamed in place and deleted (after a question) for good. */
     @Test
     void searchRenameAndDeleteConversations() throws Exception {

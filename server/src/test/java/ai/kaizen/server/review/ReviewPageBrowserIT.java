@@ -290,6 +290,7 @@ class ReviewPageBrowserIT {
         assertThat(ideal.content()).isEqualTo("Thank you for waiting: your parcel ships today.");
         assertThat(ideal.parentId()).isEqualTo(stored.task().promptMessageId());
         assertThat(ideal.modelVersion()).isNull();
+        assertThat(ideal.reviewOnly()).as("never one of the user's branches").isTrue();
     }
 
     @Test
