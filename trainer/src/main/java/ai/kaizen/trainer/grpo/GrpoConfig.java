@@ -124,7 +124,7 @@ public record GrpoConfig(TrainingArguments args, OnlineArguments online, ScaleRe
         return new GrpoConfig(new TrainingArguments(1e-6, AdamW.Hyper.DEFAULT, 0, -1, 3, 8, 1, 1.0, 1024, 50, 8, 1,
                 50, 2, 42, null, outputDir, false),
                 new OnlineArguments(8, 128, 512, 1.0, 0.04, 1, 0.2, Double.NaN, true, 5, 1.0, 20, 10, true,
-                        TrainingEvaluation.METRIC_SCORES), ScaleRewards.GROUP, LossType.DAPO);
+                        TrainingEvaluation.METRIC_SCORES, 0), ScaleRewards.GROUP, LossType.DAPO);
     }
 
     /**

@@ -64,6 +64,7 @@ public record GroupMethod<C extends GroupConfig>(String name, BiFunction<JsonObj
      */
     public RunResult run(Path policyDir, Path rewardModelDir, C config, Path datasetDir, TrainingListener listener) {
         return OnlineRun.run(policyDir, rewardModelDir, datasetDir, listener,
+                reward -> config.online().reward(reward, config.args().seed()),
                 (policy, reward) -> create(config, policy, reward));
     }
 }

@@ -25,11 +25,13 @@ import com.google.gson.JsonObject;
  * @param ratioLimit guard rail: stop the update when a micro-batch's mean ratio passes this (0: never)
  * @param evalGreedy evaluation answers greedily
  * @param metricForBestModel {@code eval/scores} or {@code eval/win_rate}
+ * @param rewardContrast take this share of the answer's reward under another prompt off its reward (Kaizen's
+ *     {@code reward_contrast}, 0: off; see {@link ContrastiveReward})
  */
 public record OnlineArguments(int numGenerations, int maxCompletionLength, int maxPromptLength, double temperature,
         double beta, int numIterations, double epsilon, double epsilonHigh, boolean useScoreScaling,
         double scoreClip, double missingEosPenalty, double klLimit, double ratioLimit, boolean evalGreedy,
-        String metricForBestModel) {
+        String metricForBestModel, double rewardContrast) {
 
     /** Validates. */
     public OnlineArguments {
@@ -46,6 +48,16 @@ public record OnlineArguments(int numGenerations, int maxCompletionLength, int m
         require(TrainingEvaluation.METRIC_SCORES.equals(metricForBestModel)
                 || TrainingEvaluation.METRIC_WIN_RATE.equals(metricForBestModel), "metric_for_best_model must be "
                 + TrainingEvaluation.METRIC_SCORES + " or " + TrainingEvaluation.METRIC_WIN_RATE);
+        require(rewardContrast >= 0 && rewardContrast <= 1, "reward_contrast must be in [0, 1]");
+    }
+
+    /**
+     * @param reward the reward model's reward (owned by the result)
+     * @param seed the run's seed
+     * @return that reward, contrasted with other prompts when {@code reward_contrast} is on
+     */
+    public Reward reward(Reward reward, long seed) {
+        return rewardContrast == 0 ? reward : new ContrastiveReward(reward, rewardContrast, seed);
     }
 
     private static void require(boolean ok, String message) {
@@ -94,6 +106,7 @@ public record OnlineArguments(int numGenerations, int maxCompletionLength, int m
         o.addProperty("ratio_limit", ratioLimit);
         o.addProperty("eval_greedy", evalGreedy);
         o.addProperty("metric_for_best_model", metricForBestModel);
+        o.addProperty("reward_contrast", rewardContrast);
     }
 
     /**
@@ -109,6 +122,6 @@ public record OnlineArguments(int numGenerations, int maxCompletionLength, int m
                 o.get("use_score_scaling").getAsBoolean(), o.get("score_clip").getAsDouble(),
                 o.get("missing_eos_penalty").getAsDouble(), o.get("kl_limit").getAsDouble(),
                 o.get("ratio_limit").getAsDouble(), o.get("eval_greedy").getAsBoolean(),
-                o.get("metric_for_best_model").getAsString());
+                o.get("metric_for_best_model").getAsString(), o.get("reward_contrast").getAsDouble());
     }
 }

@@ -8,6 +8,7 @@ import ai.kaizen.trainer.reward.RewardModel;
 import ai.kaizen.trainer.training.TrainingListener;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * One critic-free job (RLOO, GRPO) from files to files: load the policy, the reward model, the prompts; train;
@@ -32,15 +33,16 @@ public final class OnlineRun {
      * @param rewardModelDir the reward model: backbone + {@code scalar_head.safetensors} (+ {@code reward_stats.json})
      * @param datasetDir prompts: {@code train.jsonl}, optional {@code eval.jsonl}
      * @param listener progress callbacks
+     * @param rewardShaping what the method makes of the reward model's reward (it owns what it is given)
      * @param factory the method's trainer
      * @return what happened
      */
     public static RunResult run(Path policyDir, Path rewardModelDir, Path datasetDir, TrainingListener listener,
-            TrainerFactory factory) {
+            UnaryOperator<Reward> rewardShaping, TrainerFactory factory) {
         List<List<ChatMessage>> train = PromptDataset.read(datasetDir, Split.TRAIN);
         List<List<ChatMessage>> eval = PromptDataset.read(datasetDir, Split.EVAL);
         try (LanguageModel policy = LanguageModel.load(policyDir, TrainingDevice.modelOptions());
-                Reward reward = new RewardModelReward(RewardModel.load(rewardModelDir));
+                Reward reward = rewardShaping.apply(new RewardModelReward(RewardModel.load(rewardModelDir)));
                 GroupTrainer trainer = factory.create(policy, reward)) {
             return trainer.train(train, eval, listener);
         }

@@ -60,7 +60,7 @@ public record RlooConfig(TrainingArguments args, OnlineArguments online, boolean
         return new RlooConfig(new TrainingArguments(1e-6, AdamW.Hyper.DEFAULT, 0, -1, 3, 8, 1, 1.0, 1024, 50, 8, 1,
                 50, 2, 42, null, outputDir, false),
                 new OnlineArguments(2, 128, 512, 1.0, 0.05, 1, 0.2, Double.NaN, true, 5, 1.0, 20, 10, true,
-                        TrainingEvaluation.METRIC_SCORES), false);
+                        TrainingEvaluation.METRIC_SCORES, 0), false);
     }
 
     /**
