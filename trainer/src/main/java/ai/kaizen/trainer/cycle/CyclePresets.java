@@ -40,9 +40,13 @@ public final class CyclePresets {
                             .put("save_steps", 50))
                     .put("dpo", new JsonObject().put("num_train_epochs", 1).put("eval_steps", 50).put("save_steps", 50))
                     .put("kto", new JsonObject().put("num_train_epochs", 1).put("eval_steps", 50).put("save_steps", 50))
-                    .put("ppo", new JsonObject().put("num_train_epochs", 1))
+                    // sampled near the answers people are shown, and held close to the policy: in the RLHF
+                    // demonstration PPO at kl_coef 0.05 answered every request with one template
+                    .put("ppo", new JsonObject().put("num_train_epochs", 1).put("temperature", 0.7)
+                            .put("kl_coef", 0.2))
                     .put("rloo", new JsonObject().put("num_train_epochs", 1))
-                    .put("grpo", new JsonObject().put("num_train_epochs", 1))
+                    .put("grpo", new JsonObject().put("num_train_epochs", 1).put("temperature", 0.7)
+                            .put("beta", 0.1))
                     .put("eval_prompts", 32).put("eval_max_new_tokens", 128),
             "preference", new JsonObject()
                     .put("stages", new io.vertx.core.json.JsonArray().add("dataset").add("sft").add("dpo")
@@ -64,7 +68,7 @@ public final class CyclePresets {
                     + "every run",
             "preference", "for thousands of A/B choices: SFT, then DPO on the choices. DPO was the one method "
                     + "that beat its starting policy by an independent judge in the RLHF demonstration (win rate "
-                    + "0.66, intent match up); online RL (PPO, GRPO, RLOO) did not");
+                    + "0.66, intent match up); online RL (PPO, GRPO, RLOO) did not reach that");
 
     /** A reward-model, DPO or KTO option set: a few steps, logged, evaluated and saved every other step. */
     private static JsonObject pairwise(int steps, int batch, double learningRate) {
