@@ -6,15 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
-import ai.kaizen.model.generation.GenerationOptions;
-import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
 import ai.kaizen.trainer.pairwise.PreferenceTestRuns;
 import ai.kaizen.trainer.sft.TestData;
-import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -99,11 +96,7 @@ class KtoTrainerTest {
                 .containsExactly(6, 12);
         assertThat(out.resolve(KtoTrainer.CONFIG_FILE)).exists();
         assertThat(out.resolve(KtoTrainer.EVAL_RESULTS_FILE)).exists();
-
-        try (LanguageModel policy = LanguageModel.load(out)) {
-            assertThat(policy.generator().chat(List.of(ChatMessage.user("My order?")), GenerationOptions.greedy(8),
-                    token -> true).tokenIds()).isNotEmpty();
-        }
+        PreferenceTestRuns.assertSavedAPolicyThatGenerates(out);
     }
 
     @Test
@@ -133,11 +126,7 @@ class KtoTrainerTest {
                 assertThat(TestData.maxAbsDiff(base, TestData.snapshot(lm.network().parameters()))).isZero();
             }
         }
-        assertThat(out.resolve("adapter_config.json")).exists(); // PEFT layout: the adapters at the top
-        assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
-        try (LanguageModel merged = LanguageModel.load(out)) {
-            assertThat(merged.network().config().hiddenSize()).isEqualTo(64);
-        }
+        PreferenceTestRuns.assertSavedPeftAndMergedOutputs(out);
     }
 
     @Test

@@ -2,7 +2,11 @@ package ai.kaizen.trainer.pairwise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.generation.GenerationOptions;
+import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.sft.TestData;
+import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.Checkpoints;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
@@ -67,6 +71,32 @@ public final class PreferenceTestRuns {
          * @return the configuration
          */
         C config(Path out, int steps, String... extra);
+    }
+
+    /**
+     * Checks a full fine-tuning's output: a policy that loads and generates.
+     *
+     * @param out the run's output directory
+     */
+    public static void assertSavedAPolicyThatGenerates(Path out) {
+        try (LanguageModel policy = LanguageModel.load(out)) {
+            assertThat(policy.generator().chat(List.of(ChatMessage.user("My order?")), GenerationOptions.greedy(8),
+                    token -> true).tokenIds()).isNotEmpty();
+        }
+    }
+
+    /**
+     * Checks a LoRA run's output: PEFT's layout (the adapters at the top) and the merged model beside it, which is
+     * what loading the directory gives.
+     *
+     * @param out the run's output directory
+     */
+    public static void assertSavedPeftAndMergedOutputs(Path out) {
+        assertThat(out.resolve("adapter_config.json")).exists();
+        assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
+        try (LanguageModel merged = LanguageModel.load(out)) {
+            assertThat(merged.network().config().hiddenSize()).isEqualTo(64);
+        }
     }
 
     /** A finished run and the weights it trained. */

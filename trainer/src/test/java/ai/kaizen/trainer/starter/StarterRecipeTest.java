@@ -12,23 +12,19 @@ class StarterRecipeTest {
 
     static final Path OUT = Path.of("out");
 
-    /** What the three recipes share: GPT-2 small-style AdamW, 5% warmup, five evaluations, no checkpoints kept. */
+    /** What the three recipes share: GPT-2 small-style AdamW, 5% warmup, five evaluations, one checkpoint kept. */
     static JsonObject expected(double learningRate, int batchSize, int maxLength, int maxSteps, int warmupSteps,
             int evalSteps) {
-        JsonObject o = JsonParser.parseString("""
-                {"adam_beta1": 0.9, "adam_beta2": 0.95, "adam_epsilon": 1e-8, "weight_decay": 0.1,
+        return JsonParser.parseString("""
+                {"learning_rate": %s, "per_device_train_batch_size": %d, "max_length": %d, "max_steps": %d,
+                 "warmup_steps": %d, "eval_steps": %d,
+                 "adam_beta1": 0.9, "adam_beta2": 0.95, "adam_epsilon": 1e-8, "weight_decay": 0.1,
                  "num_train_epochs": 1.0, "per_device_eval_batch_size": 16, "gradient_accumulation_steps": 1,
                  "max_grad_norm": 1.0, "logging_steps": 10, "save_steps": 100, "save_total_limit": 1, "seed": 7,
                  "output_dir": "out", "resume": false, "use_peft": false, "early_stopping_patience": 0,
                  "load_best_model_at_end": false}
-                """).getAsJsonObject();
-        o.addProperty("learning_rate", learningRate);
-        o.addProperty("per_device_train_batch_size", batchSize);
-        o.addProperty("max_length", maxLength);
-        o.addProperty("max_steps", maxSteps);
-        o.addProperty("warmup_steps", warmupSteps);
-        o.addProperty("eval_steps", evalSteps);
-        return o;
+                """.formatted(learningRate, batchSize, maxLength, maxSteps, warmupSteps, evalSteps))
+                .getAsJsonObject();
     }
 
     @Test
