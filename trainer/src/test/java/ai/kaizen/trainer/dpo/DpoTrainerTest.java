@@ -76,16 +76,12 @@ class DpoTrainerTest {
     }
 
     @Test
-    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() {
+    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
         List<PreferenceExample> data = train.subList(0, 24);
         PreferenceTestRuns.assertResumesToTheUninterruptedWeights("DPO", tmp, DpoTrainerTest::config,
-                c -> c.with(o -> o.addProperty("resume", true)), (config, listener) -> {
-                    try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                            DpoTrainer trainer = new DpoTrainer(config, lm)) {
-                        return new PreferenceTestRuns.Trained(trainer.train(data, List.of(), listener),
-                                TestData.snapshot(lm.network().parameters()));
-                    }
-                });
+                c -> c.with(o -> o.addProperty("resume", true)), PreferenceTestRuns.onStories260k(DpoTrainer::new,
+                        (trainer, listener) -> trainer.train(data, List.of(), listener),
+                        (trainer, lm) -> lm.network().parameters()));
     }
 
     @Test

@@ -100,16 +100,12 @@ class KtoTrainerTest {
     }
 
     @Test
-    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() {
+    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
         List<ThumbsExample> data = train.subList(0, 24);
         PreferenceTestRuns.assertResumesToTheUninterruptedWeights("KTO", tmp, KtoTrainerTest::config,
-                c -> c.with(o -> o.addProperty("resume", true)), (config, listener) -> {
-                    try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                            KtoTrainer trainer = new KtoTrainer(config, lm)) {
-                        return new PreferenceTestRuns.Trained(trainer.train(data, List.of(), listener),
-                                TestData.snapshot(lm.network().parameters()));
-                    }
-                });
+                c -> c.with(o -> o.addProperty("resume", true)), PreferenceTestRuns.onStories260k(KtoTrainer::new,
+                        (trainer, listener) -> trainer.train(data, List.of(), listener),
+                        (trainer, lm) -> lm.network().parameters()));
     }
 
     @Test

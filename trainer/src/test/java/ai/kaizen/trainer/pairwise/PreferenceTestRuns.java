@@ -2,6 +2,9 @@ package ai.kaizen.trainer.pairwise;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.tokenizer.ChatMessage;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -115,7 +119,25 @@ public final class PreferenceTestRuns {
          * @param listener progress callbacks
          * @return the result and the trained weights
          */
-        Trained train(C config, TrainingListener listener);
+        Trained train(C config, TrainingListener listener) throws Exception;
+    }
+
+    /**
+     * @param open the trainer for a configuration and a fresh stories260K policy
+     * @param train a run of the trainer on the test's data
+     * @param weights the weights a run is judged by: the policy's, or only those the trainer trains
+     * @param <C> the trainer's configuration
+     * @param <T> the trainer
+     * @return the runs
+     */
+    public static <C, T extends AutoCloseable> Run<C> onStories260k(BiFunction<C, LanguageModel, T> open,
+            BiFunction<T, TrainingListener, PairwiseResult> train,
+            BiFunction<T, LanguageModel, Iterable<Pair<String, Parameter>>> weights) {
+        return (config, listener) -> {
+            try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k()); T trainer = open.apply(config, lm)) {
+                return new Trained(train.apply(trainer, listener), TestData.snapshot(weights.apply(trainer, lm)));
+            }
+        };
     }
 
     /**
@@ -133,7 +155,7 @@ public final class PreferenceTestRuns {
      * @return the resumed run's output directory
      */
     public static <C> Path assertResumesToTheUninterruptedWeights(String what, Path tmp, SmallRun<C> smallRun,
-            UnaryOperator<C> resuming, Run<C> run, String... extra) {
+            UnaryOperator<C> resuming, Run<C> run, String... extra) throws Exception {
         List<String> options = new ArrayList<>(List.of(extra));
         options.addAll(CHECKPOINT_EVERY_3);
         Function<Path, C> config = out -> smallRun.config(out, 6, options.toArray(String[]::new));

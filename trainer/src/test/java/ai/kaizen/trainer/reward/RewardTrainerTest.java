@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
@@ -115,13 +113,10 @@ class RewardTrainerTest {
         String[] lora = {"use_peft", "true", "lora_r", "4", "lora_alpha", "8",
             "lora_target_modules", "[\"q_proj\",\"v_proj\",\"down_proj\"]"};
         Path out = PreferenceTestRuns.assertResumesToTheUninterruptedWeights("reward model", tmp,
-                RewardTrainerTest::config, c -> c.with(o -> o.addProperty("resume", true)), (config, listener) -> {
-                    try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                            RewardTrainer trainer = new RewardTrainer(config, lm)) {
-                        return new PreferenceTestRuns.Trained(trainer.train(train.subList(0, 24), List.of(), listener),
-                                TestData.snapshot(trainable(trainer)));
-                    }
-                }, lora);
+                RewardTrainerTest::config, c -> c.with(o -> o.addProperty("resume", true)),
+                PreferenceTestRuns.onStories260k(RewardTrainer::new,
+                        (trainer, listener) -> trainer.train(train.subList(0, 24), List.of(), listener),
+                        (trainer, lm) -> trainer.trainable()), lora);
         // the checkpoint the run resumed from holds the head (kept: two checkpoints are)
         assertThat(out.resolve("checkpoint-3").resolve(ScalarHead.FILE)).exists();
         assertThat(out.resolve("adapter_model.safetensors")).exists(); // PEFT layout: the adapters at the top
@@ -129,10 +124,6 @@ class RewardTrainerTest {
         try (RewardModel rm = RewardModel.load(out)) {
             assertThat(rm.score(List.of(conversation(train.get(0), train.get(0).chosen())))).hasSize(1);
         }
-    }
-
-    private static List<Pair<String, Parameter>> trainable(RewardTrainer trainer) {
-        return trainer.trainable();
     }
 
     @Test
