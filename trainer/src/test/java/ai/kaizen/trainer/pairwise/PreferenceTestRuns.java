@@ -9,8 +9,8 @@ import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.sft.TestData;
-import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.Checkpoints;
+import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * What the tests of the trainers on {@link PreferenceTrainingLoop} (reward model, DPO, KTO) share: the options of a
- * small run and a run stopped and resumed against an uninterrupted one.
+ * small run, a run stopped and resumed against an uninterrupted one, and the checks of a saved policy.
  */
 public final class PreferenceTestRuns {
 
