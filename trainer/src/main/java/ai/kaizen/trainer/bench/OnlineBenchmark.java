@@ -26,8 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -156,10 +154,10 @@ public final class OnlineBenchmark {
                 }
                 long peak = peakRss();
                 return new Result(method, perPrompt, settings.batch(),
-                        median(times.stream().mapToDouble(IterationTimes::generationSeconds).toArray()),
-                        median(times.stream().mapToDouble(IterationTimes::scoringSeconds).toArray()),
-                        median(times.stream().mapToDouble(IterationTimes::updateSeconds).toArray()),
-                        median(times.stream().mapToDouble(IterationTimes::totalSeconds).toArray()),
+                        TrainingBenchmark.median(times.stream().mapToDouble(IterationTimes::generationSeconds).toArray()),
+                        TrainingBenchmark.median(times.stream().mapToDouble(IterationTimes::scoringSeconds).toArray()),
+                        TrainingBenchmark.median(times.stream().mapToDouble(IterationTimes::updateSeconds).toArray()),
+                        TrainingBenchmark.median(times.stream().mapToDouble(IterationTimes::totalSeconds).toArray()),
                         times.stream().mapToDouble(IterationTimes::meanResponseLength).average().orElse(0),
                         stateBytes, rssBefore < 0 || peak < 0 ? -1 : peak - rssBefore);
             }
@@ -167,7 +165,7 @@ public final class OnlineBenchmark {
             throw new UncheckedIOException(e);
         } finally {
             if (temp != null) {
-                deleteQuietly(temp);
+                TrainingBenchmark.deleteQuietly(temp);
             }
         }
     }
@@ -256,22 +254,5 @@ public final class OnlineBenchmark {
             }
         }
         return -1;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory left behind is not worth failing a benchmark for
-        }
     }
 }

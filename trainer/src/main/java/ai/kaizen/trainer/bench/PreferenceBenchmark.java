@@ -95,7 +95,7 @@ public final class PreferenceBenchmark {
             throw new UncheckedIOException(e);
         } finally {
             if (temp != null) {
-                deleteQuietly(temp);
+                TrainingBenchmark.deleteQuietly(temp);
             }
         }
     }
@@ -169,15 +169,5 @@ public final class PreferenceBenchmark {
         }
         Arrays.fill(answer, length / 2, length, true);
         return new TokenizedExample(ids, answer);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory left behind is not worth failing a benchmark for
-        }
     }
 }

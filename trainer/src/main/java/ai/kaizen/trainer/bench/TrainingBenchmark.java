@@ -289,13 +289,19 @@ public final class TrainingBenchmark {
         return tokenizerDir;
     }
 
-    private static double median(double[] values) {
+    /** @return the median of the values (the mean of the middle two for an even count) */
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
+    /**
+     * Deletes a benchmark's temporary directory, leaving it behind if that fails.
+     *
+     * @param dir the directory
+     */
     public static void deleteQuietly(Path dir) {
         try (var s = Files.walk(dir)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -2,6 +2,7 @@ package ai.kaizen.trainer.cycle;
 
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.ThumbsExample;
+import ai.kaizen.trainer.reward.RewardTrainer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,20 +57,6 @@ final class RewardModelAgreement {
         for (ThumbsExample t : thumbs) {
             (t.label() ? up : down).add(scorer.score(t.prompt(), t.completion()));
         }
-        return new ThumbsAuc(auc(up, down), up.size(), down.size());
-    }
-
-    /** Mann-Whitney's U over both sizes: P(up > down) + P(up = down) / 2; NaN when either side is empty. */
-    static double auc(List<Double> up, List<Double> down) {
-        if (up.isEmpty() || down.isEmpty()) {
-            return Double.NaN;
-        }
-        double wins = 0;
-        for (double u : up) {
-            for (double d : down) {
-                wins += u > d ? 1 : u == d ? 0.5 : 0;
-            }
-        }
-        return wins / ((double) up.size() * down.size());
+        return new ThumbsAuc(RewardTrainer.auc(up, down), up.size(), down.size());
     }
 }

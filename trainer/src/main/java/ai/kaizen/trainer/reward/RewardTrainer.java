@@ -432,10 +432,14 @@ public final class RewardTrainer implements PreferenceObjective<TokenizedFeedbac
     }
 
     /**
-     * P(a thumbs-up answer scores above a thumbs-down one), ties half (Mann-Whitney's U over both sizes), as the
-     * evaluation gate computes it; NaN without both.
+     * P(a thumbs-up answer scores above a thumbs-down one), ties half (Mann-Whitney's U over both sizes): the
+     * held-out thumbs metric of training and of the evaluation gate.
+     *
+     * @param up the scores of thumbs-up answers
+     * @param down the scores of thumbs-down answers
+     * @return the AUC; NaN without both
      */
-    static double auc(List<Double> up, List<Double> down) {
+    public static double auc(List<Double> up, List<Double> down) {
         if (up.isEmpty() || down.isEmpty()) {
             return Double.NaN;
         }

@@ -81,6 +81,9 @@ public final class StarterRecipe {
     /** Seeds the held-out draw, the initialisation and the document order. */
     public static final long SEED = 7;
 
+    /** Chat tuning's peak learning rate: a quarter of pretraining's. */
+    private static final double CHAT_RATE = 5e-4;
+
     private StarterRecipe() {
     }
 
@@ -93,9 +96,7 @@ public final class StarterRecipe {
      * @return the configuration
      */
     public static SftConfig pretrainDefaults(Path outputDir, int maxSteps) {
-        return new SftConfig(2e-3, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20), maxSteps, 1,
-                16, 1, 1.0, PRETRAIN_BLOCK, Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
-                outputDir, false);
+        return starterRun(2e-3, 16, PRETRAIN_BLOCK, outputDir, maxSteps);
     }
 
     /**
@@ -108,9 +109,7 @@ public final class StarterRecipe {
      * @return the configuration
      */
     public static SftConfig chatDefaults(Path outputDir, int maxSteps) {
-        return new SftConfig(5e-4, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20), maxSteps, 1,
-                CHAT_BATCH, 1, 1.0, SHAPE.context(), Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
-                outputDir, false);
+        return starterRun(CHAT_RATE, CHAT_BATCH, SHAPE.context(), outputDir, maxSteps);
     }
 
     /**
@@ -122,9 +121,26 @@ public final class StarterRecipe {
      * @return the configuration
      */
     public static SftConfig chatSingleTurnDefaults(Path outputDir, int maxSteps) {
-        return new SftConfig(5e-4, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20), maxSteps, 1,
-                16, 1, 1.0, PRETRAIN_BLOCK, Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED, null,
-                outputDir, false);
+        return starterRun(CHAT_RATE, 16, PRETRAIN_BLOCK, outputDir, maxSteps);
+    }
+
+    /**
+     * What the three recipes share: one pass, GPT-2 small-style AdamW (betas 0.9/0.95, weight decay 0.1), a 5%
+     * warmup, five evaluations, a checkpoint every 100 updates with only the newest kept, the last weights as the
+     * output, full fine-tuning.
+     *
+     * @param learningRate peak learning rate
+     * @param batchSize examples (blocks, conversations) per update
+     * @param maxLength tokens per example
+     * @param outputDir the run's output directory
+     * @param maxSteps optimizer updates
+     * @return the configuration
+     */
+    private static SftConfig starterRun(double learningRate, int batchSize, int maxLength, Path outputDir,
+            int maxSteps) {
+        return new SftConfig(learningRate, new AdamW.Hyper(0.9, 0.95, 1e-8, 0.1), Math.max(1, maxSteps / 20),
+                maxSteps, 1, batchSize, 1, 1.0, maxLength, Math.max(1, maxSteps / 5), 16, 0, false, 10, 100, 1, SEED,
+                null, outputDir, false);
     }
 
     /**

@@ -9,6 +9,7 @@ import ai.kaizen.trainer.cycle.GateVerdict.Verdict;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.ThumbsExample;
+import ai.kaizen.trainer.reward.RewardTrainer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
@@ -204,7 +205,7 @@ class GateVerdictTest {
         assertThat(auc.down()).isEqualTo(2);
         // up 26 beats down 4, loses to 43; up 6 beats 4, loses to 43: 2 of 4
         assertThat(auc.auc()).isEqualTo(0.5);
-        assertThat(RewardModelAgreement.auc(List.of(1.0), List.of())).isNaN();
+        assertThat(RewardTrainer.auc(List.of(1.0), List.of())).isNaN();
     }
 
     @Test

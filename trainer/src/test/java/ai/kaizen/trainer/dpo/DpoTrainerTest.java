@@ -5,23 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
-import ai.kaizen.model.generation.GenerationOptions;
-import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
+import ai.kaizen.trainer.pairwise.PreferenceTestRuns;
 import ai.kaizen.trainer.pairwise.TokenizedPair;
 import ai.kaizen.trainer.sft.TestData;
-import ai.kaizen.trainer.training.Checkpoints;
-import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,18 +36,7 @@ class DpoTrainerTest {
 
     /** Options for a 260K-parameter model: a large learning rate, short runs. */
     static DpoConfig config(Path out, int steps, String... extra) {
-        JsonObject o = new JsonObject();
-        o.addProperty("learning_rate", 2e-3);
-        o.addProperty("warmup_steps", 2);
-        o.addProperty("max_steps", steps);
-        o.addProperty("max_length", 128);
-        o.addProperty("logging_steps", 5);
-        o.addProperty("eval_steps", 0);
-        o.addProperty("seed", 7);
-        for (int i = 0; i < extra.length; i += 2) {
-            o.add(extra[i], JsonParser.parseString(extra[i + 1]));
-        }
-        return DpoConfig.fromJson(o, DpoConfig.defaults(out));
+        return DpoConfig.fromJson(PreferenceTestRuns.smallRun(2e-3, 5, steps, extra), DpoConfig.defaults(out));
     }
 
     @Test
@@ -82,54 +65,23 @@ class DpoTrainerTest {
         assertThat(after.get("eval_loss")).isLessThan(0.4);
         assertThat(after.get("eval_rewards/chosen")).isGreaterThan(after.get("eval_rewards/rejected"));
 
-        List<JsonObject> lines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
-                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        List<JsonObject> lines = TestData.metrics(out);
         assertThat(lines.get(0).keySet()).contains("loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies",
                 "rewards/margins", "logps/chosen", "logps/rejected", "grad_norm", "learning_rate", "step");
         assertThat(lines.stream().filter(l -> l.has("eval_rewards/margins")).map(l -> l.get("step").getAsInt()))
                 .containsExactly(6, 12);
         assertThat(out.resolve(DpoTrainer.CONFIG_FILE)).exists();
         assertThat(out.resolve(DpoTrainer.EVAL_RESULTS_FILE)).exists();
-
-        try (LanguageModel policy = LanguageModel.load(out)) {
-            assertThat(policy.generator().chat(List.of(ChatMessage.user("My order?")), GenerationOptions.greedy(8),
-                    token -> true).tokenIds()).isNotEmpty();
-        }
+        PreferenceTestRuns.assertSavedAPolicyThatGenerates(out);
     }
 
     @Test
-    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() {
-        String[] options = {"gradient_accumulation_steps", "2", "per_device_train_batch_size", "2", "save_steps",
-            "3"};
+    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
         List<PreferenceExample> data = train.subList(0, 24);
-        Map<String, float[]> straight;
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                DpoTrainer trainer = new DpoTrainer(config(tmp.resolve("straight"), 6, options), lm)) {
-            trainer.train(data, List.of(), TrainingListener.NONE);
-            straight = TestData.snapshot(lm.network().parameters());
-        }
-        Path out = tmp.resolve("resumed");
-        DpoConfig config = config(out, 6, options);
-        AtomicInteger steps = new AtomicInteger();
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                DpoTrainer trainer = new DpoTrainer(config, lm)) {
-            trainer.train(data, List.of(), new TrainingListener() {
-                @Override
-                public boolean shouldStop() {
-                    return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
-                }
-            });
-        }
-        assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                DpoTrainer trainer = new DpoTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
-            PairwiseResult resumed = trainer.train(data, List.of(), TrainingListener.NONE);
-            assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
-            assertThat(resumed.globalStep()).isEqualTo(6);
-            double diff = TestData.maxAbsDiff(straight, TestData.snapshot(lm.network().parameters()));
-            System.out.println("DPO resume: max abs weight difference " + diff);
-            assertThat(diff).isLessThan(1e-6);
-        }
+        PreferenceTestRuns.assertResumesToTheUninterruptedWeights("DPO", tmp, DpoTrainerTest::config,
+                c -> c.with(o -> o.addProperty("resume", true)), PreferenceTestRuns.onStories260k(DpoTrainer::new,
+                        (trainer, listener) -> trainer.train(data, List.of(), listener),
+                        (trainer, lm) -> lm.network().parameters()));
     }
 
     @Test
@@ -145,11 +97,7 @@ class DpoTrainerTest {
                 assertThat(TestData.maxAbsDiff(base, TestData.snapshot(lm.network().parameters()))).isZero();
             }
         }
-        assertThat(out.resolve("adapter_config.json")).exists(); // PEFT layout: the adapters at the top
-        assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
-        try (LanguageModel merged = LanguageModel.load(out)) {
-            assertThat(merged.network().config().hiddenSize()).isEqualTo(64);
-        }
+        PreferenceTestRuns.assertSavedPeftAndMergedOutputs(out);
     }
 
     @Test

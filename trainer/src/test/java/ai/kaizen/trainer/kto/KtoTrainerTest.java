@@ -6,24 +6,18 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
-import ai.kaizen.model.generation.GenerationOptions;
-import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
+import ai.kaizen.trainer.pairwise.PreferenceTestRuns;
 import ai.kaizen.trainer.sft.TestData;
-import ai.kaizen.trainer.training.Checkpoints;
-import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,18 +54,7 @@ class KtoTrainerTest {
 
     /** Options for a 260K-parameter model: a large learning rate, short runs. */
     static KtoConfig config(Path out, int steps, String... extra) {
-        JsonObject o = new JsonObject();
-        o.addProperty("learning_rate", 2e-3);
-        o.addProperty("warmup_steps", 2);
-        o.addProperty("max_steps", steps);
-        o.addProperty("max_length", 128);
-        o.addProperty("logging_steps", 3);
-        o.addProperty("eval_steps", 0);
-        o.addProperty("seed", 7);
-        for (int i = 0; i < extra.length; i += 2) {
-            o.add(extra[i], JsonParser.parseString(extra[i + 1]));
-        }
-        return KtoConfig.fromJson(o, KtoConfig.defaults(out));
+        return KtoConfig.fromJson(PreferenceTestRuns.smallRun(2e-3, 3, steps, extra), KtoConfig.defaults(out));
     }
 
     @Test
@@ -102,8 +85,7 @@ class KtoTrainerTest {
         assertThat(after.get("eval_rewards/margins")).isGreaterThan(1.0);
         assertThat(after.get("eval_loss")).isLessThan(0.4);
 
-        List<JsonObject> lines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
-                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        List<JsonObject> lines = TestData.metrics(out);
         assertThat(lines.get(0).keySet()).contains("loss", "rewards/chosen", "rewards/rejected", "rewards/margins",
                 "logps/chosen", "logps/rejected", "kl", "grad_norm", "learning_rate", "train_samples_per_second",
                 "step").doesNotContain("count/chosen", "rewards/chosen_sum");
@@ -114,46 +96,16 @@ class KtoTrainerTest {
                 .containsExactly(6, 12);
         assertThat(out.resolve(KtoTrainer.CONFIG_FILE)).exists();
         assertThat(out.resolve(KtoTrainer.EVAL_RESULTS_FILE)).exists();
-
-        try (LanguageModel policy = LanguageModel.load(out)) {
-            assertThat(policy.generator().chat(List.of(ChatMessage.user("My order?")), GenerationOptions.greedy(8),
-                    token -> true).tokenIds()).isNotEmpty();
-        }
+        PreferenceTestRuns.assertSavedAPolicyThatGenerates(out);
     }
 
     @Test
-    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() {
-        String[] options = {"gradient_accumulation_steps", "2", "per_device_train_batch_size", "2", "save_steps",
-            "3"};
+    void aRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
         List<ThumbsExample> data = train.subList(0, 24);
-        Map<String, float[]> straight;
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                KtoTrainer trainer = new KtoTrainer(config(tmp.resolve("straight"), 6, options), lm)) {
-            trainer.train(data, List.of(), TrainingListener.NONE);
-            straight = TestData.snapshot(lm.network().parameters());
-        }
-        Path out = tmp.resolve("resumed");
-        KtoConfig config = config(out, 6, options);
-        AtomicInteger steps = new AtomicInteger();
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                KtoTrainer trainer = new KtoTrainer(config, lm)) {
-            trainer.train(data, List.of(), new TrainingListener() {
-                @Override
-                public boolean shouldStop() {
-                    return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
-                }
-            });
-        }
-        assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                KtoTrainer trainer = new KtoTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
-            PairwiseResult resumed = trainer.train(data, List.of(), TrainingListener.NONE);
-            assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
-            assertThat(resumed.globalStep()).isEqualTo(6);
-            double diff = TestData.maxAbsDiff(straight, TestData.snapshot(lm.network().parameters()));
-            System.out.println("KTO resume: max abs weight difference " + diff);
-            assertThat(diff).isLessThan(1e-6);
-        }
+        PreferenceTestRuns.assertResumesToTheUninterruptedWeights("KTO", tmp, KtoTrainerTest::config,
+                c -> c.with(o -> o.addProperty("resume", true)), PreferenceTestRuns.onStories260k(KtoTrainer::new,
+                        (trainer, listener) -> trainer.train(data, List.of(), listener),
+                        (trainer, lm) -> lm.network().parameters()));
     }
 
     @Test
@@ -170,11 +122,7 @@ class KtoTrainerTest {
                 assertThat(TestData.maxAbsDiff(base, TestData.snapshot(lm.network().parameters()))).isZero();
             }
         }
-        assertThat(out.resolve("adapter_config.json")).exists(); // PEFT layout: the adapters at the top
-        assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
-        try (LanguageModel merged = LanguageModel.load(out)) {
-            assertThat(merged.network().config().hiddenSize()).isEqualTo(64);
-        }
+        PreferenceTestRuns.assertSavedPeftAndMergedOutputs(out);
     }
 
     @Test

@@ -1,22 +1,18 @@
 package ai.kaizen.trainer.online;
 
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
+import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.trainer.training.MetricsLog;
+import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** What the RLOO and GRPO trainer tests share: stories260K, prompts, the rewarded token, reading a run back. */
+/** What the online trainers' tests (PPO, RLOO, GRPO) share: stories260K, prompts, the rewarded token, a stopped run. */
 public final class OnlineTestModels {
 
     private OnlineTestModels() {}
@@ -50,44 +46,44 @@ public final class OnlineTestModels {
         return out;
     }
 
-    /** @return every line of a run's metrics.jsonl */
-    public static List<JsonObject> metrics(Path out) throws Exception {
-        return Files.readAllLines(out.resolve(MetricsLog.FILE), StandardCharsets.UTF_8).stream()
-                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
-    }
-
     /** @return the mean of a key over metrics lines */
     public static double mean(List<JsonObject> lines, String key) {
         return lines.stream().mapToDouble(l -> l.get(key).getAsDouble()).average().orElseThrow();
     }
 
-    /** @return parameter values by name */
-    public static Map<String, float[]> snapshot(Iterable<Pair<String, Parameter>> params) {
-        Map<String, float[]> out = new HashMap<>();
-        for (Pair<String, Parameter> p : params) {
-            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
-        }
-        return out;
-    }
-
-    /** @return the largest difference between two snapshots of the same parameters */
-    public static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        double max = 0;
-        for (Map.Entry<String, float[]> e : a.entrySet()) {
-            float[] other = b.get(e.getKey());
-            for (int i = 0; i < other.length; i++) {
-                max = Math.max(max, Math.abs(e.getValue()[i] - other[i]));
+    /**
+     * @param model a policy
+     * @param token a token id
+     * @return how often {@code token} occurs in the model's greedy answers (16 tokens at most) to {@link #EVAL}
+     */
+    public static int greedyCount(LanguageModel model, int token) {
+        int n = 0;
+        for (List<ChatMessage> prompt : EVAL) {
+            for (int id : model.generator().chat(prompt, GenerationOptions.greedy(16), t -> true).tokenIds()) {
+                n += id == token ? 1 : 0;
             }
         }
-        return max;
+        return n;
     }
 
-    /** @return how often {@code token} occurs in {@code ids} */
-    public static int count(int[] ids, int token) {
-        int n = 0;
-        for (int id : ids) {
-            n += id == token ? 1 : 0;
-        }
-        return n;
+    /**
+     * @param steps training lines (they carry {@code objective/kl}) to see before stopping
+     * @return a listener that asks the run to stop after them: a killed run
+     */
+    public static TrainingListener stopAfter(int steps) {
+        AtomicInteger seen = new AtomicInteger();
+        return new TrainingListener() {
+            @Override
+            public void onLog(Map<String, Number> metrics) {
+                if (metrics.containsKey("objective/kl")) {
+                    seen.incrementAndGet();
+                }
+            }
+
+            @Override
+            public boolean shouldStop() {
+                return seen.get() >= steps;
+            }
+        };
     }
 }

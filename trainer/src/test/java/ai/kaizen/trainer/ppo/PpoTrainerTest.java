@@ -1,34 +1,28 @@
 package ai.kaizen.trainer.ppo;
 
+import static ai.kaizen.trainer.online.OnlineTestModels.EVAL;
+import static ai.kaizen.trainer.online.OnlineTestModels.TRAIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
-import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.model.head.ScalarHead;
 import ai.kaizen.model.llama.LlamaModel;
 import ai.kaizen.model.llama.ModelOptions;
-import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.online.EvalBaseline;
 import ai.kaizen.trainer.online.LengthReward;
+import ai.kaizen.trainer.online.OnlineTestModels;
 import ai.kaizen.trainer.online.Reward;
 import ai.kaizen.trainer.online.TokenCountReward;
+import ai.kaizen.trainer.sft.TestData;
 import ai.kaizen.trainer.training.Checkpoints;
-import ai.kaizen.trainer.training.MetricsLog;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,17 +39,13 @@ class PpoTrainerTest {
 
     static Path policyDir;
     static Path rewardDir;
-    static final List<List<ChatMessage>> TRAIN = prompts("Once upon a time", "The little dog", "Lily went to",
-            "One day, a boy", "The sun was", "Tom and Sue", "A big cat", "The bird sang");
-    static final List<List<ChatMessage>> EVAL = prompts("The girl saw", "Once there was", "A small frog",
-            "The tree was");
 
-    /** The token the reward counts: "." (sentences), frequent but far from every position. */
+    /** The token the reward counts. */
     static int rewardedToken;
 
     @BeforeAll
     static void models() throws Exception {
-        policyDir = Fixtures.stories260k();
+        policyDir = OnlineTestModels.policyDir();
         // a "reward model" directory: the same backbone with a fresh scalar head (initialises the critic)
         rewardDir = shared.resolve("reward");
         Files.createDirectories(rewardDir);
@@ -68,18 +58,7 @@ class PpoTrainerTest {
                 ScalarHead head = ScalarHead.create(backbone, 3)) {
             head.save(rewardDir);
         }
-        try (LanguageModel lm = LanguageModel.load(policyDir)) {
-            int[] ids = lm.tokenizer().encode(".", false);
-            rewardedToken = ids[ids.length - 1];
-        }
-    }
-
-    static List<List<ChatMessage>> prompts(String... texts) {
-        List<List<ChatMessage>> out = new ArrayList<>();
-        for (String t : texts) {
-            out.add(List.of(ChatMessage.user(t)));
-        }
-        return out;
+        rewardedToken = OnlineTestModels.rewardedToken();
     }
 
     /** Large steps for a 260K-parameter model, 8 episodes per iteration in 2 minibatches of 2 x 2. */
@@ -109,30 +88,6 @@ class PpoTrainerTest {
         return c.with(o);
     }
 
-    static List<JsonObject> metrics(Path out) throws Exception {
-        return Files.readAllLines(out.resolve(MetricsLog.FILE), StandardCharsets.UTF_8).stream()
-                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
-    }
-
-    static Map<String, float[]> snapshot(Iterable<Pair<String, Parameter>> params) {
-        Map<String, float[]> out = new HashMap<>();
-        for (Pair<String, Parameter> p : params) {
-            out.put(p.getKey(), p.getValue().getArray().toFloatArray());
-        }
-        return out;
-    }
-
-    static double maxAbsDiff(Map<String, float[]> a, Map<String, float[]> b) {
-        double max = 0;
-        for (Map.Entry<String, float[]> e : a.entrySet()) {
-            float[] other = b.get(e.getKey());
-            for (int i = 0; i < other.length; i++) {
-                max = Math.max(max, Math.abs(e.getValue()[i] - other[i]));
-            }
-        }
-        return max;
-    }
-
     static PpoResult run(PpoConfig config, Reward reward, TrainingListener listener) {
         try (LanguageModel lm = LanguageModel.load(policyDir);
                 PpoTrainer trainer = PpoTrainer.create(config, lm, rewardDir, reward)) {
@@ -146,12 +101,12 @@ class PpoTrainerTest {
         PpoConfig config = with(with(config(out, 16), "eval_steps", 8), "kl_limit", 40);
         PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
 
-        List<JsonObject> lines = metrics(out);
+        List<JsonObject> lines = TestData.metrics(out);
         List<JsonObject> train = lines.stream().filter(l -> l.has("objective/scores")).toList();
         assertThat(train).hasSize(16);
         assertThat(train.get(0).get("objective/kl").getAsDouble()).isCloseTo(0.0, org.assertj.core.api.Assertions.within(1e-4));
-        double early = mean(train.subList(0, 4), "objective/raw_scores");
-        double late = mean(train.subList(12, 16), "objective/raw_scores");
+        double early = OnlineTestModels.mean(train.subList(0, 4), "objective/raw_scores");
+        double late = OnlineTestModels.mean(train.subList(12, 16), "objective/raw_scores");
         System.out.println("PPO token reward: first 4 iterations " + early + ", last 4 " + late + "; " + result);
         assertThat(late).isGreaterThan(early + 0.5);
         for (JsonObject l : train) {
@@ -173,12 +128,8 @@ class PpoTrainerTest {
 
         // the output is a model directory that loads and, greedily, says the rewarded token more than the base
         try (LanguageModel trained = LanguageModel.load(out); LanguageModel base = LanguageModel.load(policyDir)) {
-            int trainedCount = 0;
-            int baseCount = 0;
-            for (List<ChatMessage> p : EVAL) {
-                trainedCount += count(trained.generator().chat(p, GenerationOptions.greedy(16), t -> true).tokenIds());
-                baseCount += count(base.generator().chat(p, GenerationOptions.greedy(16), t -> true).tokenIds());
-            }
+            int trainedCount = OnlineTestModels.greedyCount(trained, rewardedToken);
+            int baseCount = OnlineTestModels.greedyCount(base, rewardedToken);
             System.out.println("greedy rewarded tokens on eval prompts: base " + baseCount + ", trained " + trainedCount);
             assertThat(trainedCount).isGreaterThan(baseCount);
         }
@@ -195,7 +146,7 @@ class PpoTrainerTest {
         // the starting policy's greedy answers were scored once, before any update, one score per eval prompt
         JsonObject baseline = Json.readObject(out.resolve(EvalBaseline.FILE));
         assertThat(baseline.getAsJsonArray("scores")).hasSize(EVAL.size());
-        List<JsonObject> evals = metrics(out).stream().filter(l -> l.has("eval/scores")).toList();
+        List<JsonObject> evals = TestData.metrics(out).stream().filter(l -> l.has("eval/scores")).toList();
         assertThat(evals).hasSize(3);
         JsonObject best = evals.get(0);
         for (JsonObject e : evals) {
@@ -230,18 +181,6 @@ class PpoTrainerTest {
                 .hasMessageContaining("metric_for_best_model");
     }
 
-    private static int count(int[] ids) {
-        int n = 0;
-        for (int id : ids) {
-            n += id == rewardedToken ? 1 : 0;
-        }
-        return n;
-    }
-
-    private static double mean(List<JsonObject> lines, String key) {
-        return lines.stream().mapToDouble(l -> l.get(key).getAsDouble()).average().orElseThrow();
-    }
-
     @Test
     void theKlGuardRailStopsTheRunAndKeepsTheLastGoodCheckpoint() throws Exception {
         Path out = tmp.resolve("guard");
@@ -260,7 +199,7 @@ class PpoTrainerTest {
         try (LlamaModel output = LlamaModel.load(out, ModelOptions.DEFAULT);
                 LlamaModel good = LlamaModel.load(out.resolve("checkpoint-" + result.outputStep()),
                         ModelOptions.DEFAULT)) {
-            assertThat(maxAbsDiff(snapshot(good.parameters()), snapshot(output.parameters()))).isZero();
+            assertThat(TestData.maxAbsDiff(TestData.snapshot(good.parameters()), TestData.snapshot(output.parameters()))).isZero();
         }
     }
 
@@ -279,7 +218,7 @@ class PpoTrainerTest {
         try (LlamaModel output = LlamaModel.load(out, ModelOptions.DEFAULT);
                 LlamaModel good = LlamaModel.load(out.resolve("checkpoint-" + result.outputStep()),
                         ModelOptions.DEFAULT)) {
-            assertThat(maxAbsDiff(snapshot(good.parameters()), snapshot(output.parameters()))).isZero();
+            assertThat(TestData.maxAbsDiff(TestData.snapshot(good.parameters()), TestData.snapshot(output.parameters()))).isZero();
         }
     }
 
@@ -291,25 +230,13 @@ class PpoTrainerTest {
         try (LanguageModel lm = LanguageModel.load(policyDir);
                 PpoTrainer trainer = PpoTrainer.create(straight, lm, rewardDir, new LengthReward(8))) {
             trainer.train(TRAIN, EVAL, TrainingListener.NONE);
-            uninterrupted = snapshot(lm.network().parameters());
+            uninterrupted = TestData.snapshot(lm.network().parameters());
         }
 
         Path out = tmp.resolve("resumed");
         PpoConfig config = with(with(config(out, total), "eval_steps", 3), "save_steps", 2);
-        AtomicInteger steps = new AtomicInteger();
-        PpoResult stopped = run(config, new LengthReward(8), new TrainingListener() {
-            @Override
-            public void onLog(Map<String, Number> metrics) {
-                if (metrics.containsKey("objective/kl")) {
-                    steps.incrementAndGet();
-                }
-            }
-
-            @Override
-            public boolean shouldStop() {
-                return steps.get() >= 4; // killed after iteration 4, checkpoint-4 on disk
-            }
-        });
+        // killed after iteration 4, checkpoint-4 on disk
+        PpoResult stopped = run(config, new LengthReward(8), OnlineTestModels.stopAfter(4));
         assertThat(stopped.stopReason()).isEqualTo("stopped");
         assertThat(stopped.globalStep()).isEqualTo(4);
         Map<String, float[]> after;
@@ -317,11 +244,11 @@ class PpoTrainerTest {
         try (LanguageModel lm = LanguageModel.load(policyDir);
                 PpoTrainer trainer = PpoTrainer.create(config.with(resume()), lm, rewardDir, new LengthReward(8))) {
             resumed = trainer.train(TRAIN, EVAL, TrainingListener.NONE);
-            after = snapshot(lm.network().parameters());
+            after = TestData.snapshot(lm.network().parameters());
         }
         assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-4"));
         assertThat(resumed.globalStep()).isEqualTo(total);
-        double diff = maxAbsDiff(uninterrupted, after);
+        double diff = TestData.maxAbsDiff(uninterrupted, after);
         System.out.println("PPO resume: max abs weight difference " + diff);
         assertThat(diff).isLessThan(1e-6);
         assertThat(Checkpoints.list(out)).extracting(p -> p.getFileName().toString())
@@ -346,7 +273,7 @@ class PpoTrainerTest {
         PpoConfig config = config(out, 3).with(o);
         PpoResult result = run(config, new TokenCountReward(rewardedToken, 4), TrainingListener.NONE);
         assertThat(result.stopReason()).isEqualTo("completed");
-        List<JsonObject> train = metrics(out).stream().filter(l -> l.has("objective/kl")).toList();
+        List<JsonObject> train = TestData.metrics(out).stream().filter(l -> l.has("objective/kl")).toList();
         assertThat(train.get(0).get("objective/kl").getAsDouble()).isZero(); // B = 0: policy == reference
         assertThat(train.get(2).get("objective/kl").getAsDouble()).isNotZero();
         assertThat(out.resolve("adapter_model.safetensors")).exists();

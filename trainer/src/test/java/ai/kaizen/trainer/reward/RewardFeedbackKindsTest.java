@@ -14,10 +14,9 @@ import ai.kaizen.trainer.dataset.Provenance;
 import ai.kaizen.trainer.dataset.ThumbsExample;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
+import ai.kaizen.trainer.sft.TestData;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,8 +114,7 @@ class RewardFeedbackKindsTest {
                 "eval_sign_accuracy/thumbs", "eval_mean_margin/mismatched");
         assertThat(saved.get("eval_count/thumbs").getAsDouble()).isEqualTo(12);
         assertThat(saved.get("eval_count/ties").getAsDouble()).isEqualTo(6);
-        List<JsonObject> lines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
-                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        List<JsonObject> lines = TestData.metrics(out);
         assertThat(lines.stream().filter(l -> l.has("eval_accuracy/mismatched")).map(l -> l.get("step").getAsInt()))
                 .containsExactly(2, 4);
         assertThat(lines).anySatisfy(l -> assertThat(l.keySet()).contains("loss", "accuracy", "mean_margin"));

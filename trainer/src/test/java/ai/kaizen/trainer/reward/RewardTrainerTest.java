@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
@@ -14,18 +12,14 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.pairwise.PairwiseResult;
 import ai.kaizen.trainer.pairwise.PlantedPreferences;
+import ai.kaizen.trainer.pairwise.PreferenceTestRuns;
 import ai.kaizen.trainer.sft.TestData;
-import ai.kaizen.trainer.training.Checkpoints;
 import ai.kaizen.trainer.training.ModelOutput;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,18 +40,7 @@ class RewardTrainerTest {
 
     /** Options for a 260K-parameter model: a large learning rate, short runs. */
     static RewardConfig config(Path out, int steps, String... extra) {
-        JsonObject o = new JsonObject();
-        o.addProperty("learning_rate", 3e-3);
-        o.addProperty("warmup_steps", 2);
-        o.addProperty("max_steps", steps);
-        o.addProperty("max_length", 128);
-        o.addProperty("logging_steps", 5);
-        o.addProperty("eval_steps", 0);
-        o.addProperty("seed", 7);
-        for (int i = 0; i < extra.length; i += 2) {
-            o.add(extra[i], JsonParser.parseString(extra[i + 1]));
-        }
-        return RewardConfig.fromJson(o, RewardConfig.defaults(out));
+        return RewardConfig.fromJson(PreferenceTestRuns.smallRun(3e-3, 5, steps, extra), RewardConfig.defaults(out));
     }
 
     @Test
@@ -79,8 +62,7 @@ class RewardTrainerTest {
         assertThat(result.evalMetrics().get("eval_accuracy")).isGreaterThanOrEqualTo(0.9);
         assertThat(result.evalMetrics().get("eval_mean_margin")).isGreaterThan(1.0);
         assertThat(result.evalMetrics().get("eval_loss")).isLessThan(0.3);
-        List<JsonObject> lines = Files.readAllLines(out.resolve("metrics.jsonl")).stream()
-                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
+        List<JsonObject> lines = TestData.metrics(out);
         assertThat(lines.stream().filter(l -> l.has("eval_accuracy")).map(l -> l.get("step").getAsInt()))
                 .containsExactly(10, 20);
         assertThat(lines.get(0).keySet()).contains("loss", "accuracy", "mean_margin", "grad_norm", "learning_rate",
@@ -129,47 +111,19 @@ class RewardTrainerTest {
     @Test
     void aLoraRunStoppedAndResumedEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
         String[] lora = {"use_peft", "true", "lora_r", "4", "lora_alpha", "8",
-            "lora_target_modules", "[\"q_proj\",\"v_proj\",\"down_proj\"]", "gradient_accumulation_steps", "2",
-            "per_device_train_batch_size", "2", "save_steps", "3"};
-        Map<String, float[]> straight;
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                RewardTrainer trainer = new RewardTrainer(config(tmp.resolve("straight"), 6, lora), lm)) {
-            trainer.train(train.subList(0, 24), List.of(), TrainingListener.NONE);
-            straight = TestData.snapshot(trainable(trainer));
-        }
-        Path out = tmp.resolve("resumed");
-        RewardConfig config = config(out, 6, lora);
-        AtomicInteger steps = new AtomicInteger();
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                RewardTrainer trainer = new RewardTrainer(config, lm)) {
-            PairwiseResult first = trainer.train(train.subList(0, 24), List.of(), new TrainingListener() {
-                @Override
-                public boolean shouldStop() {
-                    return steps.incrementAndGet() >= 4; // killed one step after the checkpoint of step 3
-                }
-            });
-            assertThat(first.globalStep()).isEqualTo(4);
-        }
-        assertThat(Checkpoints.latest(out)).contains(out.resolve("checkpoint-3"));
+            "lora_target_modules", "[\"q_proj\",\"v_proj\",\"down_proj\"]"};
+        Path out = PreferenceTestRuns.assertResumesToTheUninterruptedWeights("reward model", tmp,
+                RewardTrainerTest::config, c -> c.with(o -> o.addProperty("resume", true)),
+                PreferenceTestRuns.onStories260k(RewardTrainer::new,
+                        (trainer, listener) -> trainer.train(train.subList(0, 24), List.of(), listener),
+                        (trainer, lm) -> trainer.trainable()), lora);
+        // the checkpoint the run resumed from holds the head (kept: two checkpoints are)
         assertThat(out.resolve("checkpoint-3").resolve(ScalarHead.FILE)).exists();
-        try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
-                RewardTrainer trainer = new RewardTrainer(config.with(o -> o.addProperty("resume", true)), lm)) {
-            PairwiseResult resumed = trainer.train(train.subList(0, 24), List.of(), TrainingListener.NONE);
-            assertThat(resumed.resumedFrom()).isEqualTo(out.resolve("checkpoint-3"));
-            assertThat(resumed.globalStep()).isEqualTo(6);
-            double diff = TestData.maxAbsDiff(straight, TestData.snapshot(trainable(trainer)));
-            System.out.println("reward model resume: max abs weight difference " + diff);
-            assertThat(diff).isLessThan(1e-6);
-        }
         assertThat(out.resolve("adapter_model.safetensors")).exists(); // PEFT layout: the adapters at the top
         assertThat(out.resolve(ModelOutput.MERGED_DIR).resolve("config.json")).exists();
         try (RewardModel rm = RewardModel.load(out)) {
             assertThat(rm.score(List.of(conversation(train.get(0), train.get(0).chosen())))).hasSize(1);
         }
-    }
-
-    private static List<Pair<String, Parameter>> trainable(RewardTrainer trainer) {
-        return trainer.trainable();
     }
 
     @Test

@@ -5,6 +5,12 @@ import ai.kaizen.trainer.dataset.BitextImport;
 import ai.kaizen.trainer.dataset.SftExample;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import ai.kaizen.trainer.training.MetricsLog;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,7 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The shared test model and a small customer-service dataset. */
+/** The shared test model, a small customer-service dataset, and reading a training run back. */
 public final class TestData {
 
     private TestData() {}
@@ -65,5 +71,14 @@ public final class TestData {
             }
         }
         return max;
+    }
+
+    /**
+     * @param out a run's output directory
+     * @return every line of its {@code metrics.jsonl}
+     */
+    public static List<JsonObject> metrics(Path out) throws IOException {
+        return Files.readAllLines(out.resolve(MetricsLog.FILE), StandardCharsets.UTF_8).stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
     }
 }
