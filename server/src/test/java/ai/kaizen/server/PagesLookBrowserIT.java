@@ -6,7 +6,6 @@ import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,15 +67,8 @@ class PagesLookBrowserIT {
         TestClient.accounts(server)
                 .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
         // customers' traffic, rated: what the console counts and the review queue is made of
-        TestClient user = new TestClient(server.port()).openChat();
-        for (String prompt : new String[]{"I want to cancel my order", "How do I get a refund?",
-                "I forgot my password", "Where is my parcel?"}) {
-            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
-            String answer = user.stream("/api/conversations/" + conversation + "/messages",
-                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
-                    .getString(0);
-            user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 4));
-        }
+        new TestClient(server.port()).openChat().askAndRate(4, "I want to cancel my order", "How do I get a refund?",
+                "I forgot my password", "Where is my parcel?");
         ReviewRepository reviews = new ReviewRepository(server.database().sessions());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (reviews.openTasks(ReviewTask.Kind.RANK).toCompletableFuture().get() < 1 && System.nanoTime() < deadline) {

@@ -8,7 +8,6 @@ import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,15 +56,8 @@ class ConsolePageBrowserIT {
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
         TestClient.accounts(server)
                 .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
-        TestClient user = new TestClient(server.port()).openChat();
-        for (String prompt : new String[]{"Where is my order?", "I want a refund.", "Reset my password.",
-                "Change my address.", "My parcel is late.", "Cancel my plan."}) {
-            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
-            String answer = user.stream("/api/conversations/" + conversation + "/messages",
-                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
-                    .getString(0);
-            user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 5));
-        }
+        new TestClient(server.port()).openChat().askAndRate(5, "Where is my order?", "I want a refund.",
+                "Reset my password.", "Change my address.", "My parcel is late.", "Cancel my plan.");
     }
 
     @AfterAll
