@@ -6,19 +6,16 @@ import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
@@ -29,15 +26,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,22 +47,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PagesLookBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-    private static final Path SHOTS = Path.of(System.getProperty("kaizen.screenshots", "target/screenshots"));
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
 
     @TempDir
     static Path home;
     static KaizenServer server;
-    private final List<ChromeDriver> browsers = new ArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
                         ConfigKey.MODEL_DIR, Fixtures.inRepository("models/starter").toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "80",
@@ -80,15 +67,8 @@ class PagesLookBrowserIT {
         TestClient.accounts(server)
                 .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
         // customers' traffic, rated: what the console counts and the review queue is made of
-        TestClient user = new TestClient(server.port()).openChat();
-        for (String prompt : new String[]{"I want to cancel my order", "How do I get a refund?",
-                "I forgot my password", "Where is my parcel?"}) {
-            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
-            String answer = user.stream("/api/conversations/" + conversation + "/messages",
-                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
-                    .getString(0);
-            user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 4));
-        }
+        new TestClient(server.port()).openChat().askAndRate(4, "I want to cancel my order", "How do I get a refund?",
+                "I forgot my password", "Where is my parcel?");
         ReviewRepository reviews = new ReviewRepository(server.database().sessions());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (reviews.openTasks(ReviewTask.Kind.RANK).toCompletableFuture().get() < 1 && System.nanoTime() < deadline) {
@@ -103,31 +83,15 @@ class PagesLookBrowserIT {
         }
     }
 
-    @AfterEach
-    void closeBrowsers() {
-        browsers.forEach(ChromeDriver::quit);
-    }
-
     /** A browser {@code width} px wide (a phone's metrics at 390), its profile in {@code profile}. */
     private ChromeDriver browser(Path profile, int width, int height) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--hide-scrollbars", "--user-data-dir=" + profile);
-        if (width < 700) {
-            options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
-                    Map.of("width", width, "height", height, "pixelRatio", 1.0, "mobile", true, "touch", true)));
-        } else {
-            options.addArguments("--window-size=" + width + "," + height);
-        }
+        ChromeOptions options = width < 700 ? Browsers.phone(profile, width, height)
+                : Browsers.window(profile, width, height);
+        options.addArguments("--hide-scrollbars");
         LoggingPreferences logs = new LoggingPreferences();
         logs.enable(LogType.BROWSER, Level.ALL);
         options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build(), options);
-        browsers.add(browser);
-        return browser;
+        return browsers.open(options);
     }
 
     /** Makes the browser's system theme (prefers-color-scheme) {@code scheme}. */
@@ -145,10 +109,8 @@ class PagesLookBrowserIT {
     }
 
     private void signIn(ChromeDriver browser, String next) {
-        browser.get(url("/login?next=" + next));
-        browser.findElement(By.name("name")).sendKeys("otto");
-        browser.findElement(By.name("password")).sendKeys("operator password", Keys.ENTER);
-        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> d.getCurrentUrl().endsWith(next));
+        Browsers.signIn(browser, new WebDriverWait(browser, Duration.ofSeconds(60)), server, next, "otto",
+                "operator password");
     }
 
     private static final String WHITE = "rgba(255, 255, 255, 1)";
@@ -216,7 +178,6 @@ class PagesLookBrowserIT {
     @Test
     void screenshotsOfChatReviewAndConsole(@TempDir Path desktop, @TempDir Path phone, @TempDir Path dark,
                                            @TempDir Path operator) throws Exception {
-        Files.createDirectories(SHOTS);
         ChromeDriver chat = browser(desktop, 1280, 800);
         chat.get(url("/"));
         converse(chat, "Hello, I want to return the shoes I bought last week", "How long does the refund take?");
@@ -264,6 +225,6 @@ class PagesLookBrowserIT {
         byte[] png = browser.getScreenshotAs(OutputType.BYTES);
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
         assertThat(image.getWidth()).as(name).isEqualTo(width);
-        Files.write(SHOTS.resolve(name + ".png"), png);
+        Browsers.save(Browsers.README_SCREENSHOTS, name, png);
     }
 }

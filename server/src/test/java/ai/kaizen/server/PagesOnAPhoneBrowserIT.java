@@ -5,23 +5,19 @@ import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PagesOnAPhoneBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
 
     @TempDir
     static Path home;
@@ -47,11 +43,6 @@ class PagesOnAPhoneBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
                         ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "60",
@@ -70,23 +61,8 @@ class PagesOnAPhoneBrowserIT {
 
     @BeforeEach
     void openBrowser(@TempDir Path profile) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--user-data-dir=" + profile);
-        options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
-                Map.of("width", 390, "height", 844, "pixelRatio", 1.0, "mobile", true, "touch", true)));
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build(), options);
+        browser = browsers.open(Browsers.phone(profile, 390, 844));
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
     }
 
     private long script(String js, Object... args) {
@@ -156,10 +132,7 @@ class PagesOnAPhoneBrowserIT {
 
     @Test
     void consoleTablesScrollInsteadOfWideningThePage() {
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/console");
-        browser.findElement(By.name("name")).sendKeys("otto");
-        browser.findElement(By.name("password")).sendKeys("operator password", Keys.ENTER);
-        wait.until(d -> d.getCurrentUrl().endsWith("/console"));
+        Browsers.signIn(browser, wait, server, "/console", "otto", "operator password");
         wait.until(d -> !d.findElements(By.cssSelector("#versions tbody tr")).isEmpty());
         assertThat(pageOverflows()).isFalse();
         for (WebElement table : browser.findElements(By.cssSelector(".console-table"))) {

@@ -156,6 +156,20 @@ public final class TestClient {
         return new Stream(r.statusCode(), events, r.body());
     }
 
+    /**
+     * Customers' traffic, rated: asks each of {@code prompts} in a conversation of its own and gives the answer
+     * {@code stars}.
+     */
+    public void askAndRate(int stars, String... prompts) throws Exception {
+        for (String prompt : prompts) {
+            String conversation = json("POST", "/api/conversations", new JsonObject()).getString("id");
+            String answer = stream("/api/conversations/" + conversation + "/messages",
+                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
+                    .getString(0);
+            json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", stars));
+        }
+    }
+
     /** An answer stream held open and read event by event, as a browser tab reads it. */
     public record OpenStream(HttpResponse<java.io.InputStream> response, java.io.BufferedReader reader)
             implements AutoCloseable {

@@ -7,27 +7,24 @@ import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
+import ai.kaizen.server.Browsers;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChatPageBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
 
     @TempDir
     static Path home;
@@ -55,11 +52,6 @@ class ChatPageBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
                         ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "40",
@@ -76,23 +68,9 @@ class ChatPageBrowserIT {
 
     @BeforeEach
     void openBrowser(@TempDir Path profile) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1200,900", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = browsers.open(profile, 1200, 900);
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
         browser.get("http://127.0.0.1:" + server.port() + "/");
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
     }
 
     private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
@@ -109,13 +87,6 @@ class ChatPageBrowserIT {
         wait.until(d -> d.findElements(answers).size() > before
                 && !d.findElements(answers).get(before).getText().isBlank());
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
-    }
-
-    /** Keeps what the page looked like under target/screenshots, for people reviewing a change. */
-    private void screenshot(String name) throws java.io.IOException {
-        Path dir = Path.of("target", "screenshots");
-        Files.createDirectories(dir);
-        Files.write(dir.resolve(name + ".png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
     }
 
     private UUID conversationId() {
@@ -138,7 +109,7 @@ class ChatPageBrowserIT {
         WebElement why = wait.until(ExpectedConditions.visibilityOf(answer.findElement(By.cssSelector(".why"))));
         why.findElement(By.cssSelector("input[value='incorrect']")).click();
         why.findElement(By.name("comment")).sendKeys("Not what I asked.");
-        screenshot("chat-thumbs-down");
+        Browsers.screenshot(browser, "chat-thumbs-down");
         why.findElement(By.cssSelector("button[type=submit]")).click();
         wait.until(ExpectedConditions.invisibilityOf(why));
         assertThat(answer.findElement(By.cssSelector(".thumbs-down")).getAttribute("aria-pressed")).isEqualTo("true");
@@ -195,7 +166,7 @@ class ChatPageBrowserIT {
         WebElement notice = browser.findElement(By.id("notice"));
         assertThat(notice.isDisplayed()).isTrue();
         assertThat(notice.getText()).contains("only its end was read");
-        screenshot("chat-long-message");
+        Browsers.screenshot(browser, "chat-long-message");
 
         input.sendKeys("And where is my parcel now?");
         input.sendKeys(Keys.ENTER);
@@ -211,18 +182,8 @@ class ChatPageBrowserIT {
     void aRefusedMessageGoesBackToTheBoxAndIsNotStored() throws Exception {
         send("Hello");
         UUID conversation = conversationId();
-        // the conversation fills up to one message short of limits.conversation-messages (200)
         ConversationRepository repository = new ConversationRepository(server.database().sessions());
-        List<Message> before = await(repository.messages(conversation));
-        UUID parent = before.get(before.size() - 1).id();
-        List<Message> more = new java.util.ArrayList<>();
-        for (int i = 0; i < 197; i++) {
-            Message m = Message.written(conversation, parent, i % 2 == 0 ? Message.Author.user
-                    : Message.Author.assistant, "turn " + i);
-            more.add(m);
-            parent = m.id();
-        }
-        await(repository.append(conversation, more, parent));
+        fillToOneShortOfTheLimit(repository, conversation);
 
         WebElement input = browser.findElement(By.id("message"));
         input.sendKeys("Where is my refund?");
@@ -237,6 +198,21 @@ class ChatPageBrowserIT {
         assertThat(await(repository.messages(conversation))).noneMatch(m -> m.content().equals("Where is my refund?"));
     }
 
+    /** Fills the conversation up to one message short of limits.conversation-messages (200). */
+    private static void fillToOneShortOfTheLimit(ConversationRepository repository, UUID conversation)
+            throws Exception {
+        List<Message> before = await(repository.messages(conversation));
+        UUID parent = before.get(before.size() - 1).id();
+        List<Message> more = new java.util.ArrayList<>();
+        for (int i = 0; i < 197; i++) {
+            Message m = Message.written(conversation, parent, i % 2 == 0 ? Message.Author.user
+                    : Message.Author.assistant, "turn " + i);
+            more.add(m);
+            parent = m.id();
+        }
+        await(repository.append(conversation, more, parent));
+    }
+
     @Test
     void regenerateShowsAAndBAndTheVoteIsStored() throws Exception {
         send("I want to cancel my order");
@@ -245,7 +221,7 @@ class ChatPageBrowserIT {
         List<WebElement> sides = browser.findElements(By.cssSelector(".pair .side"));
         assertThat(sides).hasSize(2);
         String chosenId = sides.get(1).getAttribute("data-id");
-        screenshot("chat-pairwise");
+        Browsers.screenshot(browser, "chat-pairwise");
         pair.findElement(By.cssSelector("button[data-choice='b']")).click();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".pair")));
 
@@ -292,7 +268,7 @@ class ChatPageBrowserIT {
         assertThat(note.getAttribute("role")).isEqualTo("status");
         assertThat(browser.findElement(By.cssSelector(".pair button[data-choice='b']")).getAttribute("aria-pressed"))
                 .isEqualTo("true");
-        screenshot("chat-older-pair-chosen");
+        Browsers.screenshot(browser, "chat-older-pair-chosen");
         assertThat(browser.findElements(By.cssSelector("#messages .message"))).hasSize(shown);
 
         // stored: the preference, and the conversation still ends where it ended; a reload shows every turn
@@ -475,7 +451,7 @@ class ChatPageBrowserIT {
         browser.findElement(By.cssSelector(".user-turn button.edit")).click();
         box = browser.switchTo().activeElement();
         box.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Where is my order 48213?");
-        screenshot("chat-edit");
+        Browsers.screenshot(browser, "chat-edit");
         box.sendKeys(Keys.ENTER);
         wait.until(d -> d.findElements(By.cssSelector(".user-turn .branch-switcher .position")).stream()
                 .anyMatch(p -> p.getText().equals("2 / 2")));
@@ -490,7 +466,7 @@ class ChatPageBrowserIT {
         assertThat(secondBranch.get(1).id().toString()).isEqualTo(answer.getAttribute("data-id"));
         assertThat(stored(conversation)).extracting(Message::id).contains(firstBranch.get(0).id(),
                 firstBranch.get(1).id());
-        screenshot("chat-edited");
+        Browsers.screenshot(browser, "chat-edited");
 
         WebElement previous = browser.findElement(By.cssSelector(".user-turn button[aria-label='Previous version']"));
         assertThat(browser.findElement(By.cssSelector(".user-turn .branch-switcher")).getAttribute("aria-label"))
@@ -524,16 +500,7 @@ class ChatPageBrowserIT {
         send("Hello");
         UUID conversation = conversationId();
         ConversationRepository repository = new ConversationRepository(server.database().sessions());
-        List<Message> before = await(repository.messages(conversation));
-        UUID parent = before.get(before.size() - 1).id();
-        List<Message> more = new java.util.ArrayList<>();
-        for (int i = 0; i < 197; i++) {
-            Message m = Message.written(conversation, parent, i % 2 == 0 ? Message.Author.user
-                    : Message.Author.assistant, "turn " + i);
-            more.add(m);
-            parent = m.id();
-        }
-        await(repository.append(conversation, more, parent));
+        fillToOneShortOfTheLimit(repository, conversation);
         browser.navigate().refresh();
         wait.until(d -> d.findElements(By.cssSelector("#messages .message")).size() == 199);
 

@@ -5,14 +5,15 @@ import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.model.Fixtures;
+import ai.kaizen.server.Browsers;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
@@ -20,13 +21,9 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,8 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConsoleRegistryAndCycleBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
 
     @TempDir
     static Path home;
@@ -52,11 +49,6 @@ class ConsoleRegistryAndCycleBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
                         ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0")))
@@ -75,24 +67,6 @@ class ConsoleRegistryAndCycleBrowserIT {
         return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static ChromeDriver browser(Path profile) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1200,1600", "--user-data-dir=" + profile);
-        return new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build(), options);
-    }
-
-    private static void signIn(ChromeDriver browser, WebDriverWait wait, String page) {
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=" + page);
-        browser.findElement(By.name("name")).sendKeys("otto");
-        browser.findElement(By.name("password")).sendKeys("operator password");
-        browser.findElement(By.cssSelector("button[type=submit]")).click();
-        wait.until(d -> d.getCurrentUrl().endsWith(page));
-    }
-
     @Test
     void aFinishedCycleReadsDoneWithOneChartPerStage(@TempDir Path profile) throws Exception {
         CycleRepository cycles = new CycleRepository(server.database().sessions());
@@ -109,50 +83,44 @@ class ConsoleRegistryAndCycleBrowserIT {
         await(cycles.heartbeat(id, "evaluate", 0, 3));
         assertThat(await(cycles.succeed(id, null, null))).isTrue();
 
-        ChromeDriver browser = browser(profile);
-        try {
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-            signIn(browser, wait, "/console/cycles/" + id);
-            wait.until(d -> d.findElement(By.id("status")).getText().equals("succeeded"));
-            wait.until(d -> d.findElements(By.cssSelector(".chart-panel .uplot canvas")).size() == 3);
-            assertThat(browser.findElement(By.id("step")).getText()).isEqualTo("done");
-            WebElement progress = browser.findElement(By.id("progress"));
-            assertThat(progress.getAttribute("value")).isEqualTo(progress.getAttribute("max"));
-            List<WebElement> panels = browser.findElements(By.cssSelector(".chart-panel"));
-            assertThat(panels).extracting(c -> c.getAttribute("data-stage"))
-                    .containsExactly("sft", "reward_model", "dpo");
-            assertThat(panels).extracting(c -> c.findElement(By.tagName("h3")).getText())
-                    .containsExactly("SFT", "Reward model", "DPO");
-            for (WebElement panel : panels) {
-                assertThat(new org.openqa.selenium.support.ui.Select(panel.findElement(By.tagName("select")))
-                        .getFirstSelectedOption().getText()).isEqualTo("loss");
-            }
-            Path dir = Path.of("target", "screenshots");
-            Files.createDirectories(dir);
-            Files.write(dir.resolve("console-finished-cycle.png"), browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
-
-            // the cycle list says the same
-            browser.get("http://127.0.0.1:" + server.port() + "/console");
-            wait.until(d -> !d.findElements(By.cssSelector("#cycle-list tr[data-cycle='" + id + "']")).isEmpty());
-            assertThat(browser.findElement(By.cssSelector("#cycle-list tr[data-cycle='" + id + "'] td:nth-child(4)"))
-                    .getText()).isEqualTo("done");
-
-            // the schedule: a cron expression in plain words; an error goes once a good one is saved
-            browser.findElement(By.id("schedule-cron")).sendKeys("61 3 * * 1");
-            browser.findElement(By.id("schedule-save")).click();
-            wait.until(d -> d.findElement(By.id("schedule-notice")).isDisplayed());
-            browser.findElement(By.id("schedule-cron")).sendKeys(Keys.BACK_SPACE);
-            assertThat(browser.findElement(By.id("schedule-notice")).isDisplayed()).as("stale once edited").isFalse();
-            browser.findElement(By.id("schedule-cron")).clear();
-            browser.findElement(By.id("schedule-cron")).sendKeys("0 3 * * 1");
-            browser.findElement(By.id("schedule-save")).click();
-            wait.until(d -> d.findElement(By.id("schedule-summary")).getText().contains("Saved by otto"));
-            assertThat(browser.findElement(By.id("schedule-summary")).getText())
-                    .contains("Cron: At 03:00, only on Monday (UTC).");
-            assertThat(browser.findElement(By.id("schedule-notice")).isDisplayed()).isFalse();
-        } finally {
-            browser.quit();
+        ChromeDriver browser = browsers.open(profile, 1200, 1600);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        Browsers.signIn(browser, wait, server, "/console/cycles/" + id, "otto", "operator password");
+        wait.until(d -> d.findElement(By.id("status")).getText().equals("succeeded"));
+        wait.until(d -> d.findElements(By.cssSelector(".chart-panel .uplot canvas")).size() == 3);
+        assertThat(browser.findElement(By.id("step")).getText()).isEqualTo("done");
+        WebElement progress = browser.findElement(By.id("progress"));
+        assertThat(progress.getAttribute("value")).isEqualTo(progress.getAttribute("max"));
+        List<WebElement> panels = browser.findElements(By.cssSelector(".chart-panel"));
+        assertThat(panels).extracting(c -> c.getAttribute("data-stage"))
+                .containsExactly("sft", "reward_model", "dpo");
+        assertThat(panels).extracting(c -> c.findElement(By.tagName("h3")).getText())
+                .containsExactly("SFT", "Reward model", "DPO");
+        for (WebElement panel : panels) {
+            assertThat(new org.openqa.selenium.support.ui.Select(panel.findElement(By.tagName("select")))
+                    .getFirstSelectedOption().getText()).isEqualTo("loss");
         }
+        Browsers.screenshot(browser, "console-finished-cycle");
+
+        // the cycle list says the same
+        browser.get("http://127.0.0.1:" + server.port() + "/console");
+        wait.until(d -> !d.findElements(By.cssSelector("#cycle-list tr[data-cycle='" + id + "']")).isEmpty());
+        assertThat(browser.findElement(By.cssSelector("#cycle-list tr[data-cycle='" + id + "'] td:nth-child(4)"))
+                .getText()).isEqualTo("done");
+
+        // the schedule: a cron expression in plain words; an error goes once a good one is saved
+        browser.findElement(By.id("schedule-cron")).sendKeys("61 3 * * 1");
+        browser.findElement(By.id("schedule-save")).click();
+        wait.until(d -> d.findElement(By.id("schedule-notice")).isDisplayed());
+        browser.findElement(By.id("schedule-cron")).sendKeys(Keys.BACK_SPACE);
+        assertThat(browser.findElement(By.id("schedule-notice")).isDisplayed()).as("stale once edited").isFalse();
+        browser.findElement(By.id("schedule-cron")).clear();
+        browser.findElement(By.id("schedule-cron")).sendKeys("0 3 * * 1");
+        browser.findElement(By.id("schedule-save")).click();
+        wait.until(d -> d.findElement(By.id("schedule-summary")).getText().contains("Saved by otto"));
+        assertThat(browser.findElement(By.id("schedule-summary")).getText())
+                .contains("Cron: At 03:00, only on Monday (UTC).");
+        assertThat(browser.findElement(By.id("schedule-notice")).isDisplayed()).isFalse();
     }
 
     @Test
@@ -165,34 +133,30 @@ class ConsoleRegistryAndCycleBrowserIT {
         long third = await(registry.register(new ModelVersion("third", second, null, null,
                 first.artifactPath(), first.sha256(), "{}", "{}"))).id();
 
-        ChromeDriver browser = browser(profile);
-        try {
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-            // each action re-reads the registry and replaces its rows: a row found just before is then stale
-            wait.ignoring(StaleElementReferenceException.class);
-            signIn(browser, wait, "/console");
-            wait.until(d -> d.findElements(By.cssSelector("#versions tbody tr")).size() == 3);
-            WebElement rollback = browser.findElement(By.id("rollback"));
-            assertThat(rollback.getText()).isEqualTo("Nothing to roll back to");
-            assertThat(rollback.isEnabled()).isFalse();
+        ChromeDriver browser = browsers.open(profile, 1200, 1600);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        // each action re-reads the registry and replaces its rows: a row found just before is then stale
+        wait.ignoring(StaleElementReferenceException.class);
+        Browsers.signIn(browser, wait, server, "/console", "otto", "operator password");
+        wait.until(d -> d.findElements(By.cssSelector("#versions tbody tr")).size() == 3);
+        WebElement rollback = browser.findElement(By.id("rollback"));
+        assertThat(rollback.getText()).isEqualTo("Nothing to roll back to");
+        assertThat(rollback.isEnabled()).isFalse();
 
-            // promote asks; dismissed, nothing changes
-            promoteButton(browser, "second").click();
-            Alert ask = wait.until(ExpectedConditions.alertIsPresent());
-            assertThat(ask.getText()).contains("Promote version " + second);
-            ask.dismiss();
-            assertThat(await(registry.serving())).map(ModelVersion::id).contains(first.id());
-            promote(browser, wait, "second", second);
-            promote(browser, wait, "third", third);
+        // promote asks; dismissed, nothing changes
+        promoteButton(browser, "second").click();
+        Alert ask = wait.until(ExpectedConditions.alertIsPresent());
+        assertThat(ask.getText()).contains("Promote version " + second);
+        ask.dismiss();
+        assertThat(await(registry.serving())).map(ModelVersion::id).contains(first.id());
+        promote(browser, wait, "second", second);
+        promote(browser, wait, "third", third);
 
-            // roll back: to the version before, then the one before that, never back and forth
-            rollBack(browser, wait, second, true);
-            rollBack(browser, wait, first.id(), true);
-            wait.until(d -> d.findElement(By.id("rollback")).getText().equals("Nothing to roll back to"));
-            assertThat(browser.findElement(By.id("rollback")).isEnabled()).isFalse();
-        } finally {
-            browser.quit();
-        }
+        // roll back: to the version before, then the one before that, never back and forth
+        rollBack(browser, wait, second, true);
+        rollBack(browser, wait, first.id(), true);
+        wait.until(d -> d.findElement(By.id("rollback")).getText().equals("Nothing to roll back to"));
+        assertThat(browser.findElement(By.id("rollback")).isEnabled()).isFalse();
     }
 
     private static WebElement promoteButton(ChromeDriver browser, String label) {

@@ -1,22 +1,20 @@
 package ai.kaizen.server.http;
 
+import ai.kaizen.server.Browsers;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -27,8 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The sign-in page in headless Chromium when its address has tried too often: the page, not a raw JSON error. */
 class SignInPageBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
 
     @TempDir
     static Path home;
@@ -36,11 +34,6 @@ class SignInPageBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(ConfigKey.LIMITS_LOGINS_PER_MINUTE, "2")))
                 .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
     }
@@ -54,34 +47,24 @@ class SignInPageBrowserIT {
 
     @Test
     void tooManyAttemptsShowTheSignInPageWithAnAlert(@TempDir Path profile) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1200,900", "--user-data-dir=" + profile);
-        ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build(), options);
-        try {
-            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-            browser.get("http://127.0.0.1:" + server.port() + "/login");
-            for (int attempt = 0; attempt < 3; attempt++) {
-                wait.until(ExpectedConditions.presenceOfElementLocated(By.name("name"))).clear();
-                browser.findElement(By.name("name")).sendKeys("nobody");
-                browser.findElement(By.name("password")).sendKeys("guess " + attempt);
-                WebElement submit = browser.findElement(By.cssSelector("button[type=submit]"));
-                submit.click();
-                // the answer is a new page: wait for it, not for the error the last one showed
-                wait.until(ExpectedConditions.stalenessOf(submit));
-                wait.until(d -> !d.findElements(By.cssSelector("p.error")).isEmpty());
-            }
-            WebElement error = browser.findElement(By.cssSelector("p.error"));
-            assertThat(error.getText()).startsWith("Too many sign-in attempts; try again in");
-            assertThat(error.getAttribute("role")).isEqualTo("alert");
-            // still the page, with its form and the name typed
-            assertThat(browser.findElement(By.name("name")).getAttribute("value")).isEqualTo("nobody");
-            assertThat(browser.getPageSource()).doesNotContain("{\"error\"");
-        } finally {
-            browser.quit();
+        ChromeDriver browser = browsers.open(profile, 1200, 900);
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get("http://127.0.0.1:" + server.port() + "/login");
+        for (int attempt = 0; attempt < 3; attempt++) {
+            wait.until(ExpectedConditions.presenceOfElementLocated(By.name("name"))).clear();
+            browser.findElement(By.name("name")).sendKeys("nobody");
+            browser.findElement(By.name("password")).sendKeys("guess " + attempt);
+            WebElement submit = browser.findElement(By.cssSelector("button[type=submit]"));
+            submit.click();
+            // the answer is a new page: wait for it, not for the error the last one showed
+            wait.until(ExpectedConditions.stalenessOf(submit));
+            wait.until(d -> !d.findElements(By.cssSelector("p.error")).isEmpty());
         }
+        WebElement error = browser.findElement(By.cssSelector("p.error"));
+        assertThat(error.getText()).startsWith("Too many sign-in attempts; try again in");
+        assertThat(error.getAttribute("role")).isEqualTo("alert");
+        // still the page, with its form and the name typed
+        assertThat(browser.findElement(By.name("name")).getAttribute("value")).isEqualTo("nobody");
+        assertThat(browser.getPageSource()).doesNotContain("{\"error\"");
     }
 }

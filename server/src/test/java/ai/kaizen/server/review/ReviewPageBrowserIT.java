@@ -19,6 +19,7 @@ import ai.kaizen.db.review.Ranking;
 import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.db.review.ReviewWork;
+import ai.kaizen.server.Browsers;
 import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
@@ -32,24 +33,19 @@ import ai.kaizen.trainer.dataset.RankedAnswers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,8 +70,8 @@ import static org.assertj.core.api.Assertions.tuple;
  */
 class ReviewPageBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    @RegisterExtension
+    static final Browsers browsers = new Browsers();
     /** Tasks ranked in a row: 10, or {@code -Dreview.browser.tasks=100} for the "100 without the mouse" run. */
     private static final int TASKS = Integer.getInteger("review.browser.tasks", 10);
 
@@ -87,11 +83,6 @@ class ReviewPageBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
-        }
-        Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
         server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
                         ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
                         ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
@@ -129,32 +120,12 @@ class ReviewPageBrowserIT {
 
     @BeforeEach
     void openBrowser(@TempDir Path profile) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1300,900", "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = browsers.open(profile, 1300, 900);
         wait = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(10));
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.quit();
-        }
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {
         return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    private void screenshot(String name) throws java.io.IOException {
-        Path dir = Path.of("target", "screenshots");
-        Files.createDirectories(dir);
-        Files.write(dir.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
     }
 
     /** Types into whatever has the focus, as a person at the keyboard does. */
@@ -203,7 +174,7 @@ class ReviewPageBrowserIT {
             type(keys);
             if (i == 0) {
                 wait.until(ExpectedConditions.textToBe(By.id("order"), "3 > 1 = 2✗"));
-                screenshot("review-ranked");
+                Browsers.screenshot(browser, "review-ranked");
             }
             type(Keys.ENTER);
             keysByWork.put(Long.parseLong(work), keys);
@@ -355,7 +326,7 @@ class ReviewPageBrowserIT {
         type("a"); // changes the verdict, and stays on the page
         wait.until(ExpectedConditions.textToBe(By.id("verdict"), "A is better"));
         assertThat(browser.getCurrentUrl()).endsWith("/review?kind=compare");
-        screenshot("review-compare");
+        Browsers.screenshot(browser, "review-compare");
         String[] keys = {"a", "b", "t"};
         for (int i = 0; i < keys.length; i++) {
             if (i > 0) {
