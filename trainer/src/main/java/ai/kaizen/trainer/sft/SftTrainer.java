@@ -37,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -351,18 +352,40 @@ public final class SftTrainer implements AutoCloseable {
      * @return the loss (NaN for no target token)
      */
     public double evaluate(List<TokenizedExample> examples) {
+        // no graph: called on its own (a model's measurement), recording may be on, and each batch's autograd graph
+        // would hold every activation until the batch's arrays are freed
+        return Autograd.withoutRecording(() -> evaluateBatches(examples));
+    }
+
+    /**
+     * Tokens an evaluation batch holds at most (examples x its longest example): a forward pass keeps every layer's
+     * activations until its batch ends, and attention's grow with the square of the length, so a batch of the
+     * longest conversations at the evaluation batch size would take gigabytes. The training shape (16 x 256).
+     */
+    static final int EVAL_BATCH_TOKENS = 16 * 256;
+
+    private double evaluateBatches(List<TokenizedExample> examples) {
+        // shortest first, so that batches hold examples of like length (the loss is a sum over tokens: order and
+        // batching do not change it)
+        List<TokenizedExample> byLength = new ArrayList<>(examples);
+        byLength.sort(Comparator.comparingInt(TokenizedExample::length));
         double sum = 0;
         long targets = 0;
-        for (int from = 0; from < examples.size(); from += config.args().evalBatchSize()) {
-            List<TokenizedExample> chunk = examples.subList(from, Math.min(examples.size(),
-                    from + config.args().evalBatchSize()));
+        int from = 0;
+        while (from < byLength.size()) {
+            int to = from + 1;
+            while (to < byLength.size() && to - from < config.args().evalBatchSize()
+                    && (to - from + 1L) * byLength.get(to).length() <= EVAL_BATCH_TOKENS) {
+                to++;
+            }
             try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                Batch batch = Batch.of(chunk, m);
+                Batch batch = Batch.of(byLength.subList(from, to), m);
                 ForwardOutput out = network.forward(batch.inputIds(), batch.attentionMask(), false);
                 sum += CausalLmLoss.summedNll(out.logits(), batch).getFloat();
                 targets += batch.targetTokens();
             }
+            from = to;
         }
         return targets == 0 ? Double.NaN : sum / targets;
     }

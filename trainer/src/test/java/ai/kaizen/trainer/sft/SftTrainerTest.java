@@ -54,6 +54,25 @@ class SftTrainerTest {
                 .map(l -> JsonParser.parseString(l).getAsJsonObject()).toList();
     }
 
+    /** The evaluation loss is a mean over tokens: how the examples are batched (sorted by length, in batches of
+     *  bounded size) leaves it as it is. */
+    @Test
+    void theEvaluationLossDoesNotDependOnHowTheExamplesAreBatched() {
+        List<SftExample> mixed = TestData.customerService(40).subList(20, 40);
+        double[] losses = new double[3];
+        int[] evalBatches = {1, 3, 16};
+        for (int i = 0; i < evalBatches.length; i++) {
+            SftConfig config = new SftConfig(3e-3, AdamW.Hyper.DEFAULT, 2, 1, 1, 8, 1, 1.0, 1024, 0,
+                    evalBatches[i], 0, true, 5, 0, 2, 7, null, tmp.resolve("eval" + i), false);
+            try (LanguageModel lm = LanguageModel.load(Fixtures.stories260k());
+                    SftTrainer trainer = new SftTrainer(config, lm)) {
+                losses[i] = trainer.evaluate(trainer.tokenize(mixed));
+            }
+        }
+        assertThat(losses[1]).isCloseTo(losses[0], org.assertj.core.api.Assertions.within(1e-4));
+        assertThat(losses[2]).isCloseTo(losses[0], org.assertj.core.api.Assertions.within(1e-4));
+    }
+
     @Test
     void fullFineTuningLowersTheEvalLossAndSavesAModelThatReloadsAndGenerates() throws Exception {
         Path out = tmp.resolve("full");
