@@ -18,7 +18,8 @@ import java.util.Locale;
  *       is trusted: its accuracy on held-out feedback reaches {@code min_reward_model_accuracy} and its 95% interval
  *       lies above chance). Otherwise they are reported, marked not counted, with the reason;</li>
  *   <li>with {@code require_improvement}: at least one counted check must also show a gain beyond noise (eval loss
- *       down, intent match up, or a trusted reward model's win rate above one half, each by its 95% interval);</li>
+ *       down by at least {@code min_eval_loss_gain}, intent match up, or a trusted reward model's win rate above one
+ *       half, each by its 95% interval);</li>
  *   <li>pass only when every counted check passes; fail otherwise.</li>
  * </ul>
  *
@@ -137,8 +138,9 @@ public record GateVerdict(Verdict verdict, String reason, List<Check> checks) {
     }
 
     /**
-     * The measured gains among the counted checks: the eval loss's increase interval wholly below 0, the intent
-     * match's paired gain interval wholly above 0, the trusted win rate's interval wholly above 0.5.
+     * The measured gains among the counted checks: the eval loss's increase interval wholly below minus
+     * {@code min_eval_loss_gain}, the intent match's paired gain interval wholly above 0, the trusted win rate's
+     * interval wholly above 0.5.
      */
     private static Check improvement(GateThresholds t, GateEvidence e, List<Check> checks) {
         List<String> gains = new ArrayList<>();
@@ -148,7 +150,7 @@ public record GateVerdict(Verdict verdict, String reason, List<Check> checks) {
             }
             switch (c.name()) {
                 case "eval_loss" -> {
-                    if (c.differenceInterval() != null && c.differenceInterval().high() < 0) {
+                    if (c.differenceInterval() != null && c.differenceInterval().high() <= -t.minEvalLossGain()) {
                         gains.add("eval_loss down " + c.differenceInterval());
                     }
                 }
@@ -166,8 +168,9 @@ public record GateVerdict(Verdict verdict, String reason, List<Check> checks) {
                 default -> { }
             }
         }
-        String rule = "better than serving by at least one counted check beyond noise (eval loss down, intent "
-                + "match up, or a trusted reward model's win rate above 0.5, each by its 95% interval)";
+        String rule = "better than serving by at least one counted check beyond noise (eval loss down by at least "
+                + t.minEvalLossGain() + ", intent match up, or a trusted reward model's win rate above 0.5, each by "
+                + "its 95% interval)";
         if (!t.requireImprovement()) {
             return new Check("improvement", null, null, null, null, null, rule, Status.REPORTED,
                     gains.isEmpty() ? "not required; none measured" : "not required; measured: "

@@ -240,6 +240,28 @@ class GateVerdictTest {
     }
 
     @Test
+    void anEvalLossFallTooSmallToMatterIsNoImprovement() {
+        // measured: a standard cycle lowered the loss by 0.0016, beyond noise, and customers saw no difference
+        GateEvidence tiny = evidence(64, new GateEvidence.EvalLoss(0.8231, 0.8215, new Interval(-0.0018, -0.0013)),
+                new Proportion(1, 64), NO_INTENTS, null);
+        GateEvidence clear = evidence(64, new GateEvidence.EvalLoss(0.82, 0.79, new Interval(-0.04, -0.02)),
+                new Proportion(1, 64), NO_INTENTS, null);
+
+        GateVerdict small = GateVerdict.decide(DEFAULTS, tiny);
+        assertThat(small.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(small.reason()).startsWith("failed: improvement");
+        assertThat(check(small, "eval_loss").status()).isEqualTo(Status.PASS);
+        assertThat(check(small, "improvement").rule()).contains("eval loss down by at least 0.01");
+        assertThat(GateVerdict.decide(DEFAULTS, clear).verdict()).isEqualTo(Verdict.PASS);
+        GateThresholds anyFall = GateThresholds.fromJson(new JsonObject().put("min_eval_loss_gain", 0));
+        assertThat(GateVerdict.decide(anyFall, tiny).verdict()).isEqualTo(Verdict.PASS);
+        assertThat(check(GateVerdict.decide(anyFall, tiny), "improvement").note())
+                .startsWith("eval_loss down");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> GateThresholds.fromJson(
+                new JsonObject().put("min_eval_loss_gain", -0.1))).hasMessageContaining("min_eval_loss_gain");
+    }
+
+    @Test
     void anIntentMatchGainBeyondNoiseIsAnImprovementAndOneWithinNoiseIsNot() {
         GateEvidence.EvalLoss flat = new GateEvidence.EvalLoss(0.63, 0.63, new Interval(-0.02, 0.02));
         GateEvidence.Intents better = new GateEvidence.Intents(new Proportion(20, 40), new Proportion(30, 40), "all",
