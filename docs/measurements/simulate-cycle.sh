@@ -6,7 +6,8 @@
 # (300) customers, runs the cycle CYCLE.json asks for and compares its candidate with the serving model. Needs the
 # jar (mvn -B package -DskipTests). Output: /tmp/kaizen-sim-NAME/ (summary.json, or round-N/ and curve.png).
 # The measured runs: A, B, C on one home (seed 8, then 1 customer each for B and C), D the same at lr x100,
-# R with ROUNDS=3 and seed 21.
+# R with ROUNDS=3 and seed 21; S (seed 8, a fresh home) then G (seed 3, 1 customer) and S again (seed 4, 1 customer)
+# on S's home.
 set -e
 cd "$(dirname "$0")/../.."
 NAME=$1; PORT=$2; SEED=$3; OPTS=$(realpath "$4"); CUSTOMERS=${5:-300}; H=${6:-/tmp/kaizen-sim-home-$NAME}
