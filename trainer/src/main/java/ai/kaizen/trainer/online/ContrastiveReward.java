@@ -15,7 +15,8 @@ import java.util.Random;
  *
  * <p>The other prompt is drawn from the batch and the prompts of earlier batches (a bounded, seeded pool), never
  * the answer's own. Scores are normalised as the wrapped reward's, with the mean scaled by {@code 1 - weight}: the
- * expected reward of an answer that fits any request equally.
+ * expected reward of an answer that fits any request equally. Every answer is scored twice, in one call of the
+ * wrapped reward.
  */
 public final class ContrastiveReward implements Reward {
 
