@@ -17,9 +17,10 @@ import java.time.Duration;
 /**
  * What every HTTP/1 connection gets before its first byte is read, below the router: a request decoder that refuses
  * ambiguous framing ({@link StrictRequestDecoder}), a bound on how long a client may take to send a request
- * ({@link SlowClientTimeout}), and a JSON answer to a request the decoder could not make sense of. The handlers go
- * into the connection's Netty pipeline, which Vert.x has built by the time it announces the connection (on the
- * connection's event loop, before any read, provided h2c is off).
+ * ({@link SlowClientTimeout}), and a JSON answer to a request the decoder could not make sense of, delivered even
+ * while the client is still sending ({@link LingeringClose}). The handlers go into the connection's Netty pipeline,
+ * which Vert.x has built by the time it announces the connection (on the connection's event loop, before any read,
+ * provided h2c is off).
  */
 public final class ConnectionGuards {
 
@@ -40,7 +41,7 @@ public final class ConnectionGuards {
             throw new IllegalArgumentException("connection guards need h2c off (setHttp2ClearTextEnabled(false))");
         }
         server.connectionHandler(guard(options, requestTimeout));
-        server.invalidRequestHandler(ConnectionGuards::invalidRequest);
+        server.invalidRequestHandler(request -> invalidRequest(request, options));
     }
 
     private static Handler<HttpConnection> guard(HttpServerOptions options, Duration requestTimeout) {
@@ -54,6 +55,7 @@ public final class ConnectionGuards {
             }
             pipeline.replace(DECODER, DECODER, new StrictRequestDecoder(options));
             pipeline.addBefore(VERTX_HANDLER, "slowClientTimeout", new SlowClientTimeout(requestTimeout));
+            pipeline.addFirst("lingeringClose", new LingeringClose());
         };
     }
 
@@ -62,12 +64,24 @@ public final class ConnectionGuards {
      * 400, as Vert.x answers them, with the reason in the usual JSON error, and the connection closed, since where
      * the next request would start is unknown.
      */
-    private static void invalidRequest(HttpServerRequest request) {
+    private static void invalidRequest(HttpServerRequest request, HttpServerOptions options) {
         Throwable cause = request.decoderResult().cause();
-        int status = cause instanceof TooLongHttpLineException ? 414
-                : cause instanceof TooLongHttpHeaderException ? 431 : 400;
-        String reason = cause instanceof IllegalArgumentException && cause.getMessage() != null
-                ? cause.getMessage() : "the request could not be read as HTTP/1.1";
+        int status;
+        String reason;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            reason = "the request line is longer than " + options.getMaxInitialLineLength() + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            reason = "the request headers are longer than " + options.getMaxHeaderSize() + " bytes";
+        } else {
+            status = 400;
+            reason = cause instanceof IllegalArgumentException && cause.getMessage() != null
+                    ? cause.getMessage() : "the request could not be read as HTTP/1.1";
+        }
+        if (request.connection() instanceof ConnectionBase base) {
+            LingeringClose.arm(base.channel());
+        }
         HttpServerResponse response = request.response();
         response.setStatusCode(status)
                 .putHeader("Content-Type", "application/json; charset=utf-8")

@@ -1,6 +1,7 @@
 package ai.kaizen.server.http;
 
 import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +15,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
@@ -147,6 +150,32 @@ class ConnectionGuardsTest {
             long start = System.nanoTime();
             readToClose(socket);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(TIMEOUT_SECONDS * 1000L + 5000);
+        }
+    }
+
+    @Test
+    void anOverlongRequestLineGets414AndOverlongHeadersGet431SayingTheLimit() throws Exception {
+        try (Socket socket = connect()) {
+            send(socket, "GET /api/conversations/" + "x".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            // HTTP/1.0 in the status line: the request's own version was never read
+            assertThat(readToClose(socket)).startsWith("HTTP/1.0 414 ")
+                    .contains("{\"error\":\"the request line is longer than 4096 bytes\"}");
+        }
+        try (Socket socket = connect()) {
+            send(socket, "GET /health HTTP/1.1\r\nHost: x\r\nX-Junk: " + "y".repeat(9000) + "\r\n\r\n");
+            assertThat(readToClose(socket)).contains(" 431 ")
+                    .contains("{\"error\":\"the request headers are longer than 8192 bytes\"}");
+        }
+    }
+
+    /** The server refuses the request at its first line and closes while the body is still coming. */
+    @Test
+    void aClientStillSendingItsBodyWhenRefusedGetsTheAnswer() throws Exception {
+        TestClient client = new TestClient(server.port());
+        for (int i = 0; i < 300; i++) {
+            HttpResponse<String> response = client.send("POST", "/api/conversations/" + "x".repeat(9000),
+                    HttpRequest.BodyPublishers.ofByteArray(new byte[300_000 + 1000 * i]));
+            assertThat(response.statusCode()).isEqualTo(414);
         }
     }
 }
