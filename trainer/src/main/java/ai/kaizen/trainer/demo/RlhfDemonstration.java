@@ -16,6 +16,7 @@ import ai.kaizen.trainer.cycle.IntentJudge;
 import ai.kaizen.trainer.grpo.GrpoTrainer;
 import ai.kaizen.trainer.kto.KtoConfig;
 import ai.kaizen.trainer.kto.KtoRun;
+import ai.kaizen.trainer.online.EvaluationJudge;
 import ai.kaizen.trainer.online.GroupConfig;
 import ai.kaizen.trainer.online.GroupMethod;
 import ai.kaizen.trainer.online.RunResult;
@@ -146,9 +147,11 @@ public final class RlhfDemonstration {
         }
         report.add("reward_model", rmReport);
 
+        AnswerJudge judge = new AnswerJudge(IntentJudge.fromBitext(settings.bitextDir()));
+        EvaluationJudge validationJudge = new ValidationJudge(judge, data.validationPrompts());
         for (String method : settings.methods()) {
             t = System.nanoTime();
-            report.add(method, train(method, settings, data, out, listeners.apply(method)));
+            report.add(method, train(method, settings, data, out, listeners.apply(method), validationJudge));
             seconds.addProperty(method, secondsSince(t));
         }
 
@@ -157,8 +160,7 @@ public final class RlhfDemonstration {
                 settings.splitSeed(), 5);
         try (RewardModel rewardModel = RewardModel.load(out.resolve(REWARD_MODEL));
                 LanguageModel start = LanguageModel.load(out.resolve(SFT))) {
-            HeldOutComparison comparison = new HeldOutComparison(new AnswerJudge(
-                    IntentJudge.fromBitext(settings.bitextDir())), data.judgedPrompts(), decoding, start);
+            HeldOutComparison comparison = new HeldOutComparison(judge, data.judgedPrompts(), decoding, start);
             JsonObject compared = new JsonObject();
             compared.addProperty("judge", "the intent classifier (does the answer address the message's intent?) "
                     + "and token-F1 closeness to Bitext's detailed answer; a tie or two answers that both miss the "
@@ -197,16 +199,20 @@ public final class RlhfDemonstration {
         return method + "-policy";
     }
 
-    /** Trains one method from the SFT policy; returns its figures for the report. */
+    /**
+     * Trains one method from the SFT policy; returns its figures for the report. The online methods' evaluations are
+     * also judged by {@code judge}, which chooses their checkpoint where their options say
+     * {@code metric_for_best_model: eval/judge_score}.
+     */
     private static JsonObject train(String method, DemoSettings settings, Data data, Path out,
-            TrainingListener listener) {
+            TrainingListener listener, EvaluationJudge judge) {
         Path dir = out.resolve(policyDir(method));
         JsonObject options = settings.stage(method, dir);
         return switch (method) {
             case "ppo" -> {
                 PpoConfig config = PpoConfig.fromJson(options, PpoConfig.defaults(dir));
                 PpoResult r = PpoRun.run(out.resolve(SFT), out.resolve(REWARD_MODEL), config, data.ppoPromptsDir(),
-                        listener);
+                        listener, judge);
                 JsonObject o = json("steps", r.globalStep(), "best_step", r.bestStep(), "first_score",
                         r.firstScore(), "last_score", r.lastScore(), "last_kl", r.lastKl(), "kl_limit",
                         config.klLimit());
@@ -215,10 +221,11 @@ public final class RlhfDemonstration {
             }
             case "rloo", "grpo" -> {
                 RunResult r = method.equals("rloo")
-                        ? online(RlooTrainer.METHOD, options, dir, out, data, listener)
-                        : online(GrpoTrainer.METHOD, options, dir, out, data, listener);
-                JsonObject o = json("steps", r.globalStep(), "best_step", r.bestStep(), "first_score",
-                        r.firstScore(), "last_score", r.lastScore(), "last_kl", r.lastKl());
+                        ? online(RlooTrainer.METHOD, options, dir, out, data, listener, judge)
+                        : online(GrpoTrainer.METHOD, options, dir, out, data, listener, judge);
+                JsonObject o = json("steps", r.globalStep(), "best_step", r.bestStep(), "best_metric",
+                        r.bestMetric(), "first_score", r.firstScore(), "last_score", r.lastScore(), "last_kl",
+                        r.lastKl());
                 o.addProperty("stop_reason", r.stopReason());
                 yield o;
             }
@@ -242,16 +249,17 @@ public final class RlhfDemonstration {
     }
 
     private static <C extends GroupConfig> RunResult online(GroupMethod<C> method, JsonObject options, Path dir,
-            Path out, Data data, TrainingListener listener) {
+            Path out, Data data, TrainingListener listener, EvaluationJudge judge) {
         return method.run(out.resolve(SFT), out.resolve(REWARD_MODEL), method.configure(options, dir),
-                data.ppoPromptsDir(), listener);
+                data.ppoPromptsDir(), listener, judge);
     }
 
     /** The demonstration's data, also written as TRL JSONL under {@code out/data}. */
     record Data(List<SftExample> cannedTrain, List<SftExample> cannedEval, List<PreferenceExample> pairsTrain,
                 List<PreferenceExample> pairsEval, List<PreferenceExample> rewardModelTrain,
                 List<PreferenceExample> offTopicEval, List<ThumbsExample> thumbsTrain, List<ThumbsExample> thumbsEval,
-                List<HeldOutComparison.Prompt> judgedPrompts, Path ppoPromptsDir, JsonObject summary) {}
+                List<HeldOutComparison.Prompt> judgedPrompts, List<HeldOutComparison.Prompt> validationPrompts,
+                Path ppoPromptsDir, JsonObject summary) {}
 
     static Data data(DemoSettings settings, Path dir) {
         BitextImport.Result bitext = BitextImport.read(settings.bitextDir());
@@ -298,11 +306,8 @@ public final class RlhfDemonstration {
         List<ThumbsExample> thumbsTrain = thumbs(train, offTopicTrain);
         List<ThumbsExample> thumbsEval = thumbs(eval, offTopicEval);
         // the held-out prompts with what the judge needs: the message's intent and its detailed answer
-        List<HeldOutComparison.Prompt> judged = new ArrayList<>();
-        for (PreferenceExample p : eval) {
-            intents.intentOf(p.prompt()).ifPresent(intent ->
-                    judged.add(new HeldOutComparison.Prompt(p.prompt(), intent, p.chosen())));
-        }
+        List<HeldOutComparison.Prompt> judged = judged(eval, intents);
+        List<HeldOutComparison.Prompt> validation = judged(ppoValidation, intents);
         try {
             JsonlFormats.writeSplits(DatasetKind.SFT, cannedTrain, cannedEval, dir.resolve("canned-sft"));
             JsonlFormats.writeSplits(DatasetKind.PREFERENCE, train, eval, dir.resolve("preferences"));
@@ -321,7 +326,17 @@ public final class RlhfDemonstration {
         summary.addProperty("split", "the starter model's held-out messages: " + settings.evalFraction()
                 + " of each intent's, seed " + settings.splitSeed());
         return new Data(cannedTrain, cannedEval, train, eval, rmTrain, offTopicEval, thumbsTrain, thumbsEval, judged,
-                dir.resolve("ppo-prompts"), summary);
+                validation, dir.resolve("ppo-prompts"), summary);
+    }
+
+    /** The pairs' prompts with what the judge needs: the message's intent and its detailed answer. */
+    private static List<HeldOutComparison.Prompt> judged(List<PreferenceExample> pairs, PromptIntents intents) {
+        List<HeldOutComparison.Prompt> judged = new ArrayList<>();
+        for (PreferenceExample p : pairs) {
+            intents.intentOf(p.prompt()).ifPresent(intent ->
+                    judged.add(new HeldOutComparison.Prompt(p.prompt(), intent, p.chosen())));
+        }
+        return judged;
     }
 
     /**

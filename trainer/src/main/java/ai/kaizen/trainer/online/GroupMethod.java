@@ -63,8 +63,18 @@ public record GroupMethod<C extends GroupConfig>(String name, BiFunction<JsonObj
      * @return what happened
      */
     public RunResult run(Path policyDir, Path rewardModelDir, C config, Path datasetDir, TrainingListener listener) {
+        return run(policyDir, rewardModelDir, config, datasetDir, listener, null);
+    }
+
+    /**
+     * As {@link #run(Path, Path, GroupConfig, Path, TrainingListener)}, with the evaluations also judged.
+     *
+     * @param judge judges the evaluation answers besides the reward ({@link EvaluationJudge}), or null
+     */
+    public RunResult run(Path policyDir, Path rewardModelDir, C config, Path datasetDir, TrainingListener listener,
+            EvaluationJudge judge) {
         return OnlineRun.run(policyDir, rewardModelDir, datasetDir, listener,
                 reward -> config.online().reward(reward, config.args().seed()),
-                (policy, reward) -> create(config, policy, reward));
+                (policy, reward) -> create(config, policy, reward), judge);
     }
 }

@@ -24,7 +24,7 @@ import com.google.gson.JsonObject;
  * @param klLimit guard rail: stop when the mean KL per answer (k3) passes this (0: never)
  * @param ratioLimit guard rail: stop the update when a micro-batch's mean ratio passes this (0: never)
  * @param evalGreedy evaluation answers greedily
- * @param metricForBestModel {@code eval/scores} or {@code eval/win_rate}
+ * @param metricForBestModel {@code eval/scores}, {@code eval/win_rate} or {@code eval/judge_score} (with a judge)
  * @param rewardContrast take this share of the answer's reward under another prompt off its reward (Kaizen's
  *     {@code reward_contrast}, 0: off; see {@link ContrastiveReward})
  */
@@ -45,9 +45,7 @@ public record OnlineArguments(int numGenerations, int maxCompletionLength, int m
                 "epsilon and epsilon_high must be positive");
         require(scoreClip >= 0 && missingEosPenalty >= 0, "score_clip and missing_eos_penalty must be >= 0");
         new GuardRails(klLimit, ratioLimit); // validates the limits
-        require(TrainingEvaluation.METRIC_SCORES.equals(metricForBestModel)
-                || TrainingEvaluation.METRIC_WIN_RATE.equals(metricForBestModel), "metric_for_best_model must be "
-                + TrainingEvaluation.METRIC_SCORES + " or " + TrainingEvaluation.METRIC_WIN_RATE);
+        TrainingEvaluation.checkMetric(metricForBestModel);
         require(rewardContrast >= 0 && rewardContrast <= 1, "reward_contrast must be in [0, 1]");
     }
 

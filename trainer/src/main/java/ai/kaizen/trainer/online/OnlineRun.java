@@ -35,15 +35,17 @@ public final class OnlineRun {
      * @param listener progress callbacks
      * @param rewardShaping what the method makes of the reward model's reward (it owns what it is given)
      * @param factory the method's trainer
+     * @param judge judges the evaluation answers besides the reward ({@link EvaluationJudge}), or null
      * @return what happened
      */
     public static RunResult run(Path policyDir, Path rewardModelDir, Path datasetDir, TrainingListener listener,
-            UnaryOperator<Reward> rewardShaping, TrainerFactory factory) {
+            UnaryOperator<Reward> rewardShaping, TrainerFactory factory, EvaluationJudge judge) {
         List<List<ChatMessage>> train = PromptDataset.read(datasetDir, Split.TRAIN);
         List<List<ChatMessage>> eval = PromptDataset.read(datasetDir, Split.EVAL);
         try (LanguageModel policy = LanguageModel.load(policyDir, TrainingDevice.modelOptions());
                 Reward reward = rewardShaping.apply(new RewardModelReward(RewardModel.load(rewardModelDir)));
                 GroupTrainer trainer = factory.create(policy, reward)) {
+            trainer.judgeEvaluationsBy(judge);
             return trainer.train(train, eval, listener);
         }
     }

@@ -58,6 +58,7 @@ public abstract class OnlineTrainer<R extends OnlineTrainer.Prepared, U extends 
     private final GuardRails guardRails;
     private final RunDirectory files;
     private int updateThreads = Runtime.getRuntime().availableProcessors();
+    private EvaluationJudge judge;
 
     /**
      * @param args the shared training options
@@ -116,6 +117,17 @@ public abstract class OnlineTrainer<R extends OnlineTrainer.Prepared, U extends 
         updateThreads = threads;
     }
 
+    /**
+     * Has every evaluation also judged by {@code judge}, which the run does not optimise: its mean is logged as
+     * {@value TrainingEvaluation#METRIC_JUDGE} and chooses the best checkpoint when {@code metric_for_best_model}
+     * names it.
+     *
+     * @param judge the judge, or null for none
+     */
+    public void judgeEvaluationsBy(EvaluationJudge judge) {
+        this.judge = judge;
+    }
+
     /** @return the policy's LoRA adapters, or null for full fine-tuning */
     public Lora lora() {
         return weights.lora();
@@ -158,7 +170,7 @@ public abstract class OnlineTrainer<R extends OnlineTrainer.Prepared, U extends 
      */
     protected RunResult run(OnlineTrainingLoop.Settings settings, List<List<ChatMessage>> trainPrompts,
             List<List<ChatMessage>> evalPrompts, TrainingListener listener) {
-        return new OnlineTrainingLoop(settings, this, sampler, files).train(trainPrompts, evalPrompts, listener);
+        return new OnlineTrainingLoop(settings, this, sampler, files, judge).train(trainPrompts, evalPrompts, listener);
     }
 
     /**

@@ -55,19 +55,22 @@ public final class OnlineTrainingLoop {
     private final OnlineAlgorithm algorithm;
     private final RolloutSampler sampler;
     private final RunDirectory files;
+    private final EvaluationJudge judge;
 
     /**
      * @param settings the loop's options
      * @param algorithm the method
      * @param sampler its rollouts (also answers the evaluation prompts)
      * @param files the output directory
+     * @param judge judges the evaluation answers besides the reward (see {@link EvaluationJudge}), or null
      */
     public OnlineTrainingLoop(Settings settings, OnlineAlgorithm algorithm, RolloutSampler sampler,
-            RunDirectory files) {
+            RunDirectory files, EvaluationJudge judge) {
         this.settings = settings;
         this.algorithm = algorithm;
         this.sampler = sampler;
         this.files = files;
+        this.judge = judge;
     }
 
     /**
@@ -88,7 +91,8 @@ public final class OnlineTrainingLoop {
             throw new IllegalArgumentException("no training prompts");
         }
         long totalSteps = settings.totalSteps().applyAsLong(train.size());
-        TrainingEvaluation evaluation = new TrainingEvaluation(sampler, eval, settings.evaluation(), files);
+        TrainingEvaluation evaluation = new TrainingEvaluation(sampler, evalPrompts, eval, settings.evaluation(),
+                files, judge);
         RunState state = RunState.start(settings.method(), settings.seed(), settings.initialKlCoef());
         Path resumedFrom = null;
         Optional<Path> checkpoint = settings.resume() ? files.latestCheckpoint() : Optional.empty();

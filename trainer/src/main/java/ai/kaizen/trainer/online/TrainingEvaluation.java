@@ -1,5 +1,7 @@
 package ai.kaizen.trainer.online;
 
+import ai.kaizen.model.generation.GenerationResult;
+import ai.kaizen.model.tokenizer.ChatMessage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +22,12 @@ public final class TrainingEvaluation {
     /** Best checkpoint by the win rate over the starting policy's answers, as judged by the reward. */
     public static final String METRIC_WIN_RATE = "eval/win_rate";
 
+    /** Best checkpoint by the mean score of an {@link EvaluationJudge} the run does not optimise. */
+    public static final String METRIC_JUDGE = "eval/judge_score";
+
     /**
      * @param greedy whether answers are greedy (else sampled at the rollout temperature with a fixed seed)
-     * @param metricForBestModel {@link #METRIC_SCORES} or {@link #METRIC_WIN_RATE}
+     * @param metricForBestModel {@link #METRIC_SCORES}, {@link #METRIC_WIN_RATE} or {@link #METRIC_JUDGE}
      * @param klLimit an evaluation above this mean KL per answer (k3) never becomes the best (0: no limit)
      * @param seed the run's seed (a sampled evaluation's seed derives from it)
      * @param batchSize prompts per generation batch
@@ -31,33 +36,56 @@ public final class TrainingEvaluation {
 
         /** Validates. */
         public Settings {
-            if (!METRIC_SCORES.equals(metricForBestModel) && !METRIC_WIN_RATE.equals(metricForBestModel)) {
-                throw new IllegalArgumentException("metric_for_best_model must be " + METRIC_SCORES + " or "
-                        + METRIC_WIN_RATE);
-            }
+            checkMetric(metricForBestModel);
             if (batchSize < 1) {
                 throw new IllegalArgumentException("per_device_eval_batch_size must be positive");
             }
         }
     }
 
+    /**
+     * @param metric a {@code metric_for_best_model}
+     * @throws IllegalArgumentException when it is none of the metrics an evaluation reports
+     */
+    public static void checkMetric(String metric) {
+        if (!METRIC_SCORES.equals(metric) && !METRIC_WIN_RATE.equals(metric) && !METRIC_JUDGE.equals(metric)) {
+            throw new IllegalArgumentException("metric_for_best_model must be " + METRIC_SCORES + ", "
+                    + METRIC_WIN_RATE + " or " + METRIC_JUDGE);
+        }
+    }
+
     private final RolloutSampler sampler;
+    private final List<List<ChatMessage>> messages;
     private final List<int[]> prompts;
     private final Settings settings;
     private final RunDirectory files;
+    private final EvaluationJudge judge;
     private EvalBaseline baseline;
 
     /**
      * @param sampler answers and scores
-     * @param prompts the held-out prompts' token ids (may be empty: no evaluation)
+     * @param messages the held-out prompts (may be empty: no evaluation)
+     * @param prompts their token ids, in the same order
      * @param settings how to evaluate
      * @param files where the baseline and the best weights go
+     * @param judge a judge the run does not optimise, or null
+     * @throws IllegalArgumentException when {@code metric_for_best_model} is {@link #METRIC_JUDGE} without a judge
      */
-    public TrainingEvaluation(RolloutSampler sampler, List<int[]> prompts, Settings settings, RunDirectory files) {
+    public TrainingEvaluation(RolloutSampler sampler, List<List<ChatMessage>> messages, List<int[]> prompts,
+            Settings settings, RunDirectory files, EvaluationJudge judge) {
+        if (messages.size() != prompts.size()) {
+            throw new IllegalArgumentException(messages.size() + " prompts but " + prompts.size() + " tokenized");
+        }
+        if (METRIC_JUDGE.equals(settings.metricForBestModel()) && judge == null && !prompts.isEmpty()) {
+            throw new IllegalArgumentException("metric_for_best_model " + METRIC_JUDGE + " needs a judge of the "
+                    + "evaluation answers, and this run has none");
+        }
         this.sampler = sampler;
+        this.messages = messages;
         this.prompts = prompts;
         this.settings = settings;
         this.files = files;
+        this.judge = judge;
     }
 
     /** @return whether there are held-out prompts */
@@ -76,7 +104,7 @@ public final class TrainingEvaluation {
      */
     public void recordBaseline() {
         if (enabled()) {
-            new EvalBaseline(answer().scores()).write(files.path());
+            new EvalBaseline(scored(answer()).scores()).write(files.path());
         }
     }
 
@@ -101,12 +129,17 @@ public final class TrainingEvaluation {
     public RunState evaluate(RunState state, double klCoef, Consumer<Map<String, Number>> log,
             boolean mayUpdateBest) {
         long started = System.nanoTime();
-        RolloutStats answers = answer();
+        List<GenerationResult> generated = answer();
+        RolloutStats answers = scored(generated);
+        double judgeScore = judge == null ? Double.NaN : judged(generated);
         double winRate = baseline == null ? Double.NaN : baseline.winRate(answers.scores());
         Map<String, Number> line = new LinkedHashMap<>();
         line.put("eval/scores", answers.meanScore());
         if (baseline != null) {
             line.put("eval/win_rate", winRate);
+        }
+        if (judge != null) {
+            line.put(METRIC_JUDGE, judgeScore);
         }
         line.put("eval/raw_scores", answers.meanRawScore());
         line.put("eval/kl", answers.meanKl());
@@ -118,7 +151,11 @@ public final class TrainingEvaluation {
         line.put("step", state.globalStep());
         log.accept(line);
         boolean withinLimit = settings.klLimit() == 0 || answers.meanKlNonNegative() <= settings.klLimit();
-        double metric = settings.metricForBestModel().equals(METRIC_WIN_RATE) ? winRate : answers.meanScore();
+        double metric = switch (settings.metricForBestModel()) {
+            case METRIC_WIN_RATE -> winRate;
+            case METRIC_JUDGE -> judgeScore;
+            default -> answers.meanScore();
+        };
         if (mayUpdateBest && withinLimit && (!state.hasBest() || metric > state.bestScore())) {
             files.saveBest();
             return state.withBest(metric);
@@ -126,9 +163,26 @@ public final class TrainingEvaluation {
         return state;
     }
 
-    private RolloutStats answer() {
-        return new RolloutStats(sampler.score(sampler.generate(prompts, seed(), settings.greedy(),
-                settings.batchSize()), settings.batchSize()));
+    private List<GenerationResult> answer() {
+        return sampler.generate(prompts, seed(), settings.greedy(), settings.batchSize());
+    }
+
+    private RolloutStats scored(List<GenerationResult> generated) {
+        return new RolloutStats(sampler.score(generated, settings.batchSize()));
+    }
+
+    /** The judge's mean over the answers it can judge (NaN when it can judge none). */
+    private double judged(List<GenerationResult> generated) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < generated.size(); i++) {
+            double score = judge.score(messages.get(i), generated.get(i).text());
+            if (!Double.isNaN(score)) {
+                sum += score;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
     }
 
     private long seed() {

@@ -67,8 +67,8 @@ import java.util.List;
  *     exceeds this (0: never)
  * @param ratioLimit stop when a minibatch's mean probability ratio exceeds this (0: never)
  * @param evalGreedy whether evaluation answers are greedy (else sampled at {@code temperature}, with a fixed seed)
- * @param metricForBestModel the evaluation metric the best checkpoint maximises: {@link #METRIC_SCORES} or
- *     {@link #METRIC_WIN_RATE}
+ * @param metricForBestModel the evaluation metric the best checkpoint maximises: {@link #METRIC_SCORES},
+ *     {@link #METRIC_WIN_RATE} or {@link TrainingEvaluation#METRIC_JUDGE} (with a judge given to the run)
  */
 public record PpoConfig(TrainingArguments args, int numMiniBatches, int numPpoEpochs, long totalEpisodes,
         int responseLength, int maxPromptLength, double temperature, double klCoef, boolean adaptiveKl,
@@ -97,8 +97,7 @@ public record PpoConfig(TrainingArguments args, int numMiniBatches, int numPpoEp
         require(gamma >= 0 && gamma <= 1 && lam >= 0 && lam <= 1, "gamma and lam must be in [0, 1]");
         require(scoreClip >= 0 && missingEosPenalty >= 0, "score_clip and missing_eos_penalty must be >= 0");
         require(klLimit >= 0 && ratioLimit >= 0, "kl_limit and ratio_limit must be >= 0");
-        require(METRIC_SCORES.equals(metricForBestModel) || METRIC_WIN_RATE.equals(metricForBestModel),
-                "metric_for_best_model must be " + METRIC_SCORES + " or " + METRIC_WIN_RATE);
+        TrainingEvaluation.checkMetric(metricForBestModel);
         new KlController(klCoef, adaptiveKl, klTarget, klHorizon); // validates the controller's options
     }
 

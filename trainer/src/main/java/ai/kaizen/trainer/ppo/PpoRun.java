@@ -4,6 +4,7 @@ import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.dataset.Split;
 import ai.kaizen.trainer.device.TrainingDevice;
+import ai.kaizen.trainer.online.EvaluationJudge;
 import ai.kaizen.trainer.online.PromptDataset;
 import ai.kaizen.trainer.online.Reward;
 import ai.kaizen.trainer.online.RewardModelReward;
@@ -31,11 +32,22 @@ public final class PpoRun {
      */
     public static PpoResult run(Path policyDir, Path rewardModelDir, PpoConfig config, Path datasetDir,
             TrainingListener listener) {
+        return run(policyDir, rewardModelDir, config, datasetDir, listener, null);
+    }
+
+    /**
+     * As {@link #run(Path, Path, PpoConfig, Path, TrainingListener)}, with the evaluations also judged.
+     *
+     * @param judge judges the evaluation answers besides the reward ({@link EvaluationJudge}), or null
+     */
+    public static PpoResult run(Path policyDir, Path rewardModelDir, PpoConfig config, Path datasetDir,
+            TrainingListener listener, EvaluationJudge judge) {
         List<List<ChatMessage>> train = readPrompts(datasetDir, Split.TRAIN);
         List<List<ChatMessage>> eval = readPrompts(datasetDir, Split.EVAL);
         try (LanguageModel policy = LanguageModel.load(policyDir, TrainingDevice.modelOptions());
                 Reward reward = new RewardModelReward(RewardModel.load(rewardModelDir));
                 PpoTrainer trainer = PpoTrainer.create(config, policy, rewardModelDir, reward)) {
+            trainer.judgeEvaluationsBy(judge);
             return trainer.train(train, eval, listener);
         }
     }

@@ -3,15 +3,18 @@ package ai.kaizen.trainer.online;
 import static ai.kaizen.trainer.online.OnlineTestModels.EVAL;
 import static ai.kaizen.trainer.online.OnlineTestModels.TRAIN;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
+import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.trainer.sft.TestData;
 import ai.kaizen.trainer.training.Checkpoints;
 import ai.kaizen.trainer.training.TrainingListener;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -177,5 +180,52 @@ public abstract class GroupTrainerContract<C extends GroupConfig> {
         assertThat(Checkpoints.list(out)).extracting(p -> p.getFileName().toString())
                 .containsExactly("checkpoint-4", "checkpoint-6");
         assertThat(out.resolve("checkpoint-6/" + RunDirectory.OPTIMIZER_FILE)).exists();
+    }
+
+    @Test
+    public void aJudgeTheRunDoesNotOptimiseChoosesTheCheckpoint() throws Exception {
+        Path out = tmp.resolve("judged");
+        // the reward wants the rewarded token; this judge wants short answers, and sees each evaluation prompt once
+        List<List<ChatMessage>> judged = new ArrayList<>();
+        EvaluationJudge shortAnswers = (prompt, answer) -> {
+            judged.add(prompt);
+            return prompt.equals(EVAL.get(0)) ? Double.NaN : -answer.length();
+        };
+        C config = config(out, 6, o -> {
+            o.addProperty("eval_steps", 2);
+            o.addProperty("metric_for_best_model", TrainingEvaluation.METRIC_JUDGE);
+        });
+        RunResult result;
+        try (LanguageModel lm = LanguageModel.load(policyDir);
+                GroupTrainer trainer = method().create(config, lm, tokenReward())) {
+            trainer.judgeEvaluationsBy(shortAnswers);
+            result = trainer.train(TRAIN, EVAL, TrainingListener.NONE);
+        }
+
+        List<JsonObject> evals = TestData.metrics(out).stream().filter(l -> l.has("eval/scores")).toList();
+        assertThat(evals).hasSize(3);
+        assertThat(judged).hasSize(3 * EVAL.size());
+        assertThat(judged.subList(0, EVAL.size())).isEqualTo(EVAL);
+        JsonObject best = evals.get(0);
+        for (JsonObject e : evals) {
+            assertThat(e.get(TrainingEvaluation.METRIC_JUDGE).getAsDouble()).isNegative();
+            if (e.get(TrainingEvaluation.METRIC_JUDGE).getAsDouble()
+                    > best.get(TrainingEvaluation.METRIC_JUDGE).getAsDouble()) {
+                best = e;
+            }
+        }
+        assertThat(result.bestStep()).isEqualTo(best.get("step").getAsLong());
+        assertThat(result.bestMetric()).isEqualTo(best.get(TrainingEvaluation.METRIC_JUDGE).getAsDouble());
+    }
+
+    @Test
+    public void choosingByAJudgeWithoutOneIsRefused() {
+        C config = config(tmp.resolve("unjudged"), 2,
+                o -> o.addProperty("metric_for_best_model", TrainingEvaluation.METRIC_JUDGE));
+        try (LanguageModel lm = LanguageModel.load(policyDir);
+                GroupTrainer trainer = method().create(config, lm, tokenReward())) {
+            assertThatThrownBy(() -> trainer.train(TRAIN, EVAL, TrainingListener.NONE))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a judge");
+        }
     }
 }
