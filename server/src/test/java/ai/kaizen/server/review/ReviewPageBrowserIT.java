@@ -128,6 +128,17 @@ class ReviewPageBrowserIT {
         return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * Opens the sign-in page on its way to {@code next} and signs in as a person at the keyboard does: the name field
+     * has the focus, type, Tab to the password, Enter. Typing waits for that focus, which the page gives once it has
+     * rendered, a moment after it has loaded on a busy machine (keys sent before then went nowhere).
+     */
+    private void signInWithTheKeyboard(String next, String name) {
+        browser.get("http://127.0.0.1:" + server.port() + "/login?next=" + next);
+        wait.until(d -> "name".equals(d.switchTo().activeElement().getAttribute("name")));
+        type(name, Keys.TAB, "correct horse battery", Keys.ENTER);
+    }
+
     /** Types into whatever has the focus, as a person at the keyboard does. */
     private void type(CharSequence... keys) {
         new Actions(browser).sendKeys(keys).perform();
@@ -149,9 +160,7 @@ class ReviewPageBrowserIT {
 
     @Test
     void rankTenTasksWithTheKeyboardAlone() throws Exception {
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review");
-        // the name field has the focus: type, Tab to the password, Enter signs in
-        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        signInWithTheKeyboard("/review", "rita");
         String work = shownWork();
         assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("task");
         assertThat(browser.findElement(By.cssSelector(".shortcuts")).getText()).contains("Enter", "skip", "edit");
@@ -240,8 +249,7 @@ class ReviewPageBrowserIT {
 
     @Test
     void writeIdealAnswersWithTheKeyboard() throws Exception {
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=ideal");
-        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        signInWithTheKeyboard("/review?kind=ideal", "rita");
         String work = shownWork();
         // the box has the focus and holds the answer the user saw, to fix or replace
         WebElement box = browser.switchTo().activeElement();
@@ -266,8 +274,7 @@ class ReviewPageBrowserIT {
 
     @Test
     void labelAnAnswerWithTheKeyboard() throws Exception {
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=label");
-        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        signInWithTheKeyboard("/review?kind=label", "rita");
         String work = shownWork();
         // helpfulness 4, correctness 5, tone 3 (each number moves on to the next scale), flag unsafe, submit
         type("453u");
@@ -310,8 +317,7 @@ class ReviewPageBrowserIT {
         assertThat(await(cycles.awaitHumanEvaluation(cycle, serving,
                 HumanPreference.pending(automatic, VoteCounts.NONE, 3, expires, 3).encode()))).isTrue();
 
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=compare");
-        type("rita", Keys.TAB, "correct horse battery", Keys.ENTER);
+        signInWithTheKeyboard("/review?kind=compare", "rita");
         String task = shownWork();
         assertThat(task).isEqualTo(pairs.get(0).id().toString());
         assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("task");
@@ -364,8 +370,7 @@ class ReviewPageBrowserIT {
     void headingsCountsAndEmptyStatesSaySomething() throws Exception {
         TestClient.accounts(server).createUser("sam", Role.REVIEWER, "correct horse battery")
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=/review?kind=label");
-        type("sam", Keys.TAB, "correct horse battery", Keys.ENTER);
+        signInWithTheKeyboard("/review?kind=label", "sam");
         String work = shownWork();
         assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Label the answer");
         assertThat(browser.findElements(By.cssSelector(".guidelines"))).isEmpty();
