@@ -2,6 +2,7 @@ package ai.kaizen.server;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
@@ -25,9 +26,11 @@ import java.util.Map;
 /**
  * Headless Chromium for the page tests (Debian's chromium and chromedriver), as a JUnit 5 extension registered on a
  * static field: it skips the test class where they are not installed (and fails it under {@code CI=true}, where
- * they must be), and after each test quits every browser the test opened with {@link #open}.
+ * they must be), and after each test quits every browser the test opened with {@link #open}. A failed test first
+ * prints where each of its browsers was (address, title, the start of the page's text) and keeps a screenshot of it
+ * as {@code failed-CLASS-TEST-N.png} under {@link #SCREENSHOTS}: a test that waited in vain then says what it saw.
  */
-public final class Browsers implements BeforeAllCallback, AfterEachCallback {
+public final class Browsers implements BeforeAllCallback, AfterTestExecutionCallback, AfterEachCallback {
 
     private static final File CHROMIUM = new File("/usr/bin/chromium");
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
@@ -46,6 +49,25 @@ public final class Browsers implements BeforeAllCallback, AfterEachCallback {
             throw new IllegalStateException("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)");
         }
         Assumptions.assumeTrue(installed, "chromium and chromedriver are not installed: browser tests skipped");
+    }
+
+    @Override
+    public void afterTestExecution(ExtensionContext context) {
+        if (context.getExecutionException().isEmpty()) {
+            return;
+        }
+        String test = context.getRequiredTestClass().getSimpleName() + "-" + context.getRequiredTestMethod().getName();
+        for (int i = 0; i < opened.size(); i++) {
+            ChromeDriver browser = opened.get(i);
+            try {
+                String text = browser.findElement(By.tagName("body")).getText();
+                System.err.printf("%s: browser %d was at %s, titled \"%s\", showing: %s%n", test, i,
+                        browser.getCurrentUrl(), browser.getTitle(), text.substring(0, Math.min(2000, text.length())));
+                screenshot(browser, "failed-" + test + "-" + i);
+            } catch (RuntimeException | IOException e) {
+                System.err.printf("%s: browser %d could not be read: %s%n", test, i, e);
+            }
+        }
     }
 
     @Override
