@@ -286,13 +286,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return dataDirectory;
     }
 
-    /** Stops the server with a fast, clean shutdown (a checkpoint is written; no recovery at next start). */
+    /**
+     * Stops the server with a fast, clean shutdown (a checkpoint is written; no recovery at next start). Once closed,
+     * it is no longer ours: {@link #restartIfDown()} leaves it stopped (a database watch still running while the
+     * application shuts down would otherwise start it again).
+     */
     @Override
     public synchronized void close() {
         EmbeddedPostgres postgres = this.postgres;
         if (postgres == null) {
             return; // not ours to stop
         }
+        this.postgres = null;
         boolean running = postmaster(dataDirectory).isPresent();
         try {
             postgres.close();

@@ -64,6 +64,17 @@ class EmbeddedPostgresOrphanTest {
     }
 
     @Test
+    void aClosedServerStaysStoppedWhateverAskedToRestartIt(@TempDir Path own) {
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(own, 0);
+        server.close();
+        // the database watch may still run while the application shuts down: it must not start the server again
+        assertThat(server.restartIfDown()).isFalse();
+        assertThat(EmbeddedPostgresServer.postmaster(own.resolve("postgres/data"))).isEmpty();
+        assertThat(server.isOwner()).isFalse();
+        server.close(); // a second close is harmless
+    }
+
+    @Test
     void anOwnerRecordIsReadBackAndADeadOwnerIsToldFromALiveOne() throws Exception {
         Path file = home.resolve("owner");
         ServerOwner.current().write(file);
