@@ -47,7 +47,7 @@ class CustomerValuesIT {
     /** Samples tried until the model writes the placeholder (at temperature 0.3 it does in most). */
     private static final int TRIES = 8;
 
-    /** How long a database call may take here, beside the larger model's work on a busy machine. */
+    /** The starter model keeps a busy machine's cores: a database call here may take up to a minute. */
     private static final Duration DATABASE = Duration.ofSeconds(60);
 
     @RegisterExtension

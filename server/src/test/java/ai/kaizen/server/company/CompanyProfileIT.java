@@ -52,7 +52,7 @@ class CompanyProfileIT {
             "I want to speak with a human agent, how do I call customer service?",
             "What are your customer service hours and how do I reach you?");
 
-    /** How long a database call may take here, beside the larger model's work on a busy machine. */
+    /** The starter model keeps a busy machine's cores: a database call here may take up to a minute. */
     private static final Duration DATABASE = Duration.ofSeconds(60);
 
     @RegisterExtension
