@@ -28,7 +28,7 @@ import static ai.kaizen.server.Await.await;
 public final class RunningServer implements BeforeAllCallback, AfterAllCallback {
 
     /** How long a start may take: the embedded database's first start and the model's load on a busy machine. */
-    public static final Duration START = Duration.ofSeconds(180);
+    private static final Duration START = Duration.ofSeconds(180);
     private static final Duration STOP = Duration.ofSeconds(60);
 
     private final Map<ConfigKey, String> overrides;
@@ -41,7 +41,7 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
         this(Map.of());
     }
 
-    /** A server whose configuration is the defaults with {@code overrides}. */
+    /** A server whose configuration is the defaults with {@code overrides}, given 180 s to start. */
     public RunningServer(Map<ConfigKey, String> overrides) {
         this(overrides, START);
     }
