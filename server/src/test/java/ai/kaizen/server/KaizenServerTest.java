@@ -14,22 +14,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The server in this JVM, against the real embedded PostgreSQL, over real HTTP. */
 class KaizenServerTest {
 
+    /** How long a server may take to start or stop: the embedded database's first start included. */
+    private static final Duration START_OR_STOP = Duration.ofSeconds(120);
+
     @TempDir
     Path home;
 
     private final HttpClient http = HttpClient.newHttpClient();
-
-    static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    }
 
     private HttpResponse<String> get(KaizenServer server, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
@@ -38,7 +39,7 @@ class KaizenServerTest {
 
     @Test
     void startsOnARandomPortAndAnswersHealthAndReadiness() throws Exception {
-        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)), START_OR_STOP);
         try {
             assertThat(server.port()).isPositive();
 
@@ -63,7 +64,7 @@ class KaizenServerTest {
 
             assertThat(get(server, "/static/favicon.svg").statusCode()).isEqualTo(200);
         } finally {
-            await(server.stop());
+            await(server.stop(), START_OR_STOP);
         }
         assertThat(home.resolve("postgres/data/postmaster.pid")).doesNotExist();
     }
@@ -71,7 +72,7 @@ class KaizenServerTest {
     @Test
     void whileTheDatabaseIsAwayRequestsGet503WithRetryAfterAndHealthFailsAfterItsBound() throws Exception {
         KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)
-                .with(Map.of(ConfigKey.HEALTH_DATABASE_OUTAGE_SECONDS, "1"))));
+                .with(Map.of(ConfigKey.HEALTH_DATABASE_OUTAGE_SECONDS, "1"))), START_OR_STOP);
         try {
             TestClient user = new TestClient(server.port()).openChat();
             String port = Files.readAllLines(home.resolve("postgres/data/postmaster.pid")).get(3).strip();
@@ -117,7 +118,7 @@ class KaizenServerTest {
                 whileAway(server, user, port);
             }
         } finally {
-            await(server.stop());
+            await(server.stop(), START_OR_STOP);
         }
     }
 
@@ -153,34 +154,34 @@ class KaizenServerTest {
 
     @Test
     void dataWrittenBeforeARestartIsThereAfterIt() throws Exception {
-        KaizenServer first = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        KaizenServer first = await(KaizenServer.start(KaizenConfig.defaults(home)), START_OR_STOP);
         try {
             new SettingRepository(first.database().sessions()).put("system-prompt", "You help customers.")
                     .toCompletableFuture().get(30, TimeUnit.SECONDS);
         } finally {
-            await(first.stop());
+            await(first.stop(), START_OR_STOP);
         }
-        KaizenServer second = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        KaizenServer second = await(KaizenServer.start(KaizenConfig.defaults(home)), START_OR_STOP);
         try {
             assertThat(new SettingRepository(second.database().sessions()).find("system-prompt")
                     .toCompletableFuture().get(30, TimeUnit.SECONDS)).contains("You help customers.");
         } finally {
-            await(second.stop());
+            await(second.stop(), START_OR_STOP);
         }
     }
 
     @Test
     void stoppingTwiceIsHarmless() throws Exception {
-        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)), START_OR_STOP);
         Future<Void> one = server.stop();
         Future<Void> two = server.stop();
-        await(one);
-        await(two);
+        await(one, START_OR_STOP);
+        await(two, START_OR_STOP);
     }
 
     @Test
     void aPortInUseFailsStartWithAClearMessageAndStopsTheDatabase() throws Exception {
-        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)));
+        KaizenServer server = await(KaizenServer.start(KaizenConfig.defaults(home)), START_OR_STOP);
         try {
             Path otherHome = home.resolve("other");
             Future<KaizenServer> clash = KaizenServer.start(KaizenConfig.defaults(otherHome)
@@ -190,7 +191,7 @@ class KaizenServerTest {
             assertThat(failure).hasMessageContaining("cannot listen on 127.0.0.1:" + server.port());
             assertThat(otherHome.resolve("postgres/data/postmaster.pid")).doesNotExist();
         } finally {
-            await(server.stop());
+            await(server.stop(), START_OR_STOP);
         }
     }
 }

@@ -5,9 +5,8 @@ import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -48,38 +48,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PagesLookBrowserIT {
 
     @RegisterExtension
+    @Order(1) // no server is started where the browser is missing
     static final Browsers browsers = new Browsers();
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.inRepository("models/starter").toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "80",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.REVIEW_CANDIDATES, "3",
+            ConfigKey.REVIEW_OVERLAP, "1",
+            ConfigKey.REVIEW_BUFFER, "2"), Duration.ofSeconds(300));
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.inRepository("models/starter").toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "80",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.REVIEW_CANDIDATES, "3",
-                        ConfigKey.REVIEW_OVERLAP, "1",
-                        ConfigKey.REVIEW_BUFFER, "2")))
-                .toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
-        TestClient.accounts(server)
-                .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
+        await(TestClient.accounts(kaizen.server()).createUser("otto", Role.OPERATOR, "operator password"));
         // customers' traffic, rated: what the console counts and the review queue is made of
-        new TestClient(server.port()).openChat().askAndRate(4, "I want to cancel my order", "How do I get a refund?",
+        kaizen.client().openChat().askAndRate(4, "I want to cancel my order", "How do I get a refund?",
                 "I forgot my password", "Where is my parcel?");
-        ReviewRepository reviews = new ReviewRepository(server.database().sessions());
+        ReviewRepository reviews = new ReviewRepository(kaizen.sessions());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (reviews.openTasks(ReviewTask.Kind.RANK).toCompletableFuture().get() < 1 && System.nanoTime() < deadline) {
             Thread.sleep(200);
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
     }
 
@@ -105,11 +96,11 @@ class PagesLookBrowserIT {
     }
 
     private String url(String path) {
-        return "http://127.0.0.1:" + server.port() + path;
+        return "http://127.0.0.1:" + kaizen.port() + path;
     }
 
     private void signIn(ChromeDriver browser, String next) {
-        Browsers.signIn(browser, new WebDriverWait(browser, Duration.ofSeconds(60)), server, next, "otto",
+        Browsers.signIn(browser, new WebDriverWait(browser, Duration.ofSeconds(60)), kaizen.server(), next, "otto",
                 "operator password");
     }
 

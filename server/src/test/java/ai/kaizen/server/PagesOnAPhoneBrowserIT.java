@@ -3,10 +3,9 @@ package ai.kaizen.server;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -33,30 +32,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PagesOnAPhoneBrowserIT {
 
     @RegisterExtension
+    @Order(1) // no server is started where the browser is missing
     static final Browsers browsers = new Browsers();
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "60",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1"), Duration.ofSeconds(300));
+
     private ChromeDriver browser;
     private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "60",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1")))
-                .toCompletionStage().toCompletableFuture().get(300, TimeUnit.SECONDS);
-        TestClient.accounts(server)
-                .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
+        await(TestClient.accounts(kaizen.server()).createUser("otto", Role.OPERATOR, "operator password"));
     }
 
     @BeforeEach
@@ -82,7 +73,7 @@ class PagesOnAPhoneBrowserIT {
 
     @Test
     void chatHasADrawerAndStackedAnswersWithTheVerdictInReach() {
-        browser.get("http://127.0.0.1:" + server.port() + "/");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/");
         assertThat(script("return window.innerWidth")).isEqualTo(390);
         WebElement toggle = browser.findElement(By.id("drawer-toggle"));
         WebElement drawer = browser.findElement(By.id("conversations"));
@@ -132,7 +123,7 @@ class PagesOnAPhoneBrowserIT {
 
     @Test
     void consoleTablesScrollInsteadOfWideningThePage() {
-        Browsers.signIn(browser, wait, server, "/console", "otto", "operator password");
+        Browsers.signIn(browser, wait, kaizen.server(), "/console", "otto", "operator password");
         wait.until(d -> !d.findElements(By.cssSelector("#versions tbody tr")).isEmpty());
         assertThat(pageOverflows()).isFalse();
         for (WebElement table : browser.findElements(By.cssSelector(".console-table"))) {

@@ -1,15 +1,13 @@
 package ai.kaizen.server.account;
 
 import ai.kaizen.db.account.Role;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,32 +34,25 @@ class CredentialCacheTest {
     private static final Duration AT_ONCE = Duration.ofSeconds(3);
     private static final Pattern SESSION_COOKIE = Pattern.compile("kaizen_session=([^;]+)");
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, "",
+            ConfigKey.SESSION_CACHE_SECONDS, "600"));
+
     static final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, "",
-                        ConfigKey.SESSION_CACHE_SECONDS, "600")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
+        Accounts accounts = TestClient.accounts(kaizen.server());
         for (String name : new String[]{"olga", "otto", "oona"}) {
             accounts.createUser(name, Role.OPERATOR, "a long password 1").toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
         }
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
     private static HttpResponse<String> request(String method, String path, String cookie, String form)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kaizen.port() + path));
         if (cookie != null) {
             b.header("Cookie", "kaizen_session=" + cookie);
         }
@@ -104,7 +94,7 @@ class CredentialCacheTest {
     }
 
     private static void sql(String statement) throws Exception {
-        server.database().sessions().withTransaction(s -> s.createNativeQuery(statement).executeUpdate())
+        kaizen.sessions().withTransaction(s -> s.createNativeQuery(statement).executeUpdate())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -152,15 +142,15 @@ class CredentialCacheTest {
 
     @Test
     void aRevokedKeyIsRefusedAtOnce() throws Exception {
-        Accounts.NewApiKey key = TestClient.accounts(server).createApiKey("to revoke").toCompletableFuture()
+        Accounts.NewApiKey key = TestClient.accounts(kaizen.server()).createApiKey("to revoke").toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
         java.util.concurrent.Callable<Integer> models = () -> http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + "/v1/models"))
+                        URI.create("http://127.0.0.1:" + kaizen.port() + "/v1/models"))
                 .header("Authorization", "Bearer " + key.key()).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode();
         assertThat(models.call()).isEqualTo(200);
         assertThat(models.call()).isEqualTo(200); // cached
-        new ai.kaizen.db.account.ApiKeyRepository(server.database().sessions()).revoke(key.record().id())
+        new ai.kaizen.db.account.ApiKeyRepository(kaizen.sessions()).revoke(key.record().id())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         eventually(AT_ONCE, models, status -> status == 401);
     }

@@ -5,17 +5,16 @@ import ai.kaizen.db.chat.Message;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.generation.GenerationOptions;
 import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.inference.Inference;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -25,7 +24,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,28 +41,21 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AnswerStorageTest {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1",
+            ConfigKey.INFERENCE_BATCHING, "per-request",
+            ConfigKey.INFERENCE_WORKERS, "1",
+            ConfigKey.REVIEW_BUFFER, "0"));
+
     static String key;
     private CountDownLatch release;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1",
-                        ConfigKey.INFERENCE_BATCHING, "per-request",
-                        ConfigKey.INFERENCE_WORKERS, "1",
-                        ConfigKey.REVIEW_BUFFER, "0")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        key = TestClient.accounts(server).createApiKey("tests").toCompletableFuture().get(30, TimeUnit.SECONDS).key();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        key = await(TestClient.accounts(kaizen.server()).createApiKey("tests")).key();
     }
 
     /** Occupies the model's only worker until {@link #release}. */
@@ -71,6 +63,7 @@ class AnswerStorageTest {
     void occupyTheModel() throws Exception {
         release = new CountDownLatch(1);
         CountDownLatch occupied = new CountDownLatch(1);
+        KaizenServer server = kaizen.server();
         server.inference().generate(new Inference.Request(server.model().orElseThrow(), List.of(new int[]{1}),
                 GenerationOptions.greedy(2), token -> {
                     occupied.countDown();
@@ -90,7 +83,7 @@ class AnswerStorageTest {
 
     private static Message stored(String conversationId, String answerId) throws Exception {
         for (int i = 0; i < 100; i++) {
-            Optional<Message> found = new ConversationRepository(server.database().sessions())
+            Optional<Message> found = new ConversationRepository(kaizen.sessions())
                     .messages(UUID.fromString(conversationId)).toCompletableFuture().get(30, TimeUnit.SECONDS)
                     .stream().filter(m -> m.id().toString().equals(answerId)).findFirst();
             if (found.isPresent()) {
@@ -103,7 +96,7 @@ class AnswerStorageTest {
 
     @Test
     void aPairWaitingForTheModelIsStoredAndCanBeRatedAndChosenThenFinishes() throws Exception {
-        TestClient client = new TestClient(server.port()).openChat();
+        TestClient client = kaizen.client().openChat();
         String conversation = client.json("POST", "/api/conversations", new JsonObject()).getString("id");
         String a;
         String b;
@@ -165,7 +158,7 @@ class AnswerStorageTest {
     void anApiCompletionWaitingForTheModelCanGetFeedbackThenFinishes() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + server.port() + "/v1/chat/completions"))
+                        + kaizen.port() + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("stream", true)
                         .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject()
@@ -184,7 +177,7 @@ class AnswerStorageTest {
             String completion = id;
             HttpResponse<String> feedback = null;
             for (int i = 0; i < 100; i++) { // the first chunk may come before the start is stored
-                feedback = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                feedback = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kaizen.port()
                                 + "/v1/feedback")).header("Authorization", "Bearer " + key)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("message_id", completion)

@@ -5,26 +5,22 @@ import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.model.Fixtures;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -33,32 +29,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ChatBranchesTest {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "16",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGE_CHARS, "4000",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "16",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.LIMITS_MESSAGE_CHARS, "4000",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000"));
 
     private static TestClient user() throws Exception {
-        return new TestClient(server.port()).openChat();
+        return kaizen.client().openChat();
     }
 
     private static String newConversation(TestClient client) throws Exception {
@@ -92,12 +72,12 @@ class ChatBranchesTest {
     }
 
     private static Conversation stored(String conversation) throws Exception {
-        return await(server.database().sessions().withSession(s -> s.find(Conversation.class,
+        return await(kaizen.sessions().withSession(s -> s.find(Conversation.class,
                 UUID.fromString(conversation))));
     }
 
     private static List<Message> messages(String conversation) throws Exception {
-        return await(new ConversationRepository(server.database().sessions()).messages(UUID.fromString(conversation)));
+        return await(new ConversationRepository(kaizen.sessions()).messages(UUID.fromString(conversation)));
     }
 
     @Test
@@ -197,7 +177,7 @@ class ChatBranchesTest {
     private static ReviewTask awaitRankTask(UUID question) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            Optional<ReviewTask> task = await(server.database().sessions().withSession(s -> s.createSelectionQuery(
+            Optional<ReviewTask> task = await(kaizen.sessions().withSession(s -> s.createSelectionQuery(
                             "from ReviewTask where promptMessageId = :q", ReviewTask.class)
                     .setParameter("q", question).getResultList()))
                     .stream().filter(t -> t.kind() == ReviewTask.Kind.RANK).findFirst();

@@ -8,13 +8,11 @@ import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.server.Browsers;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +29,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,39 +40,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ChatPageBrowserIT {
 
     @RegisterExtension
+    @Order(1) // no server is started where the browser is missing
     static final Browsers browsers = new Browsers();
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "40",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0"));
+
     private ChromeDriver browser;
     private WebDriverWait wait;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "40",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
 
     @BeforeEach
     void openBrowser(@TempDir Path profile) {
         browser = browsers.open(profile, 1200, 900);
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-        browser.get("http://127.0.0.1:" + server.port() + "/");
-    }
-
-    private static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/");
     }
 
     private void send(String text) {
@@ -95,7 +78,7 @@ class ChatPageBrowserIT {
     }
 
     private String principalOf(UUID conversationId) throws Exception {
-        Conversation c = await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversationId)));
+        Conversation c = await(kaizen.sessions().withSession(s -> s.find(Conversation.class, conversationId)));
         return c.owner();
     }
 
@@ -115,11 +98,11 @@ class ChatPageBrowserIT {
         assertThat(answer.findElement(By.cssSelector(".thumbs-down")).getAttribute("aria-pressed")).isEqualTo("true");
 
         UUID conversation = conversationId();
-        List<Message> messages = await(new ConversationRepository(server.database().sessions()).messages(conversation));
+        List<Message> messages = await(new ConversationRepository(kaizen.sessions()).messages(conversation));
         Message stored = messages.stream().filter(m -> m.role() == Message.Author.assistant).findFirst().orElseThrow();
         // the page renders the answer as Markdown, which joins or breaks lines: compare the words
         assertThat(stored.content().replaceAll("\\s+", " ").strip()).isEqualTo(shown.replaceAll("\\s+", " ").strip());
-        List<Rating> ratings = await(new FeedbackRepository(server.database().sessions()).ratings(stored.id()));
+        List<Rating> ratings = await(new FeedbackRepository(kaizen.sessions()).ratings(stored.id()));
         assertThat(ratings).singleElement().satisfies(r -> {
             assertThat(r.thumbs()).isEqualTo(-1);
             assertThat(r.reasons()).containsExactly("incorrect");
@@ -146,8 +129,8 @@ class ChatPageBrowserIT {
      * background worker may add candidate answers beside it).
      */
     private static List<Message> visible(UUID conversationId) throws Exception {
-        Conversation c = await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversationId)));
-        return ConversationRepository.branch(await(new ConversationRepository(server.database().sessions())
+        Conversation c = await(kaizen.sessions().withSession(s -> s.find(Conversation.class, conversationId)));
+        return ConversationRepository.branch(await(new ConversationRepository(kaizen.sessions())
                 .messages(conversationId)), c.currentMessageId());
     }
 
@@ -182,7 +165,7 @@ class ChatPageBrowserIT {
     void aRefusedMessageGoesBackToTheBoxAndIsNotStored() throws Exception {
         send("Hello");
         UUID conversation = conversationId();
-        ConversationRepository repository = new ConversationRepository(server.database().sessions());
+        ConversationRepository repository = new ConversationRepository(kaizen.sessions());
         fillToOneShortOfTheLimit(repository, conversation);
 
         WebElement input = browser.findElement(By.id("message"));
@@ -226,9 +209,9 @@ class ChatPageBrowserIT {
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".pair")));
 
         UUID conversation = conversationId();
-        List<Message> messages = await(new ConversationRepository(server.database().sessions()).messages(conversation));
+        List<Message> messages = await(new ConversationRepository(kaizen.sessions()).messages(conversation));
         Message question = messages.stream().filter(m -> m.role() == Message.Author.user).findFirst().orElseThrow();
-        List<PairwiseComparison> comparisons = await(new FeedbackRepository(server.database().sessions())
+        List<PairwiseComparison> comparisons = await(new FeedbackRepository(kaizen.sessions())
                 .comparisonsFor(question.id()));
         assertThat(comparisons).singleElement().satisfies(c -> {
             assertThat(c.choice()).contains(PairwiseComparison.Choice.B);
@@ -242,11 +225,11 @@ class ChatPageBrowserIT {
         assertThat(browser.findElement(By.cssSelector(".message.assistant[data-id='" + chosenId + "'] .model-version"))
                 .getText()).isEqualTo("Written by " + version + " · A: " + version + ", B: " + version
                 + " (you chose B)");
-        assertThat(Files.exists(home)).isTrue();
+        assertThat(Files.exists(kaizen.home())).isTrue();
     }
 
     private List<Message> stored(UUID conversation) throws Exception {
-        return await(new ConversationRepository(server.database().sessions()).messages(conversation));
+        return await(new ConversationRepository(kaizen.sessions()).messages(conversation));
     }
 
     @Test
@@ -258,7 +241,7 @@ class ChatPageBrowserIT {
         send("It was order 1234");
         send("Thank you");
         UUID conversation = conversationId();
-        UUID head = await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversation)))
+        UUID head = await(kaizen.sessions().withSession(s -> s.find(Conversation.class, conversation)))
                 .currentMessageId();
         int shown = browser.findElements(By.cssSelector("#messages .message")).size();
 
@@ -274,9 +257,9 @@ class ChatPageBrowserIT {
         // stored: the preference, and the conversation still ends where it ended; a reload shows every turn
         Message question = stored(conversation).stream().filter(m -> m.role() == Message.Author.user)
                 .findFirst().orElseThrow();
-        assertThat(await(new FeedbackRepository(server.database().sessions()).comparisonsFor(question.id())))
+        assertThat(await(new FeedbackRepository(kaizen.sessions()).comparisonsFor(question.id())))
                 .singleElement().satisfies(c -> assertThat(c.choice()).contains(PairwiseComparison.Choice.B));
-        assertThat(await(server.database().sessions().withSession(s -> s.find(Conversation.class, conversation)))
+        assertThat(await(kaizen.sessions().withSession(s -> s.find(Conversation.class, conversation)))
                 .currentMessageId()).isEqualTo(head);
         browser.navigate().refresh();
         wait.until(d -> d.findElements(By.cssSelector("#messages .message.user")).size() == 3);
@@ -294,7 +277,7 @@ class ChatPageBrowserIT {
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("stop")));
         UUID conversation = conversationId();
         String owner = principalOf(conversation);
-        assertThat(await(new ConversationRepository(server.database().sessions()).list(owner, 10))).hasSize(1);
+        assertThat(await(new ConversationRepository(kaizen.sessions()).list(owner, 10))).hasSize(1);
         // one question, answered once; the review queue's background worker may add candidate answers beside it
         assertThat(stored(conversation)).filteredOn(m -> m.role() == Message.Author.user).hasSize(1);
         assertThat(visible(conversation)).extracting(Message::role)
@@ -354,7 +337,7 @@ class ChatPageBrowserIT {
         assertThat(browser.findElement(By.cssSelector(".message.assistant .model-version")).getText())
                 .isEqualTo("Written by " + streamedVersion);
 
-        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        ConversationRepository conversations = new ConversationRepository(kaizen.sessions());
         Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), principalOf(first),
                 "Formatting", "You help customers.")));
         Message q = Message.written(c.id(), null, Message.Author.user, "كيف أسترد أموالي؟");
@@ -369,7 +352,7 @@ class ChatPageBrowserIT {
                 new Message.Generation("support-v7", "{}", 8, 20, 5, 1, "stop"));
         await(conversations.append(c.id(), List.of(q, a), a.id()));
 
-        browser.get("http://127.0.0.1:" + server.port() + "/?c=" + c.id());
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/?c=" + c.id());
         WebElement content = wait.until(ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector(".message.assistant .content")));
         assertThat(content.findElement(By.tagName("strong")).getText()).isEqualTo("refund");
@@ -418,7 +401,7 @@ class ChatPageBrowserIT {
         String principal = principalOf(conversationId());
         wait.until(d -> {
             try {
-                List<Rating> ratings = await(new FeedbackRepository(server.database().sessions())
+                List<Rating> ratings = await(new FeedbackRepository(kaizen.sessions())
                         .ratingsBy(principal, List.of(answer)));
                 return !ratings.isEmpty() && Integer.valueOf(3).equals(ratings.get(0).stars());
             } catch (Exception e) {
@@ -499,7 +482,7 @@ class ChatPageBrowserIT {
     void aRefusedEditKeepsTheBranchAndTheEditedText() throws Exception {
         send("Hello");
         UUID conversation = conversationId();
-        ConversationRepository repository = new ConversationRepository(server.database().sessions());
+        ConversationRepository repository = new ConversationRepository(kaizen.sessions());
         fillToOneShortOfTheLimit(repository, conversation);
         browser.navigate().refresh();
         wait.until(d -> d.findElements(By.cssSelector("#messages .message")).size() == 199);
@@ -547,7 +530,7 @@ class ChatPageBrowserIT {
         assertThat(box.getAttribute("class")).isEqualTo("rename-box");
         box.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Late parcel", Keys.ENTER);
         wait.until(d -> titles().contains("Late parcel"));
-        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        ConversationRepository conversations = new ConversationRepository(kaizen.sessions());
         String owner = principalOf(parcel);
         assertThat(await(conversations.find(parcel, owner)).orElseThrow().title()).isEqualTo("Late parcel");
 

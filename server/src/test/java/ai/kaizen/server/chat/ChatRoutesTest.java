@@ -5,62 +5,47 @@ import ai.kaizen.db.account.Role;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Chat and feedback over real HTTP, with the real stories260k model and the real (embedded) database. */
 class ChatRoutesTest {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.LIMITS_MESSAGE_CHARS, "4000",
+            ConfigKey.LIMITS_SESSION_CONVERSATIONS, "4",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000"));
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGE_CHARS, "4000",
-                        ConfigKey.LIMITS_SESSION_CONVERSATIONS, "4",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
+        Accounts accounts = TestClient.accounts(kaizen.server());
         await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
     private static TestClient user() throws Exception {
-        return new TestClient(server.port()).openChat();
+        return kaizen.client().openChat();
     }
 
     private static String newConversation(TestClient client) throws Exception {
@@ -90,7 +75,7 @@ class ChatRoutesTest {
         assertThat(messages.getJsonObject(0).getString("role")).isEqualTo("user");
         assertThat(messages.getJsonObject(1).getString("content")).isEqualTo(done.getString("text"));
 
-        List<Message> stored = await(new ConversationRepository(server.database().sessions())
+        List<Message> stored = await(new ConversationRepository(kaizen.sessions())
                 .messages(UUID.fromString(id)));
         Message answer = stored.stream().filter(m -> m.role() == Message.Author.assistant).findFirst().orElseThrow();
         assertThat(answer.modelVersion()).startsWith("stories260k@");
@@ -133,7 +118,7 @@ class ChatRoutesTest {
         // and once more after the answer: still refused
         assertThat(client.stream("/api/conversations/" + id + "/messages", message).status()).isEqualTo(409);
 
-        List<Message> stored = await(new ConversationRepository(server.database().sessions())
+        List<Message> stored = await(new ConversationRepository(kaizen.sessions())
                 .messages(UUID.fromString(id)));
         assertThat(stored).extracting(Message::role)
                 .containsExactlyInAnyOrder(Message.Author.user, Message.Author.assistant);
@@ -167,7 +152,7 @@ class ChatRoutesTest {
 
     /** Stores {@code count} alternating user and assistant messages in the conversation, as if typed over time. */
     static void storeLongHistory(String conversationId, int count, int chars) throws Exception {
-        ConversationRepository repository = new ConversationRepository(server.database().sessions());
+        ConversationRepository repository = new ConversationRepository(kaizen.sessions());
         UUID conversation = UUID.fromString(conversationId);
         java.util.Random random = new java.util.Random(16);
         List<Message> messages = new java.util.ArrayList<>();
@@ -189,7 +174,7 @@ class ChatRoutesTest {
 
         // While the post is answered, /health must keep answering at once: nothing slow runs on an event loop.
         java.net.http.HttpClient probe = java.net.http.HttpClient.newHttpClient();
-        java.net.URI health = java.net.URI.create("http://127.0.0.1:" + server.port() + "/health");
+        java.net.URI health = java.net.URI.create("http://127.0.0.1:" + kaizen.port() + "/health");
         long slowestAtRest = 0;
         for (int i = 0; i < 20; i++) {
             long t0 = System.nanoTime();
@@ -267,7 +252,7 @@ class ChatRoutesTest {
         assertThat(client.send("POST", "/api/conversations/" + id + "/messages",
                 new JsonObject().put("content", "nul \u0000 here").encode())
                 .statusCode()).isEqualTo(400);
-        assertThat(await(new ConversationRepository(server.database().sessions()).messages(UUID.fromString(id))))
+        assertThat(await(new ConversationRepository(kaizen.sessions()).messages(UUID.fromString(id))))
                 .isEmpty();
     }
 
@@ -281,7 +266,7 @@ class ChatRoutesTest {
         assertThat(fifth.statusCode()).isEqualTo(409);
         assertThat(new JsonObject(fifth.body()).getString("error")).contains("4 conversations");
         // signed-in staff are not limited
-        TestClient reviewer = TestClient.signedIn(server.port(), "rita", "reviewer password");
+        TestClient reviewer = TestClient.signedIn(kaizen.port(), "rita", "reviewer password");
         for (int i = 0; i < 5; i++) {
             newConversation(reviewer);
         }
@@ -302,7 +287,7 @@ class ChatRoutesTest {
         assertThat(client.stream(messages, new JsonObject().put("content", "parcel \uD83D\uDCE6?")).status())
                 .isEqualTo(200);
 
-        TestClient operator = TestClient.signedIn(server.port(), "otto", "operator password");
+        TestClient operator = TestClient.signedIn(kaizen.port(), "otto", "operator password");
         HttpResponse<String> prompt = operator.send("PUT", "/api/settings/system-prompt",
                 "{\"system_prompt\": \"Be kind\\u0000\"}");
         assertThat(prompt.statusCode()).isEqualTo(400);
@@ -312,7 +297,7 @@ class ChatRoutesTest {
         assertThat(cycle.statusCode()).as(cycle.body()).isEqualTo(400);
         assertThat(new JsonObject(cycle.body()).getString("error")).contains("preset");
 
-        TestClient visitor = new TestClient(server.port());
+        TestClient visitor = kaizen.client();
         java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"")
                 .matcher(visitor.get("/login").body());
         assertThat(csrf.find()).isTrue();
@@ -341,7 +326,7 @@ class ChatRoutesTest {
                 .put("thumbs", 1).put("reasons", new JsonArray()));
         assertThat(up.getJsonArray("reasons")).isEmpty();
 
-        var ratings = await(new FeedbackRepository(server.database().sessions()).ratings(UUID.fromString(answer)));
+        var ratings = await(new FeedbackRepository(kaizen.sessions()).ratings(UUID.fromString(answer)));
         assertThat(ratings).hasSize(1);
         assertThat(ratings.get(0).thumbs()).isEqualTo(1);
         assertThat(ratings.get(0).stars()).isEqualTo(2);
@@ -380,10 +365,10 @@ class ChatRoutesTest {
         JsonArray messages = after.getJsonArray("messages");
         assertThat(messages.getJsonObject(messages.size() - 1).getString("id")).isEqualTo(sides.getString(1));
 
-        var stored = await(new FeedbackRepository(server.database().sessions())
+        var stored = await(new FeedbackRepository(kaizen.sessions())
                 .findComparison(UUID.fromString(comparison), "ignored")).isPresent();
         assertThat(stored).isFalse(); // scoped to the rater who saw it
-        var comparisons = await(new FeedbackRepository(server.database().sessions())
+        var comparisons = await(new FeedbackRepository(kaizen.sessions())
                 .comparisonsFor(UUID.fromString(messages.getJsonObject(messages.size() - 2).getString("id"))));
         assertThat(comparisons).singleElement().satisfies(c -> {
             assertThat(c.choice()).hasValueSatisfying(v -> assertThat(v.label()).isEqualTo("b"));
@@ -461,7 +446,7 @@ class ChatRoutesTest {
         String page = client.get("/?c=" + id).body();
         assertThat(page).doesNotContain("<script>alert");
         // A reflected name on the sign-in page is escaped.
-        TestClient other = new TestClient(server.port());
+        TestClient other = kaizen.client();
         String login = other.get("/login?next=%22%3E%3Cscript%3Ealert(1)%3C/script%3E").body();
         assertThat(login).doesNotContain("<script>alert(1)");
     }
@@ -473,17 +458,17 @@ class ChatRoutesTest {
         TestClient anonymous = user();
         assertThat(anonymous.send("PUT", path, body).statusCode()).isEqualTo(401);
         assertThat(anonymous.get(path).statusCode()).isEqualTo(401);
-        TestClient reviewer = TestClient.signedIn(server.port(), "rita", "reviewer password");
+        TestClient reviewer = TestClient.signedIn(kaizen.port(), "rita", "reviewer password");
         assertThat(reviewer.send("PUT", path, body).statusCode()).isEqualTo(403);
-        TestClient operator = TestClient.signedIn(server.port(), "otto", "operator password");
+        TestClient operator = TestClient.signedIn(kaizen.port(), "otto", "operator password");
         assertThat(operator.send("PUT", path, body).statusCode()).isEqualTo(200);
         assertThat(new JsonObject(operator.get(path).body()).getString("system_prompt"))
                 .isEqualTo("You are Kaizen, the shop's assistant.");
         String id = newConversation(anonymous);
-        var conversation = await(new ConversationRepository(server.database().sessions())
+        var conversation = await(new ConversationRepository(kaizen.sessions())
                 .find(UUID.fromString(id), "ignored"));
         assertThat(conversation).isEmpty();
-        var stored = await(server.database().sessions().withSession(s ->
+        var stored = await(kaizen.sessions().withSession(s ->
                 s.find(ai.kaizen.db.chat.Conversation.class, UUID.fromString(id))));
         assertThat(stored.systemPrompt()).isEqualTo("You are Kaizen, the shop's assistant.");
     }
@@ -515,7 +500,7 @@ class ChatRoutesTest {
         assertThat(owner.send("DELETE", "/api/conversations/" + id, "").statusCode()).isEqualTo(204);
         assertThat(owner.get("/api/conversations/" + id).statusCode()).isEqualTo(404);
         assertThat(owner.send("DELETE", "/api/conversations/" + id, "").statusCode()).isEqualTo(404);
-        assertThat(await(new ConversationRepository(server.database().sessions()).messages(UUID.fromString(id))))
+        assertThat(await(new ConversationRepository(kaizen.sessions()).messages(UUID.fromString(id))))
                 .isEmpty();
     }
 }

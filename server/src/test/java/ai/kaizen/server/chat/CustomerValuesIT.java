@@ -7,29 +7,26 @@ import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.placeholder.CustomerValues;
 import ai.kaizen.model.placeholder.PlaceholderFiller;
 import ai.kaizen.model.tokenizer.ChatMessage;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.company.PlaceholderValues;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,30 +47,22 @@ class CustomerValuesIT {
     /** Samples tried until the model writes the placeholder (at temperature 0.3 it does in most). */
     private static final int TRIES = 8;
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    /** The starter model keeps a busy machine's cores: a database call here may take up to a minute. */
+    private static final Duration DATABASE = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.inRepository("models/starter").toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "60",
+            ConfigKey.CHAT_TEMPERATURE, "0.3",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000"));
+
     static String key;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.inRepository("models/starter").toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "60",
-                        ConfigKey.CHAT_TEMPERATURE, "0.3",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        key = await(TestClient.accounts(server).createApiKey("tests")).key();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
+        key = await(TestClient.accounts(kaizen.server()).createApiKey("tests"), DATABASE).key();
     }
 
     /** The stored answer and what the caller got of it. */
@@ -87,7 +76,7 @@ class CustomerValuesIT {
         JsonObject request = new JsonObject().put("model", "kaizen").put("seed", seed).put("temperature", 0.3)
                 .put("stream", stream).put("messages", turns);
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                        URI.create("http://127.0.0.1:" + kaizen.port() + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(request.encode())).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -112,8 +101,8 @@ class CustomerValuesIT {
             id = body.getString("id");
             shown = body.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content");
         }
-        Message stored = await(new ConversationRepository(server.database().sessions())
-                .findMessage(UUID.fromString(id.substring("chatcmpl-".length())), "apikey:1")).orElseThrow();
+        Message stored = await(new ConversationRepository(kaizen.sessions())
+                .findMessage(UUID.fromString(id.substring("chatcmpl-".length())), "apikey:1"), DATABASE).orElseThrow();
         assertThat(stored.shown()).isEqualTo(shown);
         return new Answer(stored, shown);
     }
@@ -167,7 +156,7 @@ class CustomerValuesIT {
 
     @Test
     void theChatPageFillsTheNumberGivenInAnEarlierTurn() throws Exception {
-        TestClient customer = new TestClient(server.port()).openChat();
+        TestClient customer = kaizen.client().openChat();
         int filled = 0;
         for (int i = 0; i < TRIES && filled == 0; i++) {
             String conversation = customer.json("POST", "/api/conversations", new JsonObject()).getString("id");
@@ -179,8 +168,8 @@ class CustomerValuesIT {
             String streamed = stream.text(id);
             assertThat(streamed).doesNotContain("{{").doesNotContain("}}");
             assertThat(stream.first("done").data().getString("text")).isEqualTo(streamed);
-            Message answer = await(new ConversationRepository(server.database().sessions())
-                    .messages(UUID.fromString(conversation))).stream()
+            Message answer = await(new ConversationRepository(kaizen.sessions())
+                    .messages(UUID.fromString(conversation)), DATABASE).stream()
                     .filter(m -> m.id().toString().equals(id)).findFirst().orElseThrow();
             assertThat(answer.shown()).isEqualTo(streamed);
             if (answer.content().contains(PLACEHOLDER)) {

@@ -4,10 +4,9 @@ import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
@@ -17,50 +16,41 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The official OpenAI Java client, pointed at Kaizen, works unchanged; what it does is stored. */
 class OpenAiCompatibilityTest {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "24"));
+
     static String key;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "24")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        key = TestClient.accounts(server)
-                .createApiKey("tests").toCompletableFuture().get(30, TimeUnit.SECONDS).key();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        key = await(TestClient.accounts(kaizen.server()).createApiKey("tests")).key();
     }
 
     private static OpenAIClient client(String apiKey) {
         return OpenAIOkHttpClient.builder().apiKey(apiKey)
-                .baseUrl("http://127.0.0.1:" + server.port() + "/v1").maxRetries(0).build();
+                .baseUrl("http://127.0.0.1:" + kaizen.port() + "/v1").maxRetries(0).build();
     }
 
     private static ChatCompletionCreateParams params() {
@@ -88,7 +78,7 @@ class OpenAiCompatibilityTest {
         });
 
         UUID id = UUID.fromString(completion.id().substring("chatcmpl-".length()));
-        var stored = new ConversationRepository(server.database().sessions())
+        var stored = new ConversationRepository(kaizen.sessions())
                 .findMessage(id, "apikey:1").toCompletableFuture().get(30, TimeUnit.SECONDS).orElseThrow();
         assertThat(stored.role()).isEqualTo(Message.Author.assistant);
         assertThat(stored.content()).isEqualTo(text);
@@ -118,7 +108,7 @@ class OpenAiCompatibilityTest {
         String second = client.chat().completions().create(params()).id();
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> rated = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + "/v1/feedback"))
+                        URI.create("http://127.0.0.1:" + kaizen.port() + "/v1/feedback"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("message_id", first).put("thumbs", -1)
                         .put("stars", 2).put("comment", "off topic").put("compared_with", second)
@@ -126,7 +116,7 @@ class OpenAiCompatibilityTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(rated.statusCode()).as(rated.body()).isEqualTo(200);
         UUID firstId = UUID.fromString(first.substring("chatcmpl-".length()));
-        var ratings = new FeedbackRepository(server.database().sessions()).ratings(firstId)
+        var ratings = new FeedbackRepository(kaizen.sessions()).ratings(firstId)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertThat(ratings).singleElement().satisfies(r -> {
             assertThat(r.thumbs()).isEqualTo(-1);
@@ -135,7 +125,7 @@ class OpenAiCompatibilityTest {
         assertThat(new JsonObject(rated.body()).getString("comparison_id")).isNotBlank();
 
         HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + "/v1/feedback"))
+                        URI.create("http://127.0.0.1:" + kaizen.port() + "/v1/feedback"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"message_id\":\"chatcmpl-" + UUID.randomUUID()
                         + "\",\"thumbs\":1}"))
@@ -146,13 +136,13 @@ class OpenAiCompatibilityTest {
 
     private static HttpResponse<String> post(String path, String body) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + path))
+                        URI.create("http://127.0.0.1:" + kaizen.port() + path))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static long storedConversations() throws Exception {
-        return new ConversationRepository(server.database().sessions()).count("apikey:1")
+        return new ConversationRepository(kaizen.sessions()).count("apikey:1")
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -169,12 +159,12 @@ class OpenAiCompatibilityTest {
                 .contains("different prompts");
         // nothing of the request was stored, not even its rating
         UUID firstId = UUID.fromString(first.substring("chatcmpl-".length()));
-        assertThat(new FeedbackRepository(server.database().sessions()).ratings(firstId)
+        assertThat(new FeedbackRepository(kaizen.sessions()).ratings(firstId)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
-        var messages = new ConversationRepository(server.database().sessions());
+        var messages = new ConversationRepository(kaizen.sessions());
         UUID prompt = messages.findMessage(firstId, "apikey:1").toCompletableFuture().get(30, TimeUnit.SECONDS)
                 .orElseThrow().parentId();
-        assertThat(new FeedbackRepository(server.database().sessions()).comparisonsFor(prompt)
+        assertThat(new FeedbackRepository(kaizen.sessions()).comparisonsFor(prompt)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
     }
 
@@ -238,7 +228,7 @@ class OpenAiCompatibilityTest {
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":3}",
                 "{\"messages\":[{\"role\":\"assistant\",\"content\":\"x\"}]}", "nonsense")) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                            URI.create("http://127.0.0.1:" + kaizen.port() + "/v1/chat/completions"))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(body).isEqualTo(400);

@@ -5,37 +5,34 @@ import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.model.placeholder.PlaceholderFiller;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.trainer.dataset.Dataset;
 import ai.kaizen.trainer.dataset.DatasetBuilder;
 import ai.kaizen.trainer.dataset.DatasetParameters;
 import ai.kaizen.trainer.dataset.SftExample;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,34 +52,26 @@ class CompanyProfileIT {
             "I want to speak with a human agent, how do I call customer service?",
             "What are your customer service hours and how do I reach you?");
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    /** The starter model keeps a busy machine's cores: a database call here may take up to a minute. */
+    private static final Duration DATABASE = Duration.ofSeconds(60);
+
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.inRepository("models/starter").toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "120",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000"));
+
     static String key;
     static TestClient otto;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.inRepository("models/starter").toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "120",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
-        await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
-        await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
-        key = await(accounts.createApiKey("tests")).key();
-        otto = TestClient.signedIn(server.port(), "otto", "operator password");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
+        Accounts accounts = TestClient.accounts(kaizen.server());
+        await(accounts.createUser("otto", Role.OPERATOR, "operator password"), DATABASE);
+        await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"), DATABASE);
+        key = await(accounts.createApiKey("tests"), DATABASE).key();
+        otto = TestClient.signedIn(kaizen.port(), "otto", "operator password");
     }
 
     @Test
@@ -144,12 +133,12 @@ class CompanyProfileIT {
     @Test
     @Order(3)
     void onlyOperatorsWithTheSessionsCsrfTokenMayChangeIt() throws Exception {
-        TestClient rita = TestClient.signedIn(server.port(), "rita", "reviewer password");
+        TestClient rita = TestClient.signedIn(kaizen.port(), "rita", "reviewer password");
         assertThat(rita.get("/api/console/company-profile").statusCode()).isEqualTo(403);
         assertThat(rita.send("PUT", "/api/console/company-profile", "{\"name\":\"x\"}").statusCode()).isEqualTo(403);
-        TestClient anonymous = new TestClient(server.port()).openChat();
+        TestClient anonymous = kaizen.client().openChat();
         assertThat(anonymous.get("/console/company").statusCode()).isIn(302, 303, 401, 403);
-        TestClient forged = TestClient.signedIn(server.port(), "otto", "operator password");
+        TestClient forged = TestClient.signedIn(kaizen.port(), "otto", "operator password");
         forged.useCsrf("not-the-token");
         assertThat(forged.send("PUT", "/api/console/company-profile", "{\"name\":\"x\"}").statusCode())
                 .isEqualTo(403);
@@ -165,7 +154,7 @@ class CompanyProfileIT {
                 .put("stream", stream)
                 .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", question)));
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
+                        URI.create("http://127.0.0.1:" + kaizen.port() + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(request.encode())).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -193,8 +182,8 @@ class CompanyProfileIT {
     }
 
     private static Message stored(String answerId) throws Exception {
-        return await(new ConversationRepository(server.database().sessions())
-                .findMessage(UUID.fromString(answerId), "apikey:1")).orElseThrow();
+        return await(new ConversationRepository(kaizen.sessions())
+                .findMessage(UUID.fromString(answerId), "apikey:1"), DATABASE).orElseThrow();
     }
 
     /**
@@ -212,8 +201,8 @@ class CompanyProfileIT {
                 withPlaceholders++;
                 assertThat(answer.shown()).isNotEqualTo(message.content());
                 assertThat(PlaceholderFiller.fillAll(message.content(), new PlaceholderValues(
-                        await(new ai.kaizen.db.company.CompanyProfileRepository(server.database().sessions())
-                                .current()).orElseThrow()))).isEqualTo(answer.shown());
+                        await(new ai.kaizen.db.company.CompanyProfileRepository(kaizen.sessions())
+                                .current(), DATABASE).orElseThrow()))).isEqualTo(answer.shown());
                 if (message.content().contains("{{Customer Support Phone Number}}")) {
                     assertThat(answer.shown()).contains(PHONE);
                 }
@@ -245,7 +234,7 @@ class CompanyProfileIT {
     @Test
     @Order(6)
     void theChatPageStreamsAndShowsFilledAnswersAndTheDatasetKeepsThePlaceholders() throws Exception {
-        TestClient customer = new TestClient(server.port()).openChat();
+        TestClient customer = kaizen.client().openChat();
         String conversation = null;
         String answerId = null;
         TestClient.Stream stream = null;
@@ -258,8 +247,8 @@ class CompanyProfileIT {
             String streamed = stream.text(id);
             assertThat(streamed).doesNotContain("{{").doesNotContain("}}");
             assertThat(stream.first("done").data().getString("text")).isEqualTo(streamed);
-            List<Message> messages = await(new ConversationRepository(server.database().sessions())
-                    .messages(UUID.fromString(conversation)));
+            List<Message> messages = await(new ConversationRepository(kaizen.sessions())
+                    .messages(UUID.fromString(conversation)), DATABASE);
             Message answer = messages.stream().filter(m -> m.id().toString().equals(id)).findFirst().orElseThrow();
             assertThat(answer.shown()).isEqualTo(streamed);
             if (answer.content().contains("{{")) {
@@ -277,8 +266,8 @@ class CompanyProfileIT {
         // rated well, the answer becomes a training example with the model's placeholders, not the profile's values
         assertThat(customer.send("PUT", "/api/messages/" + answerId + "/rating",
                 new JsonObject().put("stars", 5).encode()).statusCode()).isEqualTo(200);
-        Dataset<SftExample> sft = await(new DatasetBuilder(server.database().sessions())
-                .buildSft(Instant.now(), new DatasetParameters(4, 1.0, 0, 0, true)));
+        Dataset<SftExample> sft = await(new DatasetBuilder(kaizen.sessions())
+                .buildSft(Instant.now(), new DatasetParameters(4, 1.0, 0, 0, true)), DATABASE);
         HttpResponse<String> export = otto.get("/api/console/datasets/" + sft.versionId() + "/export?split=train");
         assertThat(export.statusCode()).isEqualTo(200);
         String written = stored(answerId, conversation).content();
@@ -290,8 +279,8 @@ class CompanyProfileIT {
     }
 
     private static Message stored(String answerId, String conversation) throws Exception {
-        return await(new ConversationRepository(server.database().sessions())
-                .messages(UUID.fromString(conversation))).stream()
+        return await(new ConversationRepository(kaizen.sessions())
+                .messages(UUID.fromString(conversation)), DATABASE).stream()
                 .filter(m -> m.id().toString().equals(answerId)).findFirst().orElseThrow();
     }
 }

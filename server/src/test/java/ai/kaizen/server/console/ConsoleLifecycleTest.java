@@ -9,22 +9,20 @@ import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.db.cycle.CycleSchedule;
 import ai.kaizen.db.cycle.CycleScheduleRepository;
 import ai.kaizen.db.cycle.FeedbackCounts;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.server.lifecycle.CycleScheduler;
 import ai.kaizen.server.lifecycle.CycleSchedules;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -33,10 +31,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -49,50 +47,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleLifecycleTest {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
+            ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
+            ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60"));
+
     static TestClient operator;
     static TestClient reviewer;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
-                        ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
-                        ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
+        Accounts accounts = TestClient.accounts(kaizen.server());
         await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
-        operator = TestClient.signedIn(server.port(), "otto", "operator password");
-        reviewer = TestClient.signedIn(server.port(), "rita", "reviewer password");
+        operator = TestClient.signedIn(kaizen.port(), "otto", "operator password");
+        reviewer = TestClient.signedIn(kaizen.port(), "rita", "reviewer password");
         // Feedback: answers rated five stars become the SFT examples of a cycle.
-        TestClient user = new TestClient(server.port()).openChat();
-        String[] prompts = {"Where is my order?", "I want a refund.", "How do I reset my password?",
-                "Can I change my address?", "My parcel is late.", "Cancel my subscription.",
-                "Do you ship abroad?", "The item arrived broken."};
-        for (String prompt : prompts) {
-            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
-            String answer = user.stream("/api/conversations/" + conversation + "/messages",
-                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
-                    .getString(0);
-            user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 5));
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        kaizen.client().openChat().askAndRate(5, "Where is my order?", "I want a refund.",
+                "How do I reset my password?", "Can I change my address?", "My parcel is late.",
+                "Cancel my subscription.", "Do you ship abroad?", "The item arrived broken.");
     }
 
     /** Polls the cycle until {@code done} holds (or fails the test after {@code seconds}). */
@@ -115,11 +92,11 @@ class ConsoleLifecycleTest {
 
     /** Asks the chat one question and returns the model version its stored answer records. */
     private static String answeringVersion() throws Exception {
-        TestClient user = new TestClient(server.port()).openChat();
+        TestClient user = kaizen.client().openChat();
         String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
         String answer = user.stream("/api/conversations/" + conversation + "/messages",
                 new JsonObject().put("content", "Hello")).first("done").data().getString("message_id");
-        List<Message> messages = await(new ConversationRepository(server.database().sessions())
+        List<Message> messages = await(new ConversationRepository(kaizen.sessions())
                 .messages(UUID.fromString(conversation)));
         return messages.stream().filter(m -> m.id().toString().equals(answer)).findFirst().orElseThrow()
                 .modelVersion();
@@ -128,7 +105,7 @@ class ConsoleLifecycleTest {
     @Test
     @Order(1)
     void everyConsoleRouteIsForOperatorsOnly() throws Exception {
-        TestClient anonymous = new TestClient(server.port()).openChat();
+        TestClient anonymous = kaizen.client().openChat();
         List<String[]> routes = List.of(
                 new String[]{"GET", "/console"}, new String[]{"GET", "/console/cycles/1"},
                 new String[]{"GET", "/api/console/overview"}, new String[]{"GET", "/api/console/models"},
@@ -246,7 +223,7 @@ class ConsoleLifecycleTest {
         assertThat(registered.getLong("cycle_id")).isEqualTo(id);
         assertThat(registered.getLong("dataset_version_id")).isNotNull();
         assertThat(registered.getString("sha256")).hasSize(64);
-        assertThat(Path.of(registered.getString("artifact_path"))).startsWith(home.resolve("models"));
+        assertThat(Path.of(registered.getString("artifact_path"))).startsWith(kaizen.home().resolve("models"));
         assertThat(registered.getJsonObject("metrics").getJsonObject("sft").getInteger("steps")).isEqualTo(4);
 
         long dataset = registered.getLong("dataset_version_id");
@@ -280,7 +257,7 @@ class ConsoleLifecycleTest {
 
         operator.json("POST", "/api/console/models/" + candidate + "/promote", new JsonObject()
                 .put("override_reason", "the loss threshold was a test's"));
-        assertThat(server.model().orElseThrow().version()).isEqualTo(registered.getString("label"));
+        assertThat(kaizen.server().model().orElseThrow().version()).isEqualTo(registered.getString("label"));
         JsonObject overridden = new JsonArray(operator.get("/api/console/audit").body()).stream()
                 .map(JsonObject.class::cast).filter(a -> a.getString("action").equals("promote_override"))
                 .findFirst().orElseThrow();
@@ -314,14 +291,14 @@ class ConsoleLifecycleTest {
         long id = new JsonObject(started.body()).getLong("id");
         // Kill as soon as the first checkpoint is on disk: the row's step lags by up to a heartbeat, longer
         // than a whole run of this tiny model takes on an idle machine.
-        Path output = home.resolve("cycles").resolve(Long.toString(id)).resolve("sft").resolve("output");
+        Path output = kaizen.home().resolve("cycles").resolve(Long.toString(id)).resolve("sft").resolve("output");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!hasCheckpoint(output)) {
             assertThat(System.nanoTime()).as("a first SFT checkpoint in 120 s").isLessThan(deadline);
             Thread.sleep(10);
         }
 
-        ProcessHandle trainer = ProcessHandle.of(server.cycles().job(id).orElseThrow().pid().orElseThrow())
+        ProcessHandle trainer = ProcessHandle.of(kaizen.server().cycles().job(id).orElseThrow().pid().orElseThrow())
                 .orElseThrow();
         trainer.destroyForcibly();
         JsonObject failed = waitFor(id, ConsoleLifecycleTest::ended, 30);
@@ -351,12 +328,12 @@ class ConsoleLifecycleTest {
         JsonObject before = operator.json("GET", "/api/console/overview", new JsonObject());
         // One submitted ranking and one submitted ideal answer, written as the review workspace stores them (the
         // "prompt" is an answer no task generator picks, so no background task collides with these rows).
-        TestClient user = new TestClient(server.port()).openChat();
+        TestClient user = kaizen.client().openChat();
         String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
         UUID answer = UUID.fromString(user.stream("/api/conversations/" + conversation + "/messages",
                 new JsonObject().put("content", "Hi")).first("done").data().getString("message_id"));
         for (String kind : List.of("rank", "ideal")) {
-            await(server.database().sessions().withTransaction(s -> s.createNativeQuery("WITH t AS ("
+            await(kaizen.sessions().withTransaction(s -> s.createNativeQuery("WITH t AS ("
                             + "INSERT INTO review_task (id, kind, prompt_message_id, candidate_ids, priority, overlap)"
                             + " VALUES (:task, :kind, cast(:m AS uuid), ARRAY[cast(:m AS uuid)], 2, 1) RETURNING id)"
                             + " INSERT INTO review_assignment (task_id, reviewer, status, ranking, ideal_message_id,"
@@ -432,9 +409,9 @@ class ConsoleLifecycleTest {
     /** A scheduler on the real server's database, with a clock the test moves, checking every 300 ms. */
     private static CycleScheduler scheduler(Clock clock) {
         CycleSchedule unused = new CycleSchedule(null, 0, "standard", false, false, null, null);
-        return new CycleScheduler(server.vertx(), server.cycles(), new CycleSchedules(
-                new CycleScheduleRepository(server.database().sessions()), unused,
-                new AuditLog(server.database().sessions())), new FeedbackCounts(server.database().sessions()),
+        return new CycleScheduler(kaizen.server().vertx(), kaizen.server().cycles(), new CycleSchedules(
+                new CycleScheduleRepository(kaizen.sessions()), unused,
+                new AuditLog(kaizen.sessions())), new FeedbackCounts(kaizen.sessions()),
                 clock, Duration.ofMillis(300));
     }
 
@@ -481,7 +458,7 @@ class ConsoleLifecycleTest {
         operator.json("PUT", "/api/console/schedule", new JsonObject().putNull("cron").put("new_preferences", 1)
                 .put("preset", "tiny").put("enabled", true));
         // One new rating since the last cycle started.
-        TestClient user = new TestClient(server.port()).openChat();
+        TestClient user = kaizen.client().openChat();
         String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
         String answer = user.stream("/api/conversations/" + conversation + "/messages",
                 new JsonObject().put("content", "Thanks!")).first("start").data().getJsonArray("answers").getString(0);
@@ -538,7 +515,7 @@ class ConsoleLifecycleTest {
     @Order(8)
     void aFullRlhfCycleTrainsRewardModelDpoKtoAndPpoAndGatesWithTheRewardModel() throws Exception {
         // Preferences: for each question, the first answer rated five stars, a regenerated one one star.
-        TestClient user = new TestClient(server.port()).openChat();
+        TestClient user = kaizen.client().openChat();
         String[] prompts = {"Where is my invoice?", "How do I track my parcel?", "Can I pay by card?",
                 "I was charged twice.", "How do I close my account?", "Is there a discount for students?"};
         for (String prompt : prompts) {
@@ -600,7 +577,7 @@ class ConsoleLifecycleTest {
     @Test
     @Order(9)
     void aCycleComparesEachStageWithTheNewestEarlierCycleThatRanIt() throws Exception {
-        CycleRepository cycles = new CycleRepository(server.database().sessions());
+        CycleRepository cycles = new CycleRepository(kaizen.sessions());
         long older = finishedCycle(cycles, Map.of("sft", 10.0, "dpo", 20.0));
         long previous = finishedCycle(cycles, Map.of("sft", 1.0));
         long current = finishedCycle(cycles, Map.of("sft", 5.0, "dpo", 7.0));

@@ -4,12 +4,11 @@ import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.cycle.CycleRepository;
 import ai.kaizen.server.Browsers;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,40 +37,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsolePageBrowserIT {
 
     @RegisterExtension
+    @Order(1) // no server is started where the browser is missing
     static final Browsers browsers = new Browsers();
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
+            ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1"));
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
-                        ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        TestClient.accounts(server)
-                .createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
-        new TestClient(server.port()).openChat().askAndRate(5, "Where is my order?", "I want a refund.",
+        await(TestClient.accounts(kaizen.server()).createUser("otto", Role.OPERATOR, "operator password"));
+        kaizen.client().openChat().askAndRate(5, "Where is my order?", "I want a refund.",
                 "Reset my password.", "Change my address.", "My parcel is late.", "Cancel my plan.");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
     private static void signInToConsole(ChromeDriver browser, WebDriverWait wait) {
-        browser.get("http://127.0.0.1:" + server.port() + "/console");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/console");
         wait.until(d -> d.getCurrentUrl().contains("/login"));
         Browsers.submitSignIn(browser, "otto", "operator password");
         wait.until(d -> d.getCurrentUrl().endsWith("/console"));
@@ -157,7 +142,7 @@ class ConsolePageBrowserIT {
         assertThat(browser.findElement(By.id("company-support-phone")).getAttribute("value")).isEqualTo("+1 555 0199");
         assertThat(browser.findElement(By.cssSelector("#company-extra .extra-value")).getAttribute("value"))
                 .isEqualTo("our 30-day refund policy");
-        browser.get("http://127.0.0.1:" + server.port() + "/console");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/console");
         wait.until(d -> d.findElement(By.cssSelector("#audit-list tbody")).getText().contains("set_company_profile"));
     }
 
@@ -208,7 +193,7 @@ class ConsolePageBrowserIT {
         Browsers.screenshot(browser, "console-cycle");
 
         // The candidate goes into an online comparison from the registry; the panel shows it running.
-        browser.get("http://127.0.0.1:" + server.port() + "/console#registry");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/console#registry");
         wait.until(d -> d.findElements(By.xpath("//table[@id='versions']//button[text()='Compare online']"))
                 .size() == 1);
         browser.findElement(By.xpath("//table[@id='versions']//button[text()='Compare online']")).click();
@@ -229,7 +214,7 @@ class ConsolePageBrowserIT {
      */
     @Test
     void aCyclesChartsShowEachStageLiveWithThePreviousCycleBeneath(@TempDir Path profile) throws Exception {
-        CycleRepository cycles = new CycleRepository(server.database().sessions());
+        CycleRepository cycles = new CycleRepository(kaizen.sessions());
         long previous = await(cycles.create("{\"preset\":\"tiny\"}", "otto")).id();
         assertThat(await(cycles.claim(previous))).isTrue();
         for (int step = 1; step <= 4; step++) {
@@ -248,7 +233,7 @@ class ConsolePageBrowserIT {
         ChromeDriver browser = browsers.open(profile, 1200, 1600);
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
         signInToConsole(browser, wait);
-        browser.get("http://127.0.0.1:" + server.port() + "/console/cycles/" + id);
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/console/cycles/" + id);
         By sft = By.cssSelector(".chart-panel[data-stage=sft]");
         wait.until(d -> !d.findElements(By.cssSelector(".chart-panel[data-stage=sft] .uplot canvas")).isEmpty());
         wait.until(d -> legend(d.findElement(sft)).contains("previous cycle #" + previous));

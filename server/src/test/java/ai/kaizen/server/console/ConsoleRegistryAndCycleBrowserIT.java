@@ -6,12 +6,11 @@ import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.Browsers;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +27,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,35 +39,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsoleRegistryAndCycleBrowserIT {
 
     @RegisterExtension
+    @Order(1) // no server is started where the browser is missing
     static final Browsers browsers = new Browsers();
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0"));
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        await(TestClient.accounts(server).createUser("otto", Role.OPERATOR, "operator password"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        await(TestClient.accounts(kaizen.server()).createUser("otto", Role.OPERATOR, "operator password"));
     }
 
     @Test
     void aFinishedCycleReadsDoneWithOneChartPerStage(@TempDir Path profile) throws Exception {
-        CycleRepository cycles = new CycleRepository(server.database().sessions());
+        CycleRepository cycles = new CycleRepository(kaizen.sessions());
         long id = await(cycles.create("{\"preset\":\"tiny\"}", "otto")).id();
         assertThat(await(cycles.claim(id))).isTrue();
         // SFT, the reward model and DPO each log a "loss" over their own steps
@@ -85,7 +71,7 @@ class ConsoleRegistryAndCycleBrowserIT {
 
         ChromeDriver browser = browsers.open(profile, 1200, 1600);
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
-        Browsers.signIn(browser, wait, server, "/console/cycles/" + id, "otto", "operator password");
+        Browsers.signIn(browser, wait, kaizen.server(), "/console/cycles/" + id, "otto", "operator password");
         wait.until(d -> d.findElement(By.id("status")).getText().equals("succeeded"));
         wait.until(d -> d.findElements(By.cssSelector(".chart-panel .uplot canvas")).size() == 3);
         assertThat(browser.findElement(By.id("step")).getText()).isEqualTo("done");
@@ -103,7 +89,7 @@ class ConsoleRegistryAndCycleBrowserIT {
         Browsers.screenshot(browser, "console-finished-cycle");
 
         // the cycle list says the same
-        browser.get("http://127.0.0.1:" + server.port() + "/console");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/console");
         wait.until(d -> !d.findElements(By.cssSelector("#cycle-list tr[data-cycle='" + id + "']")).isEmpty());
         assertThat(browser.findElement(By.cssSelector("#cycle-list tr[data-cycle='" + id + "'] td:nth-child(4)"))
                 .getText()).isEqualTo("done");
@@ -125,7 +111,7 @@ class ConsoleRegistryAndCycleBrowserIT {
 
     @Test
     void promoteAndRollbackAskFirstAndRollbackWalksBackThroughThePromotions(@TempDir Path profile) throws Exception {
-        ModelRegistry registry = new ModelRegistry(server.database().sessions());
+        ModelRegistry registry = new ModelRegistry(kaizen.sessions());
         ModelVersion first = await(registry.serving()).orElseThrow();
         // two more versions of the same files (a hot swap loads them like any other)
         long second = await(registry.register(new ModelVersion("second", first.id(), null, null,
@@ -137,7 +123,7 @@ class ConsoleRegistryAndCycleBrowserIT {
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
         // each action re-reads the registry and replaces its rows: a row found just before is then stale
         wait.ignoring(StaleElementReferenceException.class);
-        Browsers.signIn(browser, wait, server, "/console", "otto", "operator password");
+        Browsers.signIn(browser, wait, kaizen.server(), "/console", "otto", "operator password");
         wait.until(d -> d.findElements(By.cssSelector("#versions tbody tr")).size() == 3);
         WebElement rollback = browser.findElement(By.id("rollback"));
         assertThat(rollback.getText()).isEqualTo("Nothing to roll back to");
@@ -165,7 +151,7 @@ class ConsoleRegistryAndCycleBrowserIT {
     }
 
     private void promote(ChromeDriver browser, WebDriverWait wait, String label, long version) throws Exception {
-        ModelRegistry registry = new ModelRegistry(server.database().sessions());
+        ModelRegistry registry = new ModelRegistry(kaizen.sessions());
         wait.until(d -> !d.findElements(By.xpath("//table[@id='versions']//tr[td[2][starts-with(., '" + label
                 + "')]]//button[contains(@class, 'promote')]")).isEmpty());
         promoteButton(browser, label).click();
@@ -175,7 +161,7 @@ class ConsoleRegistryAndCycleBrowserIT {
     }
 
     private void rollBack(ChromeDriver browser, WebDriverWait wait, long to, boolean dismissFirst) throws Exception {
-        ModelRegistry registry = new ModelRegistry(server.database().sessions());
+        ModelRegistry registry = new ModelRegistry(kaizen.sessions());
         wait.until(d -> d.findElement(By.id("rollback")).getText().equals("Roll back to version " + to));
         long serving = await(registry.serving()).orElseThrow().id();
         if (dismissFirst) {

@@ -4,28 +4,24 @@ import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.trainer.registry.ArtifactStore;
 import ai.kaizen.trainer.registry.LocalArtifactStore;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,40 +32,27 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OnlineComparisonRoutesTest {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "6",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1",
+            ConfigKey.COMPARISON_SHARE, "1",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000"));
+
     static TestClient operator;
     static String base;
     static ModelVersion copy;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "6",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "1",
-                        ConfigKey.COMPARISON_SHARE, "1",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
+        Accounts accounts = TestClient.accounts(kaizen.server());
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
-        operator = TestClient.signedIn(server.port(), "otto", "operator password");
-        base = server.model().orElseThrow().version();
-        ArtifactStore.Stored stored = LocalArtifactStore.under(home).store(Fixtures.stories260k(), "copy@1");
-        copy = await(new ModelRegistry(server.database().sessions()).register(new ModelVersion("copy@1", null, null,
+        operator = TestClient.signedIn(kaizen.port(), "otto", "operator password");
+        base = kaizen.server().model().orElseThrow().version();
+        ArtifactStore.Stored stored = LocalArtifactStore.under(kaizen.home()).store(Fixtures.stories260k(), "copy@1");
+        copy = await(new ModelRegistry(kaizen.sessions()).register(new ModelVersion("copy@1", null, null,
                 null, stored.location(), stored.sha256(), "{}", "{}")));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** One chat turn shown as an A/B pair: the model version of each side, in the order shown. */
@@ -118,7 +101,7 @@ class OnlineComparisonRoutesTest {
         assertThat(itself.statusCode()).isEqualTo(409);
         assertThat(itself.body()).contains("serves already");
 
-        TestClient user = new TestClient(server.port()).openChat();
+        TestClient user = kaizen.client().openChat();
         assertThat(askForPair(user, "Where is my order?").versions()).as("no comparison: one version")
                 .containsOnly(base);
 

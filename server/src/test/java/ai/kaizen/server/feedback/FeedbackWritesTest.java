@@ -1,21 +1,18 @@
 package ai.kaizen.server.feedback;
 
 import ai.kaizen.model.Fixtures;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,35 +36,27 @@ class FeedbackWritesTest {
 
     private static final String METRICS_TOKEN = "metrics-secret";
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "2",
+            ConfigKey.LIMITS_REQUESTS_PER_MINUTE, "1000000",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "100000",
+            ConfigKey.METRICS_TOKEN, METRICS_TOKEN));
+
     static String key;
     static String otherKey;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "2",
-                        ConfigKey.LIMITS_REQUESTS_PER_MINUTE, "1000000",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "100000",
-                        ConfigKey.METRICS_TOKEN, METRICS_TOKEN)))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        key = TestClient.accounts(server).createApiKey("feedback").toCompletableFuture().get(30, TimeUnit.SECONDS).key();
-        otherKey = TestClient.accounts(server).createApiKey("other").toCompletableFuture().get(30, TimeUnit.SECONDS)
-                .key();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        key = await(TestClient.accounts(kaizen.server()).createApiKey("feedback")).key();
+        otherKey = await(TestClient.accounts(kaizen.server()).createApiKey("other")).key();
     }
 
     static HttpResponse<String> post(String apiKey, String path, String body, String idempotencyKey)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kaizen.port() + path))
                 .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
@@ -85,7 +75,7 @@ class FeedbackWritesTest {
     }
 
     static long count(String sql) throws Exception {
-        return server.database().sessions().withSession(s -> s.createNativeQuery(sql, Long.class).getSingleResult())
+        return kaizen.sessions().withSession(s -> s.createNativeQuery(sql, Long.class).getSingleResult())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -181,7 +171,7 @@ class FeedbackWritesTest {
 
     @Test
     void aKeysLastUseIsRecordedOnceAMinuteNotPerRequest() throws Exception {
-        String sampled = TestClient.accounts(server).createApiKey("sampled").toCompletableFuture()
+        String sampled = TestClient.accounts(kaizen.server()).createApiKey("sampled").toCompletableFuture()
                 .get(30, TimeUnit.SECONDS).key();
         String sql = "SELECT CAST(extract(epoch FROM last_used_at) * 1000000 AS bigint) FROM api_key "
                 + "WHERE name = 'sampled'";
@@ -199,7 +189,7 @@ class FeedbackWritesTest {
 
     private static long waitForLastUse(String sql) throws Exception {
         for (int i = 0; i < 100; i++) {
-            Long value = server.database().sessions().withSession(s -> s.createNativeQuery(sql, Long.class)
+            Long value = kaizen.sessions().withSession(s -> s.createNativeQuery(sql, Long.class)
                     .getSingleResultOrNull()).toCompletableFuture().get(30, TimeUnit.SECONDS);
             if (value != null) {
                 return value;
@@ -220,7 +210,7 @@ class FeedbackWritesTest {
                         .add(new JsonObject().put("role", "user").put("content", "Hello"))).encode(), null);
         assertThat(streamed.statusCode()).isEqualTo(200);
 
-        URI metrics = URI.create("http://127.0.0.1:" + server.port() + "/metrics");
+        URI metrics = URI.create("http://127.0.0.1:" + kaizen.port() + "/metrics");
         assertThat(http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(401);
         assertThat(http.send(HttpRequest.newBuilder(metrics).header("Authorization", "Bearer wrong").build(),

@@ -1,15 +1,15 @@
 package ai.kaizen.server.http;
 
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.server.KaizenServer;
-import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.CookieManager;
@@ -21,34 +21,27 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Signing in and out over real HTTP, with CSRF and sessions in the real database. */
 class AccountRoutesTest {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(), Duration.ofSeconds(120));
+
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home))
-                .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
-        accounts.createUser("rita", Role.REVIEWER, "correct horse battery").toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        await(TestClient.accounts(kaizen.server()).createUser("rita", Role.REVIEWER, "correct horse battery"));
     }
 
     private static HttpClient browser() {
@@ -57,7 +50,7 @@ class AccountRoutesTest {
     }
 
     private static URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + server.port() + path);
+        return URI.create("http://127.0.0.1:" + kaizen.port() + path);
     }
 
     private static HttpResponse<String> get(HttpClient client, String path) throws Exception {

@@ -1,13 +1,10 @@
 package ai.kaizen.server.http;
 
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,7 +15,6 @@ import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -32,24 +28,12 @@ class ConnectionGuardsTest {
 
     private static final int TIMEOUT_SECONDS = 2;
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.HTTP_IDLE_TIMEOUT_SECONDS, String.valueOf(TIMEOUT_SECONDS))))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.HTTP_IDLE_TIMEOUT_SECONDS, String.valueOf(TIMEOUT_SECONDS)));
 
     private static Socket connect() throws IOException {
-        Socket socket = new Socket("127.0.0.1", server.port());
+        Socket socket = new Socket("127.0.0.1", kaizen.port());
         socket.setSoTimeout(15_000);
         return socket;
     }
@@ -171,7 +155,7 @@ class ConnectionGuardsTest {
     /** The server refuses the request at its first line and closes while the body is still coming. */
     @Test
     void aClientStillSendingItsBodyWhenRefusedGetsTheAnswer() throws Exception {
-        TestClient client = new TestClient(server.port());
+        TestClient client = kaizen.client();
         for (int i = 0; i < 300; i++) {
             HttpResponse<String> response = client.send("POST", "/api/conversations/" + "x".repeat(9000),
                     HttpRequest.BodyPublishers.ofByteArray(new byte[300_000 + 1000 * i]));

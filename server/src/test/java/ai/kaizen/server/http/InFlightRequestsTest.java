@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Graceful shutdown's first half: in-flight requests finish, new ones are turned away. */
@@ -27,10 +28,6 @@ class InFlightRequestsTest {
     @AfterEach
     void close() throws Exception {
         await(vertx.close());
-    }
-
-    private static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     private HttpServer serve(InFlightRequests inFlight, CountDownLatch slowStarted, long slowMs) throws Exception {

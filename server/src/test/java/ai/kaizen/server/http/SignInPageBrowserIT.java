@@ -1,11 +1,9 @@
 package ai.kaizen.server.http;
 
 import ai.kaizen.server.Browsers;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +16,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,30 +23,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SignInPageBrowserIT {
 
     @RegisterExtension
+    @Order(1) // no server is started where the browser is missing
     static final Browsers browsers = new Browsers();
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(ConfigKey.LIMITS_LOGINS_PER_MINUTE, "2")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer kaizen = new RunningServer(Map.of(ConfigKey.LIMITS_LOGINS_PER_MINUTE, "2"));
 
     @Test
     void tooManyAttemptsShowTheSignInPageWithAnAlert(@TempDir Path profile) {
         ChromeDriver browser = browsers.open(profile, 1200, 900);
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
-        browser.get("http://127.0.0.1:" + server.port() + "/login");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/login");
         for (int attempt = 0; attempt < 3; attempt++) {
             wait.until(ExpectedConditions.presenceOfElementLocated(By.name("name"))).clear();
             browser.findElement(By.name("name")).sendKeys("nobody");

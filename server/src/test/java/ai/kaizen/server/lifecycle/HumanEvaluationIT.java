@@ -4,27 +4,25 @@ import ai.kaizen.db.account.Role;
 import ai.kaizen.db.humaneval.BlindPair;
 import ai.kaizen.db.humaneval.HumanEvalRepository;
 import ai.kaizen.model.Fixtures;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,54 +34,33 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HumanEvaluationIT {
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.REVIEW_BUFFER, "0",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
+            ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
+            ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60"));
+
     static TestClient operator;
     static TestClient rita;
     static TestClient remy;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "12",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.REVIEW_BUFFER, "0",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
-                        ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
-                        ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
+        Accounts accounts = TestClient.accounts(kaizen.server());
         await(accounts.createUser("rita", Role.REVIEWER, "reviewer password"));
         await(accounts.createUser("remy", Role.REVIEWER, "reviewer password"));
         await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
-        operator = TestClient.signedIn(server.port(), "otto", "operator password");
-        rita = TestClient.signedIn(server.port(), "rita", "reviewer password");
-        remy = TestClient.signedIn(server.port(), "remy", "reviewer password");
-        TestClient user = new TestClient(server.port()).openChat();
-        String[] prompts = {"Where is my order?", "I want a refund.", "How do I reset my password?",
-                "Can I change my address?", "My parcel is late.", "Cancel my subscription.",
-                "Do you ship abroad?", "The item arrived broken.", "Is there a warranty?", "Can I pay later?",
-                "How do I contact you?", "My card was charged twice."};
-        for (String prompt : prompts) {
-            String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
-            String answer = user.stream("/api/conversations/" + conversation + "/messages",
-                    new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
-                    .getString(0);
-            user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 5));
-        }
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        operator = TestClient.signedIn(kaizen.port(), "otto", "operator password");
+        rita = TestClient.signedIn(kaizen.port(), "rita", "reviewer password");
+        remy = TestClient.signedIn(kaizen.port(), "remy", "reviewer password");
+        kaizen.client().openChat().askAndRate(5, "Where is my order?", "I want a refund.",
+                "How do I reset my password?", "Can I change my address?", "My parcel is late.",
+                "Cancel my subscription.", "Do you ship abroad?", "The item arrived broken.", "Is there a warranty?",
+                "Can I pay later?", "How do I contact you?", "My card was charged twice.");
     }
 
     private static JsonObject waitFor(long id, Predicate<JsonObject> done, int seconds) throws Exception {
@@ -145,7 +122,7 @@ class HumanEvaluationIT {
         assertThat(promote.body()).contains("has not given its verdict");
 
         // The tasks: held-out prompts only, each with the two models' answers on a side drawn per task.
-        List<BlindPair> pairs = await(new HumanEvalRepository(server.database().sessions()).pairs(id));
+        List<BlindPair> pairs = await(new HumanEvalRepository(kaizen.sessions()).pairs(id));
         assertThat(pairs).hasSize(2);
         Path datasetDir = Path.of(cycle.getJsonObject("stage_results").getJsonObject("dataset").getString("dir"));
         String heldOut = Files.readString(datasetDir.resolve("eval.jsonl"));

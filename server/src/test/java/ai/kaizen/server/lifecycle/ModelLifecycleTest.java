@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -32,10 +32,6 @@ class ModelLifecycleTest {
 
     @TempDir
     Path home;
-
-    static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
 
     private KaizenServer start() throws Exception {
         return KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(

@@ -71,15 +71,9 @@ class ObjectStorageCycleIT {
                 assertThat(base.getString("artifact_path")).as("model.dir is copied into the bucket")
                         .startsWith("s3://kaizen-models/it/models/stories260k");
 
-                TestClient user = new TestClient(server.port()).openChat();
-                for (String prompt : List.of("Where is my order?", "I want a refund.", "My parcel is late.",
-                        "Cancel my subscription.", "Do you ship abroad?", "The item arrived broken.")) {
-                    String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
-                    String answer = user.stream("/api/conversations/" + conversation + "/messages",
-                            new JsonObject().put("content", prompt)).first("start").data().getJsonArray("answers")
-                            .getString(0);
-                    user.json("PUT", "/api/messages/" + answer + "/rating", new JsonObject().put("stars", 5));
-                }
+                new TestClient(server.port()).openChat().askAndRate(5, "Where is my order?", "I want a refund.",
+                        "My parcel is late.", "Cancel my subscription.", "Do you ship abroad?",
+                        "The item arrived broken.");
                 long id = operator.json("POST", "/api/console/cycles", new JsonObject().put("preset", "tiny")
                         .put("dataset", new JsonObject().put("evalFraction", 0.25))
                         .put("gate", new JsonObject().put("min_prompts", 1))).getLong("id");

@@ -20,10 +20,9 @@ import ai.kaizen.db.review.ReviewRepository;
 import ai.kaizen.db.review.ReviewTask;
 import ai.kaizen.db.review.ReviewWork;
 import ai.kaizen.server.Browsers;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.trainer.cycle.HumanPreference;
 import ai.kaizen.trainer.dataset.Dataset;
 import ai.kaizen.trainer.dataset.DatasetBuilder;
@@ -32,9 +31,9 @@ import ai.kaizen.trainer.dataset.PreferenceExample;
 import ai.kaizen.trainer.dataset.RankedAnswers;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,9 +55,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -71,29 +70,28 @@ import static org.assertj.core.api.Assertions.tuple;
 class ReviewPageBrowserIT {
 
     @RegisterExtension
+    @Order(1) // no server is started where the browser is missing
     static final Browsers browsers = new Browsers();
     /** Tasks ranked in a row: 10, or {@code -Dreview.browser.tasks=100} for the "100 without the mouse" run. */
     private static final int TASKS = Integer.getInteger("review.browser.tasks", 10);
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    @Order(2)
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
+            ConfigKey.REVIEW_CANDIDATES, "3",
+            ConfigKey.REVIEW_OVERLAP, "1",
+            ConfigKey.REVIEW_BUFFER, String.valueOf(TASKS + 2)));
+
     private ChromeDriver browser;
     private WebDriverWait wait;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "24",
-                        ConfigKey.REVIEW_CANDIDATES, "3",
-                        ConfigKey.REVIEW_OVERLAP, "1",
-                        ConfigKey.REVIEW_BUFFER, String.valueOf(TASKS + 2))))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        TestClient.accounts(server)
-                .createUser("rita", Role.REVIEWER, "correct horse battery").toCompletableFuture().get(30, TimeUnit.SECONDS);
+        await(TestClient.accounts(kaizen.server()).createUser("rita", Role.REVIEWER, "correct horse battery"));
         // Users' traffic: questions and the answers they saw (fixtures); the model samples the other candidates.
-        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        ConversationRepository conversations = new ConversationRepository(kaizen.sessions());
         for (int i = 0; i < TASKS + 2; i++) {
             Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:user" + i,
                     "t", "You help customers.")));
@@ -103,19 +101,12 @@ class ReviewPageBrowserIT {
             await(conversations.append(c.id(), List.of(q, a), a.id()));
         }
         // the reviewer's time is measured, not the model's: wait until the background generator has them ready
-        ReviewRepository reviews = new ReviewRepository(server.database().sessions());
+        ReviewRepository reviews = new ReviewRepository(kaizen.sessions());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120 + 2L * TASKS);
         while (await(reviews.openTasks(ReviewTask.Kind.RANK)) < TASKS + 2 && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
         assertThat(await(reviews.openTasks(ReviewTask.Kind.RANK))).isEqualTo(TASKS + 2);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
     }
 
     @BeforeEach
@@ -124,17 +115,13 @@ class ReviewPageBrowserIT {
         wait = new WebDriverWait(browser, Duration.ofSeconds(30), Duration.ofMillis(10));
     }
 
-    private static <T> T await(CompletionStage<T> stage) throws Exception {
-        return stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
     /**
      * Opens the sign-in page on its way to {@code next} and signs in as a person at the keyboard does: the name field
      * has the focus, type, Tab to the password, Enter. Typing waits for that focus, which the page gives once it has
      * rendered, a moment after it has loaded on a busy machine (keys sent before then went nowhere).
      */
     private void signInWithTheKeyboard(String next, String name) {
-        browser.get("http://127.0.0.1:" + server.port() + "/login?next=" + next);
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/login?next=" + next);
         wait.until(d -> "name".equals(d.switchTo().activeElement().getAttribute("name")));
         type(name, Keys.TAB, "correct horse battery", Keys.ENTER);
     }
@@ -200,7 +187,7 @@ class ReviewPageBrowserIT {
         Files.writeString(Path.of("target", "review-timing.txt"), line + System.lineSeparator());
 
         // the stored orderings are what was typed (key n is the n-th candidate shown)
-        ReviewRepository reviews = new ReviewRepository(server.database().sessions());
+        ReviewRepository reviews = new ReviewRepository(kaizen.sessions());
         for (Map.Entry<Long, String> typed : keysByWork.entrySet()) {
             ReviewWork stored = await(reviews.work(typed.getKey(), "user:" + userId()));
             List<UUID> shown = stored.task().candidateIds();
@@ -216,12 +203,12 @@ class ReviewPageBrowserIT {
         }
 
         // the trainer reads them as preference pairs: three per task
-        Dataset<PreferenceExample> pairs = await(new DatasetBuilder(server.database().sessions(),
+        Dataset<PreferenceExample> pairs = await(new DatasetBuilder(kaizen.sessions(),
                 List.of(new RankedAnswers())).buildPreferences(Instant.now(), new DatasetParameters(4, 1.0, 0, 0, true)));
         assertThat(pairs.train()).hasSize(3 * TASKS);
         long firstWork = keysByWork.keySet().iterator().next();
         ReviewWork first = await(reviews.work(firstWork, "user:" + userId()));
-        ConversationRepository conversations = new ConversationRepository(server.database().sessions());
+        ConversationRepository conversations = new ConversationRepository(kaizen.sessions());
         List<Message> messages = await(conversations.messages(conversationOf(first.task().promptMessageId())));
         Map<UUID, String> text = new java.util.HashMap<>();
         messages.forEach(m -> text.put(m.id(), m.content()));
@@ -240,11 +227,11 @@ class ReviewPageBrowserIT {
     }
 
     private static long userId() throws Exception {
-        return await(new UserRepository(server.database().sessions()).findByName("rita")).orElseThrow().id();
+        return await(new UserRepository(kaizen.sessions()).findByName("rita")).orElseThrow().id();
     }
 
     private static UUID conversationOf(UUID messageId) throws Exception {
-        return await(server.database().sessions().withSession(s -> s.find(Message.class, messageId))).conversationId();
+        return await(kaizen.sessions().withSession(s -> s.find(Message.class, messageId))).conversationId();
     }
 
     @Test
@@ -262,9 +249,9 @@ class ReviewPageBrowserIT {
         assertThat(next).isNotEqualTo(work);
         assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("ideal");
 
-        ReviewWork stored = await(new ReviewRepository(server.database().sessions()).work(Long.parseLong(work),
+        ReviewWork stored = await(new ReviewRepository(kaizen.sessions()).work(Long.parseLong(work),
                 "user:" + userId()));
-        Message ideal = await(server.database().sessions().withSession(s -> s.find(Message.class,
+        Message ideal = await(kaizen.sessions().withSession(s -> s.find(Message.class,
                 stored.assignment().idealMessageId().orElseThrow())));
         assertThat(ideal.content()).isEqualTo("Thank you for waiting: your parcel ships today.");
         assertThat(ideal.parentId()).isEqualTo(stored.task().promptMessageId());
@@ -281,7 +268,7 @@ class ReviewPageBrowserIT {
         wait.until(ExpectedConditions.attributeContains(By.cssSelector(".flag[data-flag=unsafe]"), "class", "on"));
         type(Keys.ENTER);
         assertThat(awaitNextWork(work)).isNotEqualTo(work);
-        Labels labels = await(new ReviewRepository(server.database().sessions()).work(Long.parseLong(work),
+        Labels labels = await(new ReviewRepository(kaizen.sessions()).work(Long.parseLong(work),
                 "user:" + userId())).assignment().labels().orElseThrow();
         assertThat(labels.scales()).containsEntry(Labels.Scale.HELPFULNESS, 4).containsEntry(Labels.Scale.CORRECTNESS, 5)
                 .containsEntry(Labels.Scale.TONE, 3);
@@ -295,7 +282,7 @@ class ReviewPageBrowserIT {
      */
     @Test
     void voteOnBlindComparisonsWithTheKeyboard() throws Exception {
-        var sessions = server.database().sessions();
+        var sessions = kaizen.sessions();
         CycleRepository cycles = new CycleRepository(sessions);
         long serving = await(new ModelRegistry(sessions).serving()).orElseThrow().id();
         long cycle = await(cycles.create(new JsonObject().put("preset", "tiny").encode(), "test")).id();
@@ -368,8 +355,7 @@ class ReviewPageBrowserIT {
      */
     @Test
     void headingsCountsAndEmptyStatesSaySomething() throws Exception {
-        TestClient.accounts(server).createUser("sam", Role.REVIEWER, "correct horse battery")
-                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        await(TestClient.accounts(kaizen.server()).createUser("sam", Role.REVIEWER, "correct horse battery"));
         signInWithTheKeyboard("/review?kind=label", "sam");
         String work = shownWork();
         assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Label the answer");
@@ -382,7 +368,7 @@ class ReviewPageBrowserIT {
         work = awaitNextWork(work);
         wait.until(ExpectedConditions.textToBe(By.id("mine-text"), "1 task done: 1 label."));
 
-        browser.get("http://127.0.0.1:" + server.port() + "/review?kind=rank");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/review?kind=rank");
         work = shownWork();
         assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Rank the answers");
         assertThat(browser.findElement(By.cssSelector(".guidelines")).isDisplayed()).isTrue();
@@ -392,19 +378,19 @@ class ReviewPageBrowserIT {
         // one reviewer per task (review.overlap 1): nobody to agree with, and the panel says so
         assertThat(browser.findElement(By.id("mine-text")).getText()).contains("Agreement with the majority: not yet");
 
-        browser.get("http://127.0.0.1:" + server.port() + "/review?kind=ideal");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/review?kind=ideal");
         shownWork();
         assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Write the ideal answer");
 
         // no evaluation waits for votes: the compare mode says there is nothing, and why
-        browser.get("http://127.0.0.1:" + server.port() + "/review?kind=compare");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/review?kind=compare");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("empty")));
         assertThat(browser.findElement(By.id("mode-title")).getText()).isEqualTo("Which answer is better?");
         assertThat(browser.findElement(By.id("empty")).getText()).contains("No tasks left for you.",
                 "No comparison awaits your vote");
         wait.until(ExpectedConditions.textToBe(By.id("remaining"), "No tasks left for you in this mode."));
 
-        browser.get("http://127.0.0.1:" + server.port() + "/review/agreement");
+        browser.get("http://127.0.0.1:" + kaizen.port() + "/review/agreement");
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("agreement-note")));
         assertThat(browser.findElement(By.id("agreement-note")).getText())
                 .startsWith("Nobody else has ranked the tasks you ranked yet");

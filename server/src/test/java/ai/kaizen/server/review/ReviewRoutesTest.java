@@ -2,28 +2,26 @@ package ai.kaizen.server.review;
 
 import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.account.Role;
-import ai.kaizen.server.KaizenServer;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,27 +34,25 @@ class ReviewRoutesTest {
     private static final Pattern CSRF_FIELD = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
     private static final Pattern CSRF_META = Pattern.compile("name=\"csrf-token\" content=\"([^\"]+)\"");
 
-    @TempDir
-    static Path home;
-    static KaizenServer server;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_MAX_NEW_TOKENS, "16",
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.REVIEW_CANDIDATES, "3",
+            ConfigKey.REVIEW_BUFFER, "5"));
+
     static String shownAnswer;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_MAX_NEW_TOKENS, "16",
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.REVIEW_CANDIDATES, "3",
-                        ConfigKey.REVIEW_BUFFER, "5")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
+        Accounts accounts = TestClient.accounts(kaizen.server());
         for (String name : List.of("ann", "bob", "cid")) {
-            accounts.createUser(name, Role.REVIEWER, "correct horse battery").toCompletableFuture().get(30, TimeUnit.SECONDS);
+            await(accounts.createUser(name, Role.REVIEWER, "correct horse battery"));
         }
-        accounts.createUser("olga", Role.OPERATOR, "correct horse battery").toCompletableFuture().get(30, TimeUnit.SECONDS);
+        await(accounts.createUser("olga", Role.OPERATOR, "correct horse battery"));
 
-        TestClient user = new TestClient(server.port()).openChat();
+        TestClient user = kaizen.client().openChat();
         String conversation = user.json("POST", "/api/conversations", new JsonObject()).getString("id");
         TestClient.Stream answer = user.stream("/api/conversations/" + conversation + "/messages",
                 new JsonObject().put("content", "Once upon a time"));
@@ -64,16 +60,9 @@ class ReviewRoutesTest {
         user.json("PUT", "/api/messages/" + shownAnswer + "/rating", new JsonObject().put("thumbs", -1));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
-    }
-
     /** A browser-like client signed in as {@code name}, with the review page's CSRF token. */
     static TestClient signIn(String name) throws Exception {
-        TestClient c = new TestClient(server.port());
+        TestClient c = kaizen.client();
         Matcher field = CSRF_FIELD.matcher(c.get("/login").body());
         assertThat(field.find()).isTrue();
         HttpResponse<String> login = c.postForm("/login", "name=" + name + "&password="
@@ -114,7 +103,7 @@ class ReviewRoutesTest {
 
     @Test
     void onlyReviewersAndOperatorsGetIn() throws Exception {
-        TestClient anonymous = new TestClient(server.port()).openChat();
+        TestClient anonymous = kaizen.client().openChat();
         assertThat(anonymous.get("/api/review/next").statusCode()).isEqualTo(401);
         assertThat(anonymous.send("POST", "/api/review/work/1/skip", "{\"reason\":\"x\"}").statusCode()).isEqualTo(401);
         assertThat(new JsonObject(anonymous.get("/api/review/next").body()).getString("error")).contains("reviewer");

@@ -3,17 +3,16 @@ package ai.kaizen.server.simulate;
 import ai.kaizen.db.account.Role;
 import ai.kaizen.db.cycle.FeedbackCounts;
 import ai.kaizen.model.Fixtures;
-import ai.kaizen.server.KaizenServer;
 import ai.kaizen.server.Main;
+import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.account.Accounts;
 import ai.kaizen.server.config.ConfigKey;
-import ai.kaizen.server.config.KaizenConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -29,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static ai.kaizen.server.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -38,37 +38,28 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SimulationIT {
 
-    @TempDir
-    static Path home;
+    @RegisterExtension
+    static final RunningServer kaizen = new RunningServer(Map.of(
+            ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
+            ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
+            ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
+            ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
+            ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60"));
+
     @TempDir
     static Path work;
-    static KaizenServer server;
     static String key;
 
     @BeforeAll
     static void start() throws Exception {
-        server = KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, Fixtures.stories260k().toString(),
-                        ConfigKey.CHAT_PAIRWISE_PROBABILITY, "0",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "1000",
-                        ConfigKey.CYCLE_HEARTBEAT_SECONDS, "1",
-                        ConfigKey.CYCLE_HEARTBEAT_TIMEOUT_SECONDS, "60")))
-                .toCompletionStage().toCompletableFuture().get(180, TimeUnit.SECONDS);
-        Accounts accounts = TestClient.accounts(server);
-        accounts.createUser("otto", Role.OPERATOR, "operator password").toCompletableFuture().get(30, TimeUnit.SECONDS);
-        key = accounts.createApiKey("simulator").toCompletableFuture().get(30, TimeUnit.SECONDS).key();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) {
-            server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        }
+        Accounts accounts = TestClient.accounts(kaizen.server());
+        await(accounts.createUser("otto", Role.OPERATOR, "operator password"));
+        key = await(accounts.createApiKey("simulator")).key();
     }
 
     /** Runs the command; its summary line. */
     private static JsonObject simulate(Path out, String... more) {
-        List<String> args = new ArrayList<>(List.of("simulate", "--url", "http://127.0.0.1:" + server.port(),
+        List<String> args = new ArrayList<>(List.of("simulate", "--url", "http://127.0.0.1:" + kaizen.port(),
                 "--api-key", key, "--customers", "12", "--concurrency", "3", "--seed", "11",
                 "--noise", "0.5", "--thumbs", "0.5", "--stars", "0.5", "--pairs", "0.4",
                 "--max-tokens", "12", "--eval-prompts", "6",
@@ -120,7 +111,7 @@ class SimulationIT {
 
         // the feedback stored is the feedback the simulator counted
         JsonObject feedback = summary.getJsonObject("feedback");
-        FeedbackCounts.Counts stored = new FeedbackCounts(server.database().sessions()).since(Instant.EPOCH)
+        FeedbackCounts.Counts stored = new FeedbackCounts(kaizen.sessions()).since(Instant.EPOCH)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertThat(stored.ratings()).isEqualTo(feedback.getLong("ratings")).isPositive();
         assertThat(stored.pairwiseChoices()).isEqualTo(feedback.getLong("choices_total")).isPositive();
@@ -151,7 +142,7 @@ class SimulationIT {
                 .collect(Collectors.toSet());
         assertThat(compared).hasSize(6);
         assertThat(interactions).extracting(i -> i.getString("message")).doesNotContainAnyElementsOf(compared);
-        TestClient operator = TestClient.signedIn(server.port(), "otto", "operator password");
+        TestClient operator = TestClient.signedIn(kaizen.port(), "otto", "operator password");
         Set<String> trainedOn = new java.util.HashSet<>();
         for (Object d : new JsonArray(operator.get("/api/console/datasets").body())) {
             long id = ((JsonObject) d).getLong("id");
