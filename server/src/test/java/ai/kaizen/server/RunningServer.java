@@ -1,5 +1,6 @@
 package ai.kaizen.server;
 
+import ai.kaizen.model.files.FileTrees;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import org.hibernate.reactive.stage.Stage;
@@ -7,13 +8,8 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
 
@@ -70,38 +66,10 @@ public final class RunningServer implements BeforeAllCallback, AfterAllCallback 
         } finally {
             server = null;
             if (home != null) {
-                delete(home);
+                FileTrees.delete(home);
                 home = null;
             }
         }
-    }
-
-    /** Deletes {@code tree}, as {@code @TempDir} does; files already gone (the database's last ones) are skipped. */
-    private static void delete(Path tree) throws IOException {
-        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException failure) throws IOException {
-                if (failure instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw failure;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                if (failure != null && !(failure instanceof NoSuchFileException)) {
-                    throw failure;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /** The running server. */

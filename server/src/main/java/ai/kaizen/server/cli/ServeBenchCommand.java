@@ -1,5 +1,6 @@
 package ai.kaizen.server.cli;
 
+import ai.kaizen.model.files.FileTrees;
 import ai.kaizen.db.account.ApiKeyRepository;
 import ai.kaizen.db.account.UserRepository;
 import ai.kaizen.model.config.LlamaConfig;
@@ -134,7 +135,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
             for (KaizenServer s : servers) {
                 s.stop().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);
             }
-            TrainingBenchmark.deleteQuietly(temp);
+            FileTrees.deleteQuietly(temp);
         }
     }
 

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.bench;
 
+import ai.kaizen.model.files.FileTrees;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.GenerationConfig;
 import ai.kaizen.model.head.ScalarHead;
@@ -165,7 +166,7 @@ public final class OnlineBenchmark {
             throw new UncheckedIOException(e);
         } finally {
             if (temp != null) {
-                TrainingBenchmark.deleteQuietly(temp);
+                FileTrees.deleteQuietly(temp);
             }
         }
     }

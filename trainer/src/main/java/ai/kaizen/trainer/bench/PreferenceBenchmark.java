@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.bench;
 
+import ai.kaizen.model.files.FileTrees;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.GenerationConfig;
 import ai.kaizen.model.tokenizer.Tokenizer;
@@ -95,7 +96,7 @@ public final class PreferenceBenchmark {
             throw new UncheckedIOException(e);
         } finally {
             if (temp != null) {
-                TrainingBenchmark.deleteQuietly(temp);
+                FileTrees.deleteQuietly(temp);
             }
         }
     }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.bench;
 
+import ai.kaizen.model.files.FileTrees;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -264,7 +265,7 @@ public final class TrainingBenchmark {
             throw new UncheckedIOException(e);
         } finally {
             if (temp != null) {
-                deleteQuietly(temp);
+                FileTrees.deleteQuietly(temp);
             }
         }
     }
@@ -295,20 +296,5 @@ public final class TrainingBenchmark {
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    /**
-     * Deletes a benchmark's temporary directory, leaving it behind if that fails.
-     *
-     * @param dir the directory
-     */
-    public static void deleteQuietly(Path dir) {
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory left behind is not worth failing a benchmark for
-        }
     }
 }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.online;
 
+import ai.kaizen.model.files.FileTrees;
 import ai.kaizen.model.LanguageModel;
 import ai.kaizen.model.config.Json;
 import ai.kaizen.model.lora.Lora;
@@ -16,7 +17,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -122,10 +122,10 @@ public final class RunDirectory {
     public void clearEarlierRun() {
         for (Path stale : Checkpoints.list(dir)) {
             LOG.warn("Deleting {} of an earlier run (not resuming)", stale);
-            deleteTree(stale);
+            FileTrees.delete(stale);
         }
-        deleteTree(dir.resolve(BEST_DIR));
-        deleteTree(dir.resolve(EvalBaseline.FILE));
+        FileTrees.delete(dir.resolve(BEST_DIR));
+        FileTrees.delete(dir.resolve(EvalBaseline.FILE));
     }
 
     /**
@@ -190,9 +190,9 @@ public final class RunDirectory {
         Path target = dir.resolve(BEST_DIR);
         Path temp = dir.resolve(".tmp-" + BEST_DIR);
         try {
-            deleteTree(temp);
+            FileTrees.delete(temp);
             savePolicy(temp);
-            deleteTree(target);
+            FileTrees.delete(target);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + target + ": " + e.getMessage(), e);
@@ -264,16 +264,4 @@ public final class RunDirectory {
         WeightRestore.trainable(policy.network(), lora, source);
     }
 
-    private static void deleteTree(Path path) {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var s = Files.walk(path)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.registry;
 
+import ai.kaizen.model.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -51,7 +52,7 @@ public final class LocalArtifactStore implements ArtifactStore {
             }
             return new Stored(target.toString(), sha);
         } catch (IOException e) {
-            ModelArtifacts.deleteTree(temporary);
+            FileTrees.deleteQuietly(temporary);
             throw new UncheckedIOException("cannot store model " + name + ": " + e.getMessage(), e);
         }
     }

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.registry;
 
+import ai.kaizen.model.files.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -93,16 +94,4 @@ public final class ModelArtifacts {
         }
     }
 
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // best effort: a leftover .incoming-* directory is never read
-        }
-    }
 }

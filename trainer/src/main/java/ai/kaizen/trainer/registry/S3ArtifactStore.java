@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.registry;
 
+import ai.kaizen.model.files.FileTrees;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -179,7 +180,7 @@ public final class S3ArtifactStore implements ArtifactStore {
                 return target;
             } catch (ModelArtifacts.ChecksumMismatch e) {
                 log.warn("the cached copy of {} is damaged, downloading it again: {}", location, e.getMessage());
-                ModelArtifacts.deleteTree(target);
+                FileTrees.deleteQuietly(target);
             }
         }
         Path temporary = cache.resolve(".incoming-" + UUID.randomUUID());
@@ -205,7 +206,7 @@ public final class S3ArtifactStore implements ArtifactStore {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot download " + location + ": " + e.getMessage(), e);
         } finally {
-            ModelArtifacts.deleteTree(temporary);
+            FileTrees.deleteQuietly(temporary);
         }
     }
 

@@ -1,5 +1,6 @@
 package ai.kaizen.trainer.training;
 
+import ai.kaizen.model.files.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -42,23 +43,23 @@ public final class Checkpoints {
         try {
             Files.createDirectories(outputDir);
             deleteLeftovers(outputDir); // of a process killed while writing
-            deleteTree(temp);
+            FileTrees.delete(temp);
             Files.createDirectories(temp);
             writer.accept(temp);
             if (Files.exists(target)) {
                 // the same step again (a resumed run): move the old one aside first, then drop it
                 Path old = outputDir.resolve(".old-" + PREFIX + step);
-                deleteTree(old);
+                FileTrees.delete(old);
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
+                FileTrees.delete(old);
             } else {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             }
             if (keep > 0) {
                 List<Path> all = list(outputDir);
                 for (int i = 0; i < all.size() - keep; i++) {
-                    deleteTree(all.get(i));
+                    FileTrees.delete(all.get(i));
                 }
             }
             return target;
@@ -112,19 +113,9 @@ public final class Checkpoints {
     private static void deleteLeftovers(Path outputDir) throws IOException {
         try (Stream<Path> s = Files.list(outputDir)) {
             for (Path p : s.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList()) {
-                deleteTree(p);
+                FileTrees.delete(p);
             }
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }
