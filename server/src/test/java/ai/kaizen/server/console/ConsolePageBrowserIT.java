@@ -279,6 +279,8 @@ class ConsolePageBrowserIT {
         new Actions(browser).moveToElement(plot, plot.getSize().getWidth() / 2 - 1, 0).perform();
         wait.until(d -> value(d.findElement(sft), 1).equals("3.25"));
         assertThat(value(browser.findElement(sft), 0)).matches(".*\\d{1,2}:\\d{2}:\\d{2}.*");
+        // the previous cycle logged at other moments: the legend shows its point nearest the cursor, not a dash
+        assertThat(value(browser.findElement(sft), 2)).isIn("4", "3", "2.667", "2.5");
         // text is readable: the legend at 14 px, the axes' labels at 13 px (uPlot draws them on the canvas)
         assertThat(browser.findElement(By.cssSelector(".chart-panel[data-stage=sft] .u-legend"))
                 .getCssValue("font-size")).isEqualTo("14px");
