@@ -9,7 +9,6 @@ import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.server.Browsers;
 import ai.kaizen.server.RunningServer;
-import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;

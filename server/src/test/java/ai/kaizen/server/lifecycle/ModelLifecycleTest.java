@@ -5,7 +5,6 @@ import ai.kaizen.db.registry.ModelPromotion;
 import ai.kaizen.db.registry.ModelRegistry;
 import ai.kaizen.db.registry.ModelVersion;
 import ai.kaizen.server.KaizenServer;
-import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
 import ai.kaizen.server.config.KaizenConfig;
 import ai.kaizen.trainer.registry.ArtifactStore;
