@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * prompts (greedily by default: a sampled evaluation's noise can pick a checkpoint by luck), the reward
  * scores the answers, and the evaluation whose {@code metric_for_best_model} is highest while its KL stays
  * within {@code kl_limit} has its weights kept in {@code best/}. The win rate compares, prompt by prompt,
- * with the starting policy's answers ({@link EvalBaseline}), scored once before the first update.
+ * with the starting policy's answers ({@link EvalBaseline}), scored once before the first update. A run given an
+ * {@link EvaluationJudge} also logs that judge's mean score, which can choose the checkpoint instead.
  */
 public final class TrainingEvaluation {
 
