@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -42,7 +44,7 @@ class SignInPageBrowserIT {
             WebElement submit = browser.findElement(By.cssSelector("button[type=submit]"));
             submit.click();
             // the answer is a new page: wait for it, not for the error the last one showed
-            wait.until(ExpectedConditions.stalenessOf(submit));
+            wait.until(d -> left(submit));
             wait.until(d -> !d.findElements(By.cssSelector("p.error")).isEmpty());
         }
         WebElement error = browser.findElement(By.cssSelector("p.error"));
@@ -51,5 +53,24 @@ class SignInPageBrowserIT {
         // still the page, with its form and the name typed
         assertThat(browser.findElement(By.name("name")).getAttribute("value")).isEqualTo("nobody");
         assertThat(browser.getPageSource()).doesNotContain("{\"error\"");
+    }
+
+    /**
+     * Whether {@code element}'s page has been replaced. Chromedriver says so with a stale-element error, or, while the
+     * new page is still loading, with "does not belong to the document", which Selenium's {@code stalenessOf} does
+     * not recognise and throws.
+     */
+    private static boolean left(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (StaleElementReferenceException gone) {
+            return true;
+        } catch (WebDriverException e) {
+            if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                return true;
+            }
+            throw e;
+        }
     }
 }
