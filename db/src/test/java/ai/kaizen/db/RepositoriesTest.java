@@ -203,4 +203,84 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
         await(conversations.append(next.id(), List.of(Message.written(next.id(), null, Message.Author.user, "hi")),
                 null));
     }
+
+    @Test
+    void aChoiceAloneIsStoredOnlyBetweenTheCallersAnswersToTheSamePrompt() throws Exception {
+        ConversationRepository conversations = new ConversationRepository(db.sessions());
+        FeedbackRepository feedback = new FeedbackRepository(db.sessions());
+        String owner = "apikey:9";
+        Message[] first = askedAndAnswered(conversations, owner, List.of(), "where is my parcel?", "On its way.",
+                "Which parcel?");
+        Message q = first[0];
+        Message a = first[1];
+        Message b = first[2];
+        Message again = askedAndAnswered(conversations, owner, List.of(), "where is my parcel?", "In Lyon.")[1];
+        Message otherQuestion = askedAndAnswered(conversations, owner, List.of(), "cancel it", "Cancelled.")[1];
+        Message otherHistory = askedAndAnswered(conversations, owner, List.of("hello", "Hello! How can I help?"),
+                "where is my parcel?", "On its way.")[1];
+        Message someoneElses = askedAndAnswered(conversations, "apikey:10", List.of(), "where is my parcel?",
+                "On its way.")[1];
+
+        assertThat(await(feedback.submit(choice(owner, a.id(), b.id(), PairwiseComparison.Choice.B),
+                written -> written.comparisonId().orElseThrow().toString())))
+                .isInstanceOf(FeedbackRepository.Outcome.Stored.class);
+        // another conversation, the same prompt word for word
+        assertThat(await(feedback.submit(choice(owner, a.id(), again.id(), PairwiseComparison.Choice.A),
+                written -> "{}"))).isInstanceOf(FeedbackRepository.Outcome.Stored.class);
+
+        assertThat(await(feedback.submit(choice(owner, a.id(), otherQuestion.id(), PairwiseComparison.Choice.A),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.DifferentPrompts());
+        assertThat(await(feedback.submit(choice(owner, a.id(), otherHistory.id(), PairwiseComparison.Choice.A),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.DifferentPrompts());
+        assertThat(await(feedback.submit(choice(owner, a.id(), someoneElses.id(), PairwiseComparison.Choice.A),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.NotFound(someoneElses.id()));
+        assertThat(await(feedback.submit(choice(owner, someoneElses.id(), a.id(), PairwiseComparison.Choice.A),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.NotFound(someoneElses.id()));
+        UUID unknown = UUID.randomUUID();
+        assertThat(await(feedback.submit(choice(owner, a.id(), unknown, PairwiseComparison.Choice.A),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.NotFound(unknown));
+
+        List<PairwiseComparison> stored = await(feedback.comparisonsFor(q.id()));
+        assertThat(stored).hasSize(2).allSatisfy(c -> {
+            assertThat(c.rater()).isEqualTo(owner);
+            assertThat(c.answerAId()).isEqualTo(a.id());
+        });
+        assertThat(stored).extracting(PairwiseComparison::answerBId).containsExactlyInAnyOrder(b.id(), again.id());
+        assertThat(stored).extracting(c -> c.choice().orElseThrow())
+                .containsExactlyInAnyOrder(PairwiseComparison.Choice.B, PairwiseComparison.Choice.A);
+        for (Message refused : List.of(otherQuestion, otherHistory, someoneElses)) {
+            assertThat(await(feedback.comparisonsFor(refused.parentId()))).isEmpty();
+        }
+    }
+
+    private static FeedbackRepository.ApiFeedback choice(String owner, UUID a, UUID b,
+                                                         PairwiseComparison.Choice choice) {
+        return new FeedbackRepository.ApiFeedback(owner, a, Optional.empty(), Optional.of(b), Optional.of(choice),
+                Optional.empty(), "sha");
+    }
+
+    /** A conversation of {@code owner}: earlier turns (user, assistant, ...), then a question and its answers. */
+    private static Message[] askedAndAnswered(ConversationRepository conversations, String owner,
+                                              List<String> earlier, String question, String... answers)
+            throws Exception {
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), owner, "", "")));
+        List<Message> messages = new ArrayList<>();
+        UUID parent = null;
+        for (int i = 0; i < earlier.size(); i++) {
+            Message m = i % 2 == 0 ? Message.written(c.id(), parent, Message.Author.user, earlier.get(i))
+                    : Message.answer(UUID.randomUUID(), c.id(), parent, earlier.get(i), generation("stop"));
+            messages.add(m);
+            parent = m.id();
+        }
+        Message q = Message.written(c.id(), parent, Message.Author.user, question);
+        messages.add(q);
+        Message[] out = new Message[answers.length + 1];
+        out[0] = q;
+        for (int i = 0; i < answers.length; i++) {
+            out[i + 1] = Message.answer(UUID.randomUUID(), c.id(), q.id(), answers[i], generation("stop"));
+            messages.add(out[i + 1]);
+        }
+        await(conversations.append(c.id(), messages, out[1].id()));
+        return out;
+    }
 }

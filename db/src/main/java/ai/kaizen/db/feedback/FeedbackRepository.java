@@ -90,6 +90,41 @@ public final class FeedbackRepository {
             SELECT count(DISTINCT jsonb_build_array(c.system_prompt, p.turns)) = 1 AND count(*) = 2
             FROM prompt p JOIN message m ON m.id = p.answer JOIN conversation c ON c.id = m.conversation_id""";
 
+    /**
+     * A choice between two of the caller's answers, in one statement: both answers must be the caller's and answer
+     * the same system prompt and turns, word for word ({@link #SAME_PROMPT}'s test; answers to one user message
+     * pass it at once), or nothing is inserted. Returns whether A and B are the caller's, whether their prompts
+     * agree, and whether the comparison was inserted.
+     */
+    private static final String CHOOSE_BETWEEN_OWN_ANSWERS = """
+            WITH RECURSIVE own AS (
+                SELECT m.id, m.parent_id, c.system_prompt FROM message m JOIN conversation c ON c.id = m.conversation_id
+                WHERE m.id IN (:a, :b) AND c.owner = :owner AND m.role = 'assistant' AND m.parent_id IS NOT NULL
+            ), turn (answer, parent_id, role, content, depth) AS (
+                SELECT o.id, p.parent_id, p.role, p.content, 0
+                FROM own o JOIN message p ON p.id = o.parent_id WHERE (SELECT count(DISTINCT parent_id) FROM own) = 2
+              UNION ALL
+                SELECT t.answer, m.parent_id, m.role, m.content, t.depth + 1
+                FROM turn t JOIN message m ON m.id = t.parent_id
+            ), prompt AS (
+                SELECT answer, jsonb_agg(jsonb_build_array(role, content) ORDER BY depth DESC) AS turns
+                FROM turn GROUP BY answer
+            ), verdict AS (
+                SELECT EXISTS (SELECT 1 FROM own WHERE id = :a) AS has_a,
+                       EXISTS (SELECT 1 FROM own WHERE id = :b) AS has_b,
+                       (SELECT count(DISTINCT parent_id) FROM own) < 2
+                           OR (SELECT count(DISTINCT jsonb_build_array(o.system_prompt, p.turns)) = 1
+                                      AND count(*) = 2
+                               FROM prompt p JOIN own o ON o.id = p.answer) AS same_prompt
+            ), inserted AS (
+                INSERT INTO pairwise_comparison
+                    (id, prompt_message_id, answer_a_id, answer_b_id, rater, trigger, choice, decided_at)
+                SELECT :id, o.parent_id, o.id, :b, :owner, 'api', :choice, now()
+                FROM own o, verdict v WHERE o.id = :a AND v.has_a AND v.has_b AND v.same_prompt
+                RETURNING id
+            )
+            SELECT v.has_a, v.has_b, v.same_prompt, EXISTS (SELECT 1 FROM inserted) FROM verdict v""";
+
     private final Stage.SessionFactory sessions;
 
     public FeedbackRepository(Stage.SessionFactory sessions) {
@@ -248,6 +283,11 @@ public final class FeedbackRepository {
                     .thenApply(rating -> rating.isEmpty() ? new Outcome.NotFound(request.answer())
                             : new Outcome.Stored(response.apply(new Written(rating, Optional.empty()))));
         }
+        if (request.idempotencyKey().isEmpty() && request.rating().isEmpty() && request.choice().isPresent()
+                && request.comparedWith().isPresent()) {
+            // So is a choice alone, with both checks inside it.
+            return chooseBetweenOwnAnswers(request, response);
+        }
         return sessions.withTransaction(s -> claim(s, request).thenCompose(earlier -> {
                     if (earlier.isPresent()) {
                         return CompletableFuture.completedFuture(earlier.get());
@@ -269,6 +309,30 @@ public final class FeedbackRepository {
                         return refused.outcome;
                     }
                     throw e instanceof CompletionException c ? c : new CompletionException(e);
+                });
+    }
+
+    private CompletionStage<Outcome> chooseBetweenOwnAnswers(ApiFeedback request, Function<Written, String> response) {
+        UUID id = UUID.randomUUID();
+        UUID b = request.comparedWith().orElseThrow();
+        return sessions.withSession(s -> s.createNativeQuery(CHOOSE_BETWEEN_OWN_ANSWERS, Object[].class)
+                        .setParameter("id", id)
+                        .setParameter("a", request.answer())
+                        .setParameter("b", b)
+                        .setParameter("owner", request.principal())
+                        .setParameter("choice", request.choice().orElseThrow().label())
+                        .getSingleResult())
+                .thenApply(row -> {
+                    if (!Boolean.TRUE.equals(row[0])) {
+                        return new Outcome.NotFound(request.answer());
+                    }
+                    if (!Boolean.TRUE.equals(row[1])) {
+                        return new Outcome.NotFound(b);
+                    }
+                    if (!Boolean.TRUE.equals(row[2]) || !Boolean.TRUE.equals(row[3])) {
+                        return new Outcome.DifferentPrompts();
+                    }
+                    return new Outcome.Stored(response.apply(new Written(Optional.empty(), Optional.of(id))));
                 });
     }
 

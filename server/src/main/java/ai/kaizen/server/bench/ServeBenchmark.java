@@ -31,7 +31,10 @@ import java.util.concurrent.Future;
  */
 public final class ServeBenchmark {
 
-    /** A server to drive: its base address ({@code http://host:port}), an API key, and its name in the report. */
+    /**
+     * A server to drive: its base address ({@code http://host:port}), an API key (none is sent when null), and its
+     * name in the report.
+     */
     public record Target(String name, String baseUrl, String apiKey) {
     }
 
@@ -45,11 +48,12 @@ public final class ServeBenchmark {
     }
 
     /** One run: one server at one concurrency. */
-    record Run(double ttftP50Ms, double ttftP95Ms, double tokensPerSecond, int streams, long tokens) {
+    record Run(double ttftP50Ms, double ttftP95Ms, double tokensPerSecond, int streams, long tokens,
+               double promptTokens) {
         JsonObject toJson() {
             return new JsonObject().put("ttft_ms_p50", round(ttftP50Ms)).put("ttft_ms_p95", round(ttftP95Ms))
                     .put("aggregate_tokens_per_s", round(tokensPerSecond)).put("streams", streams)
-                    .put("tokens", tokens);
+                    .put("tokens", tokens).put("mean_prompt_tokens", round(promptTokens));
         }
     }
 
@@ -140,30 +144,34 @@ public final class ServeBenchmark {
             }
             List<Double> ttft = new ArrayList<>();
             long tokens = 0;
+            double promptTokens = 0;
             for (Future<List<double[]>> f : clients) {
                 for (double[] m : f.get()) {
                     ttft.add(m[0]);
                     tokens += (long) m[1];
+                    promptTokens += m[2];
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Run(ChatBenchmark.percentile(ttft, 50), ChatBenchmark.percentile(ttft, 95), tokens / seconds,
-                    ttft.size(), tokens);
+                    ttft.size(), tokens, promptTokens / ttft.size());
         } finally {
             pool.shutdownNow();
         }
     }
 
-    /** One streaming request: {time to first content ms, completion tokens}. */
+    /** One streaming request: {time to first content ms, completion tokens, prompt tokens (0 if not reported)}. */
     private double[] stream(Target target, String prompt, int maxTokens) throws Exception {
         JsonObject body = new JsonObject().put("model", "kaizen").put("stream", true).put("max_tokens", maxTokens)
                 .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", prompt)));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.baseUrl() + "/v1/chat/completions"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
+        if (target.apiKey() != null) {
+            request.header("Authorization", "Bearer " + target.apiKey());
+        }
         long sent = System.nanoTime();
-        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(
-                        URI.create(target.baseUrl() + "/v1/chat/completions"))
-                .header("Authorization", "Bearer " + target.apiKey()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             String error;
             try (InputStream in = response.body()) {
@@ -173,6 +181,7 @@ public final class ServeBenchmark {
         }
         long first = 0;
         int tokens = 0;
+        int promptTokens = 0;
         int chunks = 0;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(),
                 StandardCharsets.UTF_8))) {
@@ -197,11 +206,12 @@ public final class ServeBenchmark {
                 JsonObject usage = chunk.getJsonObject("usage");
                 if (usage != null) {
                     tokens = usage.getInteger("completion_tokens", 0);
+                    promptTokens = usage.getInteger("prompt_tokens", 0);
                 }
             }
         }
         return new double[] {first == 0 ? (System.nanoTime() - sent) / 1e6 : (first - sent) / 1e6,
-            tokens > 0 ? tokens : chunks};
+            tokens > 0 ? tokens : chunks, promptTokens};
     }
 
     private static double median(List<Double> values) {

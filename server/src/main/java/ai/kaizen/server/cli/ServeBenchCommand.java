@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,6 +65,19 @@ public final class ServeBenchCommand implements Callable<Integer> {
             description = "API key for --url (default: $KAIZEN_API_KEY).")
     String apiKey;
 
+    @Option(names = "--peer", paramLabel = "NAME=URL",
+            description = "Another OpenAI-compatible server (llama.cpp's llama-server, vLLM, another Kaizen) measured "
+                    + "in the same rounds, alternated with the others, and compared with the first; repeatable.")
+    Map<String, String> peers = new LinkedHashMap<>();
+
+    @Option(names = "--peer-api-key", paramLabel = "KEY",
+            description = "Bearer key sent to every --peer (default: none sent).")
+    String peerApiKey;
+
+    @Option(names = "--model-dtype", paramLabel = "TYPE", defaultValue = "float32",
+            description = "model.dtype of the started servers: float32, float16 or int8 (default: ${DEFAULT-VALUE}).")
+    String modelDtype;
+
     @Option(names = "--batching", split = ",", paramLabel = "MODE", defaultValue = "continuous,per-request",
             description = "Serving modes to start and compare, inference.batching values (default: ${DEFAULT-VALUE}).")
     List<String> batching;
@@ -75,6 +89,10 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Option(names = "--max-batch", paramLabel = "N", defaultValue = "8",
             description = "inference.max-batch of the continuous server (default: ${DEFAULT-VALUE}).")
     int maxBatch;
+
+    @Option(names = "--prefill-chunk", paramLabel = "TOKENS", defaultValue = "128",
+            description = "inference.prefill-chunk of the continuous server (default: ${DEFAULT-VALUE}).")
+    int prefillChunk;
 
     @Option(names = "--concurrency", split = ",", paramLabel = "N", defaultValue = "1,8",
             description = "Concurrent streaming clients, one run each per round (default: ${DEFAULT-VALUE}).")
@@ -95,23 +113,29 @@ public final class ServeBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (concurrency.stream().anyMatch(c -> c < 1) || requests < 1 || maxTokens < 1 || rounds < 1
-                || workers < 1 || maxBatch < 1) {
+                || workers < 1 || maxBatch < 1 || prefillChunk < 1) {
             throw new ParameterException(spec.commandLine(), "counts must be at least 1");
         }
         ServeBenchmark.Settings settings = new ServeBenchmark.Settings(concurrency, requests, maxTokens, rounds);
+        List<ServeBenchmark.Target> peerTargets = peerTargets();
         if (source.url != null) {
             if (apiKey == null || apiKey.isBlank()) {
                 throw new ParameterException(spec.commandLine(), "--url needs --api-key (or KAIZEN_API_KEY)");
             }
-            String base = source.url.replaceAll("/+$", "");
-            print(new ServeBenchmark().run(List.of(new ServeBenchmark.Target("server", base, apiKey)), settings)
-                    .put("url", base).encode());
+            String base = baseUrl(source.url);
+            List<ServeBenchmark.Target> targets = new ArrayList<>(List.of(new ServeBenchmark.Target("server", base,
+                    apiKey)));
+            targets.addAll(peerTargets);
+            print(new ServeBenchmark().run(targets, settings).put("url", base).encode());
             return 0;
         }
         for (String mode : batching) {
             if (!mode.equals("continuous") && !mode.equals("per-request")) {
                 throw new ParameterException(spec.commandLine(), "--batching takes continuous and per-request");
             }
+        }
+        if (!List.of("float32", "float16", "int8").contains(modelDtype)) {
+            throw new ParameterException(spec.commandLine(), "--model-dtype takes float32, float16 or int8");
         }
         Logging.setLevel("WARN");
         Path temp = Files.createTempDirectory("kaizen-bench-serve");
@@ -127,9 +151,12 @@ public final class ServeBenchCommand implements Callable<Integer> {
                         .createApiKey("bench").toCompletableFuture().get(1, TimeUnit.MINUTES).key();
                 targets.add(new ServeBenchmark.Target(mode, "http://127.0.0.1:" + server.port(), key));
             }
+            targets.addAll(peerTargets);
             print(new ServeBenchmark().run(targets, settings)
                     .put("model", servers.get(0).model().map(m -> m.version()).orElse("none"))
-                    .put("inference_workers", workers).put("max_batch", maxBatch).encode());
+                    .put("model_dtype", modelDtype)
+                    .put("inference_workers", workers).put("max_batch", maxBatch)
+                    .put("prefill_chunk", prefillChunk).encode());
             return 0;
         } finally {
             for (KaizenServer s : servers) {
@@ -137,6 +164,26 @@ public final class ServeBenchCommand implements Callable<Integer> {
             }
             FileTrees.deleteQuietly(temp);
         }
+    }
+
+    /** The {@code --peer} servers, checked: each a name and an http(s) address. */
+    private List<ServeBenchmark.Target> peerTargets() {
+        List<ServeBenchmark.Target> targets = new ArrayList<>();
+        peers.forEach((name, url) -> {
+            if (name.isBlank() || !url.matches("https?://.+")) {
+                throw new ParameterException(spec.commandLine(),
+                        "--peer takes NAME=URL with an http(s) address, e.g. llama.cpp=http://127.0.0.1:8081");
+            }
+            if (batching.contains(name) || name.equals("server")) {
+                throw new ParameterException(spec.commandLine(), "--peer name " + name + " is already a target");
+            }
+            targets.add(new ServeBenchmark.Target(name, baseUrl(url), peerApiKey));
+        });
+        return targets;
+    }
+
+    private static String baseUrl(String url) {
+        return url.replaceAll("/+$", "");
     }
 
     private void print(String line) {
@@ -164,15 +211,20 @@ public final class ServeBenchCommand implements Callable<Integer> {
     }
 
     private KaizenServer start(String mode, Path modelDir, Path home) throws Exception {
-        return KaizenServer.start(KaizenConfig.defaults(home).with(Map.of(
-                        ConfigKey.MODEL_DIR, modelDir.toString(),
-                        ConfigKey.INFERENCE_BATCHING, mode,
-                        ConfigKey.INFERENCE_WORKERS, String.valueOf(workers),
-                        ConfigKey.INFERENCE_MAX_BATCH, String.valueOf(maxBatch),
-                        ConfigKey.INFERENCE_QUEUE, "1000",
-                        ConfigKey.LIMITS_REQUESTS_PER_MINUTE, "1000000",
-                        ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "100000",
-                        ConfigKey.LOG_LEVEL, "WARN")))
+        return KaizenServer.start(KaizenConfig.defaults(home).with(Map.ofEntries(
+                        Map.entry(ConfigKey.MODEL_DIR, modelDir.toString()),
+                        Map.entry(ConfigKey.MODEL_DTYPE, modelDtype),
+                        Map.entry(ConfigKey.INFERENCE_BATCHING, mode),
+                        Map.entry(ConfigKey.INFERENCE_WORKERS, String.valueOf(workers)),
+                        Map.entry(ConfigKey.INFERENCE_MAX_BATCH, String.valueOf(maxBatch)),
+                        Map.entry(ConfigKey.INFERENCE_PREFILL_CHUNK, String.valueOf(prefillChunk)),
+                        Map.entry(ConfigKey.INFERENCE_QUEUE, "1000"),
+                        // no reviewers' candidates generated in the background, which would run between and
+                        // beside the measured chats (and beside a --peer's)
+                        Map.entry(ConfigKey.REVIEW_BUFFER, "0"),
+                        Map.entry(ConfigKey.LIMITS_REQUESTS_PER_MINUTE, "1000000"),
+                        Map.entry(ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "100000"),
+                        Map.entry(ConfigKey.LOG_LEVEL, "WARN"))))
                 .toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
     }
 }

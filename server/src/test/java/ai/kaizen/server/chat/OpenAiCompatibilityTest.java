@@ -4,6 +4,7 @@ import ai.kaizen.model.Fixtures;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
 import ai.kaizen.db.feedback.FeedbackRepository;
+import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
@@ -166,6 +167,21 @@ class OpenAiCompatibilityTest {
                 .orElseThrow().parentId();
         assertThat(new FeedbackRepository(kaizen.sessions()).comparisonsFor(prompt)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS)).isEmpty();
+
+        // a choice alone takes another path (one statement), refused alike; with the same prompt it is stored
+        HttpResponse<String> choiceAlone = post("/v1/feedback", new JsonObject().put("message_id", first)
+                .put("compared_with", other).put("choice", "a").encode());
+        assertThat(choiceAlone.statusCode()).as(choiceAlone.body()).isEqualTo(400);
+        assertThat(choiceAlone.body()).contains("different prompts");
+        String same = client.chat().completions().create(params()).id();
+        HttpResponse<String> stored = post("/v1/feedback", new JsonObject().put("message_id", first)
+                .put("compared_with", same).put("choice", "b").encode());
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+        assertThat(new FeedbackRepository(kaizen.sessions()).comparisonsFor(prompt)
+                .toCompletableFuture().get(30, TimeUnit.SECONDS)).singleElement().satisfies(c -> {
+                    assertThat(c.id().toString()).isEqualTo(new JsonObject(stored.body()).getString("comparison_id"));
+                    assertThat(c.choice()).contains(PairwiseComparison.Choice.B);
+                });
     }
 
     @Test
