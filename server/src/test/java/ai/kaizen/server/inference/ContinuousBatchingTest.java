@@ -112,6 +112,48 @@ class ContinuousBatchingTest {
     }
 
     @Test
+    void chatsArrivingAtOnceAreReadTogetherAndAnswerAsTheyWouldAlone() throws Exception {
+        ContinuousBatching batching = new ContinuousBatching(new BatchLimits(8, 1L << 30, 256), 16);
+        try {
+            List<int[]> prompts = List.of(prompt("The cat"), prompt("One day, a little girl named Lily went to"),
+                    prompt("Once upon a time"), prompt("The sun was shining and the birds"));
+            List<GenerationOptions> options = List.of(GenerationOptions.greedy(12), GenerationOptions.greedy(20),
+                    GenerationOptions.builder().doSample(true).temperature(0.9).topK(20).seed(7L).maxNewTokens(16)
+                            .build(), GenerationOptions.greedy(3));
+            List<CompletableFuture<List<GenerationResult>>> arrived = new ArrayList<>();
+            AtomicInteger driverTokens = new AtomicInteger();
+            List<Integer> firstTokenAt = Collections.synchronizedList(new ArrayList<>());
+            // all four are queued while the loop streams the driver's first token, so they join at one step
+            CompletableFuture<List<GenerationResult>> driver = batching.generate(request(model, prompt("Tom"),
+                    GenerationOptions.greedy(30), t -> {
+                        driverTokens.incrementAndGet();
+                        if (t.index() == 0) {
+                            for (int i = 0; i < prompts.size(); i++) {
+                                AtomicInteger seen = new AtomicInteger();
+                                arrived.add(batching.generate(request(model, prompts.get(i), options.get(i), token -> {
+                                    if (seen.getAndIncrement() == 0) {
+                                        firstTokenAt.add(driverTokens.get());
+                                    }
+                                    return true;
+                                }, () -> false)));
+                            }
+                        }
+                        return true;
+                    }, () -> false));
+            only(driver);
+            for (int i = 0; i < prompts.size(); i++) {
+                assertThat(only(arrived.get(i)).tokenIds()).as("answer %d", i)
+                        .containsExactly(alone(model, prompts.get(i), options.get(i)).tokenIds());
+            }
+            // read in the same step: every first token came between the same two tokens of the driver
+            assertThat(firstTokenAt).hasSize(4).containsOnly(firstTokenAt.get(0));
+            assertThat(batching.running()).isZero();
+        } finally {
+            batching.close(5);
+        }
+    }
+
+    @Test
     void aCancelledStreamLeavesTheBatchAtOnce() throws Exception {
         ContinuousBatching batching = new ContinuousBatching(new BatchLimits(4, 1L << 30, 64), 16);
         try {
