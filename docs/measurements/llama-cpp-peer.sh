@@ -10,7 +10,8 @@
 #  2. serving: llama-server (8 slots, continuous batching) as a --peer of `kaizen bench serve`'s continuous-batching
 #     server, 1 and 8 concurrent streaming clients of 128 tokens, F32 against float32 and Q8_0 against int8.
 # Needs the jar (mvn -B package -DskipTests), cmake, a C++ compiler and python3 with numpy. Output: /tmp/kaizen-peer/
-# (decode.log, serve-float32.json, serve-int8.json). Both sides use every core; run it on an otherwise idle machine.
+# (decode.log, serve-float32.json, serve-int8.json), medians printed at the end by llama-cpp-peer-summary.py. Both
+# sides use every core: run it on an otherwise idle machine.
 set -e
 cd "$(dirname "$0")/../.."
 LLAMA=$(realpath "$1"); CONFIG=$(realpath "${2:-model/bench/stories110m.json}"); ROUNDS=${3:-3}
@@ -48,11 +49,11 @@ for pair in float32:f32 int8:q8_0; do
   "$BIN/llama-server" -m "$OUT/$gguf.gguf" -np 8 -c 8192 -t "$THREADS" --host 127.0.0.1 --port 18181 \
     > "$OUT/llama-server-$gguf.log" 2>&1 &
   SERVER=$!
-  trap 'kill $SERVER 2>/dev/null' EXIT
+  trap 'kill $SERVER 2>/dev/null || true' EXIT
   for i in $(seq 1 60); do curl -sf http://127.0.0.1:18181/health > /dev/null && break; sleep 1; done
   $K bench serve --config "$CONFIG" --batching continuous --model-dtype "$dtype" \
     --peer llama.cpp=http://127.0.0.1:18181 --concurrency 1,8 --rounds "$ROUNDS" --max-tokens 128 \
     2>/dev/null | tail -1 > "$OUT/serve-$dtype.json"
   kill $SERVER; wait $SERVER 2>/dev/null || true
 done
-cat "$OUT/decode.log" "$OUT"/serve-*.json
+python3 docs/measurements/llama-cpp-peer-summary.py "$OUT"
