@@ -70,31 +70,11 @@ public final class FeedbackRepository {
     public record Chosen(UUID continuing, boolean continuesConversation) {
     }
 
-    /** The caller's answers among two ids, with the user message each answers. */
-    private static final String OWN_ANSWERS = """
-            SELECT m.id, m.parent_id FROM message m JOIN conversation c ON c.id = m.conversation_id
-            WHERE m.id IN (:a, :b) AND c.owner = :owner AND m.role = 'assistant' AND m.parent_id IS NOT NULL""";
-
-    /** Whether two answers answer the same system prompt and the same turns, word for word. */
-    private static final String SAME_PROMPT = """
-            WITH RECURSIVE turn (answer, parent_id, role, content, depth) AS (
-                SELECT a.id, p.parent_id, p.role, p.content, 0
-                FROM message a JOIN message p ON p.id = a.parent_id WHERE a.id IN (:a, :b)
-              UNION ALL
-                SELECT t.answer, m.parent_id, m.role, m.content, t.depth + 1
-                FROM turn t JOIN message m ON m.id = t.parent_id
-            ), prompt AS (
-                SELECT answer, jsonb_agg(jsonb_build_array(role, content) ORDER BY depth DESC) AS turns
-                FROM turn GROUP BY answer
-            )
-            SELECT count(DISTINCT jsonb_build_array(c.system_prompt, p.turns)) = 1 AND count(*) = 2
-            FROM prompt p JOIN message m ON m.id = p.answer JOIN conversation c ON c.id = m.conversation_id""";
-
     /**
      * A choice between two of the caller's answers, in one statement: both answers must be the caller's and answer
-     * the same system prompt and turns, word for word ({@link #SAME_PROMPT}'s test; answers to one user message
-     * pass it at once), or nothing is inserted. Returns whether A and B are the caller's, whether their prompts
-     * agree, and whether the comparison was inserted.
+     * the same system prompt and the same turns, word for word (answers to one user message do at once), or nothing
+     * is inserted. Returns whether A and B are the caller's, whether their prompts agree, and whether the comparison
+     * was inserted.
      */
     private static final String CHOOSE_BETWEEN_OWN_ANSWERS = """
             WITH RECURSIVE own AS (
@@ -269,9 +249,10 @@ public final class FeedbackRepository {
     }
 
     /**
-     * Stores an API client's feedback in one transaction that also checks that both answers are the caller's and
-     * answer the same prompt: all of it or none of it is stored. With an idempotency key, a second request with the
-     * same key (even one sent while the first is still being stored) waits for the first and gets its response.
+     * Stores an API client's feedback, checking that both answers are the caller's and answer the same prompt: all
+     * of it or none of it is stored. A rating alone or a choice alone is one statement with its checks inside it;
+     * more (both, or an idempotency key) is one transaction. With an idempotency key, a second request with the same
+     * key (even one sent while the first is still being stored) waits for the first and gets its response.
      *
      * @param response the response to the request, recorded with the key
      */
@@ -292,12 +273,24 @@ public final class FeedbackRepository {
                     if (earlier.isPresent()) {
                         return CompletableFuture.completedFuture(earlier.get());
                     }
-                    return checkAnswers(s, request)
-                            .thenCompose(checked -> request.rating().isEmpty()
+                    CompletionStage<Optional<UUID>> compared = request.comparedWith().isEmpty()
+                            ? CompletableFuture.completedFuture(Optional.empty())
+                            : choose(s, request).thenApply(chosen -> {
+                                if (chosen instanceof ApiChoice.Refused refused) {
+                                    throw new Refused(refused.outcome());
+                                }
+                                return Optional.of(((ApiChoice.Stored) chosen).comparisonId());
+                            });
+                    return compared.thenCompose(comparison -> (request.rating().isEmpty()
                                     ? CompletableFuture.completedFuture(Optional.<Rating>empty())
-                                    : upsert(s, request.answer(), request.principal(), request.rating().get(), true))
-                            .thenCompose(rating -> compare(s, request)
-                                    .thenApply(comparison -> new Written(rating, comparison)))
+                                    : upsert(s, request.answer(), request.principal(), request.rating().get(), true)
+                                            .thenApply(rating -> {
+                                                if (rating.isEmpty()) {
+                                                    throw new Refused(new Outcome.NotFound(request.answer()));
+                                                }
+                                                return rating;
+                                            }))
+                                    .thenApply(rating -> new Written(rating, comparison)))
                             .thenCompose(written -> {
                                 String json = response.apply(written);
                                 return remember(s, request, json).thenApply(done -> (Outcome) new Outcome.Stored(json));
@@ -313,26 +306,43 @@ public final class FeedbackRepository {
     }
 
     private CompletionStage<Outcome> chooseBetweenOwnAnswers(ApiFeedback request, Function<Written, String> response) {
+        return sessions.withSession(s -> choose(s, request)).thenApply(chosen ->
+                chosen instanceof ApiChoice.Stored stored
+                        ? new Outcome.Stored(response.apply(new Written(Optional.empty(),
+                                Optional.of(stored.comparisonId()))))
+                        : ((ApiChoice.Refused) chosen).outcome());
+    }
+
+    /** What {@link #CHOOSE_BETWEEN_OWN_ANSWERS} did. */
+    private sealed interface ApiChoice {
+        record Stored(UUID comparisonId) implements ApiChoice {
+        }
+
+        record Refused(Outcome outcome) implements ApiChoice {
+        }
+    }
+
+    private static CompletionStage<ApiChoice> choose(Stage.Session s, ApiFeedback request) {
         UUID id = UUID.randomUUID();
         UUID b = request.comparedWith().orElseThrow();
-        return sessions.withSession(s -> s.createNativeQuery(CHOOSE_BETWEEN_OWN_ANSWERS, Object[].class)
-                        .setParameter("id", id)
-                        .setParameter("a", request.answer())
-                        .setParameter("b", b)
-                        .setParameter("owner", request.principal())
-                        .setParameter("choice", request.choice().orElseThrow().label())
-                        .getSingleResult())
+        return s.createNativeQuery(CHOOSE_BETWEEN_OWN_ANSWERS, Object[].class)
+                .setParameter("id", id)
+                .setParameter("a", request.answer())
+                .setParameter("b", b)
+                .setParameter("owner", request.principal())
+                .setParameter("choice", request.choice().orElseThrow().label())
+                .getSingleResult()
                 .thenApply(row -> {
                     if (!Boolean.TRUE.equals(row[0])) {
-                        return new Outcome.NotFound(request.answer());
+                        return new ApiChoice.Refused(new Outcome.NotFound(request.answer()));
                     }
                     if (!Boolean.TRUE.equals(row[1])) {
-                        return new Outcome.NotFound(b);
+                        return new ApiChoice.Refused(new Outcome.NotFound(b));
                     }
                     if (!Boolean.TRUE.equals(row[2]) || !Boolean.TRUE.equals(row[3])) {
-                        return new Outcome.DifferentPrompts();
+                        return new ApiChoice.Refused(new Outcome.DifferentPrompts());
                     }
-                    return new Outcome.Stored(response.apply(new Written(Optional.empty(), Optional.of(id))));
+                    return new ApiChoice.Stored(id);
                 });
     }
 
@@ -357,60 +367,6 @@ public final class FeedbackRepository {
                                 .getSingleResult()
                                 .thenApply(row -> Optional.of(request.requestSha256().equals(row[0])
                                         ? new Outcome.Replayed((String) row[1]) : new Outcome.KeyReused())));
-    }
-
-    private static CompletionStage<Void> checkAnswers(Stage.Session s, ApiFeedback request) {
-        UUID a = request.answer();
-        UUID b = request.comparedWith().orElse(a);
-        return s.createNativeQuery(OWN_ANSWERS, Object[].class)
-                .setParameter("a", a).setParameter("b", b).setParameter("owner", request.principal())
-                .getResultList()
-                .thenCompose(rows -> {
-                    UUID parentA = null;
-                    UUID parentB = null;
-                    for (Object[] row : rows) {
-                        if (a.equals(row[0])) {
-                            parentA = (UUID) row[1];
-                        }
-                        if (b.equals(row[0])) {
-                            parentB = (UUID) row[1];
-                        }
-                    }
-                    if (parentA == null) {
-                        throw new Refused(new Outcome.NotFound(a));
-                    }
-                    if (parentB == null) {
-                        throw new Refused(new Outcome.NotFound(b));
-                    }
-                    if (a.equals(b) || parentA.equals(parentB)) {
-                        return CompletableFuture.completedFuture(null);
-                    }
-                    return s.createNativeQuery(SAME_PROMPT, Boolean.class).setParameter("a", a).setParameter("b", b)
-                            .getSingleResult()
-                            .thenAccept(same -> {
-                                if (!Boolean.TRUE.equals(same)) {
-                                    throw new Refused(new Outcome.DifferentPrompts());
-                                }
-                            });
-                });
-    }
-
-    private static CompletionStage<Optional<UUID>> compare(Stage.Session s, ApiFeedback request) {
-        if (request.comparedWith().isEmpty()) {
-            return CompletableFuture.completedFuture(Optional.empty());
-        }
-        UUID id = UUID.randomUUID();
-        return s.createNativeQuery("""
-                        INSERT INTO pairwise_comparison
-                            (id, prompt_message_id, answer_a_id, answer_b_id, rater, trigger, choice, decided_at)
-                        SELECT :id, a.parent_id, a.id, :b, :rater, 'api', :choice, now() FROM message a WHERE a.id = :a""")
-                .setParameter("id", id)
-                .setParameter("a", request.answer())
-                .setParameter("b", request.comparedWith().orElseThrow())
-                .setParameter("rater", request.principal())
-                .setParameter("choice", request.choice().orElseThrow().label())
-                .executeUpdate()
-                .thenApply(inserted -> Optional.of(id));
     }
 
     private static CompletionStage<Void> remember(Stage.Session s, ApiFeedback request, String response) {
