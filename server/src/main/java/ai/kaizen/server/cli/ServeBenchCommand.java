@@ -32,14 +32,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kaizen bench serve}: concurrent streaming chats through the OpenAI-compatible API, against a running server
- * or against servers started for the purpose, one per serving mode, measured alternately.
+ * or against servers started for the purpose, one per serving mode, and any peers (other OpenAI-compatible
+ * servers), measured alternately.
  */
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
         description = {"Drives POST /v1/chat/completions (stream: true) with N concurrent clients and prints one JSON",
                 "line: time to first token (p50, p95) and aggregate tokens/s per concurrency, medians over the",
                 "rounds. With --url it drives that server; with --model or --config it starts one server per",
-                "--batching mode on loopback (temporary home, embedded database) and measures them in turn."})
+                "--batching mode on loopback (temporary home, embedded database) and measures them in turn.",
+                "Each --peer (llama-server, vLLM, another Kaizen) is measured in the same rounds beside them."})
 public final class ServeBenchCommand implements Callable<Integer> {
 
     @Spec
