@@ -11,6 +11,7 @@ import ai.kaizen.model.tokenizer.ChatMessage;
 import ai.kaizen.model.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,19 +58,36 @@ class StarterModelTest {
         }
     }
 
-    /** The behaviour issue #7 asks for: an unseen refund question gets an answer about refunds. */
+    /**
+     * The behaviour issue #7 asks for: unseen refund questions get answers about refunds. Held-out intent accuracy
+     * is about 0.8, so one question alone would fail by chance one time in five: most of five must.
+     */
     @Test
-    void answersAnUnseenRefundQuestionAboutRefunds() {
-        String question = "I returned the shoes I bought last week, when will I get my money back?";
-        assertThat(data.corpus().detailed()).noneMatch(r -> r.instruction().equals(question));
-        assertThat(data.corpus().canned()).noneMatch(r -> r.instruction().equals(question));
+    void answersUnseenRefundQuestionsAboutRefunds() {
+        List<String> questions = List.of(
+                "I returned the shoes I bought last week, when will I get my money back?",
+                "The package went back to you ten days ago and I still have not been refunded.",
+                "How do I get a refund for a jacket that arrived torn?",
+                "Is my refund for the cancelled blender on its way?",
+                "Can I have my money back if I send the headphones back unopened?");
+        List<String> refundIntents = List.of("get_refund", "track_refund", "check_refund_policy");
+        List<String> answered = new ArrayList<>();
+        int aboutRefunds = 0;
         try (LanguageModel lm = LanguageModel.load(model)) {
             GenerationOptions greedy = GenerationOptions.builder(lm.generationConfig()).doSample(false)
                     .repetitionPenalty(1.0).maxNewTokens(120).build();
-            String answer = StarterEvaluation.answer(lm, question, greedy);
-            assertThat(answer).isNotBlank();
-            assertThat(StarterEvaluation.classifier(data).classify(answer)).as(answer).isIn("get_refund",
-                    "track_refund", "check_refund_policy");
+            for (String question : questions) {
+                assertThat(data.corpus().detailed()).noneMatch(r -> r.instruction().equals(question));
+                assertThat(data.corpus().canned()).noneMatch(r -> r.instruction().equals(question));
+                String answer = StarterEvaluation.answer(lm, question, greedy);
+                assertThat(answer).isNotBlank();
+                String intent = StarterEvaluation.classifier(data).classify(answer);
+                answered.add(intent + ": " + answer);
+                if (refundIntents.contains(intent)) {
+                    aboutRefunds++;
+                }
+            }
         }
+        assertThat(aboutRefunds).as(String.join("\n\n", answered)).isGreaterThanOrEqualTo(3);
     }
 }
