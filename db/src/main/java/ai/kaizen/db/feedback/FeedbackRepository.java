@@ -264,65 +264,46 @@ public final class FeedbackRepository {
                     .thenApply(rating -> rating.isEmpty() ? new Outcome.NotFound(request.answer())
                             : new Outcome.Stored(response.apply(new Written(rating, Optional.empty()))));
         }
-        if (request.idempotencyKey().isEmpty() && request.rating().isEmpty() && request.choice().isPresent()
-                && request.comparedWith().isPresent()) {
+        CompletionStage<Outcome> stored;
+        if (request.idempotencyKey().isEmpty() && request.rating().isEmpty() && request.comparedWith().isPresent()) {
             // So is a choice alone, with both checks inside it.
-            return chooseBetweenOwnAnswers(request, response);
+            stored = sessions.withSession(s -> choose(s, request)).thenApply(comparison -> new Outcome.Stored(
+                    response.apply(new Written(Optional.empty(), Optional.of(comparison)))));
+        } else {
+            stored = sessions.withTransaction(s -> claim(s, request).thenCompose(earlier -> {
+                if (earlier.isPresent()) {
+                    return CompletableFuture.completedFuture(earlier.get());
+                }
+                CompletionStage<Optional<UUID>> compared = request.comparedWith().isEmpty()
+                        ? CompletableFuture.completedFuture(Optional.empty())
+                        : choose(s, request).thenApply(Optional::of);
+                return compared.thenCompose(comparison -> (request.rating().isEmpty()
+                                ? CompletableFuture.completedFuture(Optional.<Rating>empty())
+                                : upsert(s, request.answer(), request.principal(), request.rating().get(), true)
+                                        .thenApply(rating -> {
+                                            if (rating.isEmpty()) {
+                                                throw new Refused(new Outcome.NotFound(request.answer()));
+                                            }
+                                            return rating;
+                                        }))
+                                .thenApply(rating -> new Written(rating, comparison)))
+                        .thenCompose(written -> {
+                            String json = response.apply(written);
+                            return remember(s, request, json).thenApply(done -> (Outcome) new Outcome.Stored(json));
+                        });
+            }));
         }
-        return sessions.withTransaction(s -> claim(s, request).thenCompose(earlier -> {
-                    if (earlier.isPresent()) {
-                        return CompletableFuture.completedFuture(earlier.get());
-                    }
-                    CompletionStage<Optional<UUID>> compared = request.comparedWith().isEmpty()
-                            ? CompletableFuture.completedFuture(Optional.empty())
-                            : choose(s, request).thenApply(chosen -> {
-                                if (chosen instanceof ApiChoice.Refused refused) {
-                                    throw new Refused(refused.outcome());
-                                }
-                                return Optional.of(((ApiChoice.Stored) chosen).comparisonId());
-                            });
-                    return compared.thenCompose(comparison -> (request.rating().isEmpty()
-                                    ? CompletableFuture.completedFuture(Optional.<Rating>empty())
-                                    : upsert(s, request.answer(), request.principal(), request.rating().get(), true)
-                                            .thenApply(rating -> {
-                                                if (rating.isEmpty()) {
-                                                    throw new Refused(new Outcome.NotFound(request.answer()));
-                                                }
-                                                return rating;
-                                            }))
-                                    .thenApply(rating -> new Written(rating, comparison)))
-                            .thenCompose(written -> {
-                                String json = response.apply(written);
-                                return remember(s, request, json).thenApply(done -> (Outcome) new Outcome.Stored(json));
-                            });
-                }))
-                .exceptionally(e -> {
-                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                    if (cause instanceof Refused refused) {
-                        return refused.outcome;
-                    }
-                    throw e instanceof CompletionException c ? c : new CompletionException(e);
-                });
+        return stored.exceptionally(e -> {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof Refused refused) {
+                return refused.outcome;
+            }
+            throw e instanceof CompletionException c ? c : new CompletionException(e);
+        });
     }
 
-    private CompletionStage<Outcome> chooseBetweenOwnAnswers(ApiFeedback request, Function<Written, String> response) {
-        return sessions.withSession(s -> choose(s, request)).thenApply(chosen ->
-                chosen instanceof ApiChoice.Stored stored
-                        ? new Outcome.Stored(response.apply(new Written(Optional.empty(),
-                                Optional.of(stored.comparisonId()))))
-                        : ((ApiChoice.Refused) chosen).outcome());
-    }
-
-    /** What {@link #CHOOSE_BETWEEN_OWN_ANSWERS} did. */
-    private sealed interface ApiChoice {
-        record Stored(UUID comparisonId) implements ApiChoice {
-        }
-
-        record Refused(Outcome outcome) implements ApiChoice {
-        }
-    }
-
-    private static CompletionStage<ApiChoice> choose(Stage.Session s, ApiFeedback request) {
+    /** Runs {@link #CHOOSE_BETWEEN_OWN_ANSWERS}: the new comparison's id, or a {@link Refused} failure. */
+    private static CompletionStage<UUID> choose(Stage.Session s, ApiFeedback request) {
         UUID id = UUID.randomUUID();
         UUID b = request.comparedWith().orElseThrow();
         return s.createNativeQuery(CHOOSE_BETWEEN_OWN_ANSWERS, Object[].class)
@@ -334,15 +315,15 @@ public final class FeedbackRepository {
                 .getSingleResult()
                 .thenApply(row -> {
                     if (!Boolean.TRUE.equals(row[0])) {
-                        return new ApiChoice.Refused(new Outcome.NotFound(request.answer()));
+                        throw new Refused(new Outcome.NotFound(request.answer()));
                     }
                     if (!Boolean.TRUE.equals(row[1])) {
-                        return new ApiChoice.Refused(new Outcome.NotFound(b));
+                        throw new Refused(new Outcome.NotFound(b));
                     }
                     if (!Boolean.TRUE.equals(row[2]) || !Boolean.TRUE.equals(row[3])) {
-                        return new ApiChoice.Refused(new Outcome.DifferentPrompts());
+                        throw new Refused(new Outcome.DifferentPrompts());
                     }
-                    return new ApiChoice.Stored(id);
+                    return id;
                 });
     }
 

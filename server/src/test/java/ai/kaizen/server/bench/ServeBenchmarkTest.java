@@ -4,13 +4,17 @@ import ai.kaizen.model.Fixtures;
 import ai.kaizen.server.RunningServer;
 import ai.kaizen.server.TestClient;
 import ai.kaizen.server.config.ConfigKey;
+import com.sun.net.httpserver.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -66,12 +70,44 @@ class ServeBenchmarkTest {
         assertThat(ratios.getJsonObject("2").getDouble("tokens_per_s")).isPositive();
     }
 
+    /**
+     * A peer given no key gets no Authorization header, and one whose stream reports no usage is counted by its
+     * content chunks: a minimal OpenAI-style streaming server (the JDK's) records what it was sent.
+     */
     @Test
-    void aTargetWithoutAKeyIsSentNoCredentials() {
+    void aPeerWithoutAKeyIsSentNoCredentialsAndCountedByItsChunks() throws Exception {
+        List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
+        HttpServer peer = HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
+        peer.createContext("/v1/chat/completions", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            byte[] body = ("data: {\"choices\":[{\"delta\":{\"content\":\"Hello\"}}]}\n\n"
+                    + "data: {\"choices\":[{\"delta\":{\"content\":\" there\"}}]}\n\n"
+                    + "data: [DONE]\n\n").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        peer.start();
+        try {
+            JsonObject report = new ServeBenchmark().run(List.of(new ServeBenchmark.Target("peer",
+                            "http://127.0.0.1:" + peer.getAddress().getPort(), null)),
+                    new ServeBenchmark.Settings(List.of(2), 1, 4, 1));
+            JsonObject run = report.getJsonObject("targets").getJsonArray("peer").getJsonObject(0)
+                    .getJsonArray("runs").getJsonObject(0);
+            assertThat(run.getLong("tokens")).isEqualTo(4); // two streams, two content chunks each
+            assertThat(run.getDouble("mean_prompt_tokens")).isZero();
+            assertThat(authorizations).hasSize(4).containsOnly("null"); // the warm-up's two, then the run's
+        } finally {
+            peer.stop(0);
+        }
+
+        // and a Kaizen refuses such a request
         assertThatThrownBy(() -> new ServeBenchmark().run(List.of(new ServeBenchmark.Target("nokey", base, null)),
                 new ServeBenchmark.Settings(List.of(1), 1, 4, 1)))
                 .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IOException.class)
                 .rootCause().hasMessageContaining("nokey answered 401");
     }
 }
