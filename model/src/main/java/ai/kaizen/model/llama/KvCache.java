@@ -129,9 +129,9 @@ public final class KvCache implements AutoCloseable {
         torchLength = length;
     }
 
-    /** Marks the column admitted last as written by a Java step. */
-    void advanceJava() {
-        length += 1;
+    /** Marks the {@code t} columns admitted last as written by a Java step. */
+    void advanceJava(int t) {
+        length += t;
         javaLength = length;
     }
 

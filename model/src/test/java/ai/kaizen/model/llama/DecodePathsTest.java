@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.kaizen.model.config.Architecture;
 import ai.kaizen.model.config.LlamaConfig;
 import ai.kaizen.model.config.RopeScaling;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,6 +70,51 @@ class DecodePathsTest {
                 la = a.nextTokenLogits(ca, new int[][] {{9}, {9}, {9}});
                 lb = b.nextTokenLogits(cb, new int[][] {{9}, {9}, {9}});
                 assertClose(la, lb);
+            }
+        }
+    }
+
+    /**
+     * Prompts without padding are read by the Java decoder where the native kernels load (every token a row of the
+     * products, each attending to the tokens before it): the same logits as the NDArray network, for a prompt read
+     * whole or in chunks, for a batch, and for the one-token steps after it.
+     */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void unpaddedPrefillsAgreeWithTheNdArrayNetwork(LlamaConfig config) {
+        ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
+        ModelOptions torch = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.TORCH);
+        try (LlamaModel a = LlamaModel.random(config, java, 11); LlamaModel b = LlamaModel.random(config, torch, 11)) {
+            int[] prompt = new int[37];
+            for (int i = 0; i < prompt.length; i++) {
+                prompt[i] = (i * 31 + 7) % config.vocabSize();
+            }
+            try (KvCache whole = a.newCache(1, 64); KvCache chunked = a.newCache(1, 64);
+                    KvCache reference = b.newCache(1, 64)) {
+                float[][] expected = b.nextTokenLogits(reference, new int[][] {prompt});
+                assertClose(a.nextTokenLogits(whole, new int[][] {prompt}), expected);
+                a.nextTokenLogits(chunked, new int[][] {Arrays.copyOfRange(prompt, 0, 16)});
+                assertClose(a.nextTokenLogits(chunked, new int[][] {Arrays.copyOfRange(prompt, 16, 37)}),
+                        expected);
+                for (int step = 0; step < 5; step++) {
+                    int[][] next = {{(step * 7 + 3) % 50}};
+                    expected = b.nextTokenLogits(reference, next);
+                    assertClose(a.nextTokenLogits(whole, next), expected);
+                    assertClose(a.nextTokenLogits(chunked, next), expected);
+                }
+                // a second message after the answer: another multi-token read on a cache Java steps wrote
+                int[][] more = {{4, 8, 15, 16, 23, 42}};
+                expected = b.nextTokenLogits(reference, more);
+                assertClose(a.nextTokenLogits(whole, more), expected);
+                assertClose(a.nextTokenLogits(chunked, more), expected);
+            }
+            int[][] batch = {{5, 9, 12, 14, 2, 3}, {3, 4, 5, 6, 7, 8}};
+            try (KvCache ca = a.newCache(2, 20); KvCache cb = b.newCache(2, 20)) {
+                assertClose(a.nextTokenLogits(ca, batch), b.nextTokenLogits(cb, batch));
+                for (int step = 0; step < 4; step++) {
+                    int[][] next = {{(step * 7) % 50}, {(step * 11) % 50}};
+                    assertClose(a.nextTokenLogits(ca, next), b.nextTokenLogits(cb, next));
+                }
             }
         }
     }

@@ -96,6 +96,8 @@ public final class FeedbackBenchCommand implements Callable<Integer> {
                         ConfigKey.MODEL_DIR, model.toString(),
                         ConfigKey.LIMITS_REQUESTS_PER_MINUTE, "1000000",
                         ConfigKey.LIMITS_MESSAGES_PER_MINUTE, "100000",
+                        // no reviewers' candidates made in the background: they would take the cores being measured
+                        ConfigKey.REVIEW_BUFFER, "0",
                         ConfigKey.LOG_LEVEL, "WARN")))
                 .toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         try {
