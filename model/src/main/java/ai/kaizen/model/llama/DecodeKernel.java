@@ -20,10 +20,9 @@ package ai.kaizen.model.llama;
  *       the copy, TORCH otherwise.
  * </ul>
  *
- * Where the native kernels load, JAVA and AUTO run prefills without padding in {@link JavaDecoder} too, every
- * prompt token a row of the products (about four times PyTorch's speed on the reference CPU). Padded prefills
- * (a left-padded batch), prefills without the native kernels, training, other steps with more than
- * {@link #MAX_ROWS} rows, trainable base weights and steps with unmerged adapters use the NDArray network.
+ * Where the native kernels load, JAVA and AUTO run prefills in {@link JavaDecoder} too, every prompt token a row
+ * of the products. Prefills without the native kernels, training, other steps with more than {@link #MAX_ROWS}
+ * rows, trainable base weights and steps with unmerged adapters use the NDArray network.
  */
 public enum DecodeKernel {
     /** Choose by dtype, device and free heap. */

@@ -120,11 +120,11 @@ final class JavaDecoder {
      * Reads the next tokens of every sequence of a cache at once (a prompt, or a chunk of one): every token is a
      * row of each matrix product, so the weights are read once for all of them and the native kernel multiplies
      * them in blocks of rows against each panel of weights, several times faster than PyTorch's products on
-     * these shapes. Each token attends to the cache and to the tokens before it. No row may be padding. The
-     * cache has admitted the new columns already.
+     * these shapes. Each token attends to the cache's real columns and to the real tokens before it; left padding
+     * is computed as token 0 and masked, as in the NDArray network. The cache has admitted the new columns already.
      *
      * @param cache the cache (its Java arrays are extended by the tokens' columns)
-     * @param tokens (batch, t) the new tokens, none padding
+     * @param tokens (batch, t) the new tokens, {@code -1} for left padding (each row's last token is real)
      * @param positions (batch * t) their RoPE positions, row-major
      * @return (batch)[vocab] logits for the token after each sequence's last one
      */
@@ -141,7 +141,7 @@ final class JavaDecoder {
             caches[r] = cache;
             rowInCache[r] = r / t;
             columns[r] = cache.length() + r % t;
-            flat[r] = tokens[r / t][r % t];
+            flat[r] = Math.max(tokens[r / t][r % t], 0);
         }
         // one sequence's logits each: the buffers hold no (rows, vocab) array
         Buffers w = new Buffers(config, n, 1, cache.capacity(), Parallel.SHARED.threads());

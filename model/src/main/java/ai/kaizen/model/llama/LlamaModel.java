@@ -41,7 +41,7 @@ import java.util.Random;
  *       never records gradients. This is what {@code Generator} uses. Depending on
  *       {@link DecodeKernel}, one-token steps run either through the same NDArray network or
  *       through {@code JavaDecoder}, the same maths over decode copies of the weights (native kernels or Java loops)
- *       (tests check that both agree); where the native kernels load, so do prefills without padding.
+ *       (tests check that both agree); where the native kernels load, so do prefills.
  * </ul>
  *
  * <h2>Parameters and training</h2>
@@ -545,8 +545,8 @@ public final class LlamaModel implements AutoCloseable {
             }
             return javaDecoder.step(cache, next, positions, reuse);
         }
-        if (t > 1 && prefillsInJava(real)) {
-            long[] positions = cache.admit(null, t);
+        if (t > 1 && prefillsInJava()) {
+            long[] positions = cache.admit(real, t);
             if (maxPositionOf(positions) >= config.maxPositionEmbeddings()) {
                 throw new IllegalArgumentException("Position " + maxPositionOf(positions)
                         + " is beyond max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
@@ -630,21 +630,11 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
-     * Whether a prefill of these tokens runs in {@link JavaDecoder}: where its one-token steps do, the native
-     * kernels load (the Java loops multiply many rows slower than PyTorch) and no row is padding.
+     * Whether prefills run in {@link JavaDecoder}: where its one-token steps do and the native kernels load (the
+     * Java loops multiply many rows slower than PyTorch).
      */
-    private boolean prefillsInJava(boolean[][] real) {
-        if (!NativeKernels.available() || !useJavaDecoder(1)) {
-            return false;
-        }
-        for (boolean[] row : real) {
-            for (boolean r : row) {
-                if (!r) {
-                    return false;
-                }
-            }
-        }
-        return true;
+    private boolean prefillsInJava() {
+        return NativeKernels.available() && useJavaDecoder(1);
     }
 
     /** Whether a one-token step of this batch runs in {@link JavaDecoder}. */

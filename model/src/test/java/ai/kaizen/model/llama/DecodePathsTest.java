@@ -75,13 +75,13 @@ class DecodePathsTest {
     }
 
     /**
-     * Prompts without padding are read by the Java decoder where the native kernels load (every token a row of the
-     * products, each attending to the tokens before it): the same logits as the NDArray network, for a prompt read
-     * whole or in chunks, for a batch, and for the one-token steps after it.
+     * Prompts are read by the Java decoder where the native kernels load (every token a row of the products, each
+     * attending to the tokens before it; the left-padded batch above too): the same logits as the NDArray network,
+     * for a long prompt read whole or in chunks, for a batch, and for the one-token steps after it.
      */
     @ParameterizedTest
     @MethodSource("configs")
-    void unpaddedPrefillsAgreeWithTheNdArrayNetwork(LlamaConfig config) {
+    void promptsReadWholeOrInChunksAgreeWithTheNdArrayNetwork(LlamaConfig config) {
         ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
         ModelOptions torch = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.TORCH);
         try (LlamaModel a = LlamaModel.random(config, java, 11); LlamaModel b = LlamaModel.random(config, torch, 11)) {
