@@ -51,10 +51,10 @@ public enum ConfigKey {
                     + "empty serves none and `/ready` says so."),
     MODEL_DTYPE("model.dtype", "float32", "TYPE",
             "Weights of served models (the configured one, promoted versions, challengers): `float32`; `float16` (half "
-                    + "the memory, PyTorch's float16 prefill is slow on CPU); or `int8` (float32 weights for prompts, "
-                    + "decode steps on copies quantised at load into blocks of 32 with a float16 scale each, as "
-                    + "llama.cpp's Q8_0: a bit over a quarter of float32's bytes per token, logits within a few "
-                    + "tenths; see `model/README.md`). Training always reads float32."),
+                    + "the memory); or `int8` (prompts and decode steps on copies quantised at load into blocks of 32 "
+                    + "with a float16 scale each, as llama.cpp's Q8_0: a bit over a quarter of float32's bytes per "
+                    + "token, logits within a few tenths; see `model/README.md`; the float32 weights stay for adapters "
+                    + "and training). Training always reads float32."),
     INFERENCE_BATCHING("inference.batching", "continuous", "MODE",
             "How the model serves concurrent answers: `continuous` (one decode loop per served model, and per "
                     + "challenger of an online comparison, that answers join and leave between decode steps) or "
