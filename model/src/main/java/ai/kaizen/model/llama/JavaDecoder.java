@@ -30,6 +30,9 @@ import ai.kaizen.model.config.LlamaConfig;
  */
 final class JavaDecoder {
 
+    /** Most rows (sequences x prompt tokens) one prefill pass runs through the layers. */
+    static final int PREFILL_ROWS = 512;
+
     private final LlamaModel model;
     private final LlamaConfig config;
     private final double[] inverseFrequencies;
@@ -121,7 +124,10 @@ final class JavaDecoder {
      * row of each matrix product, so the weights are read once for all of them and the native kernel multiplies
      * them in blocks of rows against each panel of weights, several times faster than PyTorch's products on
      * these shapes. Each token attends to the cache's real columns and to the real tokens before it; left padding
-     * is computed as token 0 and masked, as in the NDArray network. The cache has admitted the new columns already.
+     * is computed as token 0 and masked, as in the NDArray network. At most {@link #PREFILL_ROWS} rows go through
+     * the layers at a time (a long prompt in chunks of columns), so that the activations stay a few megabytes: a
+     * batch of eight 2,048-token prompts read at once would hold 16k rows of them. The cache has admitted the new
+     * columns already.
      *
      * @param cache the cache (its Java arrays are extended by the tokens' columns)
      * @param tokens (batch, t) the new tokens, {@code -1} for left padding (each row's last token is real)
@@ -129,33 +135,49 @@ final class JavaDecoder {
      * @return (batch)[vocab] logits for the token after each sequence's last one
      */
     float[][] prefill(KvCache cache, int[][] tokens, long[] positions) {
+        int t = tokens[0].length;
+        int chunk = Math.max(1, PREFILL_ROWS / tokens.length);
+        cache.syncToJava();
+        float[][] logits = null;
+        for (int from = 0; from < t; from += chunk) {
+            logits = prefill(cache, tokens, positions, from, Math.min(t, from + chunk));
+        }
+        return logits;
+    }
+
+    /** Reads columns {@code [from, to)} of the tokens: one pass of {@link #prefill(KvCache, int[][], long[])}. */
+    private float[][] prefill(KvCache cache, int[][] tokens, long[] positions, int from, int to) {
         int batch = tokens.length;
         int t = tokens[0].length;
-        int n = batch * t;
-        cache.syncToJava();
+        int width = to - from;
+        int n = batch * width;
         KvCache[] caches = new KvCache[n];
         int[] rowInCache = new int[n];
         int[] columns = new int[n];
         int[] flat = new int[n];
+        long[] rowPositions = new long[n];
         for (int r = 0; r < n; r++) {
+            int b = r / width;
+            int i = from + r % width;
             caches[r] = cache;
-            rowInCache[r] = r / t;
-            columns[r] = cache.length() + r % t;
-            flat[r] = Math.max(tokens[r / t][r % t], 0);
+            rowInCache[r] = b;
+            columns[r] = cache.length() + r % width;
+            flat[r] = Math.max(tokens[b][i], 0);
+            rowPositions[r] = positions[b * t + i];
         }
         // one sequence's logits each: the buffers hold no (rows, vocab) array
         Buffers w = new Buffers(config, n, 1, cache.capacity(), Parallel.SHARED.threads());
-        float[] x = layers(new Rows(caches, rowInCache, columns), flat, positions, w);
+        float[] x = layers(new Rows(caches, rowInCache, columns), flat, rowPositions, w);
         int hidden = config.hiddenSize();
         float[] last = new float[batch * hidden];
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(x, ((b + 1) * t - 1) * hidden, last, b * hidden, hidden);
+            System.arraycopy(x, ((b + 1) * width - 1) * hidden, last, b * hidden, hidden);
         }
         rmsNorm(last, batch, hidden, norms()[2 * config.numLayers()], (float) config.rmsNormEps(), last);
         int vocab = config.vocabSize();
         float[] logits = new float[batch * vocab];
         model.lmHeadMatrix().multiply(last, logits, batch, Parallel.SHARED);
-        cache.advanceJava(t);
+        cache.advanceJava(width);
         float[][] out = new float[batch][];
         for (int b = 0; b < batch; b++) {
             out[b] = java.util.Arrays.copyOfRange(logits, b * vocab, (b + 1) * vocab);

@@ -77,7 +77,8 @@ class DecodePathsTest {
     /**
      * Prompts are read by the Java decoder where the native kernels load (every token a row of the products, each
      * attending to the tokens before it; the left-padded batch above too): the same logits as the NDArray network,
-     * for a long prompt read whole or in chunks, for a batch, and for the one-token steps after it.
+     * for a prompt read whole or in chunks, for batches (one longer than a pass of the Java prefill), and for the
+     * one-token steps after it.
      */
     @ParameterizedTest
     @MethodSource("configs")
@@ -115,6 +116,18 @@ class DecodePathsTest {
                     int[][] next = {{(step * 7) % 50}, {(step * 11) % 50}};
                     assertClose(a.nextTokenLogits(ca, next), b.nextTokenLogits(cb, next));
                 }
+            }
+            // longer than one pass of JavaDecoder.PREFILL_ROWS: read in passes of columns, one row left-padded
+            int length = JavaDecoder.PREFILL_ROWS / 2 + 44;
+            int[][] long2 = new int[2][length];
+            for (int i = 0; i < length; i++) {
+                long2[0][i] = i < 20 ? -1 : (i * 13 + 1) % config.vocabSize();
+                long2[1][i] = (i * 29 + 5) % config.vocabSize();
+            }
+            try (KvCache ca = a.newCache(2, length + 8); KvCache cb = b.newCache(2, length + 8)) {
+                assertClose(a.nextTokenLogits(ca, long2), b.nextTokenLogits(cb, long2));
+                int[][] next = {{7}, {11}};
+                assertClose(a.nextTokenLogits(ca, next), b.nextTokenLogits(cb, next));
             }
         }
     }
