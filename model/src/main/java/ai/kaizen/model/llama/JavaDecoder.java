@@ -145,7 +145,11 @@ final class JavaDecoder {
         return logits;
     }
 
-    /** Reads columns {@code [from, to)} of the tokens: one pass of {@link #prefill(KvCache, int[][], long[])}. */
+    /**
+     * Reads columns {@code [from, to)} of the tokens: one pass of {@link #prefill(KvCache, int[][], long[])}.
+     *
+     * @return the logits after each sequence's last token for the last pass, null for the passes before it
+     */
     private float[][] prefill(KvCache cache, int[][] tokens, long[] positions, int from, int to) {
         int batch = tokens.length;
         int t = tokens[0].length;
@@ -165,9 +169,13 @@ final class JavaDecoder {
             flat[r] = Math.max(tokens[b][i], 0);
             rowPositions[r] = positions[b * t + i];
         }
-        // one sequence's logits each: the buffers hold no (rows, vocab) array
-        Buffers w = new Buffers(config, n, 1, cache.capacity(), Parallel.SHARED.threads());
+        // logits of the last token only: the buffers hold no logits
+        Buffers w = new Buffers(config, n, cache.capacity(), Parallel.SHARED.threads(), false);
         float[] x = layers(new Rows(caches, rowInCache, columns), flat, rowPositions, w);
+        cache.advanceJava(width);
+        if (to < t) {
+            return null;
+        }
         int hidden = config.hiddenSize();
         float[] last = new float[batch * hidden];
         for (int b = 0; b < batch; b++) {
@@ -177,7 +185,6 @@ final class JavaDecoder {
         int vocab = config.vocabSize();
         float[] logits = new float[batch * vocab];
         model.lmHeadMatrix().multiply(last, logits, batch, Parallel.SHARED);
-        cache.advanceJava(width);
         float[][] out = new float[batch][];
         for (int b = 0; b < batch; b++) {
             out[b] = java.util.Arrays.copyOfRange(logits, b * vocab, (b + 1) * vocab);
@@ -523,15 +530,15 @@ final class JavaDecoder {
         final float[][] logitRows;
 
         Buffers(LlamaConfig config, int batch, int capacity, int slots) {
-            this(config, batch, batch, capacity, slots);
+            this(config, batch, capacity, slots, true);
         }
 
         /**
          * @param batch rows of the activations
-         * @param logitRows rows of logits returned (a prefill returns one per sequence, not per token); below
-         *     {@code batch} there is no flat logits array
+         * @param withLogits whether to hold a logits row per activation row (a prefill returns logits per sequence,
+         *     not per token, and makes its own)
          */
-        Buffers(LlamaConfig config, int batch, int logitRows, int capacity, int slots) {
+        Buffers(LlamaConfig config, int batch, int capacity, int slots, boolean withLogits) {
             int hidden = config.hiddenSize();
             cos = new float[batch * config.headDim() / 2];
             sin = new float[batch * config.headDim() / 2];
@@ -544,8 +551,8 @@ final class JavaDecoder {
             activated = new float[batch * config.intermediateSize()];
             scores = new float[slots][capacity];
             headOutput = new float[slots][config.headDim()];
-            logits = new float[batch == 1 || logitRows < batch ? 0 : batch * config.vocabSize()];
-            this.logitRows = new float[logitRows < batch ? 0 : batch][config.vocabSize()];
+            logits = new float[batch == 1 || !withLogits ? 0 : batch * config.vocabSize()];
+            logitRows = new float[withLogits ? batch : 0][config.vocabSize()];
         }
     }
 }

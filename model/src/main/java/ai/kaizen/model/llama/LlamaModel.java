@@ -535,10 +535,7 @@ public final class LlamaModel implements AutoCloseable {
                 next[r] = tokens[r][0];
             }
             long[] positions = cache.admit(null, 1);
-            if (maxPositionOf(positions) >= config.maxPositionEmbeddings()) {
-                throw new IllegalArgumentException("Position " + maxPositionOf(positions)
-                        + " is beyond max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
-            }
+            requireWithinContext(positions);
             if (Diagnostics.enabled()) {
                 // the embedding lookup, unless it reads the LM head's decode copy: ids in, rows out
                 Diagnostics.recordArrays(lmHeadIsEmbedding() ? 0 : 2);
@@ -547,10 +544,7 @@ public final class LlamaModel implements AutoCloseable {
         }
         if (t > 1 && prefillsInJava()) {
             long[] positions = cache.admit(real, t);
-            if (maxPositionOf(positions) >= config.maxPositionEmbeddings()) {
-                throw new IllegalArgumentException("Position " + maxPositionOf(positions)
-                        + " is beyond max_position_embeddings (" + config.maxPositionEmbeddings() + ")");
-            }
+            requireWithinContext(positions);
             return javaDecoder.prefill(cache, tokens, positions);
         }
         cache.syncToTorch();
@@ -599,6 +593,14 @@ public final class LlamaModel implements AutoCloseable {
             rows[r] = Arrays.copyOfRange(flat, r * v, (r + 1) * v);
         }
         return rows;
+    }
+
+    private void requireWithinContext(long[] positions) {
+        long max = maxPositionOf(positions);
+        if (max >= config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("Position " + max + " is beyond max_position_embeddings ("
+                    + config.maxPositionEmbeddings() + ")");
+        }
     }
 
     private static long maxPositionOf(long[] positions) {

@@ -20,6 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DecodePathsTest {
 
+    private static final ModelOptions JAVA = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
+    private static final ModelOptions TORCH = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.TORCH);
+
     static Stream<LlamaConfig> configs() {
         return Stream.of(
                 LlamaConfig.builder().hiddenSize(64).intermediateSize(160).numLayers(2).numHeads(8).numKvHeads(2)
@@ -40,9 +43,7 @@ class DecodePathsTest {
     @ParameterizedTest
     @MethodSource("configs")
     void javaAndNdArrayDecodeStepsAgree(LlamaConfig config) {
-        ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
-        ModelOptions torch = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.TORCH);
-        try (LlamaModel a = LlamaModel.random(config, java, 7); LlamaModel b = LlamaModel.random(config, torch, 7)) {
+        try (LlamaModel a = LlamaModel.random(config, JAVA, 7); LlamaModel b = LlamaModel.random(config, TORCH, 7)) {
             for (LlamaModel m : new LlamaModel[] {a, b}) {
                 for (Projection p : m.projections()) {
                     if (p.bias() != null) {
@@ -83,9 +84,7 @@ class DecodePathsTest {
     @ParameterizedTest
     @MethodSource("configs")
     void promptsReadWholeOrInChunksAgreeWithTheNdArrayNetwork(LlamaConfig config) {
-        ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
-        ModelOptions torch = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.TORCH);
-        try (LlamaModel a = LlamaModel.random(config, java, 11); LlamaModel b = LlamaModel.random(config, torch, 11)) {
+        try (LlamaModel a = LlamaModel.random(config, JAVA, 11); LlamaModel b = LlamaModel.random(config, TORCH, 11)) {
             int[] prompt = new int[37];
             for (int i = 0; i < prompt.length; i++) {
                 prompt[i] = (i * 31 + 7) % config.vocabSize();
@@ -139,8 +138,7 @@ class DecodePathsTest {
     @ParameterizedTest
     @MethodSource("configs")
     void aCacheReusingClosedCachesArraysDecodesTheSame(LlamaConfig config) {
-        ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
-        try (LlamaModel model = LlamaModel.random(config, java, 7)) {
+        try (LlamaModel model = LlamaModel.random(config, JAVA, 7)) {
             int[][] prompt = {{-1, 5, 9, 12}, {3, 4, 5, 6}};
             float[][][] first = decode(model, prompt, 30);
             // another conversation fills the kept arrays with other keys and values
@@ -161,8 +159,7 @@ class DecodePathsTest {
     @ParameterizedTest
     @MethodSource("configs")
     void reusedLogitBuffersHoldEachStepsLogits(LlamaConfig config) {
-        ModelOptions java = new ModelOptions(DataType.FLOAT32, null, DecodeKernel.JAVA);
-        try (LlamaModel model = LlamaModel.random(config, java, 7)) {
+        try (LlamaModel model = LlamaModel.random(config, JAVA, 7)) {
             for (int[][] prompt : new int[][][] {{{5, 9, 12}}, {{-1, 5, 9}, {3, 4, 5}, {-1, -1, 8}}}) {
                 try (KvCache fresh = model.newCache(prompt.length, 20);
                         KvCache reused = model.newCache(prompt.length, 20)) {
