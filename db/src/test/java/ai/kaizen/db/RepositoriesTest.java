@@ -14,6 +14,8 @@ import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.Rating;
 import ai.kaizen.db.feedback.RatingChange;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -204,22 +206,26 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
                 null));
     }
 
-    @Test
-    void aChoiceAloneIsStoredOnlyBetweenTheCallersAnswersToTheSamePrompt() throws Exception {
+    /** With digests: answers stored now. Without: answers stored before digests, whose prompts are walked up. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aChoiceAloneIsStoredOnlyBetweenTheCallersAnswersToTheSamePrompt(boolean digests) throws Exception {
         ConversationRepository conversations = new ConversationRepository(db.sessions());
         FeedbackRepository feedback = new FeedbackRepository(db.sessions());
         String owner = "apikey:9";
-        Message[] first = askedAndAnswered(conversations, owner, List.of(), "where is my parcel?", "On its way.",
-                "Which parcel?");
+        Message[] first = askedAndAnswered(conversations, owner, digests, List.of(), "where is my parcel?",
+                "On its way.", "Which parcel?");
         Message q = first[0];
         Message a = first[1];
         Message b = first[2];
-        Message again = askedAndAnswered(conversations, owner, List.of(), "where is my parcel?", "In Lyon.")[1];
-        Message otherQuestion = askedAndAnswered(conversations, owner, List.of(), "cancel it", "Cancelled.")[1];
-        Message otherHistory = askedAndAnswered(conversations, owner, List.of("hello", "Hello! How can I help?"),
+        Message again = askedAndAnswered(conversations, owner, digests, List.of(), "where is my parcel?",
+                "In Lyon.")[1];
+        Message otherQuestion = askedAndAnswered(conversations, owner, digests, List.of(), "cancel it",
+                "Cancelled.")[1];
+        Message otherHistory = askedAndAnswered(conversations, owner, digests,
+                List.of("hello", "Hello! How can I help?"), "where is my parcel?", "On its way.")[1];
+        Message someoneElses = askedAndAnswered(conversations, "apikey:10", digests, List.of(),
                 "where is my parcel?", "On its way.")[1];
-        Message someoneElses = askedAndAnswered(conversations, "apikey:10", List.of(), "where is my parcel?",
-                "On its way.")[1];
 
         assertThat(await(feedback.submit(choice(owner, a.id(), b.id(), PairwiseComparison.Choice.B),
                 written -> written.comparisonId().orElseThrow().toString())))
@@ -253,6 +259,27 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
         }
     }
 
+    @Test
+    void anAnswerStoredBeforeDigestsIsComparedWithANewOneByItsPrompt() throws Exception {
+        ConversationRepository conversations = new ConversationRepository(db.sessions());
+        FeedbackRepository feedback = new FeedbackRepository(db.sessions());
+        String owner = "apikey:11";
+        Message old = askedAndAnswered(conversations, owner, false, List.of("hi", "Hello!"), "refund please",
+                "Sure.")[1];
+        Message now = askedAndAnswered(conversations, owner, true, List.of("hi", "Hello!"), "refund please",
+                "Of course.")[1];
+        Message otherNow = askedAndAnswered(conversations, owner, true, List.of("hi", "Hi!"), "refund please",
+                "Of course.")[1];
+
+        assertThat(await(feedback.submit(choice(owner, now.id(), old.id(), PairwiseComparison.Choice.A),
+                written -> "{}"))).isInstanceOf(FeedbackRepository.Outcome.Stored.class);
+        assertThat(await(feedback.submit(choice(owner, old.id(), otherNow.id(), PairwiseComparison.Choice.A),
+                written -> "{}"))).isEqualTo(new FeedbackRepository.Outcome.DifferentPrompts());
+        assertThat(await(feedback.comparisonsFor(now.parentId()))).singleElement()
+                .satisfies(c -> assertThat(c.answerBId()).isEqualTo(old.id()));
+        assertThat(await(feedback.comparisonsFor(old.parentId()))).isEmpty();
+    }
+
     private static FeedbackRepository.ApiFeedback choice(String owner, UUID a, UUID b,
                                                          PairwiseComparison.Choice choice) {
         return new FeedbackRepository.ApiFeedback(owner, a, Optional.empty(), Optional.of(b), Optional.of(choice),
@@ -260,7 +287,8 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
     }
 
     /** A conversation of {@code owner}: earlier turns (user, assistant, ...), then a question and its answers. */
-    private static Message[] askedAndAnswered(ConversationRepository conversations, String owner,
+    /** A conversation of {@code owner}'s, its question answered; its answers carry prompt digests if asked. */
+    private static Message[] askedAndAnswered(ConversationRepository conversations, String owner, boolean digests,
                                               List<String> earlier, String question, String... answers)
             throws Exception {
         Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), owner, "", "")));
@@ -276,8 +304,10 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
         messages.add(q);
         Message[] out = new Message[answers.length + 1];
         out[0] = q;
+        byte[] digest = Message.promptSha256(c.systemPrompt(), messages);
         for (int i = 0; i < answers.length; i++) {
-            out[i + 1] = Message.answer(UUID.randomUUID(), c.id(), q.id(), answers[i], generation("stop"));
+            out[i + 1] = digests ? Message.started(UUID.randomUUID(), c.id(), q.id(), "starter@1", "{}", 4, digest)
+                    : Message.answer(UUID.randomUUID(), c.id(), q.id(), answers[i], generation("stop"));
             messages.add(out[i + 1]);
         }
         await(conversations.append(c.id(), messages, out[1].id()));

@@ -7,7 +7,12 @@ import jakarta.persistence.Table;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -81,6 +86,9 @@ public class Message {
     @Column(name = "review_only", nullable = false)
     private boolean reviewOnly;
 
+    @Column(name = "prompt_sha256")
+    private byte[] promptSha256;
+
     protected Message() {
     }
 
@@ -114,16 +122,47 @@ public class Message {
     /**
      * An answer the model starts to write: empty, {@link #INTERRUPTED} until it is finished, with what produces it
      * and no counts yet.
+     *
+     * @param promptSha256 {@link #promptSha256(String, List) the digest} of the prompt it answers
      */
     public static Message started(UUID id, UUID conversationId, UUID parentId, String modelVersion,
-                                  String samplingJson, int promptTokens) {
+                                  String samplingJson, int promptTokens, byte[] promptSha256) {
         Message m = new Message(id, conversationId, parentId, Author.assistant, "");
         m.modelVersion = modelVersion;
         m.sampling = samplingJson;
         m.promptTokens = promptTokens;
         m.completionTokens = 0;
         m.finishReason = INTERRUPTED;
+        m.promptSha256 = promptSha256.clone();
         return m;
+    }
+
+    /**
+     * The SHA-256 of a prompt, word for word: the conversation's system prompt and the turns before the answer, each
+     * role and text. Two answers answer the same prompt when their digests are equal, wherever they are stored, so a
+     * choice between them needs no walk up their conversations.
+     *
+     * @param turns the conversation from its first message to the one answered
+     */
+    public static byte[] promptSha256(String systemPrompt, List<Message> turns) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            field(digest, systemPrompt);
+            for (Message turn : turns) {
+                field(digest, turn.role.name());
+                field(digest, turn.content);
+            }
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** A text with its length first, so that no two lists of texts give the same bytes. */
+    private static void field(MessageDigest digest, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+        digest.update(bytes);
     }
 
     /**

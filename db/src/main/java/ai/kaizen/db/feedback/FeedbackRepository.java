@@ -1,5 +1,6 @@
 package ai.kaizen.db.feedback;
 
+import ai.kaizen.db.chat.Message;
 import io.vertx.core.json.JsonArray;
 import org.hibernate.LockMode;
 import org.hibernate.reactive.stage.Stage;
@@ -31,7 +32,7 @@ public final class FeedbackRepository {
             INSERT INTO rating AS r (message_id, rater, thumbs, stars, reasons, comment)
             SELECT m.id, :rater, CAST(:thumbs AS smallint), CAST(:stars AS smallint),
                    ARRAY(SELECT jsonb_array_elements_text(CAST(CAST(:reasons AS text) AS jsonb))), CAST(:comment AS text)
-            FROM message m JOIN conversation c ON c.id = m.conversation_id
+            FROM message m
             WHERE m.id = :message %s
             ON CONFLICT (message_id, rater) DO UPDATE SET
                 thumbs = CASE WHEN :setThumbs THEN EXCLUDED.thumbs ELSE r.thumbs END,
@@ -41,7 +42,14 @@ public final class FeedbackRepository {
                 updated_at = now()
             RETURNING r.id, CAST(r.thumbs AS integer), CAST(r.stars AS integer), CAST(array_to_json(r.reasons) AS text),
                       r.comment, CAST(extract(epoch FROM r.updated_at) * 1000000 AS bigint)""";
-    private static final String OWN_ANSWER = "AND c.owner = :rater AND m.role = 'assistant' AND m.parent_id IS NOT NULL";
+
+    /**
+     * The answer's owner, read from its conversation by key. Joined on {@code c.owner = :rater} instead, PostgreSQL's
+     * generic plan (a cached statement's plan after five runs) can start from all the owner's conversations: an API
+     * key owns all of its client's.
+     */
+    private static final String OWN_ANSWER = "AND m.role = 'assistant' AND m.parent_id IS NOT NULL AND "
+            + "(SELECT c.owner FROM conversation c WHERE c.id = m.conversation_id) = :rater";
 
     /**
      * Records a verdict on a comparison shown to {@code :rater} and, when the conversation still ends at that pair
@@ -72,11 +80,33 @@ public final class FeedbackRepository {
 
     /**
      * A choice between two of the caller's answers, in one statement: both answers must be the caller's and answer
-     * the same system prompt and the same turns, word for word (answers to one user message do at once), or nothing
-     * is inserted. Returns whether A and B are the caller's, whether their prompts agree, and whether the comparison
-     * was inserted.
+     * the same system prompt and the same turns, word for word, or nothing is inserted. Answers to one user message
+     * do at once; answers elsewhere do when their prompts' digests ({@link Message#promptSha256}) are equal. Returns
+     * whether A and B are the caller's, whether one of them has no digest (an answer stored before digests, see
+     * {@link #CHOOSE_BY_WALKING_UP}), and whether the comparison was inserted.
      */
     private static final String CHOOSE_BETWEEN_OWN_ANSWERS = """
+            WITH own AS (
+                SELECT m.id, m.parent_id, m.prompt_sha256 FROM message m
+                WHERE m.id IN (:a, :b) AND m.role = 'assistant' AND m.parent_id IS NOT NULL
+                  AND (SELECT c.owner FROM conversation c WHERE c.id = m.conversation_id) = :owner
+            ), inserted AS (
+                INSERT INTO pairwise_comparison
+                    (id, prompt_message_id, answer_a_id, answer_b_id, rater, trigger, choice, decided_at)
+                SELECT :id, a.parent_id, a.id, b.id, :owner, 'api', :choice, now()
+                FROM own a JOIN own b ON b.id = :b
+                WHERE a.id = :a AND (a.parent_id = b.parent_id OR a.prompt_sha256 = b.prompt_sha256)
+                RETURNING id
+            )
+            SELECT EXISTS (SELECT 1 FROM own WHERE id = :a), EXISTS (SELECT 1 FROM own WHERE id = :b),
+                   EXISTS (SELECT 1 FROM own WHERE prompt_sha256 IS NULL), EXISTS (SELECT 1 FROM inserted)""";
+
+    /**
+     * {@link #CHOOSE_BETWEEN_OWN_ANSWERS} for answers to different user messages when one has no digest: compares
+     * their prompts by reading both conversations up to their first message. Returns the same as it, the third
+     * column being whether the prompts agree.
+     */
+    private static final String CHOOSE_BY_WALKING_UP = """
             WITH RECURSIVE own AS (
                 SELECT m.id, m.parent_id, c.system_prompt FROM message m JOIN conversation c ON c.id = m.conversation_id
                 WHERE m.id IN (:a, :b) AND c.owner = :owner AND m.role = 'assistant' AND m.parent_id IS NOT NULL
@@ -302,29 +332,44 @@ public final class FeedbackRepository {
         });
     }
 
-    /** Runs {@link #CHOOSE_BETWEEN_OWN_ANSWERS}: the new comparison's id, or a {@link Refused} failure. */
+    /**
+     * Runs {@link #CHOOSE_BETWEEN_OWN_ANSWERS}, and {@link #CHOOSE_BY_WALKING_UP} when it could not compare the
+     * prompts: the new comparison's id, or a {@link Refused} failure.
+     */
     private static CompletionStage<UUID> choose(Stage.Session s, ApiFeedback request) {
         UUID id = UUID.randomUUID();
         UUID b = request.comparedWith().orElseThrow();
-        return s.createNativeQuery(CHOOSE_BETWEEN_OWN_ANSWERS, Object[].class)
+        return choice(s, CHOOSE_BETWEEN_OWN_ANSWERS, id, request).thenCompose(row -> {
+            if (!Boolean.TRUE.equals(row[0])) {
+                throw new Refused(new Outcome.NotFound(request.answer()));
+            }
+            if (!Boolean.TRUE.equals(row[1])) {
+                throw new Refused(new Outcome.NotFound(b));
+            }
+            if (Boolean.TRUE.equals(row[3])) {
+                return CompletableFuture.completedFuture(id);
+            }
+            if (!Boolean.TRUE.equals(row[2])) {
+                throw new Refused(new Outcome.DifferentPrompts());
+            }
+            return choice(s, CHOOSE_BY_WALKING_UP, id, request).thenApply(walked -> {
+                if (!Boolean.TRUE.equals(walked[2]) || !Boolean.TRUE.equals(walked[3])) {
+                    throw new Refused(new Outcome.DifferentPrompts());
+                }
+                return id;
+            });
+        });
+    }
+
+    private static CompletionStage<Object[]> choice(Stage.Session s, String statement, UUID id,
+                                                    ApiFeedback request) {
+        return s.createNativeQuery(statement, Object[].class)
                 .setParameter("id", id)
                 .setParameter("a", request.answer())
-                .setParameter("b", b)
+                .setParameter("b", request.comparedWith().orElseThrow())
                 .setParameter("owner", request.principal())
                 .setParameter("choice", request.choice().orElseThrow().label())
-                .getSingleResult()
-                .thenApply(row -> {
-                    if (!Boolean.TRUE.equals(row[0])) {
-                        throw new Refused(new Outcome.NotFound(request.answer()));
-                    }
-                    if (!Boolean.TRUE.equals(row[1])) {
-                        throw new Refused(new Outcome.NotFound(b));
-                    }
-                    if (!Boolean.TRUE.equals(row[2]) || !Boolean.TRUE.equals(row[3])) {
-                        throw new Refused(new Outcome.DifferentPrompts());
-                    }
-                    return id;
-                });
+                .getSingleResult();
     }
 
     /** The earlier outcome when the key was used before; otherwise claims the key for this request. */

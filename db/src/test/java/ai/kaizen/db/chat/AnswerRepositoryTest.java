@@ -34,7 +34,7 @@ class AnswerRepositoryTest extends EmbeddedDatabaseTest {
 
     private static Message started(Message question) {
         return Message.started(UUID.randomUUID(), question.conversationId(), question.id(), "starter@1",
-                "{\"seed\":7}", 12);
+                "{\"seed\":7}", 12, Message.promptSha256("", List.of(question)));
     }
 
     @Test

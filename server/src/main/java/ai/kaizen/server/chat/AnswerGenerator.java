@@ -221,11 +221,12 @@ final class AnswerGenerator {
         }
         // The question and the answers are stored while the model answers; the answers are finished after it.
         List<Message> begun = new ArrayList<>();
+        byte[] promptSha256 = Message.promptSha256(turn.conversation().systemPrompt(), turn.history());
         for (int i = 0; i < answers; i++) {
             Arm arm = arms.get(i / arms.get(0).count());
             begun.add(Message.started(ids.get(i), turn.conversation().id(), turn.question().id(),
                     arm.model().version(), AnswerOptions.sampling(arm.options(), seed + i).encode(),
-                    arm.prompt().promptTokens()));
+                    arm.prompt().promptTokens(), promptSha256));
         }
         // Tokens reach the stream through this context, so they always come after this start event.
         out.start(start);

@@ -54,8 +54,9 @@ class InterruptedAnswersTest {
         Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:x", "", "Be kind.")));
         Message q = Message.written(c.id(), null, Message.Author.user, "Where is my parcel?");
         await(conversations.append(c.id(), List.of(q), q.id()));
-        Message finished = Message.started(UUID.randomUUID(), c.id(), q.id(), "starter@1", "{}", 10);
-        Message interrupted = Message.started(UUID.randomUUID(), c.id(), q.id(), "starter@1", "{}", 10);
+        byte[] prompt = Message.promptSha256(c.systemPrompt(), List.of(q));
+        Message finished = Message.started(UUID.randomUUID(), c.id(), q.id(), "starter@1", "{}", 10, prompt);
+        Message interrupted = Message.started(UUID.randomUUID(), c.id(), q.id(), "starter@1", "{}", 10, prompt);
         PairwiseComparison pair = new PairwiseComparison(UUID.randomUUID(), q.id(), finished.id(),
                 interrupted.id(), "session:x", PairwiseComparison.Trigger.sampled);
         await(answers.start(c.id(), List.of(finished, interrupted), finished.id(), Optional.of(pair)));
