@@ -44,8 +44,8 @@ class CustomerValuesIT {
             + ". How can I help you with this order?";
     private static final String REQUEST = "I want to cancel the order I mentioned";
     private static final String PLACEHOLDER = "{{Order Number Anonymized}}";
-    /** Samples tried until the model writes the placeholder (at temperature 0.3 it does in most). */
-    private static final int TRIES = 8;
+    /** Samples asked of each probe. */
+    private static final int SEEDS = 3;
 
     /** The starter model keeps a busy machine's cores: a database call here may take up to a minute. */
     private static final Duration DATABASE = Duration.ofSeconds(60);
@@ -107,23 +107,22 @@ class CustomerValuesIT {
         return new Answer(stored, shown);
     }
 
-    /** Asks the probe until the model answers with the placeholder; checks that the customer saw the number. */
+    /**
+     * Asks the probe with several seeds: the committed model names the order by its placeholder every time (its
+     * training writes order numbers that way), and the customer sees the number they gave.
+     */
     private static void theProbeIsAnsweredWithTheNumber(boolean stream) throws Exception {
         List<ChatMessage> probe = List.of(ChatMessage.user(FACT), ChatMessage.assistant(ACKNOWLEDGEMENT),
                 ChatMessage.user(REQUEST));
-        int filled = 0;
-        for (int seed = 1; seed <= TRIES && filled == 0; seed++) {
+        for (int seed = 1; seed <= SEEDS; seed++) {
             Answer answer = v1(probe, seed, stream);
             assertThat(answer.shown()).doesNotContain("{{").doesNotContain("}}");
-            // whatever the model wrote, what was shown is its text filled with the conversation's values
+            // what was shown is the model's text filled with the conversation's values
             assertThat(answer.shown()).isEqualTo(PlaceholderFiller.fillAll(answer.stored().content(),
                     CustomerValues.of(probe).before(new PlaceholderValues(CompanyProfile.NONE))));
-            if (answer.stored().content().contains(PLACEHOLDER)) {
-                filled++;
-                assertThat(answer.shown()).contains(ORDER);
-            }
+            assertThat(answer.stored().content()).as("seed " + seed).contains(PLACEHOLDER);
+            assertThat(answer.shown()).contains(ORDER);
         }
-        assertThat(filled).as("answers written with " + PLACEHOLDER).isEqualTo(1);
     }
 
     @Test
@@ -141,7 +140,7 @@ class CustomerValuesIT {
         List<ChatMessage> conversation = List.of(ChatMessage.user("Hello, I need some help"),
                 ChatMessage.assistant(ACKNOWLEDGEMENT), ChatMessage.user(REQUEST));
         int withPlaceholder = 0;
-        for (int seed = 1; seed <= TRIES && withPlaceholder == 0; seed++) {
+        for (int seed = 1; seed <= SEEDS; seed++) {
             Answer answer = v1(conversation, seed, false);
             // filled as if no value had been given: the assistant's words are not the customer's
             assertThat(answer.shown()).isEqualTo(PlaceholderFiller.fillAll(answer.stored().content(),
@@ -151,16 +150,14 @@ class CustomerValuesIT {
                 assertThat(answer.shown()).contains("your order number");
             }
         }
-        assertThat(withPlaceholder).as("answers written with " + PLACEHOLDER).isEqualTo(1);
+        assertThat(withPlaceholder).as("answers written with " + PLACEHOLDER).isPositive();
     }
 
     @Test
     void theChatPageFillsTheNumberGivenInAnEarlierTurn() throws Exception {
         TestClient customer = kaizen.client().openChat();
-        int filled = 0;
-        // the page samples without a seed: about one answer in five writes the placeholder, so three times the tries
-        // keep a run of answers without it from failing the test by chance (0.8^24, under 1%)
-        for (int i = 0; i < 3 * TRIES && filled == 0; i++) {
+        // the page samples without a seed; each conversation must show the number the customer gave
+        for (int i = 0; i < SEEDS; i++) {
             String conversation = customer.json("POST", "/api/conversations", new JsonObject()).getString("id");
             String path = "/api/conversations/" + conversation + "/messages";
             assertThat(customer.stream(path, new JsonObject().put("content", FACT)).status()).isEqualTo(200);
@@ -174,15 +171,12 @@ class CustomerValuesIT {
                     .messages(UUID.fromString(conversation)), DATABASE).stream()
                     .filter(m -> m.id().toString().equals(id)).findFirst().orElseThrow();
             assertThat(answer.shown()).isEqualTo(streamed);
-            if (answer.content().contains(PLACEHOLDER)) {
-                filled++;
-                assertThat(streamed).contains(ORDER);
-                // opened again, the page shows the filled answer; the stored content keeps the placeholder
-                JsonArray messages = new JsonObject(customer.get("/api/conversations/" + conversation).body())
-                        .getJsonArray("messages");
-                assertThat(messages.getJsonObject(messages.size() - 1).getString("content")).isEqualTo(streamed);
-            }
+            assertThat(answer.content()).contains(PLACEHOLDER);
+            assertThat(streamed).contains(ORDER);
+            // opened again, the page shows the filled answer; the stored content keeps the placeholder
+            JsonArray messages = new JsonObject(customer.get("/api/conversations/" + conversation).body())
+                    .getJsonArray("messages");
+            assertThat(messages.getJsonObject(messages.size() - 1).getString("content")).isEqualTo(streamed);
         }
-        assertThat(filled).as("answers written with " + PLACEHOLDER).isEqualTo(1);
     }
 }

@@ -20,6 +20,11 @@ import java.util.regex.Pattern;
  * to cancel the order I mentioned"): {@link #carryOver} builds that pair of turns, the answer to the second
  * repeating the value given in the first.
  *
+ * <p>Order and invoice numbers are the exception: answers write them as Bitext's placeholders
+ * ({@code {{Order Number Anonymized}}}), which the server fills with the number the customer gave anywhere in the
+ * conversation. A small model copies a name or a city a few turns back well, but a string of digits it garbles or
+ * makes up; so the model learns to name the number and never to write one, and the number shown is the customer's.
+ *
  * <p>Templates come in two sets: the training set, and a held-out set the evaluation uses, so the carry-over score
  * measures a skill rather than recall of the training sentences.
  */
@@ -28,6 +33,11 @@ public final class CustomerFacts {
     /** What to say and how to refer to one kind of value. */
     private record Kind(List<String> trainFacts, List<String> heldOutFacts, List<String> acknowledgements,
             List<String> references) {}
+
+    /** The placeholders answers write for the kinds of value the server fills from the customer's messages. */
+    private static final Map<String, String> PLACEHOLDERS = Map.of(
+            "order_id", "{{Order Number Anonymized}}",
+            "invoice_id", "{{Invoice Number Anonymized}}");
 
     private static final List<String> FIRST_NAMES = List.of("Maria", "James", "Aisha", "Chen", "Lucas", "Priya",
             "Omar", "Sofia", "Daniel", "Yuki", "Fatima", "Noah", "Elena", "Kwame", "Hannah", "Mateo", "Leila", "Ivan",
@@ -98,7 +108,8 @@ public final class CustomerFacts {
      * One exchange with its values made fresh.
      *
      * @param message the customer message
-     * @param answer the answer, repeating the message's value where the original did
+     * @param answer the answer, repeating the message's value where the original did (as its placeholder for an
+     *     order or invoice number)
      * @param value the value now in both, or null when the row marks none the answer repeats
      * @param type the value's kind, or null
      */
@@ -109,12 +120,16 @@ public final class CustomerFacts {
      * without repeating it, and the answer uses it.
      *
      * @param fact the customer's first message, giving the value
-     * @param acknowledgement the assistant's reply to it
+     * @param acknowledgement the assistant's reply to it, as the model writes it (an order or invoice number as its
+     *     placeholder)
      * @param request the customer's request, referring to the value without writing it
-     * @param answer the answer to the request, with the value
+     * @param answer the answer to the request, with the value (or its placeholder)
      * @param value the value
+     * @param shownAcknowledgement the reply as the customer saw it, the value in place of its placeholder (what an
+     *     API client sends back as the conversation's history)
      */
-    public record CarryOver(String fact, String acknowledgement, String request, String answer, String value) {}
+    public record CarryOver(String fact, String acknowledgement, String request, String answer, String value,
+            String shownAcknowledgement) {}
 
     /**
      * @param row a Bitext row
@@ -138,7 +153,8 @@ public final class CustomerFacts {
         String original = m.text(row.instruction());
         String value = freshValue(m.type(), original, random);
         String message = row.instruction().substring(0, m.start()) + value + row.instruction().substring(m.end());
-        String answer = occurrence(row.response(), original).replaceAll(Matcher.quoteReplacement(value));
+        String answer = occurrence(row.response(), original)
+                .replaceAll(Matcher.quoteReplacement(PLACEHOLDERS.getOrDefault(m.type(), value)));
         return new Exchange(message, answer, value, m.type());
     }
 
@@ -155,10 +171,12 @@ public final class CustomerFacts {
         Exchange exchange = fresh(row, random);
         Kind kind = KINDS.get(exchange.type());
         String fact = pick(heldOut ? kind.heldOutFacts() : kind.trainFacts(), random).replace("{v}", exchange.value());
-        String acknowledgement = pick(kind.acknowledgements(), random).replace("{v}", exchange.value());
+        String acknowledgement = pick(kind.acknowledgements(), random);
         Mention m = row.mention();
         String request = referTo(row.instruction(), m, pick(kind.references(), random));
-        return new CarryOver(fact, acknowledgement, request, exchange.answer(), exchange.value());
+        return new CarryOver(fact,
+                acknowledgement.replace("{v}", PLACEHOLDERS.getOrDefault(exchange.type(), exchange.value())),
+                request, exchange.answer(), exchange.value(), acknowledgement.replace("{v}", exchange.value()));
     }
 
     /** The message with its value replaced by a reference to what the customer said before. */

@@ -176,7 +176,7 @@ public final class StarterEvaluation {
             if (CustomerFacts.carriesValue(r)) {
                 CustomerFacts.CarryOver c = CustomerFacts.carryOver(r, random, true);
                 List<ChatMessage> turns = List.of(ChatMessage.system(StarterData.SYSTEM_PROMPT),
-                        ChatMessage.user(c.fact()), ChatMessage.assistant(c.acknowledgement()),
+                        ChatMessage.user(c.fact()), ChatMessage.assistant(c.shownAcknowledgement()),
                         ChatMessage.user(c.request()));
                 String answer = answer(model, turns, greedy);
                 String shown = shown(answer, turns);

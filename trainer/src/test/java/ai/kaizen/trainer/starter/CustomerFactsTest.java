@@ -22,7 +22,7 @@ class CustomerFactsTest {
     }
 
     @Test
-    void aFreshValueReplacesTheOriginalInMessageAndAnswerAlike() {
+    void aFreshNumberReplacesTheOriginalInTheMessageAndItsPlaceholderStandsInTheAnswer() {
         LabelledRow r = row("help me cancel purchase 00123842 please", "00123842", "order_id",
                 "I see you want to cancel order 00123842. For order 00123842, go to {{Order History}}.");
         Set<String> values = new HashSet<>();
@@ -31,8 +31,8 @@ class CustomerFactsTest {
             CustomerFacts.Exchange e = CustomerFacts.fresh(r, random);
             assertThat(e.value()).matches("[1-9][0-9]{4,13}");
             assertThat(e.message()).isEqualTo("help me cancel purchase " + e.value() + " please");
-            assertThat(e.answer()).doesNotContain("00123842").contains("order " + e.value() + ". For order "
-                    + e.value() + ", go to {{Order History}}.");
+            assertThat(e.answer()).isEqualTo("I see you want to cancel order {{Order Number Anonymized}}. For order "
+                    + "{{Order Number Anonymized}}, go to {{Order History}}.");
             values.add(e.value());
         }
         assertThat(values).hasSizeGreaterThan(15);
@@ -63,10 +63,21 @@ class CustomerFactsTest {
                 "To cancel purchase 113542617735902, open {{Order History}}.");
         CustomerFacts.CarryOver c = CustomerFacts.carryOver(r, new Random(5), false);
         assertThat(c.fact()).contains(c.value());
-        assertThat(c.acknowledgement()).contains(c.value());
+        assertThat(c.acknowledgement()).contains("{{Order Number Anonymized}}").doesNotContain(c.value());
+        assertThat(c.shownAcknowledgement())
+                .isEqualTo(c.acknowledgement().replace("{{Order Number Anonymized}}", c.value()));
         assertThat(c.request()).doesNotContain(c.value()).doesNotContain("113542617735902")
                 .startsWith("how can I cancel purchase").doesNotContain("  ").doesNotContain(" ?");
-        assertThat(c.answer()).contains("cancel purchase " + c.value());
+        assertThat(c.answer()).isEqualTo("To cancel purchase {{Order Number Anonymized}}, open {{Order History}}.");
+    }
+
+    @Test
+    void aCarriedNameIsCopiedIntoTheAnswers() {
+        LabelledRow r = row("update the account of Maria Smith", "Maria Smith", "person_name",
+                "I can update the account of Maria Smith in {{Account Settings}}.");
+        CustomerFacts.CarryOver c = CustomerFacts.carryOver(r, new Random(2), false);
+        assertThat(c.acknowledgement()).contains(c.value()).isEqualTo(c.shownAcknowledgement());
+        assertThat(c.answer()).isEqualTo("I can update the account of " + c.value() + " in {{Account Settings}}.");
     }
 
     @Test
@@ -102,7 +113,8 @@ class CustomerFactsTest {
             CustomerFacts.CarryOver held = CustomerFacts.carryOver(r, random, true);
             trainFacts.add(train.fact().replace(train.value(), "{v}"));
             heldOutFacts.add(held.fact().replace(held.value(), "{v}"));
-            assertThat(train.answer()).contains(train.value());
+            boolean number = Set.of("order_id", "invoice_id").contains(r.mention().type());
+            assertThat(train.answer()).contains(number ? "Number Anonymized}}" : train.value());
         }
         assertThat(heldOutFacts).doesNotContainAnyElementsOf(trainFacts);
     }
