@@ -286,8 +286,10 @@ class RepositoriesTest extends EmbeddedDatabaseTest {
                 Optional.empty(), "sha");
     }
 
-    /** A conversation of {@code owner}: earlier turns (user, assistant, ...), then a question and its answers. */
-    /** A conversation of {@code owner}'s, its question answered; its answers carry prompt digests if asked. */
+    /**
+     * A conversation of {@code owner}: earlier turns (user, assistant, ...), then a question and its answers, which
+     * carry their prompt's digest when {@code digests} (as answers stored since V18 do).
+     */
     private static Message[] askedAndAnswered(ConversationRepository conversations, String owner, boolean digests,
                                               List<String> earlier, String question, String... answers)
             throws Exception {

@@ -44,12 +44,14 @@ public final class FeedbackRepository {
                       r.comment, CAST(extract(epoch FROM r.updated_at) * 1000000 AS bigint)""";
 
     /**
-     * The answer's owner, read from its conversation by key. Joined on {@code c.owner = :rater} instead, PostgreSQL's
+     * The owner of answer {@code m}, read from its conversation by key. Joined on the owner instead, PostgreSQL's
      * generic plan (a cached statement's plan after five runs) can start from all the owner's conversations: an API
      * key owns all of its client's.
      */
+    private static final String OWNER_OF_M = "(SELECT c.owner FROM conversation c WHERE c.id = m.conversation_id)";
+
     private static final String OWN_ANSWER = "AND m.role = 'assistant' AND m.parent_id IS NOT NULL AND "
-            + "(SELECT c.owner FROM conversation c WHERE c.id = m.conversation_id) = :rater";
+            + OWNER_OF_M + " = :rater";
 
     /**
      * Records a verdict on a comparison shown to {@code :rater} and, when the conversation still ends at that pair
@@ -88,8 +90,7 @@ public final class FeedbackRepository {
     private static final String CHOOSE_BETWEEN_OWN_ANSWERS = """
             WITH own AS (
                 SELECT m.id, m.parent_id, m.prompt_sha256 FROM message m
-                WHERE m.id IN (:a, :b) AND m.role = 'assistant' AND m.parent_id IS NOT NULL
-                  AND (SELECT c.owner FROM conversation c WHERE c.id = m.conversation_id) = :owner
+                WHERE m.id IN (:a, :b) AND m.role = 'assistant' AND m.parent_id IS NOT NULL AND %s = :owner
             ), inserted AS (
                 INSERT INTO pairwise_comparison
                     (id, prompt_message_id, answer_a_id, answer_b_id, rater, trigger, choice, decided_at)
@@ -99,7 +100,8 @@ public final class FeedbackRepository {
                 RETURNING id
             )
             SELECT EXISTS (SELECT 1 FROM own WHERE id = :a), EXISTS (SELECT 1 FROM own WHERE id = :b),
-                   EXISTS (SELECT 1 FROM own WHERE prompt_sha256 IS NULL), EXISTS (SELECT 1 FROM inserted)""";
+                   EXISTS (SELECT 1 FROM own WHERE prompt_sha256 IS NULL), EXISTS (SELECT 1 FROM inserted)"""
+            .formatted(OWNER_OF_M);
 
     /**
      * {@link #CHOOSE_BETWEEN_OWN_ANSWERS} for answers to different user messages when one has no digest: compares
@@ -109,7 +111,7 @@ public final class FeedbackRepository {
     private static final String CHOOSE_BY_WALKING_UP = """
             WITH RECURSIVE own AS (
                 SELECT m.id, m.parent_id, c.system_prompt FROM message m JOIN conversation c ON c.id = m.conversation_id
-                WHERE m.id IN (:a, :b) AND c.owner = :owner AND m.role = 'assistant' AND m.parent_id IS NOT NULL
+                WHERE m.id IN (:a, :b) AND %s = :owner AND m.role = 'assistant' AND m.parent_id IS NOT NULL
             ), turn (answer, parent_id, role, content, depth) AS (
                 SELECT o.id, p.parent_id, p.role, p.content, 0
                 FROM own o JOIN message p ON p.id = o.parent_id WHERE (SELECT count(DISTINCT parent_id) FROM own) = 2
@@ -133,7 +135,8 @@ public final class FeedbackRepository {
                 FROM own o, verdict v WHERE o.id = :a AND v.has_a AND v.has_b AND v.same_prompt
                 RETURNING id
             )
-            SELECT v.has_a, v.has_b, v.same_prompt, EXISTS (SELECT 1 FROM inserted) FROM verdict v""";
+            SELECT v.has_a, v.has_b, v.same_prompt, EXISTS (SELECT 1 FROM inserted) FROM verdict v"""
+            .formatted(OWNER_OF_M);
 
     private final Stage.SessionFactory sessions;
 

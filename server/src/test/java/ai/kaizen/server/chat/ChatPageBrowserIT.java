@@ -57,7 +57,7 @@ class ChatPageBrowserIT {
         browser = browsers.open(profile, 1200, 900);
         wait = new WebDriverWait(browser, Duration.ofSeconds(60));
         browser.get("http://127.0.0.1:" + kaizen.port() + "/");
-        // a CI run once found the page without its composer right after the load: the tests start once it is there
+        // on a loaded machine a test could otherwise look for the composer before the page shows it
         wait.until(ExpectedConditions.elementToBeClickable(By.id("message")));
     }
 
