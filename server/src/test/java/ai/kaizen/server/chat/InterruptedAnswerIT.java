@@ -119,14 +119,6 @@ class InterruptedAnswerIT {
                 break;
             }
         }
-        // The answers are stored as their generation starts, beside the first tokens; on a loaded machine that
-        // commit can come later than 16 tokens, so the kill waits until the page lists the answer.
-        long stored = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (new JsonObject(client.get("/api/conversations/" + conversation).body())
-                .getJsonArray("messages").size() < 2) {
-            assertThat(System.nanoTime()).as("the answer was stored in time").isLessThan(stored);
-            Thread.sleep(10);
-        }
         first.destroyForcibly(); // SIGKILL: no shutdown hook, nothing finished
         assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
         try {
