@@ -3,6 +3,7 @@ package ai.kaizen.db.chat;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import org.hibernate.reactive.stage.Stage;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -38,21 +39,26 @@ public final class AnswerRepository {
     }
 
     /**
-     * Stores answers whose generation starts ({@link Message#started}), the pair they form when they are two, and
-     * makes {@code current} the conversation's visible leaf, in one transaction.
+     * Stores answers whose generation starts ({@link Message#started}) with the question they answer, the pair they
+     * form when they are two, and makes {@code current} the conversation's visible leaf, in one transaction: the
+     * answer ids a client is sent once it commits name stored answers, and one commit stands before the first token.
      */
-    public CompletionStage<Void> start(UUID conversationId, List<Message> answers, UUID current,
+    public CompletionStage<Void> start(Question question, UUID conversationId, List<Message> answers, UUID current,
                                        Optional<PairwiseComparison> pair) {
-        return sessions.withTransaction(s -> s.find(Conversation.class, conversationId)
+        return sessions.withTransaction(s -> (question.created().isPresent()
+                ? s.persist(question.created().get()).thenApply(done -> question.created().get())
+                : s.find(Conversation.class, conversationId))
                 .thenCompose(conversation -> {
                     if (conversation == null) {
                         throw new IllegalArgumentException("no conversation " + conversationId);
                     }
+                    question.title().ifPresent(conversation::retitle);
                     conversation.moveTo(current);
-                    return s.persist(answers.toArray());
-                })
-                .thenCompose(done -> pair.isEmpty() ? CompletableFuture.<Void>completedFuture(null)
-                        : s.persist(pair.get())));
+                    List<Object> written = new ArrayList<>(question.messages());
+                    written.addAll(answers);
+                    pair.ifPresent(written::add);
+                    return s.persist(written.toArray());
+                }));
     }
 
     /**

@@ -165,11 +165,6 @@ public final class ConversationRepository {
                 .thenAccept(conversation -> conversation.moveTo(messageId)));
     }
 
-    public CompletionStage<Void> retitle(UUID conversationId, String title) {
-        return sessions.withTransaction(s -> s.find(Conversation.class, conversationId)
-                .thenAccept(conversation -> conversation.retitle(title)));
-    }
-
     /**
      * The branch that ends at {@code leaf}: its ancestors in order, from the first message to the leaf.
      * {@code all} holds the conversation's messages.

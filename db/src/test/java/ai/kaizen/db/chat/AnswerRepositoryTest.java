@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Answers stored as they are written, against the real (embedded) PostgreSQL. */
 class AnswerRepositoryTest extends EmbeddedDatabaseTest {
@@ -41,7 +42,7 @@ class AnswerRepositoryTest extends EmbeddedDatabaseTest {
     void anAnswerIsStoredInterruptedWhenItStartsAndFinishedAtTheEnd() throws Exception {
         Message q = question("session:start");
         Message a = started(q);
-        await(answers.start(q.conversationId(), List.of(a), a.id(), Optional.empty()));
+        await(answers.start(Question.stored(), q.conversationId(), List.of(a), a.id(), Optional.empty()));
 
         Message begun = stored(a);
         assertThat(begun.finishReason()).isEqualTo(Message.INTERRUPTED);
@@ -77,13 +78,49 @@ class AnswerRepositoryTest extends EmbeddedDatabaseTest {
     }
 
     @Test
+    void aNewConversationItsQuestionAndItsAnswerAreStoredTogether() throws Exception {
+        Conversation c = new Conversation(UUID.randomUUID(), "session:new", "Where is my order?", "Be brief.");
+        Message q = Message.written(c.id(), null, Message.Author.user, "Where is my order?");
+        Message a = started(q);
+        await(answers.start(Question.inNewConversation(c, List.of(q)), c.id(), List.of(a), a.id(), Optional.empty()));
+
+        Conversation stored = await(conversations.find(c.id(), "session:new")).orElseThrow();
+        assertThat(stored.systemPrompt()).isEqualTo("Be brief.");
+        assertThat(stored.currentMessageId()).isEqualTo(a.id());
+        assertThat(await(conversations.messages(c.id()))).extracting(Message::id).containsExactlyInAnyOrder(q.id(), a.id());
+    }
+
+    @Test
+    void aQuestionAskedInAStoredConversationCanRetitleIt() throws Exception {
+        Conversation c = await(conversations.create(new Conversation(UUID.randomUUID(), "session:title", "", "")));
+        Message q = Message.written(c.id(), null, Message.Author.user, "Cancel order 55120");
+        Message a = started(q);
+        await(answers.start(Question.asked(q, Optional.of("Cancel order 55120")), c.id(), List.of(a), a.id(),
+                Optional.empty()));
+
+        Conversation stored = await(conversations.find(c.id(), "session:title")).orElseThrow();
+        assertThat(stored.title()).isEqualTo("Cancel order 55120");
+        assertThat(stored.currentMessageId()).isEqualTo(a.id());
+        assertThat(stored(q).content()).isEqualTo("Cancel order 55120");
+    }
+
+    @Test
+    void answersToAConversationThatIsNotStoredAreRefusedAndLeaveNothing() throws Exception {
+        Message q = Message.written(UUID.randomUUID(), null, Message.Author.user, "Hello");
+        Message a = started(q);
+        assertThatThrownBy(() -> await(answers.start(Question.asked(q, Optional.empty()), q.conversationId(),
+                List.of(a), a.id(), Optional.empty()))).hasMessageContaining("no conversation");
+        assertThat(await(conversations.messages(q.conversationId()))).isEmpty();
+    }
+
+    @Test
     void anInterruptedPairCanBeRatedAndChosenByItsOwner() throws Exception {
         Message q = question("session:pair");
         Message a = started(q);
         Message b = started(q);
         PairwiseComparison pair = new PairwiseComparison(UUID.randomUUID(), q.id(), a.id(), b.id(), "session:pair",
                 PairwiseComparison.Trigger.sampled);
-        await(answers.start(q.conversationId(), List.of(a, b), a.id(), Optional.of(pair)));
+        await(answers.start(Question.stored(), q.conversationId(), List.of(a, b), a.id(), Optional.of(pair)));
         await(answers.saveProgress(List.of(new AnswerRepository.Progress(a.id(), "Sorry", "Sorry", 1),
                 new AnswerRepository.Progress(b.id(), "", "", 0))));
 

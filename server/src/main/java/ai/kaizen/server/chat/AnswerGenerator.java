@@ -192,6 +192,7 @@ final class AnswerGenerator {
         // generations stop at their next token.
         AtomicBoolean abandoned = new AtomicBoolean();
         AnswerStore.Answers stored = store.answers(context, ids);
+        StartWhenStored stream = new StartWhenStored(out);
         List<CompletableFuture<List<GenerationResult>>> generations = new ArrayList<>();
         for (Arm arm : arms) {
             CompletableFuture<List<GenerationResult>> generating = inference.generate(
@@ -205,7 +206,7 @@ final class AnswerGenerator {
                         stored.add(index, token.text(), text);
                         if (!text.isEmpty()) {
                             UUID id = ids.get(index);
-                            context.runOnContext(v -> out.token(id, text));
+                            context.runOnContext(v -> stream.token(id, text));
                         }
                         return !out.isCancelled() && !abandoned.get();
                     }, () -> out.isCancelled() || abandoned.get(), Inference.Priority.CHAT, arm.prompt().messages()));
@@ -228,9 +229,8 @@ final class AnswerGenerator {
                     arm.model().version(), AnswerOptions.sampling(arm.options(), seed + i).encode(),
                     arm.prompt().promptTokens(), promptSha256));
         }
-        // Tokens reach the stream through this context, so they always come after this start event.
-        out.start(start);
-        stored.begin(turn.save().get(), turn.conversation().id(), begun, sides.get(0), pair)
+        stored.begin(turn.asked(), turn.conversation().id(), begun, sides.get(0), pair)
+                .onSuccess(saved -> stream.stored(start))
                 .onFailure(e -> abandoned.set(true));
         CompletableFuture.allOf(generations.toArray(CompletableFuture[]::new))
                 .thenApply(done -> generations.stream().flatMap(g -> g.join().stream()).toList())
@@ -244,7 +244,7 @@ final class AnswerGenerator {
                         String rest = fillers.get(i).finish();
                         if (!rest.isEmpty()) {
                             stored.addShown(i, rest);
-                            out.token(ids.get(i), rest);
+                            stream.token(ids.get(i), rest);
                         }
                     }
                     finish(arms, turn, seed, ids, results, started, firstToken, placeholders, stored, out);

@@ -2,6 +2,7 @@ package ai.kaizen.server.chat;
 
 import ai.kaizen.db.chat.AnswerRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.chat.Question;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -65,16 +66,15 @@ final class AnswerStore {
         }
 
         /**
-         * Stores the answers once {@code questionSaved} (the question they answer) completes: {@code started}
+         * Stores the answers with {@code question} (what is new of the question they answer): {@code started}
          * ({@link Message#started}, in the order of the ids), {@code pair} when they are two, and {@code shown} as the
          * conversation's visible leaf; then saves their text as it grows. Call on the context.
          *
          * @return the write, which fails when the answers could not be stored
          */
-        Future<Void> begin(Future<Void> questionSaved, UUID conversationId, List<Message> started, UUID shown,
+        Future<Void> begin(Question question, UUID conversationId, List<Message> started, UUID shown,
                            Optional<PairwiseComparison> pair) {
-            writes = questionSaved.compose(saved -> Future.fromCompletionStage(
-                    answers.start(conversationId, started, shown, pair), context));
+            writes = Future.fromCompletionStage(answers.start(question, conversationId, started, shown, pair), context);
             timer = context.owner().setPeriodic(progressSaveMs, id -> saveProgress());
             return writes;
         }

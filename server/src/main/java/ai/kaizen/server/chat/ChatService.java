@@ -4,6 +4,7 @@ import ai.kaizen.db.chat.AnswerRepository;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.chat.Question;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.setting.SettingRepository;
 import ai.kaizen.model.tokenizer.ChatMessage;
@@ -18,6 +19,7 @@ import io.vertx.core.Future;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -147,19 +149,14 @@ public final class ChatService {
                     UUID parent = branch.isEmpty() ? null : branch.get(branch.size() - 1).id();
                     Message question = Message.written(conversationId, parent, Message.Author.user, content);
                     boolean retitle = branch.isEmpty() && loaded.conversation().title().isBlank();
-                    Supplier<Future<Void>> save = () -> {
-                        Future<Void> titled = retitle ? Future.fromCompletionStage(
-                                conversations.retitle(conversationId, titleOf(content)), context)
-                                : Future.succeededFuture();
-                        return titled.compose(x -> Future.fromCompletionStage(
-                                conversations.append(conversationId, List.of(question), question.id()), context));
-                    };
+                    Question asked = Question.asked(question,
+                            retitle ? Optional.of(titleOf(content)) : Optional.empty());
                     List<Message> history = new ArrayList<>(branch);
                     history.add(question);
                     boolean pair = answers.drawPair(settings.pairwiseProbability());
                     return Future.succeededFuture(new Turn(loaded.conversation(), question, history,
                             pair ? PairwiseComparison.Trigger.sampled : null, Overrides.NONE,
-                            ContextWindow.Overflow.CUT, save));
+                            ContextWindow.Overflow.CUT, asked));
                 })
                 .onSuccess(turn -> answers.answer(context, caller, turn, out))
                 .onFailure(out::fail);
@@ -188,7 +185,7 @@ public final class ChatService {
                                                 found.get().parentId());
                                         return new Turn(conversation.orElseThrow(), history.get(history.size() - 1),
                                                 history, PairwiseComparison.Trigger.regenerate, Overrides.NONE,
-                                                ContextWindow.Overflow.CUT, Future::<Void>succeededFuture);
+                                                ContextWindow.Overflow.CUT, Question.stored());
                                     }));
                 })
                 .onSuccess(turn -> answers.answer(context, caller, turn, out))
@@ -235,16 +232,12 @@ public final class ChatService {
             history.add(stored);
             parent = stored.id();
         }
-        UUID last = parent;
         systemPrompt.onSuccess(prompt -> {
                     Conversation conversation = new Conversation(conversationId, caller.principal(),
                             titleOf(turns.get(0).content()), prompt);
-                    Supplier<Future<Void>> save = () -> Future.fromCompletionStage(
-                                    conversations.create(conversation), context)
-                            .compose(created -> Future.fromCompletionStage(
-                                    conversations.append(conversationId, history, last), context));
                     answers.answer(context, caller, new Turn(conversation, history.get(history.size() - 1), history, null,
-                            overrides, ContextWindow.Overflow.REFUSE, save), out);
+                            overrides, ContextWindow.Overflow.REFUSE,
+                            Question.inNewConversation(conversation, history)), out);
                 })
                 .onFailure(out::fail);
     }

@@ -26,7 +26,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -81,17 +80,12 @@ class AnswerStorageTest {
         release.countDown();
     }
 
+    /** The answer as stored: at once, since a client learns its id only once it is stored. */
     private static Message stored(String conversationId, String answerId) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            Optional<Message> found = new ConversationRepository(kaizen.sessions())
-                    .messages(UUID.fromString(conversationId)).toCompletableFuture().get(30, TimeUnit.SECONDS)
-                    .stream().filter(m -> m.id().toString().equals(answerId)).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("answer " + answerId + " was not stored");
+        return new ConversationRepository(kaizen.sessions())
+                .messages(UUID.fromString(conversationId)).toCompletableFuture().get(30, TimeUnit.SECONDS)
+                .stream().filter(m -> m.id().toString().equals(answerId)).findFirst()
+                .orElseThrow(() -> new AssertionError("answer " + answerId + " is not stored"));
     }
 
     @Test
@@ -174,19 +168,12 @@ class AnswerStorageTest {
                 }
             }
             assertThat(id).startsWith(OpenAiRoutes.ID_PREFIX);
-            String completion = id;
-            HttpResponse<String> feedback = null;
-            for (int i = 0; i < 100; i++) { // the first chunk may come before the start is stored
-                feedback = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + kaizen.port()
-                                + "/v1/feedback")).header("Authorization", "Bearer " + key)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("message_id", completion)
-                                .put("stars", 2).encode())).build(), HttpResponse.BodyHandlers.ofString());
-                if (feedback.statusCode() != 404) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
+            // The first chunk is sent once the answer is stored: its id can be rated at once.
+            HttpResponse<String> feedback = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + kaizen.port() + "/v1/feedback")).header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("message_id", id)
+                            .put("stars", 2).encode())).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(feedback.statusCode()).as(feedback.body()).isEqualTo(200);
             assertThat(new JsonObject(feedback.body()).getJsonObject("rating").getInteger("stars")).isEqualTo(2);
 

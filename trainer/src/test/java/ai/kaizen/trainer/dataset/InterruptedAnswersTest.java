@@ -6,6 +6,7 @@ import ai.kaizen.db.chat.AnswerRepository;
 import ai.kaizen.db.chat.Conversation;
 import ai.kaizen.db.chat.ConversationRepository;
 import ai.kaizen.db.chat.Message;
+import ai.kaizen.db.chat.Question;
 import ai.kaizen.db.feedback.FeedbackRepository;
 import ai.kaizen.db.feedback.PairwiseComparison;
 import ai.kaizen.db.feedback.RatingChange;
@@ -59,7 +60,7 @@ class InterruptedAnswersTest {
         Message interrupted = Message.started(UUID.randomUUID(), c.id(), q.id(), "starter@1", "{}", 10, prompt);
         PairwiseComparison pair = new PairwiseComparison(UUID.randomUUID(), q.id(), finished.id(),
                 interrupted.id(), "session:x", PairwiseComparison.Trigger.sampled);
-        await(answers.start(c.id(), List.of(finished, interrupted), finished.id(), Optional.of(pair)));
+        await(answers.start(Question.stored(), c.id(), List.of(finished, interrupted), finished.id(), Optional.of(pair)));
         await(answers.saveProgress(List.of(new AnswerRepository.Progress(interrupted.id(), CUT_OFF, CUT_OFF, 3))));
         await(answers.finish(List.of(Message.answer(finished.id(), c.id(), q.id(), FINISHED,
                 new Message.Generation("starter@1", "{}", 10, 6, 100, 10, "stop")))));
