@@ -87,7 +87,7 @@ public final class ContextWindow {
             throw new IllegalArgumentException("there is no message to answer");
         }
         int budget = contextSize - answerFloor();
-        Markup markup = Markup.measure(tokenizer);
+        Markup markup = tokenizer.markup();
         boolean hasSystem = !systemPrompt.isBlank();
         int last = history.size() - 1;
         ChatMessage newest = history.get(last);

@@ -232,6 +232,11 @@ class ContextWindowTest {
                     renders[0]++;
                     return inner.encodeChat(messages);
                 }
+
+                @Override
+                public ContextWindow.Markup markup() {
+                    return inner.markup();
+                }
             };
             ContextWindow window = new ContextWindow(counting, 512, 200);
             window.fit("Be kind.", history, ContextWindow.Overflow.CUT); // warm-up
@@ -247,8 +252,17 @@ class ContextWindowTest {
             assertThat(prompt.cut()).isTrue();
             assertThat(history.get(60).content()).endsWith(prompt.messages().get(1).content());
             assertThat(encoded.values()).allMatch(n -> n == 1);
-            // two probes of the template's markup, and the prompt itself
-            assertThat(renders[0]).isEqualTo(3);
+            // the prompt itself: the template's markup was measured once for the tokenizer
+            assertThat(renders[0]).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aModelsTemplateMarkupIsMeasuredOnceForAllItsPrompts() {
+        try (Tokenizer real = Tokenizer.load(Fixtures.stories260k())) {
+            ContextWindow.Markup first = PromptTokenizer.of(real).markup();
+            assertThat(first).isEqualTo(ContextWindow.Markup.measure(PromptTokenizer.of(real)));
+            assertThat(PromptTokenizer.of(real).markup()).isSameAs(first);
         }
     }
 }
