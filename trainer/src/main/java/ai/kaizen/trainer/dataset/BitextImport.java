@@ -136,20 +136,30 @@ public final class BitextImport {
         }
     }
 
-    /** The row's marked value, when its entity columns mark one that lies inside the message. */
+    /**
+     * The row's marked value, when its entity columns mark one that lies inside the message. Some rows' offsets run
+     * past a message whose value was shortened ("purchase 3707955617" marked as 12 characters): the value itself is
+     * then looked up in the message.
+     */
     private static Mention mention(CSVRecord record) {
         if (!record.isMapped("entity_type") || !record.isMapped("start_offset") || !record.isMapped("end_offset")
                 || record.get("entity_type").isBlank()) {
             return null;
         }
+        String type = record.get("entity_type").strip();
+        String message = record.get("instruction");
         try {
             int start = Integer.parseInt(record.get("start_offset").strip());
             int end = Integer.parseInt(record.get("end_offset").strip());
-            return start >= 0 && start < end && end <= record.get("instruction").length()
-                    ? new Mention(record.get("entity_type").strip(), start, end) : null;
+            if (start >= 0 && start < end && end <= message.length()) {
+                return new Mention(type, start, end);
+            }
         } catch (NumberFormatException e) {
             return null;
         }
+        String value = record.isMapped("entity_value") ? record.get("entity_value").strip() : "";
+        int at = value.isEmpty() ? -1 : message.indexOf(value);
+        return at >= 0 ? new Mention(type, at, at + value.length()) : null;
     }
 
     /** Reads every labelled row of one Bitext CSV file ({@code detailed_responses.csv} or {@code canned_responses.csv}). */

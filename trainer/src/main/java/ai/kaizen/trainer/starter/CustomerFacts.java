@@ -137,7 +137,13 @@ public final class CustomerFacts {
      */
     public static boolean carriesValue(LabelledRow row) {
         Mention m = row.mention();
-        return m != null && KINDS.containsKey(m.type()) && occurrence(row.response(), m.text(row.instruction())).find();
+        if (m == null || !KINDS.containsKey(m.type())) {
+            return false;
+        }
+        String value = m.text(row.instruction());
+        return PLACEHOLDERS.containsKey(m.type())
+                ? NUMBER.matcher(row.response()).results().anyMatch(n -> sameNumber(n.group(), value))
+                : occurrence(row.response(), value).find();
     }
 
     /**
@@ -153,8 +159,11 @@ public final class CustomerFacts {
         String original = m.text(row.instruction());
         String value = freshValue(m.type(), original, random);
         String message = row.instruction().substring(0, m.start()) + value + row.instruction().substring(m.end());
-        String answer = occurrence(row.response(), original)
-                .replaceAll(Matcher.quoteReplacement(PLACEHOLDERS.getOrDefault(m.type(), value)));
+        String placeholder = PLACEHOLDERS.get(m.type());
+        String answer = placeholder == null
+                ? occurrence(row.response(), original).replaceAll(Matcher.quoteReplacement(value))
+                : NUMBER.matcher(row.response()).replaceAll(n -> Matcher.quoteReplacement(
+                        sameNumber(n.group(), original) ? placeholder : n.group()));
         return new Exchange(message, answer, value, m.type());
     }
 
@@ -209,6 +218,24 @@ public final class CustomerFacts {
             case "refund_amount" -> Integer.toString(1 + random.nextInt(2500));
             default -> throw new IllegalArgumentException("unknown value kind " + type);
         };
+    }
+
+    /** A number in an answer, with the {@code #} an invoice number may have. */
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\p{L}\\p{N}#])#?\\d{3,}(?![\\p{L}\\p{N}])");
+
+    /**
+     * Whether an answer's number is the message's: Bitext's answers often write it otherwise, without its {@code #}
+     * or with leading zeros ("#00108" and "00108", "123842" and "00123842"), or with digits added ("3707955617" in
+     * the message, "370795561790" in the answer). Left as they are, those rows teach the model Bitext's few numbers.
+     */
+    static boolean sameNumber(String inAnswer, String inMessage) {
+        String a = significantDigits(inAnswer);
+        String b = significantDigits(inMessage);
+        return a.length() >= 3 && b.length() >= 3 && (a.startsWith(b) || b.startsWith(a));
+    }
+
+    private static String significantDigits(String number) {
+        return number.replaceAll("\\D", "").replaceFirst("^0+", "");
     }
 
     /** Where the answer repeats the value: as a whole word, in any case (Bitext capitalises account types). */

@@ -118,10 +118,29 @@ public record StarterData(StarterCorpus corpus, HeldOutSplit split) {
         return pretrainingDocuments(0);
     }
 
-    /** @return chat examples (message -> detailed answer) of the training messages */
-    public List<SftExample> trainChat() {
-        return chat(trainDetailed());
+    /**
+     * @param seed the draw of the fresh values
+     * @return chat examples (message -> detailed answer) of the training messages, each customer value drawn fresh
+     *     in message and answer ({@link CustomerFacts#fresh}: order and invoice numbers as placeholders in the
+     *     answer), so that no pass teaches Bitext's few fixed numbers; a draw that would repeat a held-out message
+     *     is drawn again, and after {@value #MAX_DRAWS} such draws the row keeps its own value
+     */
+    public List<SftExample> trainChat(long seed) {
+        Random random = new Random(seed);
+        List<LabelledRow> rows = new ArrayList<>();
+        for (LabelledRow r : trainDetailed()) {
+            CustomerFacts.Exchange e = CustomerFacts.fresh(r, random);
+            for (int draw = 1; draw < MAX_DRAWS && split.isHeldOut(e.message()); draw++) {
+                e = CustomerFacts.fresh(r, random);
+            }
+            rows.add(split.isHeldOut(e.message()) ? r
+                    : new LabelledRow(e.message(), r.intent(), r.category(), e.answer()));
+        }
+        return chat(rows);
     }
+
+    /** Draws of a fresh value before a row keeps its own. */
+    private static final int MAX_DRAWS = 20;
 
     /** @return chat examples of the held-out messages */
     public List<SftExample> heldOutChat() {

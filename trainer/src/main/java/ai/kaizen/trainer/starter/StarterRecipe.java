@@ -289,8 +289,8 @@ public final class StarterRecipe {
 
     /**
      * Tunes a pretrained model on single exchanges, as the first starter models were: ChatML
-     * conversations of a training message and its detailed answer, loss on the answer; the eval loss
-     * is over the held-out messages.
+     * conversations of a training message and its detailed answer (the customer's values drawn fresh,
+     * {@link StarterData#trainChat}), loss on the answer; the eval loss is over the held-out messages.
      *
      * @param model the pretrained model (weights change in place)
      * @param data the data
@@ -301,7 +301,7 @@ public final class StarterRecipe {
     public static SftResult chatSingleTurn(LanguageModel model, StarterData data, SftConfig config,
             TrainingListener listener) {
         try (SftTrainer trainer = new SftTrainer(config, model)) {
-            return trainer.train(data.trainChat(), data.heldOutChat(), listener);
+            return trainer.train(data.trainChat(SEED), data.heldOutChat(), listener);
         }
     }
 }

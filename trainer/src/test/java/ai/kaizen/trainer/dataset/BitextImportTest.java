@@ -4,6 +4,7 @@ import ai.kaizen.trainer.sft.TestData;
 import ai.kaizen.model.tokenizer.ChatMessage;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -31,6 +32,18 @@ class BitextImportTest {
                 List.of(ChatMessage.user("where is my order?")),
                 "Sure! Your order {{Order Number}} is on its way.\nAnything else?", "Check the website.",
                 Provenance.of("bitext", "detailed:1", "canned:1")));
+    }
+
+    @Test
+    void aValueWhoseOffsetsRunPastTheMessageIsFoundByItsText(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("detailed_responses.csv");
+        Files.writeString(csv, "instruction,intent,category,entity_type,entity_value,start_offset,end_offset,response\n"
+                + "cancel purchase 3707955617,cancel_order,ORDER,order_id,3707955617,16,28,Cancelling 370795561790.\n"
+                + "cancel purchase 12345,cancel_order,ORDER,order_id,12345,16,21,Cancelling 12345.\n"
+                + "cancel it,cancel_order,ORDER,order_id,999,16,28,Done.\n");
+        List<BitextImport.LabelledRow> rows = BitextImport.labelledRows(csv);
+        assertThat(rows).extracting(BitextImport.LabelledRow::mention).containsExactly(
+                new BitextImport.Mention("order_id", 16, 26), new BitextImport.Mention("order_id", 16, 21), null);
     }
 
     @Test

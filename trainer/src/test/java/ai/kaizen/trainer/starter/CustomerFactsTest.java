@@ -72,6 +72,21 @@ class CustomerFactsTest {
     }
 
     @Test
+    void anAnswerWritingTheNumberOtherwiseStillGetsThePlaceholder() {
+        LabelledRow extended = row("cancel purchase 3707955617", "3707955617", "order_id",
+                "To cancel purchase 370795561790, quote 370795561790 and your postcode 90210.");
+        assertThat(CustomerFacts.carriesValue(extended)).isTrue();
+        assertThat(CustomerFacts.fresh(extended, new Random(1)).answer()).isEqualTo("To cancel purchase "
+                + "{{Order Number Anonymized}}, quote {{Order Number Anonymized}} and your postcode 90210.");
+        LabelledRow invoice = row("find bill #00108", "#00108", "invoice_id", "Bill 00108 is in {{Invoices}}.");
+        assertThat(CustomerFacts.fresh(invoice, new Random(1)).answer())
+                .isEqualTo("Bill {{Invoice Number Anonymized}} is in {{Invoices}}.");
+        assertThat(CustomerFacts.sameNumber("00123842", "123842")).isTrue();
+        assertThat(CustomerFacts.sameNumber("123842", "123942")).isFalse();
+        assertThat(CustomerFacts.sameNumber("12", "12")).isFalse();
+    }
+
+    @Test
     void aCarriedNameIsCopiedIntoTheAnswers() {
         LabelledRow r = row("update the account of Maria Smith", "Maria Smith", "person_name",
                 "I can update the account of Maria Smith in {{Account Settings}}.");
