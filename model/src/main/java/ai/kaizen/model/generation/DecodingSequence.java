@@ -78,8 +78,9 @@ public final class DecodingSequence {
         if (finished()) {
             throw new IllegalStateException("the sequence has ended");
         }
-        int token = sampler.next(logits, history, length, random);
-        float logprob = sampler.logprob(logits, token);
+        Sampler.Choice choice = sampler.choose(logits, history, length, random);
+        int token = choice.token();
+        float logprob = choice.logprob();
         int n = length - promptLength;
         boolean atLimit = n + 1 == maxNew;
         history[length++] = token;

@@ -31,14 +31,14 @@ public final class Sampler {
         this.repetitionPenalty = options.repetitionPenalty();
     }
 
-    /**
-     * The log-probability of a token under {@code softmax(logits / T)} (T = 1 when greedy).
-     *
-     * @param logits raw logits
-     * @param token the token
-     * @return its log-probability
-     */
-    public float logprob(float[] logits, int token) {
+    /** A chosen token and its log-probability under {@code softmax(logits / T)} of the raw logits (T = 1 when greedy). */
+    public record Choice(int token, float logprob) {
+    }
+
+    /** exp((l - max) / T) of the last row sampled, kept between tokens (a vocabulary of doubles per token otherwise). */
+    private double[] weights = new double[0];
+
+    private float logprob(float[] logits, int token) {
         double max = Double.NEGATIVE_INFINITY;
         for (float l : logits) {
             max = Math.max(max, l);
@@ -51,15 +51,16 @@ public final class Sampler {
     }
 
     /**
-     * Chooses the next token.
+     * Chooses the next token. When sampling without a repetition penalty, the token's log-probability comes from
+     * the same pass over the vocabulary as the draw.
      *
      * @param logits raw logits for the next position (not modified)
      * @param history the sequence so far, prompt included (for the repetition penalty)
      * @param historyLength how many entries of {@code history} are valid
      * @param random the sequence's random source
-     * @return the chosen token id
+     * @return the chosen token and its log-probability
      */
-    public int next(float[] logits, int[] history, int historyLength, Random random) {
+    public Choice choose(float[] logits, int[] history, int historyLength, Random random) {
         float[] l = logits;
         if (repetitionPenalty != 1.0 && historyLength > 0) {
             l = logits.clone();
@@ -73,9 +74,27 @@ public final class Sampler {
             }
         }
         if (greedy) {
-            return argmax(l);
+            int token = argmax(l);
+            return new Choice(token, logprob(logits, token));
         }
-        return sample(l, random);
+        int n = l.length;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : l) {
+            max = Math.max(max, v);
+        }
+        if (weights.length != n) {
+            weights = new double[n];
+        }
+        double[] p = weights;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            p[i] = Math.exp((l[i] - max) / temperature);
+            sum += p[i];
+        }
+        int token = sample(p, sum, random);
+        float logprob = l == logits ? (float) ((logits[token] - max) / temperature - Math.log(sum))
+                : logprob(logits, token);
+        return new Choice(token, logprob);
     }
 
     static int argmax(float[] l) {
@@ -88,18 +107,9 @@ public final class Sampler {
         return best;
     }
 
-    private int sample(float[] l, Random random) {
-        int n = l.length;
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : l) {
-            max = Math.max(max, v);
-        }
-        double[] p = new double[n];
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            p[i] = Math.exp((l[i] - max) / temperature);
-            sum += p[i];
-        }
+    /** A draw from weights {@code p} (their sum {@code sum}) after top-k and top-p. */
+    private int sample(double[] p, double sum, Random random) {
+        int n = p.length;
         boolean truncate = (topK > 0 && topK < n) || topP < 1.0;
         if (!truncate) {
             return draw(p, sum, random);
