@@ -130,13 +130,10 @@ public final class Sampler {
             }
             candidates = Arrays.copyOf(c, count);
         }
-        Integer[] order = new Integer[candidates.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = candidates[i];
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        int[] order = candidates;
+        sortByWeight(order, p);
         double kept = 0;
-        for (Integer i : order) {
+        for (int i : order) {
             kept += p[i];
         }
         int keep = order.length;
@@ -164,6 +161,42 @@ public final class Sampler {
             }
         }
         return order[keep - 1];
+    }
+
+    /**
+     * Sorts token ids by weight, the heaviest first, equal weights in the order they came (as the stable sort of boxed
+     * ids this replaces did, so the same seed draws the same token): a bottom-up merge sort on ints, since a top-p
+     * nucleus over flat logits holds most of the vocabulary and boxing it cost more than the draw.
+     */
+    static void sortByWeight(int[] ids, double[] p) {
+        int n = ids.length;
+        int[] from = ids;
+        int[] to = new int[n];
+        for (int width = 1; width < n; width *= 2) {
+            for (int lo = 0; lo < n; lo += 2 * width) {
+                int mid = Math.min(lo + width, n);
+                int hi = Math.min(lo + 2 * width, n);
+                int i = lo;
+                int j = mid;
+                int k = lo;
+                while (i < mid && j < hi) {
+                    // the right one first only when strictly heavier: equal weights keep their order
+                    to[k++] = Double.compare(p[from[j]], p[from[i]]) > 0 ? from[j++] : from[i++];
+                }
+                while (i < mid) {
+                    to[k++] = from[i++];
+                }
+                while (j < hi) {
+                    to[k++] = from[j++];
+                }
+            }
+            int[] t = from;
+            from = to;
+            to = t;
+        }
+        if (from != ids) {
+            System.arraycopy(from, 0, ids, 0, n);
+        }
     }
 
     private static int draw(double[] p, double sum, Random random) {

@@ -2,6 +2,7 @@ package ai.kaizen.model.generation;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,6 +70,23 @@ class SamplerTest {
         for (int step = 0; step < 30; step++) {
             float[] l = logits(400, 100 + step);
             assertThat(a.choose(l, new int[0], 0, ra)).isEqualTo(b.choose(l, new int[0], 0, rb));
+        }
+    }
+
+    @Test
+    void tokensAreSortedByWeightAsAStableSortOfBoxedIdsWould() {
+        Random random = new Random(8);
+        for (int n : new int[] {0, 1, 2, 3, 7, 64, 1000, 4097}) {
+            double[] p = new double[n + 5];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = random.nextInt(20) / 20.0; // many equal weights
+            }
+            int[] ids = random.ints(n, 0, p.length).toArray();
+            Integer[] boxed = Arrays.stream(ids).boxed().toArray(Integer[]::new);
+            Arrays.sort(boxed, (a, b) -> Double.compare(p[b], p[a]));
+
+            Sampler.sortByWeight(ids, p);
+            assertThat(ids).containsExactly(Arrays.stream(boxed).mapToInt(Integer::intValue).toArray());
         }
     }
 }
