@@ -252,7 +252,7 @@ class ContextWindowTest {
             assertThat(prompt.cut()).isTrue();
             assertThat(history.get(60).content()).endsWith(prompt.messages().get(1).content());
             assertThat(encoded.values()).allMatch(n -> n == 1);
-            // the prompt itself: the template's markup was measured once for the tokenizer
+            // the prompt itself, once (the markup is the model tokenizer's, measured apart and not counted here)
             assertThat(renders[0]).isEqualTo(1);
         }
     }
